@@ -1,0 +1,171 @@
+package dev.providergateway.config;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the (already substituted) YAML tree into a {@link GatewayConfig}. Shape and type errors
+ * are reported here; value rules live in the records, whose failures {@link Node#build} places at
+ * the right key path.
+ */
+final class ConfigBinder {
+
+  static final List<String> TOP_KEYS =
+      List.of("server", "limits", "default_provider", "providers", "routes", "plugins");
+  static final List<String> SERVER_KEYS =
+      List.of(
+          "host",
+          "port",
+          "executor_threads",
+          "keepalive_time",
+          "keepalive_timeout",
+          "permit_keepalive_time",
+          "max_inbound_message_bytes",
+          "max_concurrent_calls_per_connection",
+          "shutdown_grace");
+  static final List<String> LIMITS_KEYS =
+      List.of("max_request_bytes", "max_messages", "max_tools", "max_turns_per_stream");
+  static final List<String> PROVIDER_KEYS =
+      List.of(
+          "name",
+          "type",
+          "aliases",
+          "base_url",
+          "api_key",
+          "default_model",
+          "models",
+          "options",
+          "breaker");
+  static final List<String> BREAKER_KEYS =
+      List.of(
+          "failure_threshold", "open_duration", "half_open_calls", "half_open_successes_to_close");
+  static final List<String> ROUTE_KEYS = List.of("targets");
+  static final List<String> TARGET_KEYS = List.of("provider", "model");
+  static final List<String> PLUGINS_KEYS = List.of("directory");
+
+  private ConfigBinder() {}
+
+  static GatewayConfig bind(Node root) {
+    root.checkKeys(TOP_KEYS);
+    ServerConfig server = server(root.get("server"));
+    LimitsConfig limits = limits(root.get("limits"));
+    String defaultProvider = root.get("default_provider").stringValue("");
+    List<ProviderConfig> providers = new ArrayList<>();
+    for (Node provider : root.get("providers").elements()) {
+      providers.add(provider(provider));
+    }
+    Map<String, RouteConfig> routes = new LinkedHashMap<>();
+    root.get("routes").entries().forEach((name, route) -> routes.put(name, route(route)));
+    PluginsConfig plugins = plugins(root.get("plugins"));
+    return root.build(
+        () -> new GatewayConfig(server, limits, defaultProvider, providers, routes, plugins));
+  }
+
+  private static ServerConfig server(Node node) {
+    node.checkKeys(SERVER_KEYS);
+    ServerConfig d = ServerConfig.defaults();
+    String host = node.get("host").stringValue(d.host());
+    int port = node.get("port").intValue(d.port());
+    int executorThreads = node.get("executor_threads").intValue(d.executorThreads());
+    var keepaliveTime = node.get("keepalive_time").durationValue(d.keepaliveTime());
+    var keepaliveTimeout = node.get("keepalive_timeout").durationValue(d.keepaliveTimeout());
+    var permitKeepaliveTime =
+        node.get("permit_keepalive_time").durationValue(d.permitKeepaliveTime());
+    int maxInbound =
+        node.get("max_inbound_message_bytes").intValue(d.maxInboundMessageBytes());
+    int maxCalls =
+        node.get("max_concurrent_calls_per_connection")
+            .intValue(d.maxConcurrentCallsPerConnection());
+    var shutdownGrace = node.get("shutdown_grace").durationValue(d.shutdownGrace());
+    return node.build(
+        () ->
+            new ServerConfig(
+                host,
+                port,
+                executorThreads,
+                keepaliveTime,
+                keepaliveTimeout,
+                permitKeepaliveTime,
+                maxInbound,
+                maxCalls,
+                shutdownGrace));
+  }
+
+  private static LimitsConfig limits(Node node) {
+    node.checkKeys(LIMITS_KEYS);
+    LimitsConfig d = LimitsConfig.defaults();
+    int maxRequestBytes = node.get("max_request_bytes").intValue(d.maxRequestBytes());
+    int maxMessages = node.get("max_messages").intValue(d.maxMessages());
+    int maxTools = node.get("max_tools").intValue(d.maxTools());
+    int maxTurns = node.get("max_turns_per_stream").intValue(d.maxTurnsPerStream());
+    return node.build(() -> new LimitsConfig(maxRequestBytes, maxMessages, maxTools, maxTurns));
+  }
+
+  private static ProviderConfig provider(Node node) {
+    if (node.isAbsent()) {
+      throw ConfigException.at(node.path(), "empty entry, expected a provider mapping");
+    }
+    node.checkKeys(PROVIDER_KEYS);
+    String name = node.get("name").stringValue(null);
+    String type = node.get("type").stringValue(null);
+    List<String> aliases = node.get("aliases").stringList();
+    String baseUrl = node.get("base_url").stringValue(null);
+    Secret apiKey = node.get("api_key").secretValue();
+    String defaultModel = node.get("default_model").stringValue(null);
+    List<String> models = node.get("models").stringList();
+    Map<String, Object> options = node.get("options").plainMapping();
+    BreakerConfig breaker = breaker(node.get("breaker"));
+    return node.build(
+        () ->
+            new ProviderConfig(
+                name, type, aliases, baseUrl, apiKey, defaultModel, models, options, breaker));
+  }
+
+  private static BreakerConfig breaker(Node node) {
+    node.checkKeys(BREAKER_KEYS);
+    BreakerConfig d = BreakerConfig.defaults();
+    int failureThreshold = node.get("failure_threshold").intValue(d.failureThreshold());
+    var openDuration = node.get("open_duration").durationValue(d.openDuration());
+    int halfOpenCalls = node.get("half_open_calls").intValue(d.halfOpenCalls());
+    int successes =
+        node.get("half_open_successes_to_close").intValue(d.halfOpenSuccessesToClose());
+    return node.build(
+        () -> new BreakerConfig(failureThreshold, openDuration, halfOpenCalls, successes));
+  }
+
+  private static RouteConfig route(Node node) {
+    node.checkKeys(ROUTE_KEYS);
+    Node targetList = node.get("targets");
+    if (targetList.isAbsent()) {
+      throw ConfigException.at(targetList.path(),
+          "required key is missing, expected a list of targets like {provider: name, model: id}");
+    }
+    List<RouteConfig.RouteTarget> targets = new ArrayList<>();
+    for (Node target : targetList.elements()) {
+      target.checkKeys(TARGET_KEYS);
+      String provider = target.get("provider").stringValue(null);
+      String model = target.get("model").stringValue("");
+      targets.add(target.build(() -> new RouteConfig.RouteTarget(provider, model)));
+    }
+    return node.build(() -> new RouteConfig(targets));
+  }
+
+  private static PluginsConfig plugins(Node node) {
+    node.checkKeys(PLUGINS_KEYS);
+    Node directory = node.get("directory");
+    String value = directory.stringValue(null);
+    if (value == null || value.isEmpty()) {
+      return PluginsConfig.defaults();
+    }
+    try {
+      return new PluginsConfig(Path.of(value));
+    } catch (InvalidPathException e) {
+      throw ConfigException.at(
+          directory.path(), Values.quote(value) + " is not a valid path (" + e.getReason() + ")");
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package dev.providergateway.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole gateway configuration, as loaded from one YAML file by {@link ConfigLoader} or built
+ * in code. Instances are immutable and always valid: the constructor checks every field and the
+ * rules that span sections.
+ *
+ * @param server the gRPC server settings
+ * @param limits the per-request size limits
+ * @param defaultProvider the provider or route used when a request names none; {@code ""} lets
+ *     the registry decide
+ * @param providers the configured provider instances, in file order
+ * @param routes the route aliases by name, in file order
+ * @param plugins where plugin jars are found
+ */
+public record GatewayConfig(
+    ServerConfig server,
+    LimitsConfig limits,
+    String defaultProvider,
+    List<ProviderConfig> providers,
+    Map<String, RouteConfig> routes,
+    PluginsConfig plugins) {
+
+  public GatewayConfig {
+    requireNonNull(server, "server");
+    requireNonNull(limits, "limits");
+    defaultProvider = defaultProvider == null ? "" : defaultProvider.strip();
+    if (!defaultProvider.isEmpty()) {
+      // Route names are the wider pattern, and the default may name a route.
+      Checks.routeName("default_provider", defaultProvider);
+    }
+    providers = List.copyOf(providers);
+    routes = copyRoutes(routes);
+    requireNonNull(plugins, "plugins");
+    if (limits.maxRequestBytes() > server.maxInboundMessageBytes()) {
+      throw ConfigException.at(
+          "limits.max_request_bytes",
+          limits.maxRequestBytes()
+              + " is out of range, expected "
+              + Checks.KIB
+              + ".."
+              + server.maxInboundMessageBytes()
+              + " (at most server.max_inbound_message_bytes)");
+    }
+    checkUniqueNames(providers);
+  }
+
+  /** The zero-config setup: every default, no providers, no routes. */
+  public static GatewayConfig defaults() {
+    return new GatewayConfig(
+        ServerConfig.defaults(),
+        LimitsConfig.defaults(),
+        "",
+        List.of(),
+        Map.of(),
+        PluginsConfig.defaults());
+  }
+
+  /** A copy listening on {@code port} (0 picks a free port). */
+  public GatewayConfig withPort(int port) {
+    ServerConfig newServer;
+    try {
+      newServer = server.withPort(port);
+    } catch (ConfigException e) {
+      throw e.under("server");
+    }
+    return new GatewayConfig(newServer, limits, defaultProvider, providers, routes, plugins);
+  }
+
+  /** A copy with {@code newProviders} instead. */
+  public GatewayConfig withProviders(List<ProviderConfig> newProviders) {
+    return new GatewayConfig(server, limits, defaultProvider, newProviders, routes, plugins);
+  }
+
+  /** A copy with {@code newRoutes} instead. */
+  public GatewayConfig withRoutes(Map<String, RouteConfig> newRoutes) {
+    return new GatewayConfig(server, limits, defaultProvider, providers, newRoutes, plugins);
+  }
+
+  /** A copy whose default provider is {@code name} ({@code ""} lets the registry decide). */
+  public GatewayConfig withDefaultProvider(String name) {
+    return new GatewayConfig(server, limits, name, providers, routes, plugins);
+  }
+
+  private static Map<String, RouteConfig> copyRoutes(Map<String, RouteConfig> routes) {
+    Map<String, RouteConfig> copy = new LinkedHashMap<>();
+    routes.forEach(
+        (name, route) -> {
+          Checks.routeName(KeyPaths.child("routes", String.valueOf(name)), name);
+          copy.put(name, requireNonNull(route, "route " + name));
+        });
+    // Not Map.copyOf: file order is worth keeping for listings.
+    return Collections.unmodifiableMap(copy);
+  }
+
+  private static void checkUniqueNames(List<ProviderConfig> providers) {
+    // Clients address a provider by name or alias, so one namespace covers both.
+    Map<String, String> firstUse = new HashMap<>();
+    for (int i = 0; i < providers.size(); i++) {
+      ProviderConfig provider = providers.get(i);
+      String at = KeyPaths.element("providers", i);
+      claim(firstUse, provider.name(), at + ".name");
+      List<String> aliases = provider.aliases();
+      for (int j = 0; j < aliases.size(); j++) {
+        claim(firstUse, aliases.get(j), at + "." + KeyPaths.element("aliases", j));
+      }
+    }
+  }
+
+  private static void claim(Map<String, String> firstUse, String name, String keyPath) {
+    String previous = firstUse.putIfAbsent(name, keyPath);
+    if (previous != null) {
+      throw ConfigException.at(
+          keyPath,
+          Values.quote(name)
+              + " is already used by "
+              + previous
+              + ", expected provider names and aliases to be unique");
+    }
+  }
+}

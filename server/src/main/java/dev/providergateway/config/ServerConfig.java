@@ -1,0 +1,83 @@
+package dev.providergateway.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+
+/**
+ * The {@code server} section: where the gRPC server listens and how it treats connections.
+ *
+ * @param host the address to bind, {@code 0.0.0.0} for all interfaces
+ * @param port the TCP port, 0..65535; 0 picks a free port (used by tests)
+ * @param executorThreads threads serving calls, 0..1024; 0 means {@link
+ *     #effectiveExecutorThreads()} decides
+ * @param keepaliveTime how long a connection may be idle before the server pings it
+ * @param keepaliveTimeout how long the server waits for a ping's answer before closing
+ * @param permitKeepaliveTime the most frequent client pings the server tolerates
+ * @param maxInboundMessageBytes the largest gRPC message accepted, 1 KiB..1 GiB
+ * @param maxConcurrentCallsPerConnection open calls allowed on one connection, 1..1,000,000
+ * @param shutdownGrace how long in-flight calls get to finish on shutdown; may be 0
+ */
+public record ServerConfig(
+    String host,
+    int port,
+    int executorThreads,
+    Duration keepaliveTime,
+    Duration keepaliveTimeout,
+    Duration permitKeepaliveTime,
+    int maxInboundMessageBytes,
+    int maxConcurrentCallsPerConnection,
+    Duration shutdownGrace) {
+
+  static final String DEFAULT_HOST = "0.0.0.0";
+  static final int DEFAULT_PORT = 50051;
+
+  public ServerConfig {
+    Checks.notBlank("host", host, "a host name or IP address");
+    Checks.range("port", port, 0, 65535);
+    Checks.range("executor_threads", executorThreads, 0, 1024);
+    Checks.positive("keepalive_time", requireNonNull(keepaliveTime, "keepaliveTime"));
+    Checks.positive("keepalive_timeout", requireNonNull(keepaliveTimeout, "keepaliveTimeout"));
+    Checks.positive(
+        "permit_keepalive_time", requireNonNull(permitKeepaliveTime, "permitKeepaliveTime"));
+    Checks.range("max_inbound_message_bytes", maxInboundMessageBytes, Checks.KIB, Checks.GIB);
+    Checks.range(
+        "max_concurrent_calls_per_connection", maxConcurrentCallsPerConnection, 1, 1_000_000);
+    Checks.notNegative("shutdown_grace", requireNonNull(shutdownGrace, "shutdownGrace"));
+  }
+
+  /** Every default: {@code 0.0.0.0:50051}, 60s/20s/10s keepalive, 16 MiB messages, 20s grace. */
+  public static ServerConfig defaults() {
+    return new ServerConfig(
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        0,
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(20),
+        Duration.ofSeconds(10),
+        16 * 1024 * 1024,
+        1000,
+        Duration.ofSeconds(20));
+  }
+
+  /** A copy listening on {@code newPort} instead. */
+  public ServerConfig withPort(int newPort) {
+    return new ServerConfig(
+        host,
+        newPort,
+        executorThreads,
+        keepaliveTime,
+        keepaliveTimeout,
+        permitKeepaliveTime,
+        maxInboundMessageBytes,
+        maxConcurrentCallsPerConnection,
+        shutdownGrace);
+  }
+
+  /** The executor size to use: {@link #executorThreads()}, or the CPU count (at least 2) if 0. */
+  public int effectiveExecutorThreads() {
+    return executorThreads > 0
+        ? executorThreads
+        : Math.max(2, Runtime.getRuntime().availableProcessors());
+  }
+}
