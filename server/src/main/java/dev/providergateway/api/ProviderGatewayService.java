@@ -1,0 +1,112 @@
+package dev.providergateway.api;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.providergateway.config.LimitsConfig;
+import dev.providergateway.dispatch.Dispatcher;
+import dev.providergateway.registry.ProviderRegistry;
+import dev.providergateway.v1.ChatRequest;
+import dev.providergateway.v1.CompletionResponse;
+import dev.providergateway.v1.ConverseRequest;
+import dev.providergateway.v1.ConverseResponse;
+import dev.providergateway.v1.ListProvidersRequest;
+import dev.providergateway.v1.ListProvidersResponse;
+import dev.providergateway.v1.ProviderServiceGrpc;
+import dev.providergateway.v1.StreamChunk;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+
+/**
+ * The {@code providergateway.v1.ProviderService} implementation: a thin edge that validates,
+ * maps proto to domain, calls the {@link Dispatcher} and maps results and failures back (every
+ * failure through {@link ErrorMapper}). Cancellation by the caller, or its deadline passing,
+ * cancels the upstream request on every method.
+ */
+public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderServiceImplBase {
+  private final Dispatcher dispatcher;
+  private final ProviderRegistry registry;
+  private final RequestValidator validator;
+  private final LimitsConfig limits;
+  private final Clock clock;
+
+  /** A service over {@code registry}'s providers, enforcing {@code limits}. */
+  public ProviderGatewayService(ProviderRegistry registry, LimitsConfig limits, Clock clock) {
+    this.registry = requireNonNull(registry, "registry");
+    this.limits = requireNonNull(limits, "limits");
+    this.clock = requireNonNull(clock, "clock");
+    this.dispatcher = new Dispatcher(registry);
+    this.validator = new RequestValidator(limits);
+  }
+
+  @Override
+  public void chat(ChatRequest request, StreamObserver<CompletionResponse> observer) {
+    var call = (ServerCallStreamObserver<CompletionResponse>) observer;
+    try {
+      validator.validate(request);
+      var result = dispatcher.chat(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock));
+      call.setOnCancelHandler(() -> result.cancel(true));
+      result.whenComplete(
+          (response, failure) -> {
+            if (call.isCancelled()) {
+              return;
+            }
+            if (failure == null) {
+              call.onNext(ProtoMapper.toProto(response));
+              call.onCompleted();
+            } else {
+              call.onError(ErrorMapper.toException(failure));
+            }
+          });
+    } catch (RuntimeException e) {
+      call.onError(ErrorMapper.toException(e));
+    }
+  }
+
+  @Override
+  public void stream(ChatRequest request, StreamObserver<StreamChunk> observer) {
+    var call = (ServerCallStreamObserver<StreamChunk>) observer;
+    try {
+      validator.validate(request);
+      var chunks = dispatcher.stream(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock));
+      ChunkRelay relay = new ChunkRelay(new ChunkRelay.Sink() {
+        @Override
+        public boolean isReady() {
+          return call.isReady();
+        }
+
+        @Override
+        public void onChunk(StreamChunk chunk) {
+          call.onNext(chunk);
+        }
+
+        @Override
+        public void onFinished() {
+          call.onCompleted();
+        }
+
+        @Override
+        public void onFailed(Throwable failure) {
+          call.onError(ErrorMapper.toException(failure));
+        }
+      });
+      call.setOnCancelHandler(relay::cancel);
+      call.setOnReadyHandler(relay::onReady);
+      chunks.subscribe(relay);
+    } catch (RuntimeException e) {
+      call.onError(ErrorMapper.toException(e));
+    }
+  }
+
+  @Override
+  public StreamObserver<ConverseRequest> converse(StreamObserver<ConverseResponse> observer) {
+    return new ConverseSession(
+        (ServerCallStreamObserver<ConverseResponse>) observer, dispatcher, validator, limits, clock);
+  }
+
+  @Override
+  public void listProviders(ListProvidersRequest request, StreamObserver<ListProvidersResponse> observer) {
+    observer.onNext(ProviderListing.of(registry));
+    observer.onCompleted();
+  }
+}

@@ -1,0 +1,147 @@
+package dev.providergateway.dispatch;
+
+import dev.providergateway.provider.EventPublisher;
+import dev.providergateway.provider.StopReason;
+import dev.providergateway.provider.StreamChunk;
+import dev.providergateway.provider.StreamEvent;
+import dev.providergateway.provider.Usage;
+import dev.providergateway.resilience.ProviderBreaker;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Turns a provider's {@link StreamEvent}s into the chunks the caller sees, and ends a clean
+ * stream with the one final chunk: complete tool calls by index, usage, stop reason (default
+ * {@code stop}, or {@code tool_calls} when calls were made), model and provider.
+ *
+ * <p>Demand flows through: the upstream is asked for one event at a time, and only while the
+ * caller's demand is not covered, so a slow reader slows the upstream read. It also settles the
+ * call's breaker permit: success at the clean end, failure on an upstream error before any
+ * output, and on cancel success if output was sent, else release.
+ */
+final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
+  private final EventPublisher<StreamChunk> out;
+  private final String provider;
+  private final ProviderBreaker.Permit permit;
+  private final ToolCallAccumulator toolCalls = new ToolCallAccumulator();
+  private final AtomicBoolean upstreamPending = new AtomicBoolean();
+  private final Map<String, String> metadata = new HashMap<>();
+  private volatile Flow.Subscription upstream;
+  private volatile boolean outputSent;
+  private String model;
+  private boolean modelAnnounced;
+  private Usage usage = Usage.ZERO;
+  private StreamEvent.Finish finish;
+
+  private StreamAssembler(
+      EventPublisher<StreamChunk> out, String provider, String model, ProviderBreaker.Permit permit) {
+    this.out = out;
+    this.provider = provider;
+    this.model = model;
+    this.permit = permit;
+  }
+
+  /** A cold publisher of the assembled chunks of {@code events}. */
+  static Flow.Publisher<StreamChunk> assemble(
+      Flow.Publisher<StreamEvent> events, String provider, String model, ProviderBreaker.Permit permit) {
+    return new EventPublisher<>(
+        out -> {
+          StreamAssembler assembler = new StreamAssembler(out, provider, model, permit);
+          out.onCancel(assembler::cancel);
+          out.onDemand(assembler::pull);
+          events.subscribe(assembler);
+        });
+  }
+
+  @Override
+  public void onSubscribe(Flow.Subscription subscription) {
+    upstream = subscription;
+    pull();
+  }
+
+  @Override
+  public void onNext(StreamEvent event) {
+    upstreamPending.set(false);
+    StreamChunk chunk = chunkOf(event);
+    if (chunk != null) {
+      outputSent = true;
+      out.emit(chunk);
+    }
+    pull();
+  }
+
+  @Override
+  public void onError(Throwable failure) {
+    if (outputSent) {
+      // The upstream worked for a while; the failure still ends this stream with an error.
+      permit.release();
+    } else {
+      permit.failure(failure);
+    }
+    out.fail(failure);
+  }
+
+  @Override
+  public void onComplete() {
+    boolean calls = !toolCalls.isEmpty();
+    StopReason reason =
+        finish != null ? finish.reason() : calls ? StopReason.TOOL_CALLS : StopReason.STOP;
+    String nativeReason = finish != null ? finish.nativeReason() : "";
+    out.emit(
+        new StreamChunk(
+            "", "", List.of(), toolCalls.complete(), reason, nativeReason, true, usage, model,
+            provider, metadata));
+    permit.success();
+    out.complete();
+  }
+
+  private StreamChunk chunkOf(StreamEvent event) {
+    if (event instanceof StreamEvent.ContentDelta d) {
+      return delta(d.text(), "", List.of());
+    } else if (event instanceof StreamEvent.ReasoningDelta d) {
+      return delta("", d.text(), List.of());
+    } else if (event instanceof StreamEvent.ToolCallDelta d) {
+      toolCalls.add(d);
+      return delta("", "", List.of(d));
+    } else if (event instanceof StreamEvent.UsageReport u) {
+      usage = u.usage();
+    } else if (event instanceof StreamEvent.Finish f) {
+      finish = f;
+    } else if (event instanceof StreamEvent.ResponseInfo info) {
+      if (!info.model().isEmpty()) {
+        model = info.model();
+      }
+      metadata.putAll(info.metadata());
+    }
+    return null;
+  }
+
+  private StreamChunk delta(String content, String reasoning, List<StreamEvent.ToolCallDelta> calls) {
+    // The model is announced on the first chunk and the final one, as the contract says.
+    String announced = modelAnnounced ? "" : model;
+    modelAnnounced = true;
+    return StreamChunk.delta(content, reasoning, calls, announced);
+  }
+
+  private void pull() {
+    Flow.Subscription s = upstream;
+    if (s != null && out.wantsMore() && upstreamPending.compareAndSet(false, true)) {
+      s.request(1);
+    }
+  }
+
+  private void cancel() {
+    Flow.Subscription s = upstream;
+    if (s != null) {
+      s.cancel();
+    }
+    if (outputSent) {
+      permit.success();
+    } else {
+      permit.release();
+    }
+  }
+}

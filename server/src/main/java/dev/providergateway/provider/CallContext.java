@@ -1,0 +1,30 @@
+package dev.providergateway.provider;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Facts about the call a provider serves.
+ *
+ * @param requestId the gateway's id for the call, for upstream request headers and logs
+ * @param deadline when the caller stops waiting, or null when it set no deadline; a provider
+ *     should not let an upstream request outlive it
+ */
+public record CallContext(String requestId, Instant deadline) {
+  public CallContext {
+    requireNonNull(requestId, "requestId");
+  }
+
+  /** The time left before the deadline (zero once it passed); empty when there is none. */
+  public Optional<Duration> timeLeft(Clock clock) {
+    if (deadline == null) {
+      return Optional.empty();
+    }
+    Duration left = Duration.between(clock.instant(), deadline);
+    return Optional.of(left.isNegative() ? Duration.ZERO : left);
+  }
+}

@@ -1,0 +1,170 @@
+package dev.providergateway.provider;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The arguments of one {@code chat()} or {@code stream()} call, already validated and resolved
+ * by the gateway: {@code model} is the concrete model id for the provider that receives it.
+ *
+ * <p>Optional sampling parameters are {@code null} when the caller did not set them; providers
+ * then send nothing and the upstream default applies. {@code extra} holds provider-specific
+ * parameters as plain Java values. {@code tags} label the call in logs and metrics and are never
+ * sent upstream.
+ */
+public record ChatRequest(
+    String model,
+    List<Message> messages,
+    Double temperature,
+    Integer maxTokens,
+    List<ToolDefinition> tools,
+    ToolChoice toolChoice,
+    List<String> stop,
+    Long seed,
+    Double topP,
+    ResponseFormat responseFormat,
+    String reasoningEffort,
+    Map<String, Object> extra,
+    Map<String, String> tags) {
+
+  public ChatRequest {
+    requireNonNull(model, "model");
+    messages = List.copyOf(messages);
+    tools = List.copyOf(tools);
+    requireNonNull(toolChoice, "toolChoice");
+    stop = List.copyOf(stop);
+    requireNonNull(responseFormat, "responseFormat");
+    requireNonNull(reasoningEffort, "reasoningEffort");
+    extra = Map.copyOf(extra);
+    tags = Map.copyOf(tags);
+  }
+
+  /** A builder for a request to {@code model}. */
+  public static Builder builder(String model) {
+    return new Builder(model);
+  }
+
+  /** A builder holding this request's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder(model);
+    b.messages.addAll(messages);
+    b.temperature = temperature;
+    b.maxTokens = maxTokens;
+    b.tools.addAll(tools);
+    b.toolChoice = toolChoice;
+    b.stop.addAll(stop);
+    b.seed = seed;
+    b.topP = topP;
+    b.responseFormat = responseFormat;
+    b.reasoningEffort = reasoningEffort;
+    b.extra.putAll(extra);
+    b.tags.putAll(tags);
+    return b;
+  }
+
+  /** Builds a {@link ChatRequest}; not thread-safe. */
+  public static final class Builder {
+    private String model;
+    private final List<Message> messages = new ArrayList<>();
+    private Double temperature;
+    private Integer maxTokens;
+    private final List<ToolDefinition> tools = new ArrayList<>();
+    private ToolChoice toolChoice = ToolChoice.DEFAULT;
+    private final List<String> stop = new ArrayList<>();
+    private Long seed;
+    private Double topP;
+    private ResponseFormat responseFormat = ResponseFormat.TEXT;
+    private String reasoningEffort = "";
+    private final Map<String, Object> extra = new LinkedHashMap<>();
+    private final Map<String, String> tags = new LinkedHashMap<>();
+
+    private Builder(String model) {
+      this.model = requireNonNull(model, "model");
+    }
+
+    public Builder model(String value) {
+      this.model = requireNonNull(value, "model");
+      return this;
+    }
+
+    public Builder messages(List<Message> value) {
+      messages.clear();
+      messages.addAll(value);
+      return this;
+    }
+
+    public Builder addMessage(Message value) {
+      messages.add(requireNonNull(value, "message"));
+      return this;
+    }
+
+    public Builder temperature(Double value) {
+      this.temperature = value;
+      return this;
+    }
+
+    public Builder maxTokens(Integer value) {
+      this.maxTokens = value;
+      return this;
+    }
+
+    public Builder tools(List<ToolDefinition> value) {
+      tools.clear();
+      tools.addAll(value);
+      return this;
+    }
+
+    public Builder toolChoice(ToolChoice value) {
+      this.toolChoice = requireNonNull(value, "toolChoice");
+      return this;
+    }
+
+    public Builder stop(List<String> value) {
+      stop.clear();
+      stop.addAll(value);
+      return this;
+    }
+
+    public Builder seed(Long value) {
+      this.seed = value;
+      return this;
+    }
+
+    public Builder topP(Double value) {
+      this.topP = value;
+      return this;
+    }
+
+    public Builder responseFormat(ResponseFormat value) {
+      this.responseFormat = requireNonNull(value, "responseFormat");
+      return this;
+    }
+
+    public Builder reasoningEffort(String value) {
+      this.reasoningEffort = requireNonNull(value, "reasoningEffort");
+      return this;
+    }
+
+    public Builder extra(Map<String, Object> value) {
+      extra.clear();
+      extra.putAll(value);
+      return this;
+    }
+
+    public Builder tags(Map<String, String> value) {
+      tags.clear();
+      tags.putAll(value);
+      return this;
+    }
+
+    public ChatRequest build() {
+      return new ChatRequest(
+          model, messages, temperature, maxTokens, tools, toolChoice, stop, seed, topP,
+          responseFormat, reasoningEffort, extra, tags);
+    }
+  }
+}

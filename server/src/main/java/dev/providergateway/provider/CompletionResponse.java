@@ -1,0 +1,40 @@
+package dev.providergateway.provider;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole result of a {@code chat()} call, mirroring Victor's {@code CompletionResponse}.
+ *
+ * @param content the assistant's text
+ * @param toolCalls the complete tool calls, in order
+ * @param stopReason the normalized stop reason
+ * @param nativeStopReason the provider's own stop reason, verbatim ("" when it sent none)
+ * @param usage token counts
+ * @param model the model that answered, as the provider reported it
+ * @param reasoningContent the model's reasoning text, "" when none
+ * @param metadata extra facts about the call (for example parameters dropped for this model)
+ */
+public record CompletionResponse(
+    String content,
+    List<ToolCall> toolCalls,
+    StopReason stopReason,
+    String nativeStopReason,
+    Usage usage,
+    String model,
+    String reasoningContent,
+    Map<String, String> metadata) {
+
+  public CompletionResponse {
+    requireNonNull(content, "content");
+    toolCalls = List.copyOf(toolCalls);
+    requireNonNull(stopReason, "stopReason");
+    requireNonNull(nativeStopReason, "nativeStopReason");
+    requireNonNull(usage, "usage");
+    requireNonNull(model, "model");
+    requireNonNull(reasoningContent, "reasoningContent");
+    metadata = Map.copyOf(metadata);
+  }
+}

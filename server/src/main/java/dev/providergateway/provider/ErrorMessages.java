@@ -1,0 +1,43 @@
+package dev.providergateway.provider;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Makes upstream text safe to put in an error message: HTML pages are summarized by their title,
+ * anything shaped like a credential is redacted, and the result is capped at {@value #MAX_LENGTH}
+ * characters.
+ */
+public final class ErrorMessages {
+  /** The longest message the gateway sends, as in Victor. */
+  public static final int MAX_LENGTH = 800;
+
+  private static final Pattern CREDENTIAL =
+      Pattern.compile(
+          "(?i)(sk-ant-[A-Za-z0-9_-]{6,}|sk-[A-Za-z0-9_-]{6,}|AIza[0-9A-Za-z_-]{10,}"
+              + "|(?<=bearer\\s)[^\\s\"',;]+|(?<=(api[_-]?key|x-api-key|key)[=:]\\s?)[^\\s\"'&,;]+)");
+  private static final Pattern HTML = Pattern.compile("(?is)^\\s*(<!doctype html|<html)");
+  private static final Pattern TITLE = Pattern.compile("(?is)<title[^>]*>(.*?)</title>");
+
+  private ErrorMessages() {}
+
+  /** Returns {@code text} sanitized; null becomes "". */
+  public static String sanitize(String text) {
+    if (text == null) {
+      return "";
+    }
+    String result = text;
+    if (HTML.matcher(result).find()) {
+      Matcher title = TITLE.matcher(result);
+      result =
+          title.find()
+              ? "HTML error page: " + title.group(1).strip().replaceAll("\\s+", " ")
+              : "HTML error page";
+    }
+    result = CREDENTIAL.matcher(result).replaceAll("[redacted]");
+    if (result.length() > MAX_LENGTH) {
+      result = result.substring(0, MAX_LENGTH - 3) + "...";
+    }
+    return result;
+  }
+}

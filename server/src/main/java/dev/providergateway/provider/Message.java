@@ -1,0 +1,42 @@
+package dev.providergateway.provider;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+/**
+ * One conversation entry, mirroring Victor's {@code Message}. Strings are never null: an empty
+ * {@code name} or {@code toolCallId} means none.
+ */
+public record Message(
+    Role role,
+    String content,
+    String name,
+    List<ToolCall> toolCalls,
+    String toolCallId,
+    List<Image> images) {
+
+  public Message {
+    requireNonNull(role, "role");
+    requireNonNull(content, "content");
+    requireNonNull(name, "name");
+    toolCalls = List.copyOf(toolCalls);
+    requireNonNull(toolCallId, "toolCallId");
+    images = List.copyOf(images);
+  }
+
+  /** A plain text message. */
+  public static Message of(Role role, String content) {
+    return new Message(role, content, "", List.of(), "", List.of());
+  }
+
+  /** An assistant message carrying tool calls. */
+  public static Message assistant(String content, List<ToolCall> toolCalls) {
+    return new Message(Role.ASSISTANT, content, "", toolCalls, "", List.of());
+  }
+
+  /** A tool result answering the call with id {@code toolCallId}. */
+  public static Message toolResult(String toolCallId, String content) {
+    return new Message(Role.TOOL, content, "", List.of(), toolCallId, List.of());
+  }
+}

@@ -1,0 +1,111 @@
+package dev.providergateway.provider.echo;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.providergateway.provider.ChatRequest;
+import dev.providergateway.provider.Message;
+import dev.providergateway.provider.Role;
+import dev.providergateway.provider.StopReason;
+import dev.providergateway.provider.ToolCall;
+import dev.providergateway.provider.ToolDefinition;
+import dev.providergateway.provider.Usage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The echo provider's deterministic answer to a request, computed once and then either returned
+ * whole or streamed.
+ *
+ * <p>The reply is the content of the last {@code user} or {@code tool} message. When the request
+ * has tools and that message is a user message whose lines read {@code call NAME} or {@code call
+ * NAME {json arguments}}, with NAME one of the tools, each such line becomes a tool call instead
+ * (ids {@code echo_call_0}, {@code echo_call_1}, ...). {@code max_tokens} cuts the reply after
+ * that many words, with stop reason {@code length}.
+ */
+record EchoScript(List<String> words, List<ToolCall> toolCalls, StopReason stopReason, Usage usage) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern CALL_LINE = Pattern.compile("^\\s*call\\s+([A-Za-z][A-Za-z0-9_-]*)\\s*(.*?)\\s*$");
+  private static final Pattern WORD = Pattern.compile("\\s*\\S+");
+
+  static EchoScript of(ChatRequest request) {
+    Message source = lastUserOrTool(request.messages());
+    String text = source == null ? "" : source.content();
+    List<ToolCall> calls =
+        source != null && source.role() == Role.USER && !request.tools().isEmpty()
+            ? toolCalls(text, request.tools())
+            : List.of();
+    List<String> words = calls.isEmpty() ? split(text) : List.of();
+    StopReason stop = calls.isEmpty() ? StopReason.STOP : StopReason.TOOL_CALLS;
+    Integer max = request.maxTokens();
+    if (max != null && words.size() > max) {
+      words = words.subList(0, max);
+      stop = StopReason.LENGTH;
+    }
+    int prompt = 0;
+    for (Message m : request.messages()) {
+      prompt += split(m.content()).size();
+    }
+    return new EchoScript(words, calls, stop, Usage.of(prompt, words.size() + calls.size()));
+  }
+
+  String content() {
+    return String.join("", words);
+  }
+
+  /** The native stop reason: echo reports the normalized names in OpenAI's spelling. */
+  String nativeStopReason() {
+    return stopReason.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static Message lastUserOrTool(List<Message> messages) {
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      Role role = messages.get(i).role();
+      if (role == Role.USER || role == Role.TOOL) {
+        return messages.get(i);
+      }
+    }
+    return null;
+  }
+
+  /** Words with their leading whitespace, so that joining them gives the text back. */
+  static List<String> split(String text) {
+    List<String> words = new ArrayList<>();
+    Matcher m = WORD.matcher(text);
+    while (m.find()) {
+      words.add(m.group());
+    }
+    return words;
+  }
+
+  private static List<ToolCall> toolCalls(String text, List<ToolDefinition> tools) {
+    Set<String> names = tools.stream().map(ToolDefinition::name).collect(Collectors.toSet());
+    List<ToolCall> calls = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      Matcher m = CALL_LINE.matcher(line);
+      if (m.matches() && names.contains(m.group(1))) {
+        calls.add(toolCall("echo_call_" + calls.size(), m.group(1), m.group(2)));
+      }
+    }
+    return calls;
+  }
+
+  private static ToolCall toolCall(String id, String name, String argumentText) {
+    if (argumentText.isEmpty()) {
+      return ToolCall.of(id, name, "{}");
+    }
+    try {
+      JsonNode node = JSON.readTree(argumentText);
+      if (node != null && node.isObject()) {
+        return ToolCall.of(id, name, argumentText);
+      }
+    } catch (JsonProcessingException e) {
+      // Not JSON: reported as {} with the raw text kept, as the contract says.
+    }
+    return new ToolCall(id, name, "{}", argumentText);
+  }
+}

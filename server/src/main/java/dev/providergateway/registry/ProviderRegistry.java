@@ -1,0 +1,262 @@
+package dev.providergateway.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.providergateway.config.BreakerConfig;
+import dev.providergateway.config.GatewayConfig;
+import dev.providergateway.config.ProviderConfig;
+import dev.providergateway.config.RouteConfig;
+import dev.providergateway.provider.Provider;
+import dev.providergateway.provider.ProviderFactory;
+import dev.providergateway.provider.ProviderNotFoundException;
+import dev.providergateway.provider.ProviderSettings;
+import dev.providergateway.resilience.ProviderBreaker;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Every provider instance of a running gateway, by name and alias, with its circuit breaker,
+ * plus the route aliases. Built once at startup and immutable afterwards; thread-safe.
+ *
+ * <p>Instances come from the config's {@code providers} entries and from each factory's {@link
+ * ProviderFactory#autoConfigure} (for example {@code echo} always, and providers whose API-key
+ * environment variables are set); a configured entry wins over an auto-configured one of the same
+ * name. The registry owns the providers and closes them in {@link #close()}.
+ */
+public final class ProviderRegistry implements AutoCloseable {
+  private final Map<String, RegisteredProvider> byName;
+  private final Map<String, RegisteredProvider> byNameOrAlias;
+  private final Map<String, List<RouteConfig.RouteTarget>> routes;
+  private final String defaultProvider;
+
+  private ProviderRegistry(
+      Map<String, RegisteredProvider> byName,
+      Map<String, RegisteredProvider> byNameOrAlias,
+      Map<String, List<RouteConfig.RouteTarget>> routes,
+      String defaultProvider) {
+    this.byName = byName;
+    this.byNameOrAlias = byNameOrAlias;
+    this.routes = routes;
+    this.defaultProvider = defaultProvider;
+  }
+
+  /**
+   * Builds the registry with the factories found on the classpath and in the config's plugins
+   * directory. Throws {@link IllegalStateException} naming the config entry when a provider
+   * cannot be created, a name collides or a route names an unknown provider.
+   */
+  public static ProviderRegistry create(GatewayConfig config, Map<String, String> env, Clock clock) {
+    Map<String, ProviderFactory> factories =
+        PluginLoader.factories(config.plugins().directory(), ProviderRegistry.class.getClassLoader());
+    return create(config, env, clock, factories);
+  }
+
+  /** Builds the registry from the given factories, by type. */
+  public static ProviderRegistry create(
+      GatewayConfig config, Map<String, String> env, Clock clock, Map<String, ProviderFactory> factories) {
+    requireNonNull(config, "config");
+    requireNonNull(env, "env");
+    requireNonNull(clock, "clock");
+    Builder builder = new Builder(env, clock, factories);
+    try {
+      List<ProviderConfig> configured = config.providers();
+      for (int i = 0; i < configured.size(); i++) {
+        builder.addConfigured("providers[" + i + "]", configured.get(i));
+      }
+      for (ProviderFactory factory : factories.values()) {
+        for (ProviderSettings settings : factory.autoConfigure(env)) {
+          builder.addAuto(factory, settings);
+        }
+      }
+      Map<String, List<RouteConfig.RouteTarget>> routes = builder.routes(config.routes());
+      String defaultProvider = builder.defaultProvider(config.defaultProvider());
+      return new ProviderRegistry(
+          builder.byName, builder.byNameOrAlias, routes, defaultProvider);
+    } catch (RuntimeException e) {
+      builder.closeAll();
+      throw e;
+    }
+  }
+
+  /** The provider with this name or alias, or {@link ProviderNotFoundException} listing all. */
+  public RegisteredProvider get(String nameOrAlias) {
+    RegisteredProvider found = byNameOrAlias.get(nameOrAlias);
+    if (found == null) {
+      throw new ProviderNotFoundException(nameOrAlias, List.copyOf(byName.keySet()));
+    }
+    return found;
+  }
+
+  /** The provider with this name or alias, if any. */
+  public Optional<RegisteredProvider> find(String nameOrAlias) {
+    return Optional.ofNullable(byNameOrAlias.get(nameOrAlias));
+  }
+
+  /** Every provider, sorted by name. */
+  public List<RegisteredProvider> all() {
+    return List.copyOf(byName.values());
+  }
+
+  /** The route aliases and their targets (provider names resolved from aliases), by name. */
+  public Map<String, List<RouteConfig.RouteTarget>> routes() {
+    return routes;
+  }
+
+  /** The provider used when a request names neither a provider nor a route. */
+  public String defaultProvider() {
+    return defaultProvider;
+  }
+
+  /** Closes every provider; the first failure is rethrown after all were tried. */
+  @Override
+  public void close() {
+    RuntimeException first = null;
+    for (RegisteredProvider p : byName.values()) {
+      try {
+        p.provider().close();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /** Accumulates instances and checks names while the registry is built. */
+  private static final class Builder {
+    private final Map<String, String> env;
+    private final Clock clock;
+    private final Map<String, ProviderFactory> factories;
+    private final Map<String, RegisteredProvider> byName = new TreeMap<>();
+    private final Map<String, RegisteredProvider> byNameOrAlias = new LinkedHashMap<>();
+
+    Builder(Map<String, String> env, Clock clock, Map<String, ProviderFactory> factories) {
+      this.env = env;
+      this.clock = clock;
+      this.factories = factories;
+    }
+
+    void addConfigured(String key, ProviderConfig config) {
+      ProviderFactory factory = factories.get(config.type());
+      if (factory == null) {
+        throw new IllegalStateException(
+            key + ".type: unknown provider type '" + config.type() + "'; available types: "
+                + String.join(", ", new TreeMap<>(factories).keySet()));
+      }
+      ProviderSettings settings =
+          new ProviderSettings(
+              config.name(),
+              config.type(),
+              config.baseUrl(),
+              config.apiKey() == null ? null : config.apiKey().reveal(),
+              config.defaultModel(),
+              config.models(),
+              config.options(),
+              env);
+      add(key, factory, settings, config.aliases(), config.breaker());
+    }
+
+    void addAuto(ProviderFactory factory, ProviderSettings settings) {
+      if (!byNameOrAlias.containsKey(settings.name())) {
+        add("auto-configured provider", factory, settings, List.of(), BreakerConfig.defaults());
+      }
+    }
+
+    private void add(
+        String key,
+        ProviderFactory factory,
+        ProviderSettings settings,
+        List<String> aliases,
+        BreakerConfig breaker) {
+      for (String name : concat(settings.name(), aliases)) {
+        if (byNameOrAlias.containsKey(name)) {
+          throw new IllegalStateException(
+              key + ": name or alias '" + name + "' is already used by provider '"
+                  + byNameOrAlias.get(name).name() + "'");
+        }
+      }
+      Provider provider;
+      try {
+        provider = factory.create(settings);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException(key + " ('" + settings.name() + "'): " + e.getMessage(), e);
+      }
+      RegisteredProvider registered =
+          new RegisteredProvider(provider, aliases, new ProviderBreaker(settings.name(), breaker, clock));
+      byName.put(settings.name(), registered);
+      for (String name : concat(settings.name(), aliases)) {
+        byNameOrAlias.put(name, registered);
+      }
+    }
+
+    Map<String, List<RouteConfig.RouteTarget>> routes(Map<String, RouteConfig> configured) {
+      Map<String, List<RouteConfig.RouteTarget>> routes = new TreeMap<>();
+      configured.forEach(
+          (name, route) -> {
+            List<RouteConfig.RouteTarget> targets = new ArrayList<>();
+            for (int i = 0; i < route.targets().size(); i++) {
+              RouteConfig.RouteTarget target = route.targets().get(i);
+              RegisteredProvider p = byNameOrAlias.get(target.provider());
+              if (p == null) {
+                throw new IllegalStateException(
+                    "routes." + name + ".targets[" + i + "].provider: unknown provider '"
+                        + target.provider() + "'; registered providers: "
+                        + String.join(", ", byName.keySet()));
+              }
+              targets.add(new RouteConfig.RouteTarget(p.name(), target.model()));
+            }
+            if (targets.isEmpty()) {
+              throw new IllegalStateException("routes." + name + ".targets: must list at least one target");
+            }
+            routes.put(name, List.copyOf(targets));
+          });
+      return Map.copyOf(routes);
+    }
+
+    String defaultProvider(String configured) {
+      if (configured != null && !configured.isEmpty()) {
+        RegisteredProvider p = byNameOrAlias.get(configured);
+        if (p == null) {
+          throw new IllegalStateException(
+              "default_provider: unknown provider '" + configured + "'; registered providers: "
+                  + String.join(", ", byName.keySet()));
+        }
+        return p.name();
+      }
+      List<RegisteredProvider> real =
+          byName.values().stream().filter(p -> !p.provider().descriptor().demo()).toList();
+      if (real.size() == 1) {
+        return real.get(0).name();
+      }
+      if (byName.containsKey("echo")) {
+        return "echo";
+      }
+      return byName.values().stream()
+          .map(RegisteredProvider::name)
+          .min(Comparator.naturalOrder())
+          .orElse("");
+    }
+
+    void closeAll() {
+      byName.values().forEach(p -> p.provider().close());
+    }
+
+    private static List<String> concat(String name, List<String> aliases) {
+      List<String> all = new ArrayList<>(aliases.size() + 1);
+      all.add(name);
+      all.addAll(aliases);
+      return all;
+    }
+  }
+}
