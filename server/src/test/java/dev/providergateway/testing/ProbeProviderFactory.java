@@ -73,7 +73,7 @@ public final class ProbeProviderFactory implements ProviderFactory {
     @Override
     public ProviderDescriptor descriptor() {
       Capabilities caps = new Capabilities(false, true, false, false, ToolCallFormat.NONE, 0);
-      return new ProviderDescriptor("probe", "test probe", "probe-1", List.of(), caps, true);
+      return new ProviderDescriptor("probe", "test probe", "probe-1", List.of(), caps, false);
     }
 
     @Override
