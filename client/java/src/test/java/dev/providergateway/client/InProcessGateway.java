@@ -1,0 +1,53 @@
+package dev.providergateway.client;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link FakeProviderService} served in-process under a unique name, with the channels opened to
+ * it. Closing it shuts everything down.
+ */
+public final class InProcessGateway implements AutoCloseable {
+  public final FakeProviderService service = new FakeProviderService();
+  private final String name = InProcessServerBuilder.generateName();
+  private final Server server;
+  private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
+
+  public InProcessGateway() {
+    try {
+      server = InProcessServerBuilder.forName(name).addService(service).build().start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Opens a channel to the fake; closed with this gateway if the caller does not. */
+  public ManagedChannel newChannel() {
+    ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+    channels.add(channel);
+    return channel;
+  }
+
+  @Override
+  public void close() {
+    for (ManagedChannel channel : channels) {
+      channel.shutdownNow();
+    }
+    server.shutdownNow();
+    try {
+      for (ManagedChannel channel : channels) {
+        channel.awaitTermination(5, TimeUnit.SECONDS);
+      }
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
