@@ -59,6 +59,11 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   @Override
   public void onSubscribe(Flow.Subscription subscription) {
     upstream = subscription;
+    if (out.isCancelled()) {
+      // The caller cancelled before the provider subscribed: abort the request just started.
+      subscription.cancel();
+      return;
+    }
     pull();
   }
 

@@ -1,9 +1,7 @@
 package dev.providergateway.dispatch;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.providergateway.provider.StreamEvent;
+import dev.providergateway.provider.ToolArguments;
 import dev.providergateway.provider.ToolCall;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,13 +9,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Joins streamed tool-call fragments by index into complete calls, ordered by index. Arguments
- * that are not a JSON object become {@code "{}"}, with the model's text kept in {@code
- * rawArguments}. Not thread-safe: one per stream, fed serially.
+ * Joins streamed tool-call fragments by index into complete calls, ordered by index. A call's id
+ * and name are the first non-empty ones its fragments carry. Arguments are parsed by {@link
+ * ToolArguments}. Not thread-safe: one per stream, fed serially.
  */
 final class ToolCallAccumulator {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private static final class Partial {
     private String id = "";
     private String name = "";
@@ -28,10 +24,10 @@ final class ToolCallAccumulator {
 
   void add(StreamEvent.ToolCallDelta delta) {
     Partial p = byIndex.computeIfAbsent(delta.index(), i -> new Partial());
-    if (!delta.id().isEmpty()) {
+    if (p.id.isEmpty()) {
       p.id = delta.id();
     }
-    if (!delta.name().isEmpty()) {
+    if (p.name.isEmpty()) {
       p.name = delta.name();
     }
     p.arguments.append(delta.argumentsDelta());
@@ -46,24 +42,8 @@ final class ToolCallAccumulator {
     for (Map.Entry<Integer, Partial> e : byIndex.entrySet()) {
       Partial p = e.getValue();
       String id = p.id.isEmpty() ? "call_" + e.getKey() : p.id;
-      calls.add(parsed(id, p.name, p.arguments.toString()));
+      calls.add(ToolArguments.toolCall(id, p.name, p.arguments.toString()));
     }
     return calls;
-  }
-
-  /** A call whose arguments are a JSON object text, keeping the raw text when it was not one. */
-  static ToolCall parsed(String id, String name, String raw) {
-    if (raw.isBlank()) {
-      return ToolCall.of(id, name, "{}");
-    }
-    try {
-      JsonNode node = JSON.readTree(raw);
-      if (node != null && node.isObject()) {
-        return ToolCall.of(id, name, raw);
-      }
-    } catch (JsonProcessingException e) {
-      // Reported through rawArguments, as the contract says.
-    }
-    return new ToolCall(id, name, "{}", raw);
   }
 }

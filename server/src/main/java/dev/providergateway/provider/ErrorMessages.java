@@ -12,10 +12,14 @@ public final class ErrorMessages {
   /** The longest message the gateway sends, as in Victor. */
   public static final int MAX_LENGTH = 800;
 
-  private static final Pattern CREDENTIAL =
+  private static final Pattern TOKEN =
+      Pattern.compile("(?i)(sk-ant-[A-Za-z0-9_-]{6,}|sk-[A-Za-z0-9_-]{6,}|AIza[0-9A-Za-z_-]{10,})");
+  // A value after a credential-like name: `api_key=x`, `x-api-key:  x`, `"api_key": "x"`,
+  // `Authorization: Bearer x`, `bearer x`.
+  private static final Pattern NAMED =
       Pattern.compile(
-          "(?i)(sk-ant-[A-Za-z0-9_-]{6,}|sk-[A-Za-z0-9_-]{6,}|AIza[0-9A-Za-z_-]{10,}"
-              + "|(?<=bearer\\s)[^\\s\"',;]+|(?<=(api[_-]?key|x-api-key|key)[=:]\\s?)[^\\s\"'&,;]+)");
+          "(?i)((?:(?:api[_-]?key|x-api-key|key|authorization|access[_-]?token)[\"']?\\s*[=:]\\s*[\"']?"
+              + "(?:bearer\\s+)?)|bearer\\s+)[^\\s\"'&,;]+");
   private static final Pattern HTML = Pattern.compile("(?is)^\\s*(<!doctype html|<html)");
   private static final Pattern TITLE = Pattern.compile("(?is)<title[^>]*>(.*?)</title>");
 
@@ -34,7 +38,8 @@ public final class ErrorMessages {
               ? "HTML error page: " + title.group(1).strip().replaceAll("\\s+", " ")
               : "HTML error page";
     }
-    result = CREDENTIAL.matcher(result).replaceAll("[redacted]");
+    result = TOKEN.matcher(result).replaceAll("[redacted]");
+    result = NAMED.matcher(result).replaceAll("$1[redacted]");
     if (result.length() > MAX_LENGTH) {
       result = result.substring(0, MAX_LENGTH - 3) + "...";
     }

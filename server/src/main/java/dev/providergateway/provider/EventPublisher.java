@@ -168,7 +168,11 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
     @Override
     public void request(long n) {
       if (n <= 0) {
-        fail(new IllegalArgumentException("request(n) needs n > 0, was " + n));
+        // Rule 3.9: signal at once, ahead of queued items the subscriber may never ask for.
+        queue.clear();
+        error = new IllegalArgumentException("request(n) needs n > 0, was " + n);
+        done = true;
+        drain();
         return;
       }
       requested.getAndUpdate(r -> r + n < 0 ? Long.MAX_VALUE : r + n);

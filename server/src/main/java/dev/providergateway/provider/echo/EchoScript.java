@@ -1,11 +1,9 @@
 package dev.providergateway.provider.echo;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.Message;
 import dev.providergateway.provider.Role;
+import dev.providergateway.provider.ToolArguments;
 import dev.providergateway.provider.StopReason;
 import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.ToolDefinition;
@@ -28,9 +26,8 @@ import java.util.stream.Collectors;
  * that many words, with stop reason {@code length}.
  */
 record EchoScript(List<String> words, List<ToolCall> toolCalls, StopReason stopReason, Usage usage) {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern CALL_LINE = Pattern.compile("^\\s*call\\s+([A-Za-z][A-Za-z0-9_-]*)\\s*(.*?)\\s*$");
-  private static final Pattern WORD = Pattern.compile("\\s*\\S+");
+  private static final Pattern WORD = Pattern.compile("\\s*\\S+(?:\\s+\\z)?");
 
   static EchoScript of(ChatRequest request) {
     Message source = lastUserOrTool(request.messages());
@@ -72,7 +69,10 @@ record EchoScript(List<String> words, List<ToolCall> toolCalls, StopReason stopR
     return null;
   }
 
-  /** Words with their leading whitespace, so that joining them gives the text back. */
+  /**
+   * Words with their leading whitespace (the last one also with trailing whitespace), so that
+   * joining them gives the text back.
+   */
   static List<String> split(String text) {
     List<String> words = new ArrayList<>();
     Matcher m = WORD.matcher(text);
@@ -88,24 +88,9 @@ record EchoScript(List<String> words, List<ToolCall> toolCalls, StopReason stopR
     for (String line : text.split("\n")) {
       Matcher m = CALL_LINE.matcher(line);
       if (m.matches() && names.contains(m.group(1))) {
-        calls.add(toolCall("echo_call_" + calls.size(), m.group(1), m.group(2)));
+        calls.add(ToolArguments.toolCall("echo_call_" + calls.size(), m.group(1), m.group(2)));
       }
     }
     return calls;
-  }
-
-  private static ToolCall toolCall(String id, String name, String argumentText) {
-    if (argumentText.isEmpty()) {
-      return ToolCall.of(id, name, "{}");
-    }
-    try {
-      JsonNode node = JSON.readTree(argumentText);
-      if (node != null && node.isObject()) {
-        return ToolCall.of(id, name, argumentText);
-      }
-    } catch (JsonProcessingException e) {
-      // Not JSON: reported as {} with the raw text kept, as the contract says.
-    }
-    return new ToolCall(id, name, "{}", argumentText);
   }
 }
