@@ -30,10 +30,17 @@ public abstract sealed class ProviderException extends GatewayException {
   }
 
   private final Origin origin;
+  private final ErrorReason reason;
+  private final boolean retryable;
+  private final Duration retryAfter;
 
-  private ProviderException(Origin origin, String message, Throwable cause) {
+  private ProviderException(
+      Origin origin, String message, Throwable cause, ErrorReason reason, boolean retryable, Duration retryAfter) {
     super(message, cause);
     this.origin = requireNonNull(origin, "origin");
+    this.reason = reason;
+    this.retryable = retryable;
+    this.retryAfter = retryAfter;
   }
 
   /** Where the failure came from. */
@@ -42,7 +49,20 @@ public abstract sealed class ProviderException extends GatewayException {
   }
 
   /** True when repeating the same request may succeed. */
-  public abstract boolean retryable();
+  public final boolean retryable() {
+    return retryable;
+  }
+
+  @Override
+  public final ErrorReason reason() {
+    return reason;
+  }
+
+  /** The upstream's retry hint, when it gave one. */
+  @Override
+  public final Optional<Duration> retryAfter() {
+    return Optional.ofNullable(retryAfter);
+  }
 
   @Override
   public Map<String, String> errorMetadata() {
@@ -55,140 +75,68 @@ public abstract sealed class ProviderException extends GatewayException {
     return metadata;
   }
 
-  /** The upstream rejected the gateway's credentials (HTTP 401/403). Not retryable. */
+  /**
+   * The upstream rejected the gateway's credentials (HTTP 401/403). Not retryable.
+   */
   public static final class Auth extends ProviderException {
     public Auth(Origin origin, String message) {
-      super(origin, message, null);
-    }
-
-    @Override
-    public ErrorReason reason() {
-      return ErrorReason.PROVIDER_AUTH;
-    }
-
-    @Override
-    public boolean retryable() {
-      return false;
+      super(origin, message, null, ErrorReason.PROVIDER_AUTH, false, null);
     }
   }
 
-  /** The upstream rate-limited the call (HTTP 429). Retryable after {@link #retryAfter()}. */
+  /**
+   * The upstream rate-limited the call (HTTP 429). Retryable; {@code retryAfter} is the
+   * upstream's hint, or null when it gave none.
+   */
   public static final class RateLimited extends ProviderException {
-    private final Duration retryAfter;
-
-    /** {@code retryAfter} is the upstream's hint, or null when it gave none. */
     public RateLimited(Origin origin, String message, Duration retryAfter) {
-      super(origin, message, null);
-      this.retryAfter = retryAfter;
-    }
-
-    @Override
-    public ErrorReason reason() {
-      return ErrorReason.PROVIDER_RATE_LIMIT;
-    }
-
-    @Override
-    public boolean retryable() {
-      return true;
-    }
-
-    @Override
-    public Optional<Duration> retryAfter() {
-      return Optional.ofNullable(retryAfter);
+      super(origin, message, null, ErrorReason.PROVIDER_RATE_LIMIT, true, retryAfter);
     }
   }
 
-  /** The account's quota or billing limit is exhausted (a 429 that waiting will not fix). */
+  /**
+   * The account's quota or billing limit is exhausted (a 429 that waiting will not fix).
+   */
   public static final class QuotaExceeded extends ProviderException {
     public QuotaExceeded(Origin origin, String message) {
-      super(origin, message, null);
-    }
-
-    @Override
-    public ErrorReason reason() {
-      return ErrorReason.PROVIDER_QUOTA;
-    }
-
-    @Override
-    public boolean retryable() {
-      return false;
+      super(origin, message, null, ErrorReason.PROVIDER_QUOTA, false, null);
     }
   }
 
-  /** The upstream says the model does not exist (a 404 naming the model). */
+  /**
+   * The upstream says the model does not exist (a 404 naming the model).
+   */
   public static final class ModelNotFound extends ProviderException {
     public ModelNotFound(Origin origin, String message) {
-      super(origin, message, null);
-    }
-
-    @Override
-    public ErrorReason reason() {
-      return ErrorReason.MODEL_NOT_FOUND;
-    }
-
-    @Override
-    public boolean retryable() {
-      return false;
+      super(origin, message, null, ErrorReason.MODEL_NOT_FOUND, false, null);
     }
   }
 
-  /** The upstream did not answer in time. */
+  /**
+   * The upstream did not answer in time.
+   */
   public static final class Timeout extends ProviderException {
     public Timeout(Origin origin, String message, Throwable cause) {
-      super(origin, message, cause);
-    }
-
-    @Override
-    public ErrorReason reason() {
-      return ErrorReason.PROVIDER_TIMEOUT;
-    }
-
-    @Override
-    public boolean retryable() {
-      return true;
+      super(origin, message, cause, ErrorReason.PROVIDER_TIMEOUT, true, null);
     }
   }
 
-  /** Connecting to the upstream failed, or the connection broke (reset, TLS, protocol). */
+  /**
+   * Connecting to the upstream failed, or the connection broke (reset, TLS, protocol).
+   */
   public static final class Connection extends ProviderException {
     public Connection(Origin origin, String message, Throwable cause) {
-      super(origin, message, cause);
-    }
-
-    @Override
-    public ErrorReason reason() {
-      return ErrorReason.PROVIDER_CONNECTION;
-    }
-
-    @Override
-    public boolean retryable() {
-      return true;
+      super(origin, message, cause, ErrorReason.PROVIDER_CONNECTION, true, null);
     }
   }
 
-  /** The upstream answered with a server error (HTTP 5xx). */
+  /**
+   * The upstream answered with a server error (HTTP 5xx). {@code retryAfter} is the upstream's
+   * hint, or null when it gave none.
+   */
   public static final class Unavailable extends ProviderException {
-    private final Duration retryAfter;
-
-    /** {@code retryAfter} is the upstream's hint, or null when it gave none. */
     public Unavailable(Origin origin, String message, Duration retryAfter) {
-      super(origin, message, null);
-      this.retryAfter = retryAfter;
-    }
-
-    @Override
-    public ErrorReason reason() {
-      return ErrorReason.PROVIDER_UNAVAILABLE;
-    }
-
-    @Override
-    public boolean retryable() {
-      return true;
-    }
-
-    @Override
-    public Optional<Duration> retryAfter() {
-      return Optional.ofNullable(retryAfter);
+      super(origin, message, null, ErrorReason.PROVIDER_UNAVAILABLE, true, retryAfter);
     }
   }
 
@@ -199,34 +147,16 @@ public abstract sealed class ProviderException extends GatewayException {
    */
   public static final class InvalidResponse extends ProviderException {
     public InvalidResponse(Origin origin, String message, Throwable cause) {
-      super(origin, message, cause);
-    }
-
-    @Override
-    public ErrorReason reason() {
-      return ErrorReason.PROVIDER_INVALID_RESPONSE;
-    }
-
-    @Override
-    public boolean retryable() {
-      return false;
+      super(origin, message, cause, ErrorReason.PROVIDER_INVALID_RESPONSE, false, null);
     }
   }
 
-  /** Any other upstream rejection (other HTTP 4xx), carrying the upstream's own message. */
+  /**
+   * Any other upstream rejection (other HTTP 4xx), carrying the upstream's own message.
+   */
   public static final class Rejected extends ProviderException {
     public Rejected(Origin origin, String message) {
-      super(origin, message, null);
-    }
-
-    @Override
-    public ErrorReason reason() {
-      return ErrorReason.PROVIDER_ERROR;
-    }
-
-    @Override
-    public boolean retryable() {
-      return false;
+      super(origin, message, null, ErrorReason.PROVIDER_ERROR, false, null);
     }
   }
 }

@@ -5,10 +5,6 @@ import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.Spliterator;
-import java.util.Spliterators;
-import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * The chunks of one {@code Stream} call, read as a blocking iterator.
@@ -30,7 +26,7 @@ import java.util.stream.StreamSupport;
  * <p>It is also an {@link Iterable} for for-each loops, but one that can be iterated only once:
  * {@link #iterator()} returns this object.
  */
-public final class ChunkStream implements Iterator<StreamChunk>, Iterable<StreamChunk>, AutoCloseable {
+public final class ChunkStream implements ChunkIterator {
   private final Iterator<StreamChunk> responses;
   private final Context.CancellableContext context;
   private volatile boolean closed;
@@ -90,22 +86,6 @@ public final class ChunkStream implements Iterator<StreamChunk>, Iterable<Stream
       context.close();
       throw GatewayException.from(e);
     }
-  }
-
-  /** Returns this stream, for for-each loops; it can be iterated only once. */
-  @Override
-  public Iterator<StreamChunk> iterator() {
-    return this;
-  }
-
-  /**
-   * Returns the remaining chunks as a sequential {@link Stream}; closing that stream closes this
-   * one.
-   */
-  public Stream<StreamChunk> stream() {
-    Spliterator<StreamChunk> spliterator =
-        Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL);
-    return StreamSupport.stream(spliterator, false).onClose(this::close);
   }
 
   /**

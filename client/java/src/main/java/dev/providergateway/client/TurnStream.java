@@ -2,14 +2,9 @@ package dev.providergateway.client;
 
 import dev.providergateway.v1.StreamChunk;
 import io.grpc.Status;
-import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * The chunks of one turn of a {@link ConverseSession}, read as a blocking iterator.
@@ -30,7 +25,7 @@ import java.util.stream.StreamSupport;
  * <p>It is also an {@link Iterable} for for-each loops, but one that can be iterated only once:
  * {@link #iterator()} returns this object.
  */
-public final class TurnStream implements Iterator<StreamChunk>, Iterable<StreamChunk>, AutoCloseable {
+public final class TurnStream implements ChunkIterator {
   /** Wakes a reader blocked in take() after close(). */
   private static final Object CLOSED = new Object();
 
@@ -117,22 +112,6 @@ public final class TurnStream implements Iterator<StreamChunk>, Iterable<StreamC
     StreamChunk chunk = pending;
     pending = null;
     return chunk;
-  }
-
-  /** Returns this turn, for for-each loops; it can be iterated only once. */
-  @Override
-  public Iterator<StreamChunk> iterator() {
-    return this;
-  }
-
-  /**
-   * Returns the remaining chunks as a sequential {@link Stream}; closing that stream closes this
-   * turn.
-   */
-  public Stream<StreamChunk> stream() {
-    Spliterator<StreamChunk> spliterator =
-        Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL);
-    return StreamSupport.stream(spliterator, false).onClose(this::close);
   }
 
   /**
