@@ -21,9 +21,9 @@ import java.util.function.Consumer;
  * #onDemand} to be told when to resume. Items emitted beyond demand are queued, so a producer
  * that ignores demand is still correct but buffers.
  *
- * <p>Cancellation: the subscriber's {@code cancel()} runs the action given to {@link #onCancel}
- * exactly once (at once if it is registered after the cancel), which must abort the upstream
- * request.
+ * <p>Cancellation: the subscriber's {@code cancel()} runs each action given to {@link #onCancel}
+ * exactly once (at once if it is registered after the cancel); together they must abort the
+ * upstream request.
  *
  * @param <T> the item type
  */
@@ -34,12 +34,11 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
   private final AtomicInteger wip = new AtomicInteger();
   private final AtomicBoolean subscribed = new AtomicBoolean();
   private final AtomicBoolean cancelled = new AtomicBoolean();
-  private final AtomicBoolean cancelRan = new AtomicBoolean();
   private volatile Flow.Subscriber<? super T> subscriber;
   private volatile boolean done;
   private volatile boolean terminated;
   private volatile Throwable error;
-  private volatile Runnable cancelAction;
+  private final Queue<Runnable> cancelActions = new ConcurrentLinkedQueue<>();
   private volatile Runnable demandListener;
 
   /** A publisher whose producer is started by {@code start} when subscribed. */
@@ -102,13 +101,13 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
   }
 
   /**
-   * Registers the action that aborts the upstream work; it runs once, on the cancelling thread,
-   * or at once if the subscriber already cancelled.
+   * Adds an action that aborts upstream work; it runs once, on the cancelling thread, or at once
+   * if the subscriber already cancelled.
    */
   public void onCancel(Runnable action) {
-    cancelAction = requireNonNull(action, "action");
+    cancelActions.add(requireNonNull(action, "action"));
     if (cancelled.get()) {
-      runCancelAction();
+      runCancelActions();
     }
   }
 
@@ -120,9 +119,9 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
     demandListener = requireNonNull(listener, "listener");
   }
 
-  private void runCancelAction() {
-    Runnable action = cancelAction;
-    if (action != null && cancelRan.compareAndSet(false, true)) {
+  private void runCancelActions() {
+    Runnable action;
+    while ((action = cancelActions.poll()) != null) {
       action.run();
     }
   }
@@ -186,7 +185,7 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
     @Override
     public void cancel() {
       if (cancelled.compareAndSet(false, true)) {
-        runCancelAction();
+        runCancelActions();
         drain();
       }
     }
