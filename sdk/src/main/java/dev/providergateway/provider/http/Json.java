@@ -1,0 +1,40 @@
+package dev.providergateway.provider.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The shared Jackson mapper for upstream wire JSON (thread-safe), and small helpers. */
+public final class Json {
+  /** Strict about trailing garbage, lenient about unknown fields (upstreams add fields). */
+  public static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private Json() {}
+
+  /** A new empty object node. */
+  public static ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  /** The parsed tree, or null when {@code text} is not JSON. */
+  public static JsonNode tryParse(String text) {
+    try {
+      return MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  /** {@code value} as JSON text. */
+  public static String write(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not serializable as JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package dev.providergateway.provider.http;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.providergateway.provider.CallContext;
+import dev.providergateway.provider.EventPublisher;
+import dev.providergateway.provider.ProviderException;
+import dev.providergateway.provider.ProviderException.Origin;
+import dev.providergateway.provider.StreamEvent;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.function.Supplier;
+
+/**
+ * One provider's upstream HTTP client: a single pooled JDK {@link HttpClient} shared by all its
+ * calls, JSON request bodies, and the shared conventions every provider gets for free: the
+ * request timeout is the caller's remaining deadline (capped by a default) and covers the wait
+ * for response headers; error statuses and transport failures become {@link ProviderException}s
+ * through {@link HttpErrors}; cancelling a call aborts its exchange and closes its connection.
+ *
+ * <p>The JDK client is used because its asynchronous API cancels an exchange when its future is
+ * cancelled, and its body subscribers follow {@link Flow} demand, so a stream is read only as
+ * fast as the caller reads. HTTP/1.1 is used so that an aborted stream closes its connection,
+ * which every upstream (including local servers) sees as the end of the generation.
+ *
+ * <p>Thread-safe; one per provider instance.
+ */
+public final class UpstreamHttp {
+  private final HttpClient client;
+  private final Duration requestTimeout;
+  private final Clock clock;
+
+  /**
+   * @param connectTimeout how long a TCP/TLS connect may take
+   * @param requestTimeout the longest wait for response headers when the caller set no deadline
+   */
+  public UpstreamHttp(Duration connectTimeout, Duration requestTimeout, Clock clock) {
+    this.client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(requireNonNull(connectTimeout, "connectTimeout"))
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+    this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  /**
+   * POSTs {@code body} as JSON and completes with the parsed JSON response, or exceptionally with
+   * a {@link ProviderException}. Cancelling the returned future aborts the exchange.
+   */
+  public CompletableFuture<JsonNode> postJson(
+      URI uri, Map<String, String> headers, Object body, Origin origin, CallContext context) {
+    CompletableFuture<JsonNode> result = new CompletableFuture<>();
+    HttpRequest request;
+    try {
+      request = request(uri, headers, body, origin, context, "application/json");
+    } catch (ProviderException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<HttpResponse<byte[]>> exchange =
+        client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+    exchange.whenComplete((response, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(HttpErrors.fromThrowable(origin, failure));
+        return;
+      }
+      String text = new String(response.body(), StandardCharsets.UTF_8);
+      if (response.statusCode() >= 300) {
+        result.completeExceptionally(HttpErrors.fromResponse(origin, response.statusCode(), response.headers(), text));
+        return;
+      }
+      JsonNode json = Json.tryParse(text);
+      if (json == null || !json.isObject()) {
+        result.completeExceptionally(new ProviderException.InvalidResponse(
+            origin, origin.provider() + " returned a body that is not a JSON object", null));
+      } else {
+        result.complete(json);
+      }
+    });
+    result.whenComplete((r, e) -> {
+      if (result.isCancelled()) {
+        exchange.cancel(true);
+      }
+    });
+    return result;
+  }
+
+  /**
+   * POSTs {@code body} as JSON and returns a cold publisher of the streamed response, decoded by
+   * a fresh decoder from {@code decoders}. The request is sent when the publisher is subscribed;
+   * the stream fails with a {@link ProviderException} for an error status, a transport failure,
+   * a decoding failure, or a body that ends before the decoder saw the end marker.
+   */
+  public Flow.Publisher<StreamEvent> postStream(
+      URI uri,
+      Map<String, String> headers,
+      Object body,
+      Origin origin,
+      CallContext context,
+      Supplier<StreamDecoder> decoders) {
+    return new EventPublisher<>(out -> {
+      HttpRequest request = request(uri, headers, body, origin, context, "text/event-stream, application/x-ndjson, application/json");
+      HttpResponse.BodyHandler<Void> handler = info -> info.statusCode() >= 300
+          ? HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8), text -> {
+              out.fail(HttpErrors.fromResponse(origin, info.statusCode(), info.headers(), text));
+              return null;
+            })
+          : new StreamingBody(out, decoders.get(), origin);
+      CompletableFuture<HttpResponse<Void>> exchange = client.sendAsync(request, handler);
+      out.onCancel(() -> exchange.cancel(true));
+      exchange.whenComplete((r, failure) -> {
+        if (failure != null) {
+          out.fail(HttpErrors.fromThrowable(origin, failure));
+        }
+      });
+    });
+  }
+
+  private HttpRequest request(
+      URI uri, Map<String, String> headers, Object body, Origin origin, CallContext context, String accept) {
+    Duration timeout = requestTimeout;
+    var left = context.timeLeft(clock);
+    if (left.isPresent()) {
+      if (left.get().isZero()) {
+        throw new ProviderException.Timeout(
+            origin, "the caller's deadline passed before the request to " + origin.provider() + " was sent", null);
+      }
+      timeout = left.get().compareTo(timeout) < 0 ? left.get() : timeout;
+    }
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+        .timeout(timeout)
+        .header("content-type", "application/json")
+        .header("accept", accept)
+        .header("x-request-id", context.requestId())
+        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body).getBytes(StandardCharsets.UTF_8)));
+    headers.forEach(b::header);
+    return b.build();
+  }
+}

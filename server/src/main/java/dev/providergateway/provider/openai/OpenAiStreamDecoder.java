@@ -1,0 +1,86 @@
+package dev.providergateway.provider.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.providergateway.provider.ProviderException;
+import dev.providergateway.provider.ProviderException.Origin;
+import dev.providergateway.provider.StreamEvent;
+import dev.providergateway.provider.http.HttpErrors;
+import dev.providergateway.provider.http.Json;
+import dev.providergateway.provider.http.SseDecoder;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Decodes an OpenAI Chat Completions SSE stream: {@code data:} chunks with {@code choices[0].delta}
+ * (content, reasoning, refusal, tool-call fragments by {@code index}), a chunk carrying {@code
+ * finish_reason}, a usage-only chunk (asked for with {@code stream_options.include_usage}), then
+ * {@code data: [DONE]}. An {@code error} object in a chunk fails the stream.
+ */
+final class OpenAiStreamDecoder extends SseDecoder {
+  private final Origin origin;
+  private final Map<String, String> notes;
+  private boolean started;
+  private boolean done;
+  private boolean sawToolCalls;
+  private boolean refused;
+
+  OpenAiStreamDecoder(Origin origin, Map<String, String> notes) {
+    this.origin = origin;
+    this.notes = notes;
+  }
+
+  @Override
+  public boolean finished() {
+    return done;
+  }
+
+  @Override
+  protected void onEvent(String event, String data, Consumer<StreamEvent> emit) {
+    if (data.equals("[DONE]")) {
+      done = true;
+      return;
+    }
+    JsonNode chunk = Json.tryParse(data);
+    if (chunk == null || !chunk.isObject()) {
+      throw new ProviderException.InvalidResponse(origin, origin.provider() + " sent a stream event that is not JSON", null);
+    }
+    if (chunk.has("error")) {
+      JsonNode error = chunk.path("error");
+      throw HttpErrors.fromStreamError(origin, error.path("type").asText(error.path("code").asText("")), data);
+    }
+    if (!started) {
+      started = true;
+      emit.accept(new StreamEvent.ResponseInfo(chunk.path("model").asText(origin.model()), notes));
+    }
+    for (JsonNode choice : chunk.path("choices")) {
+      JsonNode delta = choice.path("delta");
+      String reasoning = OpenAiMapper.reasoning(delta);
+      if (!reasoning.isEmpty()) {
+        emit.accept(new StreamEvent.ReasoningDelta(reasoning));
+      }
+      String content = delta.path("content").asText("");
+      if (!content.isEmpty()) {
+        emit.accept(new StreamEvent.ContentDelta(content));
+      }
+      if (!delta.path("refusal").asText("").isEmpty()) {
+        refused = true;
+        emit.accept(new StreamEvent.ContentDelta(delta.path("refusal").asText()));
+      }
+      for (JsonNode call : delta.path("tool_calls")) {
+        sawToolCalls = true;
+        JsonNode fn = call.path("function");
+        emit.accept(new StreamEvent.ToolCallDelta(
+            call.path("index").asInt(0), call.path("id").asText(""), fn.path("name").asText(""),
+            fn.path("arguments").asText("")));
+      }
+      String finish = choice.path("finish_reason").asText("");
+      if (!finish.isEmpty() && !finish.equals("null")) {
+        emit.accept(new StreamEvent.Finish(OpenAiMapper.stopReason(finish, sawToolCalls, refused), finish));
+      }
+    }
+    JsonNode usage = chunk.path("usage");
+    if (usage.isObject()) {
+      emit.accept(new StreamEvent.UsageReport(OpenAiMapper.usage(usage)));
+    }
+  }
+}
