@@ -16,6 +16,8 @@ import java.util.Map;
  * @param model the model that answered, as the provider reported it
  * @param reasoningContent the model's reasoning text, "" when none
  * @param metadata extra facts about the call (for example parameters dropped for this model)
+ * @param reasoningBlocks the reasoning blocks to send back on the assistant message in later
+ *     turns (with their signatures), empty when the provider needs none
  */
 public record CompletionResponse(
     String content,
@@ -25,7 +27,8 @@ public record CompletionResponse(
     Usage usage,
     String model,
     String reasoningContent,
-    Map<String, String> metadata) {
+    Map<String, String> metadata,
+    List<ReasoningBlock> reasoningBlocks) {
 
   public CompletionResponse {
     requireNonNull(content, "content");
@@ -36,5 +39,19 @@ public record CompletionResponse(
     requireNonNull(model, "model");
     requireNonNull(reasoningContent, "reasoningContent");
     metadata = Map.copyOf(metadata);
+    reasoningBlocks = List.copyOf(reasoningBlocks);
+  }
+
+  /** A response without reasoning blocks. */
+  public CompletionResponse(
+      String content,
+      List<ToolCall> toolCalls,
+      StopReason stopReason,
+      String nativeStopReason,
+      Usage usage,
+      String model,
+      String reasoningContent,
+      Map<String, String> metadata) {
+    this(content, toolCalls, stopReason, nativeStopReason, usage, model, reasoningContent, metadata, List.of());
   }
 }

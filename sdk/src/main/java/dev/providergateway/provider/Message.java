@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * One conversation entry, mirroring Victor's {@code Message}. Strings are never null: an empty
- * {@code name} or {@code toolCallId} means none.
+ * {@code name} or {@code toolCallId} means none. {@code reasoning} holds an assistant message's
+ * reasoning blocks as the provider returned them, for providers that need them back.
  */
 public record Message(
     Role role,
@@ -14,7 +15,8 @@ public record Message(
     String name,
     List<ToolCall> toolCalls,
     String toolCallId,
-    List<Image> images) {
+    List<Image> images,
+    List<ReasoningBlock> reasoning) {
 
   public Message {
     requireNonNull(role, "role");
@@ -23,6 +25,12 @@ public record Message(
     toolCalls = List.copyOf(toolCalls);
     requireNonNull(toolCallId, "toolCallId");
     images = List.copyOf(images);
+    reasoning = List.copyOf(reasoning);
+  }
+
+  /** A message without reasoning blocks. */
+  public Message(Role role, String content, String name, List<ToolCall> toolCalls, String toolCallId, List<Image> images) {
+    this(role, content, name, toolCalls, toolCallId, images, List.of());
   }
 
   /** A plain text message. */

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * One chunk of a streamed completion as the gateway sends it, mirroring Victor's
  * {@code StreamChunk}. Exactly one chunk of a successful stream is final; only it carries
- * {@code toolCalls}, {@code stopReason}, {@code usage}, {@code provider} and {@code metadata}.
+ * {@code toolCalls}, {@code stopReason}, {@code usage}, {@code provider}, {@code metadata} and
+ * {@code reasoningBlocks}.
  */
 public record StreamChunk(
     String content,
@@ -21,7 +22,8 @@ public record StreamChunk(
     Usage usage,
     String model,
     String provider,
-    Map<String, String> metadata) {
+    Map<String, String> metadata,
+    List<ReasoningBlock> reasoningBlocks) {
 
   public StreamChunk {
     requireNonNull(content, "content");
@@ -32,6 +34,7 @@ public record StreamChunk(
     requireNonNull(model, "model");
     requireNonNull(provider, "provider");
     metadata = Map.copyOf(metadata);
+    reasoningBlocks = List.copyOf(reasoningBlocks);
     if (isFinal) {
       requireNonNull(stopReason, "stopReason of a final chunk");
       requireNonNull(usage, "usage of a final chunk");
@@ -46,6 +49,6 @@ public record StreamChunk(
       String model) {
     return new StreamChunk(
         content, reasoningContent, toolCallDeltas, List.of(), null, "", false, null, model, "",
-        Map.of());
+        Map.of(), List.of());
   }
 }

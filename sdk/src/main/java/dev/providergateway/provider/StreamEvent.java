@@ -44,6 +44,26 @@ public sealed interface StreamEvent {
     }
   }
 
+  /**
+   * A reasoning block is complete: its whole text (already streamed as {@link ReasoningDelta}s)
+   * and its signature. The gateway returns these on the final chunk for the client to send back.
+   */
+  record ReasoningBlockEnd(ReasoningBlock block) implements StreamEvent {
+    public ReasoningBlockEnd {
+      requireNonNull(block, "block");
+    }
+  }
+
+  /** The provider's signature on the tool call at {@code index} (Gemini's thought signature). */
+  record ToolCallSignature(int index, String signature) implements StreamEvent {
+    public ToolCallSignature {
+      if (index < 0) {
+        throw new IllegalArgumentException("index must be >= 0, was " + index);
+      }
+      requireNonNull(signature, "signature");
+    }
+  }
+
   /** Token counts so far; a later report replaces an earlier one. */
   record UsageReport(Usage usage) implements StreamEvent {
     public UsageReport {

@@ -196,6 +196,7 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
             .setRole("assistant")
             .setContent(reply.toString())
             .addAllToolCalls(last.getToolCallsList())
+            .addAllReasoning(last.getReasoningBlocksList())
             .build();
         synchronized (writeLock) {
           history.addAll(newMessages);

@@ -6,6 +6,7 @@ import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.CompletionResponse;
 import dev.providergateway.provider.Image;
 import dev.providergateway.provider.Message;
+import dev.providergateway.provider.ReasoningBlock;
 import dev.providergateway.provider.ResponseFormat;
 import dev.providergateway.provider.Role;
 import dev.providergateway.provider.StopReason;
@@ -65,7 +66,11 @@ final class ProtoMapper {
     for (var m : messages) {
       List<ToolCall> calls = new ArrayList<>(m.getToolCallsCount());
       for (var c : m.getToolCallsList()) {
-        calls.add(new ToolCall(c.getId(), c.getName(), c.getArguments(), c.getRawArguments()));
+        calls.add(new ToolCall(c.getId(), c.getName(), c.getArguments(), c.getRawArguments(), c.getSignature()));
+      }
+      List<ReasoningBlock> reasoning = new ArrayList<>(m.getReasoningCount());
+      for (var r : m.getReasoningList()) {
+        reasoning.add(new ReasoningBlock(r.getText(), r.getSignature(), r.getRedacted()));
       }
       List<Image> images = new ArrayList<>(m.getImagesCount());
       for (var i : m.getImagesList()) {
@@ -74,7 +79,7 @@ final class ProtoMapper {
             : new Image.Url(i.getUrl(), i.getMimeType()));
       }
       Role role = Role.fromWireName(m.getRole()).orElseThrow();
-      out.add(new Message(role, m.getContent(), m.getName(), calls, m.getToolCallId(), images));
+      out.add(new Message(role, m.getContent(), m.getName(), calls, m.getToolCallId(), images, reasoning));
     }
     return out;
   }
@@ -112,6 +117,7 @@ final class ProtoMapper {
         .setName(m.name())
         .setToolCallId(m.toolCallId());
     m.toolCalls().forEach(c -> b.addToolCalls(toProto(c)));
+    m.reasoning().forEach(r -> b.addReasoning(toProto(r)));
     for (Image image : m.images()) {
       if (image instanceof Image.Inline inline) {
         b.addImagesBuilder().setData(ByteString.copyFrom(inline.data())).setMimeType(inline.mimeType());
@@ -135,6 +141,7 @@ final class ProtoMapper {
         .setReasoningContent(r.reasoningContent())
         .putAllMetadata(r.metadata());
     r.toolCalls().forEach(c -> b.addToolCalls(toProto(c)));
+    r.reasoningBlocks().forEach(block -> b.addReasoningBlocks(toProto(block)));
     return b.build();
   }
 
@@ -158,6 +165,7 @@ final class ProtoMapper {
           .setUsage(toProto(c.usage()))
           .setProvider(c.provider())
           .putAllMetadata(c.metadata());
+      c.reasoningBlocks().forEach(block -> b.addReasoningBlocks(toProto(block)));
     }
     return b.build();
   }
@@ -168,6 +176,15 @@ final class ProtoMapper {
         .setName(c.name())
         .setArguments(c.arguments())
         .setRawArguments(c.rawArguments())
+        .setSignature(c.signature())
+        .build();
+  }
+
+  static dev.providergateway.v1.ReasoningBlock toProto(ReasoningBlock r) {
+    return dev.providergateway.v1.ReasoningBlock.newBuilder()
+        .setText(r.text())
+        .setSignature(r.signature())
+        .setRedacted(r.redacted())
         .build();
   }
 

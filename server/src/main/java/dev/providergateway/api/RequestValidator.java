@@ -89,6 +89,9 @@ final class RequestValidator {
       } else if (!m.getToolCallId().isEmpty()) {
         v.add(new FieldViolation(path + ".tool_call_id", "is only valid when role is tool"));
       }
+      if (m.getReasoningCount() > 0 && role != Role.ASSISTANT) {
+        v.add(new FieldViolation(path + ".reasoning", "only assistant messages carry reasoning blocks"));
+      }
       if (m.getImagesCount() > 0 && role != Role.USER) {
         v.add(new FieldViolation(path + ".images", "only user messages carry images"));
       }

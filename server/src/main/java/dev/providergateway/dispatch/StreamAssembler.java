@@ -1,11 +1,13 @@
 package dev.providergateway.dispatch;
 
 import dev.providergateway.provider.EventPublisher;
+import dev.providergateway.provider.ReasoningBlock;
 import dev.providergateway.provider.StopReason;
 import dev.providergateway.provider.StreamChunk;
 import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.Usage;
 import dev.providergateway.resilience.ProviderBreaker;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   private final ToolCallAccumulator toolCalls = new ToolCallAccumulator();
   private final AtomicBoolean upstreamPending = new AtomicBoolean();
   private final Map<String, String> metadata = new HashMap<>();
+  private final List<ReasoningBlock> reasoningBlocks = new ArrayList<>();
   private volatile Flow.Subscription upstream;
   private volatile boolean outputSent;
   private String model;
@@ -98,7 +101,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
     out.emit(
         new StreamChunk(
             "", "", List.of(), toolCalls.complete(), reason, nativeReason, true, usage, model,
-            provider, metadata));
+            provider, metadata, reasoningBlocks));
     permit.success();
     out.complete();
   }
@@ -111,6 +114,10 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
     } else if (event instanceof StreamEvent.ToolCallDelta d) {
       toolCalls.add(d);
       return delta("", "", List.of(d));
+    } else if (event instanceof StreamEvent.ReasoningBlockEnd b) {
+      reasoningBlocks.add(b.block());
+    } else if (event instanceof StreamEvent.ToolCallSignature s) {
+      toolCalls.sign(s);
     } else if (event instanceof StreamEvent.UsageReport u) {
       usage = u.usage();
     } else if (event instanceof StreamEvent.Finish f) {

@@ -17,6 +17,7 @@ final class ToolCallAccumulator {
   private static final class Partial {
     private String id = "";
     private String name = "";
+    private String signature = "";
     private final StringBuilder arguments = new StringBuilder();
   }
 
@@ -33,6 +34,10 @@ final class ToolCallAccumulator {
     p.arguments.append(delta.argumentsDelta());
   }
 
+  void sign(StreamEvent.ToolCallSignature event) {
+    byIndex.computeIfAbsent(event.index(), i -> new Partial()).signature = event.signature();
+  }
+
   boolean isEmpty() {
     return byIndex.isEmpty();
   }
@@ -42,7 +47,7 @@ final class ToolCallAccumulator {
     for (Map.Entry<Integer, Partial> e : byIndex.entrySet()) {
       Partial p = e.getValue();
       String id = p.id.isEmpty() ? "call_" + e.getKey() : p.id;
-      calls.add(ToolArguments.toolCall(id, p.name, p.arguments.toString()));
+      calls.add(ToolArguments.toolCall(id, p.name, p.arguments.toString()).withSignature(p.signature));
     }
     return calls;
   }

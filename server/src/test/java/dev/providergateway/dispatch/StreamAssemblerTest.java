@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import dev.providergateway.config.BreakerConfig;
 import dev.providergateway.provider.EventPublisher;
 import dev.providergateway.provider.ProviderException;
+import dev.providergateway.provider.ReasoningBlock;
 import dev.providergateway.provider.StopReason;
 import dev.providergateway.provider.StreamChunk;
 import dev.providergateway.provider.StreamEvent;
@@ -330,6 +331,23 @@ class StreamAssemblerTest {
     assertThat(last.toolCalls())
         .containsExactly(ToolCall.of("c0", "first", "{}"), ToolCall.of("c1", "second", "{\"b\":2}"));
     assertThat(last.stopReason()).isEqualTo(StopReason.TOOL_CALLS);
+  }
+
+  @Test
+  void onComplete_reasoningBlocksAndCallSignatures_carriedOnFinalChunk() {
+    Caller caller = subscribe();
+    caller.subscription.request(20);
+    upstream.emit(new StreamEvent.ReasoningDelta("thinking..."));
+    upstream.emit(new StreamEvent.ReasoningBlockEnd(new ReasoningBlock("thinking...", "sig-1", false)));
+    upstream.emit(new StreamEvent.ToolCallDelta(0, "c0", "first", "{}"));
+    upstream.emit(new StreamEvent.ToolCallSignature(0, "thought-sig"));
+
+    upstream.complete();
+
+    StreamChunk last = caller.last();
+    assertThat(last.reasoningBlocks()).containsExactly(new ReasoningBlock("thinking...", "sig-1", false));
+    assertThat(last.toolCalls()).containsExactly(new ToolCall("c0", "first", "{}", "", "thought-sig"));
+    assertThat(caller.chunks).filteredOn(c -> !c.isFinal()).allMatch(c -> c.reasoningBlocks().isEmpty());
   }
 
   @Test
