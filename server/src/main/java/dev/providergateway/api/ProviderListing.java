@@ -5,6 +5,7 @@ import dev.providergateway.provider.ModelInfo;
 import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
+import dev.providergateway.toolcalling.ToolCallingCapabilities;
 import dev.providergateway.v1.CircuitState;
 import dev.providergateway.v1.ListProvidersResponse;
 import dev.providergateway.v1.ProviderInfo;
@@ -26,7 +27,7 @@ final class ProviderListing {
           .setWireType(d.wireType())
           .setDescription(d.description())
           .setDefaultModel(d.defaultModel())
-          .setCapabilities(toProto(d.capabilities()))
+          .setCapabilities(toProto(d.capabilities(), registry.toolCalling(p, d.defaultModel())))
           .setCircuitState(switch (p.breaker().state()) {
             case CLOSED -> CircuitState.CIRCUIT_STATE_CLOSED;
             case OPEN -> CircuitState.CIRCUIT_STATE_OPEN;
@@ -34,7 +35,8 @@ final class ProviderListing {
           })
           .setDemo(d.demo());
       for (ModelInfo model : d.models()) {
-        info.addModelsBuilder().setId(model.id()).setCapabilities(toProto(model.capabilities()));
+        info.addModelsBuilder().setId(model.id())
+            .setCapabilities(toProto(model.capabilities(), registry.toolCalling(p, model.id())));
       }
       response.addProviders(info);
     }
@@ -46,14 +48,22 @@ final class ProviderListing {
     return response.build();
   }
 
-  private static dev.providergateway.v1.Capabilities toProto(Capabilities c) {
+  /** The provider's own facts, with the tool-calling fields from the capability table. */
+  private static dev.providergateway.v1.Capabilities toProto(Capabilities c, ToolCallingCapabilities t) {
     return dev.providergateway.v1.Capabilities.newBuilder()
-        .setTools(c.tools())
+        .setTools(c.tools() && t.supportsTools())
         .setStreaming(c.streaming())
         .setVision(c.vision())
         .setPromptCaching(c.promptCaching())
-        .setToolCallFormat(ToolCallFormat.valueOf("TOOL_CALL_FORMAT_" + c.toolCallFormat().name()))
+        .setToolCallFormat(ToolCallFormat.valueOf("TOOL_CALL_FORMAT_" + t.toolCallFormat().name()))
         .setContextWindow(c.contextWindow())
+        .setNativeToolCalls(t.nativeToolCalls())
+        .setStreamingToolCalls(t.nativeToolCalls() && t.streamingToolCalls())
+        .setParallelToolCalls(t.parallelToolCalls())
+        .setJsonFallback(!t.nativeToolCalls() && t.jsonFallbackParsing())
+        .setXmlFallback(!t.nativeToolCalls() && t.xmlFallbackParsing())
+        .setThinking(t.thinkingMode())
+        .setRecommendedMaxTools(t.recommendedMaxTools())
         .build();
   }
 }

@@ -8,7 +8,10 @@ import dev.providergateway.provider.CompletionResponse;
 import dev.providergateway.provider.StreamChunk;
 import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.registry.ProviderRegistry;
+import dev.providergateway.provider.tools.ToolCallTextFilter;
 import dev.providergateway.resilience.ProviderBreaker;
+import dev.providergateway.toolcalling.FallbackToolCalling;
+import dev.providergateway.toolcalling.ToolCallingCapabilities;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -23,11 +26,13 @@ import java.util.concurrent.Flow;
  * <p>Thread-safe; one instance serves every call.
  */
 public final class Dispatcher {
+  private final ProviderRegistry registry;
   private final RouteResolver resolver;
 
   /** A dispatcher over the providers and routes of {@code registry}. */
   public Dispatcher(ProviderRegistry registry) {
-    this.resolver = new RouteResolver(requireNonNull(registry, "registry"));
+    this.registry = requireNonNull(registry, "registry");
+    this.resolver = new RouteResolver(registry);
   }
 
   /** A completed {@code chat()}: the provider that answered and its response. */
@@ -43,10 +48,14 @@ public final class Dispatcher {
    */
   public CompletableFuture<ChatResult> chat(String provider, ChatRequest request, CallContext context) {
     Target target = resolver.resolve(provider, request.model()).get(0);
+    ChatRequest resolved = request.toBuilder().model(target.model()).build();
+    boolean fallback = needsFallback(target, resolved);
     ProviderBreaker.Permit permit = target.provider().breaker().acquire(target.model());
     CompletableFuture<CompletionResponse> upstream;
     try {
-      upstream = target.provider().provider().chat(request.toBuilder().model(target.model()).build(), context);
+      ChatRequest sent = fallback ? FallbackToolCalling.rewrite(resolved, toolCalling(target)) : resolved;
+      CompletableFuture<CompletionResponse> call = target.provider().provider().chat(sent, context);
+      upstream = fallback ? parsed(call, resolved) : call;
     } catch (RuntimeException e) {
       permit.failure(e);
       throw e;
@@ -84,15 +93,38 @@ public final class Dispatcher {
    */
   public Flow.Publisher<StreamChunk> stream(String provider, ChatRequest request, CallContext context) {
     Target target = resolver.resolve(provider, request.model()).get(0);
+    ChatRequest resolved = request.toBuilder().model(target.model()).build();
+    boolean fallback = needsFallback(target, resolved);
     ProviderBreaker.Permit permit = target.provider().breaker().acquire(target.model());
     Flow.Publisher<StreamEvent> events;
     try {
-      events = target.provider().provider().stream(request.toBuilder().model(target.model()).build(), context);
+      ChatRequest sent = fallback ? FallbackToolCalling.rewrite(resolved, toolCalling(target)) : resolved;
+      events = target.provider().provider().stream(sent, context);
     } catch (RuntimeException e) {
       permit.failure(e);
       throw e;
     }
-    return StreamAssembler.assemble(events, target.provider().name(), target.model(), permit);
+    ToolCallTextFilter filter = fallback ? new ToolCallTextFilter(FallbackToolCalling.toolNames(resolved)) : null;
+    return StreamAssembler.assemble(events, target.provider().name(), target.model(), permit, filter);
+  }
+
+  private ToolCallingCapabilities toolCalling(Target target) {
+    return registry.toolCalling(target.provider(), target.model());
+  }
+
+  /** True when the request has tools the model cannot take natively but can get through text. */
+  private boolean needsFallback(Target target, ChatRequest request) {
+    return !request.tools().isEmpty() && toolCalling(target).needsFallback();
+  }
+
+  private static CompletableFuture<CompletionResponse> parsed(CompletableFuture<CompletionResponse> call, ChatRequest request) {
+    CompletableFuture<CompletionResponse> result = call.thenApply(r -> FallbackToolCalling.parse(r, request));
+    result.whenComplete((r, e) -> {
+      if (result.isCancelled()) {
+        call.cancel(true);
+      }
+    });
+    return result;
   }
 
   private static Throwable unwrap(Throwable t) {

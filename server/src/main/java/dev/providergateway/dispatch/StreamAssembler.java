@@ -5,7 +5,9 @@ import dev.providergateway.provider.ReasoningBlock;
 import dev.providergateway.provider.StopReason;
 import dev.providergateway.provider.StreamChunk;
 import dev.providergateway.provider.StreamEvent;
+import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.Usage;
+import dev.providergateway.provider.tools.ToolCallTextFilter;
 import dev.providergateway.resilience.ProviderBreaker;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,10 +40,18 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   private boolean modelAnnounced;
   private Usage usage = Usage.ZERO;
   private StreamEvent.Finish finish;
+  private final ToolCallTextFilter textCalls;
+  private int textCallsSent;
+  private int nativeCalls;
 
   private StreamAssembler(
-      EventPublisher<StreamChunk> out, String provider, String model, ProviderBreaker.Permit permit) {
+      EventPublisher<StreamChunk> out,
+      String provider,
+      String model,
+      ProviderBreaker.Permit permit,
+      ToolCallTextFilter textCalls) {
     this.out = out;
+    this.textCalls = textCalls;
     this.provider = provider;
     this.model = model;
     this.permit = permit;
@@ -50,9 +60,22 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   /** A cold publisher of the assembled chunks of {@code events}. */
   static Flow.Publisher<StreamChunk> assemble(
       Flow.Publisher<StreamEvent> events, String provider, String model, ProviderBreaker.Permit permit) {
+    return assemble(events, provider, model, permit, null);
+  }
+
+  /**
+   * As above; with a {@code textCalls} filter (for models without native tool calls), content is
+   * passed through it so calls written in the text become tool calls and never show as prose.
+   */
+  static Flow.Publisher<StreamChunk> assemble(
+      Flow.Publisher<StreamEvent> events,
+      String provider,
+      String model,
+      ProviderBreaker.Permit permit,
+      ToolCallTextFilter textCalls) {
     return new EventPublisher<>(
         out -> {
-          StreamAssembler assembler = new StreamAssembler(out, provider, model, permit);
+          StreamAssembler assembler = new StreamAssembler(out, provider, model, permit, textCalls);
           out.onCancel(assembler::cancel);
           out.onDemand(assembler::pull);
           events.subscribe(assembler);
@@ -75,7 +98,6 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
     upstreamPending.set(false);
     StreamChunk chunk = chunkOf(event);
     if (chunk != null) {
-      outputSent = true;
       out.emit(chunk);
     }
     pull();
@@ -94,6 +116,16 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   @Override
   public void onComplete() {
+    if (textCalls != null) {
+      ToolCallTextFilter.Result rest = textCalls.finish();
+      if (!rest.text().isEmpty()) {
+        out.emit(delta(rest.text(), "", List.of()));
+      }
+      emitTextCalls(rest.calls());
+      if (textCallsSent > 0 && (finish == null || finish.reason() == StopReason.STOP)) {
+        finish = new StreamEvent.Finish(StopReason.TOOL_CALLS, finish == null ? "" : finish.nativeReason());
+      }
+    }
     boolean calls = !toolCalls.isEmpty();
     StopReason reason =
         finish != null ? finish.reason() : calls ? StopReason.TOOL_CALLS : StopReason.STOP;
@@ -108,10 +140,20 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   private StreamChunk chunkOf(StreamEvent event) {
     if (event instanceof StreamEvent.ContentDelta d) {
+      if (textCalls != null) {
+        String safe = textCalls.feed(d.text());
+        // Calls found in this piece are sent as their own chunks, after the text before them.
+        if (!safe.isEmpty()) {
+          out.emit(delta(safe, "", List.of()));
+        }
+        emitTextCalls(textCalls.finishedCalls());
+        return null;
+      }
       return delta(d.text(), "", List.of());
     } else if (event instanceof StreamEvent.ReasoningDelta d) {
       return delta("", d.text(), List.of());
     } else if (event instanceof StreamEvent.ToolCallDelta d) {
+      nativeCalls = Math.max(nativeCalls, d.index() + 1);
       toolCalls.add(d);
       return delta("", "", List.of(d));
     } else if (event instanceof StreamEvent.ReasoningBlockEnd b) {
@@ -131,7 +173,20 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
     return null;
   }
 
+  /** Sends each call parsed from text, not sent yet, as one whole tool-call delta. */
+  private void emitTextCalls(List<ToolCall> found) {
+    for (int i = textCallsSent; i < found.size(); i++) {
+      ToolCall call = found.get(i);
+      StreamEvent.ToolCallDelta d = new StreamEvent.ToolCallDelta(
+          nativeCalls + i, call.id(), call.name(), call.rawArguments().isEmpty() ? call.arguments() : call.rawArguments());
+      toolCalls.add(d);
+      out.emit(delta("", "", List.of(d)));
+    }
+    textCallsSent = Math.max(textCallsSent, found.size());
+  }
+
   private StreamChunk delta(String content, String reasoning, List<StreamEvent.ToolCallDelta> calls) {
+    outputSent = true;
     // The model is announced on the first chunk and the final one, as the contract says.
     String announced = modelAnnounced ? "" : model;
     modelAnnounced = true;

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Iterator;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
 
@@ -31,7 +33,19 @@ final class PluginLoader {
    */
   static Map<String, ProviderFactory> factories(Path pluginsDirectory, ClassLoader parent) {
     Map<String, ProviderFactory> byType = new LinkedHashMap<>();
-    for (ProviderFactory factory : ServiceLoader.load(ProviderFactory.class, loader(pluginsDirectory, parent))) {
+    Iterator<ProviderFactory> it = ServiceLoader.load(ProviderFactory.class, loader(pluginsDirectory, parent)).iterator();
+    while (true) {
+      ProviderFactory factory;
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        factory = it.next();
+      } catch (ServiceConfigurationError e) {
+        // A broken plugin jar (missing class, no public no-argument constructor) stops startup
+        // with the reason rather than a stack trace.
+        throw new IllegalStateException("cannot load a provider factory: " + e.getMessage(), e);
+      }
       ProviderFactory previous = byType.putIfAbsent(factory.type(), factory);
       if (previous != null && previous.getClass() != factory.getClass()) {
         throw new IllegalStateException(

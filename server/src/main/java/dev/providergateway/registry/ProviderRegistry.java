@@ -11,6 +11,8 @@ import dev.providergateway.provider.ProviderFactory;
 import dev.providergateway.provider.ProviderNotFoundException;
 import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.resilience.ProviderBreaker;
+import dev.providergateway.toolcalling.CapabilityTable;
+import dev.providergateway.toolcalling.ToolCallingCapabilities;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,6 +36,7 @@ public final class ProviderRegistry implements AutoCloseable {
   private final Map<String, RegisteredProvider> byNameOrAlias;
   private final Map<String, List<RouteConfig.RouteTarget>> routes;
   private final String defaultProvider;
+  private final CapabilityTable toolCalling = CapabilityTable.builtIn();
 
   private ProviderRegistry(
       Map<String, RegisteredProvider> byName,
@@ -106,6 +109,11 @@ public final class ProviderRegistry implements AutoCloseable {
   /** The route aliases and their targets (provider names resolved from aliases), by name. */
   public Map<String, List<RouteConfig.RouteTarget>> routes() {
     return routes;
+  }
+
+  /** How {@code model} at {@code provider} calls tools, from the capability table. */
+  public ToolCallingCapabilities toolCalling(RegisteredProvider provider, String model) {
+    return toolCalling.lookup(provider.name(), provider.provider().descriptor().wireType(), model);
   }
 
   /** The provider used when a request names neither a provider nor a route. */

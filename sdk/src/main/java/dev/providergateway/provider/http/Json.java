@@ -20,10 +20,11 @@ public final class Json {
     return MAPPER.createObjectNode();
   }
 
-  /** The parsed tree, or null when {@code text} is not JSON. */
+  /** The parsed tree, or null when {@code text} is not JSON (empty text included). */
   public static JsonNode tryParse(String text) {
     try {
-      return MAPPER.readTree(text);
+      JsonNode node = MAPPER.readTree(text);
+      return node == null || node.isMissingNode() ? null : node;
     } catch (JsonProcessingException e) {
       return null;
     }
