@@ -41,7 +41,7 @@ class FallbackThroughGatewayTest {
 
     assertThat(r.getToolCallsCount()).isEqualTo(1);
     assertThat(r.getToolCalls(0).getName()).isEqualTo("get_weather");
-    assertThat(r.getToolCalls(0).getArguments()).isEqualTo("{\"city\": \"Paris\"}");
+    assertThat(r.getToolCalls(0).getArguments()).isEqualTo("{\"city\":\"Paris\"}");
     assertThat(r.getContent()).isEqualTo("Checking now.");
     assertThat(r.getStopReason()).isEqualTo(StopReason.STOP_REASON_TOOL_CALLS);
     assertThat(r.getMetadataMap()).containsEntry("tool_calls.source", "text");
