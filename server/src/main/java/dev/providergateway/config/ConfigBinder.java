@@ -15,7 +15,7 @@ import java.util.Map;
 final class ConfigBinder {
 
   static final List<String> TOP_KEYS =
-      List.of("server", "limits", "default_provider", "providers", "routes", "plugins");
+      List.of("server", "limits", "resilience", "default_provider", "providers", "routes", "plugins");
   static final List<String> SERVER_KEYS =
       List.of(
           "host",
@@ -29,6 +29,21 @@ final class ConfigBinder {
           "shutdown_grace");
   static final List<String> LIMITS_KEYS =
       List.of("max_request_bytes", "max_messages", "max_tools", "max_turns_per_stream");
+  static final List<String> RESILIENCE_KEYS =
+      List.of(
+          "max_retries",
+          "retry_base_delay",
+          "retry_max_delay",
+          "retry_jitter_percent",
+          "retry_budget_percent",
+          "retry_budget_min_per_second",
+          "default_deadline",
+          "first_token_timeout",
+          "idle_timeout",
+          "rate_limit_cooldown",
+          "quota_cooldown",
+          "max_concurrent_calls",
+          "max_concurrent_per_provider");
   static final List<String> PROVIDER_KEYS =
       List.of(
           "name",
@@ -53,6 +68,7 @@ final class ConfigBinder {
     root.checkKeys(TOP_KEYS);
     ServerConfig server = server(root.get("server"));
     LimitsConfig limits = limits(root.get("limits"));
+    ResilienceConfig resilience = resilience(root.get("resilience"));
     String defaultProvider = root.get("default_provider").stringValue("");
     List<ProviderConfig> providers = new ArrayList<>();
     for (Node provider : root.get("providers").elements()) {
@@ -62,7 +78,7 @@ final class ConfigBinder {
     root.get("routes").entries().forEach((name, route) -> routes.put(name, route(route)));
     PluginsConfig plugins = plugins(root.get("plugins"));
     return root.build(
-        () -> new GatewayConfig(server, limits, defaultProvider, providers, routes, plugins));
+        () -> new GatewayConfig(server, limits, resilience, defaultProvider, providers, routes, plugins));
   }
 
   private static ServerConfig server(Node node) {
@@ -103,6 +119,26 @@ final class ConfigBinder {
     int maxTools = node.get("max_tools").intValue(d.maxTools());
     int maxTurns = node.get("max_turns_per_stream").intValue(d.maxTurnsPerStream());
     return node.build(() -> new LimitsConfig(maxRequestBytes, maxMessages, maxTools, maxTurns));
+  }
+
+  private static ResilienceConfig resilience(Node node) {
+    node.checkKeys(RESILIENCE_KEYS);
+    ResilienceConfig d = ResilienceConfig.defaults();
+    int maxRetries = node.get("max_retries").intValue(d.maxRetries());
+    var base = node.get("retry_base_delay").durationValue(d.retryBaseDelay());
+    var max = node.get("retry_max_delay").durationValue(d.retryMaxDelay());
+    int jitter = node.get("retry_jitter_percent").intValue(d.retryJitterPercent());
+    int budget = node.get("retry_budget_percent").intValue(d.retryBudgetPercent());
+    int budgetMin = node.get("retry_budget_min_per_second").intValue(d.retryBudgetMinPerSecond());
+    var deadline = node.get("default_deadline").durationValue(d.defaultDeadline());
+    var firstToken = node.get("first_token_timeout").durationValue(d.firstTokenTimeout());
+    var idle = node.get("idle_timeout").durationValue(d.idleTimeout());
+    var cooldown = node.get("rate_limit_cooldown").durationValue(d.rateLimitCooldown());
+    var quota = node.get("quota_cooldown").durationValue(d.quotaCooldown());
+    int calls = node.get("max_concurrent_calls").intValue(d.maxConcurrentCalls());
+    int perProvider = node.get("max_concurrent_per_provider").intValue(d.maxConcurrentPerProvider());
+    return node.build(() -> new ResilienceConfig(maxRetries, base, max, jitter, budget, budgetMin, deadline,
+        firstToken, idle, cooldown, quota, calls, perProvider));
   }
 
   private static ProviderConfig provider(Node node) {

@@ -15,6 +15,7 @@ import java.util.Map;
  *
  * @param server the gRPC server settings
  * @param limits the per-request size limits
+ * @param resilience retries, deadlines, watchdogs, cooldowns and concurrency limits
  * @param defaultProvider the provider or route used when a request names none; {@code ""} lets
  *     the registry decide
  * @param providers the configured provider instances, in file order
@@ -24,6 +25,7 @@ import java.util.Map;
 public record GatewayConfig(
     ServerConfig server,
     LimitsConfig limits,
+    ResilienceConfig resilience,
     String defaultProvider,
     List<ProviderConfig> providers,
     Map<String, RouteConfig> routes,
@@ -32,6 +34,7 @@ public record GatewayConfig(
   public GatewayConfig {
     requireNonNull(server, "server");
     requireNonNull(limits, "limits");
+    requireNonNull(resilience, "resilience");
     defaultProvider = defaultProvider == null ? "" : defaultProvider.strip();
     if (!defaultProvider.isEmpty()) {
       // Route names are the wider pattern, and the default may name a route.
@@ -58,6 +61,7 @@ public record GatewayConfig(
     return new GatewayConfig(
         ServerConfig.defaults(),
         LimitsConfig.defaults(),
+        ResilienceConfig.defaults(),
         "",
         List.of(),
         Map.of(),
@@ -72,22 +76,27 @@ public record GatewayConfig(
     } catch (ConfigException e) {
       throw e.under("server");
     }
-    return new GatewayConfig(newServer, limits, defaultProvider, providers, routes, plugins);
+    return new GatewayConfig(newServer, limits, resilience, defaultProvider, providers, routes, plugins);
+  }
+
+  /** A copy with {@code newResilience} instead. */
+  public GatewayConfig withResilience(ResilienceConfig newResilience) {
+    return new GatewayConfig(server, limits, newResilience, defaultProvider, providers, routes, plugins);
   }
 
   /** A copy with {@code newProviders} instead. */
   public GatewayConfig withProviders(List<ProviderConfig> newProviders) {
-    return new GatewayConfig(server, limits, defaultProvider, newProviders, routes, plugins);
+    return new GatewayConfig(server, limits, resilience, defaultProvider, newProviders, routes, plugins);
   }
 
   /** A copy with {@code newRoutes} instead. */
   public GatewayConfig withRoutes(Map<String, RouteConfig> newRoutes) {
-    return new GatewayConfig(server, limits, defaultProvider, providers, newRoutes, plugins);
+    return new GatewayConfig(server, limits, resilience, defaultProvider, providers, newRoutes, plugins);
   }
 
   /** A copy whose default provider is {@code name} ({@code ""} lets the registry decide). */
   public GatewayConfig withDefaultProvider(String name) {
-    return new GatewayConfig(server, limits, name, providers, routes, plugins);
+    return new GatewayConfig(server, limits, resilience, name, providers, routes, plugins);
   }
 
   private static Map<String, RouteConfig> copyRoutes(Map<String, RouteConfig> routes) {

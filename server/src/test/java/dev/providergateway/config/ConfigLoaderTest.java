@@ -199,4 +199,28 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.parse("server: {port: '8080'}", Map.of()).server().port())
         .isEqualTo(8080);
   }
+
+  @Test
+  void parse_resilienceSection_bindsEveryKey() {
+    GatewayConfig config = ConfigLoader.parse(
+        "resilience:\n"
+            + "  max_retries: 1\n  retry_base_delay: 10ms\n  retry_max_delay: 1s\n  retry_jitter_percent: 0\n"
+            + "  retry_budget_percent: 50\n  retry_budget_min_per_second: 2\n  default_deadline: 30s\n"
+            + "  first_token_timeout: 5s\n  idle_timeout: 6s\n  rate_limit_cooldown: 1s\n  quota_cooldown: 2s\n"
+            + "  max_concurrent_calls: 10\n  max_concurrent_per_provider: 5\n",
+        java.util.Map.of());
+
+    ResilienceConfig r = config.resilience();
+    org.assertj.core.api.Assertions.assertThat(r).isEqualTo(new ResilienceConfig(1, java.time.Duration.ofMillis(10),
+        java.time.Duration.ofSeconds(1), 0, 50, 2, java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(5),
+        java.time.Duration.ofSeconds(6), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(2), 10, 5));
+  }
+
+  @Test
+  void parse_resilienceOutOfRange_namesKeyAndRange() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ConfigLoader.parse("resilience:\n  max_retries: 11\n", java.util.Map.of()))
+        .hasMessageContaining("resilience.max_retries")
+        .hasMessageContaining("0..10");
+  }
 }
