@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.CompletionResponse;
 import dev.providergateway.provider.Image;
+import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.Message;
 import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.ResponseFormat;
+import dev.providergateway.provider.Role;
 import dev.providergateway.provider.StopReason;
 import dev.providergateway.provider.ToolArguments;
 import dev.providergateway.provider.ToolCall;
@@ -22,21 +24,44 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Maps between the domain records and the OpenAI Chat Completions wire JSON (request bodies,
  * responses, usage, finish reasons). Stateless.
  */
 final class OpenAiMapper {
+  // extra may add or override any parameter except these, which would break the exchange itself.
+  private static final Set<String> RESERVED_EXTRA = Set.of("model", "messages", "stream");
+
   private OpenAiMapper() {}
 
-  /** The request body; {@code notes} collects parameters dropped or renamed for this model. */
-  static ObjectNode requestBody(ChatRequest r, boolean stream, OpenAiModels.Rules rules, Map<String, String> notes) {
+  /**
+   * What the target server accepts.
+   *
+   * @param rules the parameter rules of the request's model
+   * @param officialOpenAi OpenAI or Azure OpenAI (which know the {@code developer} role)
+   * @param streamUsage whether to ask for stream usage with {@code stream_options}
+   */
+  record Dialect(OpenAiModels.Rules rules, boolean officialOpenAi, boolean streamUsage) {}
+
+  /**
+   * The request body; {@code notes} collects parameters dropped or renamed for this model. Throws
+   * {@link InvalidRequestException} when {@code extra} tries to replace the model, the messages
+   * or the streaming mode.
+   */
+  static ObjectNode requestBody(ChatRequest r, boolean stream, Dialect dialect, Map<String, String> notes) {
+    for (String key : r.extra().keySet()) {
+      if (RESERVED_EXTRA.contains(key)) {
+        throw InvalidRequestException.of("extra." + key, "is set by the gateway and cannot be passed through");
+      }
+    }
+    OpenAiModels.Rules rules = dialect.rules();
     ObjectNode body = Json.object();
     body.put("model", r.model());
     ArrayNode messages = body.putArray("messages");
     for (Message m : r.messages()) {
-      messages.add(message(m));
+      messages.add(message(m, dialect.officialOpenAi()));
     }
     if (r.temperature() != null) {
       if (rules.acceptsSampling()) {
@@ -80,15 +105,20 @@ final class OpenAiMapper {
     }
     if (stream) {
       body.put("stream", true);
-      // Without this, OpenAI-compatible servers send no usage on streams.
-      body.putObject("stream_options").put("include_usage", true);
+      if (dialect.streamUsage()) {
+        // Without this, OpenAI and most compatible servers send no usage on streams.
+        body.putObject("stream_options").put("include_usage", true);
+      }
     }
     r.extra().forEach((k, v) -> body.set(k, Json.MAPPER.valueToTree(v)));
     return body;
   }
 
-  private static ObjectNode message(Message m) {
-    ObjectNode out = Json.object().put("role", m.role().wireName());
+  private static ObjectNode message(Message m, boolean officialOpenAi) {
+    // Only OpenAI knows "developer"; compatible servers reject roles they do not know, and the
+    // system role is what developer messages replaced.
+    Role role = m.role() == Role.DEVELOPER && !officialOpenAi ? Role.SYSTEM : m.role();
+    ObjectNode out = Json.object().put("role", role.wireName());
     if (m.images().isEmpty()) {
       out.put("content", m.content());
     } else {
@@ -153,9 +183,11 @@ final class OpenAiMapper {
     if (!refusal.isEmpty()) {
       metadata.put("refusal", refusal);
     }
+    String content = message.path("content").asText("");
     String finish = choice.path("finish_reason").asText("");
     return new CompletionResponse(
-        message.path("content").asText(""),
+        // A refusal is the answer the caller sees, as in a stream; metadata marks it as one.
+        content.isEmpty() ? refusal : content,
         calls,
         stopReason(finish, !calls.isEmpty(), !refusal.isEmpty()),
         finish,
@@ -174,19 +206,32 @@ final class OpenAiMapper {
     return r.isTextual() ? r.asText() : "";
   }
 
-  /** Usage normalized: OpenAI's prompt_tokens already includes cached input. */
+  /**
+   * Usage normalized: the family's prompt_tokens already includes cached input. Cache reads are
+   * in prompt_tokens_details.cached_tokens (OpenAI and most), prompt_cache_hit_tokens (DeepSeek)
+   * or a top-level cached_tokens (Moonshot).
+   */
   static Usage usage(JsonNode u) {
+    JsonNode cached = u.path("prompt_tokens_details").path("cached_tokens");
+    if (!cached.isNumber()) {
+      cached = u.path("prompt_cache_hit_tokens");
+    }
+    if (!cached.isNumber()) {
+      cached = u.path("cached_tokens");
+    }
     return new Usage(
         u.path("prompt_tokens").asInt(0),
         u.path("completion_tokens").asInt(0),
-        u.path("prompt_tokens_details").path("cached_tokens").asInt(0),
+        cached.asInt(0),
         0,
         u.path("completion_tokens_details").path("reasoning_tokens").asInt(0));
   }
 
   static StopReason stopReason(String finish, boolean toolCalls, boolean refused) {
     return switch (finish) {
-      case "length" -> StopReason.LENGTH;
+      // Mistral says model_length; DeepSeek cuts answers short with insufficient_system_resource,
+      // which, like length, needs a continuation.
+      case "length", "model_length", "insufficient_system_resource" -> StopReason.LENGTH;
       case "tool_calls", "function_call" -> StopReason.TOOL_CALLS;
       case "content_filter" -> StopReason.CONTENT_FILTER;
       default -> refused ? StopReason.CONTENT_FILTER : toolCalls ? StopReason.TOOL_CALLS : StopReason.STOP;

@@ -19,11 +19,14 @@ final class OpenAiModels {
   static Rules rulesFor(String model, boolean officialOpenAi) {
     String bare = model.contains("/") ? model.substring(model.lastIndexOf('/') + 1) : model;
     boolean reasoning = REASONING.matcher(bare).matches();
+    // OpenAI deprecated max_tokens for every model; compatible servers (OpenRouter, Groq, vLLM,
+    // ...) document only max_tokens, even when they route to an OpenAI reasoning model.
+    String maxTokens = officialOpenAi ? "max_completion_tokens" : "max_tokens";
     if (reasoning) {
-      return new Rules(false, true, "max_completion_tokens");
+      return new Rules(false, true, maxTokens);
     }
     // Compatible servers (vLLM, DeepSeek, Groq, ...) accept reasoning_effort where their models
     // do and ignore it otherwise; OpenAI's own non-reasoning models reject it.
-    return new Rules(true, !officialOpenAi, officialOpenAi ? "max_completion_tokens" : "max_tokens");
+    return new Rules(true, !officialOpenAi, maxTokens);
   }
 }

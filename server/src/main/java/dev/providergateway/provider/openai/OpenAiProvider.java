@@ -2,51 +2,51 @@ package dev.providergateway.provider.openai;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.CallContext;
-import dev.providergateway.provider.Capabilities;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.CompletionResponse;
-import dev.providergateway.provider.ModelInfo;
 import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.StreamEvent;
-import dev.providergateway.provider.ToolCallFormat;
 import dev.providergateway.provider.http.UpstreamHttp;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 
 /**
  * A provider speaking OpenAI Chat Completions ({@code POST {base}/chat/completions}, SSE
- * streaming): OpenAI itself and every compatible API and local server.
+ * streaming): OpenAI itself, Azure OpenAI (deployment URLs, {@code api-key} header) and every
+ * compatible API and local server.
  */
 final class OpenAiProvider implements Provider {
   private final String name;
   private final OpenAiSettings settings;
   private final UpstreamHttp http;
-  private final URI endpoint;
   private final Map<String, String> headers;
   private final ProviderDescriptor descriptor;
 
-  OpenAiProvider(String name, String wireType, String description, OpenAiSettings settings, List<String> models, Clock clock) {
+  OpenAiProvider(String name, OpenAiSettings settings, ProviderDescriptor descriptor, Clock clock) {
     this.name = requireNonNull(name, "name");
     this.settings = requireNonNull(settings, "settings");
+    this.descriptor = requireNonNull(descriptor, "descriptor");
     this.http = new UpstreamHttp(settings.connectTimeout(), settings.requestTimeout(), clock);
-    String base = settings.baseUrl().toString();
-    this.endpoint = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/chat/completions");
     Map<String, String> h = new LinkedHashMap<>(settings.headers());
     if (settings.apiKey() != null) {
-      h.put("authorization", "Bearer " + settings.apiKey());
+      if (settings.azure()) {
+        h.put("api-key", settings.apiKey());
+      } else {
+        h.put("authorization", "Bearer " + settings.apiKey());
+      }
     }
     this.headers = Map.copyOf(h);
-    Capabilities caps = new Capabilities(true, true, true, false, ToolCallFormat.OPENAI, 0);
-    this.descriptor = new ProviderDescriptor(wireType, description, settings.defaultModel(),
-        models.stream().map(m -> new ModelInfo(m, caps)).toList(), caps, false);
   }
 
   @Override
@@ -63,9 +63,20 @@ final class OpenAiProvider implements Provider {
   public CompletableFuture<CompletionResponse> chat(ChatRequest request, CallContext context) {
     Origin origin = new Origin(name, request.model(), 0);
     Map<String, String> notes = new LinkedHashMap<>();
-    var body = OpenAiMapper.requestBody(request, false, rules(request), notes);
-    CompletableFuture<com.fasterxml.jackson.databind.JsonNode> exchange = http.postJson(endpoint, headers, body, origin, context);
-    CompletableFuture<CompletionResponse> result = exchange.thenApply(json -> OpenAiMapper.response(json, origin, notes));
+    var body = OpenAiMapper.requestBody(request, false, dialect(request), notes);
+    CompletableFuture<JsonNode> exchange = http.postJson(endpoint(request.model()), headers, body, origin, context);
+    CompletableFuture<CompletionResponse> result = new CompletableFuture<>();
+    exchange.whenComplete((json, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(OpenAiErrors.refine(unwrap(failure)));
+        return;
+      }
+      try {
+        result.complete(OpenAiMapper.response(json, origin, notes));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
     result.whenComplete((r, e) -> {
       if (result.isCancelled()) {
         exchange.cancel(true);
@@ -78,8 +89,9 @@ final class OpenAiProvider implements Provider {
   public Flow.Publisher<StreamEvent> stream(ChatRequest request, CallContext context) {
     Origin origin = new Origin(name, request.model(), 0);
     Map<String, String> notes = new LinkedHashMap<>();
-    var body = OpenAiMapper.requestBody(request, true, rules(request), notes);
-    return http.postStream(endpoint, headers, body, origin, context, () -> new OpenAiStreamDecoder(origin, notes));
+    var body = OpenAiMapper.requestBody(request, true, dialect(request), notes);
+    return OpenAiErrors.refining(http.postStream(
+        endpoint(request.model()), headers, body, origin, context, () -> new OpenAiStreamDecoder(origin, notes)));
   }
 
   @Override
@@ -87,7 +99,28 @@ final class OpenAiProvider implements Provider {
     // The JDK HttpClient releases its pooled connections when it is no longer referenced.
   }
 
-  private OpenAiModels.Rules rules(ChatRequest request) {
-    return OpenAiModels.rulesFor(request.model(), settings.officialOpenAi());
+  /** The validated settings, for tests of what a factory derived. */
+  OpenAiSettings settings() {
+    return settings;
+  }
+
+  /** Where a request for {@code model} goes: for Azure the model is the deployment. */
+  URI endpoint(String model) {
+    String base = settings.baseUrl().toString();
+    if (settings.azure()) {
+      String deployment = URLEncoder.encode(model, StandardCharsets.UTF_8).replace("+", "%20");
+      return URI.create(base + "/openai/deployments/" + deployment + "/chat/completions?api-version="
+          + URLEncoder.encode(settings.azureApiVersion(), StandardCharsets.UTF_8));
+    }
+    return URI.create(base + "/chat/completions");
+  }
+
+  private OpenAiMapper.Dialect dialect(ChatRequest request) {
+    return new OpenAiMapper.Dialect(
+        OpenAiModels.rulesFor(request.model(), settings.officialOpenAi()), settings.officialOpenAi(), settings.streamUsage());
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 }

@@ -15,6 +15,11 @@ import java.util.function.Consumer;
  * (content, reasoning, refusal, tool-call fragments by {@code index}), a chunk carrying {@code
  * finish_reason}, a usage-only chunk (asked for with {@code stream_options.include_usage}), then
  * {@code data: [DONE]}. An {@code error} object in a chunk fails the stream.
+ *
+ * <p>Variants of the family: usage may come on the finish chunk (Mistral, which rejects {@code
+ * stream_options}) or in {@code x_groq.usage} (Groq); reasoning in {@code reasoning_content} or
+ * {@code reasoning}. A refusal streams as content and is also reported in the metadata, as
+ * {@code chat()} does.
  */
 final class OpenAiStreamDecoder extends SseDecoder {
   private final Origin origin;
@@ -22,7 +27,7 @@ final class OpenAiStreamDecoder extends SseDecoder {
   private boolean started;
   private boolean done;
   private boolean sawToolCalls;
-  private boolean refused;
+  private final StringBuilder refusal = new StringBuilder();
 
   OpenAiStreamDecoder(Origin origin, Map<String, String> notes) {
     this.origin = origin;
@@ -38,6 +43,9 @@ final class OpenAiStreamDecoder extends SseDecoder {
   protected void onEvent(String event, String data, Consumer<StreamEvent> emit) {
     if (data.equals("[DONE]")) {
       done = true;
+      if (!refusal.isEmpty()) {
+        emit.accept(new StreamEvent.ResponseInfo("", Map.of("refusal", refusal.toString())));
+      }
       return;
     }
     JsonNode chunk = Json.tryParse(data);
@@ -53,6 +61,9 @@ final class OpenAiStreamDecoder extends SseDecoder {
       emit.accept(new StreamEvent.ResponseInfo(chunk.path("model").asText(origin.model()), notes));
     }
     for (JsonNode choice : chunk.path("choices")) {
+      if (choice.path("index").asInt(0) != 0) {
+        continue; // n > 1 (through extra) is not supported: the contract has one answer.
+      }
       JsonNode delta = choice.path("delta");
       String reasoning = OpenAiMapper.reasoning(delta);
       if (!reasoning.isEmpty()) {
@@ -62,9 +73,10 @@ final class OpenAiStreamDecoder extends SseDecoder {
       if (!content.isEmpty()) {
         emit.accept(new StreamEvent.ContentDelta(content));
       }
-      if (!delta.path("refusal").asText("").isEmpty()) {
-        refused = true;
-        emit.accept(new StreamEvent.ContentDelta(delta.path("refusal").asText()));
+      String refused = delta.path("refusal").asText("");
+      if (!refused.isEmpty()) {
+        refusal.append(refused);
+        emit.accept(new StreamEvent.ContentDelta(refused));
       }
       for (JsonNode call : delta.path("tool_calls")) {
         sawToolCalls = true;
@@ -75,10 +87,13 @@ final class OpenAiStreamDecoder extends SseDecoder {
       }
       String finish = choice.path("finish_reason").asText("");
       if (!finish.isEmpty() && !finish.equals("null")) {
-        emit.accept(new StreamEvent.Finish(OpenAiMapper.stopReason(finish, sawToolCalls, refused), finish));
+        emit.accept(new StreamEvent.Finish(OpenAiMapper.stopReason(finish, sawToolCalls, !refusal.isEmpty()), finish));
       }
     }
     JsonNode usage = chunk.path("usage");
+    if (!usage.isObject()) {
+      usage = chunk.path("x_groq").path("usage");
+    }
     if (usage.isObject()) {
       emit.accept(new StreamEvent.UsageReport(OpenAiMapper.usage(usage)));
     }
