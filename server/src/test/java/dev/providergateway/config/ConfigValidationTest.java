@@ -17,7 +17,7 @@ class ConfigValidationTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "<inline>: servers: unknown key (did you mean server?), expected one of the keys"
-                + " allowed at the top level: server, limits, default_provider, providers,"
+                + " allowed at the top level: server, limits, resilience, default_provider, providers,"
                 + " routes, plugins");
   }
 
