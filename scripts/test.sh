@@ -22,5 +22,39 @@ echo "==> test: ./mvnw -B -ntp verify"
 #    `npm ci --prefix client/typescript`), and each failing the script on any failure.
 #    (Note for pytest: exit code 5 means "no tests collected" and must not pass silently.)
 # ------------------------------------------------------------------------------------------
+#    Each suite starts its own gateway from server/target/provider-gateway.jar (built by the
+#    Maven step above) on a free loopback port.
+
+# 3a. The committed Go, Python and TypeScript stubs are what proto/ generates.
+echo "==> test: scripts/generate-stubs.sh --check"
+scripts/generate-stubs.sh --check
+
+# 3b. Python: the client and the Victor plugin, in client/python/.venv (git-ignored), with the
+#     versions pinned in client/python/constraints.txt. Any non-zero pytest exit fails the
+#     script under `set -e`, including 5 ("no tests collected").
+echo "==> test: Python client (pytest, client/python)"
+python3 -m venv client/python/.venv
+client/python/.venv/bin/python -m pip install --quiet --disable-pip-version-check \
+  -c client/python/constraints.txt -e "client/python[victor,test]"
+(cd client/python && .venv/bin/python -m pytest)
+
+# 3c. Go: gofmt, go vet and go test (modules from the Go module proxy).
+echo "==> test: Go client (gofmt, go vet, go test, client/go)"
+(
+  cd client/go
+  unformatted="$(gofmt -l .)"
+  if [[ -n "$unformatted" ]]; then
+    echo "gofmt: these files need formatting: $unformatted" >&2
+    exit 1
+  fi
+  go vet ./...
+  go test -count=1 ./...
+)
+
+# 3d. TypeScript: npm ci (the lockfile's versions; its prepare step builds dist/ with tsc),
+#     then tsc for the tests and Node's test runner.
+echo "==> test: TypeScript client (tsc, node --test, client/typescript)"
+npm ci --prefix client/typescript --no-audit --no-fund --loglevel=error
+npm test --prefix client/typescript
 
 echo "==> test: all suites passed"
