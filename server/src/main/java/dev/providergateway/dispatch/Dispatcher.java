@@ -12,112 +12,76 @@ import dev.providergateway.provider.tools.ToolCallTextFilter;
 import dev.providergateway.resilience.ProviderBreaker;
 import dev.providergateway.toolcalling.FallbackToolCalling;
 import dev.providergateway.toolcalling.ToolCallingCapabilities;
-import java.util.concurrent.CancellationException;
+import dev.providergateway.resilience.Bulkheads;
+import dev.providergateway.resilience.Resilience;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 
 /**
- * The one place where a validated request meets a provider. It resolves the route, takes the
- * provider's circuit breaker permit, calls the provider and settles the permit on every path
- * (success, failure, caller cancel). Retries, fallbacks, bulkheads and watchdogs belong here too,
- * around the same call sites, so the gRPC edge and the providers stay free of policy.
+ * The one place where a validated request meets a provider, and where all call policy lives, so
+ * the gRPC edge and the providers stay free of it: route resolution (fallback targets), the
+ * gateway and provider concurrency limits, rate-limit cooldowns, each provider's circuit breaker,
+ * retries with backoff under a gateway-wide budget, failover before any output, deadlines,
+ * stream watchdogs, tool calling through text for models without it, and cancellation that
+ * reaches the upstream request on every path.
  *
  * <p>Thread-safe; one instance serves every call.
  */
 public final class Dispatcher {
   private final ProviderRegistry registry;
   private final RouteResolver resolver;
+  private final Resilience resilience;
 
-  /** A dispatcher over the providers and routes of {@code registry}. */
-  public Dispatcher(ProviderRegistry registry) {
+  /** A dispatcher over the providers and routes of {@code registry}, with {@code resilience}. */
+  public Dispatcher(ProviderRegistry registry, Resilience resilience) {
     this.registry = requireNonNull(registry, "registry");
     this.resolver = new RouteResolver(registry);
+    this.resilience = requireNonNull(resilience, "resilience");
   }
 
   /** A completed {@code chat()}: the provider that answered and its response. */
   public record ChatResult(String provider, CompletionResponse response) {}
 
   /**
-   * Starts a non-streaming call. Resolution failures and an open circuit are thrown at once;
-   * upstream failures complete the future exceptionally. Cancelling the returned future cancels
+   * Starts a non-streaming call. Resolution failures and a full gateway are thrown at once;
+   * everything else completes the future exceptionally. Cancelling the returned future cancels
    * the upstream request.
    *
    * @param provider the request's {@code provider} field ("" when unset)
    * @param request the request, whose {@code model} is the request's raw model field
    */
   public CompletableFuture<ChatResult> chat(String provider, ChatRequest request, CallContext context) {
-    Target target = resolver.resolve(provider, request.model()).get(0);
-    ChatRequest resolved = request.toBuilder().model(target.model()).build();
-    boolean fallback = needsFallback(target, resolved);
-    ProviderBreaker.Permit permit = target.provider().breaker().acquire(target.model());
-    CompletableFuture<CompletionResponse> upstream;
-    try {
-      ChatRequest sent = fallback ? FallbackToolCalling.rewrite(resolved, toolCalling(target)) : resolved;
-      CompletableFuture<CompletionResponse> call = target.provider().provider().chat(sent, context);
-      upstream = fallback ? parsed(call, resolved) : call;
-    } catch (RuntimeException e) {
-      permit.failure(e);
-      throw e;
-    }
-    CompletableFuture<ChatResult> result = new CompletableFuture<>();
-    upstream.whenComplete(
-        (response, failure) -> {
-          if (failure == null) {
-            permit.success();
-            result.complete(new ChatResult(target.provider().name(), response));
-          } else {
-            Throwable cause = unwrap(failure);
-            if (cause instanceof CancellationException) {
-              permit.release();
-            } else {
-              permit.failure(cause);
-            }
-            result.completeExceptionally(cause);
-          }
-        });
-    result.whenComplete(
-        (r, failure) -> {
-          if (failure instanceof CancellationException) {
-            upstream.cancel(true);
-            permit.release();
-          }
-        });
-    return result;
+    List<Target> targets = resolver.resolve(provider, request.model());
+    Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
+    resilience.budget().recordCall();
+    AttemptPlan plan = new AttemptPlan(targets, ChatCall.deadlineOf(context, resilience), resilience);
+    ChatCall call = new ChatCall(plan, request, context, resilience, this::startChat, context.deadline() != null);
+    call.result.whenComplete((r, e) -> slot.release());
+    call.start();
+    return call.result;
   }
 
   /**
    * Starts a streaming call and returns its chunks, ending in exactly one final chunk or an
-   * error. Resolution failures and an open circuit are thrown at once. Cancelling the
+   * error. Resolution failures and a full gateway are thrown at once. Cancelling the
    * subscription cancels the upstream request.
    */
   public Flow.Publisher<StreamChunk> stream(String provider, ChatRequest request, CallContext context) {
-    Target target = resolver.resolve(provider, request.model()).get(0);
-    ChatRequest resolved = request.toBuilder().model(target.model()).build();
-    boolean fallback = needsFallback(target, resolved);
-    ProviderBreaker.Permit permit = target.provider().breaker().acquire(target.model());
-    Flow.Publisher<StreamEvent> events;
-    try {
-      ChatRequest sent = fallback ? FallbackToolCalling.rewrite(resolved, toolCalling(target)) : resolved;
-      events = target.provider().provider().stream(sent, context);
-    } catch (RuntimeException e) {
-      permit.failure(e);
-      throw e;
+    List<Target> targets = resolver.resolve(provider, request.model());
+    Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
+    resilience.budget().recordCall();
+    AttemptPlan plan = new AttemptPlan(targets, ChatCall.deadlineOf(context, resilience), resilience);
+    return new StreamCall(plan, request, context, resilience, this::startStream, slot::release)
+        .publisher(context.deadline() != null);
+  }
+
+  private CompletableFuture<CompletionResponse> startChat(Target target, ChatRequest request, CallContext context) {
+    if (!needsFallback(target, request)) {
+      return target.provider().provider().chat(request, context);
     }
-    ToolCallTextFilter filter = fallback ? new ToolCallTextFilter(FallbackToolCalling.toolNames(resolved)) : null;
-    return StreamAssembler.assemble(events, target.provider().name(), target.model(), permit, filter);
-  }
-
-  private ToolCallingCapabilities toolCalling(Target target) {
-    return registry.toolCalling(target.provider(), target.model());
-  }
-
-  /** True when the request has tools the model cannot take natively but can get through text. */
-  private boolean needsFallback(Target target, ChatRequest request) {
-    return !request.tools().isEmpty() && toolCalling(target).needsFallback();
-  }
-
-  private static CompletableFuture<CompletionResponse> parsed(CompletableFuture<CompletionResponse> call, ChatRequest request) {
+    CompletableFuture<CompletionResponse> call =
+        target.provider().provider().chat(FallbackToolCalling.rewrite(request, toolCalling(target)), context);
     CompletableFuture<CompletionResponse> result = call.thenApply(r -> FallbackToolCalling.parse(r, request));
     result.whenComplete((r, e) -> {
       if (result.isCancelled()) {
@@ -127,7 +91,24 @@ public final class Dispatcher {
     return result;
   }
 
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  private Flow.Publisher<StreamChunk> startStream(
+      Target target, ChatRequest request, CallContext context, ProviderBreaker.Permit permit, Runnable onEnd) {
+    boolean fallback = needsFallback(target, request);
+    ChatRequest sent = fallback ? FallbackToolCalling.rewrite(request, toolCalling(target)) : request;
+    Flow.Publisher<StreamEvent> events = target.provider().provider().stream(sent, context);
+    ToolCallTextFilter filter = fallback ? new ToolCallTextFilter(FallbackToolCalling.toolNames(request)) : null;
+    var config = resilience.config();
+    var watchdog = new StreamAssembler.Watchdog(resilience.scheduler(), config.firstTokenTimeout(), config.idleTimeout());
+    return StreamAssembler.assemble(events, target.provider().name(), target.model(), permit,
+        new StreamAssembler.Options(filter, watchdog, onEnd));
+  }
+
+  private ToolCallingCapabilities toolCalling(Target target) {
+    return registry.toolCalling(target.provider(), target.model());
+  }
+
+  /** True when the request has tools the model cannot take natively but can get through text. */
+  private boolean needsFallback(Target target, ChatRequest request) {
+    return !request.tools().isEmpty() && toolCalling(target).needsFallback();
   }
 }

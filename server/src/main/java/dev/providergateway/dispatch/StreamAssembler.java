@@ -13,8 +13,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.providergateway.provider.ProviderException;
+import java.time.Duration;
 import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Turns a provider's {@link StreamEvent}s into the chunks the caller sees, and ends a clean
@@ -25,8 +30,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * caller's demand is not covered, so a slow reader slows the upstream read. It also settles the
  * call's breaker permit: success at the clean end, failure on an upstream error before any
  * output, and on cancel success if output was sent, else release.
+ *
+ * <p>Watchdogs: while an upstream event is asked for and not delivered, a timer runs: the first
+ * token timeout until the first event, the idle timeout after it. When it fires the upstream
+ * request is cancelled and the stream fails with PROVIDER_TIMEOUT, so an upstream that hangs
+ * before its headers or stalls mid-stream cannot hold a caller forever. A slow caller does not
+ * trip it, since nothing is asked of the upstream then.
  */
 final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
+  /** The stall timers of one stream. */
+  record Watchdog(ScheduledExecutorService scheduler, Duration firstToken, Duration idle) {}
+
+  /** Optional parts of assembly: text tool-call parsing, watchdogs, an action run at the end. */
+  record Options(ToolCallTextFilter textCalls, Watchdog watchdog, Runnable onEnd) {
+    static final Options NONE = new Options(null, null, () -> {});
+  }
+
   private final EventPublisher<StreamChunk> out;
   private final String provider;
   private final ProviderBreaker.Permit permit;
@@ -41,6 +60,11 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   private Usage usage = Usage.ZERO;
   private StreamEvent.Finish finish;
   private final ToolCallTextFilter textCalls;
+  private final Watchdog watchdog;
+  private final Runnable onEnd;
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private final AtomicLong timerGeneration = new AtomicLong();
+  private volatile boolean sawEvent;
   private int textCallsSent;
   private int nativeCalls;
 
@@ -49,9 +73,11 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
       String provider,
       String model,
       ProviderBreaker.Permit permit,
-      ToolCallTextFilter textCalls) {
+      Options options) {
     this.out = out;
-    this.textCalls = textCalls;
+    this.textCalls = options.textCalls();
+    this.watchdog = options.watchdog();
+    this.onEnd = options.onEnd();
     this.provider = provider;
     this.model = model;
     this.permit = permit;
@@ -60,7 +86,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   /** A cold publisher of the assembled chunks of {@code events}. */
   static Flow.Publisher<StreamChunk> assemble(
       Flow.Publisher<StreamEvent> events, String provider, String model, ProviderBreaker.Permit permit) {
-    return assemble(events, provider, model, permit, null);
+    return assemble(events, provider, model, permit, Options.NONE);
   }
 
   /**
@@ -73,9 +99,19 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
       String model,
       ProviderBreaker.Permit permit,
       ToolCallTextFilter textCalls) {
+    return assemble(events, provider, model, permit, new Options(textCalls, null, () -> {}));
+  }
+
+  /** As above, with every option. */
+  static Flow.Publisher<StreamChunk> assemble(
+      Flow.Publisher<StreamEvent> events,
+      String provider,
+      String model,
+      ProviderBreaker.Permit permit,
+      Options options) {
     return new EventPublisher<>(
         out -> {
-          StreamAssembler assembler = new StreamAssembler(out, provider, model, permit, textCalls);
+          StreamAssembler assembler = new StreamAssembler(out, provider, model, permit, options);
           out.onCancel(assembler::cancel);
           out.onDemand(assembler::pull);
           events.subscribe(assembler);
@@ -95,6 +131,11 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   @Override
   public void onNext(StreamEvent event) {
+    timerGeneration.incrementAndGet();
+    sawEvent = true;
+    if (ended.get()) {
+      return;
+    }
     upstreamPending.set(false);
     StreamChunk chunk = chunkOf(event);
     if (chunk != null) {
@@ -105,6 +146,11 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   @Override
   public void onError(Throwable failure) {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    timerGeneration.incrementAndGet();
+    onEnd.run();
     if (outputSent) {
       // The upstream worked for a while; the failure still ends this stream with an error.
       permit.release();
@@ -116,6 +162,11 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   @Override
   public void onComplete() {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    timerGeneration.incrementAndGet();
+    onEnd.run();
     if (textCalls != null) {
       ToolCallTextFilter.Result rest = textCalls.finish();
       if (!rest.text().isEmpty()) {
@@ -195,12 +246,41 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   private void pull() {
     Flow.Subscription s = upstream;
-    if (s != null && out.wantsMore() && upstreamPending.compareAndSet(false, true)) {
+    if (s != null && !ended.get() && out.wantsMore() && upstreamPending.compareAndSet(false, true)) {
+      arm();
       s.request(1);
     }
   }
 
+  /** Starts the stall timer for the event just asked for. */
+  private void arm() {
+    if (watchdog == null) {
+      return;
+    }
+    long generation = timerGeneration.incrementAndGet();
+    Duration limit = sawEvent ? watchdog.idle() : watchdog.firstToken();
+    watchdog.scheduler().schedule(() -> {
+      if (timerGeneration.get() == generation) {
+        stalled(limit);
+      }
+    }, limit.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void stalled(Duration limit) {
+    Flow.Subscription s = upstream;
+    if (s != null) {
+      s.cancel();
+    }
+    String what = sawEvent ? "sent nothing more for " : "sent no first event within ";
+    onError(new ProviderException.Timeout(new ProviderException.Origin(provider, model, 0),
+        provider + " " + what + limit.toMillis() + " ms; the stream was stopped", null));
+  }
+
   private void cancel() {
+    timerGeneration.incrementAndGet();
+    if (ended.compareAndSet(false, true)) {
+      onEnd.run();
+    }
     Flow.Subscription s = upstream;
     if (s != null) {
       s.cancel();

@@ -7,6 +7,7 @@ import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.config.ServerConfig;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
+import dev.providergateway.resilience.Resilience;
 import dev.providergateway.v1.ProviderServiceGrpc;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -43,15 +45,22 @@ public final class GatewayServer {
   private final HealthStatusManager health;
   private final ProviderRegistry registry;
   private final ExecutorService executor;
+  private final ScheduledExecutorService scheduler;
   private final Duration grace;
   private final AtomicInteger shutdowns = new AtomicInteger();
 
   private GatewayServer(
-      Server server, HealthStatusManager health, ProviderRegistry registry, ExecutorService executor, Duration grace) {
+      Server server,
+      HealthStatusManager health,
+      ProviderRegistry registry,
+      ExecutorService executor,
+      ScheduledExecutorService scheduler,
+      Duration grace) {
     this.server = server;
     this.health = health;
     this.registry = registry;
     this.executor = executor;
+    this.scheduler = scheduler;
     this.grace = grace;
   }
 
@@ -65,13 +74,19 @@ public final class GatewayServer {
     requireNonNull(builder, "builder");
     requireNonNull(config, "config");
     HealthStatusManager health = new HealthStatusManager();
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "gateway-timers");
+      t.setDaemon(true);
+      return t;
+    });
+    Resilience resilience = Resilience.of(config.resilience(), clock, scheduler);
     Server server = builder
-        .addService(new ProviderGatewayService(registry, config.limits(), clock))
+        .addService(new ProviderGatewayService(registry, config.limits(), resilience))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(legacyReflection())
         .build();
-    return new GatewayServer(server, health, registry, executor, config.server().shutdownGrace());
+    return new GatewayServer(server, health, registry, executor, scheduler, config.server().shutdownGrace());
   }
 
   /** The production gateway: a Netty server configured from {@code config.server()}. */
@@ -151,6 +166,7 @@ public final class GatewayServer {
       Thread.currentThread().interrupt();
     } finally {
       registry.close();
+      scheduler.shutdownNow();
       if (executor != null) {
         executor.shutdown();
       }

@@ -1,6 +1,8 @@
 package dev.providergateway.testing;
 
 import dev.providergateway.config.GatewayConfig;
+import dev.providergateway.config.ResilienceConfig;
+import java.time.Duration;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.server.GatewayServer;
 import dev.providergateway.v1.ProviderServiceGrpc;
@@ -12,13 +14,22 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** A gateway on the in-process transport, with a hand-driven clock, for service tests. */
+/**
+ * A gateway on the in-process transport, with a hand-driven clock, for service tests. A config
+ * that leaves the resilience section at its defaults gets no retries (single attempts keep
+ * error-mapping and breaker tests exact); tests of retries set the section themselves.
+ */
 public final class TestGateway implements AutoCloseable {
   public final MutableClock clock = new MutableClock();
   public final GatewayServer server;
   public final ManagedChannel channel;
 
-  public TestGateway(GatewayConfig config) {
+  public static final ResilienceConfig NO_RETRIES = new ResilienceConfig(0, Duration.ofMillis(10),
+      Duration.ofMillis(100), 0, 100, 1000, Duration.ofMinutes(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
+      Duration.ofSeconds(15), Duration.ofSeconds(300), 4096, 1024);
+
+  public TestGateway(GatewayConfig given) {
+    GatewayConfig config = given.resilience().equals(ResilienceConfig.defaults()) ? given.withResilience(NO_RETRIES) : given;
     String name = InProcessServerBuilder.generateName();
     ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock);
     server = GatewayServer.create(InProcessServerBuilder.forName(name).directExecutor(), config, registry, clock, null);

@@ -1,0 +1,113 @@
+package dev.providergateway.dispatch;
+
+import dev.providergateway.provider.CircuitOpenException;
+import dev.providergateway.provider.GatewayOverloadedException;
+import dev.providergateway.provider.ProviderException;
+import dev.providergateway.resilience.Resilience;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.StringJoiner;
+
+/**
+ * Which attempt comes next for one call, and when. A retryable upstream failure is retried on the
+ * same target with backoff (the upstream's Retry-After wins) up to {@code max_retries}; a target
+ * that cannot be used (open circuit, rate-limit cooldown, full provider limit) or whose retries
+ * are spent fails over to the route's next target. Every extra attempt must fit before the
+ * deadline and take a token from the gateway-wide retry budget. Callers stop consulting the plan
+ * once output reached the client: a request is never replayed after that.
+ *
+ * <p>Not thread-safe: a call's attempts are sequential.
+ */
+final class AttemptPlan {
+  private final List<Target> targets;
+  private final Instant deadline;
+  private final Resilience resilience;
+  private final StringJoiner log = new StringJoiner("; ");
+  private int index;
+  private int retriesOnTarget;
+  private int attempts;
+
+  AttemptPlan(List<Target> targets, Instant deadline, Resilience resilience) {
+    this.targets = targets;
+    this.deadline = deadline;
+    this.resilience = resilience;
+  }
+
+  Target current() {
+    return targets.get(index);
+  }
+
+  Instant deadline() {
+    return deadline;
+  }
+
+  /** Counts an attempt that reached the provider (or was refused before it). */
+  void started() {
+    attempts++;
+  }
+
+  /** Notes how the current attempt ended, for the response metadata. */
+  void outcome(String result) {
+    log.add(current().provider().name() + "/" + current().model() + " " + result);
+  }
+
+  /** The attempts made, for {@code attempts} and {@code attempt_log} metadata. */
+  int attempts() {
+    return attempts;
+  }
+
+  String log() {
+    return log.toString();
+  }
+
+  /**
+   * After the current attempt failed with {@code failure} (before any output): the delay before
+   * the next attempt, having moved to the next target if needed; empty to give up.
+   */
+  Optional<Duration> next(Throwable failure) {
+    outcome(reasonOf(failure));
+    Duration wait = null;
+    if (failure instanceof ProviderException e && e.retryable() && !isLocal(e)
+        && retriesOnTarget < resilience.config().maxRetries()) {
+      wait = resilience.backoff().delay(retriesOnTarget, e.retryAfter().orElse(null));
+      retriesOnTarget++;
+    } else if (canFailOver(failure) && index + 1 < targets.size()) {
+      index++;
+      retriesOnTarget = 0;
+      wait = Duration.ZERO;
+    }
+    if (wait == null) {
+      return Optional.empty();
+    }
+    Instant now = resilience.clock().instant();
+    if (now.plus(wait).isAfter(deadline)) {
+      return Optional.empty();
+    }
+    if (!resilience.budget().tryRetry()) {
+      log.add("retry budget spent");
+      return Optional.empty();
+    }
+    return Optional.of(wait);
+  }
+
+  /** Failures that say this target cannot serve now, while another might. */
+  private static boolean canFailOver(Throwable failure) {
+    return failure instanceof CircuitOpenException
+        || failure instanceof GatewayOverloadedException
+        || failure instanceof ProviderException e && (e.retryable() || e instanceof ProviderException.QuotaExceeded);
+  }
+
+  /** A cooldown refusal never reached the upstream: retrying the same target cannot help. */
+  private static boolean isLocal(ProviderException e) {
+    return e.getMessage().startsWith("cooling down after a rate limit");
+  }
+
+  private static String reasonOf(Throwable failure) {
+    if (failure instanceof dev.providergateway.provider.GatewayException g) {
+      return g.reason().name();
+    }
+    return failure.getClass().getSimpleName();
+  }
+}
