@@ -58,7 +58,8 @@ class ConverseTest {
   void converse_failedTurn_reportsErrorInBandAndOtherTurnsRun() throws Exception {
     session.start("bad", chat("echo", "x").setExtra(extra("echo_error", "PROVIDER_RATE_LIMIT")).build(), false);
     session.start("invalid", chat("echo", "x").setTemperature(3).build(), false);
-    session.start("good", chat("echo", "fine").build(), false);
+    // Another model: the rate limit above starts a cooldown for echo/echo-1 (a contract rule).
+    session.start("good", chat("echo", "fine").setModel("echo-2").build(), false);
 
     ConverseResponse bad = last(session.awaitEnd("bad"));
     ConverseResponse invalid = last(session.awaitEnd("invalid"));
