@@ -13,6 +13,16 @@ import java.util.function.Consumer;
  * multi-byte characters and lines that span buffers intact. Not thread-safe.
  */
 final class LineSplitter {
+  /** The longest line accepted (8 Mi characters); a longer one fails the stream. */
+  static final int MAX_LINE = 8 * 1024 * 1024;
+
+  /** A line exceeded {@link #MAX_LINE}. */
+  static final class LineTooLong extends RuntimeException {
+    LineTooLong() {
+      super("a stream line exceeded " + MAX_LINE + " characters");
+    }
+  }
+
   private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
       .onMalformedInput(CodingErrorAction.REPORT)
       .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -68,6 +78,9 @@ final class LineSplitter {
         emit(sink);
         lastWasCr = true;
       } else {
+        if (line.length() >= MAX_LINE) {
+          throw new LineTooLong();
+        }
         line.append(c);
         lastWasCr = false;
       }

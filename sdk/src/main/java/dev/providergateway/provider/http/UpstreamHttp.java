@@ -35,6 +35,9 @@ import java.util.function.Supplier;
  * <p>Thread-safe; one per provider instance.
  */
 public final class UpstreamHttp {
+  /** The largest non-streamed response body read (32 MiB); larger ones fail as invalid. */
+  public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+
   private final HttpClient client;
   private final Duration requestTimeout;
   private final Clock clock;
@@ -67,10 +70,15 @@ public final class UpstreamHttp {
       return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<HttpResponse<byte[]>> exchange =
-        client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        client.sendAsync(request, info -> new LimitedBody(MAX_BODY_BYTES));
     exchange.whenComplete((response, failure) -> {
       if (failure != null) {
-        result.completeExceptionally(HttpErrors.fromThrowable(origin, failure));
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+            ? failure.getCause() : failure;
+        result.completeExceptionally(cause instanceof LimitedBody.TooLarge || cause.getCause() instanceof LimitedBody.TooLarge
+            ? new ProviderException.InvalidResponse(origin, origin.provider() + " sent a response body over "
+                + MAX_BODY_BYTES + " bytes; it was not read", cause)
+            : HttpErrors.fromThrowable(origin, failure));
         return;
       }
       String text = new String(response.body(), StandardCharsets.UTF_8);
