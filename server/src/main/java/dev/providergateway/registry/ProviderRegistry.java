@@ -208,28 +208,46 @@ public final class ProviderRegistry implements AutoCloseable {
       }
     }
 
+    /**
+     * Resolves every route to (provider, model) targets. A target whose {@code provider} names
+     * another route (and no provider) stands for that route's targets, in place; a route that
+     * reaches itself is a cycle and fails startup, naming the path.
+     */
     Map<String, List<RouteConfig.RouteTarget>> routes(Map<String, RouteConfig> configured) {
       Map<String, List<RouteConfig.RouteTarget>> routes = new TreeMap<>();
-      configured.forEach(
-          (name, route) -> {
-            List<RouteConfig.RouteTarget> targets = new ArrayList<>();
-            for (int i = 0; i < route.targets().size(); i++) {
-              RouteConfig.RouteTarget target = route.targets().get(i);
-              RegisteredProvider p = byNameOrAlias.get(target.provider());
-              if (p == null) {
-                throw new IllegalStateException(
-                    "routes." + name + ".targets[" + i + "].provider: unknown provider '"
-                        + target.provider() + "'; registered providers: "
-                        + String.join(", ", byName.keySet()));
-              }
-              targets.add(new RouteConfig.RouteTarget(p.name(), target.model()));
-            }
-            if (targets.isEmpty()) {
-              throw new IllegalStateException("routes." + name + ".targets: must list at least one target");
-            }
-            routes.put(name, List.copyOf(targets));
-          });
+      for (String name : configured.keySet()) {
+        routes.put(name, List.copyOf(expand(name, configured, new ArrayList<>())));
+      }
       return Map.copyOf(routes);
+    }
+
+    private List<RouteConfig.RouteTarget> expand(String name, Map<String, RouteConfig> configured, List<String> path) {
+      if (path.contains(name)) {
+        path.add(name);
+        throw new IllegalStateException("routes." + path.get(0) + ": route cycle " + String.join(" -> ", path));
+      }
+      path.add(name);
+      RouteConfig route = configured.get(name);
+      List<RouteConfig.RouteTarget> targets = new ArrayList<>();
+      for (int i = 0; i < route.targets().size(); i++) {
+        RouteConfig.RouteTarget target = route.targets().get(i);
+        RegisteredProvider p = byNameOrAlias.get(target.provider());
+        if (p != null) {
+          targets.add(new RouteConfig.RouteTarget(p.name(), target.model()));
+        } else if (configured.containsKey(target.provider())) {
+          targets.addAll(expand(target.provider(), configured, path));
+        } else {
+          throw new IllegalStateException(
+              "routes." + name + ".targets[" + i + "].provider: unknown provider or route '"
+                  + target.provider() + "'; registered providers: " + String.join(", ", byName.keySet())
+                  + "; routes: " + String.join(", ", configured.keySet()));
+        }
+      }
+      if (targets.isEmpty()) {
+        throw new IllegalStateException("routes." + name + ".targets: must list at least one target");
+      }
+      path.remove(path.size() - 1);
+      return targets;
     }
 
     String defaultProvider(String configured) {

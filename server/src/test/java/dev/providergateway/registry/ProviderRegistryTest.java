@@ -103,6 +103,27 @@ class ProviderRegistryTest {
   }
 
   @Test
+  void create_routeNamingAnotherRoute_expandsItsTargets() {
+    GatewayConfig config = parse("providers:\n  - {name: mirror, type: echo}\nroutes:\n"
+        + "  primary:\n    targets:\n      - {provider: mirror, model: m1}\n      - {provider: backup}\n"
+        + "  backup:\n    targets:\n      - {provider: echo, model: e1}\n");
+
+    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock)) {
+      assertThat(registry.routes().get("primary")).extracting(t -> t.provider() + "/" + t.model())
+          .containsExactly("mirror/m1", "echo/e1");
+    }
+  }
+
+  @Test
+  void create_cyclicRoutes_failNamingTheCycle() {
+    GatewayConfig config = parse("routes:\n  a:\n    targets:\n      - {provider: b}\n"
+        + "  b:\n    targets:\n      - {provider: echo}\n      - {provider: a}\n");
+
+    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock))
+        .hasMessageContaining("route cycle a -> b -> a");
+  }
+
+  @Test
   void create_defaultProviderUnknown_fails() {
     GatewayConfig config = parse("default_provider: ghost\n");
 
