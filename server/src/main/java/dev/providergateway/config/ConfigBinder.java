@@ -15,7 +15,8 @@ import java.util.Map;
 final class ConfigBinder {
 
   static final List<String> TOP_KEYS =
-      List.of("server", "limits", "resilience", "default_provider", "providers", "routes", "plugins");
+      List.of("server", "limits", "resilience", "default_provider", "providers", "routes", "plugins",
+          "auth", "metrics", "tracing", "logging");
   static final List<String> SERVER_KEYS =
       List.of(
           "host",
@@ -26,7 +27,8 @@ final class ConfigBinder {
           "permit_keepalive_time",
           "max_inbound_message_bytes",
           "max_concurrent_calls_per_connection",
-          "shutdown_grace");
+          "shutdown_grace",
+          "tls");
   static final List<String> LIMITS_KEYS =
       List.of("max_request_bytes", "max_messages", "max_tools", "max_turns_per_stream");
   static final List<String> RESILIENCE_KEYS =
@@ -77,8 +79,13 @@ final class ConfigBinder {
     Map<String, RouteConfig> routes = new LinkedHashMap<>();
     root.get("routes").entries().forEach((name, route) -> routes.put(name, route(route)));
     PluginsConfig plugins = plugins(root.get("plugins"));
+    AuthConfig auth = OperationsBinder.auth(root.get("auth"));
+    MetricsConfig metrics = OperationsBinder.metrics(root.get("metrics"));
+    TracingConfig tracing = OperationsBinder.tracing(root.get("tracing"));
+    LoggingConfig logging = OperationsBinder.logging(root.get("logging"));
     return root.build(
-        () -> new GatewayConfig(server, limits, resilience, defaultProvider, providers, routes, plugins));
+        () -> new GatewayConfig(server, limits, resilience, defaultProvider, providers, routes, plugins,
+            auth, metrics, tracing, logging));
   }
 
   private static ServerConfig server(Node node) {
@@ -97,6 +104,7 @@ final class ConfigBinder {
         node.get("max_concurrent_calls_per_connection")
             .intValue(d.maxConcurrentCallsPerConnection());
     var shutdownGrace = node.get("shutdown_grace").durationValue(d.shutdownGrace());
+    TlsConfig tls = OperationsBinder.tls(node.get("tls"));
     return node.build(
         () ->
             new ServerConfig(
@@ -108,7 +116,8 @@ final class ConfigBinder {
                 permitKeepaliveTime,
                 maxInbound,
                 maxCalls,
-                shutdownGrace));
+                shutdownGrace,
+                tls));
   }
 
   private static LimitsConfig limits(Node node) {

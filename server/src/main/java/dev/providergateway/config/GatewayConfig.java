@@ -21,6 +21,10 @@ import java.util.Map;
  * @param providers the configured provider instances, in file order
  * @param routes the route aliases by name, in file order
  * @param plugins where plugin jars are found
+ * @param auth caller API keys, their allowlists and rate limits
+ * @param metrics the Prometheus endpoint
+ * @param tracing OpenTelemetry span export
+ * @param logging log format, level and the access log
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -29,7 +33,11 @@ public record GatewayConfig(
     String defaultProvider,
     List<ProviderConfig> providers,
     Map<String, RouteConfig> routes,
-    PluginsConfig plugins) {
+    PluginsConfig plugins,
+    AuthConfig auth,
+    MetricsConfig metrics,
+    TracingConfig tracing,
+    LoggingConfig logging) {
 
   public GatewayConfig {
     requireNonNull(server, "server");
@@ -54,6 +62,29 @@ public record GatewayConfig(
               + " (at most server.max_inbound_message_bytes)");
     }
     checkUniqueNames(providers);
+    requireNonNull(auth, "auth");
+    requireNonNull(metrics, "metrics");
+    requireNonNull(tracing, "tracing");
+    requireNonNull(logging, "logging");
+    if (auth.mode() == AuthConfig.Mode.AUTO && auth.keys().isEmpty() && !server.loopback()) {
+      // An open gateway on a reachable address must be a decision, not a default.
+      throw ConfigException.at("auth", "no keys configured while server.host " + Values.quote(server.host())
+          + " is not a loopback address, expected auth.keys (callers send authorization: Bearer <key>)"
+          + " or auth.enabled: false to serve without authentication on purpose");
+    }
+  }
+
+  /** A config with the default auth, metrics, tracing and logging sections. */
+  public GatewayConfig(
+      ServerConfig server,
+      LimitsConfig limits,
+      ResilienceConfig resilience,
+      String defaultProvider,
+      List<ProviderConfig> providers,
+      Map<String, RouteConfig> routes,
+      PluginsConfig plugins) {
+    this(server, limits, resilience, defaultProvider, providers, routes, plugins, AuthConfig.defaults(),
+        MetricsConfig.defaults(), TracingConfig.defaults(), LoggingConfig.defaults());
   }
 
   /** The zero-config setup: every default, no providers, no routes. */
@@ -76,27 +107,43 @@ public record GatewayConfig(
     } catch (ConfigException e) {
       throw e.under("server");
     }
-    return new GatewayConfig(newServer, limits, resilience, defaultProvider, providers, routes, plugins);
+    return new GatewayConfig(newServer, limits, resilience, defaultProvider, providers, routes, plugins, auth,
+        metrics, tracing, logging);
   }
 
   /** A copy with {@code newResilience} instead. */
   public GatewayConfig withResilience(ResilienceConfig newResilience) {
-    return new GatewayConfig(server, limits, newResilience, defaultProvider, providers, routes, plugins);
+    return new GatewayConfig(server, limits, newResilience, defaultProvider, providers, routes, plugins, auth,
+        metrics, tracing, logging);
+  }
+
+  /** A copy with {@code newAuth} instead. */
+  public GatewayConfig withAuth(AuthConfig newAuth) {
+    return new GatewayConfig(server, limits, resilience, defaultProvider, providers, routes, plugins, newAuth,
+        metrics, tracing, logging);
+  }
+
+  /** A copy with {@code newMetrics}, {@code newTracing} and {@code newLogging} instead. */
+  public GatewayConfig withTelemetry(MetricsConfig newMetrics, TracingConfig newTracing, LoggingConfig newLogging) {
+    return new GatewayConfig(server, limits, resilience, defaultProvider, providers, routes, plugins, auth,
+        newMetrics, newTracing, newLogging);
   }
 
   /** A copy with {@code newProviders} instead. */
   public GatewayConfig withProviders(List<ProviderConfig> newProviders) {
-    return new GatewayConfig(server, limits, resilience, defaultProvider, newProviders, routes, plugins);
+    return new GatewayConfig(server, limits, resilience, defaultProvider, newProviders, routes, plugins, auth,
+        metrics, tracing, logging);
   }
 
   /** A copy with {@code newRoutes} instead. */
   public GatewayConfig withRoutes(Map<String, RouteConfig> newRoutes) {
-    return new GatewayConfig(server, limits, resilience, defaultProvider, providers, newRoutes, plugins);
+    return new GatewayConfig(server, limits, resilience, defaultProvider, providers, newRoutes, plugins, auth, metrics, tracing, logging);
   }
 
   /** A copy whose default provider is {@code name} ({@code ""} lets the registry decide). */
   public GatewayConfig withDefaultProvider(String name) {
-    return new GatewayConfig(server, limits, resilience, name, providers, routes, plugins);
+    return new GatewayConfig(server, limits, resilience, name, providers, routes, plugins, auth,
+        metrics, tracing, logging);
   }
 
   private static Map<String, RouteConfig> copyRoutes(Map<String, RouteConfig> routes) {

@@ -104,6 +104,57 @@ final class Node {
     throw typeError(json.isIntegralNumber() ? "an integer that fits in 32 bits" : "an integer");
   }
 
+  boolean booleanValue(boolean fallback) {
+    if (isAbsent()) {
+      return fallback;
+    }
+    if (json.isBoolean()) {
+      return json.booleanValue();
+    }
+    // ${VAR} substitutes to a string.
+    if (json.isTextual() && (json.textValue().strip().equals("true") || json.textValue().strip().equals("false"))) {
+      return Boolean.parseBoolean(json.textValue().strip());
+    }
+    throw typeError("true or false");
+  }
+
+  double doubleValue(double fallback) {
+    if (isAbsent()) {
+      return fallback;
+    }
+    if (json.isNumber()) {
+      return json.doubleValue();
+    }
+    if (json.isTextual()) {
+      try {
+        return Double.parseDouble(json.textValue().strip());
+      } catch (NumberFormatException e) {
+        throw typeError("a number");
+      }
+    }
+    throw typeError("a number");
+  }
+
+  /** One of {@code choices} (written in lowercase in the file); {@code fallback} if absent. */
+  <E extends Enum<E>> E enumValue(Class<E> type, E fallback) {
+    if (isAbsent()) {
+      return fallback;
+    }
+    java.util.List<String> names = new ArrayList<>();
+    for (E e : type.getEnumConstants()) {
+      names.add(e.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    String expected = "one of " + String.join(", ", names);
+    if (!json.isTextual()) {
+      throw typeError(expected);
+    }
+    int i = names.indexOf(json.textValue().strip().toLowerCase(java.util.Locale.ROOT));
+    if (i < 0) {
+      throw ConfigException.at(path, Values.quote(json.textValue()) + " is not valid, expected " + expected);
+    }
+    return type.getEnumConstants()[i];
+  }
+
   /** A string, stripped of surrounding blanks; {@code fallback} if absent. */
   String stringValue(String fallback) {
     if (isAbsent()) {

@@ -7,7 +7,8 @@ import java.time.Duration;
 /**
  * The {@code server} section: where the gRPC server listens and how it treats connections.
  *
- * @param host the address to bind, {@code 0.0.0.0} for all interfaces
+ * @param host the address to bind: {@code 127.0.0.1} by default (this machine only), {@code
+ *     0.0.0.0} for all interfaces
  * @param port the TCP port, 0..65535; 0 picks a free port (used by tests)
  * @param executorThreads threads serving calls, 0..1024; 0 means {@link
  *     #effectiveExecutorThreads()} decides
@@ -17,6 +18,7 @@ import java.time.Duration;
  * @param maxInboundMessageBytes the largest gRPC message accepted, 1 KiB..1 GiB
  * @param maxConcurrentCallsPerConnection open calls allowed on one connection, 1..1,000,000
  * @param shutdownGrace how long in-flight calls get to finish on shutdown; may be 0
+ * @param tls TLS and mutual TLS on the port (plaintext by default)
  */
 public record ServerConfig(
     String host,
@@ -27,9 +29,11 @@ public record ServerConfig(
     Duration permitKeepaliveTime,
     int maxInboundMessageBytes,
     int maxConcurrentCallsPerConnection,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    TlsConfig tls) {
 
-  static final String DEFAULT_HOST = "0.0.0.0";
+  // Loopback, so a zero-config gateway (auth off) is reachable from this machine only.
+  static final String DEFAULT_HOST = "127.0.0.1";
   static final int DEFAULT_PORT = 50051;
 
   public ServerConfig {
@@ -44,9 +48,25 @@ public record ServerConfig(
     Checks.range(
         "max_concurrent_calls_per_connection", maxConcurrentCallsPerConnection, 1, 1_000_000);
     Checks.notNegative("shutdown_grace", requireNonNull(shutdownGrace, "shutdownGrace"));
+    requireNonNull(tls, "tls");
   }
 
-  /** Every default: {@code 0.0.0.0:50051}, 60s/20s/10s keepalive, 16 MiB messages, 20s grace. */
+  /** A plaintext server. */
+  public ServerConfig(
+      String host,
+      int port,
+      int executorThreads,
+      Duration keepaliveTime,
+      Duration keepaliveTimeout,
+      Duration permitKeepaliveTime,
+      int maxInboundMessageBytes,
+      int maxConcurrentCallsPerConnection,
+      Duration shutdownGrace) {
+    this(host, port, executorThreads, keepaliveTime, keepaliveTimeout, permitKeepaliveTime,
+        maxInboundMessageBytes, maxConcurrentCallsPerConnection, shutdownGrace, TlsConfig.defaults());
+  }
+
+  /** Every default: {@code 127.0.0.1:50051}, plaintext, 60s/20s/10s keepalive, 16 MiB messages, 20s grace. */
   public static ServerConfig defaults() {
     return new ServerConfig(
         DEFAULT_HOST,
@@ -71,7 +91,13 @@ public record ServerConfig(
         permitKeepaliveTime,
         maxInboundMessageBytes,
         maxConcurrentCallsPerConnection,
-        shutdownGrace);
+        shutdownGrace,
+        tls);
+  }
+
+  /** Whether {@link #host()} is a loopback address (checked without DNS: names other than localhost are not). */
+  public boolean loopback() {
+    return Hosts.isLoopback(host);
   }
 
   /** The executor size to use: {@link #executorThreads()}, or the CPU count (at least 2) if 0. */

@@ -19,8 +19,10 @@ import java.util.Map;
  * @param portOverride the port that beats the file's, 0..65535 (0 picks a free port), or null
  * @param helpRequested whether {@code --help} was given; the caller should print {@link #usage()}
  *     and exit
+ * @param healthCheck whether {@code --health-check} was given: probe the running gateway's health
+ *     service and exit 0 if it is SERVING
  */
-public record StartupOptions(Path configFile, Integer portOverride, boolean helpRequested) {
+public record StartupOptions(Path configFile, Integer portOverride, boolean helpRequested, boolean healthCheck) {
 
   /** The environment variable naming the config file when {@code --config} is absent. */
   public static final String CONFIG_ENV = "PROVIDER_GATEWAY_CONFIG";
@@ -28,7 +30,7 @@ public record StartupOptions(Path configFile, Integer portOverride, boolean help
   /** The environment variable giving the port when {@code --port} is absent. */
   public static final String PORT_ENV = "PROVIDER_GATEWAY_PORT";
 
-  private static final String FLAGS = "--config PATH, --port N, --help";
+  private static final String FLAGS = "--config PATH, --port N, --health-check, --help";
 
   public StartupOptions {
     if (portOverride != null) {
@@ -36,9 +38,14 @@ public record StartupOptions(Path configFile, Integer portOverride, boolean help
     }
   }
 
-  /** Options without {@code --help}. */
+  /** Options without {@code --help} or {@code --health-check}. */
   public StartupOptions(Path configFile, Integer portOverride) {
-    this(configFile, portOverride, false);
+    this(configFile, portOverride, false, false);
+  }
+
+  /** Options without {@code --health-check}. */
+  public StartupOptions(Path configFile, Integer portOverride, boolean helpRequested) {
+    this(configFile, portOverride, helpRequested, false);
   }
 
   /**
@@ -58,11 +65,18 @@ public record StartupOptions(Path configFile, Integer portOverride, boolean help
     }
     String config = null;
     String port = null;
+    boolean healthCheck = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String flag = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
       boolean inline = flag.length() < arg.length();
       switch (flag) {
+        case "--health-check" -> {
+          if (inline) {
+            throw ConfigException.at(flag, "takes no value");
+          }
+          healthCheck = true;
+        }
         case "--config", "--port" -> {
           String value;
           if (inline) {
@@ -92,7 +106,7 @@ public record StartupOptions(Path configFile, Integer portOverride, boolean help
     } else if (!blank(env.get(PORT_ENV))) {
       portOverride = port(PORT_ENV, env.get(PORT_ENV));
     }
-    return new StartupOptions(configFile, portOverride, false);
+    return new StartupOptions(configFile, portOverride, false, healthCheck);
   }
 
   /**
@@ -113,10 +127,12 @@ public record StartupOptions(Path configFile, Integer portOverride, boolean help
   public static String usage() {
     return String.join(
         System.lineSeparator(),
-        "Usage: provider-gateway [--config PATH] [--port N]",
+        "Usage: provider-gateway [--config PATH] [--port N] [--health-check]",
         "  --config PATH  YAML config file (default: $" + CONFIG_ENV + ", else built-in defaults)",
         "  --port N       port to listen on, 0..65535, 0 = any free port",
         "                 (default: $" + PORT_ENV + ", else server.port, else 50051)",
+        "  --health-check ask the running gateway's gRPC health service whether it is serving;",
+        "                 exit 0 if so, else 1 (for Docker HEALTHCHECK and exec probes)",
         "  --help         print this help and exit");
   }
 

@@ -79,6 +79,7 @@ class EnvSubstitutionTest {
     String yaml =
         """
         server: {host: '${HOST}', port: '${PORT}'}
+        auth: {enabled: '${AUTH:-false}'}
         providers:
           - name: p
             type: openai

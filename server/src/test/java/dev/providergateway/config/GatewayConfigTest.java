@@ -16,7 +16,7 @@ class GatewayConfigTest {
     GatewayConfig config = GatewayConfig.defaults();
 
     ServerConfig server = config.server();
-    assertThat(server.host()).isEqualTo("0.0.0.0");
+    assertThat(server.host()).isEqualTo("127.0.0.1");
     assertThat(server.port()).isEqualTo(50051);
     assertThat(server.executorThreads()).isZero();
     assertThat(server.effectiveExecutorThreads()).isGreaterThanOrEqualTo(2);

@@ -102,7 +102,7 @@ class StartupOptionsTest {
   void parse_unknownFlag_failsNamingFlagAndKnownFlags() {
     assertThatThrownBy(() -> StartupOptions.parse(new String[] {"--verbose"}, Map.of()))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("unknown option \"--verbose\", expected one of --config PATH, --port N, --help");
+        .hasMessage("unknown option \"--verbose\", expected one of --config PATH, --port N, --health-check, --help");
   }
 
   @Test
@@ -138,7 +138,7 @@ class StartupOptionsTest {
 
   @Test
   void resolve_configFile_substitutesFromGivenEnv() throws Exception {
-    Path file = Files.writeString(dir.resolve("env.yaml"), "server: {host: '${BIND:-::}'}\n");
+    Path file = Files.writeString(dir.resolve("env.yaml"), "server: {host: '${BIND:-::}'}\nauth: {enabled: false}\n");
     StartupOptions options = new StartupOptions(file, null);
 
     assertThat(options.resolve(Map.of()).server().host()).isEqualTo("::");
