@@ -1,5 +1,6 @@
 package dev.providergateway.api;
 
+import dev.providergateway.observability.CallRecord;
 import dev.providergateway.provider.CallContext;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -8,14 +9,18 @@ import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-/** Builds the {@link CallContext} of the current gRPC call: a request id and its deadline. */
+/**
+ * Builds the {@link CallContext} of the current gRPC call: its request id (the one the edge
+ * returned to the caller, shared by a Converse call's turns) and its deadline.
+ */
 final class CallContexts {
   private CallContexts() {}
 
   static CallContext current(Clock clock) {
     Deadline deadline = Context.current().getDeadline();
     Instant at = deadline == null ? null : clock.instant().plusNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS));
-    return new CallContext(newRequestId(), at);
+    CallRecord call = CallRecord.current();
+    return new CallContext(call == null ? newRequestId() : call.requestId(), at);
   }
 
   static String newRequestId() {

@@ -4,6 +4,7 @@ import com.google.rpc.Code;
 import com.google.rpc.Status;
 import dev.providergateway.config.LimitsConfig;
 import dev.providergateway.dispatch.Dispatcher;
+import dev.providergateway.observability.RequestHooks;
 import dev.providergateway.provider.GatewayOverloadedException;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.v1.ChatRequest;
@@ -44,6 +45,7 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
   private final RequestValidator validator;
   private final LimitsConfig limits;
   private final Clock clock;
+  private final RequestHooks hooks;
   private final Map<String, Turn> turns = new ConcurrentHashMap<>();
   private final Object writeLock = new Object();
   private final List<Message> history = new ArrayList<>();
@@ -55,8 +57,10 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
       Dispatcher dispatcher,
       RequestValidator validator,
       LimitsConfig limits,
-      Clock clock) {
+      Clock clock,
+      RequestHooks hooks) {
     this.responses = responses;
+    this.hooks = hooks;
     this.dispatcher = dispatcher;
     this.validator = validator;
     this.limits = limits;
@@ -110,6 +114,7 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
     Turn turn = new Turn(id, start.getUseHistory() ? start.getRequest().getMessagesList() : null);
     try {
       validator.validate(request);
+      turn.tracker = hooks.begin(request.getProvider(), request.getModel());
       var chunks = dispatcher.stream(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock));
       turns.put(id, turn);
       chunks.subscribe(turn.relay);
@@ -165,6 +170,7 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
     private final ChunkRelay relay = new ChunkRelay(this);
     private final StringBuilder reply = new StringBuilder();
     private StreamChunk last;
+    private RequestHooks.Tracker tracker = RequestHooks.Tracker.NONE;
 
     /** {@code newMessages} is null when the turn does not use the history. */
     Turn(String id, List<Message> newMessages) {
@@ -181,6 +187,13 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
     public void onChunk(StreamChunk chunk) {
       if (newMessages != null) {
         reply.append(chunk.getContent());
+      }
+      if (last == null) {
+        tracker.firstOutput();
+      }
+      if (chunk.getIsFinal()) {
+        tracker.completed(chunk.getProvider(), chunk.getModel(), chunk.getUsage().getPromptTokens(),
+            chunk.getUsage().getCompletionTokens());
       }
       last = chunk;
       write(ConverseResponse.newBuilder().setTurnId(id).setChunk(chunk).build());

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.providergateway.config.LimitsConfig;
 import dev.providergateway.dispatch.Dispatcher;
+import dev.providergateway.observability.GatewayMetrics;
+import dev.providergateway.observability.RequestHooks;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.resilience.Resilience;
 import dev.providergateway.v1.ChatRequest;
@@ -30,9 +32,23 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   private final RequestValidator validator;
   private final LimitsConfig limits;
   private final Clock clock;
+  private final RequestHooks hooks;
+  // Reported to by the dispatcher's upstream attempts, retries and fallbacks.
+  private final GatewayMetrics metrics;
 
   /** A service over {@code registry}'s providers, enforcing {@code limits} and {@code resilience}. */
   public ProviderGatewayService(ProviderRegistry registry, LimitsConfig limits, Resilience resilience) {
+    this(registry, limits, resilience, RequestHooks.NONE, GatewayMetrics.NOOP);
+  }
+
+  /**
+   * A service that also passes each request through {@code hooks} (admission, usage accounting)
+   * and has the dispatcher report upstream work to {@code metrics}.
+   */
+  public ProviderGatewayService(
+      ProviderRegistry registry, LimitsConfig limits, Resilience resilience, RequestHooks hooks, GatewayMetrics metrics) {
+    this.hooks = requireNonNull(hooks, "hooks");
+    this.metrics = requireNonNull(metrics, "metrics");
     this.registry = requireNonNull(registry, "registry");
     this.limits = requireNonNull(limits, "limits");
     this.clock = resilience.clock();
@@ -45,6 +61,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     var call = (ServerCallStreamObserver<CompletionResponse>) observer;
     try {
       validator.validate(request);
+      RequestHooks.Tracker tracker = hooks.begin(request.getProvider(), request.getModel());
       var result = dispatcher.chat(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock));
       call.setOnCancelHandler(() -> result.cancel(true));
       result.whenComplete(
@@ -53,7 +70,10 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
               return;
             }
             if (failure == null) {
-              call.onNext(ProtoMapper.toProto(response));
+              CompletionResponse proto = ProtoMapper.toProto(response);
+              tracker.completed(proto.getProvider(), proto.getModel(), proto.getUsage().getPromptTokens(),
+                  proto.getUsage().getCompletionTokens());
+              call.onNext(proto);
               call.onCompleted();
             } else {
               call.onError(ErrorMapper.toException(failure));
@@ -69,8 +89,11 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     var call = (ServerCallStreamObserver<StreamChunk>) observer;
     try {
       validator.validate(request);
+      RequestHooks.Tracker tracker = hooks.begin(request.getProvider(), request.getModel());
       var chunks = dispatcher.stream(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock));
       ChunkRelay relay = new ChunkRelay(new ChunkRelay.Sink() {
+        private boolean first = true;
+
         @Override
         public boolean isReady() {
           return call.isReady();
@@ -78,6 +101,14 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
 
         @Override
         public void onChunk(StreamChunk chunk) {
+          if (first) {
+            first = false;
+            tracker.firstOutput();
+          }
+          if (chunk.getIsFinal()) {
+            tracker.completed(chunk.getProvider(), chunk.getModel(), chunk.getUsage().getPromptTokens(),
+                chunk.getUsage().getCompletionTokens());
+          }
           call.onNext(chunk);
         }
 
@@ -102,7 +133,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   @Override
   public StreamObserver<ConverseRequest> converse(StreamObserver<ConverseResponse> observer) {
     return new ConverseSession(
-        (ServerCallStreamObserver<ConverseResponse>) observer, dispatcher, validator, limits, clock);
+        (ServerCallStreamObserver<ConverseResponse>) observer, dispatcher, validator, limits, clock, hooks);
   }
 
   @Override

@@ -1,0 +1,73 @@
+package dev.providergateway.observability;
+
+import io.grpc.Attributes;
+import io.grpc.Grpc;
+import io.grpc.Status;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * One line per finished call on the {@value #LOGGER} logger: request id, method, caller key id,
+ * provider, model, status, reason, tokens and timings. The fields travel as a map in the record's
+ * parameters, so {@link JsonLogFormatter} writes them as JSON fields; the message carries them as
+ * {@code key=value} text for every other formatter. No field ever holds a credential.
+ */
+final class AccessLog {
+  static final String LOGGER = "dev.providergateway.access";
+
+  private final Logger logger = Logger.getLogger(LOGGER);
+
+  void write(CallRecord rec, CallRecord.Snapshot s, Status status, String reason, String provider, long nanos,
+      Attributes attributes) {
+    if (!logger.isLoggable(Level.INFO)) {
+      return;
+    }
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("request_id", rec.requestId);
+    fields.put("method", rec.method);
+    fields.put("peer", peer(attributes));
+    fields.put("key_id", s.keyId());
+    fields.put("provider", provider);
+    fields.put("model", s.completed() > 0 ? s.model() : s.requestedModel());
+    fields.put("status", status.getCode().name());
+    fields.put("reason", reason);
+    fields.put("input_tokens", s.inputTokens());
+    fields.put("output_tokens", s.outputTokens());
+    fields.put("duration_ms", millis(nanos));
+    fields.put("ttft_ms", s.firstOutputNanos() < 0 ? null : millis(s.firstOutputNanos() - rec.startNanos));
+    fields.put("upstream_ms", s.attempts() == 0 ? null : millis(s.upstreamNanos()));
+    fields.put("attempts", s.attempts());
+    fields.put("retries", s.retries());
+    fields.put("fallbacks", s.fallbacks());
+    if (s.requests() > 1) {
+      fields.put("turns", s.requests());
+    }
+    StringBuilder text = new StringBuilder("access");
+    fields.forEach((k, v) -> {
+      if (v != null && !"".equals(v)) {
+        text.append(' ').append(k).append('=').append(v);
+      }
+    });
+    LogRecord record = new LogRecord(Level.INFO, text.toString());
+    record.setLoggerName(LOGGER);
+    record.setParameters(new Object[] {fields});
+    logger.log(record);
+  }
+
+  private static double millis(long nanos) {
+    return Math.round(nanos / 10_000.0) / 100.0;
+  }
+
+  private static String peer(Attributes attributes) {
+    SocketAddress address = attributes == null ? null : attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    if (address instanceof InetSocketAddress inet) {
+      return inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+    }
+    return address == null ? "" : address.toString();
+  }
+}

@@ -1,0 +1,48 @@
+package dev.providergateway.observability;
+
+import dev.providergateway.config.LoggingConfig;
+import java.io.OutputStream;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Sets up {@code java.util.logging} (which gRPC and the gateway log through; SLF4J users such as
+ * Resilience4j are bridged to it) from the {@code logging} section: one stderr handler with the
+ * text or JSON formatter and the configured level.
+ */
+public final class Logging {
+  // Kept strongly: JUL holds loggers weakly, and a collected logger forgets its level.
+  private static final Logger NETTY = Logger.getLogger("io.grpc.netty");
+
+  private Logging() {}
+
+  /** Replaces the root logger's handlers with one writing to stderr as {@code config} says. */
+  public static void configure(LoggingConfig config) {
+    configure(config, null);
+  }
+
+  /** As {@link #configure(LoggingConfig)}, writing to {@code out} instead of stderr (tests). */
+  public static Handler configure(LoggingConfig config, OutputStream out) {
+    Logger root = Logger.getLogger("");
+    for (Handler h : root.getHandlers()) {
+      root.removeHandler(h);
+    }
+    Handler handler = out == null ? new ConsoleHandler() : new java.util.logging.StreamHandler(out, new TextLogFormatter()) {
+      @Override
+      public synchronized void publish(java.util.logging.LogRecord record) {
+        super.publish(record);
+        flush();
+      }
+    };
+    handler.setFormatter(config.format() == LoggingConfig.Format.JSON ? new JsonLogFormatter() : new TextLogFormatter());
+    Level level = LogLevels.of(config.level());
+    handler.setLevel(level);
+    root.setLevel(level);
+    root.addHandler(handler);
+    // Netty's frame logging at debug level would print request headers, authorization included.
+    NETTY.setLevel(level.intValue() < Level.INFO.intValue() ? Level.INFO : level);
+    return handler;
+  }
+}

@@ -1,0 +1,36 @@
+package dev.providergateway.observability;
+
+/**
+ * What the gRPC edge tells the gateway about each request it dispatches (a {@code Chat} or
+ * {@code Stream} call, or one {@code Converse} turn): the composition root admits it (caller
+ * allowlists and rate limits) and records its outcome (tokens, first output) for metrics, the
+ * access log and token rate limits.
+ */
+public interface RequestHooks {
+  /** Admits everything and records nothing. */
+  RequestHooks NONE = (provider, model) -> Tracker.NONE;
+
+  /**
+   * Called after validation and before dispatch, on the gRPC thread with the call's context
+   * current.
+   *
+   * @param provider the request's {@code provider} field
+   * @param model the request's {@code model} field
+   * @return the request's tracker
+   * @throws io.grpc.StatusRuntimeException to refuse the request (PERMISSION_DENIED,
+   *     RESOURCE_EXHAUSTED); the edge passes it to the caller unchanged
+   */
+  Tracker begin(String provider, String model);
+
+  /** One admitted request; thread-safe, each method called at most once. */
+  interface Tracker {
+    /** Records nothing. */
+    Tracker NONE = new Tracker() {};
+
+    /** The first chunk of a streamed answer is being sent. */
+    default void firstOutput() {}
+
+    /** The request succeeded with this provider, model and usage. */
+    default void completed(String provider, String model, long inputTokens, long outputTokens) {}
+  }
+}
