@@ -2,36 +2,50 @@ package dev.providergateway.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.providergateway.api.ProviderGatewayService;
 import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.config.ServerConfig;
+import dev.providergateway.observability.MetricsHttpServer;
+import dev.providergateway.observability.Telemetry;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
-import dev.providergateway.resilience.Resilience;
 import dev.providergateway.v1.ProviderServiceGrpc;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.grpc.util.MutableHandlerRegistry;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The gateway's lifecycle: it serves {@code ProviderService}, {@code grpc.health.v1.Health}
  * (overall and per service) and server reflection on a {@link ServerBuilder} it is given, so
  * tests can hand it an in-process builder and {@link #netty} builds the production one.
+ *
+ * <p>{@code ProviderService} sits in a {@link MutableHandlerRegistry}: {@link #reload} builds the
+ * next generation (registry, auth, rate limits) from a new config and swaps it in atomically;
+ * running calls finish on the generation they started on, whose providers are closed once its
+ * last call ends (at most {@code shutdown_grace} later). Settings that are bound at startup (the
+ * {@code server} section, {@code metrics}, {@code tracing}, {@code logging}) keep their running
+ * values; a reload that changes them logs that a restart is needed.
  *
  * <p>{@link #shutdown()} is graceful: health turns NOT_SERVING, new calls are refused, in-flight
  * calls get the configured grace period to finish, the rest are cancelled (which cancels their
@@ -43,58 +57,62 @@ public final class GatewayServer {
 
   private final Server server;
   private final HealthStatusManager health;
-  private final ProviderRegistry registry;
+  private final MutableHandlerRegistry services;
+  private final Telemetry telemetry;
+  private final Function<GatewayConfig, ProviderRegistry> registries;
+  private final Clock clock;
   private final ExecutorService executor;
   private final ScheduledExecutorService scheduler;
-  private final Duration grace;
+  private final List<Closeable> closers;
+  private final Object reloadLock = new Object();
   private final AtomicInteger shutdowns = new AtomicInteger();
+  private final List<ServingState> retired = new CopyOnWriteArrayList<>();
+  private volatile ServingState current;
+  private MetricsHttpServer metricsServer;
 
-  private GatewayServer(
-      Server server,
-      HealthStatusManager health,
-      ProviderRegistry registry,
-      ExecutorService executor,
-      ScheduledExecutorService scheduler,
-      Duration grace) {
+  private GatewayServer(Builder b, Server server, HealthStatusManager health, MutableHandlerRegistry services,
+      ScheduledExecutorService scheduler, ServingState first) {
     this.server = server;
     this.health = health;
-    this.registry = registry;
-    this.executor = executor;
+    this.services = services;
+    this.telemetry = b.telemetry;
+    this.registries = b.registries;
+    this.clock = b.clock;
+    this.executor = b.executor;
     this.scheduler = scheduler;
-    this.grace = grace;
+    this.closers = b.closers;
+    this.current = first;
   }
 
   /**
    * A gateway on {@code builder}, serving {@code registry}'s providers. The gateway owns the
    * registry and closes it at shutdown. {@code executor} (owned too, may be null) is shut down
-   * after the server.
+   * after the server. Telemetry is built from {@code config}; reloads build registries without
+   * environment variables.
    */
   public static GatewayServer create(
       ServerBuilder<?> builder, GatewayConfig config, ProviderRegistry registry, Clock clock, ExecutorService executor) {
-    requireNonNull(builder, "builder");
-    requireNonNull(config, "config");
-    HealthStatusManager health = new HealthStatusManager();
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "gateway-timers");
-      t.setDaemon(true);
-      return t;
-    });
-    Resilience resilience = Resilience.of(config.resilience(), clock, scheduler);
-    Server server = builder
-        .addService(new ProviderGatewayService(registry, config.limits(), resilience))
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(legacyReflection())
-        .build();
-    return new GatewayServer(server, health, registry, executor, scheduler, config.server().shutdownGrace());
+    return builder(builder, config, clock).registry(registry).executor(executor).build();
   }
 
   /** The production gateway: a Netty server configured from {@code config.server()}. */
   public static GatewayServer netty(GatewayConfig config, Map<String, String> env, Clock clock) {
+    return nettyBuilder(config, env, clock).build();
+  }
+
+  /**
+   * A builder for the production gateway, for callers that set more (such as the telemetry);
+   * {@link Builder#build()} binds nothing until {@link #start()}.
+   */
+  public static Builder nettyBuilder(GatewayConfig config, Map<String, String> env, Clock clock) {
     ServerConfig s = config.server();
-    ProviderRegistry registry = ProviderRegistry.create(config, env, clock);
     ExecutorService executor = boundedExecutor(s.effectiveExecutorThreads());
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(s.host(), s.port()))
+    ScheduledExecutorService scheduler = newScheduler();
+    List<Closeable> closers = new ArrayList<>();
+    ServerCredentials credentials = s.tls().enabled()
+        ? TlsCredentials.of(s.tls(), scheduler, closers)
+        : InsecureServerCredentials.create();
+    NettyServerBuilder netty = NettyServerBuilder.forAddress(new InetSocketAddress(s.host(), s.port()), credentials)
         .executor(executor)
         .keepAliveTime(s.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTimeout(s.keepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
@@ -103,7 +121,83 @@ public final class GatewayServer {
         .maxInboundMessageSize(s.maxInboundMessageBytes())
         .maxInboundMetadataSize(64 * 1024)
         .maxConcurrentCallsPerConnection(s.maxConcurrentCallsPerConnection());
-    return create(builder, config, registry, clock, executor);
+    Builder b = builder(netty, config, clock).executor(executor).env(env);
+    b.scheduler = scheduler;
+    b.closers.addAll(closers);
+    return b;
+  }
+
+  /** A builder on {@code serverBuilder}; see {@link Builder}. */
+  public static Builder builder(ServerBuilder<?> serverBuilder, GatewayConfig config, Clock clock) {
+    return new Builder(serverBuilder, config, clock);
+  }
+
+  /** Collects what a gateway is built from; every setting but the three given has a default. */
+  public static final class Builder {
+    private final ServerBuilder<?> serverBuilder;
+    private final GatewayConfig config;
+    private final Clock clock;
+    private ProviderRegistry registry;
+    private Function<GatewayConfig, ProviderRegistry> registries;
+    private ExecutorService executor;
+    private ScheduledExecutorService scheduler;
+    private Telemetry telemetry;
+    private final List<Closeable> closers = new ArrayList<>();
+
+    private Builder(ServerBuilder<?> serverBuilder, GatewayConfig config, Clock clock) {
+      this.serverBuilder = requireNonNull(serverBuilder, "serverBuilder");
+      this.config = requireNonNull(config, "config");
+      this.clock = requireNonNull(clock, "clock");
+      this.registries = c -> ProviderRegistry.create(c, Map.of(), clock);
+    }
+
+    /** The first generation's registry (default: built from the config). */
+    public Builder registry(ProviderRegistry registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    /** The environment registries are built with, now and on reload. */
+    public Builder env(Map<String, String> env) {
+      requireNonNull(env, "env");
+      this.registries = c -> ProviderRegistry.create(c, env, clock);
+      return this;
+    }
+
+    /** The gRPC callback executor, owned by the gateway (may be null). */
+    public Builder executor(ExecutorService executor) {
+      this.executor = executor;
+      return this;
+    }
+
+    /** The telemetry (default: as the config says), owned by the gateway. */
+    public Builder telemetry(Telemetry telemetry) {
+      this.telemetry = telemetry;
+      return this;
+    }
+
+    /** The gateway; nothing is bound until {@link GatewayServer#start()}. */
+    public GatewayServer build() {
+      if (telemetry == null) {
+        telemetry = Telemetry.create(config.metrics(), config.tracing(), config.logging(), null);
+      }
+      if (scheduler == null) {
+        scheduler = newScheduler();
+      }
+      ProviderRegistry first = registry != null ? registry : registries.apply(config);
+      ServingState state = ServingState.build(config, first, clock, scheduler, telemetry, null);
+      telemetry.servingProviders(first.all());
+      HealthStatusManager health = new HealthStatusManager();
+      MutableHandlerRegistry services = new MutableHandlerRegistry();
+      services.addService(state.definition);
+      Server server = serverBuilder
+          .fallbackHandlerRegistry(services)
+          .addService(health.getHealthService())
+          .addService(ProtoReflectionServiceV1.newInstance())
+          .addService(legacyReflection())
+          .build();
+      return new GatewayServer(this, server, health, services, scheduler, state);
+    }
   }
 
   /**
@@ -123,15 +217,33 @@ public final class GatewayServer {
     return Executors.newFixedThreadPool(threads, factory);
   }
 
+  private static ScheduledExecutorService newScheduler() {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "gateway-timers");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
   @SuppressWarnings("deprecation")
   private static io.grpc.BindableService legacyReflection() {
     // grpcurl and older tools still ask the v1alpha reflection service first.
     return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
   }
 
-  /** Starts serving; health reports SERVING once the port is bound. */
+  /** Starts serving (and the metrics endpoint, if enabled); health reports SERVING once bound. */
   public GatewayServer start() throws IOException {
     server.start();
+    GatewayConfig config = current.config;
+    if (config.metrics().enabled()) {
+      String host = config.metrics().host().isEmpty() ? config.server().host() : config.metrics().host();
+      try {
+        metricsServer = MetricsHttpServer.start(telemetry, host, config.metrics().port(), config.metrics().path());
+      } catch (IOException e) {
+        server.shutdownNow();
+        throw new IOException("metrics endpoint " + host + ":" + config.metrics().port() + ": " + e.getMessage(), e);
+      }
+    }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(ProviderServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
     return this;
@@ -142,9 +254,81 @@ public final class GatewayServer {
     return server.getPort();
   }
 
+  /** The metrics endpoint's bound port, or -1 when metrics are off. */
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.port();
+  }
+
   /** The registry names of the served providers, sorted. */
   public List<String> providerNames() {
-    return registry.all().stream().map(RegisteredProvider::name).toList();
+    return current.registry.all().stream().map(RegisteredProvider::name).toList();
+  }
+
+  /** The config now served (after reloads, with the startup-bound sections kept). */
+  public GatewayConfig config() {
+    return current.config;
+  }
+
+  /** The gateway's telemetry. */
+  public Telemetry telemetry() {
+    return telemetry;
+  }
+
+  /**
+   * Serves {@code next} from now on: builds its registry (a failure throws and changes nothing),
+   * swaps the new generation in, and retires the old one. Sections bound at startup keep their
+   * running values; a warning names those that changed.
+   *
+   * @throws IllegalStateException if a provider cannot be created or a route is invalid
+   */
+  public void reload(GatewayConfig next) {
+    requireNonNull(next, "next");
+    synchronized (reloadLock) {
+      if (shutdowns.get() != 0) {
+        throw new IllegalStateException("the gateway is shutting down");
+      }
+      ServingState old = current;
+      GatewayConfig applied = keepStartupSections(old.config, next);
+      ProviderRegistry registry = registries.apply(applied);
+      ServingState state;
+      try {
+        state = ServingState.build(applied, registry, clock, scheduler, telemetry, old.limits);
+      } catch (RuntimeException e) {
+        registry.close();
+        throw e;
+      }
+      services.addService(state.definition);
+      current = state;
+      telemetry.servingProviders(registry.all());
+      telemetry.configReloaded(true);
+      retired.removeIf(ServingState::isClosed);
+      retired.add(old);
+      old.retire(applied.server().shutdownGrace(), scheduler);
+    }
+  }
+
+  private static GatewayConfig keepStartupSections(GatewayConfig running, GatewayConfig next) {
+    List<String> changed = new ArrayList<>();
+    if (!running.server().equals(next.server())) {
+      changed.add("server");
+    }
+    if (!running.metrics().equals(next.metrics())) {
+      changed.add("metrics");
+    }
+    if (!running.tracing().equals(next.tracing())) {
+      changed.add("tracing");
+    }
+    if (!running.logging().equals(next.logging())) {
+      changed.add("logging");
+    }
+    if (changed.isEmpty()) {
+      return next;
+    }
+    LOG.log(System.Logger.Level.WARNING, "config reload: {0} changed; these sections apply at startup only,"
+        + " restart the gateway to apply them (the running values stay)", String.join(", ", changed));
+    return new GatewayConfig(running.server(), next.limits(), next.resilience(), next.defaultProvider(),
+        next.providers(), next.routes(), next.plugins(), next.auth(), running.metrics(), running.tracing(),
+        running.logging());
   }
 
   /** Shuts down gracefully (see the class comment); blocks up to the grace period. */
@@ -152,6 +336,10 @@ public final class GatewayServer {
     if (shutdowns.getAndIncrement() != 0) {
       awaitTermination();
       return;
+    }
+    Duration grace;
+    synchronized (reloadLock) {
+      grace = current.config.server().shutdownGrace();
     }
     health.enterTerminalState();
     server.shutdown();
@@ -165,11 +353,25 @@ public final class GatewayServer {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
-      registry.close();
+      current.close();
+      retired.forEach(ServingState::close);
+      if (metricsServer != null) {
+        metricsServer.close();
+      }
+      closers.forEach(GatewayServer::closeQuietly);
+      telemetry.close();
       scheduler.shutdownNow();
       if (executor != null) {
         executor.shutdown();
       }
+    }
+  }
+
+  private static void closeQuietly(Closeable c) {
+    try {
+      c.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "close failed", e);
     }
   }
 

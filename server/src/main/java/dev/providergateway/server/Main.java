@@ -1,34 +1,48 @@
 package dev.providergateway.server;
 
+import dev.providergateway.config.AuthConfig;
 import dev.providergateway.config.ConfigException;
 import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.config.StartupOptions;
+import dev.providergateway.observability.Logging;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
 
 /**
- * The command-line entry point: {@code java -jar provider-gateway.jar [--config PATH] [--port N]}.
- * Invalid configuration fails at startup with a message naming the key; SIGTERM and SIGINT shut
- * the gateway down gracefully.
+ * The command-line entry point: {@code java -jar provider-gateway.jar [--config PATH] [--port N]
+ * [--health-check]}. Invalid configuration fails at startup with a message naming the key;
+ * SIGTERM and SIGINT shut the gateway down gracefully; with a config file, SIGHUP or a change to
+ * the file reloads it.
  */
 public final class Main {
+  private static final System.Logger LOG = System.getLogger(Main.class.getName());
+
   private Main() {}
 
   public static void main(String[] args) {
     Map<String, String> env = System.getenv();
     GatewayServer gateway;
+    StartupOptions options;
+    GatewayConfig config;
     try {
-      StartupOptions options = StartupOptions.parse(args, env);
+      options = StartupOptions.parse(args, env);
       if (options.helpRequested()) {
         System.out.println(StartupOptions.usage());
         return;
       }
-      GatewayConfig config = options.resolve(env);
+      config = options.resolve(env);
+      if (options.healthCheck()) {
+        System.exit(HealthProbe.check(config));
+        return;
+      }
+      Logging.configure(config.logging());
+      warnAboutAuth(config);
       gateway = GatewayServer.netty(config, env, Clock.systemUTC()).start();
       System.out.printf(
           "provider-gateway listening on %s:%d (providers: %s)%n",
           config.server().host(), gateway.port(), String.join(", ", gateway.providerNames()));
+      System.out.flush();
     } catch (ConfigException | IllegalStateException | IllegalArgumentException e) {
       System.err.println("provider-gateway: configuration error: " + e.getMessage());
       System.exit(2);
@@ -39,7 +53,28 @@ public final class Main {
       return;
     }
     GatewayServer running = gateway;
-    Runtime.getRuntime().addShutdownHook(new Thread(running::shutdown, "gateway-shutdown"));
+    ConfigReloader reloader = options.configFile() == null
+        ? null
+        : new ConfigReloader(options.configFile(), env, options.portOverride(), running).onSighup().watch();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (reloader != null) {
+        reloader.close();
+      }
+      running.shutdown();
+    }, "gateway-shutdown"));
     running.awaitTermination();
+  }
+
+  private static void warnAboutAuth(GatewayConfig config) {
+    AuthConfig auth = config.auth();
+    if (auth.enabled()) {
+      LOG.log(System.Logger.Level.INFO, "caller authentication on: {0} API key(s)", auth.keys().size());
+    } else if (config.server().loopback()) {
+      LOG.log(System.Logger.Level.INFO, "caller authentication off: serving {0} (loopback) only;"
+          + " configure auth.keys before binding another address", config.server().host());
+    } else {
+      LOG.log(System.Logger.Level.WARNING, "caller authentication is OFF (auth.enabled: false) while listening on"
+          + " {0}: anyone who can reach this port can spend your provider credits", config.server().host());
+    }
   }
 }

@@ -1,0 +1,148 @@
+package dev.providergateway.server;
+
+import dev.providergateway.api.ProviderGatewayService;
+import dev.providergateway.auth.Admission;
+import dev.providergateway.auth.ApiKeyAuthenticator;
+import dev.providergateway.auth.AuthInterceptor;
+import dev.providergateway.auth.KeyRateLimits;
+import dev.providergateway.config.GatewayConfig;
+import dev.providergateway.observability.Telemetry;
+import dev.providergateway.registry.ProviderRegistry;
+import dev.providergateway.resilience.Resilience;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One generation of what a config file describes: its registry, the service over it (with auth
+ * and the edge interceptors) and its rate-limit buckets. A reload builds a new generation and
+ * swaps it in; calls already running keep theirs. A retired generation closes its providers once
+ * its last call ends, or when the grace period is over, whichever comes first.
+ */
+final class ServingState {
+  private static final System.Logger LOG = System.getLogger(ServingState.class.getName());
+
+  final GatewayConfig config;
+  final ProviderRegistry registry;
+  final KeyRateLimits limits;
+  final ServerServiceDefinition definition;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean retired;
+
+  private ServingState(GatewayConfig config, ProviderRegistry registry, KeyRateLimits limits,
+      ProviderGatewayService service, Telemetry telemetry) {
+    this.config = config;
+    this.registry = registry;
+    this.limits = limits;
+    List<ServerInterceptor> interceptors = new ArrayList<>();
+    // The last one runs first: the edge sees every call, auth failures included.
+    if (config.auth().enabled()) {
+      interceptors.add(new AuthInterceptor(ApiKeyAuthenticator.of(config.auth())));
+    }
+    interceptors.add(new Counting());
+    interceptors.add(telemetry.interceptor());
+    this.definition = ServerInterceptors.intercept(service, interceptors);
+  }
+
+  /** A generation over {@code registry}, which it owns from now on. */
+  static ServingState build(GatewayConfig config, ProviderRegistry registry, Clock clock,
+      ScheduledExecutorService scheduler, Telemetry telemetry, KeyRateLimits previousLimits) {
+    KeyRateLimits limits = KeyRateLimits.of(config.auth(), clock, previousLimits);
+    Resilience resilience = Resilience.of(config.resilience(), clock, scheduler);
+    ProviderGatewayService service = new ProviderGatewayService(registry, config.limits(), resilience,
+        new EdgeHooks(new Admission(registry, limits)), telemetry);
+    return new ServingState(config, registry, limits, service, telemetry);
+  }
+
+  /**
+   * Stops taking new calls (the caller has already swapped the next generation in) and closes the
+   * providers when the last call ends or after {@code grace}.
+   */
+  void retire(Duration grace, ScheduledExecutorService scheduler) {
+    retired = true;
+    if (inFlight.get() == 0) {
+      close();
+      return;
+    }
+    scheduler.schedule(() -> {
+      if (!closed.get()) {
+        LOG.log(System.Logger.Level.WARNING, "{0} calls of the previous configuration still running after {1};"
+            + " closing its providers", inFlight.get(), grace);
+        close();
+      }
+    }, grace.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Closes the providers (idempotent). */
+  void close() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        registry.close();
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "closing providers failed", e);
+      }
+    }
+  }
+
+  boolean isClosed() {
+    return closed.get();
+  }
+
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Counts this generation's running calls; every call ends in exactly one of onComplete, onCancel. */
+  private final class Counting implements ServerInterceptor {
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+        ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+      inFlight.incrementAndGet();
+      ServerCall.Listener<Q> listener;
+      try {
+        listener = next.startCall(call, headers);
+      } catch (RuntimeException e) {
+        ended();
+        throw e;
+      }
+      return new SimpleForwardingServerCallListener<>(listener) {
+        @Override
+        public void onComplete() {
+          try {
+            super.onComplete();
+          } finally {
+            ended();
+          }
+        }
+
+        @Override
+        public void onCancel() {
+          try {
+            super.onCancel();
+          } finally {
+            ended();
+          }
+        }
+      };
+    }
+
+    private void ended() {
+      if (inFlight.decrementAndGet() == 0 && retired) {
+        close();
+      }
+    }
+  }
+}
