@@ -55,7 +55,7 @@ func startGateway() (stop func(), err error) {
 		return nil, err
 	}
 	config := filepath.Join(dir, "gateway.yaml")
-	if err := os.WriteFile(config, []byte("server:\n  host: 127.0.0.1\n"), 0o600); err != nil {
+	if err := os.WriteFile(config, []byte("server:\n  host: 127.0.0.1\nresilience:\n  max_retries: 0\n"), 0o600); err != nil {
 		return nil, err
 	}
 	cmd := exec.Command("java", "-jar", jar, "--config", config, "--port", "0")
@@ -356,6 +356,8 @@ func TestChat_invalidRequest_namesTheField(t *testing.T) {
 func TestChat_rateLimit_carriesReasonAndRetryDelay(t *testing.T) {
 	// This suite's one simulated upstream failure.
 	req := gateway.Request("x")
+	// Its own model: a 429 cools its (provider, model) down for the Retry-After period.
+	req.Model = "echo-rate-limited"
 	req.Extra = extra(t, map[string]any{"echo_error": "PROVIDER_RATE_LIMIT", "echo_retry_after_ms": 1500})
 
 	_, err := newClient(t).Chat(testContext(t), req)

@@ -32,7 +32,7 @@ def gateway_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.fail(f"{jar} not found: build it with ./mvnw -B -q -ntp package -DskipTests")
     # Bind loopback only: the tests never need more.
     config = tmp_path_factory.mktemp("gateway") / "gateway.yaml"
-    config.write_text("server:\n  host: 127.0.0.1\n")
+    config.write_text("server:\n  host: 127.0.0.1\nresilience:\n  max_retries: 0\n")
     process = subprocess.Popen(
         ["java", "-jar", str(jar), "--config", str(config), "--port", "0"],
         stdout=subprocess.PIPE,

@@ -158,7 +158,10 @@ def test_rate_limit_carries_reason_and_retry_delay(client: Client) -> None:
     # One of this session's two simulated upstream failures (see conftest.py).
     with pytest.raises(GatewayError) as raised:
         client.chat(
-            "x", extra={"echo_error": "PROVIDER_RATE_LIMIT", "echo_retry_after_ms": 1500}
+            # Its own model: a 429 cools its (provider, model) down for the Retry-After period.
+            "x",
+            model="echo-rate-limited",
+            extra={"echo_error": "PROVIDER_RATE_LIMIT", "echo_retry_after_ms": 1500},
         )
 
     error = raised.value

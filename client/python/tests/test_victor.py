@@ -208,7 +208,10 @@ def test_errors_arrive_as_victor_classes(gateway_target: str) -> None:
                 "invalid request": provider.chat([Message(role="robot", content="x")], model=""),
                 # The second and last simulated upstream failure of this session.
                 "rate limit": provider.chat(
-                    user("x"), model="", echo_error="PROVIDER_RATE_LIMIT", echo_retry_after_ms=1500
+                    user("x"),
+                    model="echo-rate-limited",
+                    echo_error="PROVIDER_RATE_LIMIT",
+                    echo_retry_after_ms=1500,
                 ),
             }
             for name, attempt in attempts.items():

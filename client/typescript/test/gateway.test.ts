@@ -32,7 +32,7 @@ before(async () => {
   }
   configDir = mkdtempSync(join(tmpdir(), "gateway-ts-test-"));
   const config = join(configDir, "gateway.yaml");
-  writeFileSync(config, "server:\n  host: 127.0.0.1\n");
+  writeFileSync(config, "server:\n  host: 127.0.0.1\nresilience:\n  max_retries: 0\n");
   const child = spawn("java", ["-jar", jar, "--config", config, "--port", "0"], {
     stdio: ["ignore", "pipe", "ignore"],
   });
@@ -139,6 +139,8 @@ describe("chat", () => {
     // This suite's one simulated upstream failure.
     const error = await rejection(
       client.chat({
+        // Its own model: a 429 cools its (provider, model) down for the Retry-After period.
+        model: "echo-rate-limited",
         messages: [{ role: "user", content: "x" }],
         extra: { echo_error: "PROVIDER_RATE_LIMIT", echo_retry_after_ms: 1500 },
       }),

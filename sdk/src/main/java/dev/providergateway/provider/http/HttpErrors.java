@@ -30,7 +30,9 @@ public final class HttpErrors {
   private static final Pattern QUOTA = Pattern.compile(
       "(?i)insufficient_quota|billing|quota exceeded|exceeded your current quota|credit balance"
           + "|payment required|out of credits|spending limit");
-  private static final Pattern MODEL = Pattern.compile("(?i)model");
+  private static final Pattern MODEL_MISSING = Pattern.compile(
+      "(?is)model.*(not[ _]found|does not exist|no such|unknown)|(not[ _]found|unknown|no such).*model");
+  private static final Pattern CREDIT = Pattern.compile("(?i)credit balance|insufficient[ _](quota|credit|funds)");
 
   private static final HttpHeaders NO_HEADERS = HttpHeaders.of(java.util.Map.of(), (name, value) -> true);
 
@@ -38,9 +40,19 @@ public final class HttpErrors {
 
   /** The exception for an error response with {@code status}, {@code headers} and {@code body}. */
   public static ProviderException fromResponse(Origin origin, int status, HttpHeaders headers, String body) {
-    Origin at = new Origin(origin.provider(), origin.model(), status);
+    return classify(origin, status, headers, body, status);
+  }
+
+  /**
+   * Classifies as if the response had {@code status}, and reports {@code reportedStatus} as the
+   * upstream HTTP status (0 for errors that arrived inside a 200 stream).
+   */
+  private static ProviderException classify(
+      Origin origin, int status, HttpHeaders headers, String body, int reportedStatus) {
+    Origin at = new Origin(origin.provider(), origin.model(), reportedStatus);
     String detail = message(body);
-    String message = origin.provider() + " returned HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
+    String message = origin.provider() + (reportedStatus > 0 ? " returned HTTP " + status : " reported an error mid-stream")
+        + (detail.isEmpty() ? "" : ": " + detail);
     if (status == 401 || status == 403) {
       return new ProviderException.Auth(at, message);
     }
@@ -49,7 +61,11 @@ public final class HttpErrors {
           ? new ProviderException.QuotaExceeded(at, message)
           : new ProviderException.RateLimited(at, message, retryAfter(headers).orElse(null));
     }
-    if (status == 404 && MODEL.matcher(body).find()) {
+    if (status == 400 && CREDIT.matcher(body).find()) {
+      // Anthropic reports an empty credit balance as a 400; waiting does not fix it either.
+      return new ProviderException.QuotaExceeded(at, message);
+    }
+    if (status == 404 && MODEL_MISSING.matcher(body).find()) {
       return new ProviderException.ModelNotFound(at, message);
     }
     if (status == 408) {
@@ -87,7 +103,7 @@ public final class HttpErrors {
     } else {
       status = 500;
     }
-    return fromResponse(origin, status, NO_HEADERS, body);
+    return classify(origin, status, NO_HEADERS, body, 0);
   }
 
   /**

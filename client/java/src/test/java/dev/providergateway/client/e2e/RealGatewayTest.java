@@ -37,7 +37,8 @@ class RealGatewayTest {
 
   @BeforeAll
   static void start() throws Exception {
-    gateway = GatewayServer.netty(ConfigLoader.parse("server: {host: 127.0.0.1, port: 0}\n", Map.of()), Map.of(), Clock.systemUTC()).start();
+    gateway = GatewayServer.netty(ConfigLoader.parse(
+        "server: {host: 127.0.0.1, port: 0}\nresilience: {max_retries: 0}\n", Map.of()), Map.of(), Clock.systemUTC()).start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     client = GatewayClient.create(channel).withDeadline(Duration.ofSeconds(20));
   }
@@ -69,7 +70,8 @@ class RealGatewayTest {
         .putFields("echo_retry_after_ms", Value.newBuilder().setNumberValue(3000).build()).build();
 
     GatewayException e = catchThrowableOfType(GatewayException.class,
-        () -> client.chat(ChatRequests.of("echo", "", "x").setExtra(extra).build()));
+        // Its own model: a 429 cools its (provider, model) down for the Retry-After period.
+        () -> client.chat(ChatRequests.of("echo", "echo-rate-limited", "x").setExtra(extra).build()));
 
     assertThat(e.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(e.reason()).isEqualTo("PROVIDER_RATE_LIMIT");
