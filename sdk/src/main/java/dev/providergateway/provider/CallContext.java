@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Facts about the call a provider serves.
+ * Facts about the call a provider serves. Immutable and thread-safe.
  *
  * @param requestId the gateway's id for the call, for upstream request headers and logs
  * @param deadline when the caller stops waiting, or null when it set no deadline; a provider

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The configuration of one provider instance, as a {@link ProviderFactory} receives it.
+ * The configuration of one provider instance, as a {@link ProviderFactory} receives it. Immutable
+ * and thread-safe; values are already validated as YAML types and {@code ${VAR}} references are
+ * resolved, but provider-specific checks (option names, URL shape) are the factory's job.
  *
  * @param name the registry name
  * @param type the factory type that creates it

@@ -25,6 +25,10 @@ import javax.net.ssl.SSLException;
  * Gemini and Ollama shapes), {@code Retry-After} / {@code retry-after-ms}, quota and billing
  * 429s, model-not-found 404s, and transport failures (timeouts, refused or reset connections,
  * TLS).
+ *
+ * <p>Stateless and thread-safe. Providers built on {@link UpstreamHttp} get this mapping for
+ * free; a provider with its own transport calls it directly so its failures count for the
+ * circuit breaker and retries exactly like everyone else's.
  */
 public final class HttpErrors {
   private static final Pattern QUOTA = Pattern.compile(

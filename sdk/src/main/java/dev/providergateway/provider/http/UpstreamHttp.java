@@ -32,7 +32,11 @@ import java.util.function.Supplier;
  * fast as the caller reads. HTTP/1.1 is used so that an aborted stream closes its connection,
  * which every upstream (including local servers) sees as the end of the generation.
  *
- * <p>Thread-safe; one per provider instance.
+ * <p>Thread-safe; one per provider instance, created in the provider's constructor and shared
+ * by all its calls. It holds no resources that need closing: the JDK client releases its pooled
+ * connections once unreferenced, so a provider's {@code close()} has nothing to do for it. Every
+ * future and publisher it returns owns one exchange: cancelling it (as the gateway does on a
+ * caller's cancellation or deadline) aborts the exchange and closes its connection.
  */
 public final class UpstreamHttp {
   /** The largest non-streamed response body read (32 MiB); larger ones fail as invalid. */

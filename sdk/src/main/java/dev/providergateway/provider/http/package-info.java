@@ -1,0 +1,10 @@
+/**
+ * Upstream HTTP for providers: {@link dev.providergateway.provider.http.UpstreamHttp} (one pooled
+ * client per provider, deadlines, cancellation, bounded bodies),
+ * {@link dev.providergateway.provider.http.HttpErrors} (the one status-to-exception mapping),
+ * stream framing ({@link dev.providergateway.provider.http.SseDecoder}, {@link
+ * dev.providergateway.provider.http.NdjsonDecoder}, or any line-oriented {@link
+ * dev.providergateway.provider.http.StreamDecoder}) and the shared Jackson mapper {@link
+ * dev.providergateway.provider.http.Json}.
+ */
+package dev.providergateway.provider.http;
