@@ -57,4 +57,9 @@ echo "==> test: TypeScript client (tsc, node --test, client/typescript)"
 npm ci --prefix client/typescript --no-audit --no-fund --loglevel=error
 npm test --prefix client/typescript
 
+# 4. Benchmarks harness, quick mode: every scenario runs briefly against a mock upstream and must
+#    produce numbers; it checks nothing about speed (bench/README.md). Needs Go and Python 3.
+echo "==> test: bench/run.sh --quick"
+bench/run.sh --quick
+
 echo "==> test: all suites passed"

@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's JSON lines into the markdown of bench/RESULTS.md (stdout).
+
+With --check (the quick mode), it also fails unless every scenario ran and produced numbers; it
+never judges speed there.
+"""
+import json
+import sys
+
+
+def load(path):
+    rows = {}
+    jmh = []
+    for line in open(path):
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        r = json.loads(line)
+        if r.get("name") == "s7.jmh":
+            jmh.append(r)
+        else:
+            rows[r.get("name", "")] = r
+    return rows, jmh
+
+
+def f(v, nd=2):
+    if v is None or v == "":
+        return "–"
+    if isinstance(v, (int,)) or (isinstance(v, float) and v >= 1000):
+        return f"{v:,.0f}"
+    return f"{v:.{nd}f}"
+
+
+def pct(r, p, key="percentiles"):
+    return (r or {}).get(key, {}).get(p)
+
+
+def sub(a, b):
+    return None if a is None or b is None else a - b
+
+
+def proc(r, name, key):
+    return ((r or {}).get(name) or {}).get(key)
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    check = "--check" in sys.argv
+    rows, jmh = load(args[0])
+    meta, end = rows.get("meta", {}), rows.get("meta.end", {})
+    out = []
+    w = out.append
+    quick = meta.get("quick")
+    w("# Benchmark results" + (" (quick mode: harness check, numbers meaningless)" if quick else ""))
+    w("")
+    w(f"Produced by `{meta.get('command', 'bench/run.sh')}` on {meta.get('date')} at commit `{meta.get('git')}`: "
+      f"{meta.get('nproc')} cores, {meta.get('mem_gib')} GiB, {meta.get('java')}, {meta.get('go')}. "
+      f"Load average (1/5/15 min) {meta.get('loadavg_start')} at the start, {end.get('loadavg_end')} at the end. "
+      "The load generator, the mock upstream and the gateway share the machine's cores; latencies are "
+      "exact percentiles of every request in the measured window, counted from the request's scheduled "
+      "start in open-loop runs. Compare numbers within this run; see bench/README.md for the method.")
+    w("")
+    targets = []
+
+    # ---- 1 ----
+    w("## 1. Unary Chat through an OpenAI-compatible provider (mock upstream, 16 tokens)")
+    w("")
+    w("Added latency = gateway (gRPC client → gateway → HTTP mock) minus direct (HTTP client → mock), same rate, same run. Milliseconds.")
+    w("")
+    w("| rate (req/s) | direct p50 / p99 / p99.9 | gateway p50 / p99 / p99.9 | **added p50 / p99 / p99.9** | achieved req/s | errors + dropped | gateway CPU µs/req |")
+    w("|---|---|---|---|---|---|---|")
+    rates = sorted({int(k.split(".")[2]) for k in rows if k.startswith("s1.gateway.") and k.split(".")[2].isdigit()})
+    for rate in rates:
+        d, g = rows.get(f"s1.direct.{rate}"), rows.get(f"s1.gateway.{rate}")
+        trip = lambda r: " / ".join(f(pct(r, p)) for p in ("p50", "p99", "p999"))
+        added = " / ".join(f(sub(pct(g, p), pct(d, p))) for p in ("p50", "p99", "p999"))
+        w(f"| {rate:,} | {trip(d)} | {trip(g)} | **{added}** | {f((g or {}).get('throughput'))} | "
+          f"{(g or {}).get('errors', 0) + (g or {}).get('dropped', 0)} | {f(proc(g, 'gateway', 'cpu_us_per_req'), 1)} |")
+    for name in ("s1.gateway-anthropic.%d" % rates[0] if rates else "",):
+        g, d = rows.get(name), rows.get(name.replace("gateway", "direct"))
+        if g:
+            w(f"| {rates[0]:,} (Anthropic provider) | {' / '.join(f(pct(d, p)) for p in ('p50', 'p99', 'p999'))} | "
+              f"{' / '.join(f(pct(g, p)) for p in ('p50', 'p99', 'p999'))} | **{' / '.join(f(sub(pct(g, p), pct(d, p))) for p in ('p50', 'p99', 'p999'))}** | "
+              f"{f(g.get('throughput'))} | {g.get('errors', 0) + g.get('dropped', 0)} | {f(proc(g, 'gateway', 'cpu_us_per_req'), 1)} |")
+    w("")
+    dp, gp = rows.get("s1.direct.peak"), rows.get("s1.gateway.peak")
+    w("| peak (closed loop, %s in flight) | req/s | p50 / p99 ms | gateway CPU µs/req | mock CPU (cores) | load generator CPU (cores) |" % (gp or {}).get("concurrency", "?"))
+    w("|---|---|---|---|---|---|")
+    for label, r in (("mock alone (direct)", dp), ("through the gateway", gp), ("through the gateway, Anthropic provider", rows.get("s1.gateway-anthropic.peak"))):
+        if r:
+            w(f"| {label} | {f(r.get('throughput'))} | {f(pct(r, 'p50'))} / {f(pct(r, 'p99'))} | {f(proc(r, 'gateway', 'cpu_us_per_req'), 1)} | "
+              f"{f(proc(r, 'mock', 'cpu_util'))} | {f(r.get('loadgen_cpu'))} |")
+    w("")
+    top = rows.get(f"s1.gateway.{rates[-1]}") if rates else None
+    topd = rows.get(f"s1.direct.{rates[-1]}") if rates else None
+    if top:
+        targets.append((f"added latency p50 at {rates[-1]:,} req/s", "≤ 0.3 ms", sub(pct(top, "p50"), pct(topd, "p50")), lambda v: v <= 0.3, "ms"))
+        targets.append((f"added latency p99 at {rates[-1]:,} req/s", "≤ 1.5 ms", sub(pct(top, "p99"), pct(topd, "p99")), lambda v: v <= 1.5, "ms"))
+        targets.append(("CPU per unary request (OpenAI-compatible, open loop)", "≤ 25 µs", proc(top, "gateway", "cpu_us_per_req"), lambda v: v <= 25, "µs"))
+    if gp:
+        targets.append(("peak requests/s (OpenAI-compatible)", "≥ 10,000", gp.get("throughput"), lambda v: v >= 10000, "req/s"))
+
+    # ---- 1b ----
+    if "s1fix.gateway.peak" in rows:
+        w("### Before / after the profiling fix (same jar, `-Djava.util.concurrent.ForkJoinPool.common.parallelism=2`)")
+        w("")
+        w("| run | rate (req/s) | added p50 / p99 / p99.9 ms | achieved req/s | gateway CPU µs/req |")
+        w("|---|---|---|---|---|")
+        for rate in rates:
+            for label, pre in (("before (default flags)", "s1"), ("after (flag)", "s1fix")):
+                g, d = rows.get(f"{pre}.gateway.{rate}"), rows.get(f"{pre}.direct.{rate}")
+                w(f"| {label} | {rate:,} | {' / '.join(f(sub(pct(g, p), pct(d, p))) for p in ('p50', 'p99', 'p999'))} | "
+                  f"{f((g or {}).get('throughput'))} | {f(proc(g, 'gateway', 'cpu_us_per_req'), 1)} |")
+        for label, pre in (("before (default flags)", "s1"), ("after (flag)", "s1fix")):
+            g = rows.get(f"{pre}.gateway.peak")
+            w(f"| {label} | peak | p50 {f(pct(g, 'p50'))} / p99 {f(pct(g, 'p99'))} (absolute) | {f((g or {}).get('throughput'))} | {f(proc(g, 'gateway', 'cpu_us_per_req'), 1)} |")
+        for label, pre in (("before (default flags)", "s3"), ("after (flag)", "s3fix")):
+            g, d = rows.get(f"{pre}.gateway.paced"), rows.get("s3.direct.paced")
+            pk = rows.get(f"{pre}.gateway.peak")
+            w(f"| {label} | streams | TTFT overhead p50 / p99: {f(sub(pct(g, 'p50', 'ttft'), pct(d, 'p50', 'ttft')))} / "
+              f"{f(sub(pct(g, 'p99', 'ttft'), pct(d, 'p99', 'ttft')))} | peak {f((pk or {}).get('tokens_per_s'))} tokens/s | "
+              f"{f(proc(pk, 'gateway', 'cpu_us_per_token'), 1)} µs/token |")
+        w("")
+        fx, fxd = rows.get(f"s1fix.gateway.{rates[-1]}"), rows.get(f"s1fix.direct.{rates[-1]}")
+        targets.append((f"(after fix) added latency p50 / p99 at {rates[-1]:,} req/s", "≤ 0.3 / ≤ 1.5 ms",
+                        (sub(pct(fx, "p50"), pct(fxd, "p50")), sub(pct(fx, "p99"), pct(fxd, "p99"))), lambda v: v[0] <= 0.3 and v[1] <= 1.5, "ms"))
+        targets.append(("(after fix) CPU per unary request, open loop", "≤ 25 µs", proc(fx, "gateway", "cpu_us_per_req"), lambda v: v <= 25, "µs"))
+        targets.append(("(after fix) peak requests/s (OpenAI-compatible)", "≥ 10,000", rows["s1fix.gateway.peak"].get("throughput"), lambda v: v >= 10000, "req/s"))
+
+    # ---- 2 ----
+    w("## 2. Unary Chat through the echo provider (the gateway's own cost)")
+    w("")
+    w("Baseline: `grpc.health.v1.Health/Check` on the same server, the cheapest unary call grpc-java serves. Milliseconds.")
+    w("")
+    w("| rate (req/s) | bare gRPC p50 / p99 / p99.9 | echo p50 / p99 / p99.9 | **added p50 / p99 / p99.9** | gRPC CPU µs/req | echo CPU µs/req |")
+    w("|---|---|---|---|---|---|")
+    erates = sorted({int(k.split(".")[2]) for k in rows if k.startswith("s2.echo.") and k.split(".")[2].isdigit()})
+    for rate in erates:
+        h, e = rows.get(f"s2.health.{rate}"), rows.get(f"s2.echo.{rate}")
+        w(f"| {rate:,} | {' / '.join(f(pct(h, p)) for p in ('p50', 'p99', 'p999'))} | {' / '.join(f(pct(e, p)) for p in ('p50', 'p99', 'p999'))} | "
+          f"**{' / '.join(f(sub(pct(e, p), pct(h, p))) for p in ('p50', 'p99', 'p999'))}** | {f(proc(h, 'gateway', 'cpu_us_per_req'), 1)} | {f(proc(e, 'gateway', 'cpu_us_per_req'), 1)} |")
+    hp, ep = rows.get("s2.health.peak"), rows.get("s2.echo.peak")
+    w("")
+    w(f"Peak (closed loop): bare gRPC {f((hp or {}).get('throughput'))} req/s ({f(proc(hp, 'gateway', 'cpu_us_per_req'), 1)} µs CPU each), "
+      f"echo {f((ep or {}).get('throughput'))} req/s ({f(proc(ep, 'gateway', 'cpu_us_per_req'), 1)} µs CPU each).")
+    w("")
+    if ep:
+        targets.append(("peak requests/s (echo)", "≥ 10,000", ep.get("throughput"), lambda v: v >= 10000, "req/s"))
+    e_top = rows.get(f"s2.echo.{erates[-1]}") if erates else None
+    if e_top:
+        targets.append(("CPU per unary request (echo, open loop)", "≤ 25 µs", proc(e_top, "gateway", "cpu_us_per_req"), lambda v: v <= 25, "µs"))
+
+    # ---- 3 ----
+    w("## 3. Streaming")
+    w("")
+    w("Time to first token (TTFT) counts from the call's start to the first content; overhead = gateway minus direct. Milliseconds.")
+    w("")
+    w("| stream | direct TTFT p50 / p99 | gateway TTFT p50 / p99 | **TTFT overhead p50 / p99** | tokens/s relayed | gateway CPU µs/token | errors |")
+    w("|---|---|---|---|---|---|---|")
+    for kind, label in (("burst", "64 tokens, unpaced"), ("paced", "32 tokens, 5 ms apart"), ("peak", "256 tokens, closed loop")):
+        d, g = rows.get(f"s3.direct.{kind}"), rows.get(f"s3.gateway.{kind}")
+        if not g:
+            continue
+        w(f"| {label} ({f(g.get('rate') or g.get('concurrency'), 0)} {'streams/s' if g.get('rate') else 'in flight'}) | "
+          f"{f(pct(d, 'p50', 'ttft'))} / {f(pct(d, 'p99', 'ttft'))} | {f(pct(g, 'p50', 'ttft'))} / {f(pct(g, 'p99', 'ttft'))} | "
+          f"**{f(sub(pct(g, 'p50', 'ttft'), pct(d, 'p50', 'ttft')))} / {f(sub(pct(g, 'p99', 'ttft'), pct(d, 'p99', 'ttft')))}** | "
+          f"{f(g.get('tokens_per_s'))} (direct {f((d or {}).get('tokens_per_s'))}) | {f(proc(g, 'gateway', 'cpu_us_per_token'), 1)} | {g.get('errors', 0)} |")
+    w("")
+    g = rows.get("s3.gateway.paced")
+    if g:
+        targets.append(("TTFT overhead p99 (paced stream)", "≤ 1 ms", sub(pct(g, "p99", "ttft"), pct(rows.get("s3.direct.paced"), "p99", "ttft")), lambda v: v <= 1, "ms"))
+    g = rows.get("s3.gateway.peak")
+    if g:
+        targets.append(("CPU per streamed token (peak run)", "≤ 10 µs", proc(g, "gateway", "cpu_us_per_token"), lambda v: v <= 10, "µs"))
+
+    # ---- 4 ----
+    w("## 4. Concurrent long-lived streams")
+    w("")
+    w("Each stream gets a token every 2 s (every 200 ms in quick mode); resident memory (RSS) of the gateway process, in MB.")
+    w("")
+    w("| streams | established | failed | RSS before / all open / end of hold | **KB per stream** | gateway CPU (cores) while holding | mock RSS |")
+    w("|---|---|---|---|---|---|---|")
+    holds = sorted(int(k.split(".")[2]) for k in rows if k.startswith("s4.hold."))
+    for n in holds:
+        r = rows[f"s4.hold.{n}"]
+        gw = r.get("gateway", {})
+        w(f"| {n:,} | {r.get('established')} | {r.get('failed')} | {f(gw.get('rss_before_mb'), 0)} / {f(gw.get('rss_open_mb'), 0)} / {f(gw.get('rss_end_mb'), 0)} | "
+          f"**{f(gw.get('kb_per_stream'), 1)}** | {f(gw.get('cpu_util'))} | {f(r.get('mock', {}).get('rss_end_mb'), 0)} |")
+        if n == max(holds):
+            targets.append((f"RSS with {n:,} concurrent streams", "≤ 1,024 MB", gw.get("rss_end_mb"), lambda v: v <= 1024, "MB"))
+    s = rows.get("s4.slowreader")
+    if s:
+        heap = s.get("live_heap_mb", [])
+        w("")
+        w(f"Slow readers: {s.get('streams')} streams whose upstream writes as fast as it can while the client reads one chunk per "
+          f"{f((s.get('read_delay_s') or 0.02) * 1000, 0)} ms, held {f(s.get('hold_s'), 0)} s. Live heap after a full GC at 3 s, "
+          f"half-way and the end: **{' / '.join(f(h, 1) for h in heap)} MB**; gateway RSS {f(s.get('gateway', {}).get('rss_open_mb'), 0)} → "
+          f"{f(s.get('gateway', {}).get('rss_end_mb'), 0)} MB (a full GC lets G1 return memory). The mock wrote {f(s.get('mock_tokens_written'))} "
+          f"tokens in the whole run and the clients read {f(s.get('tokens'))} in the hold window; the mock's writes block once the "
+          "loopback sockets' kernel buffers (TCP autotuning, a few MB per connection) are full, so the excess waits there, not in the heap.")
+    w("")
+
+    # ---- 5 ----
+    w("## 5. Cold start and idle memory")
+    w("")
+    w("Process start (`java ... -jar provider-gateway.jar`, built-in defaults) to the first SERVING health answer; RSS after idling.")
+    w("")
+    w("| JVM flags | start median (min) s | idle RSS MB |")
+    w("|---|---|---|")
+    for k in ("s5.default", "s5.serialgc", "s5.lean", "s5.cds", "s5.cds-lean"):
+        r = rows.get(k)
+        if r:
+            flags = r.get("cmd", "").split(" -jar ")[0].replace("java", "", 1).strip() or "(none)"
+            w(f"| `{flags}` | {f(r.get('start_s_median'))} ({f(r.get('start_s_min'))}) | {f(r.get('idle_rss_mb'), 0)} |")
+    w("")
+    r = rows.get("s5.default")
+    if r:
+        targets.append(("cold start (default flags)", "≤ 1 s", r.get("start_s_median"), lambda v: v <= 1, "s"))
+        targets.append(("idle RSS (default flags)", "≤ 150 MB", r.get("idle_rss_mb"), lambda v: v <= 150, "MB"))
+    best = min((rows[k] for k in ("s5.cds-lean", "s5.cds", "s5.lean") if k in rows), key=lambda r: r.get("start_s_median", 99), default=None)
+    if best:
+        flags = best.get("cmd", "").split(" -jar ")[0].replace("java", "", 1).strip()
+        targets.append((f"cold start / idle RSS with `{flags}`", "≤ 1 s / ≤ 150 MB",
+                        (best.get("start_s_median"), best.get("idle_rss_mb")), lambda v: v[0] <= 1 and v[1] <= 150, "s / MB"))
+
+    # ---- 6 ----
+    if "s6.litellm.c10" in rows:
+        w("## 6. Side by side with LiteLLM")
+        w("")
+        ls, le = rows.get("s6.litellm.start", {}), rows.get("s6.litellm.end", {})
+        w(f"LiteLLM proxy {ls.get('version')} (PyPI `litellm[proxy]`, one worker, as it starts by default) against the same mock, driven over HTTP "
+          "by the same load generator; the gateway over gRPC. Added latency is against the direct-to-mock run at the same rate.")
+        w("")
+        w("| | added p50 / p99 ms at 50 req/s | peak req/s at concurrency 10 | p50 / p99 ms at concurrency 10 | CPU µs/req | RSS MB | start s |")
+        w("|---|---|---|---|---|---|---|")
+        d50 = rows.get("s6.direct.r50")
+        for label, r50, rc, pname, rss, start in (
+            ("LiteLLM", rows.get("s6.litellm.r50"), rows.get("s6.litellm.c10"), "litellm", le.get("rss_mb"), ls.get("start_s")),
+            ("provider-gateway", rows.get("s6.gateway.r50"), rows.get("s6.gateway.c10"), "gateway", le.get("gateway_rss_mb"), (rows.get("s5.default") or {}).get("start_s_median")),
+            ("mock alone", d50, rows.get("s6.direct.c10"), "mock", None, None),
+        ):
+            w(f"| {label} | {f(sub(pct(r50, 'p50'), pct(d50, 'p50')))} / {f(sub(pct(r50, 'p99'), pct(d50, 'p99')))} | {f((rc or {}).get('throughput'))} | "
+              f"{f(pct(rc, 'p50'))} / {f(pct(rc, 'p99'))} | {f(proc(rc, pname, 'cpu_us_per_req'), 0)} | {f(rss, 0)} | {f(start)} |")
+        lt, gt = (rows.get("s6.litellm.c10") or {}).get("throughput"), (rows.get("s6.gateway.c10") or {}).get("throughput")
+        w("")
+        if lt and gt:
+            w(f"Throughput ratio at concurrency 10: **{gt / lt:.1f}x** LiteLLM's; at peak (section 1): **{(gp or {}).get('throughput', 0) / lt:.1f}x**.")
+            targets.append(("throughput vs LiteLLM (concurrency 10)", "≥ 10x", gt / lt, lambda v: v >= 10, "x"))
+        w("")
+
+    # ---- 7 ----
+    if jmh:
+        w("## 7. JMH: the per-chunk hot path")
+        w("")
+        w("| benchmark | ns/op | ± |")
+        w("|---|---|---|")
+        for b in jmh:
+            err = b.get("error")
+            w(f"| `{b['benchmark'].replace('dev.providergateway.', '')}` | {f(b['ns_per_op'], 0)} | {f(err, 0) if isinstance(err, (int, float)) and err == err else '–'} |")
+        w("")
+
+    # ---- targets ----
+    w("## Targets")
+    w("")
+    w("| target | goal | measured | |")
+    w("|---|---|---|---|")
+    for name, goal, v, ok, unit in targets:
+        if v is None or (isinstance(v, tuple) and None in v):
+            w(f"| {name} | {goal} | – | not measured |")
+            continue
+        shown = " / ".join(f(x) for x in v) if isinstance(v, tuple) else f(v)
+        w(f"| {name} | {goal} | {shown} {unit} | {'met' if ok(v) else '**missed**'} |")
+    w("")
+    print("\n".join(out))
+
+    if check:
+        problems = []
+        need = ["meta", "s1.gateway.peak", "s1.direct.peak", "s2.echo.peak", "s2.health.peak", "s3.gateway.burst",
+                "s3.gateway.paced", "s3.gateway.peak", "s4.slowreader"]
+        need += [f"s1.gateway.{r}" for r in rates] + [f"s1.direct.{r}" for r in rates] + [f"s2.echo.{r}" for r in erates]
+        for n in need:
+            r = rows.get(n)
+            if r is None:
+                problems.append(f"{n}: missing")
+            elif "requests" in r and not r["requests"]:
+                problems.append(f"{n}: no successful requests ({r.get('last_error')})")
+            elif n.startswith("s3") and not r.get("tokens"):
+                problems.append(f"{n}: no tokens")
+        if not rates or not erates:
+            problems.append("scenario 1 or 2: no rates ran")
+        if not holds or any(rows[f"s4.hold.{n}"].get("established", 0) < n for n in holds):
+            problems.append("s4.hold: not every stream was established")
+        if "s5.default" not in rows:
+            problems.append("s5.default: missing")
+        if not jmh and "--no-jmh" not in meta.get("command", ""):
+            problems.append("s7.jmh: no results")
+        if problems:
+            print("report: the harness check failed:\n  " + "\n  ".join(problems), file=sys.stderr)
+            sys.exit(1)
+        print("report: every scenario ran and produced numbers", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# Runs every benchmark scenario side by side in one run and writes a markdown results table.
+#
+#   bench/run.sh            full run (about 15 minutes; installs LiteLLM into bench/.venv-litellm)
+#   bench/run.sh --quick    every scenario briefly (CI: proves the harness works; checks no speed)
+#
+# Options: --no-peers (skip LiteLLM), --no-jmh, --rebuild (rebuild the server jar first),
+# --out FILE (default: bench/RESULTS.md for a full run, bench/.work/RESULTS-quick.md for --quick).
+# Needs Java 17+, Go 1.23+ and Python 3.9+; everything else is built or installed here, under
+# git-ignored bench/.work/ and bench/.venv-litellm/. Loopback traffic only; every load is bounded.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH="$ROOT/bench"
+WORK="$BENCH/.work"
+QUICK=0 PEERS=1 JMH=1 REBUILD=0 OUT=""
+ARGS="$*"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --no-peers) PEERS=0 ;;
+    --no-jmh) JMH=0 ;;
+    --rebuild) REBUILD=1 ;;
+    --out) OUT="$2"; shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [[ $QUICK == 1 ]]; then
+  PEERS=0 # LiteLLM is a 700 MB install with a ~10 s start: full runs only
+  OUT="${OUT:-$WORK/RESULTS-quick.md}"
+else
+  OUT="${OUT:-$BENCH/RESULTS.md}"
+fi
+
+mkdir -p "$WORK/bin" "$WORK/logs"
+RESULTS="$WORK/results.jsonl"
+: >"$RESULTS"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+T0=$SECONDS
+log() { echo "==> bench [$((SECONDS - T0))s]: $*" >&2; }
+
+# ---- scenario sizes ------------------------------------------------------------------------
+if [[ $QUICK == 1 ]]; then
+  DUR=1s WARM=0.5s WARMUP_JIT=1s RATES=(200 500) PEAK_C=16 STREAM_RATE=20 STREAM_C=4
+  HOLDS=(100) HOLD=1s HOLD_MODEL=bench-t1000000-i200 SLOW_STREAMS=20 SLOW_HOLD=4 COLD_RUNS=1 IDLE=1s PEER_DUR=1s
+  COLD_VARIANTS=0 JMH_ARGS=(-f 1 -wi 0 -i 1 -r 100ms)
+else
+  DUR=15s WARM=3s WARMUP_JIT=20s RATES=(1000 5000) PEAK_C=64 STREAM_RATE=200 STREAM_C=16
+  HOLDS=(1000 10000) HOLD=15s HOLD_MODEL=bench-t1000000-i2000 SLOW_STREAMS=200 SLOW_HOLD=30 COLD_RUNS=5 IDLE=3s PEER_DUR=15s
+  COLD_VARIANTS=1 JMH_ARGS=(-f 2 -wi 3 -w 2s -i 5 -r 2s)
+fi
+
+# ---- build ----------------------------------------------------------------------------------
+JAR="$ROOT/server/target/provider-gateway.jar"
+if [[ $REBUILD == 1 || ! -f "$JAR" ]]; then
+  log "building the server jar"
+  (cd "$ROOT" && ./mvnw -B -q -ntp package -DskipTests)
+fi
+# A private copy, so a concurrent rebuild of server/target cannot change the jar mid-run.
+cp "$JAR" "$WORK/gateway.jar"
+GJAR="$WORK/gateway.jar"
+log "building the mock upstream and the load generator (Go)"
+(cd "$BENCH/mock" && go build -o "$WORK/bin/mock" .)
+(cd "$BENCH/loadgen" && go build -o "$WORK/bin/loadgen" .)
+LG="$WORK/bin/loadgen"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+lg() { "$LG" "$@" | tee -a "$RESULTS" >&2; }
+note() { echo "$1" >>"$RESULTS"; } # a JSON line written by this script
+has_anthropic() { python3 - "$GJAR" <<'EOF'
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+s = z.read("META-INF/services/dev.providergateway.provider.ProviderFactory").decode()
+sys.exit(0 if "AnthropicProviderFactory" in s else 1)
+EOF
+}
+
+# ---- the mock upstream ----------------------------------------------------------------------
+rm -f "$WORK/mock.addr"
+"$WORK/bin/mock" -addr-file "$WORK/mock.addr" >"$WORK/logs/mock.log" 2>&1 &
+MOCK_PID=$!
+PIDS+=("$MOCK_PID")
+for _ in $(seq 100); do [[ -s "$WORK/mock.addr" ]] && break; sleep 0.05; done
+MOCK="$(cat "$WORK/mock.addr")"
+log "mock upstream on $MOCK (pid $MOCK_PID)"
+
+# ---- the gateway ----------------------------------------------------------------------------
+ANTHROPIC=0
+if has_anthropic; then ANTHROPIC=1; fi
+{
+  echo "providers:"
+  echo "  - {name: mock, type: openai, base_url: \"http://$MOCK/v1\", api_key: \"bench\"}"
+  if [[ $ANTHROPIC == 1 ]]; then
+    echo "  - {name: mockant, type: anthropic, base_url: \"http://$MOCK\", api_key: \"bench\"}"
+  fi
+} >"$WORK/gateway.yaml"
+# GATEWAY_JAVA_OPTS adds JVM flags to the gateway under load (default: none, as users run it).
+java ${GATEWAY_JAVA_OPTS:-} -jar "$GJAR" --config "$WORK/gateway.yaml" --port 0 >"$WORK/logs/gateway.log" 2>&1 &
+GW_PID=$!
+PIDS+=("$GW_PID")
+for _ in $(seq 300); do grep -q 'listening on' "$WORK/logs/gateway.log" && break; sleep 0.05; done
+GW_PORT="$(grep -o 'listening on [^ ]*' "$WORK/logs/gateway.log" | sed 's/.*://')"
+[[ -n "$GW_PORT" ]] || { cat "$WORK/logs/gateway.log" >&2; exit 1; }
+GW="127.0.0.1:$GW_PORT"
+PG="gateway=$GW_PID,mock=$MOCK_PID"
+log "gateway on $GW (pid $GW_PID, anthropic provider: $ANTHROPIC)"
+
+note "{\"name\":\"meta\",\"command\":\"bench/run.sh $ARGS\",\"date\":\"$(date -u +%FT%TZ)\",\"git\":\"$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- server sdk proto || echo '+dirty')\",\"nproc\":$(nproc),\"mem_gib\":$(awk '/MemTotal/{printf "%.0f", $2/1048576}' /proc/meminfo),\"loadavg_start\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"java\":\"$(java -version 2>&1 | head -1 | tr -d '"')\",\"go\":\"$(go version | cut -d' ' -f3)\",\"anthropic\":$ANTHROPIC,\"quick\":$QUICK}"
+
+# The JIT compiles the hot paths during the first seconds: warm both paths before measuring.
+log "JIT warm-up ($WARMUP_JIT)"
+"$LG" -mode grpc-chat -target "$GW" -provider mock -model bench-t16 -concurrency 32 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
+"$LG" -mode grpc-stream -target "$GW" -provider mock -model bench-t64 -concurrency 8 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
+"$LG" -mode grpc-chat -target "$GW" -provider echo -concurrency 32 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
+
+OPEN=(-concurrency 5000 -duration "$DUR" -warmup "$WARM")
+PEAK=(-concurrency "$PEAK_C" -duration "$DUR" -warmup "$WARM")
+
+# ---- 1. unary through an OpenAI-compatible provider ----------------------------------------
+log "scenario 1: unary Chat, OpenAI-compatible provider vs direct to the mock"
+for r in "${RATES[@]}"; do
+  lg -name "s1.direct.$r" -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -rate "$r" "${OPEN[@]}" -pids "$PG"
+  lg -name "s1.gateway.$r" -mode grpc-chat -target "$GW" -provider mock -model bench-t16 -rate "$r" "${OPEN[@]}" -pids "$PG"
+done
+lg -name s1.direct.peak -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 "${PEAK[@]}" -pids "$PG"
+lg -name s1.gateway.peak -mode grpc-chat -target "$GW" -provider mock -model bench-t16 "${PEAK[@]}" -pids "$PG"
+if [[ $ANTHROPIC == 1 ]]; then
+  r="${RATES[0]}"
+  lg -name "s1.direct-anthropic.$r" -mode http-chat -url "http://$MOCK/v1/messages" -model bench-t16 -rate "$r" "${OPEN[@]}" -pids "$PG"
+  lg -name "s1.gateway-anthropic.$r" -mode grpc-chat -target "$GW" -provider mockant -model bench-t16 -rate "$r" "${OPEN[@]}" -pids "$PG"
+  lg -name s1.gateway-anthropic.peak -mode grpc-chat -target "$GW" -provider mockant -model bench-t16 "${PEAK[@]}" -pids "$PG"
+fi
+
+# ---- 2. unary through the echo provider (the gateway's own cost) ---------------------------
+log "scenario 2: unary Chat, echo provider vs a bare gRPC health check on the same server"
+for r in "${RATES[@]}"; do
+  lg -name "s2.health.$r" -mode grpc-health -target "$GW" -rate "$r" "${OPEN[@]}" -pids "$PG"
+  lg -name "s2.echo.$r" -mode grpc-chat -target "$GW" -provider echo -rate "$r" "${OPEN[@]}" -pids "$PG"
+done
+lg -name s2.health.peak -mode grpc-health -target "$GW" "${PEAK[@]}" -pids "$PG"
+lg -name s2.echo.peak -mode grpc-chat -target "$GW" -provider echo "${PEAK[@]}" -pids "$PG"
+
+# ---- 3. streaming -------------------------------------------------------------------------
+log "scenario 3: streaming (64 tokens a stream, unpaced; then 32 tokens 5 ms apart)"
+S3=(-rate "$STREAM_RATE" "${OPEN[@]}" -pids "$PG")
+lg -name s3.direct.burst -mode http-stream -url "http://$MOCK/v1/chat/completions" -model bench-t64 "${S3[@]}"
+lg -name s3.gateway.burst -mode grpc-stream -target "$GW" -provider mock -model bench-t64 "${S3[@]}"
+lg -name s3.direct.paced -mode http-stream -url "http://$MOCK/v1/chat/completions" -model bench-t32-i5 "${S3[@]}"
+lg -name s3.gateway.paced -mode grpc-stream -target "$GW" -provider mock -model bench-t32-i5 "${S3[@]}"
+lg -name s3.direct.peak -mode http-stream -url "http://$MOCK/v1/chat/completions" -model bench-t256 -concurrency "$STREAM_C" -duration "$DUR" -warmup "$WARM" -pids "$PG"
+lg -name s3.gateway.peak -mode grpc-stream -target "$GW" -provider mock -model bench-t256 -concurrency "$STREAM_C" -duration "$DUR" -warmup "$WARM" -pids "$PG"
+
+# ---- 3b. the same gateway jar with the fix for the top hot spot found by profiling ------------
+# On 2 cores ForkJoinPool's common parallelism is 1, so CompletableFuture's default async
+# executor starts a new thread per task; the JDK HttpClient's HTTP/1.1 path hits it on every
+# request (JFR: one jdk.ThreadStart per request). The flag restores a pooled executor.
+FIX_FLAGS="-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"
+log "scenario 3b: gateway with $FIX_FLAGS (same jar, same mock)"
+java $FIX_FLAGS -jar "$GJAR" --config "$WORK/gateway.yaml" --port 0 >"$WORK/logs/gateway-fix.log" 2>&1 &
+FIX_PID=$!
+PIDS+=("$FIX_PID")
+for _ in $(seq 300); do grep -q 'listening on' "$WORK/logs/gateway-fix.log" && break; sleep 0.05; done
+FIX="127.0.0.1:$(grep -o 'listening on [^ ]*' "$WORK/logs/gateway-fix.log" | sed 's/.*://')"
+"$LG" -mode grpc-chat -target "$FIX" -provider mock -model bench-t16 -concurrency 32 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
+"$LG" -mode grpc-stream -target "$FIX" -provider mock -model bench-t64 -concurrency 8 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
+PF="gateway=$FIX_PID,mock=$MOCK_PID"
+for r in "${RATES[@]}"; do
+  lg -name "s1fix.direct.$r" -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -rate "$r" "${OPEN[@]}" -pids "$PF"
+  lg -name "s1fix.gateway.$r" -mode grpc-chat -target "$FIX" -provider mock -model bench-t16 -rate "$r" "${OPEN[@]}" -pids "$PF"
+done
+lg -name s1fix.gateway.peak -mode grpc-chat -target "$FIX" -provider mock -model bench-t16 "${PEAK[@]}" -pids "$PF"
+lg -name s3fix.gateway.paced -mode grpc-stream -target "$FIX" -provider mock -model bench-t32-i5 "${S3[@]/$PG/$PF}"
+lg -name s3fix.gateway.peak -mode grpc-stream -target "$FIX" -provider mock -model bench-t256 -concurrency "$STREAM_C" -duration "$DUR" -warmup "$WARM" -pids "$PF"
+kill "$FIX_PID" 2>/dev/null || true
+
+# ---- 4. many long-lived streams, and a slow reader ----------------------------------------
+log "scenario 4: concurrent long-lived streams ($HOLD_MODEL: a token every 2 s in full runs)"
+live_heap_mb() { # live heap after a full GC
+  jcmd "$GW_PID" GC.run >/dev/null 2>&1 || true
+  jcmd "$GW_PID" GC.heap_info 2>/dev/null | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9 | awk '{printf "%.1f", $1/1024}'
+}
+for n in "${HOLDS[@]}"; do
+  lg -name "s4.hold.$n" -mode hold -target "$GW" -provider mock -model "$HOLD_MODEL" -streams "$n" -rate 2000 -hold "$HOLD" -pids "$PG"
+done
+log "scenario 4b: slow readers ($SLOW_STREAMS streams, unpaced upstream, client reads one chunk per 20 ms)"
+tokens_before="$(curl -s "http://$MOCK/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stream_tokens"])')"
+"$LG" -name s4.slowreader -mode hold -target "$GW" -provider mock -model bench-t100000000 -streams "$SLOW_STREAMS" \
+  -read-delay 20ms -window 65535 -rate 1000 -hold "${SLOW_HOLD}s" -pids "$PG" >"$WORK/slow.json" &
+SLOW_LG=$!
+sleep 3
+heap_start="$(live_heap_mb)"
+sleep $((SLOW_HOLD / 2))
+heap_mid="$(live_heap_mb)"
+wait "$SLOW_LG"
+heap_end="$(live_heap_mb)"
+tokens_after="$(curl -s "http://$MOCK/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stream_tokens"])')"
+python3 - "$WORK/slow.json" "$heap_start" "$heap_mid" "$heap_end" $((tokens_after - tokens_before)) >>"$RESULTS" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r.update(live_heap_mb=[float(x or 0) for x in sys.argv[2:5]], mock_tokens_written=int(sys.argv[5]))
+print(json.dumps(r))
+EOF
+tail -1 "$RESULTS" >&2
+
+# ---- 5. cold start and idle memory --------------------------------------------------------
+log "scenario 5: cold start (process start to SERVING) and idle resident memory"
+CDS="$WORK/gateway-cds.jsa"
+LEAN="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -XX:MaxRAMPercentage=25"
+cold() { # name, JVM flags
+  local port; port="$(free_port)"
+  lg -name "$1" -mode coldstart -target "127.0.0.1:$port" -runs "$COLD_RUNS" -idle "$IDLE" -cmd "java $2 -jar $GJAR --port $port"
+}
+cold s5.default ""
+cold s5.lean "$LEAN"
+# An AppCDS archive of the classes a start and a first call load (JDK 13+ dynamic archive).
+rm -f "$CDS"
+port="$(free_port)"
+java -XX:ArchiveClassesAtExit="$CDS" -jar "$GJAR" --port "$port" >"$WORK/logs/cds-train.log" 2>&1 &
+TRAIN=$!
+"$LG" -mode grpc-chat -target "127.0.0.1:$port" -provider echo -concurrency 1 -duration 1s -warmup 0s >/dev/null 2>&1 || true
+kill -TERM "$TRAIN"; wait "$TRAIN" || true
+if [[ -s "$CDS" ]]; then
+  cold s5.cds-lean "-XX:SharedArchiveFile=$CDS $LEAN"
+  [[ $COLD_VARIANTS == 1 ]] && cold s5.cds "-XX:SharedArchiveFile=$CDS"
+fi
+[[ $COLD_VARIANTS == 1 ]] && cold s5.serialgc "-XX:+UseSerialGC"
+
+# ---- 6. peers -------------------------------------------------------------------------------
+if [[ $PEERS == 1 ]]; then
+  log "scenario 6: LiteLLM proxy against the same mock"
+  LITELLM_VERSION=1.106.12 # pinned; 1.107.0 was a compromised release, 1.108+ needs litellm-proxy (not on PyPI)
+  VENV="$BENCH/.venv-litellm"
+  if [[ ! -x "$VENV/bin/litellm" ]] || ! "$VENV/bin/pip" show litellm 2>/dev/null | grep -q "^Version: $LITELLM_VERSION$"; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "litellm[proxy]==$LITELLM_VERSION"
+  fi
+  KEY="sk-bench-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+  cat >"$WORK/litellm.yaml" <<EOF
+model_list:
+  - model_name: bench-t16
+    litellm_params: {model: openai/bench-t16, api_base: "http://$MOCK/v1", api_key: bench}
+litellm_settings: {telemetry: false}
+general_settings: {master_key: $KEY}
+EOF
+  LPORT="$(free_port)"
+  t0="$(date +%s.%N)"
+  LITELLM_LOG=ERROR "$VENV/bin/litellm" --config "$WORK/litellm.yaml" --host 127.0.0.1 --port "$LPORT" >"$WORK/logs/litellm.log" 2>&1 &
+  LL_PID=$!
+  PIDS+=("$LL_PID")
+  for _ in $(seq 1200); do
+    curl -sf -o /dev/null "http://127.0.0.1:$LPORT/health/liveliness" && break
+    sleep 0.1
+  done
+  t1="$(date +%s.%N)"
+  note "{\"name\":\"s6.litellm.start\",\"start_s\":$(python3 -c "print(round($t1-$t0,2))"),\"rss_mb\":$(awk '/VmRSS/{printf "%.1f", $2/1024}' /proc/$LL_PID/status),\"version\":\"$LITELLM_VERSION\"}"
+  LL=(-url "http://127.0.0.1:$LPORT/v1/chat/completions" -auth "Bearer $KEY" -model bench-t16 -pids "litellm=$LL_PID,mock=$MOCK_PID")
+  # Peers were measured at concurrency 10: the same here for LiteLLM, the gateway and the mock.
+  lg -name s6.litellm.c10 -mode http-chat "${LL[@]}" -concurrency 10 -duration "$PEER_DUR" -warmup 5s
+  lg -name s6.litellm.r50 -mode http-chat "${LL[@]}" -rate 50 -concurrency 5000 -duration "$PEER_DUR" -warmup 2s
+  lg -name s6.direct.r50 -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -rate 50 -concurrency 5000 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
+  lg -name s6.gateway.r50 -mode grpc-chat -target "$GW" -provider mock -model bench-t16 -rate 50 -concurrency 5000 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
+  lg -name s6.gateway.c10 -mode grpc-chat -target "$GW" -provider mock -model bench-t16 -concurrency 10 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
+  lg -name s6.direct.c10 -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -concurrency 10 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
+  note "{\"name\":\"s6.litellm.end\",\"rss_mb\":$(awk '/VmRSS/{printf "%.1f", $2/1024}' /proc/$LL_PID/status),\"gateway_rss_mb\":$(awk '/VmRSS/{printf "%.1f", $2/1024}' /proc/$GW_PID/status)}"
+  kill "$LL_PID" 2>/dev/null || true
+fi
+
+# ---- 7. JMH microbenchmarks of the per-chunk hot path ---------------------------------------
+if [[ $JMH == 1 ]]; then
+  log "scenario 7: JMH (per-chunk hot path)"
+  kill "$GW_PID" 2>/dev/null || true # quiet machine for the microbenchmarks
+  (cd "$ROOT" && ./mvnw -B -q -ntp -f bench/jmh/pom.xml package -Dgateway.jar="$GJAR")
+  java -cp "$BENCH/jmh/target/benchmarks.jar:$GJAR" org.openjdk.jmh.Main "${JMH_ARGS[@]}" \
+    -rf json -rff "$WORK/jmh.json" >"$WORK/logs/jmh.log" 2>&1 || { tail -20 "$WORK/logs/jmh.log" >&2; exit 1; }
+  python3 -c 'import json,sys; [print(json.dumps({"name":"s7.jmh","benchmark":b["benchmark"],"ns_per_op":b["primaryMetric"]["score"],"error":b["primaryMetric"]["scoreError"]})) for b in json.load(open(sys.argv[1]))]' "$WORK/jmh.json" >>"$RESULTS"
+fi
+
+note "{\"name\":\"meta.end\",\"loadavg_end\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"date\":\"$(date -u +%FT%TZ)\"}"
+CHECK=()
+[[ $QUICK == 1 ]] && CHECK=(--check)
+python3 "$BENCH/report.py" "$RESULTS" "${CHECK[@]}" >"$OUT"
+log "wrote $OUT"
