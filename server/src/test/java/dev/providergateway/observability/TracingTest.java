@@ -1,0 +1,117 @@
+package dev.providergateway.observability;
+
+import static dev.providergateway.testing.Requests.chat;
+import static dev.providergateway.testing.Requests.extra;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.providergateway.config.GatewayConfig;
+import dev.providergateway.config.LoggingConfig;
+import dev.providergateway.config.MetricsConfig;
+import dev.providergateway.config.TracingConfig;
+import dev.providergateway.provider.CallContext;
+import dev.providergateway.server.GatewayServer;
+import dev.providergateway.testing.ResponseHeaders;
+import dev.providergateway.v1.ProviderServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Spans per call and per upstream attempt, into an in-memory exporter. */
+class TracingTest {
+  private static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
+  private static final String PARENT_SPAN = "b7ad6b7169203331";
+
+  private final InMemorySpanExporter spans = InMemorySpanExporter.create();
+  private GatewayServer gateway;
+  private ManagedChannel channel;
+
+  @BeforeEach
+  void start() throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    GatewayConfig config = GatewayConfig.defaults();
+    Telemetry telemetry = Telemetry.create(MetricsConfig.defaults(), TracingConfig.defaults(),
+        new LoggingConfig(LoggingConfig.Format.TEXT, LoggingConfig.Level.INFO, false), spans);
+    gateway = GatewayServer.builder(InProcessServerBuilder.forName(name), config, Clock.systemUTC())
+        .telemetry(telemetry).build().start();
+    channel = InProcessChannelBuilder.forName(name).build();
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    gateway.shutdown();
+  }
+
+  @Test
+  void chat_withIncomingTraceparent_isAServerSpanUnderTheCallersSpan() {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), "00-" + TRACE_ID + "-" + PARENT_SPAN + "-01");
+    var capture = new ResponseHeaders();
+    ProviderServiceGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers), capture)
+        .chat(chat("echo", "traced call").build());
+
+    SpanData span = awaitSpans(1).stream()
+        .filter(s -> s.getName().equals("providergateway.v1.ProviderService/Chat")).findFirst().orElseThrow();
+    assertThat(span.getKind()).isEqualTo(SpanKind.SERVER);
+    assertThat(span.getTraceId()).isEqualTo(TRACE_ID);
+    assertThat(span.getParentSpanId()).isEqualTo(PARENT_SPAN);
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("gateway.request_id"))).isEqualTo(capture.requestIds.peek());
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("gen_ai.provider.name"))).isEqualTo("echo");
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("gen_ai.response.model"))).isEqualTo("echo-1");
+    assertThat(span.getAttributes().get(AttributeKey.longKey("gen_ai.usage.input_tokens"))).isEqualTo(2L);
+    assertThat(span.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code"))).isZero();
+  }
+
+  /** The server ends a call's span after the client may have seen its end. */
+  private java.util.List<SpanData> awaitSpans(int count) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (spans.getFinishedSpanItems().size() < count && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    return spans.getFinishedSpanItems();
+  }
+
+  @Test
+  void failedCall_spanHasErrorStatusAndReason() {
+    catchThrowableOfType(StatusRuntimeException.class,
+        () -> ProviderServiceGrpc.newBlockingStub(channel).chat(chat("nope", "x").build()));
+
+    SpanData span = awaitSpans(1).get(0);
+    assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("error.type"))).isEqualTo("PROVIDER_NOT_FOUND");
+    assertThat(span.getParentSpanContext().isValid()).isFalse();
+  }
+
+  @Test
+  void upstreamAttempt_duringCall_isAClientSpanUnderTheCallSpan() throws Exception {
+    var capture = new ResponseHeaders();
+    var stream = ProviderServiceGrpc.newBlockingStub(channel).withInterceptors(capture)
+        .stream(chat("echo", "a b c").setExtra(extra("echo_delay_ms", 100)).build());
+    stream.next();
+    String id = capture.requestIds.poll(5, TimeUnit.SECONDS);
+    var attempt = gateway.telemetry().upstreamAttempt(new CallContext(id, null), "echo", "echo-1", 1);
+    attempt.end(null);
+    stream.forEachRemaining(c -> {});
+
+    SpanData call = awaitSpans(2).stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+    SpanData upstream = spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
+    assertThat(upstream.getName()).isEqualTo("chat echo-1");
+    assertThat(upstream.getParentSpanId()).isEqualTo(call.getSpanId());
+    assertThat(upstream.getTraceId()).isEqualTo(call.getTraceId());
+  }
+}
