@@ -5,7 +5,13 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 /**
- * What a provider instance says about itself for {@code ListProviders}.
+ * What a provider instance says about itself for {@code ListProviders}. Immutable; a provider
+ * builds it once (in its constructor) and returns the same instance from {@link
+ * Provider#descriptor()}, which is called on gRPC threads for every {@code ListProviders}.
+ *
+ * <p>The tool-calling fields of {@code ListProviders} (native or fallback calls, the tool-call
+ * format) come from the gateway's capability table when it has an entry for the provider's name
+ * or wire type; otherwise from {@link #capabilities} here.
  *
  * @param wireType the implementation, as named in config {@code type} (for example {@code echo})
  * @param description one human-readable line

@@ -32,8 +32,13 @@ final class PluginLoader {
    * factories with one type are a startup error naming both classes.
    */
   static Map<String, ProviderFactory> factories(Path pluginsDirectory, ClassLoader parent) {
+    return factories(loader(pluginsDirectory, parent));
+  }
+
+  /** Returns the factories that {@code loader} finds, by type (see above). */
+  static Map<String, ProviderFactory> factories(ClassLoader loader) {
     Map<String, ProviderFactory> byType = new LinkedHashMap<>();
-    Iterator<ProviderFactory> it = ServiceLoader.load(ProviderFactory.class, loader(pluginsDirectory, parent)).iterator();
+    Iterator<ProviderFactory> it = ServiceLoader.load(ProviderFactory.class, loader).iterator();
     while (true) {
       ProviderFactory factory;
       try {
@@ -56,7 +61,12 @@ final class PluginLoader {
     return byType;
   }
 
-  private static ClassLoader loader(Path directory, ClassLoader parent) {
+  /**
+   * The class loader that sees {@code parent}'s classes and the jars in {@code directory}, or
+   * {@code parent} itself when there are none. Factories and capability-table fragments are both
+   * looked up through it.
+   */
+  static ClassLoader loader(Path directory, ClassLoader parent) {
     if (directory == null || !Files.isDirectory(directory)) {
       return parent;
     }

@@ -8,6 +8,7 @@ import dev.providergateway.config.ProviderConfig;
 import dev.providergateway.config.RouteConfig;
 import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.ProviderFactory;
+import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.provider.ProviderNotFoundException;
 import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.resilience.ProviderBreaker;
@@ -36,33 +37,52 @@ public final class ProviderRegistry implements AutoCloseable {
   private final Map<String, RegisteredProvider> byNameOrAlias;
   private final Map<String, List<RouteConfig.RouteTarget>> routes;
   private final String defaultProvider;
-  private final CapabilityTable toolCalling = CapabilityTable.builtIn();
+  private final CapabilityTable toolCalling;
 
   private ProviderRegistry(
       Map<String, RegisteredProvider> byName,
       Map<String, RegisteredProvider> byNameOrAlias,
       Map<String, List<RouteConfig.RouteTarget>> routes,
-      String defaultProvider) {
+      String defaultProvider,
+      CapabilityTable toolCalling) {
     this.byName = byName;
     this.byNameOrAlias = byNameOrAlias;
     this.routes = routes;
     this.defaultProvider = defaultProvider;
+    this.toolCalling = toolCalling;
   }
 
   /**
    * Builds the registry with the factories found on the classpath and in the config's plugins
-   * directory. Throws {@link IllegalStateException} naming the config entry when a provider
-   * cannot be created, a name collides or a route names an unknown provider.
+   * directory, and the capability table with the fragments those jars ship. Throws {@link
+   * IllegalStateException} naming the config entry when a provider cannot be created, a name
+   * collides or a route names an unknown provider.
    */
   public static ProviderRegistry create(GatewayConfig config, Map<String, String> env, Clock clock) {
-    Map<String, ProviderFactory> factories =
-        PluginLoader.factories(config.plugins().directory(), ProviderRegistry.class.getClassLoader());
-    return create(config, env, clock, factories);
+    ClassLoader loader = PluginLoader.loader(config.plugins().directory(), ProviderRegistry.class.getClassLoader());
+    return create(config, env, clock, PluginLoader.factories(loader), capabilityTable(loader));
   }
 
-  /** Builds the registry from the given factories, by type. */
+  /** Builds the registry from the given factories, by type, with the classpath's capability table. */
   public static ProviderRegistry create(
       GatewayConfig config, Map<String, String> env, Clock clock, Map<String, ProviderFactory> factories) {
+    return create(config, env, clock, factories, capabilityTable(ProviderRegistry.class.getClassLoader()));
+  }
+
+  private static CapabilityTable capabilityTable(ClassLoader loader) {
+    try {
+      return CapabilityTable.load(loader);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  private static ProviderRegistry create(
+      GatewayConfig config,
+      Map<String, String> env,
+      Clock clock,
+      Map<String, ProviderFactory> factories,
+      CapabilityTable toolCalling) {
     requireNonNull(config, "config");
     requireNonNull(env, "env");
     requireNonNull(clock, "clock");
@@ -80,7 +100,7 @@ public final class ProviderRegistry implements AutoCloseable {
       Map<String, List<RouteConfig.RouteTarget>> routes = builder.routes(config.routes());
       String defaultProvider = builder.defaultProvider(config.defaultProvider());
       return new ProviderRegistry(
-          builder.byName, builder.byNameOrAlias, routes, defaultProvider);
+          builder.byName, builder.byNameOrAlias, routes, defaultProvider, toolCalling);
     } catch (RuntimeException e) {
       builder.closeAll();
       throw e;
@@ -111,9 +131,17 @@ public final class ProviderRegistry implements AutoCloseable {
     return routes;
   }
 
-  /** How {@code model} at {@code provider} calls tools, from the capability table. */
+  /**
+   * How {@code model} at {@code provider} calls tools: from the capability table (built in or a
+   * plugin's fragment) when it has an entry for the provider's name or wire type, else from what
+   * the provider's descriptor says about the model.
+   */
   public ToolCallingCapabilities toolCalling(RegisteredProvider provider, String model) {
-    return toolCalling.lookup(provider.name(), provider.provider().descriptor().wireType(), model);
+    ProviderDescriptor descriptor = provider.provider().descriptor();
+    if (!toolCalling.covers(provider.name(), descriptor.wireType())) {
+      return toolCalling.fromDescriptor(descriptor.capabilitiesOf(model));
+    }
+    return toolCalling.lookup(provider.name(), descriptor.wireType(), model);
   }
 
   /** The provider used when a request names neither a provider nor a route. */

@@ -7,6 +7,9 @@ import dev.providergateway.provider.ToolCallFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URL;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +19,11 @@ import java.util.Set;
  * The tool-calling capability table: defaults, then provider defaults, then the most specific
  * model pattern (see {@code tool-calling.yaml}). Immutable and thread-safe; validated when
  * loaded, naming the bad key and value.
+ *
+ * <p>Plugins extend it: a jar may ship a fragment at {@value #FRAGMENT} holding only a {@code
+ * providers:} map, in the same shape, for its own provider types. {@link #load} merges every
+ * fragment its class loader sees; a fragment may add providers but never change the defaults or
+ * an entry that is built in or that another fragment declared (startup fails naming both).
  */
 public final class CapabilityTable {
   private static final Set<String> KEYS = Set.of(
@@ -23,12 +31,69 @@ public final class CapabilityTable {
       "json_fallback_parsing", "xml_fallback_parsing", "thinking_mode", "tool_call_format",
       "argument_format", "recommended_max_tools");
 
-  private final ObjectNode defaults;
-  private final JsonNode providers;
+  /** Where a plugin jar puts its fragment of the table. */
+  public static final String FRAGMENT = "META-INF/providergateway/tool-calling.yaml";
+  private static final String BUILT_IN = "tool-calling.yaml";
 
-  private CapabilityTable(ObjectNode defaults, JsonNode providers) {
+  private final ObjectNode defaults;
+  private final ObjectNode providers;
+  private final Map<String, String> sources;
+
+  private CapabilityTable(ObjectNode defaults, ObjectNode providers, Map<String, String> sources) {
     this.defaults = defaults;
     this.providers = providers;
+    this.sources = sources;
+  }
+
+  /**
+   * The built-in table plus every fragment at {@value #FRAGMENT} that {@code loader} finds (the
+   * classpath and, through a plugin class loader, the plugin jars). Throws {@link
+   * IllegalArgumentException} naming the fragment's URL when one is malformed or redefines an
+   * entry.
+   */
+  public static CapabilityTable load(ClassLoader loader) {
+    CapabilityTable table = builtIn();
+    try {
+      for (URL url : Collections.list(loader.getResources(FRAGMENT))) {
+        try (InputStream in = url.openStream()) {
+          table = table.withFragment(new YAMLMapper().readTree(in), url.toString());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read a tool-calling.yaml fragment", e);
+    }
+    return table;
+  }
+
+  /** This table with the providers of a plugin's fragment added. */
+  CapabilityTable withFragment(JsonNode root, String source) {
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException(source + ": must be a map with a 'providers' key");
+    }
+    root.fieldNames().forEachRemaining(k -> {
+      if (!k.equals("providers")) {
+        throw new IllegalArgumentException(source + ": '" + k + "' is not allowed in a plugin fragment;"
+            + " expected only 'providers' (the defaults belong to the gateway)");
+      }
+    });
+    ObjectNode merged = providers.deepCopy();
+    Map<String, String> mergedSources = new HashMap<>(sources);
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.path("providers").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> p = it.next();
+      if (merged.has(p.getKey())) {
+        throw new IllegalArgumentException(source + ": providers." + p.getKey() + " is already defined by "
+            + mergedSources.get(p.getKey()) + "; a fragment may only add entries for its own provider types");
+      }
+      checkProvider(p.getKey(), p.getValue(), source);
+      merged.set(p.getKey(), p.getValue());
+      mergedSources.put(p.getKey(), source);
+    }
+    return new CapabilityTable(defaults, merged, Map.copyOf(mergedSources));
+  }
+
+  /** True when the table has an entry for the provider's registry name or its wire type. */
+  public boolean covers(String providerName, String wireType) {
+    return providers.has(providerName) || providers.has(wireType);
   }
 
   /** The table shipped with the gateway. */
@@ -46,24 +111,31 @@ public final class CapabilityTable {
   /** A table from its YAML tree; throws {@link IllegalArgumentException} naming a bad entry. */
   static CapabilityTable parse(JsonNode root) {
     ObjectNode defaults = (ObjectNode) root.path("defaults");
-    check(defaults, "defaults");
+    check(defaults, BUILT_IN, "defaults");
     for (String key : KEYS) {
       if (!defaults.has(key)) {
         throw new IllegalArgumentException("tool-calling.yaml: defaults." + key + " is missing");
       }
     }
     JsonNode providers = root.path("providers");
+    Map<String, String> sources = new HashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = providers.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> p = it.next();
-      check(p.getValue().path("defaults"), "providers." + p.getKey() + ".defaults");
-      for (Iterator<Map.Entry<String, JsonNode>> m = p.getValue().path("models").fields(); m.hasNext(); ) {
-        Map.Entry<String, JsonNode> model = m.next();
-        check(model.getValue(), "providers." + p.getKey() + ".models." + model.getKey());
-      }
+      checkProvider(p.getKey(), p.getValue(), BUILT_IN);
+      sources.put(p.getKey(), "the built-in " + BUILT_IN);
     }
-    CapabilityTable table = new CapabilityTable(defaults, providers);
+    CapabilityTable table = new CapabilityTable(
+        defaults, providers.isObject() ? (ObjectNode) providers : defaults.objectNode(), Map.copyOf(sources));
     table.build(defaults, "defaults");
     return table;
+  }
+
+  private static void checkProvider(String name, JsonNode entry, String source) {
+    check(entry.path("defaults"), source, "providers." + name + ".defaults");
+    for (Iterator<Map.Entry<String, JsonNode>> m = entry.path("models").fields(); m.hasNext(); ) {
+      Map.Entry<String, JsonNode> model = m.next();
+      check(model.getValue(), source, "providers." + name + ".models." + model.getKey());
+    }
   }
 
   /**
@@ -92,6 +164,18 @@ public final class CapabilityTable {
     return build(merged, providerName + "/" + model);
   }
 
+  /**
+   * For a provider the table does not cover: the defaults, with native calls, streaming calls and
+   * the format taken from what the provider's descriptor says about the model.
+   */
+  public ToolCallingCapabilities fromDescriptor(dev.providergateway.provider.Capabilities caps) {
+    ObjectNode merged = defaults.deepCopy();
+    merged.put("native_tool_calls", caps.tools());
+    merged.put("streaming_tool_calls", caps.tools() && caps.streaming());
+    merged.put("tool_call_format", caps.toolCallFormat().name().toLowerCase(Locale.ROOT));
+    return build(merged, "descriptor");
+  }
+
   private static boolean matches(String glob, String text) {
     StringBuilder regex = new StringBuilder();
     for (String part : glob.split("\\*", -1)) {
@@ -107,21 +191,21 @@ public final class CapabilityTable {
     from.fields().forEachRemaining(e -> into.set(e.getKey(), e.getValue()));
   }
 
-  private static void check(JsonNode entry, String where) {
+  private static void check(JsonNode entry, String source, String where) {
     if (entry.isMissingNode()) {
       return;
     }
     if (!entry.isObject()) {
-      throw new IllegalArgumentException("tool-calling.yaml: " + where + " must be a map");
+      throw new IllegalArgumentException(source + ": " + where + " must be a map");
     }
     entry.fieldNames().forEachRemaining(k -> {
       if (!KEYS.contains(k)) {
-        throw new IllegalArgumentException("tool-calling.yaml: " + where + "." + k + " is not a known key; expected one of " + KEYS);
+        throw new IllegalArgumentException(source + ": " + where + "." + k + " is not a known key; expected one of " + KEYS);
       }
     });
     JsonNode format = entry.path("tool_call_format");
     if (!format.isMissingNode()) {
-      format(format.asText(), where);
+      format(format.asText(), source + ": " + where);
     }
   }
 
@@ -129,7 +213,7 @@ public final class CapabilityTable {
     try {
       return ToolCallFormat.valueOf(value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("tool-calling.yaml: " + where + ".tool_call_format '" + value
+      throw new IllegalArgumentException(where + ".tool_call_format '" + value
           + "' is not one of " + java.util.Arrays.toString(ToolCallFormat.values()).toLowerCase(Locale.ROOT), e);
     }
   }
@@ -143,7 +227,7 @@ public final class CapabilityTable {
         n.path("json_fallback_parsing").asBoolean(),
         n.path("xml_fallback_parsing").asBoolean(),
         n.path("thinking_mode").asBoolean(),
-        format(n.path("tool_call_format").asText(), where),
+        format(n.path("tool_call_format").asText(), BUILT_IN + ": " + where),
         n.path("argument_format").asText(),
         n.path("recommended_max_tools").asInt());
   }

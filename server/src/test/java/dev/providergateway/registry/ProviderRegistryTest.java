@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.providergateway.config.ConfigLoader;
 import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.provider.ProviderNotFoundException;
+import dev.providergateway.provider.ToolCallFormat;
 import dev.providergateway.testing.DropInProviderFactory;
 import dev.providergateway.testing.MutableClock;
+import dev.providergateway.toolcalling.CapabilityTable;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -141,6 +143,46 @@ class ProviderRegistryTest {
   }
 
   @Test
+  void toolCalling_pluginJarWithFragment_usesItsEntry(@TempDir Path plugins) throws Exception {
+    writePluginJar(plugins.resolve("dropin-plugin.jar"), """
+        providers:
+          probe:
+            defaults: {native_tool_calls: false, json_fallback_parsing: true, tool_call_format: xml}
+        """);
+    GatewayConfig config = parse("plugins: {directory: " + plugins + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
+
+    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock)) {
+      var caps = registry.toolCalling(registry.get("dropped"), "probe-1");
+      assertThat(caps.needsFallback()).isTrue();
+      assertThat(caps.toolCallFormat()).isEqualTo(ToolCallFormat.XML);
+    }
+  }
+
+  @Test
+  void toolCalling_pluginWithoutTableEntry_followsItsDescriptor(@TempDir Path plugins) throws Exception {
+    writePluginJar(plugins.resolve("dropin-plugin.jar"));
+    GatewayConfig config = parse("plugins: {directory: " + plugins + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
+
+    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock)) {
+      var caps = registry.toolCalling(registry.get("dropped"), "probe-1");
+      // The probe's descriptor says: no tools, format NONE.
+      assertThat(caps.supportsTools()).isFalse();
+      assertThat(caps.toolCallFormat()).isEqualTo(ToolCallFormat.NONE);
+    }
+  }
+
+  @Test
+  void create_pluginFragmentRedefiningBuiltIn_failsNamingTheJar(@TempDir Path plugins) throws Exception {
+    writePluginJar(plugins.resolve("greedy-plugin.jar"), "providers:\n  openai: {defaults: {recommended_max_tools: 1}}\n");
+    GatewayConfig config = parse("plugins: {directory: " + plugins + "}\n");
+
+    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("greedy-plugin.jar")
+        .hasMessageContaining("providers.openai");
+  }
+
+  @Test
   void create_pluginTypeWithoutJar_isUnknown(@TempDir Path plugins) {
     GatewayConfig config = parse("plugins: {directory: " + plugins + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
 
@@ -153,6 +195,11 @@ class ProviderRegistryTest {
 
   /** A plugin jar as a third party would ship it: the factory class and its service entry. */
   private static void writePluginJar(Path jar) throws Exception {
+    writePluginJar(jar, null);
+  }
+
+  /** The same, with a capability-table fragment when {@code toolCallingYaml} is not null. */
+  private static void writePluginJar(Path jar, String toolCallingYaml) throws Exception {
     String classFile = DropInProviderFactory.class.getName().replace('.', '/') + ".class";
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
       out.putNextEntry(new JarEntry("META-INF/services/dev.providergateway.provider.ProviderFactory"));
@@ -160,6 +207,10 @@ class ProviderRegistryTest {
       out.putNextEntry(new JarEntry(classFile));
       try (var in = DropInProviderFactory.class.getClassLoader().getResourceAsStream(classFile)) {
         in.transferTo((OutputStream) out);
+      }
+      if (toolCallingYaml != null) {
+        out.putNextEntry(new JarEntry(CapabilityTable.FRAGMENT));
+        out.write(toolCallingYaml.getBytes(StandardCharsets.UTF_8));
       }
     }
   }
