@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads a successful streaming response body into an {@link EventPublisher}, one buffer at a
@@ -23,13 +24,15 @@ final class StreamingBody implements HttpResponse.BodySubscriber<Void> {
   private final EventPublisher<StreamEvent> out;
   private final StreamDecoder decoder;
   private final Origin origin;
+  private final UnaryOperator<Throwable> refine;
   private final LineSplitter lines = new LineSplitter();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private final AtomicBoolean pending = new AtomicBoolean();
   private volatile Flow.Subscription subscription;
   private boolean failed;
 
-  StreamingBody(EventPublisher<StreamEvent> out, StreamDecoder decoder, Origin origin) {
+  StreamingBody(EventPublisher<StreamEvent> out, StreamDecoder decoder, Origin origin, UnaryOperator<Throwable> refine) {
+    this.refine = refine;
     this.out = out;
     this.decoder = decoder;
     this.origin = origin;
@@ -76,7 +79,7 @@ final class StreamingBody implements HttpResponse.BodySubscriber<Void> {
   public void onError(Throwable failure) {
     if (!failed) {
       failed = true;
-      out.fail(HttpErrors.fromThrowable(origin, failure));
+      out.fail(refine.apply(HttpErrors.fromThrowable(origin, failure)));
     }
     done.complete(null);
   }
@@ -103,8 +106,8 @@ final class StreamingBody implements HttpResponse.BodySubscriber<Void> {
       out.complete();
     } else {
       // The body ended without the protocol's end marker: the upstream died mid-stream.
-      out.fail(new ProviderException.Connection(
-          origin, origin.provider() + " closed the stream before it ended", null));
+      out.fail(refine.apply(new ProviderException.Connection(
+          origin, origin.provider() + " closed the stream before it ended", null)));
     }
     done.complete(null);
   }
@@ -115,7 +118,7 @@ final class StreamingBody implements HttpResponse.BodySubscriber<Void> {
     if (s != null) {
       s.cancel();
     }
-    out.fail(e);
+    out.fail(refine.apply(e));
     done.complete(null);
   }
 

@@ -18,7 +18,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * One provider's upstream HTTP client: a single pooled JDK {@link HttpClient} shared by all its
@@ -45,12 +47,24 @@ public final class UpstreamHttp {
   private final HttpClient client;
   private final Duration requestTimeout;
   private final Clock clock;
+  private final UnaryOperator<Throwable> refine;
 
   /**
    * @param connectTimeout how long a TCP/TLS connect may take
    * @param requestTimeout the longest wait for response headers when the caller set no deadline
    */
   public UpstreamHttp(Duration connectTimeout, Duration requestTimeout, Clock clock) {
+    this(connectTimeout, requestTimeout, clock, UnaryOperator.identity());
+  }
+
+  /**
+   * As above, with {@code refine} applied to every failure before it is reported: the place for
+   * a provider's own knowledge of its error bodies (say, a 400 that really means a bad key),
+   * layered on the shared {@link HttpErrors} classification. It must return a {@link
+   * ProviderException} (or the failure unchanged) and must not throw.
+   */
+  public UpstreamHttp(Duration connectTimeout, Duration requestTimeout, Clock clock, UnaryOperator<Throwable> refine) {
+    this.refine = requireNonNull(refine, "refine");
     this.client = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(requireNonNull(connectTimeout, "connectTimeout"))
@@ -58,6 +72,35 @@ public final class UpstreamHttp {
         .build();
     this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout");
     this.clock = requireNonNull(clock, "clock");
+  }
+
+  /**
+   * POSTs {@code body} as JSON and completes with {@code parse} applied to the JSON response, or
+   * exceptionally with a {@link ProviderException} (from the exchange or thrown by {@code
+   * parse}). Cancelling the returned future aborts the exchange.
+   */
+  public <T> CompletableFuture<T> postJson(
+      URI uri, Map<String, String> headers, Object body, Origin origin, CallContext context,
+      Function<JsonNode, T> parse) {
+    CompletableFuture<JsonNode> exchange = postJson(uri, headers, body, origin, context);
+    CompletableFuture<T> result = new CompletableFuture<>();
+    exchange.whenComplete((json, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(failure);
+        return;
+      }
+      try {
+        result.complete(parse.apply(json));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(refine.apply(e));
+      }
+    });
+    result.whenComplete((r, e) -> {
+      if (result.isCancelled()) {
+        exchange.cancel(true);
+      }
+    });
+    return result;
   }
 
   /**
@@ -71,7 +114,7 @@ public final class UpstreamHttp {
     try {
       request = request(uri, headers, body, origin, context, "application/json");
     } catch (ProviderException e) {
-      return CompletableFuture.failedFuture(e);
+      return CompletableFuture.failedFuture(refine.apply(e));
     }
     CompletableFuture<HttpResponse<byte[]>> exchange =
         client.sendAsync(request, info -> new LimitedBody(MAX_BODY_BYTES));
@@ -79,21 +122,22 @@ public final class UpstreamHttp {
       if (failure != null) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
             ? failure.getCause() : failure;
-        result.completeExceptionally(cause instanceof LimitedBody.TooLarge || cause.getCause() instanceof LimitedBody.TooLarge
+        result.completeExceptionally(refine.apply(cause instanceof LimitedBody.TooLarge || cause.getCause() instanceof LimitedBody.TooLarge
             ? new ProviderException.InvalidResponse(origin, origin.provider() + " sent a response body over "
                 + MAX_BODY_BYTES + " bytes; it was not read", cause)
-            : HttpErrors.fromThrowable(origin, failure));
+            : HttpErrors.fromThrowable(origin, failure)));
         return;
       }
       String text = new String(response.body(), StandardCharsets.UTF_8);
       if (response.statusCode() >= 300) {
-        result.completeExceptionally(HttpErrors.fromResponse(origin, response.statusCode(), response.headers(), text));
+        result.completeExceptionally(refine.apply(
+            HttpErrors.fromResponse(origin, response.statusCode(), response.headers(), text)));
         return;
       }
       JsonNode json = Json.tryParse(text);
       if (json == null || !json.isObject()) {
-        result.completeExceptionally(new ProviderException.InvalidResponse(
-            origin, origin.provider() + " returned a body that is not a JSON object", null));
+        result.completeExceptionally(refine.apply(new ProviderException.InvalidResponse(
+            origin, origin.provider() + " returned a body that is not a JSON object", null)));
       } else {
         result.complete(json);
       }
@@ -123,15 +167,15 @@ public final class UpstreamHttp {
       HttpRequest request = request(uri, headers, body, origin, context, "text/event-stream, application/x-ndjson, application/json");
       HttpResponse.BodyHandler<Void> handler = info -> info.statusCode() >= 300
           ? HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8), text -> {
-              out.fail(HttpErrors.fromResponse(origin, info.statusCode(), info.headers(), text));
+              out.fail(refine.apply(HttpErrors.fromResponse(origin, info.statusCode(), info.headers(), text)));
               return null;
             })
-          : new StreamingBody(out, decoders.get(), origin);
+          : new StreamingBody(out, decoders.get(), origin, refine);
       CompletableFuture<HttpResponse<Void>> exchange = client.sendAsync(request, handler);
       out.onCancel(() -> exchange.cancel(true));
       exchange.whenComplete((r, failure) -> {
         if (failure != null) {
-          out.fail(HttpErrors.fromThrowable(origin, failure));
+          out.fail(refine.apply(HttpErrors.fromThrowable(origin, failure)));
         }
       });
     });

@@ -2,7 +2,6 @@ package dev.providergateway.provider.anthropic;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ChatRequest;
@@ -70,15 +69,8 @@ final class AnthropicProvider implements Provider {
     Origin origin = new Origin(name, request.model(), 0);
     Map<String, String> notes = new LinkedHashMap<>();
     ObjectNode body = AnthropicRequestMapper.body(request, false, settings.defaultMaxTokens(), notes);
-    CompletableFuture<JsonNode> exchange = http.postJson(endpoint, headers, body, origin, context);
-    CompletableFuture<CompletionResponse> result =
-        exchange.thenApply(json -> AnthropicResponseMapper.response(json, origin, notes));
-    result.whenComplete((r, e) -> {
-      if (result.isCancelled()) {
-        exchange.cancel(true);
-      }
-    });
-    return result;
+    return http.postJson(endpoint, headers, body, origin, context,
+        json -> AnthropicResponseMapper.response(json, origin, notes));
   }
 
   @Override

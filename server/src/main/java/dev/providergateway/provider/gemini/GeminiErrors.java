@@ -3,7 +3,6 @@ package dev.providergateway.provider.gemini;
 import dev.providergateway.provider.ProviderException;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Flow;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,30 +45,5 @@ final class GeminiErrors {
       }
     }
     return failure;
-  }
-
-  /** {@code events} with a failure corrected by {@link #refine}; every other signal passes through. */
-  static <T> Flow.Publisher<T> refining(Flow.Publisher<T> events) {
-    return subscriber -> events.subscribe(new Flow.Subscriber<T>() {
-      @Override
-      public void onSubscribe(Flow.Subscription subscription) {
-        subscriber.onSubscribe(subscription);
-      }
-
-      @Override
-      public void onNext(T item) {
-        subscriber.onNext(item);
-      }
-
-      @Override
-      public void onError(Throwable failure) {
-        subscriber.onError(refine(failure));
-      }
-
-      @Override
-      public void onComplete() {
-        subscriber.onComplete();
-      }
-    });
   }
 }

@@ -2,7 +2,6 @@ package dev.providergateway.provider.gemini;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.Capabilities;
 import dev.providergateway.provider.ChatRequest;
@@ -42,7 +41,7 @@ final class GeminiProvider implements Provider {
   GeminiProvider(String name, String wireType, GeminiSettings settings, List<String> models, Clock clock) {
     this.name = requireNonNull(name, "name");
     this.settings = requireNonNull(settings, "settings");
-    this.http = new UpstreamHttp(settings.connectTimeout(), settings.requestTimeout(), clock);
+    this.http = new UpstreamHttp(settings.connectTimeout(), settings.requestTimeout(), clock, GeminiErrors::refine);
     String base = settings.baseUrl().toString().replaceAll("/+$", "");
     this.root = base + "/" + settings.apiVersion() + "/";
     Map<String, String> h = new LinkedHashMap<>(settings.headers());
@@ -70,25 +69,8 @@ final class GeminiProvider implements Provider {
     Origin origin = new Origin(name, request.model(), 0);
     Map<String, String> notes = new LinkedHashMap<>();
     var body = GeminiRequestMapper.requestBody(request, settings, notes);
-    CompletableFuture<JsonNode> exchange = http.postJson(endpoint(request.model(), false), headers, body, origin, context);
-    CompletableFuture<CompletionResponse> result = new CompletableFuture<>();
-    exchange.whenComplete((json, failure) -> {
-      if (failure != null) {
-        result.completeExceptionally(GeminiErrors.refine(failure));
-        return;
-      }
-      try {
-        result.complete(GeminiResponseMapper.completion(json, origin, notes));
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
-    result.whenComplete((r, e) -> {
-      if (result.isCancelled()) {
-        exchange.cancel(true);
-      }
-    });
-    return result;
+    return http.postJson(endpoint(request.model(), false), headers, body, origin, context,
+        json -> GeminiResponseMapper.completion(json, origin, notes));
   }
 
   @Override
@@ -96,8 +78,8 @@ final class GeminiProvider implements Provider {
     Origin origin = new Origin(name, request.model(), 0);
     Map<String, String> notes = new LinkedHashMap<>();
     var body = GeminiRequestMapper.requestBody(request, settings, notes);
-    return GeminiErrors.refining(http.postStream(
-        endpoint(request.model(), true), headers, body, origin, context, () -> new GeminiStreamDecoder(origin, notes)));
+    return http.postStream(
+        endpoint(request.model(), true), headers, body, origin, context, () -> new GeminiStreamDecoder(origin, notes));
   }
 
   @Override

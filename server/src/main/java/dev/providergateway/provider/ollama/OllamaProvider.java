@@ -2,7 +2,6 @@ package dev.providergateway.provider.ollama;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.Capabilities;
 import dev.providergateway.provider.ChatRequest;
@@ -69,14 +68,8 @@ final class OllamaProvider implements Provider {
     Origin origin = new Origin(name, request.model(), 0);
     Map<String, String> notes = new LinkedHashMap<>();
     var body = OllamaMapper.requestBody(request, false, settings, notes);
-    CompletableFuture<JsonNode> exchange = http.postJson(endpoint, headers, body, origin, context);
-    CompletableFuture<CompletionResponse> result = exchange.thenApply(json -> OllamaMapper.response(json, origin, notes));
-    result.whenComplete((r, e) -> {
-      if (result.isCancelled()) {
-        exchange.cancel(true);
-      }
-    });
-    return result;
+    return http.postJson(endpoint, headers, body, origin, context,
+        json -> OllamaMapper.response(json, origin, notes));
   }
 
   @Override

@@ -1,8 +1,6 @@
 package dev.providergateway.provider.openai;
 
 import dev.providergateway.provider.ProviderException;
-import dev.providergateway.provider.StreamEvent;
-import java.util.concurrent.Flow;
 import java.util.regex.Pattern;
 
 /**
@@ -28,30 +26,5 @@ final class OpenAiErrors {
       return refined;
     }
     return failure;
-  }
-
-  /** {@code source} with its terminal error passed through {@link #refine}; all else unchanged. */
-  static Flow.Publisher<StreamEvent> refining(Flow.Publisher<StreamEvent> source) {
-    return subscriber -> source.subscribe(new Flow.Subscriber<StreamEvent>() {
-      @Override
-      public void onSubscribe(Flow.Subscription subscription) {
-        subscriber.onSubscribe(subscription);
-      }
-
-      @Override
-      public void onNext(StreamEvent event) {
-        subscriber.onNext(event);
-      }
-
-      @Override
-      public void onError(Throwable failure) {
-        subscriber.onError(refine(failure));
-      }
-
-      @Override
-      public void onComplete() {
-        subscriber.onComplete();
-      }
-    });
   }
 }

@@ -2,7 +2,6 @@ package dev.providergateway.provider.openai;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.CompletionResponse;
@@ -37,7 +36,7 @@ final class OpenAiProvider implements Provider {
     this.name = requireNonNull(name, "name");
     this.settings = requireNonNull(settings, "settings");
     this.descriptor = requireNonNull(descriptor, "descriptor");
-    this.http = new UpstreamHttp(settings.connectTimeout(), settings.requestTimeout(), clock);
+    this.http = new UpstreamHttp(settings.connectTimeout(), settings.requestTimeout(), clock, OpenAiErrors::refine);
     Map<String, String> h = new LinkedHashMap<>(settings.headers());
     if (settings.apiKey() != null) {
       if (settings.azure()) {
@@ -64,25 +63,8 @@ final class OpenAiProvider implements Provider {
     Origin origin = new Origin(name, request.model(), 0);
     Map<String, String> notes = new LinkedHashMap<>();
     var body = OpenAiMapper.requestBody(request, false, dialect(request), notes);
-    CompletableFuture<JsonNode> exchange = http.postJson(endpoint(request.model()), headers, body, origin, context);
-    CompletableFuture<CompletionResponse> result = new CompletableFuture<>();
-    exchange.whenComplete((json, failure) -> {
-      if (failure != null) {
-        result.completeExceptionally(OpenAiErrors.refine(unwrap(failure)));
-        return;
-      }
-      try {
-        result.complete(OpenAiMapper.response(json, origin, notes));
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
-    result.whenComplete((r, e) -> {
-      if (result.isCancelled()) {
-        exchange.cancel(true);
-      }
-    });
-    return result;
+    return http.postJson(endpoint(request.model()), headers, body, origin, context,
+        json -> OpenAiMapper.response(json, origin, notes));
   }
 
   @Override
@@ -90,8 +72,8 @@ final class OpenAiProvider implements Provider {
     Origin origin = new Origin(name, request.model(), 0);
     Map<String, String> notes = new LinkedHashMap<>();
     var body = OpenAiMapper.requestBody(request, true, dialect(request), notes);
-    return OpenAiErrors.refining(http.postStream(
-        endpoint(request.model()), headers, body, origin, context, () -> new OpenAiStreamDecoder(origin, notes)));
+    return http.postStream(
+        endpoint(request.model()), headers, body, origin, context, () -> new OpenAiStreamDecoder(origin, notes));
   }
 
   @Override
@@ -118,9 +100,5 @@ final class OpenAiProvider implements Provider {
   private OpenAiMapper.Dialect dialect(ChatRequest request) {
     return new OpenAiMapper.Dialect(
         OpenAiModels.rulesFor(request.model(), settings.officialOpenAi()), settings.officialOpenAi(), settings.streamUsage());
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 }
