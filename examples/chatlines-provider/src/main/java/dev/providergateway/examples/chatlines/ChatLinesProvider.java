@@ -2,7 +2,6 @@ package dev.providergateway.examples.chatlines;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.Capabilities;
 import dev.providergateway.provider.ChatRequest;
@@ -76,16 +75,8 @@ final class ChatLinesProvider implements Provider {
     Origin origin = new Origin(name, request.model(), 0);
     Map<String, String> notes = new LinkedHashMap<>();
     var body = ChatLinesMapper.requestBody(request, false, notes);
-    CompletableFuture<JsonNode> exchange = http.postJson(endpoint, headers, body, origin, context);
-    CompletableFuture<CompletionResponse> result =
-        exchange.thenApply(json -> ChatLinesMapper.response(json, origin, notes));
-    // Cancelling the mapped future must reach the exchange, which closes the connection.
-    result.whenComplete((r, e) -> {
-      if (result.isCancelled()) {
-        exchange.cancel(true);
-      }
-    });
-    return result;
+    // The parsing overload: cancelling the returned future still aborts the exchange.
+    return http.postJson(endpoint, headers, body, origin, context, json -> ChatLinesMapper.response(json, origin, notes));
   }
 
   @Override
