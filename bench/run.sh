@@ -181,7 +181,15 @@ lg -name s3fix.gateway.peak -mode grpc-stream -target "$FIX" -provider mock -mod
 kill "$FIX_PID" 2>/dev/null || true
 
 # ---- 4. many long-lived streams, and a slow reader ----------------------------------------
-log "scenario 4: concurrent long-lived streams ($HOLD_MODEL: a token every 2 s in full runs)"
+# A fresh gateway, so its memory shows the streams and not the heap that the earlier load grew.
+kill "$GW_PID" 2>/dev/null || true
+wait "$GW_PID" 2>/dev/null || true
+java ${GATEWAY_JAVA_OPTS:-} -jar "$GJAR" --config "$WORK/gateway.yaml" --port "$GW_PORT" >"$WORK/logs/gateway-streams.log" 2>&1 &
+GW_PID=$!
+PIDS+=("$GW_PID")
+for _ in $(seq 300); do grep -q 'listening on' "$WORK/logs/gateway-streams.log" && break; sleep 0.05; done
+PG="gateway=$GW_PID,mock=$MOCK_PID"
+log "scenario 4: concurrent long-lived streams ($HOLD_MODEL: a token every 2 s in full runs), fresh gateway (pid $GW_PID)"
 live_heap_mb() { # live heap after a full GC
   jcmd "$GW_PID" GC.run >/dev/null 2>&1 || true
   jcmd "$GW_PID" GC.heap_info 2>/dev/null | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9 | awk '{printf "%.1f", $1/1024}'
