@@ -51,11 +51,16 @@ final class GatewayMeters implements AutoCloseable {
   private final MultiGauge breakerState;
 
   GatewayMeters() {
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
-    gc.bindTo(registry);
+    // JMX warm-up costs a few hundred milliseconds: bind the JVM meters off the startup path.
+    Thread jvm = new Thread(() -> {
+      new JvmMemoryMetrics().bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ProcessorMetrics().bindTo(registry);
+      new UptimeMetrics().bindTo(registry);
+      gc.bindTo(registry);
+    }, "gateway-jvm-metrics");
+    jvm.setDaemon(true);
+    jvm.start();
     breakerState = MultiGauge.builder("gateway.circuit_breaker.state")
         .description("1 for each provider's current circuit breaker state, 0 for the others")
         .register(registry);

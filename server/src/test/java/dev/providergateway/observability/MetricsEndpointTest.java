@@ -79,7 +79,8 @@ class MetricsEndpointTest {
         .isEqualTo(1.0);
     assertThat(value(text, "gateway_circuit_breaker_state", "gen_ai_provider_name=\"echo\"", "state=\"open\""))
         .isEqualTo(0.0);
-    assertThat(text).contains("jvm_memory_used_bytes").doesNotContain("\"nope\"");
+    assertThat(text).doesNotContain("\"nope\"");
+    assertThat(scrapeUntil("jvm_memory_used_bytes")).contains("jvm_memory_used_bytes");
   }
 
   @Test
