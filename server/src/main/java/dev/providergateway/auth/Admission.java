@@ -17,7 +17,9 @@ import java.util.Optional;
  *
  * <p>Targets are found as the dispatcher's route resolution finds them (a named provider; a route
  * alias, all of whose targets must be allowed; {@code provider/model}; the default provider). An
- * unknown provider is left to the dispatcher, which reports PROVIDER_NOT_FOUND.
+ * unknown provider name is checked against the allowlist as written, so a restricted key gets
+ * PERMISSION_DENIED for it (and no list of the registered providers); an unrestricted key gets
+ * the dispatcher's PROVIDER_NOT_FOUND.
  */
 public final class Admission {
   private final ProviderRegistry registry;
@@ -67,13 +69,14 @@ public final class Admission {
   /** {provider name, model} pairs, in the dispatcher's order of precedence. */
   private List<Target> targets(String provider, String model) {
     if (!provider.isEmpty()) {
-      return registry.find(provider).map(p -> List.of(target(p, model))).orElse(List.of());
+      // Unknown names are checked as they are (fail closed): a restricted key learns nothing more.
+      return List.of(registry.find(provider).map(p -> target(p, model)).orElse(new Target(provider, model)));
     }
     List<RouteConfig.RouteTarget> route = registry.routes().get(model);
     if (route != null) {
       List<Target> targets = new ArrayList<>();
       for (RouteConfig.RouteTarget t : route) {
-        registry.find(t.provider()).ifPresent(p -> targets.add(target(p, t.model())));
+        targets.add(registry.find(t.provider()).map(p -> target(p, t.model())).orElse(new Target(t.provider(), t.model())));
       }
       return targets;
     }

@@ -116,6 +116,12 @@ class AuthTest {
       assertThat(Statuses.errorInfo(Statuses.of(e)).getMetadataMap()).containsEntry("key_id", "limited");
     }
     assertThat(provider.getStatus().getDescription()).contains("provider 'mirror'");
+    var unknown = catchThrowableOfType(StatusRuntimeException.class, () -> stub.chat(chat("nope", "x").build()));
+    assertThat(unknown.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(unknown.getStatus().getDescription()).doesNotContain("mirror");
+    var unrestricted = catchThrowableOfType(StatusRuntimeException.class,
+        () -> as("Bearer " + ADMIN_KEY).chat(chat("nope", "x").build()));
+    assertThat(unrestricted.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
     assertThat(model.getStatus().getDescription()).contains("model 'gpt-4o'");
   }
 
