@@ -52,7 +52,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     this.registry = requireNonNull(registry, "registry");
     this.limits = requireNonNull(limits, "limits");
     this.clock = resilience.clock();
-    this.dispatcher = new Dispatcher(registry, resilience);
+    this.dispatcher = new Dispatcher(registry, resilience, metrics);
     this.validator = new RequestValidator(limits);
   }
 

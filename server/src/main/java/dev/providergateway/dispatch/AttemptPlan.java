@@ -1,6 +1,10 @@
 package dev.providergateway.dispatch;
 
+import dev.providergateway.observability.GatewayMetrics;
+import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.CircuitOpenException;
+import dev.providergateway.provider.ErrorReason;
+import dev.providergateway.provider.GatewayException;
 import dev.providergateway.provider.GatewayOverloadedException;
 import dev.providergateway.provider.ProviderException;
 import dev.providergateway.resilience.Resilience;
@@ -53,6 +57,11 @@ final class AttemptPlan {
     log.add(current().provider().name() + "/" + current().model() + " " + result);
   }
 
+  /** The number of the coming attempt at the current target: 1, then 2 for its first retry, ... */
+  int attemptOnTarget() {
+    return retriesOnTarget + 1;
+  }
+
   /** The attempts made, for {@code attempts} and {@code attempt_log} metadata. */
   int attempts() {
     return attempts;
@@ -90,6 +99,16 @@ final class AttemptPlan {
       return Optional.empty();
     }
     return Optional.of(wait);
+  }
+
+  /** Reports the decision {@link #next} just made, as a retry or a fallback. */
+  void report(GatewayMetrics metrics, CallContext context, Target failedTarget, Throwable failure, Duration delay) {
+    ErrorReason reason = failure instanceof GatewayException g ? g.reason() : ErrorReason.PROVIDER_ERROR;
+    if (current() == failedTarget) {
+      metrics.retry(context, failedTarget.provider().name(), failedTarget.model(), reason, delay);
+    } else {
+      metrics.fallback(context, failedTarget.provider().name(), current().provider().name(), reason);
+    }
   }
 
   /** Failures that say this target cannot serve now, while another might. */

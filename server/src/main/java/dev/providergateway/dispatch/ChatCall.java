@@ -1,5 +1,6 @@
 package dev.providergateway.dispatch;
 
+import dev.providergateway.observability.GatewayMetrics;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.CompletionResponse;
@@ -30,6 +31,7 @@ final class ChatCall {
   private final ChatRequest request;
   private final CallContext context;
   private final Resilience resilience;
+  private final GatewayMetrics metrics;
   private final Attempts attempts;
   private volatile CompletableFuture<CompletionResponse> inFlight;
   private volatile ScheduledFuture<?> pending;
@@ -39,8 +41,9 @@ final class ChatCall {
     CompletableFuture<CompletionResponse> start(Target target, ChatRequest request, CallContext context);
   }
 
-  ChatCall(AttemptPlan plan, ChatRequest request, CallContext context, Resilience resilience, Attempts attempts,
-      boolean callerDeadline) {
+  ChatCall(AttemptPlan plan, ChatRequest request, CallContext context, Resilience resilience, GatewayMetrics metrics,
+      Attempts attempts, boolean callerDeadline) {
+    this.metrics = metrics;
     this.plan = plan;
     this.request = request;
     this.context = context;
@@ -94,9 +97,12 @@ final class ChatCall {
       failed(e);
       return;
     }
+    GatewayMetrics.UpstreamAttempt reported =
+        metrics.upstreamAttempt(context, provider, target.model(), plan.attemptOnTarget());
     try {
       call = attempts.start(target, request.toBuilder().model(target.model()).build(), context);
     } catch (RuntimeException e) {
+      reported.end(e);
       slot.release();
       permit.failure(e);
       failed(e);
@@ -105,6 +111,7 @@ final class ChatCall {
     inFlight = call;
     call.whenComplete((response, failure) -> {
       slot.release();
+      reported.end(failure == null ? null : unwrap(failure));
       if (failure == null) {
         permit.success();
         plan.outcome("ok");
@@ -129,7 +136,9 @@ final class ChatCall {
     if (result.isDone()) {
       return;
     }
+    Target failedTarget = plan.current();
     var delay = plan.next(failure);
+    delay.ifPresent(d -> plan.report(metrics, context, failedTarget, failure, d));
     if (delay.isEmpty()) {
       result.completeExceptionally(failure);
     } else if (delay.get().isZero()) {

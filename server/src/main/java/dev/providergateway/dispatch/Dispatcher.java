@@ -7,6 +7,7 @@ import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.CompletionResponse;
 import dev.providergateway.provider.StreamChunk;
 import dev.providergateway.provider.StreamEvent;
+import dev.providergateway.observability.GatewayMetrics;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.provider.tools.ToolCallTextFilter;
 import dev.providergateway.resilience.ProviderBreaker;
@@ -32,12 +33,19 @@ public final class Dispatcher {
   private final ProviderRegistry registry;
   private final RouteResolver resolver;
   private final Resilience resilience;
+  private final GatewayMetrics metrics;
 
   /** A dispatcher over the providers and routes of {@code registry}, with {@code resilience}. */
   public Dispatcher(ProviderRegistry registry, Resilience resilience) {
+    this(registry, resilience, GatewayMetrics.NOOP);
+  }
+
+  /** As above, reporting upstream attempts, retries and fallbacks to {@code metrics}. */
+  public Dispatcher(ProviderRegistry registry, Resilience resilience, GatewayMetrics metrics) {
     this.registry = requireNonNull(registry, "registry");
     this.resolver = new RouteResolver(registry);
     this.resilience = requireNonNull(resilience, "resilience");
+    this.metrics = requireNonNull(metrics, "metrics");
   }
 
   /** A completed {@code chat()}: the provider that answered and its response. */
@@ -56,7 +64,7 @@ public final class Dispatcher {
     Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
     resilience.budget().recordCall();
     AttemptPlan plan = new AttemptPlan(targets, ChatCall.deadlineOf(context, resilience), resilience);
-    ChatCall call = new ChatCall(plan, request, context, resilience, this::startChat, context.deadline() != null);
+    ChatCall call = new ChatCall(plan, request, context, resilience, metrics, this::startChat, context.deadline() != null);
     call.result.whenComplete((r, e) -> slot.release());
     call.start();
     return call.result;
@@ -72,7 +80,7 @@ public final class Dispatcher {
     Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
     resilience.budget().recordCall();
     AttemptPlan plan = new AttemptPlan(targets, ChatCall.deadlineOf(context, resilience), resilience);
-    return new StreamCall(plan, request, context, resilience, this::startStream, slot::release)
+    return new StreamCall(plan, request, context, resilience, metrics, this::startStream, slot::release)
         .publisher(context.deadline() != null);
   }
 

@@ -1,5 +1,6 @@
 package dev.providergateway.dispatch;
 
+import dev.providergateway.observability.GatewayMetrics;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.EventPublisher;
@@ -11,6 +12,7 @@ import dev.providergateway.resilience.Resilience;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +30,7 @@ final class StreamCall {
   private final ChatRequest request;
   private final CallContext context;
   private final Resilience resilience;
+  private final GatewayMetrics metrics;
   private final Attempts attempts;
   private final Runnable onEnd;
   private final AtomicBoolean ended = new AtomicBoolean();
@@ -42,8 +45,9 @@ final class StreamCall {
         Target target, ChatRequest request, CallContext context, ProviderBreaker.Permit permit, Runnable onEnd);
   }
 
-  StreamCall(AttemptPlan plan, ChatRequest request, CallContext context, Resilience resilience, Attempts attempts,
-      Runnable onEnd) {
+  StreamCall(AttemptPlan plan, ChatRequest request, CallContext context, Resilience resilience, GatewayMetrics metrics,
+      Attempts attempts, Runnable onEnd) {
+    this.metrics = metrics;
     this.plan = plan;
     this.request = request;
     this.context = context;
@@ -94,16 +98,19 @@ final class StreamCall {
       failed(e, target);
       return;
     }
+    GatewayMetrics.UpstreamAttempt reported =
+        metrics.upstreamAttempt(context, provider, target.model(), plan.attemptOnTarget());
     Flow.Publisher<StreamChunk> chunks;
     try {
       chunks = attempts.start(target, request.toBuilder().model(target.model()).build(), context, permit, slot::release);
     } catch (RuntimeException e) {
+      reported.end(e);
       slot.release();
       permit.failure(e);
       failed(e, target);
       return;
     }
-    AttemptSubscriber subscriber = new AttemptSubscriber(target);
+    AttemptSubscriber subscriber = new AttemptSubscriber(target, reported);
     current = subscriber;
     chunks.subscribe(subscriber);
   }
@@ -114,6 +121,7 @@ final class StreamCall {
     }
     resilience.cooldowns().record(target.provider().name(), target.model(), failure);
     var delay = plan.next(failure);
+    delay.ifPresent(d -> plan.report(metrics, context, target, failure, d));
     if (delay.isEmpty()) {
       end();
       out.fail(failure);
@@ -157,12 +165,21 @@ final class StreamCall {
   /** Forwards one attempt's chunks to the caller, with the caller's demand. */
   private final class AttemptSubscriber implements Flow.Subscriber<StreamChunk> {
     private final Target target;
+    private final GatewayMetrics.UpstreamAttempt reported;
     private final AtomicBoolean requested = new AtomicBoolean();
+    private final AtomicBoolean reportedEnd = new AtomicBoolean();
     private volatile Flow.Subscription subscription;
     private volatile boolean forwarded;
 
-    AttemptSubscriber(Target target) {
+    AttemptSubscriber(Target target, GatewayMetrics.UpstreamAttempt reported) {
       this.target = target;
+      this.reported = reported;
+    }
+
+    private void reportEnd(Throwable failure) {
+      if (reportedEnd.compareAndSet(false, true)) {
+        reported.end(failure);
+      }
     }
 
     @Override
@@ -178,6 +195,9 @@ final class StreamCall {
     @Override
     public void onNext(StreamChunk chunk) {
       requested.set(false);
+      if (!forwarded) {
+        reported.firstToken();
+      }
       forwarded = true;
       out.emit(chunk.isFinal() ? withAttempts(chunk) : chunk);
       pull();
@@ -185,6 +205,7 @@ final class StreamCall {
 
     @Override
     public void onError(Throwable failure) {
+      reportEnd(failure);
       if (forwarded || ended.get()) {
         end();
         out.fail(failure);
@@ -195,6 +216,7 @@ final class StreamCall {
 
     @Override
     public void onComplete() {
+      reportEnd(null);
       end();
       out.complete();
     }
@@ -207,6 +229,7 @@ final class StreamCall {
     }
 
     void cancel() {
+      reportEnd(new CancellationException());
       Flow.Subscription s = subscription;
       if (s != null) {
         s.cancel();
