@@ -18,9 +18,17 @@ import java.util.Map;
 public final class Main {
   private static final System.Logger LOG = System.getLogger(Main.class.getName());
 
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   private Main() {}
 
   public static void main(String[] args) {
+    // On a 2-core machine the common pool has parallelism 1, and CompletableFuture then starts a
+    // new thread for every async completion (the JDK HttpClient completes its futures that way):
+    // a thread per upstream request. Set before anything touches the common pool.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
+    }
     Map<String, String> env = System.getenv();
     GatewayServer gateway;
     StartupOptions options;

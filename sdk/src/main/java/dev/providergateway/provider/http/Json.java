@@ -30,6 +30,16 @@ public final class Json {
     }
   }
 
+  /** The parsed tree of UTF-8 {@code bytes}, or null when they are not JSON. */
+  public static JsonNode tryParse(byte[] bytes) {
+    try {
+      JsonNode node = MAPPER.readTree(bytes);
+      return node == null || node.isMissingNode() ? null : node;
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
   /** {@code value} as JSON text. */
   public static String write(Object value) {
     try {

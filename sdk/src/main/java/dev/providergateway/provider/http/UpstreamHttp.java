@@ -128,13 +128,14 @@ public final class UpstreamHttp {
             : HttpErrors.fromThrowable(origin, failure)));
         return;
       }
-      String text = new String(response.body(), StandardCharsets.UTF_8);
       if (response.statusCode() >= 300) {
+        String text = new String(response.body(), StandardCharsets.UTF_8);
         result.completeExceptionally(refine.apply(
             HttpErrors.fromResponse(origin, response.statusCode(), response.headers(), text)));
         return;
       }
-      JsonNode json = Json.tryParse(text);
+      // Parsed from the bytes: no intermediate String on the hot path.
+      JsonNode json = Json.tryParse(response.body());
       if (json == null || !json.isObject()) {
         result.completeExceptionally(refine.apply(new ProviderException.InvalidResponse(
             origin, origin.provider() + " returned a body that is not a JSON object", null)));
