@@ -9,7 +9,6 @@ import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.config.LoggingConfig;
 import dev.providergateway.config.MetricsConfig;
 import dev.providergateway.config.TracingConfig;
-import dev.providergateway.provider.CallContext;
 import dev.providergateway.server.GatewayServer;
 import dev.providergateway.testing.ResponseHeaders;
 import dev.providergateway.v1.ProviderServiceGrpc;
@@ -65,8 +64,7 @@ class TracingTest {
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers), capture)
         .chat(chat("echo", "traced call").build());
 
-    SpanData span = awaitSpans(1).stream()
-        .filter(s -> s.getName().equals("providergateway.v1.ProviderService/Chat")).findFirst().orElseThrow();
+    SpanData span = awaitSpan(s -> s.getName().equals("providergateway.v1.ProviderService/Chat"));
     assertThat(span.getKind()).isEqualTo(SpanKind.SERVER);
     assertThat(span.getTraceId()).isEqualTo(TRACE_ID);
     assertThat(span.getParentSpanId()).isEqualTo(PARENT_SPAN);
@@ -75,6 +73,19 @@ class TracingTest {
     assertThat(span.getAttributes().get(AttributeKey.stringKey("gen_ai.response.model"))).isEqualTo("echo-1");
     assertThat(span.getAttributes().get(AttributeKey.longKey("gen_ai.usage.input_tokens"))).isEqualTo(2L);
     assertThat(span.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code"))).isZero();
+  }
+
+  /** The first finished span that {@code match}es, waiting for it up to 5 s. */
+  private SpanData awaitSpan(java.util.function.Predicate<SpanData> match) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      var found = spans.getFinishedSpanItems().stream().filter(match).findFirst();
+      if (found.isPresent()) {
+        return found.get();
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError("no matching span within 5 s; finished: " + spans.getFinishedSpanItems());
   }
 
   /** The server ends a call's span after the client may have seen its end. */
@@ -99,17 +110,13 @@ class TracingTest {
 
   @Test
   void upstreamAttempt_duringCall_isAClientSpanUnderTheCallSpan() throws Exception {
-    var capture = new ResponseHeaders();
-    var stream = ProviderServiceGrpc.newBlockingStub(channel).withInterceptors(capture)
-        .stream(chat("echo", "a b c").setExtra(extra("echo_delay_ms", 100)).build());
-    stream.next();
-    String id = capture.requestIds.poll(5, TimeUnit.SECONDS);
-    var attempt = gateway.telemetry().upstreamAttempt(new CallContext(id, null), "echo", "echo-1", 1);
-    attempt.end(null);
-    stream.forEachRemaining(c -> {});
+    // The dispatcher reports the upstream attempt itself.
+    ProviderServiceGrpc.newBlockingStub(channel)
+        .stream(chat("echo", "a b c").setExtra(extra("echo_delay_ms", 20)).build())
+        .forEachRemaining(c -> {});
 
-    SpanData call = awaitSpans(2).stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
-    SpanData upstream = spans.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
+    SpanData call = awaitSpan(s -> s.getKind() == SpanKind.SERVER);
+    SpanData upstream = awaitSpan(s -> s.getKind() == SpanKind.CLIENT);
     assertThat(upstream.getName()).isEqualTo("chat echo-1");
     assertThat(upstream.getParentSpanId()).isEqualTo(call.getSpanId());
     assertThat(upstream.getTraceId()).isEqualTo(call.getTraceId());
