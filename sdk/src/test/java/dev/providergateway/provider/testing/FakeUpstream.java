@@ -20,12 +20,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * A scripted upstream HTTP server on loopback for provider tests. Each request gets the next
  * queued {@link Response}, written part by part (so SSE and NDJSON framing, pacing and
  * mid-stream deaths are real bytes on a real socket). Requests are recorded; a client that
  * aborts while the server still writes counts down {@link #disconnected}.
+ *
+ * <p>{@link #startTracked()} puts a TCP relay in front of the server that sees every client
+ * connection: which are open, and which side closed each one and when. A client that closes a
+ * connection interrupts the response being written on it (even one still waiting to send its
+ * headers), and {@link Response#thenReset()} ends a connection with a TCP reset. Fault-injection
+ * tests use it to prove that the client released its upstream connections.
  */
 public final class FakeUpstream implements AutoCloseable {
   private final HttpServer server;
@@ -38,18 +47,33 @@ public final class FakeUpstream implements AutoCloseable {
   private final BlockingQueue<RecordedRequest> requests = new LinkedBlockingQueue<>();
   /** Counted down each time a client went away while a response was being written. */
   public volatile CountDownLatch disconnected = new CountDownLatch(1);
+  private final AtomicInteger requestCount = new AtomicInteger();
+  private final AtomicInteger activeResponses = new AtomicInteger();
+  private final AtomicLong partsWritten = new AtomicLong();
+  private volatile Function<RecordedRequest, Response> fallback;
+  private final ConnectionRelay relay;
 
-  private FakeUpstream() throws IOException {
+  private FakeUpstream(boolean tracked) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
+    relay = tracked ? new ConnectionRelay(server.getAddress().getPort()) : null;
   }
 
   /** Starts a server on a free loopback port. */
   public static FakeUpstream start() {
     try {
-      return new FakeUpstream();
+      return new FakeUpstream(false);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Starts a server on a free loopback port behind a relay that tracks each connection. */
+  public static FakeUpstream startTracked() {
+    try {
+      return new FakeUpstream(true);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -57,7 +81,64 @@ public final class FakeUpstream implements AutoCloseable {
 
   /** The server's base URI, e.g. {@code http://127.0.0.1:41234}. */
   public URI baseUri() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    int port = relay != null ? relay.port() : server.getAddress().getPort();
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  /**
+   * Answers requests that find the queue empty with {@code responder} (called on the request's
+   * thread as it arrives) instead of a 500; useful when the number of requests is what a test
+   * measures.
+   */
+  public FakeUpstream otherwise(Function<RecordedRequest, Response> responder) {
+    this.fallback = responder;
+    return this;
+  }
+
+  /** How many requests arrived in all (taken or not). */
+  public int requestCount() {
+    return requestCount.get();
+  }
+
+  /** How many responses are being written right now. */
+  public int activeResponses() {
+    return activeResponses.get();
+  }
+
+  /** How many response parts were written (flushed to the socket) in all. */
+  public long partsWritten() {
+    return partsWritten.get();
+  }
+
+  /** Every connection seen so far, oldest first ({@link #startTracked()} only). */
+  public List<Connection> connections() {
+    if (relay == null) {
+      throw new IllegalStateException("connections are tracked only by FakeUpstream.startTracked()");
+    }
+    return relay.snapshot();
+  }
+
+  /** Which side closed a connection first. */
+  public enum Side {
+    /** The HTTP client (the code under test) closed or reset it. */
+    CLIENT,
+    /** The fake closed or reset it (an aborted or reset response, or {@link #close()}). */
+    SERVER
+  }
+
+  /**
+   * One client connection seen by the relay.
+   *
+   * @param id its number, from 1
+   * @param openedNanos {@link System#nanoTime()} when it was accepted
+   * @param closedNanos {@link System#nanoTime()} when it was closed, 0 while it is open
+   * @param closedBy who closed it, null while it is open
+   * @param requests how many requests it carried
+   */
+  public record Connection(int id, long openedNanos, long closedNanos, Side closedBy, int requests) {
+    public boolean open() {
+      return closedBy == null;
+    }
   }
 
   /** Queues responses, served in order to the next requests. */
@@ -82,16 +163,43 @@ public final class FakeUpstream implements AutoCloseable {
 
   @Override
   public void close() {
+    if (relay != null) {
+      relay.close();
+    }
     server.stop(0);
     executor.shutdownNow();
   }
 
   private void handle(HttpExchange exchange) throws IOException {
+    activeResponses.incrementAndGet();
+    ConnectionRelay.Relayed via = relay == null ? null : relay.byServerSidePort(exchange.getRemoteAddress().getPort());
+    if (via != null) {
+      via.serving(Thread.currentThread());
+    }
+    try {
+      respond(exchange, via);
+    } finally {
+      if (via != null) {
+        via.serving(null);
+        // A close by the client may have interrupted this pooled thread; the next response must not see it.
+        Thread.interrupted();
+      }
+      activeResponses.decrementAndGet();
+    }
+  }
+
+  private void respond(HttpExchange exchange, ConnectionRelay.Relayed via) throws IOException {
     byte[] body = exchange.getRequestBody().readAllBytes();
-    requests.add(new RecordedRequest(
+    RecordedRequest recorded = new RecordedRequest(
         exchange.getRequestMethod(), exchange.getRequestURI().getPath(), exchange.getRequestURI().getRawQuery(),
-        exchange.getRequestHeaders(), new String(body, StandardCharsets.UTF_8)));
+        exchange.getRequestHeaders(), new String(body, StandardCharsets.UTF_8));
+    requests.add(recorded);
+    requestCount.incrementAndGet();
     Response response = responses.poll();
+    Function<RecordedRequest, Response> responder = fallback;
+    if (response == null && responder != null) {
+      response = responder.apply(recorded);
+    }
     if (response == null) {
       response = Response.json(500, "{\"error\":{\"message\":\"fake upstream: no response queued\"}}");
     }
@@ -108,6 +216,7 @@ public final class FakeUpstream implements AutoCloseable {
         }
         out.write(part.text.getBytes(StandardCharsets.UTF_8));
         out.flush();
+        partsWritten.incrementAndGet();
       }
       if (response.hang) {
         // Keep the response open, writing harmless whitespace, until the client goes away.
@@ -123,6 +232,10 @@ public final class FakeUpstream implements AutoCloseable {
       return;
     }
     if (response.abort) {
+      if (response.reset && via != null) {
+        // The relay forwards what was written, then resets the client's connection.
+        via.resetWhenServerCloses();
+      }
       // Throwing without closing the exchange makes the server drop the socket without the
       // final chunk: the body ends unfinished, as when an upstream dies mid-stream.
       throw new IOException("fake upstream: connection dropped on purpose");
@@ -171,6 +284,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final List<Part> parts;
     private boolean hang;
     private boolean abort;
+    private boolean reset;
     private String heartbeat = "\n";
     private Duration delayBeforeHeaders = Duration.ZERO;
     private boolean fixedLength;
@@ -231,6 +345,18 @@ public final class FakeUpstream implements AutoCloseable {
     /** After the parts, drops the connection without ending the body. */
     public Response thenAbort() {
       this.abort = true;
+      this.fixedLength = false;
+      return this;
+    }
+
+    /**
+     * After the parts, resets the connection (a TCP RST, as when an upstream process dies) once
+     * the parts reached the client. Behind {@link #startTracked()} only; otherwise as {@link
+     * #thenAbort()}.
+     */
+    public Response thenReset() {
+      this.abort = true;
+      this.reset = true;
       this.fixedLength = false;
       return this;
     }
