@@ -51,7 +51,8 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     this.metrics = requireNonNull(metrics, "metrics");
     this.registry = requireNonNull(registry, "registry");
     this.limits = requireNonNull(limits, "limits");
-    this.clock = resilience.clock();
+    // Deadlines handed to providers are wall-clock instants (see Resilience.deadlineClock).
+    this.clock = Resilience.deadlineClock();
     this.dispatcher = new Dispatcher(registry, resilience, metrics);
     this.validator = new RequestValidator(limits);
   }

@@ -90,11 +90,13 @@ final class AttemptPlan {
     if (wait == null) {
       return Optional.empty();
     }
-    Instant now = resilience.clock().instant();
+    Instant now = Resilience.deadlineClock().instant();
     if (now.plus(wait).isAfter(deadline)) {
       return Optional.empty();
     }
-    if (!resilience.budget().tryRetry()) {
+    // Only replays of requests that reached the upstream are extra load: moving past a target
+    // that refused locally (open circuit, cooldown, full limit) costs the upstream nothing.
+    if (!refusedLocally(failure) && !resilience.budget().tryRetry()) {
       log.add("retry budget spent");
       return Optional.empty();
     }
@@ -116,6 +118,11 @@ final class AttemptPlan {
     return failure instanceof CircuitOpenException
         || failure instanceof GatewayOverloadedException
         || failure instanceof ProviderException e && (e.retryable() || e instanceof ProviderException.QuotaExceeded);
+  }
+
+  private static boolean refusedLocally(Throwable failure) {
+    return failure instanceof CircuitOpenException || failure instanceof GatewayOverloadedException
+        || failure instanceof ProviderException e && isLocal(e);
   }
 
   /** A cooldown refusal never reached the upstream: retrying the same target cannot help. */

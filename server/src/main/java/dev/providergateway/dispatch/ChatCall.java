@@ -34,6 +34,7 @@ final class ChatCall {
   private final GatewayMetrics metrics;
   private final Attempts attempts;
   private volatile CompletableFuture<CompletionResponse> inFlight;
+  private volatile ProviderBreaker.Permit inFlightPermit;
   private volatile ScheduledFuture<?> pending;
 
   /** Starts one attempt at a target; the dispatcher supplies it (it knows the fallback rules). */
@@ -50,7 +51,7 @@ final class ChatCall {
     this.resilience = resilience;
     this.attempts = attempts;
     if (!callerDeadline) {
-      Duration left = Duration.between(resilience.clock().instant(), plan.deadline());
+      Duration left = Duration.between(Resilience.deadlineClock().instant(), plan.deadline());
       ScheduledFuture<?> timeout = resilience.scheduler().schedule(this::deadlinePassed,
           Math.max(0, left.toNanos()), TimeUnit.NANOSECONDS);
       result.whenComplete((r, e) -> timeout.cancel(false));
@@ -109,6 +110,7 @@ final class ChatCall {
       return;
     }
     inFlight = call;
+    inFlightPermit = permit;
     call.whenComplete((response, failure) -> {
       slot.release();
       reported.end(failure == null ? null : unwrap(failure));
@@ -150,10 +152,16 @@ final class ChatCall {
 
   private void deadlinePassed() {
     Target t = plan.current();
-    result.completeExceptionally(new ProviderException.Timeout(
+    ProviderException timeout = new ProviderException.Timeout(
         new ProviderException.Origin(t.provider().name(), t.model(), 0),
         "no answer within the gateway's default deadline of " + resilience.config().defaultDeadline().toSeconds() + "s",
-        null));
+        null);
+    // The upstream did not answer in time: that counts against it, unlike a caller's cancel.
+    ProviderBreaker.Permit permit = inFlightPermit;
+    if (permit != null) {
+      permit.failure(timeout);
+    }
+    result.completeExceptionally(timeout);
   }
 
   private CompletionResponse withAttempts(CompletionResponse r) {
@@ -173,6 +181,6 @@ final class ChatCall {
 
   static Instant deadlineOf(CallContext context, Resilience resilience) {
     return context.deadline() != null ? context.deadline()
-        : resilience.clock().instant().plus(resilience.config().defaultDeadline());
+        : Resilience.deadlineClock().instant().plus(resilience.config().defaultDeadline());
   }
 }

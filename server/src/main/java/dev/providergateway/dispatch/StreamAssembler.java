@@ -17,6 +17,7 @@ import dev.providergateway.provider.ProviderException;
 import java.time.Duration;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,6 +66,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   private final AtomicBoolean ended = new AtomicBoolean();
   private final AtomicLong timerGeneration = new AtomicLong();
   private volatile boolean sawEvent;
+  private volatile ScheduledFuture<?> timer;
   private int textCallsSent;
   private int nativeCalls;
 
@@ -131,7 +133,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   @Override
   public void onNext(StreamEvent event) {
-    timerGeneration.incrementAndGet();
+    disarm();
     sawEvent = true;
     if (ended.get()) {
       return;
@@ -149,7 +151,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
     if (!ended.compareAndSet(false, true)) {
       return;
     }
-    timerGeneration.incrementAndGet();
+    disarm();
     onEnd.run();
     if (outputSent) {
       // The upstream worked for a while; the failure still ends this stream with an error.
@@ -165,7 +167,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
     if (!ended.compareAndSet(false, true)) {
       return;
     }
-    timerGeneration.incrementAndGet();
+    disarm();
     onEnd.run();
     if (textCalls != null) {
       ToolCallTextFilter.Result rest = textCalls.finish();
@@ -259,11 +261,20 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
     }
     long generation = timerGeneration.incrementAndGet();
     Duration limit = sawEvent ? watchdog.idle() : watchdog.firstToken();
-    watchdog.scheduler().schedule(() -> {
+    timer = watchdog.scheduler().schedule(() -> {
       if (timerGeneration.get() == generation) {
         stalled(limit);
       }
     }, limit.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Stops the stall timer: the event arrived or the stream ended. */
+  private void disarm() {
+    timerGeneration.incrementAndGet();
+    ScheduledFuture<?> t = timer;
+    if (t != null) {
+      t.cancel(false);
+    }
   }
 
   private void stalled(Duration limit) {
@@ -277,7 +288,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   }
 
   private void cancel() {
-    timerGeneration.incrementAndGet();
+    disarm();
     if (ended.compareAndSet(false, true)) {
       onEnd.run();
     }

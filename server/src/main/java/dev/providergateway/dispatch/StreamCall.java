@@ -68,7 +68,7 @@ final class StreamCall {
         }
       });
       if (!callerDeadline) {
-        Duration left = Duration.between(resilience.clock().instant(), plan.deadline());
+        Duration left = Duration.between(Resilience.deadlineClock().instant(), plan.deadline());
         timeout = resilience.scheduler().schedule(this::deadlinePassed, Math.max(0, left.toNanos()), TimeUnit.NANOSECONDS);
       }
       attempt();

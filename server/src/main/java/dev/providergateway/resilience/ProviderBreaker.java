@@ -144,7 +144,9 @@ public final class ProviderBreaker {
       if (settled.compareAndSet(false, true)) {
         boolean wasHalfOpen = breaker.getState() == CircuitBreaker.State.HALF_OPEN;
         breaker.onError(elapsedNanos(), TimeUnit.NANOSECONDS, cause);
-        if (wasHalfOpen && breaker.getState() == CircuitBreaker.State.HALF_OPEN) {
+        // Resilience4j may already have judged the finished trial window and closed: any trial
+        // failure reopens, whatever the window's failure rate.
+        if (wasHalfOpen && breaker.getState() != CircuitBreaker.State.OPEN) {
           breaker.transitionToOpenState();
         }
       }

@@ -30,6 +30,16 @@ public record Resilience(
     requireNonNull(scheduler, "scheduler");
   }
 
+  /**
+   * The clock of deadlines. Deadlines are wall-clock instants: providers compare them with their
+   * own system clocks and real timers enforce them, so they never use the injected {@link
+   * #clock()} (which drives breakers, cooldowns and the retry budget, and which tests move by
+   * hand).
+   */
+  public static Clock deadlineClock() {
+    return Clock.systemUTC();
+  }
+
   /** The runtime for {@code config}. */
   public static Resilience of(ResilienceConfig config, Clock clock, ScheduledExecutorService scheduler) {
     return new Resilience(

@@ -30,6 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -218,11 +219,15 @@ public final class GatewayServer {
   }
 
   private static ScheduledExecutorService newScheduler() {
-    return Executors.newSingleThreadScheduledExecutor(r -> {
+    ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "gateway-timers");
       t.setDaemon(true);
       return t;
     });
+    // Watchdog and deadline timers are mostly cancelled long before they are due; drop them at
+    // once instead of keeping them queued until then.
+    scheduler.setRemoveOnCancelPolicy(true);
+    return scheduler;
   }
 
   @SuppressWarnings("deprecation")

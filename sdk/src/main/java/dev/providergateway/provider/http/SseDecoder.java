@@ -9,6 +9,16 @@ import java.util.function.Consumer;
  * other fields. Subclasses handle whole events.
  */
 public abstract class SseDecoder implements StreamDecoder {
+  /** The largest event accepted (32 Mi characters of data); a larger one fails the stream. */
+  static final int MAX_EVENT = 32 * 1024 * 1024;
+
+  /** An event exceeded {@link #MAX_EVENT}. */
+  static final class EventTooLarge extends RuntimeException {
+    EventTooLarge() {
+      super("a stream event exceeded " + MAX_EVENT + " characters");
+    }
+  }
+
   private String event = "";
   private final StringBuilder data = new StringBuilder();
   private boolean hasData;
@@ -41,6 +51,9 @@ public abstract class SseDecoder implements StreamDecoder {
     if (field.equals("event")) {
       event = value;
     } else if (field.equals("data")) {
+      if (data.length() + value.length() + 1 > MAX_EVENT) {
+        throw new EventTooLarge();
+      }
       if (hasData) {
         data.append('\n');
       }

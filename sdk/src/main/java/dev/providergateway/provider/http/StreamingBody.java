@@ -64,9 +64,9 @@ final class StreamingBody implements HttpResponse.BodySubscriber<Void> {
     } catch (CharacterCodingException e) {
       fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent a stream that is not valid UTF-8", e));
       return;
-    } catch (LineSplitter.LineTooLong e) {
-      fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent a stream line over "
-          + LineSplitter.MAX_LINE + " characters", e));
+    } catch (LineSplitter.LineTooLong | SseDecoder.EventTooLarge e) {
+      fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent an oversized stream: "
+          + e.getMessage(), e));
       return;
     } catch (RuntimeException e) {
       fail(HttpErrors.fromThrowable(origin, e));
