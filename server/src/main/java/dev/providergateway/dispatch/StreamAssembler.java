@@ -51,7 +51,6 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   private final String provider;
   private final ProviderBreaker.Permit permit;
   private final ToolCallAccumulator toolCalls = new ToolCallAccumulator();
-  private final AtomicBoolean upstreamPending = new AtomicBoolean();
   private final Map<String, String> metadata = new HashMap<>();
   private final List<ReasoningBlock> reasoningBlocks = new ArrayList<>();
   private volatile Flow.Subscription upstream;
@@ -64,7 +63,8 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   private final Watchdog watchdog;
   private final Runnable onEnd;
   private final AtomicBoolean ended = new AtomicBoolean();
-  private final AtomicLong timerGeneration = new AtomicLong();
+  // When the outstanding upstream request was made (System.nanoTime), or 0 when none is.
+  private final AtomicLong askedAt = new AtomicLong();
   private volatile boolean sawEvent;
   private volatile ScheduledFuture<?> timer;
   private int textCallsSent;
@@ -133,12 +133,11 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   @Override
   public void onNext(StreamEvent event) {
-    disarm();
     sawEvent = true;
     if (ended.get()) {
       return;
     }
-    upstreamPending.set(false);
+    askedAt.set(0);
     StreamChunk chunk = chunkOf(event);
     if (chunk != null) {
       out.emit(chunk);
@@ -248,29 +247,51 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   private void pull() {
     Flow.Subscription s = upstream;
-    if (s != null && !ended.get() && out.wantsMore() && upstreamPending.compareAndSet(false, true)) {
-      arm();
+    if (s == null || ended.get() || !out.wantsMore()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (askedAt.compareAndSet(0, now == 0 ? 1 : now)) {
+      if (watchdog != null && timer == null) {
+        schedule(limit());
+      }
       s.request(1);
     }
   }
 
-  /** Starts the stall timer for the event just asked for. */
-  private void arm() {
-    if (watchdog == null) {
-      return;
-    }
-    long generation = timerGeneration.incrementAndGet();
-    Duration limit = sawEvent ? watchdog.idle() : watchdog.firstToken();
-    timer = watchdog.scheduler().schedule(() -> {
-      if (timerGeneration.get() == generation) {
-        stalled(limit);
-      }
-    }, limit.toNanos(), TimeUnit.NANOSECONDS);
+  /**
+   * One timer per stream, not one per event: it wakes when the current wait could first exceed
+   * its limit, and sleeps again for what is left if an event came meanwhile.
+   */
+  private void schedule(Duration delay) {
+    timer = watchdog.scheduler().schedule(this::check, delay.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  /** Stops the stall timer: the event arrived or the stream ended. */
+  private Duration limit() {
+    return sawEvent ? watchdog.idle() : watchdog.firstToken();
+  }
+
+  private void check() {
+    if (ended.get()) {
+      return;
+    }
+    Duration limit = limit();
+    long asked = askedAt.get();
+    if (asked == 0) {
+      // Nothing is asked of the upstream: a slow caller, not a stalled upstream.
+      schedule(limit);
+      return;
+    }
+    long waited = System.nanoTime() - asked;
+    if (waited >= limit.toNanos()) {
+      stalled(limit);
+    } else {
+      schedule(Duration.ofNanos(limit.toNanos() - waited));
+    }
+  }
+
+  /** Stops the stall timer: the stream ended. */
   private void disarm() {
-    timerGeneration.incrementAndGet();
     ScheduledFuture<?> t = timer;
     if (t != null) {
       t.cancel(false);
