@@ -7,6 +7,8 @@ import dev.providergateway.provider.ErrorReason;
 import dev.providergateway.provider.GatewayException;
 import dev.providergateway.provider.GatewayOverloadedException;
 import dev.providergateway.provider.ProviderException;
+import dev.providergateway.resilience.Bulkheads;
+import dev.providergateway.resilience.ProviderBreaker;
 import dev.providergateway.resilience.Resilience;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +34,10 @@ final class AttemptPlan {
   private int index;
   private int retriesOnTarget;
   private int attempts;
+  private boolean refusedLocally;
+
+  /** A target's admission for one attempt: its provider slot and circuit breaker permit. */
+  record Admission(Bulkheads.Slot slot, ProviderBreaker.Permit permit) {}
 
   AttemptPlan(List<Target> targets, Instant deadline, Resilience resilience) {
     this.targets = targets;
@@ -47,9 +53,28 @@ final class AttemptPlan {
     return deadline;
   }
 
-  /** Counts an attempt that reached the provider (or was refused before it). */
-  void started() {
+  /**
+   * Admits an attempt at the current target: its rate-limit cooldown, a provider slot, a
+   * breaker permit, in that order. A refusal is thrown (with the slot given back) and remembered,
+   * since an attempt the gateway refused never reached the upstream. Counts the attempt either
+   * way.
+   */
+  Admission admit() {
     attempts++;
+    Target target = current();
+    String provider = target.provider().name();
+    refusedLocally = true;
+    resilience.cooldowns().check(provider, target.model());
+    Bulkheads.Slot slot = resilience.bulkheads().acquireProvider(provider);
+    ProviderBreaker.Permit permit;
+    try {
+      permit = target.provider().breaker().acquire(target.model());
+    } catch (RuntimeException e) {
+      slot.release();
+      throw e;
+    }
+    refusedLocally = false;
+    return new Admission(slot, permit);
   }
 
   /** Notes how the current attempt ended, for the response metadata. */
@@ -78,7 +103,7 @@ final class AttemptPlan {
   Optional<Duration> next(Throwable failure) {
     outcome(reasonOf(failure));
     Duration wait = null;
-    if (failure instanceof ProviderException e && e.retryable() && !isLocal(e)
+    if (failure instanceof ProviderException e && e.retryable() && !refusedLocally
         && retriesOnTarget < resilience.config().maxRetries()) {
       wait = resilience.backoff().delay(retriesOnTarget, e.retryAfter().orElse(null));
       retriesOnTarget++;
@@ -96,7 +121,7 @@ final class AttemptPlan {
     }
     // Only replays of requests that reached the upstream are extra load: moving past a target
     // that refused locally (open circuit, cooldown, full limit) costs the upstream nothing.
-    if (!refusedLocally(failure) && !resilience.budget().tryRetry()) {
+    if (!refusedLocally && !resilience.budget().tryRetry()) {
       log.add("retry budget spent");
       return Optional.empty();
     }
@@ -118,16 +143,6 @@ final class AttemptPlan {
     return failure instanceof CircuitOpenException
         || failure instanceof GatewayOverloadedException
         || failure instanceof ProviderException e && (e.retryable() || e instanceof ProviderException.QuotaExceeded);
-  }
-
-  private static boolean refusedLocally(Throwable failure) {
-    return failure instanceof CircuitOpenException || failure instanceof GatewayOverloadedException
-        || failure instanceof ProviderException e && isLocal(e);
-  }
-
-  /** A cooldown refusal never reached the upstream: retrying the same target cannot help. */
-  private static boolean isLocal(ProviderException e) {
-    return e.getMessage().startsWith("cooling down after a rate limit");
   }
 
   private static String reasonOf(Throwable failure) {

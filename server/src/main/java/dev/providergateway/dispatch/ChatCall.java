@@ -80,24 +80,16 @@ final class ChatCall {
     }
     Target target = plan.current();
     String provider = target.provider().name();
-    plan.started();
-    Bulkheads.Slot slot;
-    ProviderBreaker.Permit permit;
+    AttemptPlan.Admission admission;
+    try {
+      admission = plan.admit();
+    } catch (RuntimeException e) {
+      failed(e);
+      return;
+    }
+    Bulkheads.Slot slot = admission.slot();
+    ProviderBreaker.Permit permit = admission.permit();
     CompletableFuture<CompletionResponse> call;
-    try {
-      resilience.cooldowns().check(provider, target.model());
-      slot = resilience.bulkheads().acquireProvider(provider);
-    } catch (RuntimeException e) {
-      failed(e);
-      return;
-    }
-    try {
-      permit = target.provider().breaker().acquire(target.model());
-    } catch (RuntimeException e) {
-      slot.release();
-      failed(e);
-      return;
-    }
     GatewayMetrics.UpstreamAttempt reported =
         metrics.upstreamAttempt(context, provider, target.model(), plan.attemptOnTarget());
     try {

@@ -81,23 +81,15 @@ final class StreamCall {
     }
     Target target = plan.current();
     String provider = target.provider().name();
-    plan.started();
-    Bulkheads.Slot slot;
-    ProviderBreaker.Permit permit;
+    AttemptPlan.Admission admission;
     try {
-      resilience.cooldowns().check(provider, target.model());
-      slot = resilience.bulkheads().acquireProvider(provider);
+      admission = plan.admit();
     } catch (RuntimeException e) {
       failed(e, target);
       return;
     }
-    try {
-      permit = target.provider().breaker().acquire(target.model());
-    } catch (RuntimeException e) {
-      slot.release();
-      failed(e, target);
-      return;
-    }
+    Bulkheads.Slot slot = admission.slot();
+    ProviderBreaker.Permit permit = admission.permit();
     GatewayMetrics.UpstreamAttempt reported =
         metrics.upstreamAttempt(context, provider, target.model(), plan.attemptOnTarget());
     Flow.Publisher<StreamChunk> chunks;
