@@ -10,8 +10,9 @@ import java.time.Duration;
  * @param host the address to bind: {@code 127.0.0.1} by default (this machine only), {@code
  *     0.0.0.0} for all interfaces
  * @param port the TCP port, 0..65535; 0 picks a free port (used by tests)
- * @param executorThreads threads serving calls, 0..1024; 0 means {@link
- *     #effectiveExecutorThreads()} decides
+ * @param executorThreads 0 (the default) serves calls on the network event loops, where the
+ *     upstream requests run too (every built-in handler is non-blocking); 1..1024 runs call
+ *     handlers on a fixed pool of that many threads instead, for plugins that block
  * @param keepaliveTime how long a connection may be idle before the server pings it
  * @param keepaliveTimeout how long the server waits for a ping's answer before closing
  * @param permitKeepaliveTime the most frequent client pings the server tolerates
@@ -100,10 +101,8 @@ public record ServerConfig(
     return Hosts.isLoopback(host);
   }
 
-  /** The executor size to use: {@link #executorThreads()}, or the CPU count (at least 2) if 0. */
-  public int effectiveExecutorThreads() {
-    return executorThreads > 0
-        ? executorThreads
-        : Math.max(2, Runtime.getRuntime().availableProcessors());
+  /** True when call handlers run on the network event loops (no separate callback pool). */
+  public boolean servesOnEventLoops() {
+    return executorThreads == 0;
   }
 }

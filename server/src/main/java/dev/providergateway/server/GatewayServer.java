@@ -6,6 +6,7 @@ import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.config.ServerConfig;
 import dev.providergateway.observability.MetricsHttpServer;
 import dev.providergateway.observability.Telemetry;
+import dev.providergateway.provider.http.UpstreamTransport;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
 import dev.providergateway.v1.ProviderServiceGrpc;
@@ -14,7 +15,7 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.util.MutableHandlerRegistry;
@@ -107,14 +108,18 @@ public final class GatewayServer {
    */
   public static Builder nettyBuilder(GatewayConfig config, Map<String, String> env, Clock clock) {
     ServerConfig s = config.server();
-    ExecutorService executor = boundedExecutor(s.effectiveExecutorThreads());
+    ExecutorService executor = s.servesOnEventLoops() ? null : boundedExecutor(s.executorThreads());
     ScheduledExecutorService scheduler = newScheduler();
     List<Closeable> closers = new ArrayList<>();
     ServerCredentials credentials = s.tls().enabled()
         ? TlsCredentials.of(s.tls(), scheduler, closers)
         : InsecureServerCredentials.create();
+    // gRPC is served on the same event loops as the upstream connections (see UpstreamTransport).
+    UpstreamTransport io = UpstreamTransport.shared();
     NettyServerBuilder netty = NettyServerBuilder.forAddress(new InetSocketAddress(s.host(), s.port()), credentials)
-        .executor(executor)
+        .bossEventLoopGroup(io.eventLoopGroup())
+        .workerEventLoopGroup(io.eventLoopGroup())
+        .channelType(io.serverChannelType())
         .keepAliveTime(s.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTimeout(s.keepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
         .permitKeepAliveTime(s.permitKeepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
@@ -122,6 +127,12 @@ public final class GatewayServer {
         .maxInboundMessageSize(s.maxInboundMessageBytes())
         .maxInboundMetadataSize(64 * 1024)
         .maxConcurrentCallsPerConnection(s.maxConcurrentCallsPerConnection());
+    if (executor == null) {
+      // The handlers run where the request was read: no hand-off and no thread wake-up per call.
+      netty.directExecutor();
+    } else {
+      netty.executor(executor);
+    }
     Builder b = builder(netty, config, clock).executor(executor).env(env);
     b.scheduler = scheduler;
     b.closers.addAll(closers);
@@ -202,11 +213,10 @@ public final class GatewayServer {
   }
 
   /**
-   * The executor for gRPC callbacks. gRPC's default is an unbounded cached pool, which under a
-   * burst creates a thread per concurrent callback. The gateway's handlers never block (upstream
-   * I/O is asynchronous), so a fixed pool the size of the machine's cores keeps every core busy
-   * without thread explosion; overload is refused by the per-connection call limit and the
-   * concurrency limits instead of queueing threads.
+   * The executor for gRPC callbacks when {@code server.executor_threads} asks for one (plugins
+   * that block). gRPC's default is an unbounded cached pool, which under a burst creates a thread
+   * per concurrent callback; a fixed pool bounds that, and overload is refused by the
+   * per-connection call limit and the concurrency limits instead of queueing threads.
    */
   static ExecutorService boundedExecutor(int threads) {
     AtomicInteger n = new AtomicInteger();

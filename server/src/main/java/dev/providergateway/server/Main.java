@@ -24,8 +24,8 @@ public final class Main {
 
   public static void main(String[] args) {
     // On a 2-core machine the common pool has parallelism 1, and CompletableFuture then starts a
-    // new thread for every async completion (the JDK HttpClient completes its futures that way):
-    // a thread per upstream request. Set before anything touches the common pool.
+    // new thread for every async completion (a plugin's *Async continuations, say): a thread per
+    // call. Set before anything touches the common pool.
     if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
       System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
     }

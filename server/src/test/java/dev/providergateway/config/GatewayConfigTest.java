@@ -19,7 +19,7 @@ class GatewayConfigTest {
     assertThat(server.host()).isEqualTo("127.0.0.1");
     assertThat(server.port()).isEqualTo(50051);
     assertThat(server.executorThreads()).isZero();
-    assertThat(server.effectiveExecutorThreads()).isGreaterThanOrEqualTo(2);
+    assertThat(server.servesOnEventLoops()).isTrue();
     assertThat(server.keepaliveTime()).isEqualTo(Duration.ofSeconds(60));
     assertThat(server.keepaliveTimeout()).isEqualTo(Duration.ofSeconds(20));
     assertThat(server.permitKeepaliveTime()).isEqualTo(Duration.ofSeconds(10));

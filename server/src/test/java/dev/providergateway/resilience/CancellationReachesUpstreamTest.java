@@ -19,7 +19,7 @@ import dev.providergateway.v1.ProviderServiceGrpc;
 import dev.providergateway.v1.StreamChunk;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyChannelBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -16,13 +16,13 @@ import java.util.stream.Collectors;
  */
 final class Leftovers {
   /**
-   * Pools whose idle workers may outlive a call by design: the JDK HTTP client's executor (a
-   * cached pool whose idle workers expire after 60 s), gRPC's shared timer (started by the first
-   * call with a deadline, kept while in use) and the fake upstream's own threads (whose
-   * connections and responses are checked through the fake itself).
+   * Pools whose threads may outlive a call by design: the shared event loops and resolver threads
+   * (started once per process), gRPC's shared timer (started by the first call with a deadline,
+   * kept while in use) and the fake upstream's own threads (whose connections and responses are
+   * checked through the fake itself).
    */
   private static final Pattern IDLE_POOLS = Pattern.compile(
-      "HttpClient-\\d+-Worker-\\d+|grpc-timer-\\d+|fake-upstream.*");
+      "gateway-io-.*|gateway-dns-.*|grpc-timer-\\d+|fake-upstream.*");
 
   private final Set<Long> before;
 

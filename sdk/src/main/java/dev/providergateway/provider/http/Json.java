@@ -40,6 +40,25 @@ public final class Json {
     }
   }
 
+  /** The parsed tree of {@code length} UTF-8 bytes of {@code bytes} from {@code offset}, or null. */
+  public static JsonNode tryParse(byte[] bytes, int offset, int length) {
+    try {
+      JsonNode node = MAPPER.readTree(bytes, offset, length);
+      return node == null || node.isMissingNode() ? null : node;
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  /** {@code value} as UTF-8 JSON bytes. */
+  public static byte[] writeBytes(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not serializable as JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
   /** {@code value} as JSON text. */
   public static String write(Object value) {
     try {

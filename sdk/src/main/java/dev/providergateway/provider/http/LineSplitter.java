@@ -28,7 +28,9 @@ final class LineSplitter {
       .onUnmappableCharacter(CodingErrorAction.REPORT);
   private final StringBuilder line = new StringBuilder();
   private ByteBuffer carry = ByteBuffer.allocate(0);
-  private CharBuffer chars = CharBuffer.allocate(8192);
+  // Sized to the input as it comes (up to 8 Ki chars at first): a stream of small events, the
+  // common case, keeps a small buffer, which matters with thousands of streams open.
+  private CharBuffer chars = CharBuffer.allocate(0);
   private boolean lastWasCr;
 
   /** Feeds bytes; each completed line goes to {@code sink}. */
@@ -36,6 +38,10 @@ final class LineSplitter {
     ByteBuffer in = bytes;
     if (carry.hasRemaining()) {
       in = ByteBuffer.allocate(carry.remaining() + bytes.remaining()).put(carry).put(bytes).flip();
+    }
+    int wanted = Math.min(in.remaining(), 8192);
+    if (chars.capacity() < wanted) {
+      chars = CharBuffer.allocate(Math.max(wanted, 256));
     }
     while (true) {
       chars.clear();

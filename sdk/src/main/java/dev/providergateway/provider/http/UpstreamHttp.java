@@ -8,43 +8,60 @@ import dev.providergateway.provider.EventPublisher;
 import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.StreamEvent;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLException;
 
 /**
- * One provider's upstream HTTP client: a single pooled JDK {@link HttpClient} shared by all its
- * calls, JSON request bodies, and the shared conventions every provider gets for free: the
- * request timeout is the caller's remaining deadline (capped by a default) and covers the wait
- * for response headers; error statuses and transport failures become {@link ProviderException}s
- * through {@link HttpErrors}; cancelling a call aborts its exchange and closes its connection.
+ * One provider's upstream HTTP client: HTTP/1.1 keep-alive connections on the process's shared
+ * event loops ({@link UpstreamTransport}), JSON request bodies, and the shared conventions every
+ * provider gets for free: the wait for response headers (connecting included) is bounded by the
+ * caller's remaining deadline, capped by a default; error statuses and transport failures become
+ * {@link ProviderException}s through {@link HttpErrors}; cancelling a call closes its connection,
+ * which every upstream (local servers included) sees as the end of the generation.
  *
- * <p>The JDK client is used because its asynchronous API cancels an exchange when its future is
- * cancelled, and its body subscribers follow {@link Flow} demand, so a stream is read only as
- * fast as the caller reads. HTTP/1.1 is used so that an aborted stream closes its connection,
- * which every upstream (including local servers) sees as the end of the generation.
+ * <p>Connections are pooled per origin and per event loop, so a call that arrives on a loop
+ * sends its request, reads the response and completes on that thread. Futures and publishers
+ * therefore complete on an event loop: what runs on their completion must not block. Streamed
+ * bodies are read only while the publisher's subscriber has demand, so a slow caller slows the
+ * upstream through TCP flow control instead of filling the heap. TLS uses the JDK's trust store
+ * and verifies the host name.
  *
  * <p>Thread-safe; one per provider instance, created in the provider's constructor and shared
- * by all its calls. It holds no resources that need closing: the JDK client releases its pooled
- * connections once unreferenced, so a provider's {@code close()} has nothing to do for it. Every
- * future and publisher it returns owns one exchange: cancelling it (as the gateway does on a
- * caller's cancellation or deadline) aborts the exchange and closes its connection.
+ * by all its calls; {@link #close()} (from the provider's {@code close()}) closes its idle
+ * connections. Every future and publisher it returns owns one exchange: cancelling it (as the
+ * gateway does on a caller's cancellation or deadline) aborts the exchange and closes its
+ * connection.
  */
-public final class UpstreamHttp {
+public final class UpstreamHttp implements AutoCloseable {
   /** The largest non-streamed response body read (32 MiB); larger ones fail as invalid. */
   public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-  private final HttpClient client;
+  private static volatile SslContext tls;
+
+  private final UpstreamTransport transport = UpstreamTransport.shared();
+  private final Map<String, ConnectionPool> pools = new ConcurrentHashMap<>();
+  private final Duration connectTimeout;
   private final Duration requestTimeout;
   private final Clock clock;
   private final UnaryOperator<Throwable> refine;
@@ -65,11 +82,7 @@ public final class UpstreamHttp {
    */
   public UpstreamHttp(Duration connectTimeout, Duration requestTimeout, Clock clock, UnaryOperator<Throwable> refine) {
     this.refine = requireNonNull(refine, "refine");
-    this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(requireNonNull(connectTimeout, "connectTimeout"))
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    this.connectTimeout = requireNonNull(connectTimeout, "connectTimeout");
     this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout");
     this.clock = requireNonNull(clock, "clock");
   }
@@ -110,44 +123,18 @@ public final class UpstreamHttp {
   public CompletableFuture<JsonNode> postJson(
       URI uri, Map<String, String> headers, Object body, Origin origin, CallContext context) {
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
-    HttpRequest request;
+    JsonExchange exchange;
     try {
-      request = request(uri, headers, body, origin, context, "application/json");
-    } catch (ProviderException e) {
+      exchange = new JsonExchange(prepare(uri, headers, body, origin, context, "application/json"), result);
+    } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(refine.apply(e));
     }
-    CompletableFuture<HttpResponse<byte[]>> exchange =
-        client.sendAsync(request, info -> new LimitedBody(MAX_BODY_BYTES));
-    exchange.whenComplete((response, failure) -> {
-      if (failure != null) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-            ? failure.getCause() : failure;
-        result.completeExceptionally(refine.apply(cause instanceof LimitedBody.TooLarge || cause.getCause() instanceof LimitedBody.TooLarge
-            ? new ProviderException.InvalidResponse(origin, origin.provider() + " sent a response body over "
-                + MAX_BODY_BYTES + " bytes; it was not read", cause)
-            : HttpErrors.fromThrowable(origin, failure)));
-        return;
-      }
-      if (response.statusCode() >= 300) {
-        String text = new String(response.body(), StandardCharsets.UTF_8);
-        result.completeExceptionally(refine.apply(
-            HttpErrors.fromResponse(origin, response.statusCode(), response.headers(), text)));
-        return;
-      }
-      // Parsed from the bytes: no intermediate String on the hot path.
-      JsonNode json = Json.tryParse(response.body());
-      if (json == null || !json.isObject()) {
-        result.completeExceptionally(refine.apply(new ProviderException.InvalidResponse(
-            origin, origin.provider() + " returned a body that is not a JSON object", null)));
-      } else {
-        result.complete(json);
-      }
-    });
     result.whenComplete((r, e) -> {
       if (result.isCancelled()) {
-        exchange.cancel(true);
+        exchange.cancel();
       }
     });
+    exchange.start();
     return result;
   }
 
@@ -165,24 +152,32 @@ public final class UpstreamHttp {
       CallContext context,
       Supplier<StreamDecoder> decoders) {
     return new EventPublisher<>(out -> {
-      HttpRequest request = request(uri, headers, body, origin, context, "text/event-stream, application/x-ndjson, application/json");
-      HttpResponse.BodyHandler<Void> handler = info -> info.statusCode() >= 300
-          ? HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8), text -> {
-              out.fail(refine.apply(HttpErrors.fromResponse(origin, info.statusCode(), info.headers(), text)));
-              return null;
-            })
-          : new StreamingBody(out, decoders.get(), origin, refine);
-      CompletableFuture<HttpResponse<Void>> exchange = client.sendAsync(request, handler);
-      out.onCancel(() -> exchange.cancel(true));
-      exchange.whenComplete((r, failure) -> {
-        if (failure != null) {
-          out.fail(refine.apply(HttpErrors.fromThrowable(origin, failure)));
-        }
-      });
+      StreamExchange exchange = new StreamExchange(
+          prepare(uri, headers, body, origin, context, "text/event-stream, application/x-ndjson, application/json"),
+          out, decoders.get());
+      out.onCancel(exchange::cancel);
+      out.onDemand(exchange::resume);
+      exchange.start();
     });
   }
 
-  private HttpRequest request(
+  /**
+   * Closes the idle pooled connections. Exchanges in flight run to their end and close theirs; a
+   * call made after this still works (a provider replaced by a config reload may finish a retry)
+   * on connections that close once idle.
+   */
+  @Override
+  public void close() {
+    pools.values().forEach(ConnectionPool::close);
+    pools.clear();
+  }
+
+  /** What one exchange needs, checked before anything is sent. */
+  private record Request(
+      Origin origin, ConnectionPool pool, EventLoop loop, String path, HttpHeaders headers, ByteBuf body,
+      long timeoutNanos) {}
+
+  private Request prepare(
       URI uri, Map<String, String> headers, Object body, Origin origin, CallContext context, String accept) {
     Duration timeout = requestTimeout;
     var left = context.timeLeft(clock);
@@ -193,13 +188,189 @@ public final class UpstreamHttp {
       }
       timeout = left.get().compareTo(timeout) < 0 ? left.get() : timeout;
     }
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-        .timeout(timeout)
-        .header("content-type", "application/json")
-        .header("accept", accept)
-        .header("x-request-id", context.requestId())
-        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body).getBytes(StandardCharsets.UTF_8)));
-    headers.forEach(b::header);
-    return b.build();
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    boolean secure = scheme.equals("https");
+    if (!secure && !scheme.equals("http") || uri.getHost() == null) {
+      throw new IllegalArgumentException("not an http(s) URL with a host: " + uri);
+    }
+    int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 443 : 80;
+    ConnectionPool pool = pools.computeIfAbsent(scheme + "://" + uri.getHost() + ":" + port,
+        k -> new ConnectionPool(transport, uri.getHost(), port, secure ? tls() : null, connectTimeout));
+    String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    byte[] json = Json.writeBytes(body);
+    HttpHeaders h = DefaultHttpHeadersFactory.headersFactory().newHeaders()
+        .set(HttpHeaderNames.HOST, pool.hostHeader(secure))
+        .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+        .set(HttpHeaderNames.ACCEPT, accept)
+        .set(HttpHeaderNames.USER_AGENT, "provider-gateway")
+        .set("x-request-id", context.requestId());
+    headers.forEach(h::set);
+    h.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+    return new Request(origin, pool, pool.loopFor(transport.callersLoop()), path, h, Unpooled.wrappedBuffer(json), timeout.toNanos());
+  }
+
+  private static SslContext tls() {
+    SslContext t = tls;
+    if (t == null) {
+      synchronized (UpstreamHttp.class) {
+        t = tls;
+        if (t == null) {
+          try {
+            tls = t = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
+          } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS for upstream requests: " + e.getMessage(), e);
+          }
+        }
+      }
+    }
+    return t;
+  }
+
+  /** A non-streamed exchange: the whole body, at most {@link #MAX_BODY_BYTES}, parsed as JSON. */
+  private final class JsonExchange extends Exchange {
+    private final CompletableFuture<JsonNode> result;
+    private HttpResponse head;
+    private ByteBuf bytes;
+
+    JsonExchange(Request r, CompletableFuture<JsonNode> result) {
+      super(r.origin(), r.pool(), r.loop(), r.path(), r.headers(), r.body(), r.timeoutNanos());
+      this.result = result;
+    }
+
+    @Override
+    void onHead(HttpResponse response) {
+      head = response;
+      long length = response.headers().getInt(HttpHeaderNames.CONTENT_LENGTH, 1024);
+      bytes = Unpooled.buffer((int) Math.min(Math.max(length, 64), 1 << 20));
+    }
+
+    @Override
+    void onContent(ByteBuf content) {
+      if (bytes.readableBytes() + content.readableBytes() > MAX_BODY_BYTES) {
+        fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent a response body over "
+            + MAX_BODY_BYTES + " bytes; it was not read", null));
+        return;
+      }
+      bytes.writeBytes(content);
+    }
+
+    @Override
+    void onEnd() {
+      int status = head.status().code();
+      if (status >= 300) {
+        result.completeExceptionally(refine.apply(HttpErrors.fromResponse(
+            origin, status, jdkHeaders(head.headers()), bytes.toString(StandardCharsets.UTF_8))));
+        return;
+      }
+      // Parsed from the bytes: no intermediate String on the hot path.
+      JsonNode json = Json.tryParse(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());
+      if (json == null || !json.isObject()) {
+        result.completeExceptionally(refine.apply(new ProviderException.InvalidResponse(
+            origin, origin.provider() + " returned a body that is not a JSON object", null)));
+      } else {
+        result.complete(json);
+      }
+    }
+
+    @Override
+    void onFailure(RuntimeException failure) {
+      result.completeExceptionally(refine.apply(failure));
+    }
+
+    @Override
+    boolean wantsData() {
+      return true;
+    }
+  }
+
+  /**
+   * A streamed exchange: the body split into lines and decoded into events as the publisher's
+   * subscriber asks for them; an error status's body is read whole and reported.
+   */
+  private final class StreamExchange extends Exchange {
+    private final EventPublisher<StreamEvent> out;
+    private final StreamDecoder decoder;
+    private LineSplitter lines;
+    private HttpResponse head;
+    private ByteBuf errorBody;
+
+    StreamExchange(Request r, EventPublisher<StreamEvent> out, StreamDecoder decoder) {
+      super(r.origin(), r.pool(), r.loop(), r.path(), r.headers(), r.body(), r.timeoutNanos());
+      this.out = out;
+      this.decoder = decoder;
+    }
+
+    @Override
+    void onHead(HttpResponse response) {
+      head = response;
+      if (response.status().code() >= 300) {
+        errorBody = Unpooled.buffer(256);
+      } else {
+        lines = new LineSplitter();
+      }
+    }
+
+    @Override
+    void onContent(ByteBuf content) {
+      if (errorBody != null) {
+        if (errorBody.readableBytes() + content.readableBytes() > MAX_BODY_BYTES) {
+          fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent an error body over "
+              + MAX_BODY_BYTES + " bytes", null));
+          return;
+        }
+        errorBody.writeBytes(content);
+        return;
+      }
+      try {
+        lines.feed(content.nioBuffer(), line -> decoder.onLine(line, out::emit));
+      } catch (CharacterCodingException e) {
+        fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent a stream that is not valid UTF-8", e));
+      } catch (LineSplitter.LineTooLong | SseDecoder.EventTooLarge e) {
+        fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent an oversized stream: "
+            + e.getMessage(), e));
+      } catch (RuntimeException e) {
+        fail(HttpErrors.fromThrowable(origin, e));
+      }
+    }
+
+    @Override
+    void onEnd() {
+      if (errorBody != null) {
+        out.fail(refine.apply(HttpErrors.fromResponse(
+            origin, head.status().code(), jdkHeaders(head.headers()), errorBody.toString(StandardCharsets.UTF_8))));
+        return;
+      }
+      try {
+        lines.finish(line -> decoder.onLine(line, out::emit));
+        if (decoder instanceof SseDecoder sse) {
+          sse.flush(out::emit);
+        }
+      } catch (CharacterCodingException e) {
+        out.fail(refine.apply(new ProviderException.InvalidResponse(
+            origin, origin.provider() + " sent a stream that is not valid UTF-8", e)));
+        return;
+      } catch (RuntimeException e) {
+        out.fail(refine.apply(HttpErrors.fromThrowable(origin, e)));
+        return;
+      }
+      if (decoder.finished()) {
+        out.complete();
+      } else {
+        // The body ended without the protocol's end marker: the upstream died mid-stream.
+        out.fail(refine.apply(new ProviderException.Connection(
+            origin, origin.provider() + " closed the stream before it ended", null)));
+      }
+    }
+
+    @Override
+    void onFailure(RuntimeException failure) {
+      out.fail(refine.apply(failure));
+    }
+
+    @Override
+    boolean wantsData() {
+      return errorBody != null || out.wantsMore();
+    }
   }
 }

@@ -83,6 +83,6 @@ final class AnthropicProvider implements Provider {
 
   @Override
   public void close() {
-    // The JDK HttpClient releases its pooled connections when it is no longer referenced.
+    http.close();
   }
 }

@@ -84,7 +84,7 @@ final class GeminiProvider implements Provider {
 
   @Override
   public void close() {
-    // The JDK HttpClient releases its pooled connections when it is no longer referenced.
+    http.close();
   }
 
   /** {@code {base}/{version}/models/{model}:generateContent}, or the streaming method with SSE. */

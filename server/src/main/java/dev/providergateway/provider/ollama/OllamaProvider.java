@@ -82,6 +82,6 @@ final class OllamaProvider implements Provider {
 
   @Override
   public void close() {
-    // The JDK HttpClient releases its pooled connections when it is no longer referenced.
+    http.close();
   }
 }

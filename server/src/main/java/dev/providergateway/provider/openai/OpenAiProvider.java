@@ -78,7 +78,7 @@ final class OpenAiProvider implements Provider {
 
   @Override
   public void close() {
-    // The JDK HttpClient releases its pooled connections when it is no longer referenced.
+    http.close();
   }
 
   /** The validated settings, for tests of what a factory derived. */

@@ -89,6 +89,6 @@ final class ChatLinesProvider implements Provider {
 
   @Override
   public void close() {
-    // Nothing to release: UpstreamHttp's pooled connections go when it is unreferenced.
+    http.close();
   }
 }

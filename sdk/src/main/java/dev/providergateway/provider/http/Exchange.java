@@ -1,0 +1,283 @@
+package dev.providergateway.provider.http;
+
+import dev.providergateway.provider.ProviderException;
+import dev.providergateway.provider.ProviderException.Origin;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * One HTTP request and its response on a pooled connection. Everything after {@link #start()}
+ * runs on one event loop, so the state needs no locks. The request body is kept until the end so
+ * that a request whose reused keep-alive connection turns out to be closed by the upstream (the
+ * usual race with its idle timeout) is sent once more on a fresh connection; that is only done
+ * before any byte of a response arrived.
+ *
+ * <p>Exactly one of the subclass's terminal paths runs: {@link #onEnd()} after the whole
+ * response was read (the connection already back in its pool), or {@link #onFailure} (the
+ * connection closed). A cancel closes the connection and reports nothing.
+ */
+abstract class Exchange {
+  final Origin origin;
+  private final ConnectionPool pool;
+  private final EventLoop loop;
+  private final String path;
+  private final HttpHeaders headers;
+  private final ByteBuf body;
+  private final long headerTimeoutNanos;
+  private Channel channel;
+  private ConnectionPool.ConnectionHandler handler;
+  private ScheduledFuture<?> timer;
+  private boolean reused;
+  private boolean retried;
+  private boolean responseStarted;
+  private boolean keepAlive;
+  private boolean done;
+
+  Exchange(Origin origin, ConnectionPool pool, EventLoop loop, String path, HttpHeaders headers, ByteBuf body,
+      long headerTimeoutNanos) {
+    this.origin = origin;
+    this.pool = pool;
+    this.loop = loop;
+    this.path = path;
+    this.headers = headers;
+    this.body = body;
+    this.headerTimeoutNanos = headerTimeoutNanos;
+  }
+
+  /** The response head arrived (status line and headers). */
+  abstract void onHead(HttpResponse response);
+
+  /** A piece of the response body; not retained after the call. */
+  abstract void onContent(ByteBuf content);
+
+  /** The response ended; its connection is already released. */
+  abstract void onEnd();
+
+  /** The exchange failed; its connection is closed. Called at most once. */
+  abstract void onFailure(RuntimeException failure);
+
+  /** True while the consumer wants more of the response read. */
+  abstract boolean wantsData();
+
+  /** Sends the request; may be called from any thread. */
+  final void start() {
+    if (loop.inEventLoop()) {
+      begin();
+    } else {
+      loop.execute(this::begin);
+    }
+  }
+
+  /** Stops the exchange and closes its connection; nothing more is reported. Any thread. */
+  final void cancel() {
+    if (loop.inEventLoop()) {
+      abort();
+    } else {
+      loop.execute(this::abort);
+    }
+  }
+
+  /** Reads on when the consumer's demand comes back. Any thread. */
+  final void resume() {
+    if (loop.inEventLoop()) {
+      readIfWanted();
+    } else {
+      loop.execute(this::readIfWanted);
+    }
+  }
+
+  /** True on the exchange's loop once it ended, failed or was cancelled. */
+  final boolean isDone() {
+    return done;
+  }
+
+  /** Fails the exchange from a subclass (a body it cannot use): the connection is closed. */
+  final void fail(RuntimeException failure) {
+    if (done) {
+      return;
+    }
+    finish(false);
+    onFailure(failure);
+  }
+
+  private void begin() {
+    if (done) {
+      return;
+    }
+    timer = loop.schedule(this::timedOut, headerTimeoutNanos, TimeUnit.NANOSECONDS);
+    acquire();
+  }
+
+  private void acquire() {
+    pool.acquire(loop).addListener((Future<Channel> f) -> {
+      if (!f.isSuccess()) {
+        fail(HttpErrors.fromThrowable(origin, f.cause()));
+        return;
+      }
+      Channel ch = f.getNow();
+      if (done) {
+        pool.release(ch);
+        return;
+      }
+      attach(ch);
+    });
+  }
+
+  private void attach(Channel ch) {
+    channel = ch;
+    handler = ch.pipeline().get(ConnectionPool.ConnectionHandler.class);
+    reused = handler.served > 0;
+    handler.taken(this);
+    DefaultFullHttpRequest request = new DefaultFullHttpRequest(
+        HttpVersion.HTTP_1_1, HttpMethod.POST, path, body.retainedDuplicate(), headers, EmptyHttpHeaders.INSTANCE);
+    ch.writeAndFlush(request).addListener(w -> {
+      if (!w.isSuccess()) {
+        onException(w.cause());
+      }
+    });
+    ch.read();
+  }
+
+  void onRead(HttpObject msg) {
+    if (done) {
+      return;
+    }
+    if (msg.decoderResult().isFailure()) {
+      fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent a malformed HTTP response: "
+          + msg.decoderResult().cause().getMessage(), msg.decoderResult().cause()));
+      return;
+    }
+    if (msg instanceof HttpResponse response) {
+      if (response.status().code() / 100 == 1) {
+        return; // 100 Continue and friends: the real head follows.
+      }
+      responseStarted = true;
+      cancelTimer();
+      keepAlive = HttpUtil.isKeepAlive(response);
+      onHead(response);
+    }
+    if (msg instanceof HttpContent content && !done) {
+      ByteBuf bytes = content.content();
+      if (bytes.isReadable()) {
+        onContent(bytes);
+      }
+      if (msg instanceof LastHttpContent && !done) {
+        finish(keepAlive);
+        onEnd();
+      }
+    }
+  }
+
+  void onReadComplete() {
+    readIfWanted();
+  }
+
+  void onClosed() {
+    if (done) {
+      return;
+    }
+    if (reused && !responseStarted && !retried) {
+      // The upstream closed a kept-alive connection as the request went out: it never saw it.
+      retried = true;
+      handler.exchange = null;
+      channel = null;
+      handler = null;
+      acquire();
+      return;
+    }
+    fail(new ProviderException.Connection(origin, origin.provider() + " closed the connection before the "
+        + (responseStarted ? "response ended" : "response arrived"), null));
+  }
+
+  void onException(Throwable cause) {
+    if (done) {
+      if (channel != null) {
+        channel.close();
+      }
+      return;
+    }
+    Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (t instanceof SSLException || t instanceof IOException) {
+      fail(HttpErrors.fromThrowable(origin, t));
+    } else if (cause instanceof DecoderException) {
+      fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent a malformed HTTP response: "
+          + t.getMessage(), t));
+    } else {
+      fail(HttpErrors.fromThrowable(origin, t));
+    }
+  }
+
+  private void readIfWanted() {
+    if (!done && channel != null && (!responseStarted || wantsData())) {
+      channel.read();
+    }
+  }
+
+  private void timedOut() {
+    if (!done && !responseStarted) {
+      fail(new ProviderException.Timeout(origin, origin.provider() + " did not answer in time ("
+          + TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos) + " ms without a response)", null));
+    }
+  }
+
+  private void abort() {
+    if (!done) {
+      finish(false);
+    }
+  }
+
+  /** Ends the exchange: the connection goes back to the pool if it can carry another request. */
+  private void finish(boolean reuse) {
+    done = true;
+    cancelTimer();
+    body.release();
+    Channel ch = channel;
+    if (ch == null) {
+      return;
+    }
+    handler.exchange = null;
+    channel = null;
+    if (reuse) {
+      pool.release(ch);
+    } else {
+      ch.close();
+    }
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  /** The response headers as the JDK type {@link HttpErrors} reads (error paths only). */
+  static java.net.http.HttpHeaders jdkHeaders(HttpHeaders headers) {
+    Map<String, List<String>> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    for (Map.Entry<String, String> e : headers) {
+      map.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
+    }
+    return java.net.http.HttpHeaders.of(map, (name, value) -> true);
+  }
+}

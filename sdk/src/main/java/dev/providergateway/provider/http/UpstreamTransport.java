@@ -1,0 +1,120 @@
+package dev.providergateway.provider.http;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
+
+/**
+ * The process's network threads: one Netty event loop group (epoll where the native transport
+ * loads, NIO elsewhere) that every {@link UpstreamHttp} connection runs on, and that the gateway
+ * also serves gRPC on. Sharing one group means a call served on an event loop sends its upstream
+ * request, reads the answer and writes the gRPC response on that same thread: no thread hop and
+ * no wake-up per request, which is most of what a proxy costs.
+ *
+ * <p>Sized by the system property {@code providergateway.io.threads} (default: the CPU count,
+ * at least 1); {@code -Dprovidergateway.io.nio=true} forces NIO. The threads are daemons and live
+ * as long as the process. Host names are resolved on two separate threads with the JDK resolver
+ * (its cache, {@code /etc/hosts} and search domains), so a slow DNS server never stalls a loop;
+ * pooled connections make that a rare event.
+ */
+public final class UpstreamTransport {
+  private static final Object LOCK = new Object();
+  private static volatile UpstreamTransport shared;
+
+  private final EventLoopGroup group;
+  private final EventExecutor[] loops;
+  private final Class<? extends SocketChannel> channelType;
+  private final Class<? extends ServerSocketChannel> serverChannelType;
+  private final EventExecutorGroup resolver;
+
+  private UpstreamTransport(int threads, boolean nativeTransport) {
+    IoHandlerFactory io = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("gateway-io", true), io);
+    this.channelType = nativeTransport ? EpollSocketChannel.class : NioSocketChannel.class;
+    this.serverChannelType = nativeTransport ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    this.resolver = new DefaultEventExecutorGroup(2, new DefaultThreadFactory("gateway-dns", true));
+    java.util.List<EventExecutor> all = new java.util.ArrayList<>();
+    group.forEach(all::add);
+    this.loops = all.toArray(EventExecutor[]::new);
+  }
+
+  /** The process-wide transport, created on first use. */
+  public static UpstreamTransport shared() {
+    UpstreamTransport t = shared;
+    if (t == null) {
+      synchronized (LOCK) {
+        t = shared;
+        if (t == null) {
+          int threads = Math.max(1, Integer.getInteger(
+              "providergateway.io.threads", Runtime.getRuntime().availableProcessors()));
+          boolean nativeTransport = !Boolean.getBoolean("providergateway.io.nio") && Epoll.isAvailable();
+          shared = t = new UpstreamTransport(threads, nativeTransport);
+        }
+      }
+    }
+    return t;
+  }
+
+  /** The event loops; owned by this transport, never shut down by a user of it. */
+  public EventLoopGroup eventLoopGroup() {
+    return group;
+  }
+
+  /** The client socket channel class that matches {@link #eventLoopGroup()}. */
+  public Class<? extends SocketChannel> channelType() {
+    return channelType;
+  }
+
+  /** The server socket channel class that matches {@link #eventLoopGroup()}. */
+  public Class<? extends ServerSocketChannel> serverChannelType() {
+    return serverChannelType;
+  }
+
+  /** True when the epoll native transport is in use. */
+  public boolean isNative() {
+    return channelType == EpollSocketChannel.class;
+  }
+
+  /** The threads host names are resolved on. */
+  EventExecutorGroup resolver() {
+    return resolver;
+  }
+
+  /** The loop the calling thread runs, or null when it is not one of this transport's loops. */
+  EventLoop callersLoop() {
+    for (EventExecutor loop : loops) {
+      if (loop.inEventLoop()) {
+        return (EventLoop) loop;
+      }
+    }
+    return null;
+  }
+
+  /** The index of {@code loop} in this group, or -1. */
+  int indexOf(EventLoop loop) {
+    for (int i = 0; i < loops.length; i++) {
+      if (loops[i] == loop) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  int loopCount() {
+    return loops.length;
+  }
+}
