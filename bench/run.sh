@@ -5,7 +5,8 @@
 #   bench/run.sh --quick    every scenario briefly (CI: proves the harness works; checks no speed)
 #
 # Options: --no-peers (skip LiteLLM), --no-jmh, --rebuild (rebuild the server jar first),
-# --out FILE (default: bench/RESULTS.md for a full run, bench/.work/RESULTS-quick.md for --quick).
+# --out FILE (default: bench/RESULTS.md for a full run, bench/.work/RESULTS-quick.md for --quick),
+# --baseline REV (also run scenarios 1 and 3 against the gateway built from git revision REV).
 # Needs Java 17+, Go 1.23+ and Python 3.9+; everything else is built or installed here, under
 # git-ignored bench/.work/ and bench/.venv-litellm/. Loopback traffic only; every load is bounded.
 set -euo pipefail
@@ -13,7 +14,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH="$ROOT/bench"
 WORK="$BENCH/.work"
-QUICK=0 PEERS=1 JMH=1 REBUILD=0 OUT=""
+QUICK=0 PEERS=1 JMH=1 REBUILD=0 OUT="" BASELINE=""
 ARGS="$*"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -22,7 +23,8 @@ while [[ $# -gt 0 ]]; do
     --no-jmh) JMH=0 ;;
     --rebuild) REBUILD=1 ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --baseline) BASELINE="$2"; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -112,7 +114,7 @@ GW="127.0.0.1:$GW_PORT"
 PG="gateway=$GW_PID,mock=$MOCK_PID"
 log "gateway on $GW (pid $GW_PID, anthropic provider: $ANTHROPIC)"
 
-note "{\"name\":\"meta\",\"command\":\"bench/run.sh $ARGS\",\"date\":\"$(date -u +%FT%TZ)\",\"git\":\"$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- server sdk proto || echo '+dirty')\",\"nproc\":$(nproc),\"mem_gib\":$(awk '/MemTotal/{printf "%.0f", $2/1048576}' /proc/meminfo),\"loadavg_start\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"java\":\"$(java -version 2>&1 | head -1 | tr -d '"')\",\"go\":\"$(go version | cut -d' ' -f3)\",\"anthropic\":$ANTHROPIC,\"quick\":$QUICK}"
+note "{\"name\":\"meta\",\"command\":\"bench/run.sh $ARGS\",\"date\":\"$(date -u +%FT%TZ)\",\"git\":\"$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- server sdk proto || echo '+dirty')\",\"nproc\":$(nproc),\"mem_gib\":$(awk '/MemTotal/{printf "%.0f", $2/1048576}' /proc/meminfo),\"loadavg_start\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"java\":\"$(java -version 2>&1 | head -1 | tr -d '"')\",\"go\":\"$(go version | cut -d' ' -f3)\",\"anthropic\":$ANTHROPIC,\"quick\":$QUICK,\"baseline\":\"$BASELINE\"}"
 
 # The JIT compiles the hot paths during the first seconds: warm both paths before measuring.
 log "JIT warm-up ($WARMUP_JIT)"
@@ -157,28 +159,34 @@ lg -name s3.gateway.paced -mode grpc-stream -target "$GW" -provider mock -model 
 lg -name s3.direct.peak -mode http-stream -url "http://$MOCK/v1/chat/completions" -model bench-t256 -concurrency "$STREAM_C" -duration "$DUR" -warmup "$WARM" -pids "$PG"
 lg -name s3.gateway.peak -mode grpc-stream -target "$GW" -provider mock -model bench-t256 -concurrency "$STREAM_C" -duration "$DUR" -warmup "$WARM" -pids "$PG"
 
-# ---- 3b. the same gateway jar with the fix for the top hot spot found by profiling ------------
-# On 2 cores ForkJoinPool's common parallelism is 1, so CompletableFuture's default async
-# executor starts a new thread per task; the JDK HttpClient's HTTP/1.1 path hits it on every
-# request (JFR: one jdk.ThreadStart per request). The flag restores a pooled executor.
-FIX_FLAGS="-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"
-log "scenario 3b: gateway with $FIX_FLAGS (same jar, same mock)"
-java $FIX_FLAGS -jar "$GJAR" --config "$WORK/gateway.yaml" --port 0 >"$WORK/logs/gateway-fix.log" 2>&1 &
-FIX_PID=$!
-PIDS+=("$FIX_PID")
-for _ in $(seq 300); do grep -q 'listening on' "$WORK/logs/gateway-fix.log" && break; sleep 0.05; done
-FIX="127.0.0.1:$(grep -o 'listening on [^ ]*' "$WORK/logs/gateway-fix.log" | sed 's/.*://')"
-"$LG" -mode grpc-chat -target "$FIX" -provider mock -model bench-t16 -concurrency 32 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
-"$LG" -mode grpc-stream -target "$FIX" -provider mock -model bench-t64 -concurrency 8 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
-PF="gateway=$FIX_PID,mock=$MOCK_PID"
-for r in "${RATES[@]}"; do
-  lg -name "s1fix.direct.$r" -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -rate "$r" "${OPEN[@]}" -pids "$PF"
-  lg -name "s1fix.gateway.$r" -mode grpc-chat -target "$FIX" -provider mock -model bench-t16 -rate "$r" "${OPEN[@]}" -pids "$PF"
-done
-lg -name s1fix.gateway.peak -mode grpc-chat -target "$FIX" -provider mock -model bench-t16 "${PEAK[@]}" -pids "$PF"
-lg -name s3fix.gateway.paced -mode grpc-stream -target "$FIX" -provider mock -model bench-t32-i5 "${S3[@]/$PG/$PF}"
-lg -name s3fix.gateway.peak -mode grpc-stream -target "$FIX" -provider mock -model bench-t256 -concurrency "$STREAM_C" -duration "$DUR" -warmup "$WARM" -pids "$PF"
-kill "$FIX_PID" 2>/dev/null || true
+# ---- 3b. before / after: the same scenarios against the gateway built from --baseline REV -----
+if [[ -n "$BASELINE" ]]; then
+  BJAR="$WORK/baseline-$BASELINE.jar"
+  if [[ ! -f "$BJAR" ]]; then
+    log "building the baseline jar at $BASELINE (a temporary git worktree)"
+    BWT="$(mktemp -d)"
+    git -C "$ROOT" worktree add -q --detach "$BWT" "$BASELINE"
+    (cd "$BWT" && ./mvnw -B -q -ntp package -DskipTests -pl server -am) && cp "$BWT/server/target/provider-gateway.jar" "$BJAR"
+    git -C "$ROOT" worktree remove --force "$BWT"
+  fi
+  log "scenario 3b: the baseline gateway ($BASELINE), same mock, same scenarios"
+  java ${GATEWAY_JAVA_OPTS:-} -jar "$BJAR" --config "$WORK/gateway.yaml" --port 0 >"$WORK/logs/gateway-baseline.log" 2>&1 &
+  BASE_PID=$!
+  PIDS+=("$BASE_PID")
+  for _ in $(seq 300); do grep -q 'listening on' "$WORK/logs/gateway-baseline.log" && break; sleep 0.05; done
+  BASE="127.0.0.1:$(grep -o 'listening on [^ ]*' "$WORK/logs/gateway-baseline.log" | sed 's/.*://')"
+  "$LG" -mode grpc-chat -target "$BASE" -provider mock -model bench-t16 -concurrency 32 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
+  "$LG" -mode grpc-stream -target "$BASE" -provider mock -model bench-t64 -concurrency 8 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
+  PB="gateway=$BASE_PID,mock=$MOCK_PID"
+  for r in "${RATES[@]}"; do
+    lg -name "s1base.direct.$r" -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -rate "$r" "${OPEN[@]}" -pids "$PB"
+    lg -name "s1base.gateway.$r" -mode grpc-chat -target "$BASE" -provider mock -model bench-t16 -rate "$r" "${OPEN[@]}" -pids "$PB"
+  done
+  lg -name s1base.gateway.peak -mode grpc-chat -target "$BASE" -provider mock -model bench-t16 "${PEAK[@]}" -pids "$PB"
+  lg -name s3base.gateway.paced -mode grpc-stream -target "$BASE" -provider mock -model bench-t32-i5 -rate "$STREAM_RATE" "${OPEN[@]}" -pids "$PB"
+  lg -name s3base.gateway.peak -mode grpc-stream -target "$BASE" -provider mock -model bench-t256 -concurrency "$STREAM_C" -duration "$DUR" -warmup "$WARM" -pids "$PB"
+  kill "$BASE_PID" 2>/dev/null || true
+fi
 
 # ---- 4. many long-lived streams, and a slow reader ----------------------------------------
 # A fresh gateway, so its memory shows the streams and not the heap that the earlier load grew.
