@@ -102,6 +102,9 @@ if has_anthropic; then ANTHROPIC=1; fi
   if [[ $ANTHROPIC == 1 ]]; then
     echo "  - {name: mockant, type: anthropic, base_url: \"http://$MOCK\", api_key: \"bench\"}"
   fi
+  # Defaults otherwise, but room for scenario 4's 10,000 concurrent streams (defaults: 4,096
+  # calls in all and 1,024 per provider, past which calls are refused at once).
+  echo "resilience: {max_concurrent_calls: 20000, max_concurrent_per_provider: 20000}"
 } >"$WORK/gateway.yaml"
 # GATEWAY_JAVA_OPTS adds JVM flags to the gateway under load (default: none, as users run it).
 java ${GATEWAY_JAVA_OPTS:-} -jar "$GJAR" --config "$WORK/gateway.yaml" --port 0 >"$WORK/logs/gateway.log" 2>&1 &
