@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
@@ -51,6 +52,7 @@ abstract class Exchange {
   private boolean reused;
   private boolean retried;
   private boolean responseStarted;
+  private boolean informational;
   private boolean keepAlive;
   private boolean done;
 
@@ -164,18 +166,28 @@ abstract class Exchange {
       return;
     }
     if (msg.decoderResult().isFailure()) {
+      if (msg.decoderResult().cause() instanceof PrematureChannelClosureException) {
+        // The connection closed inside the response head: a connection failure, not bad data.
+        onClosed();
+        return;
+      }
       fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent a malformed HTTP response: "
           + msg.decoderResult().cause().getMessage(), msg.decoderResult().cause()));
       return;
     }
     if (msg instanceof HttpResponse response) {
       if (response.status().code() / 100 == 1) {
-        return; // 100 Continue and friends: the real head follows.
+        informational = true; // 100 Continue, 103 Early Hints: the real head follows.
+        return;
       }
       responseStarted = true;
       cancelTimer();
       keepAlive = HttpUtil.isKeepAlive(response);
       onHead(response);
+    }
+    if (informational && msg instanceof HttpContent) {
+      informational = !(msg instanceof LastHttpContent); // the end of the informational response
+      return;
     }
     if (msg instanceof HttpContent content && !done) {
       ByteBuf bytes = content.content();

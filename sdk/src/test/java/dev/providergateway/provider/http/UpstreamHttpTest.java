@@ -136,6 +136,32 @@ class UpstreamHttpTest {
   }
 
   @Test
+  void postJson_closedInsideTheResponseHead_connectionError() {
+    RawServer server = RawServer.start((conn, in) -> {
+      RawServer.readRequest(in);
+      RawServer.write(conn, "HTTP/1.1 200 OK\r\nContent-Ty");
+    });
+    closers.add(server);
+
+    assertThatThrownBy(() -> http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS))
+        .cause().isInstanceOf(ProviderException.Connection.class)
+        .hasMessageContaining("up closed the connection before the response arrived");
+  }
+
+  @Test
+  void postJson_informationalResponseFirst_skippedForTheRealOne() throws Exception {
+    RawServer server = RawServer.start((conn, in) -> {
+      RawServer.readRequest(in);
+      RawServer.write(conn, "HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n");
+      RawServer.answer(conn, "{\"ok\":true}");
+    });
+    closers.add(server);
+
+    JsonNode json = http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS);
+    assertThat(json.path("ok").asBoolean()).isTrue();
+  }
+
+  @Test
   void postJson_garbageInsteadOfHttp_invalidResponse() {
     RawServer server = RawServer.start((conn, in) -> {
       RawServer.readRequest(in);
