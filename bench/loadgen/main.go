@@ -52,11 +52,25 @@ type config struct {
 	headers                                                headerList
 }
 
-// headerList is a repeatable -header "name: value" flag.
-type headerList []string
+// headerList is a repeatable -header "name: value" flag (http modes), split once when parsed.
+type headerList [][2]string
 
-func (h *headerList) String() string     { return strings.Join(*h, ", ") }
-func (h *headerList) Set(v string) error { *h = append(*h, v); return nil }
+func (h *headerList) String() string {
+	s := make([]string, len(*h))
+	for i, kv := range *h {
+		s[i] = kv[0] + ": " + kv[1]
+	}
+	return strings.Join(s, ", ")
+}
+
+func (h *headerList) Set(v string) error {
+	k, val, ok := strings.Cut(v, ":")
+	if k = strings.TrimSpace(k); !ok || k == "" {
+		return fmt.Errorf("want \"name: value\", got %q", v)
+	}
+	*h = append(*h, [2]string{k, strings.TrimSpace(val)})
+	return nil
+}
 
 func main() {
 	var c config
@@ -160,9 +174,8 @@ func newCaller(c config) (caller, func(), error) {
 			if c.auth != "" {
 				req.Header.Set("authorization", c.auth)
 			}
-			for _, h := range c.headers {
-				k, v, _ := strings.Cut(h, ":")
-				req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+			for _, kv := range c.headers {
+				req.Header.Set(kv[0], kv[1])
 			}
 			resp, err := client.Do(req)
 			if err != nil {
