@@ -222,29 +222,46 @@ def main():
                         (best.get("start_s_median"), best.get("idle_rss_mb")), lambda v: v[0] <= 1 and v[1] <= 150, "s / MB"))
 
     # ---- 6 ----
-    if "s6.litellm.c10" in rows:
-        w("## 6. Side by side with LiteLLM")
+    peers = [(label, key) for label, key in (("LiteLLM", "litellm"), ("Portkey", "portkey")) if f"s6.{key}.c10" in rows]
+    if peers:
+        w("## 6. Side by side with " + " and ".join(label for label, _ in peers))
         w("")
         ls, le = rows.get("s6.litellm.start", {}), rows.get("s6.litellm.end", {})
-        w(f"LiteLLM proxy {ls.get('version')} (PyPI `litellm[proxy]`, one worker, as it starts by default) against the same mock, driven over HTTP "
+        ps, pe = rows.get("s6.portkey.start", {}), rows.get("s6.portkey.end", {})
+        about = []
+        if "s6.litellm.c10" in rows:
+            about.append(f"LiteLLM proxy {ls.get('version')} (PyPI `litellm[proxy]`, one worker, as it starts by default)")
+        if "s6.portkey.c10" in rows:
+            about.append(f"the Portkey AI gateway {ps.get('version')} (npm `@portkey-ai/gateway`, its Node server `--headless`, "
+                         "routed with `x-portkey-provider: openai` and `x-portkey-custom-host`)")
+        about = " and ".join(about)
+        w(f"{about[0].upper()}{about[1:]} against the same mock, driven over HTTP "
           "by the same load generator; the gateway over gRPC. Added latency is against the direct-to-mock run at the same rate.")
         w("")
         w("| | added p50 / p99 ms at 50 req/s | peak req/s at concurrency 10 | p50 / p99 ms at concurrency 10 | CPU µs/req | RSS MB | start s |")
         w("|---|---|---|---|---|---|---|")
         d50 = rows.get("s6.direct.r50")
-        for label, r50, rc, pname, rss, start in (
-            ("LiteLLM", rows.get("s6.litellm.r50"), rows.get("s6.litellm.c10"), "litellm", le.get("rss_mb"), ls.get("start_s")),
+        table = []
+        if "s6.litellm.c10" in rows:
+            table.append(("LiteLLM", rows.get("s6.litellm.r50"), rows.get("s6.litellm.c10"), "litellm", le.get("rss_mb"), ls.get("start_s")))
+        if "s6.portkey.c10" in rows:
+            table.append(("Portkey", rows.get("s6.portkey.r50"), rows.get("s6.portkey.c10"), "portkey", pe.get("rss_mb"), ps.get("start_s")))
+        table += [
             ("provider-gateway", rows.get("s6.gateway.r50"), rows.get("s6.gateway.c10"), "gateway", le.get("gateway_rss_mb"), (rows.get("s5.default") or {}).get("start_s_median")),
             ("mock alone", d50, rows.get("s6.direct.c10"), "mock", None, None),
-        ):
+        ]
+        for label, r50, rc, pname, rss, start in table:
             w(f"| {label} | {f(sub(pct(r50, 'p50'), pct(d50, 'p50')))} / {f(sub(pct(r50, 'p99'), pct(d50, 'p99')))} | {f((rc or {}).get('throughput'))} | "
               f"{f(pct(rc, 'p50'))} / {f(pct(rc, 'p99'))} | {f(proc(rc, pname, 'cpu_us_per_req'), 0)} | {f(rss, 0)} | {f(start)} |")
-        lt, gt = (rows.get("s6.litellm.c10") or {}).get("throughput"), (rows.get("s6.gateway.c10") or {}).get("throughput")
+        gt = (rows.get("s6.gateway.c10") or {}).get("throughput")
         w("")
-        if lt and gt:
-            w(f"Throughput ratio at concurrency 10: **{gt / lt:.1f}x** LiteLLM's; at peak (section 1): **{(gp or {}).get('throughput', 0) / lt:.1f}x**.")
-            targets.append(("throughput vs LiteLLM (concurrency 10)", "≥ 10x", gt / lt, lambda v: v >= 10, "x"))
-        w("")
+        for label, key in peers:
+            pt = (rows.get(f"s6.{key}.c10") or {}).get("throughput")
+            if pt and gt:
+                w(f"Throughput ratio at concurrency 10: **{gt / pt:.1f}x** {label}'s; at peak (section 1): **{(gp or {}).get('throughput', 0) / pt:.1f}x**.")
+                w("")
+                if key == "litellm":
+                    targets.append(("throughput vs LiteLLM (concurrency 10)", "≥ 10x", gt / pt, lambda v: v >= 10, "x"))
 
     # ---- 7 ----
     if jmh:
@@ -290,6 +307,9 @@ def main():
             problems.append("s4.hold: not every stream was established")
         if "s5.default" not in rows:
             problems.append("s5.default: missing")
+        for n in ("s6.litellm.c10", "s6.litellm.r50", "s6.portkey.c10", "s6.portkey.r50"):  # peers: full runs only
+            if n in rows and not rows[n].get("requests"):
+                problems.append(f"{n}: no successful requests ({rows[n].get('last_error')})")
         if not jmh and "--no-jmh" not in meta.get("command", ""):
             problems.append("s7.jmh: no results")
         if problems:

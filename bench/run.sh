@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs every benchmark scenario side by side in one run and writes a markdown results table.
 #
-#   bench/run.sh            full run (about 15 minutes; installs LiteLLM into bench/.venv-litellm)
+#   bench/run.sh            full run (about 15 minutes; installs the peers LiteLLM and Portkey)
 #   bench/run.sh --quick    every scenario briefly (CI: proves the harness works; checks no speed)
 #
-# Options: --no-peers (skip LiteLLM), --no-jmh, --rebuild (rebuild the server jar first),
-# --out FILE (default: bench/RESULTS.md for a full run, bench/.work/RESULTS-quick.md for --quick),
-# --baseline REV (also run scenarios 1 and 3 against the gateway built from git revision REV).
-# Needs Java 17+, Go 1.23+ and Python 3.9+; everything else is built or installed here, under
-# git-ignored bench/.work/ and bench/.venv-litellm/. Loopback traffic only; every load is bounded.
+# Options: --no-peers (skip LiteLLM and Portkey), --no-jmh, --rebuild (rebuild the server jar
+# first), --out FILE (default: bench/RESULTS.md for a full run, bench/.work/RESULTS-quick.md for
+# --quick), --baseline REV (also run scenarios 1 and 3 against the gateway built from git revision
+# REV). Needs Java 17+, Go 1.23+ and Python 3.9+ (and Node 18.14+ and npm for Portkey); the rest is
+# built or installed here, under git-ignored bench/.work/, bench/.venv-litellm/ and
+# bench/portkey/node_modules/. Loopback traffic only; every load is bounded.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,7 +31,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ $QUICK == 1 ]]; then
-  PEERS=0 # LiteLLM is a 700 MB install with a ~10 s start: full runs only
+  PEERS=0 # LiteLLM is a 700 MB install with a ~10 s start, Portkey an npm install: full runs only
   OUT="${OUT:-$WORK/RESULTS-quick.md}"
 else
   OUT="${OUT:-$BENCH/RESULTS.md}"
@@ -289,6 +290,42 @@ EOF
   lg -name s6.direct.c10 -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -concurrency 10 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
   note "{\"name\":\"s6.litellm.end\",\"rss_mb\":$(awk '/VmRSS/{printf "%.1f", $2/1024}' /proc/$LL_PID/status),\"gateway_rss_mb\":$(awk '/VmRSS/{printf "%.1f", $2/1024}' /proc/$GW_PID/status)}"
   kill "$LL_PID" 2>/dev/null || true
+
+  # Portkey's open-source gateway (Node, Hono), pinned with its lockfile in bench/portkey, measured
+  # like LiteLLM; the direct and gateway rows above are its baselines too.
+  PK="$BENCH/portkey"
+  PKG="$PK/node_modules/@portkey-ai/gateway"
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    PORTKEY_VERSION="$(node -p 'require(process.argv[1]).dependencies["@portkey-ai/gateway"]' "$PK/package.json")"
+    if [[ "$(node -p 'require(process.argv[1]).version' "$PKG/package.json" 2>/dev/null)" != "$PORTKEY_VERSION" ]]; then
+      log "installing Portkey $PORTKEY_VERSION into bench/portkey/node_modules (npm ci)"
+      (cd "$PK" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    fi
+    for _ in $(seq 100); do kill -0 "$LL_PID" 2>/dev/null || break; sleep 0.1; done # LiteLLM gone first
+    log "scenario 6: Portkey AI gateway $PORTKEY_VERSION against the same mock"
+    PKPORT="$(free_port)"
+    t0="$(date +%s.%N)"
+    # --headless: no web UI. loopback.cjs binds it to 127.0.0.1 (start-server.js has no host flag);
+    # TRUSTED_CUSTOM_HOSTS lets the x-portkey-custom-host header name the mock on loopback.
+    TRUSTED_CUSTOM_HOSTS=127.0.0.1 node --require "$PK/loopback.cjs" "$PKG/build/start-server.js" --port="$PKPORT" --headless \
+      >"$WORK/logs/portkey.log" 2>&1 &
+    PK_PID=$!
+    PIDS+=("$PK_PID")
+    for _ in $(seq 600); do
+      curl -sf -o /dev/null "http://127.0.0.1:$PKPORT/" && break
+      sleep 0.1
+    done
+    t1="$(date +%s.%N)"
+    note "{\"name\":\"s6.portkey.start\",\"start_s\":$(python3 -c "print(round($t1-$t0,2))"),\"rss_mb\":$(awk '/VmRSS/{printf "%.1f", $2/1024}' /proc/$PK_PID/status),\"version\":\"$PORTKEY_VERSION\"}"
+    PKR=(-url "http://127.0.0.1:$PKPORT/v1/chat/completions" -auth "Bearer bench" -header "x-portkey-provider: openai"
+      -header "x-portkey-custom-host: http://$MOCK/v1" -model bench-t16 -pids "portkey=$PK_PID,mock=$MOCK_PID")
+    lg -name s6.portkey.c10 -mode http-chat "${PKR[@]}" -concurrency 10 -duration "$PEER_DUR" -warmup 5s
+    lg -name s6.portkey.r50 -mode http-chat "${PKR[@]}" -rate 50 -concurrency 5000 -duration "$PEER_DUR" -warmup 2s
+    note "{\"name\":\"s6.portkey.end\",\"rss_mb\":$(awk '/VmRSS/{printf "%.1f", $2/1024}' /proc/$PK_PID/status)}"
+    kill "$PK_PID" 2>/dev/null || true
+  else
+    log "scenario 6: no node/npm on PATH, Portkey skipped"
+  fi
 fi
 
 # ---- 7. JMH microbenchmarks of the per-chunk hot path ---------------------------------------
