@@ -2,7 +2,6 @@ package dev.providergateway.observability;
 
 import dev.providergateway.config.LoggingConfig;
 import java.io.OutputStream;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -10,7 +9,8 @@ import java.util.logging.Logger;
 /**
  * Sets up {@code java.util.logging} (which gRPC and the gateway log through; SLF4J users such as
  * Resilience4j are bridged to it) from the {@code logging} section: one stderr handler with the
- * text or JSON formatter and the configured level.
+ * text or JSON formatter and the configured level, written by a background thread ({@link
+ * AsyncLogHandler}) so that logging never waits on stderr.
  */
 public final class Logging {
   // Kept strongly: JUL holds loggers weakly, and a collected logger forgets its level.
@@ -28,8 +28,9 @@ public final class Logging {
     Logger root = Logger.getLogger("");
     for (Handler h : root.getHandlers()) {
       root.removeHandler(h);
+      h.close();
     }
-    Handler handler = out == null ? new ConsoleHandler() : new java.util.logging.StreamHandler(out, new TextLogFormatter()) {
+    Handler handler = out == null ? new AsyncLogHandler(System.err) : new java.util.logging.StreamHandler(out, new TextLogFormatter()) {
       @Override
       public synchronized void publish(java.util.logging.LogRecord record) {
         super.publish(record);

@@ -1,0 +1,126 @@
+package dev.providergateway.observability;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.ErrorManager;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+
+/**
+ * A log handler that never makes the logging thread wait on the output: records below WARNING
+ * (the access log, above all) go into a bounded queue that one daemon thread formats and writes
+ * in batches every few milliseconds, one {@code write} per batch. The gateway logs from its event
+ * loops, and a slow or stuck stderr (a full container log pipe) must not stall them. When the
+ * queue is full a record is dropped and counted, and the count is reported in the output.
+ *
+ * <p>WARNING and SEVERE records are written at once, after whatever is queued, so a failure's
+ * message is out before the process can exit. {@link #close()} (JUL's shutdown hook calls it)
+ * writes what is queued; records published after that are written at once.
+ */
+final class AsyncLogHandler extends Handler {
+  static final int CAPACITY = 65_536;
+  private static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+  private final ArrayBlockingQueue<LogRecord> queue = new ArrayBlockingQueue<>(CAPACITY);
+  private final AtomicLong dropped = new AtomicLong();
+  private final OutputStream out;
+  private final Thread writer;
+  private final List<LogRecord> batch = new ArrayList<>();
+  private volatile boolean closed;
+
+  AsyncLogHandler(OutputStream target) {
+    this.out = new BufferedOutputStream(target, 64 * 1024);
+    this.writer = new Thread(this::run, "gateway-log-writer");
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  @Override
+  public void publish(LogRecord record) {
+    if (!isLoggable(record)) {
+      return;
+    }
+    if (closed || record.getLevel().intValue() >= Level.WARNING.intValue()) {
+      synchronized (this) {
+        drain();
+        write(record);
+        flushOut();
+      }
+      return;
+    }
+    if (!queue.offer(record)) {
+      dropped.incrementAndGet();
+    }
+  }
+
+  @Override
+  public void flush() {
+    synchronized (this) {
+      drain();
+      flushOut();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    flush();
+  }
+
+  /** How many records were dropped because the queue was full. */
+  long dropped() {
+    return dropped.get();
+  }
+
+  private void run() {
+    while (!closed) {
+      LockSupport.parkNanos(PERIOD_NANOS);
+      if (!queue.isEmpty() || dropped.get() > 0) {
+        flush();
+      }
+    }
+  }
+
+  /** Writes the queued records; the caller holds the lock. */
+  private void drain() {
+    while (queue.drainTo(batch, 4096) > 0) {
+      for (LogRecord r : batch) {
+        write(r);
+      }
+      batch.clear();
+    }
+    long lost = dropped.getAndSet(0);
+    if (lost > 0) {
+      LogRecord note = new LogRecord(Level.WARNING,
+          lost + " log records were dropped: the log output did not keep up (" + CAPACITY + " queued)");
+      note.setLoggerName(AsyncLogHandler.class.getName());
+      write(note);
+    }
+  }
+
+  private void write(LogRecord record) {
+    try {
+      String text = getFormatter().format(record);
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException | RuntimeException e) {
+      reportError("cannot write a log record", e, ErrorManager.WRITE_FAILURE);
+    }
+  }
+
+  private void flushOut() {
+    try {
+      out.flush();
+    } catch (IOException e) {
+      reportError("cannot flush the log output", e, ErrorManager.FLUSH_FAILURE);
+    }
+  }
+}
