@@ -76,6 +76,10 @@ LG="$WORK/bin/loadgen"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 lg() { "$LG" "$@" | tee -a "$RESULTS" >&2; }
+wait_http() { # URL, tries 0.1 s apart: until it answers 2xx
+  for _ in $(seq "$2"); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
+  return 1
+}
 note() { echo "$1" >>"$RESULTS"; } # a JSON line written by this script
 has_anthropic() { python3 - "$GJAR" <<'EOF'
 import sys, zipfile
@@ -274,10 +278,7 @@ EOF
   LITELLM_LOG=ERROR "$VENV/bin/litellm" --config "$WORK/litellm.yaml" --host 127.0.0.1 --port "$LPORT" >"$WORK/logs/litellm.log" 2>&1 &
   LL_PID=$!
   PIDS+=("$LL_PID")
-  for _ in $(seq 1200); do
-    curl -sf -o /dev/null "http://127.0.0.1:$LPORT/health/liveliness" && break
-    sleep 0.1
-  done
+  wait_http "http://127.0.0.1:$LPORT/health/liveliness" 1200 || true
   t1="$(date +%s.%N)"
   note "{\"name\":\"s6.litellm.start\",\"start_s\":$(python3 -c "print(round($t1-$t0,2))"),\"rss_mb\":$(awk '/VmRSS/{printf "%.1f", $2/1024}' /proc/$LL_PID/status),\"version\":\"$LITELLM_VERSION\"}"
   LL=(-url "http://127.0.0.1:$LPORT/v1/chat/completions" -auth "Bearer $KEY" -model bench-t16 -pids "litellm=$LL_PID,mock=$MOCK_PID")
@@ -311,10 +312,7 @@ EOF
       >"$WORK/logs/portkey.log" 2>&1 &
     PK_PID=$!
     PIDS+=("$PK_PID")
-    for _ in $(seq 600); do
-      curl -sf -o /dev/null "http://127.0.0.1:$PKPORT/" && break
-      sleep 0.1
-    done
+    wait_http "http://127.0.0.1:$PKPORT/" 600 || true
     t1="$(date +%s.%N)"
     note "{\"name\":\"s6.portkey.start\",\"start_s\":$(python3 -c "print(round($t1-$t0,2))"),\"rss_mb\":$(awk '/VmRSS/{printf "%.1f", $2/1024}' /proc/$PK_PID/status),\"version\":\"$PORTKEY_VERSION\"}"
     PKR=(-url "http://127.0.0.1:$PKPORT/v1/chat/completions" -auth "Bearer bench" -header "x-portkey-provider: openai"

@@ -84,28 +84,24 @@ abstract class Exchange {
 
   /** Sends the request; may be called from any thread. */
   final void start() {
-    if (loop.inEventLoop()) {
-      begin();
-    } else {
-      loop.execute(this::begin);
-    }
+    onLoop(this::begin);
   }
 
   /** Stops the exchange and closes its connection; nothing more is reported. Any thread. */
   final void cancel() {
-    if (loop.inEventLoop()) {
-      abort();
-    } else {
-      loop.execute(this::abort);
-    }
+    onLoop(this::abort);
   }
 
   /** Reads on when the consumer's demand comes back. Any thread. */
   final void resume() {
+    onLoop(this::readIfWanted);
+  }
+
+  private void onLoop(Runnable action) {
     if (loop.inEventLoop()) {
-      readIfWanted();
+      action.run();
     } else {
-      loop.execute(this::readIfWanted);
+      loop.execute(action);
     }
   }
 
