@@ -43,7 +43,6 @@ final class ConnectionPool implements AutoCloseable {
   private final SimpleChannelPool[] perLoop;
   /** Roughly how many idle connections each loop's pool holds (for callers not on a loop). */
   private final AtomicIntegerArray idle;
-  private final EventLoop[] loops;
   private final UpstreamTransport transport;
   private final String host;
   private final int port;
@@ -57,10 +56,8 @@ final class ConnectionPool implements AutoCloseable {
     int connectMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis()));
     this.perLoop = new SimpleChannelPool[transport.loopCount()];
     this.idle = new AtomicIntegerArray(perLoop.length);
-    this.loops = new EventLoop[perLoop.length];
     int i = 0;
     for (EventExecutor e : transport.eventLoopGroup()) {
-      loops[i] = (EventLoop) e;
       Bootstrap b = new Bootstrap()
           .group((EventLoop) e)
           .channel(transport.channelType())
@@ -95,7 +92,7 @@ final class ConnectionPool implements AutoCloseable {
     }
     for (int i = 0; i < perLoop.length; i++) {
       if (idle.get(i) > 0) {
-        return loops[i];
+        return transport.loop(i);
       }
     }
     return transport.eventLoopGroup().next();
@@ -103,8 +100,7 @@ final class ConnectionPool implements AutoCloseable {
 
   /** Takes an idle connection on {@code loop}, or opens one; completes on {@code loop}. */
   Future<Channel> acquire(EventLoop loop) {
-    int i = transport.indexOf(loop);
-    return perLoop[i < 0 ? 0 : i].acquire(loop.newPromise());
+    return perLoop[transport.indexOf(loop)].acquire(loop.newPromise());
   }
 
   /**
@@ -119,20 +115,19 @@ final class ConnectionPool implements AutoCloseable {
     ch.read();
     int i = transport.indexOf(ch.eventLoop());
     ch.pipeline().get(ConnectionHandler.class).idle = true;
-    idle.incrementAndGet(i < 0 ? 0 : i);
-    perLoop[i < 0 ? 0 : i].release(ch);
+    idle.incrementAndGet(i);
+    perLoop[i].release(ch);
   }
 
   /** A pooled connection left the idle set (taken for an exchange, or closed). */
   private void leftIdle(Channel ch) {
-    int i = transport.indexOf(ch.eventLoop());
-    idle.decrementAndGet(i < 0 ? 0 : i);
+    idle.decrementAndGet(transport.indexOf(ch.eventLoop()));
   }
 
   /** The value of the {@code host} header for this origin. */
   String hostHeader(boolean tls) {
     boolean defaultPort = tls ? port == 443 : port == 80;
-    String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+    String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
     return defaultPort ? h : h + ":" + port;
   }
 

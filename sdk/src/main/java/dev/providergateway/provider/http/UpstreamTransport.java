@@ -104,14 +104,19 @@ public final class UpstreamTransport {
     return null;
   }
 
-  /** The index of {@code loop} in this group, or -1. */
+  /** The index of {@code loop}, one of this transport's loops, in its group. */
   int indexOf(EventLoop loop) {
     for (int i = 0; i < loops.length; i++) {
       if (loops[i] == loop) {
         return i;
       }
     }
-    return -1;
+    throw new IllegalArgumentException("not one of this transport's event loops: " + loop);
+  }
+
+  /** The loop at {@code index}. */
+  EventLoop loop(int index) {
+    return (EventLoop) loops[index];
   }
 
   int loopCount() {
