@@ -16,15 +16,15 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
 /**
- * A log handler that never makes the logging thread wait on the output: records below WARNING
- * (the access log, above all) go into a bounded queue that one daemon thread formats and writes
- * in batches every few milliseconds, one {@code write} per batch. The gateway logs from its event
- * loops, and a slow or stuck stderr (a full container log pipe) must not stall them. When the
- * queue is full a record is dropped and counted, and the count is reported in the output.
+ * A log handler that never makes the logging thread wait on the output: records (the access
+ * log, above all) go into a bounded queue that one daemon thread formats and writes in batches
+ * every few milliseconds, one {@code write} per batch. The gateway logs from its event loops,
+ * and a slow or stuck stderr (a full container log pipe) must not stall them. When the queue is
+ * full a record is dropped and counted, and the count is reported in the output.
  *
- * <p>WARNING and SEVERE records are written at once, after whatever is queued, so a failure's
- * message is out before the process can exit. {@link #close()} (JUL's shutdown hook calls it)
- * writes what is queued; records published after that are written at once.
+ * <p>A WARNING or SEVERE record wakes the writer at once instead of waiting for the period.
+ * {@link #close()} (JUL's shutdown hook calls it, so what is queued is out before the process
+ * exits) writes what is queued; records published after that are written at once.
  */
 final class AsyncLogHandler extends Handler {
   static final int CAPACITY = 65_536;
@@ -49,7 +49,7 @@ final class AsyncLogHandler extends Handler {
     if (!isLoggable(record)) {
       return;
     }
-    if (closed || record.getLevel().intValue() >= Level.WARNING.intValue()) {
+    if (closed) {
       synchronized (this) {
         drain();
         write(record);
@@ -59,6 +59,8 @@ final class AsyncLogHandler extends Handler {
     }
     if (!queue.offer(record)) {
       dropped.incrementAndGet();
+    } else if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+      LockSupport.unpark(writer); // out now, not at the next period
     }
   }
 

@@ -35,14 +35,44 @@ class AsyncLogHandlerTest {
   }
 
   @Test
-  void publish_warning_writtenAtOnceAfterWhatWasQueued() {
+  void publish_warning_wakesTheWriterAndKeepsTheOrder() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     AsyncLogHandler handler = handler(out);
     handler.publish(new LogRecord(Level.INFO, "before"));
     handler.publish(new LogRecord(Level.WARNING, "failure"));
 
-    // No waiting: the warning's publish wrote it, and the queued line first.
+    assertThat(await(() -> text(out).contains("failure"))).isTrue();
     assertThat(text(out)).isEqualTo("INFO before\nWARNING failure\n");
+    handler.close();
+  }
+
+  @Test
+  void publish_warningWhileTheOutputIsStuck_doesNotBlock() throws Exception {
+    CountDownLatch unblock = new CountDownLatch(1);
+    AsyncLogHandler handler = handler(new OutputStream() {
+      @Override
+      public void write(int b) {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        try {
+          unblock.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    handler.publish(new LogRecord(Level.WARNING, "first: the writer blocks on it"));
+    Thread.sleep(50);
+
+    long start = System.nanoTime();
+    for (int i = 0; i < 1000; i++) {
+      handler.publish(new LogRecord(Level.SEVERE, "more"));
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    unblock.countDown();
     handler.close();
   }
 
