@@ -116,6 +116,7 @@ public final class GatewayServer {
         : InsecureServerCredentials.create();
     // gRPC is served on the same event loops as the upstream connections (see UpstreamTransport).
     UpstreamTransport io = UpstreamTransport.shared();
+    closers.add(new LoopWatchdog(io.eventLoopGroup(), scheduler, LOOP_STALL_WARNING));
     NettyServerBuilder netty = NettyServerBuilder.forAddress(new InetSocketAddress(s.host(), s.port()), credentials)
         .bossEventLoopGroup(io.eventLoopGroup())
         .workerEventLoopGroup(io.eventLoopGroup())
@@ -211,6 +212,9 @@ public final class GatewayServer {
       return new GatewayServer(this, server, health, services, scheduler, state);
     }
   }
+
+  /** How long an event loop may run one task before {@link LoopWatchdog} warns. */
+  static final Duration LOOP_STALL_WARNING = Duration.ofSeconds(1);
 
   /**
    * The executor for gRPC callbacks when {@code server.executor_threads} asks for one (plugins
