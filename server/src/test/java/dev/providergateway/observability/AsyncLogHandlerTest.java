@@ -49,21 +49,7 @@ class AsyncLogHandlerTest {
   @Test
   void publish_warningWhileTheOutputIsStuck_doesNotBlock() throws Exception {
     CountDownLatch unblock = new CountDownLatch(1);
-    AsyncLogHandler handler = handler(new OutputStream() {
-      @Override
-      public void write(int b) {
-        write(new byte[] {(byte) b}, 0, 1);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        try {
-          unblock.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    });
+    AsyncLogHandler handler = handler(stuckUntil(unblock, new ByteArrayOutputStream()));
     handler.publish(new LogRecord(Level.WARNING, "first: the writer blocks on it"));
     Thread.sleep(50);
 
@@ -80,25 +66,7 @@ class AsyncLogHandlerTest {
   void publish_outputStuck_neverBlocksAndCountsWhatItDrops() throws Exception {
     CountDownLatch unblock = new CountDownLatch(1);
     ByteArrayOutputStream written = new ByteArrayOutputStream();
-    OutputStream stuck = new OutputStream() {
-      @Override
-      public void write(int b) {
-        write(new byte[] {(byte) b}, 0, 1);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        try {
-          unblock.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        synchronized (written) {
-          written.write(b, off, len);
-        }
-      }
-    };
-    AsyncLogHandler handler = handler(stuck);
+    AsyncLogHandler handler = handler(stuckUntil(unblock, written));
     int total = AsyncLogHandler.CAPACITY * 2 + 10_000;
 
     long start = System.nanoTime();
@@ -128,6 +96,28 @@ class AsyncLogHandlerTest {
 
     handler.publish(new LogRecord(Level.INFO, "after close"));
     assertThat(text(out)).isEqualTo("INFO queued\nINFO after close\n");
+  }
+
+  /** An output whose writes block until {@code unblock} opens, then go to {@code sink}. */
+  private static OutputStream stuckUntil(CountDownLatch unblock, ByteArrayOutputStream sink) {
+    return new OutputStream() {
+      @Override
+      public void write(int b) {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        try {
+          unblock.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        synchronized (sink) {
+          sink.write(b, off, len);
+        }
+      }
+    };
   }
 
   private static AsyncLogHandler handler(OutputStream out) {
