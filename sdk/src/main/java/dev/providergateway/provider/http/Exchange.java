@@ -150,7 +150,7 @@ abstract class Exchange {
     DefaultFullHttpRequest request = new DefaultFullHttpRequest(
         HttpVersion.HTTP_1_1, HttpMethod.POST, path, body.retainedDuplicate(), headers, EmptyHttpHeaders.INSTANCE);
     ch.writeAndFlush(request).addListener(w -> {
-      if (!w.isSuccess()) {
+      if (!w.isSuccess() && channel == ch) { // not about an earlier connection of this exchange
         onException(w.cause());
       }
     });
@@ -205,13 +205,7 @@ abstract class Exchange {
     if (done) {
       return;
     }
-    if (reused && !responseStarted && !retried) {
-      // The upstream closed a kept-alive connection as the request went out: it never saw it.
-      retried = true;
-      handler.exchange = null;
-      channel = null;
-      handler = null;
-      acquire();
+    if (resendOnFreshConnection()) {
       return;
     }
     fail(new ProviderException.Connection(origin, origin.provider() + " closed the connection before the "
@@ -226,6 +220,9 @@ abstract class Exchange {
       return;
     }
     Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    if (t instanceof IOException && !(t instanceof SSLException) && resendOnFreshConnection()) {
+      return;
+    }
     if (t instanceof SSLException || t instanceof IOException) {
       fail(HttpErrors.fromThrowable(origin, t));
     } else if (cause instanceof DecoderException) {
@@ -234,6 +231,24 @@ abstract class Exchange {
     } else {
       fail(HttpErrors.fromThrowable(origin, t));
     }
+  }
+
+  /**
+   * Sends the request again on a fresh connection when the upstream closed or reset a kept-alive
+   * connection before any byte of a response: the race with its idle timeout, in which it never
+   * saw the request. At most once per exchange; true if it did.
+   */
+  private boolean resendOnFreshConnection() {
+    if (!reused || responseStarted || retried) {
+      return false;
+    }
+    retried = true;
+    handler.exchange = null;
+    channel.close();
+    channel = null;
+    handler = null;
+    acquire();
+    return true;
   }
 
   private void readIfWanted() {

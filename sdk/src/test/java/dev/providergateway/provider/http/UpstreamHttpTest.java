@@ -120,6 +120,29 @@ class UpstreamHttpTest {
   }
 
   @Test
+  void postJson_keptAliveConnectionResetAsRequestArrives_sentOnceMoreOnAFreshConnection() throws Exception {
+    AtomicInteger requests = new AtomicInteger();
+    RawServer server = RawServer.start((conn, in) -> {
+      RawServer.readRequest(in);
+      requests.incrementAndGet();
+      if (conn.number() == 1) {
+        RawServer.answer(conn, "{\"on\":1}");
+        RawServer.readRequest(in);
+        requests.incrementAndGet();
+        conn.socket().setSoLinger(true, 0); // close with a TCP reset
+      } else {
+        RawServer.answer(conn, "{\"on\":" + conn.number() + "}");
+      }
+    });
+    closers.add(server);
+    http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS);
+    JsonNode second = http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS);
+
+    assertThat(second.path("on").asInt()).isEqualTo(2);
+    assertThat(requests.get()).isEqualTo(3);
+  }
+
+  @Test
   void postJson_freshConnectionClosedWithoutAnswer_connectionErrorWithoutResending() {
     AtomicInteger requests = new AtomicInteger();
     RawServer server = RawServer.start((conn, in) -> {
@@ -254,7 +277,7 @@ class UpstreamHttpTest {
               int number = ++n;
               Thread c = new Thread(() -> {
                 try (s) {
-                  script.accept(new Conn(number, s.getOutputStream()), s.getInputStream());
+                  script.accept(new Conn(number, s.getOutputStream(), s), s.getInputStream());
                 } catch (IOException e) {
                   // The client went away.
                 }
@@ -319,8 +342,8 @@ class UpstreamHttpTest {
     }
   }
 
-  /** One scripted connection: its number (from 1) and output stream. */
-  private record Conn(int number, OutputStream out) {}
+  /** One scripted connection: its number (from 1), output stream and socket. */
+  private record Conn(int number, OutputStream out, Socket socket) {}
 
   /** A per-connection script that may throw I/O errors. */
   @FunctionalInterface
