@@ -105,11 +105,6 @@ abstract class Exchange {
     }
   }
 
-  /** True on the exchange's loop once it ended, failed or was cancelled. */
-  final boolean isDone() {
-    return done;
-  }
-
   /** Fails the exchange from a subclass (a body it cannot use): the connection is closed. */
   final void fail(RuntimeException failure) {
     if (done) {

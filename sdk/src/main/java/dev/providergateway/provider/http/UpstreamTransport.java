@@ -84,11 +84,6 @@ public final class UpstreamTransport {
     return serverChannelType;
   }
 
-  /** True when the epoll native transport is in use. */
-  public boolean isNative() {
-    return channelType == EpollSocketChannel.class;
-  }
-
   /** The threads host names are resolved on. */
   EventExecutorGroup resolver() {
     return resolver;
