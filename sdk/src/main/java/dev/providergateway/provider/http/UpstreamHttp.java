@@ -59,7 +59,7 @@ public final class UpstreamHttp implements AutoCloseable {
 
   private static volatile SslContext tls;
 
-  private final UpstreamTransport transport = UpstreamTransport.shared();
+  private final UpstreamTransport transport;
   private final Map<String, ConnectionPool> pools = new ConcurrentHashMap<>();
   private final Duration connectTimeout;
   private final Duration requestTimeout;
@@ -67,20 +67,19 @@ public final class UpstreamHttp implements AutoCloseable {
   private final UnaryOperator<Throwable> refine;
 
   /**
+   * A client on {@code transport}'s event loops. {@code refine} is applied to every failure before
+   * it is reported: the place for a provider's own knowledge of its error bodies (say, a 400 that
+   * really means a bad key), layered on the shared {@link HttpErrors} classification. It must
+   * return a {@link ProviderException} (or the failure unchanged) and must not throw. Providers
+   * built on {@link HttpProvider} get one from {@link ProviderOptions#upstreamHttp}.
+   *
    * @param connectTimeout how long a TCP/TLS connect may take
    * @param requestTimeout the longest wait for response headers when the caller set no deadline
+   * @param clock the clock that callers' deadlines are measured on
    */
-  public UpstreamHttp(Duration connectTimeout, Duration requestTimeout, Clock clock) {
-    this(connectTimeout, requestTimeout, clock, UnaryOperator.identity());
-  }
-
-  /**
-   * As above, with {@code refine} applied to every failure before it is reported: the place for
-   * a provider's own knowledge of its error bodies (say, a 400 that really means a bad key),
-   * layered on the shared {@link HttpErrors} classification. It must return a {@link
-   * ProviderException} (or the failure unchanged) and must not throw.
-   */
-  public UpstreamHttp(Duration connectTimeout, Duration requestTimeout, Clock clock, UnaryOperator<Throwable> refine) {
+  public UpstreamHttp(UpstreamTransport transport, Duration connectTimeout, Duration requestTimeout, Clock clock,
+      UnaryOperator<Throwable> refine) {
+    this.transport = requireNonNull(transport, "transport");
     this.refine = requireNonNull(refine, "refine");
     this.connectTimeout = requireNonNull(connectTimeout, "connectTimeout");
     this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout");

@@ -17,24 +17,23 @@ import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The process's network threads: one Netty event loop group (epoll where the native transport
+ * The gateway's network threads: one Netty event loop group (epoll where the native transport
  * loads, NIO elsewhere) that every {@link UpstreamHttp} connection runs on, and that the gateway
  * also serves gRPC on. Sharing one group means a call served on an event loop sends its upstream
  * request, reads the answer and writes the gRPC response on that same thread: no thread hop and
  * no wake-up per request, which is most of what a proxy costs.
  *
- * <p>Sized by the system property {@code providergateway.io.threads} (default: the CPU count,
- * at least 1); {@code -Dprovidergateway.io.nio=true} forces NIO. The threads are daemons and live
- * as long as the process. Host names are resolved on two separate threads with the JDK resolver
- * (its cache, {@code /etc/hosts} and search domains), so a slow DNS server never stalls a loop;
- * pooled connections make that a rare event.
+ * <p>Lifecycle: the gateway creates one per server ({@link #create}, sized by {@code
+ * server.io_threads}) and hands it to every provider through {@link
+ * dev.providergateway.provider.ProviderSettings#transport()}; whoever created it closes it, after
+ * the providers using it are closed. Host names are resolved on two separate threads with the JDK
+ * resolver (its cache, {@code /etc/hosts} and search domains), so a slow DNS server never stalls a
+ * loop; pooled connections make that a rare event. Thread-safe.
  */
-public final class UpstreamTransport {
-  private static final Object LOCK = new Object();
-  private static volatile UpstreamTransport shared;
-
+public final class UpstreamTransport implements AutoCloseable {
   private final EventLoopGroup group;
   private final EventExecutor[] loops;
   private final Class<? extends SocketChannel> channelType;
@@ -52,21 +51,23 @@ public final class UpstreamTransport {
     this.loops = all.toArray(EventExecutor[]::new);
   }
 
-  /** The process-wide transport, created on first use. */
-  public static UpstreamTransport shared() {
-    UpstreamTransport t = shared;
-    if (t == null) {
-      synchronized (LOCK) {
-        t = shared;
-        if (t == null) {
-          int threads = Math.max(1, Integer.getInteger(
-              "providergateway.io.threads", Runtime.getRuntime().availableProcessors()));
-          boolean nativeTransport = !Boolean.getBoolean("providergateway.io.nio") && Epoll.isAvailable();
-          shared = t = new UpstreamTransport(threads, nativeTransport);
-        }
-      }
+  /**
+   * A transport of {@code threads} event loops ({@code 0}: one per CPU), on epoll where it loads
+   * unless {@code forceNio}. The threads are daemons; {@link #close()} stops them.
+   */
+  public static UpstreamTransport create(int threads, boolean forceNio) {
+    if (threads < 0) {
+      throw new IllegalArgumentException("threads must be >= 0 (0 for one per CPU), was " + threads);
     }
-    return t;
+    int n = threads == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : threads;
+    return new UpstreamTransport(n, !forceNio && Epoll.isAvailable());
+  }
+
+  /** Stops the event loops and resolver threads, letting queued tasks run for a short quiet period. */
+  @Override
+  public void close() {
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    resolver.shutdownGracefully(0, 2, TimeUnit.SECONDS);
   }
 
   /** The event loops; owned by this transport, never shut down by a user of it. */

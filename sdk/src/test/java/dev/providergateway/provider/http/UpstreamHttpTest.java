@@ -9,6 +9,7 @@ import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
+import dev.providergateway.provider.testing.TestTransport;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,7 +49,7 @@ class UpstreamHttpTest {
   private static final Origin ORIGIN = new Origin("up", "m", 0);
   private static final CallContext CONTEXT = new CallContext("req-7", null);
 
-  private final UpstreamHttp http = new UpstreamHttp(Duration.ofSeconds(2), Duration.ofSeconds(5), Clock.systemUTC());
+  private final UpstreamHttp http = new UpstreamHttp(TestTransport.get(), Duration.ofSeconds(2), Duration.ofSeconds(5), Clock.systemUTC(), t -> t);
   private final List<AutoCloseable> closers = new ArrayList<>();
 
   @AfterEach
@@ -205,7 +206,7 @@ class UpstreamHttpTest {
       closedByClient.complete(in.read() == -1);
     });
     closers.add(server);
-    UpstreamHttp impatient = new UpstreamHttp(Duration.ofSeconds(2), Duration.ofMillis(300), Clock.systemUTC());
+    UpstreamHttp impatient = new UpstreamHttp(TestTransport.get(), Duration.ofSeconds(2), Duration.ofMillis(300), Clock.systemUTC(), t -> t);
     closers.add(impatient);
 
     long start = System.nanoTime();

@@ -1,0 +1,146 @@
+package dev.providergateway.provider.http;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.providergateway.provider.CallContext;
+import dev.providergateway.provider.ChatRequest;
+import dev.providergateway.provider.CompletionResponse;
+import dev.providergateway.provider.Provider;
+import dev.providergateway.provider.ProviderDescriptor;
+import dev.providergateway.provider.ProviderException.Origin;
+import dev.providergateway.provider.StreamEvent;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+
+/**
+ * The provider kit: a {@link Provider} that speaks JSON over HTTP, with everything every such
+ * provider does written once. It owns {@link #name()}, {@link #descriptor()}, {@link #chat},
+ * {@link #stream} and {@link #close()}; a subclass says only what differs on its wire:
+ *
+ * <ul>
+ *   <li>{@link #endpoint}: where a request goes;
+ *   <li>{@link #requestBody}: the wire request for a {@link ChatRequest};
+ *   <li>{@link #response}: the {@link CompletionResponse} for a non-streamed answer;
+ *   <li>{@link #streamDecoder}: a fresh decoder for one streamed answer;
+ *   <li>{@link #refineError} (optional): the provider's own reading of its error bodies.
+ * </ul>
+ *
+ * The headers (the entry's {@code headers} option plus the provider's own, such as the credential)
+ * are fixed at construction. Template methods run on the calling thread (request side) or on an
+ * event loop (response side) and must not block.
+ *
+ * <p>Every call gets a fresh {@code notes} map: facts the request mapping wants the response to
+ * carry in its metadata (say, a parameter the model does not take and that was dropped). The
+ * request side fills it before anything is sent; the response side reads it.
+ *
+ * <p>Thread-safe as long as the subclass's fields are immutable; the gateway shares one instance
+ * across all calls and closes it once at shutdown, which closes its {@link UpstreamHttp}.
+ */
+public abstract class HttpProvider implements Provider {
+  private final String name;
+  private final ProviderDescriptor descriptor;
+  private final UpstreamHttp http;
+  private final Map<String, String> headers;
+
+  /**
+   * @param options the validated options (name, headers, timeouts, transport)
+   * @param descriptor what this instance says about itself
+   * @param ownHeaders the headers the provider itself sends on every request (credential, API
+   *     version); an entry in the {@code headers} option may not name one of them
+   */
+  protected HttpProvider(ProviderOptions options, ProviderDescriptor descriptor, Map<String, String> ownHeaders) {
+    requireNonNull(options, "options");
+    this.name = options.name();
+    this.descriptor = requireNonNull(descriptor, "descriptor");
+    Map<String, String> h = new LinkedHashMap<>(options.headers());
+    ownHeaders.forEach((header, value) -> {
+      for (String configured : options.headers().keySet()) {
+        if (configured.equalsIgnoreCase(header)) {
+          throw new IllegalArgumentException("options.headers." + configured + ": conflicts with the "
+              + header.toLowerCase(Locale.ROOT) + " header that type '" + options.type()
+              + "' sends itself (from api_key or its own settings); set one of them");
+        }
+      }
+      h.put(header, value);
+    });
+    this.headers = Map.copyOf(h);
+    // A method reference, not a call: refineError runs per failure, after construction.
+    this.http = options.upstreamHttp(this::refineError);
+  }
+
+  @Override
+  public final String name() {
+    return name;
+  }
+
+  @Override
+  public final ProviderDescriptor descriptor() {
+    return descriptor;
+  }
+
+  /**
+   * Maps the request, POSTs it and parses the answer; failures (mapping errors thrown here,
+   * upstream errors through {@link HttpErrors} and {@link #refineError}) complete the future
+   * exceptionally or are thrown before anything is sent.
+   */
+  @Override
+  public final CompletableFuture<CompletionResponse> chat(ChatRequest request, CallContext context) {
+    Origin origin = new Origin(name, request.model(), 0);
+    Map<String, String> notes = new LinkedHashMap<>();
+    Object body = requestBody(request, false, notes);
+    return http.postJson(endpoint(request, false), headers, body, origin, context,
+        json -> response(json, origin, notes));
+  }
+
+  /** Maps the request and returns the cold publisher of its streamed answer, decoded by {@link #streamDecoder}. */
+  @Override
+  public final Flow.Publisher<StreamEvent> stream(ChatRequest request, CallContext context) {
+    Origin origin = new Origin(name, request.model(), 0);
+    Map<String, String> notes = new LinkedHashMap<>();
+    Object body = requestBody(request, true, notes);
+    return http.postStream(endpoint(request, true), headers, body, origin, context,
+        () -> streamDecoder(origin, notes));
+  }
+
+  /** Closes the upstream client's idle connections. Subclasses that hold more call this too. */
+  @Override
+  public void close() {
+    http.close();
+  }
+
+  /**
+   * Where a request goes. Throw {@link dev.providergateway.provider.InvalidRequestException} for
+   * a request this wire cannot address (say, a malformed model name).
+   */
+  protected abstract URI endpoint(ChatRequest request, boolean stream);
+
+  /**
+   * The JSON body (a Jackson node, or any value {@link Json} writes) for {@code request}. Throw
+   * {@link dev.providergateway.provider.InvalidRequestException} naming the field for a request
+   * this wire cannot express; put what the response metadata should say in {@code notes}.
+   */
+  protected abstract Object requestBody(ChatRequest request, boolean stream, Map<String, String> notes);
+
+  /**
+   * The completion for a non-streamed JSON answer. Throw {@link
+   * dev.providergateway.provider.ProviderException.InvalidResponse} for a malformed one.
+   */
+  protected abstract CompletionResponse response(JsonNode json, Origin origin, Map<String, String> notes);
+
+  /** A fresh decoder for one streamed answer; {@link SseDecoder} and {@link NdjsonDecoder} do the framing. */
+  protected abstract StreamDecoder streamDecoder(Origin origin, Map<String, String> notes);
+
+  /**
+   * The provider's own reading of a failure, applied to every failure before it is reported
+   * (for example, a 400 whose body really says the key is wrong). Must not throw; returns {@code
+   * failure} unchanged by default.
+   */
+  protected Throwable refineError(Throwable failure) {
+    return failure;
+  }
+}
