@@ -9,7 +9,7 @@ import dev.providergateway.provider.StreamChunk;
 import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.observability.GatewayMetrics;
 import dev.providergateway.registry.ProviderRegistry;
-import dev.providergateway.provider.tools.ToolCallTextFilter;
+import dev.providergateway.toolcalling.ToolCallTextFilter;
 import dev.providergateway.resilience.ProviderBreaker;
 import dev.providergateway.toolcalling.FallbackToolCalling;
 import dev.providergateway.toolcalling.ToolCallingCapabilities;

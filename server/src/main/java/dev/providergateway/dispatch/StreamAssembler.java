@@ -7,7 +7,7 @@ import dev.providergateway.provider.StreamChunk;
 import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.Usage;
-import dev.providergateway.provider.tools.ToolCallTextFilter;
+import dev.providergateway.toolcalling.ToolCallTextFilter;
 import dev.providergateway.resilience.ProviderBreaker;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -11,6 +11,7 @@ import dev.providergateway.provider.ProviderFactory;
 import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.provider.ProviderNotFoundException;
 import dev.providergateway.provider.ProviderSettings;
+import dev.providergateway.provider.http.UpstreamTransport;
 import dev.providergateway.resilience.ProviderBreaker;
 import dev.providergateway.toolcalling.CapabilityTable;
 import dev.providergateway.toolcalling.ToolCallingCapabilities;
@@ -58,15 +59,29 @@ public final class ProviderRegistry implements AutoCloseable {
    * IllegalStateException} naming the config entry when a provider cannot be created, a name
    * collides or a route names an unknown provider.
    */
-  public static ProviderRegistry create(GatewayConfig config, Map<String, String> env, Clock clock) {
+  public static ProviderRegistry create(
+      GatewayConfig config, Map<String, String> env, Clock clock, UpstreamTransport transport) {
     ClassLoader loader = PluginLoader.loader(config.plugins().directory(), ProviderRegistry.class.getClassLoader());
-    return create(config, env, clock, PluginLoader.factories(loader), capabilityTable(loader));
+    return create(config, env, new Runtime(clock, transport), PluginLoader.factories(loader), capabilityTable(loader));
   }
 
   /** Builds the registry from the given factories, by type, with the classpath's capability table. */
-  public static ProviderRegistry create(
-      GatewayConfig config, Map<String, String> env, Clock clock, Map<String, ProviderFactory> factories) {
-    return create(config, env, clock, factories, capabilityTable(ProviderRegistry.class.getClassLoader()));
+  public static ProviderRegistry create(GatewayConfig config, Map<String, String> env, Clock clock,
+      UpstreamTransport transport, Map<String, ProviderFactory> factories) {
+    return create(config, env, new Runtime(clock, transport), factories,
+        capabilityTable(ProviderRegistry.class.getClassLoader()));
+  }
+
+  /** What every provider is built on: the gateway's clock and its event loops for upstream HTTP. */
+  private record Runtime(Clock clock, UpstreamTransport transport) {
+    Runtime {
+      requireNonNull(clock, "clock");
+      requireNonNull(transport, "transport");
+    }
+
+    ProviderSettings apply(ProviderSettings settings) {
+      return settings.toBuilder().transport(transport).build();
+    }
   }
 
   private static CapabilityTable capabilityTable(ClassLoader loader) {
@@ -80,13 +95,12 @@ public final class ProviderRegistry implements AutoCloseable {
   private static ProviderRegistry create(
       GatewayConfig config,
       Map<String, String> env,
-      Clock clock,
+      Runtime runtime,
       Map<String, ProviderFactory> factories,
       CapabilityTable toolCalling) {
     requireNonNull(config, "config");
     requireNonNull(env, "env");
-    requireNonNull(clock, "clock");
-    Builder builder = new Builder(env, clock, factories);
+    Builder builder = new Builder(env, runtime, factories);
     try {
       List<ProviderConfig> configured = config.providers();
       for (int i = 0; i < configured.size(); i++) {
@@ -172,14 +186,14 @@ public final class ProviderRegistry implements AutoCloseable {
   /** Accumulates instances and checks names while the registry is built. */
   private static final class Builder {
     private final Map<String, String> env;
-    private final Clock clock;
+    private final Runtime runtime;
     private final Map<String, ProviderFactory> factories;
     private final Map<String, RegisteredProvider> byName = new TreeMap<>();
     private final Map<String, RegisteredProvider> byNameOrAlias = new LinkedHashMap<>();
 
-    Builder(Map<String, String> env, Clock clock, Map<String, ProviderFactory> factories) {
+    Builder(Map<String, String> env, Runtime runtime, Map<String, ProviderFactory> factories) {
       this.env = env;
-      this.clock = clock;
+      this.runtime = runtime;
       this.factories = factories;
     }
 
@@ -190,16 +204,14 @@ public final class ProviderRegistry implements AutoCloseable {
             key + ".type: unknown provider type '" + config.type() + "'; available types: "
                 + String.join(", ", new TreeMap<>(factories).keySet()));
       }
-      ProviderSettings settings =
-          new ProviderSettings(
-              config.name(),
-              config.type(),
-              config.baseUrl(),
-              config.apiKey() == null ? null : config.apiKey().reveal(),
-              config.defaultModel(),
-              config.models(),
-              config.options(),
-              env);
+      ProviderSettings settings = ProviderSettings.builder(config.name(), config.type())
+          .baseUrl(config.baseUrl())
+          .apiKey(config.apiKey() == null ? null : config.apiKey().reveal())
+          .defaultModel(config.defaultModel())
+          .models(config.models())
+          .options(config.options())
+          .env(env)
+          .build();
       add(key, factory, settings, config.aliases(), config.breaker());
     }
 
@@ -224,12 +236,12 @@ public final class ProviderRegistry implements AutoCloseable {
       }
       Provider provider;
       try {
-        provider = factory.create(settings);
+        provider = factory.create(runtime.apply(settings));
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(key + " ('" + settings.name() + "'): " + e.getMessage(), e);
       }
       RegisteredProvider registered =
-          new RegisteredProvider(provider, aliases, new ProviderBreaker(settings.name(), breaker, clock));
+          new RegisteredProvider(provider, aliases, new ProviderBreaker(settings.name(), breaker, runtime.clock()));
       byName.put(settings.name(), registered);
       for (String name : concat(settings.name(), aliases)) {
         byNameOrAlias.put(name, registered);

@@ -115,7 +115,8 @@ public final class GatewayServer {
         ? TlsCredentials.of(s.tls(), scheduler, closers)
         : InsecureServerCredentials.create();
     // gRPC is served on the same event loops as the upstream connections (see UpstreamTransport).
-    UpstreamTransport io = UpstreamTransport.shared();
+    UpstreamTransport io = UpstreamTransport.create(0, false);
+    closers.add(io::close);
     closers.add(new LoopWatchdog(io.eventLoopGroup(), scheduler, LOOP_STALL_WARNING));
     NettyServerBuilder netty = NettyServerBuilder.forAddress(new InetSocketAddress(s.host(), s.port()), credentials)
         .bossEventLoopGroup(io.eventLoopGroup())
@@ -134,7 +135,7 @@ public final class GatewayServer {
     } else {
       netty.executor(executor);
     }
-    Builder b = builder(netty, config, clock).executor(executor).env(env);
+    Builder b = builder(netty, config, clock).transport(io).executor(executor).env(env);
     b.scheduler = scheduler;
     b.closers.addAll(closers);
     return b;
@@ -152,6 +153,8 @@ public final class GatewayServer {
     private final Clock clock;
     private ProviderRegistry registry;
     private Function<GatewayConfig, ProviderRegistry> registries;
+    private Map<String, String> env = Map.of();
+    private UpstreamTransport transport;
     private ExecutorService executor;
     private ScheduledExecutorService scheduler;
     private Telemetry telemetry;
@@ -161,7 +164,6 @@ public final class GatewayServer {
       this.serverBuilder = requireNonNull(serverBuilder, "serverBuilder");
       this.config = requireNonNull(config, "config");
       this.clock = requireNonNull(clock, "clock");
-      this.registries = c -> ProviderRegistry.create(c, Map.of(), clock);
     }
 
     /** The first generation's registry (default: built from the config). */
@@ -172,8 +174,16 @@ public final class GatewayServer {
 
     /** The environment registries are built with, now and on reload. */
     public Builder env(Map<String, String> env) {
-      requireNonNull(env, "env");
-      this.registries = c -> ProviderRegistry.create(c, env, clock);
+      this.env = requireNonNull(env, "env");
+      return this;
+    }
+
+    /**
+     * The event loops that providers send upstream requests on (default: a transport of one loop
+     * per CPU that the gateway creates, and closes at shutdown).
+     */
+    public Builder transport(UpstreamTransport transport) {
+      this.transport = requireNonNull(transport, "transport");
       return this;
     }
 
@@ -197,6 +207,14 @@ public final class GatewayServer {
       if (scheduler == null) {
         scheduler = newScheduler();
       }
+      if (transport == null) {
+        UpstreamTransport own = UpstreamTransport.create(0, false);
+        closers.add(own::close);
+        transport = own;
+      }
+      UpstreamTransport io = transport;
+      Map<String, String> environment = env;
+      registries = c -> ProviderRegistry.create(c, environment, clock, io);
       ProviderRegistry first = registry != null ? registry : registries.apply(config);
       ServingState state = ServingState.build(config, first, clock, scheduler, telemetry, null);
       telemetry.servingProviders(first.all());

@@ -9,7 +9,6 @@ import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.ToolChoice;
 import dev.providergateway.provider.ToolDefinition;
 import dev.providergateway.provider.http.Json;
-import dev.providergateway.provider.tools.ToolCallTextFilter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -25,7 +25,7 @@ class ProviderRegistryTest {
 
   @Test
   void create_noConfig_registersEchoAsDefault() {
-    try (ProviderRegistry registry = ProviderRegistry.create(GatewayConfig.defaults(), Map.of(), clock)) {
+    try (ProviderRegistry registry = ProviderRegistry.create(GatewayConfig.defaults(), Map.of(), clock, TestTransport.get())) {
       assertThat(registry.all()).extracting(RegisteredProvider::name).containsExactly("echo");
       assertThat(registry.defaultProvider()).isEqualTo("echo");
     }
@@ -33,7 +33,7 @@ class ProviderRegistryTest {
 
   @Test
   void create_apiKeyInEnvironment_autoRegistersAndBecomesDefault() {
-    try (ProviderRegistry registry = ProviderRegistry.create(GatewayConfig.defaults(), Map.of("ENVKEY_API_KEY", "k-123"), clock)) {
+    try (ProviderRegistry registry = ProviderRegistry.create(GatewayConfig.defaults(), Map.of("ENVKEY_API_KEY", "k-123"), clock, TestTransport.get())) {
       assertThat(registry.all()).extracting(RegisteredProvider::name).containsExactly("echo", "envkey");
       assertThat(registry.defaultProvider()).isEqualTo("envkey");
     }
@@ -42,7 +42,7 @@ class ProviderRegistryTest {
   @Test
   void create_configuredAliases_resolveToProvider() {
     GatewayConfig config = parse("providers:\n  - {name: mirror, type: echo, aliases: [m, reflect]}\n");
-    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock)) {
+    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
       assertThat(registry.get("reflect").name()).isEqualTo("mirror");
       assertThat(registry.get("m").aliases()).containsExactly("m", "reflect");
     }
@@ -50,7 +50,7 @@ class ProviderRegistryTest {
 
   @Test
   void get_unknownName_errorListsAvailableProviders() {
-    try (ProviderRegistry registry = ProviderRegistry.create(GatewayConfig.defaults(), Map.of(), clock)) {
+    try (ProviderRegistry registry = ProviderRegistry.create(GatewayConfig.defaults(), Map.of(), clock, TestTransport.get())) {
       assertThatThrownBy(() -> registry.get("openai"))
           .isInstanceOf(ProviderNotFoundException.class)
           .hasMessageContaining("'openai'")
@@ -62,7 +62,7 @@ class ProviderRegistryTest {
   void create_unknownType_failsNamingKeyAndTypes() {
     GatewayConfig config = parse("providers:\n  - {name: x, type: nosuch}\n");
 
-    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock))
+    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock, TestTransport.get()))
         .hasMessageContaining("providers[0].type")
         .hasMessageContaining("'nosuch'")
         .hasMessageContaining("echo");
@@ -72,7 +72,7 @@ class ProviderRegistryTest {
   void create_configuredAliasNamedLikeAutoProvider_configuredWins() {
     GatewayConfig config = parse("providers:\n  - {name: mirror, type: echo, aliases: [echo]}\n");
 
-    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock)) {
+    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
       assertThat(registry.get("echo").name()).isEqualTo("mirror");
       assertThat(registry.all()).extracting(RegisteredProvider::name).containsExactly("mirror");
     }
@@ -81,7 +81,7 @@ class ProviderRegistryTest {
   @Test
   void create_duplicateAliasAcrossConfiguredProviders_fails() {
     assertThatThrownBy(() -> ProviderRegistry.create(parse(
-        "providers:\n  - {name: a, type: echo, aliases: [x]}\n  - {name: b, type: echo, aliases: [x]}\n"), Map.of(), clock))
+        "providers:\n  - {name: a, type: echo, aliases: [x]}\n  - {name: b, type: echo, aliases: [x]}\n"), Map.of(), clock, TestTransport.get()))
         .hasMessageContaining("\"x\" is already used");
   }
 
@@ -89,7 +89,7 @@ class ProviderRegistryTest {
   void create_factoryRejectsSettings_failsNamingProvider() {
     GatewayConfig config = parse("providers:\n  - {name: mine, type: envkey}\n");
 
-    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock))
+    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock, TestTransport.get()))
         .hasMessageContaining("providers[0]")
         .hasMessageContaining("'mine'")
         .hasMessageContaining("api_key is required");
@@ -99,7 +99,7 @@ class ProviderRegistryTest {
   void create_routeToUnknownProvider_failsNamingRoute() {
     GatewayConfig config = parse("routes:\n  fast:\n    targets:\n      - {provider: ghost, model: m}\n");
 
-    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock))
+    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock, TestTransport.get()))
         .hasMessageContaining("routes.fast.targets[0].provider")
         .hasMessageContaining("'ghost'");
   }
@@ -110,7 +110,7 @@ class ProviderRegistryTest {
         + "  primary:\n    targets:\n      - {provider: mirror, model: m1}\n      - {provider: backup}\n"
         + "  backup:\n    targets:\n      - {provider: echo, model: e1}\n");
 
-    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock)) {
+    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
       assertThat(registry.routes().get("primary")).extracting(t -> t.provider() + "/" + t.model())
           .containsExactly("mirror/m1", "echo/e1");
     }
@@ -121,7 +121,7 @@ class ProviderRegistryTest {
     GatewayConfig config = parse("routes:\n  a:\n    targets:\n      - {provider: b}\n"
         + "  b:\n    targets:\n      - {provider: echo}\n      - {provider: a}\n");
 
-    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock))
+    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock, TestTransport.get()))
         .hasMessageContaining("route cycle a -> b -> a");
   }
 
@@ -129,7 +129,7 @@ class ProviderRegistryTest {
   void create_defaultProviderUnknown_fails() {
     GatewayConfig config = parse("default_provider: ghost\n");
 
-    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock)).hasMessageContaining("default_provider");
+    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())).hasMessageContaining("default_provider");
   }
 
   @Test
@@ -137,7 +137,7 @@ class ProviderRegistryTest {
     writePluginJar(plugins.resolve("dropin-plugin.jar"));
     GatewayConfig config = parse("plugins: {directory: " + plugins + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
 
-    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock)) {
+    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
       assertThat(registry.get("dropped").provider().descriptor().wireType()).isEqualTo("probe");
     }
   }
@@ -151,7 +151,7 @@ class ProviderRegistryTest {
         """);
     GatewayConfig config = parse("plugins: {directory: " + plugins + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
 
-    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock)) {
+    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
       var caps = registry.toolCalling(registry.get("dropped"), "probe-1");
       assertThat(caps.needsFallback()).isTrue();
       assertThat(caps.toolCallFormat()).isEqualTo(ToolCallFormat.XML);
@@ -163,7 +163,7 @@ class ProviderRegistryTest {
     writePluginJar(plugins.resolve("dropin-plugin.jar"));
     GatewayConfig config = parse("plugins: {directory: " + plugins + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
 
-    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock)) {
+    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
       var caps = registry.toolCalling(registry.get("dropped"), "probe-1");
       // The probe's descriptor says: no tools, format NONE.
       assertThat(caps.supportsTools()).isFalse();
@@ -176,7 +176,7 @@ class ProviderRegistryTest {
     writePluginJar(plugins.resolve("greedy-plugin.jar"), "providers:\n  openai: {defaults: {recommended_max_tools: 1}}\n");
     GatewayConfig config = parse("plugins: {directory: " + plugins + "}\n");
 
-    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock))
+    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock, TestTransport.get()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("greedy-plugin.jar")
         .hasMessageContaining("providers.openai");
@@ -186,7 +186,7 @@ class ProviderRegistryTest {
   void create_pluginTypeWithoutJar_isUnknown(@TempDir Path plugins) {
     GatewayConfig config = parse("plugins: {directory: " + plugins + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
 
-    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock)).hasMessageContaining("'dropin'");
+    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())).hasMessageContaining("'dropin'");
   }
 
   private static GatewayConfig parse(String yaml) {

@@ -51,7 +51,7 @@ final class FaultGateway implements AutoCloseable {
   FaultGateway(String yaml) {
     timers.prestartAllCoreThreads();
     config = ConfigLoader.parse(yaml, Map.of());
-    registry = ProviderRegistry.create(config, Map.of(), clock);
+    registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get());
     var service = new ProviderGatewayService(registry, config.limits(), Resilience.of(config.resilience(), clock, timers));
     String name = InProcessServerBuilder.generateName();
     try {

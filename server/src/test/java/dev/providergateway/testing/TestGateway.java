@@ -31,7 +31,7 @@ public final class TestGateway implements AutoCloseable {
   public TestGateway(GatewayConfig given) {
     GatewayConfig config = given.resilience().equals(ResilienceConfig.defaults()) ? given.withResilience(NO_RETRIES) : given;
     String name = InProcessServerBuilder.generateName();
-    ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock);
+    ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get());
     server = GatewayServer.create(InProcessServerBuilder.forName(name).directExecutor(), config, registry, clock, null);
     try {
       server.start();

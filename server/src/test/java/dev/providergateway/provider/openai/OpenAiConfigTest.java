@@ -31,7 +31,7 @@ class OpenAiConfigTest {
   private static final String SECRET = "secret-header-value-42";
 
   private static ProviderRegistry registry(String yaml) {
-    return ProviderRegistry.create(ConfigLoader.parse(yaml, Map.of()), Map.of(), Clock.systemUTC());
+    return ProviderRegistry.create(ConfigLoader.parse(yaml, Map.of()), Map.of(), Clock.systemUTC(), TestTransport.get());
   }
 
   private static ProviderSettings settings(String type, String baseUrl, String key, Map<String, Object> options,

@@ -1,4 +1,4 @@
-package dev.providergateway.provider.tools;
+package dev.providergateway.toolcalling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

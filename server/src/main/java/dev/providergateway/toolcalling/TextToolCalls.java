@@ -1,4 +1,4 @@
-package dev.providergateway.provider.tools;
+package dev.providergateway.toolcalling;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,6 +1,6 @@
-package dev.providergateway.provider.tools;
+package dev.providergateway.toolcalling;
 
-import static dev.providergateway.provider.tools.ToolCallTextFilterTest.assertJsonEquals;
+import static dev.providergateway.toolcalling.ToolCallTextFilterTest.assertJsonEquals;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.providergateway.provider.ToolCall;
