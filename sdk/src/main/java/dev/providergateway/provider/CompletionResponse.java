@@ -54,4 +54,10 @@ public record CompletionResponse(
       Map<String, String> metadata) {
     this(content, toolCalls, stopReason, nativeStopReason, usage, model, reasoningContent, metadata, List.of());
   }
+
+  /** This response with {@code metadata} instead of its own. */
+  public CompletionResponse withMetadata(Map<String, String> metadata) {
+    return new CompletionResponse(
+        content, toolCalls, stopReason, nativeStopReason, usage, model, reasoningContent, metadata, reasoningBlocks);
+  }
 }
