@@ -35,9 +35,7 @@ public sealed interface StreamEvent {
   record ToolCallDelta(int index, String id, String name, String argumentsDelta)
       implements StreamEvent {
     public ToolCallDelta {
-      if (index < 0) {
-        throw new IllegalArgumentException("index must be >= 0, was " + index);
-      }
+      checkIndex(index);
       requireNonNull(id, "id");
       requireNonNull(name, "name");
       requireNonNull(argumentsDelta, "argumentsDelta");
@@ -57,9 +55,7 @@ public sealed interface StreamEvent {
   /** The provider's signature on the tool call at {@code index} (Gemini's thought signature). */
   record ToolCallSignature(int index, String signature) implements StreamEvent {
     public ToolCallSignature {
-      if (index < 0) {
-        throw new IllegalArgumentException("index must be >= 0, was " + index);
-      }
+      checkIndex(index);
       requireNonNull(signature, "signature");
     }
   }
@@ -84,6 +80,12 @@ public sealed interface StreamEvent {
     public ResponseInfo {
       requireNonNull(model, "model");
       metadata = Map.copyOf(metadata);
+    }
+  }
+
+  private static void checkIndex(int index) {
+    if (index < 0) {
+      throw new IllegalArgumentException("index must be >= 0, was " + index);
     }
   }
 }
