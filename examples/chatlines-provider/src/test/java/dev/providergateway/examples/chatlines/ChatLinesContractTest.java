@@ -5,16 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.ProviderException;
-import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.provider.http.Json;
 import dev.providergateway.provider.testing.EventCollector;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
 import dev.providergateway.provider.testing.ProviderContractTest;
+import dev.providergateway.provider.testing.TestTransport;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +29,7 @@ class ChatLinesContractTest extends ProviderContractTest {
   @Override
   protected Provider newProvider(URI baseUri) {
     return new ChatLinesProviderFactory().create(
-        new ProviderSettings("lines-test", "chatlines", baseUri.toString(), "test-key", null, List.of(), Map.of(), Map.of()));
+        TestTransport.settings("lines-test", "chatlines").baseUrl(baseUri.toString()).apiKey("test-key").build());
   }
 
   /** A TEXT line for {@code text}. */
@@ -178,6 +179,18 @@ class ChatLinesContractTest extends ProviderContractTest {
     assertThat(sent.path()).isEqualTo("/v1/generate");
     assertThat(sent.header("x-lines-key")).isEqualTo("test-key");
     assertThat(sent.json().path("stream").asBoolean()).isFalse();
+  }
+
+  @Test
+  void chat_keyFromEnvironment_sentWhenNoneConfigured() throws Exception {
+    upstream.enqueue(chatText());
+    try (Provider fromEnv = new ChatLinesProviderFactory().create(
+        TestTransport.settings("lines-env", "chatlines", Map.of("CHATLINES_API_KEY", "env-key", "CHATLINES_BASE_URL",
+            upstream.baseUri().toString())))) {
+      fromEnv.chat(request("hi").build(), context()).get(10, TimeUnit.SECONDS);
+    }
+
+    assertThat(upstream.takeRequest().header("x-lines-key")).isEqualTo("env-key");
   }
 
   @Test

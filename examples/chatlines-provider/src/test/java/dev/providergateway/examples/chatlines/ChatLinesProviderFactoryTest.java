@@ -8,7 +8,7 @@ import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.ProviderFactory;
 import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.provider.ToolCallFormat;
-import java.util.List;
+import dev.providergateway.provider.testing.TestTransport;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ class ChatLinesProviderFactoryTest {
   private final ChatLinesProviderFactory factory = new ChatLinesProviderFactory();
 
   private static ProviderSettings settings(String baseUrl, Map<String, Object> options) {
-    return new ProviderSettings("lines", "chatlines", baseUrl, null, null, List.of(), options, Map.of());
+    return TestTransport.settings("lines", "chatlines").baseUrl(baseUrl).options(options).build();
   }
 
   @Test
@@ -47,6 +47,25 @@ class ChatLinesProviderFactoryTest {
   void create_badBaseUrl_failsNamingValue() {
     assertThatThrownBy(() -> factory.create(settings("ftp://lines.example", Map.of())))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ftp://lines.example");
+  }
+
+  @Test
+  void create_baseUrlFromEnvironment_usedWhenNoneConfigured() {
+    ProviderSettings s = TestTransport.settings("lines", "chatlines")
+        .env(Map.of("CHATLINES_BASE_URL", "http://lines.internal:9000/")).build();
+
+    try (Provider p = factory.create(s)) {
+      assertThat(p.descriptor().description()).isEqualTo("chat-lines at lines.internal:9000");
+    }
+  }
+
+  @Test
+  void create_headersOptionNamingTheKeyHeader_failsNamingIt() {
+    ProviderSettings s = TestTransport.settings("lines", "chatlines").apiKey("k")
+        .options(Map.of("headers", Map.of("X-Lines-Key", "other"))).build();
+
+    assertThatThrownBy(() -> factory.create(s))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("options.headers.X-Lines-Key");
   }
 
   @Test

@@ -18,7 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The request side of the adapter: fields, tools and tool choice in chat-lines' shape. */
-class ChatLinesMapperTest {
+class ChatLinesRequestMapperTest {
   private static final ToolDefinition WEATHER = new ToolDefinition("get_weather", "Weather", Map.of("type", "object"));
   private final Map<String, String> notes = new LinkedHashMap<>();
 
@@ -31,7 +31,7 @@ class ChatLinesMapperTest {
 
   @Test
   void requestBody_samplingAndSystemMessages_mappedToChatLinesNames() {
-    JsonNode body = ChatLinesMapper.requestBody(request().temperature(0.2).topP(0.9).maxTokens(64).seed(7L)
+    JsonNode body = ChatLinesRequestMapper.requestBody(request().temperature(0.2).topP(0.9).maxTokens(64).seed(7L)
         .stop(List.of("END")).build(), true, notes);
 
     assertThat(body.path("setup").asText()).isEqualTo("Be terse.\n\nNo emoji.");
@@ -48,10 +48,10 @@ class ChatLinesMapperTest {
 
   @Test
   void requestBody_toolChoiceVariants_mustCall() {
-    JsonNode auto = ChatLinesMapper.requestBody(request().tools(List.of(WEATHER)).build(), false, notes);
-    JsonNode required = ChatLinesMapper.requestBody(request().tools(List.of(WEATHER))
+    JsonNode auto = ChatLinesRequestMapper.requestBody(request().tools(List.of(WEATHER)).build(), false, notes);
+    JsonNode required = ChatLinesRequestMapper.requestBody(request().tools(List.of(WEATHER))
         .toolChoice(new ToolChoice.Mode(ToolChoice.Mode.Kind.REQUIRED)).build(), false, notes);
-    JsonNode named = ChatLinesMapper.requestBody(request().tools(List.of(WEATHER))
+    JsonNode named = ChatLinesRequestMapper.requestBody(request().tools(List.of(WEATHER))
         .toolChoice(new ToolChoice.Named("get_weather")).build(), false, notes);
 
     assertThat(auto.path("toolbox").get(0).path("input_schema").path("type").asText()).isEqualTo("object");
@@ -62,7 +62,7 @@ class ChatLinesMapperTest {
 
   @Test
   void requestBody_toolChoiceNone_toolsNotSentAndNoted() {
-    JsonNode body = ChatLinesMapper.requestBody(request().tools(List.of(WEATHER))
+    JsonNode body = ChatLinesRequestMapper.requestBody(request().tools(List.of(WEATHER))
         .toolChoice(new ToolChoice.Mode(ToolChoice.Mode.Kind.NONE)).build(), false, notes);
 
     assertThat(body.has("toolbox")).isFalse();
@@ -71,17 +71,17 @@ class ChatLinesMapperTest {
 
   @Test
   void requestBody_unsupportedOptions_droppedWithNotes() {
-    ChatLinesMapper.requestBody(request().responseFormat(new ResponseFormat.JsonObject()).reasoningEffort("high").build(), false, notes);
+    ChatLinesRequestMapper.requestBody(request().responseFormat(new ResponseFormat.JsonObject()).reasoningEffort("high").build(), false, notes);
 
     assertThat(notes).containsKeys("dropped.response_format", "dropped.reasoning_effort");
   }
 
   @Test
   void requestBody_extra_passedThroughButReservedRefused() {
-    JsonNode body = ChatLinesMapper.requestBody(request().extra(Map.of("style", "formal")).build(), false, notes);
+    JsonNode body = ChatLinesRequestMapper.requestBody(request().extra(Map.of("style", "formal")).build(), false, notes);
 
     assertThat(body.path("style").asText()).isEqualTo("formal");
-    assertThatThrownBy(() -> ChatLinesMapper.requestBody(request().extra(Map.of("prompt", "x")).build(), false, notes))
+    assertThatThrownBy(() -> ChatLinesRequestMapper.requestBody(request().extra(Map.of("prompt", "x")).build(), false, notes))
         .isInstanceOf(InvalidRequestException.class).hasMessageContaining("extra.prompt");
   }
 
@@ -90,7 +90,7 @@ class ChatLinesMapperTest {
     Message withImage = new Message(Role.USER, "what is this?", "", List.of(), "",
         List.of(new Image.Url("https://example.com/cat.png", "image/png")));
 
-    assertThatThrownBy(() -> ChatLinesMapper.requestBody(ChatRequest.builder("lines-1").addMessage(withImage).build(), false, notes))
+    assertThatThrownBy(() -> ChatLinesRequestMapper.requestBody(ChatRequest.builder("lines-1").addMessage(withImage).build(), false, notes))
         .isInstanceOf(InvalidRequestException.class).hasMessageContaining("messages[0].images");
   }
 }

@@ -3,6 +3,7 @@ package dev.providergateway.examples.chatlines;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.ProviderException.Origin;
+import dev.providergateway.provider.StopReason;
 import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.Usage;
 import dev.providergateway.provider.http.HttpErrors;
@@ -21,9 +22,10 @@ import java.util.regex.Pattern;
  * CALL ref tool} line opens the call at the next index and {@code ARGS ref "..."} lines append to
  * the call that {@code ref} names, so the gateway joins the fragments by index.
  *
- * <p>One instance per response, called serially, as {@link StreamDecoder} requires.
+ * <p>{@link ChatLinesResponseMapper} reads a non-streamed answer's lines with it too. One instance
+ * per response, called serially, as {@link StreamDecoder} requires.
  */
-final class ChatLinesDecoder implements StreamDecoder {
+final class ChatLinesStreamDecoder implements StreamDecoder {
   private static final Pattern CALL = Pattern.compile("(\\S+) ([A-Za-z][A-Za-z0-9_]*)");
   private static final Pattern ARGS = Pattern.compile("(\\S+) (\".*\")");
   private static final Pattern USAGE = Pattern.compile("(\\d{1,9}) (\\d{1,9})");
@@ -35,7 +37,7 @@ final class ChatLinesDecoder implements StreamDecoder {
   private boolean started;
   private boolean ended;
 
-  ChatLinesDecoder(Origin origin, Map<String, String> notes) {
+  ChatLinesStreamDecoder(Origin origin, Map<String, String> notes) {
     this.origin = origin;
     this.notes = notes;
   }
@@ -86,7 +88,7 @@ final class ChatLinesDecoder implements StreamDecoder {
       case "END" -> {
         ended = true;
         String reason = rest.strip();
-        emit.accept(new StreamEvent.Finish(ChatLinesMapper.stopReason(reason, !callIndex.isEmpty()), reason));
+        emit.accept(new StreamEvent.Finish(stopReason(reason, !callIndex.isEmpty()), reason));
       }
       case "ERROR" -> {
         // The status line was already sent: the service reports a late failure in-band, with
@@ -96,6 +98,16 @@ final class ChatLinesDecoder implements StreamDecoder {
       }
       default -> throw invalid("an unknown line '" + abbreviate(line) + "'");
     }
+  }
+
+  /** chat-lines' end reasons, normalized; unknown ones count as a normal stop. */
+  private static StopReason stopReason(String reason, boolean toolCalls) {
+    return switch (reason) {
+      case "cutoff" -> StopReason.LENGTH;
+      case "blocked" -> StopReason.CONTENT_FILTER;
+      case "tool" -> StopReason.TOOL_CALLS;
+      default -> toolCalls ? StopReason.TOOL_CALLS : StopReason.STOP;
+    };
   }
 
   private String string(String json, String line) {
