@@ -11,6 +11,7 @@ import dev.providergateway.provider.ProviderFactory;
 import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.provider.ProviderNotFoundException;
 import dev.providergateway.provider.ProviderSettings;
+import dev.providergateway.provider.http.UpstreamTransport;
 import dev.providergateway.resilience.ProviderBreaker;
 import dev.providergateway.toolcalling.CapabilityTable;
 import dev.providergateway.toolcalling.ToolCallingCapabilities;
@@ -33,6 +34,8 @@ import java.util.TreeMap;
  * name. The registry owns the providers and closes them in {@link #close()}.
  */
 public final class ProviderRegistry implements AutoCloseable {
+  private static final UpstreamTransport SHIM_TRANSPORT = UpstreamTransport.create(0, false);
+
   private final Map<String, RegisteredProvider> byName;
   private final Map<String, RegisteredProvider> byNameOrAlias;
   private final Map<String, List<RouteConfig.RouteTarget>> routes;
@@ -190,16 +193,14 @@ public final class ProviderRegistry implements AutoCloseable {
             key + ".type: unknown provider type '" + config.type() + "'; available types: "
                 + String.join(", ", new TreeMap<>(factories).keySet()));
       }
-      ProviderSettings settings =
-          new ProviderSettings(
-              config.name(),
-              config.type(),
-              config.baseUrl(),
-              config.apiKey() == null ? null : config.apiKey().reveal(),
-              config.defaultModel(),
-              config.models(),
-              config.options(),
-              env);
+      ProviderSettings settings = ProviderSettings.builder(config.name(), config.type())
+          .baseUrl(config.baseUrl())
+          .apiKey(config.apiKey() == null ? null : config.apiKey().reveal())
+          .defaultModel(config.defaultModel())
+          .models(config.models())
+          .options(config.options())
+          .env(env)
+          .build();
       add(key, factory, settings, config.aliases(), config.breaker());
     }
 
@@ -224,7 +225,8 @@ public final class ProviderRegistry implements AutoCloseable {
       }
       Provider provider;
       try {
-        provider = factory.create(settings);
+        // WIP compile shim: the gateway's own transport replaces this one when the registry is ported.
+        provider = factory.create(settings.toBuilder().transport(SHIM_TRANSPORT).clock(clock).build());
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(key + " ('" + settings.name() + "'): " + e.getMessage(), e);
       }
