@@ -8,38 +8,46 @@ import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.provider.ProviderFactory;
 import dev.providergateway.provider.ProviderSettings;
+import dev.providergateway.provider.http.ProviderOptions;
 import dev.providergateway.provider.openai.OpenAiPreset.Kind;
 import dev.providergateway.provider.openai.OpenAiPreset.Trait;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The factory of one {@link OpenAiPreset}: its config {@code type} is the preset's name, it
- * validates a config entry against the preset's defaults, and it registers the preset
- * automatically from the environment. Every preset factory is this class with another preset.
+ * Creates OpenAI Chat Completions providers of type {@code openai}: OpenAI itself by default, or
+ * any other OpenAI-compatible endpoint given {@code base_url}, {@code api_key} and optionally
+ * {@code options.headers} and {@code options.stream_usage}. With {@code OPENAI_API_KEY} set, an
+ * {@code openai} instance is registered automatically ({@code OPENAI_BASE_URL} overrides its base
+ * URL). The named compatible services have their own types, in {@link OpenAiPresetFactories}:
+ * each is this factory with another {@link OpenAiPreset}.
  *
  * <p>Precedence for a config entry: {@code base_url}, else {@code <PREFIX>_BASE_URL} from the
  * environment, else the preset's default. The API key comes only from {@code api_key} (write
  * {@code ${GROQ_API_KEY}} to take it from the environment): reading a key variable implicitly
  * would send, say, an OpenAI key to whatever server a {@code type: openai} entry points at.
+ *
+ * <p>Thread-safe; instantiated by {@link java.util.ServiceLoader}.
  */
-abstract class OpenAiFamilyFactory implements ProviderFactory {
+public class OpenAiProviderFactory implements ProviderFactory {
   /** The GA data-plane version that has {@code max_completion_tokens} and {@code stream_options}. */
   static final String AZURE_API_VERSION = "2024-10-21";
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(10);
 
-  private static final System.Logger LOG = System.getLogger(OpenAiFamilyFactory.class.getName());
+  private static final String STREAM_USAGE = "stream_usage";
+  private static final String API_VERSION = "api_version";
+  private static final System.Logger LOG = System.getLogger(OpenAiProviderFactory.class.getName());
 
   private final OpenAiPreset preset;
 
-  OpenAiFamilyFactory(OpenAiPreset preset) {
+  /** The factory of type {@code openai}. */
+  public OpenAiProviderFactory() {
+    this(OpenAiPreset.OPENAI);
+  }
+
+  OpenAiProviderFactory(OpenAiPreset preset) {
     this.preset = requireNonNull(preset, "preset");
   }
 
@@ -50,26 +58,24 @@ abstract class OpenAiFamilyFactory implements ProviderFactory {
 
   @Override
   public final Provider create(ProviderSettings s) {
-    OpenAiOptions options = OpenAiOptions.parse(s.options(), preset);
-    URI base = baseUrl(s);
     boolean azure = preset.kind() == Kind.AZURE;
+    ProviderOptions options = azure ? ProviderOptions.of(s, STREAM_USAGE, API_VERSION) : ProviderOptions.of(s, STREAM_USAGE);
+    URI base = options.baseUrl(preset.baseUrlEnv(), preset.baseUrl());
     // A hosted service at its own URL always needs a key; a proxy or local server may not.
     boolean hostedDefault = preset.kind() != Kind.LOCAL && base.toString().equals(preset.baseUrl());
     if (s.apiKey() == null && (azure || hostedDefault)) {
       throw new IllegalArgumentException("api_key is required for type '" + preset.name() + "' at " + base
           + "; set api_key, for example to ${" + preset.keyEnv() + "}");
     }
-    options.checkHeadersAgainstCredential(s.apiKey() != null, azure);
     boolean official = azure || base.getHost().endsWith("api.openai.com");
     // A type-openai entry pointing elsewhere is some other compatible server: OpenAI's model
     // list and name would be wrong for it.
     boolean generic = preset.kind() == Kind.OFFICIAL && !official;
-    String model = s.defaultModel() != null ? s.defaultModel() : preset.defaultModel();
-    String apiVersion = azure
-        ? firstNonBlank(options.apiVersion(), s.env().get("OPENAI_API_VERSION"), AZURE_API_VERSION) : null;
-    OpenAiSettings settings = new OpenAiSettings(base, s.apiKey(), model, options.headers(), official, apiVersion,
-        options.streamUsage(), CONNECT_TIMEOUT, REQUEST_TIMEOUT);
-    return new OpenAiProvider(s.name(), settings, descriptor(base, model, s.models(), generic), Clock.systemUTC());
+    String model = options.defaultModel(preset.defaultModel());
+    String apiVersion = azure ? apiVersion(options) : null;
+    boolean streamUsage = options.flag(STREAM_USAGE, !preset.has(Trait.NO_STREAM_OPTIONS));
+    return new OpenAiProvider(options, new OpenAiSettings(base, official, apiVersion, streamUsage),
+        descriptor(base, model, s.models(), generic));
   }
 
   @Override
@@ -88,28 +94,18 @@ abstract class OpenAiFamilyFactory implements ProviderFactory {
     if (!wanted) {
       return List.of();
     }
-    return List.of(new ProviderSettings(preset.name(), preset.name(), base != null ? base : preset.baseUrl(), key,
-        null, List.of(), Map.of(), env));
+    return List.of(ProviderSettings.builder(preset.name(), preset.name())
+        .baseUrl(base != null ? base : preset.baseUrl()).apiKey(key).env(env).build());
   }
 
-  private URI baseUrl(ProviderSettings s) {
-    String base = firstNonBlank(s.baseUrl(), s.env().get(preset.baseUrlEnv()), preset.baseUrl());
-    if (base == null) {
-      throw new IllegalArgumentException("base_url is required for type '" + preset.name()
-          + "': set it to the resource endpoint, e.g. https://NAME.openai.azure.com, or set " + preset.baseUrlEnv());
+  /** {@code options.api_version}, else {@code OPENAI_API_VERSION} (as in Azure's own SDKs), else the GA default. */
+  private static String apiVersion(ProviderOptions options) {
+    String version = options.string(API_VERSION, null);
+    if (version != null && !version.matches("\\d{4}-\\d{2}-\\d{2}(-preview)?")) {
+      throw new IllegalArgumentException("options." + API_VERSION + ": expected a version such as "
+          + AZURE_API_VERSION + ", was " + version);
     }
-    String invalid = "base_url '" + base + "' (from the config entry or " + preset.baseUrlEnv()
-        + ") is not an absolute http or https URL such as " + (preset.baseUrl() != null ? preset.baseUrl()
-        : "https://NAME.openai.azure.com");
-    try {
-      URI uri = new URI(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
-      if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-        throw new IllegalArgumentException(invalid);
-      }
-      return uri;
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(invalid, e);
-    }
+    return firstNonBlank(version, options.settings().env().get("OPENAI_API_VERSION"), AZURE_API_VERSION);
   }
 
   private ProviderDescriptor descriptor(URI base, String defaultModel, List<String> configured, boolean generic) {

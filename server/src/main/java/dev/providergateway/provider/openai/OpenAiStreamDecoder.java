@@ -7,6 +7,7 @@ import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.http.HttpErrors;
 import dev.providergateway.provider.http.Json;
 import dev.providergateway.provider.http.SseDecoder;
+import dev.providergateway.provider.http.StreamStart;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -23,15 +24,14 @@ import java.util.function.Consumer;
  */
 final class OpenAiStreamDecoder extends SseDecoder {
   private final Origin origin;
-  private final Map<String, String> notes;
-  private boolean started;
+  private final StreamStart start;
+  private final StringBuilder refusal = new StringBuilder();
   private boolean done;
   private boolean sawToolCalls;
-  private final StringBuilder refusal = new StringBuilder();
 
   OpenAiStreamDecoder(Origin origin, Map<String, String> notes) {
     this.origin = origin;
-    this.notes = notes;
+    this.start = new StreamStart(origin, notes);
   }
 
   @Override
@@ -56,16 +56,13 @@ final class OpenAiStreamDecoder extends SseDecoder {
       JsonNode error = chunk.path("error");
       throw HttpErrors.fromStreamError(origin, error.path("type").asText(error.path("code").asText("")), data);
     }
-    if (!started) {
-      started = true;
-      emit.accept(new StreamEvent.ResponseInfo(chunk.path("model").asText(origin.model()), notes));
-    }
+    start.open(chunk.path("model").asText(""), emit);
     for (JsonNode choice : chunk.path("choices")) {
       if (choice.path("index").asInt(0) != 0) {
         continue; // n > 1 (through extra) is not supported: the contract has one answer.
       }
       JsonNode delta = choice.path("delta");
-      String reasoning = OpenAiMapper.reasoning(delta);
+      String reasoning = OpenAiResponseMapper.reasoning(delta);
       if (!reasoning.isEmpty()) {
         emit.accept(new StreamEvent.ReasoningDelta(reasoning));
       }
@@ -87,7 +84,7 @@ final class OpenAiStreamDecoder extends SseDecoder {
       }
       String finish = choice.path("finish_reason").asText("");
       if (!finish.isEmpty() && !finish.equals("null")) {
-        emit.accept(new StreamEvent.Finish(OpenAiMapper.stopReason(finish, sawToolCalls, !refusal.isEmpty()), finish));
+        emit.accept(new StreamEvent.Finish(OpenAiResponseMapper.stopReason(finish, sawToolCalls, !refusal.isEmpty()), finish));
       }
     }
     JsonNode usage = chunk.path("usage");
@@ -95,7 +92,7 @@ final class OpenAiStreamDecoder extends SseDecoder {
       usage = chunk.path("x_groq").path("usage");
     }
     if (usage.isObject()) {
-      emit.accept(new StreamEvent.UsageReport(OpenAiMapper.usage(usage)));
+      emit.accept(new StreamEvent.UsageReport(OpenAiResponseMapper.usage(usage)));
     }
   }
 }
