@@ -9,6 +9,7 @@ import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.http.HttpErrors;
 import dev.providergateway.provider.http.Json;
 import dev.providergateway.provider.http.SseDecoder;
+import dev.providergateway.provider.http.StreamStart;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -30,16 +31,15 @@ import java.util.function.Consumer;
  */
 final class AnthropicStreamDecoder extends SseDecoder {
   private final Origin origin;
-  private final Map<String, String> notes;
+  private final StreamStart start;
   private final Map<Integer, Block> blocks = new HashMap<>();
   private final ObjectNode usage = Json.object();
   private int toolCalls;
-  private boolean started;
   private boolean done;
 
   AnthropicStreamDecoder(Origin origin, Map<String, String> notes) {
     this.origin = origin;
-    this.notes = notes;
+    this.start = new StreamStart(origin, notes);
   }
 
   @Override
@@ -56,14 +56,14 @@ final class AnthropicStreamDecoder extends SseDecoder {
     switch (e.path("type").asText(event)) {
       case "message_start" -> {
         JsonNode message = e.path("message");
-        start(message.path("model").asText(""), emit);
+        start.open(message.path("model").asText(""), emit);
         mergeUsage(message.path("usage"), emit);
       }
       case "content_block_start" -> blockStart(e.path("index").asInt(0), e.path("content_block"), emit);
       case "content_block_delta" -> blockDelta(e.path("index").asInt(0), e.path("delta"), emit);
       case "content_block_stop" -> blockStop(e.path("index").asInt(0), emit);
       case "message_delta" -> {
-        start("", emit);
+        start.open("", emit);
         JsonNode stop = e.path("delta").path("stop_reason");
         if (stop.isTextual()) {
           emit.accept(new StreamEvent.Finish(AnthropicResponseMapper.stopReason(stop.asText(), toolCalls > 0), stop.asText()));
@@ -79,15 +79,8 @@ final class AnthropicStreamDecoder extends SseDecoder {
     }
   }
 
-  private void start(String model, Consumer<StreamEvent> emit) {
-    if (!started) {
-      started = true;
-      emit.accept(new StreamEvent.ResponseInfo(model.isEmpty() ? origin.model() : model, notes));
-    }
-  }
-
   private void blockStart(int index, JsonNode block, Consumer<StreamEvent> emit) {
-    start("", emit);
+    start.open("", emit);
     String type = block.path("type").asText("");
     Block b = open(index, type);
     switch (type) {
@@ -109,7 +102,7 @@ final class AnthropicStreamDecoder extends SseDecoder {
   }
 
   private void blockDelta(int index, JsonNode delta, Consumer<StreamEvent> emit) {
-    start("", emit);
+    start.open("", emit);
     String type = delta.path("type").asText("");
     switch (type) {
       case "text_delta" -> content(delta.path("text").asText(""), emit);
