@@ -6,17 +6,22 @@ import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.ReasoningBlock;
 import dev.providergateway.provider.StopReason;
 import dev.providergateway.provider.StreamEvent;
-import dev.providergateway.provider.Usage;
 import dev.providergateway.provider.http.HttpErrors;
 import dev.providergateway.provider.http.Json;
+import dev.providergateway.provider.http.SseDecoder;
+import dev.providergateway.provider.http.StreamStart;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Reads Gemini {@code GenerateContentResponse} objects (one for {@code generateContent}, one per
- * SSE chunk for {@code streamGenerateContent}) into {@link StreamEvent}s, so the streamed and the
- * non-streamed path share one interpretation. One instance per response; not thread-safe.
+ * Decodes Gemini {@code GenerateContentResponse} objects into {@link StreamEvent}s: one per SSE
+ * chunk of a {@code streamGenerateContent?alt=sse} body (Google frames them with {@code
+ * \r\n\r\n}), and the single object of a {@code generateContent} answer, which {@link
+ * GeminiResponseMapper} folds, so the streamed and the non-streamed path share one interpretation.
+ * There is no {@code [DONE]} marker: the stream ended cleanly once a chunk carried a {@code
+ * finishReason} (or a prompt block reason) and the body then ended; a body that ends before that
+ * died. One instance per response; not thread-safe.
  *
  * <ul>
  *   <li>{@code candidates[0].content.parts}: text parts become content, thought parts ({@code
@@ -30,25 +35,33 @@ import java.util.function.Consumer;
  *   <li>{@code finishReason} ends the response; {@code promptFeedback.blockReason} without
  *       candidates is a blocked prompt ({@code content_filter}).
  *   <li>{@code usageMetadata} is cumulative; the last report wins.
+ *   <li>An {@code error} object arriving as a chunk fails the stream.
  * </ul>
  */
-final class GeminiResponseReader {
+final class GeminiStreamDecoder extends SseDecoder {
   private final Origin origin;
-  private final Map<String, String> notes;
+  private final StreamStart start;
   private final StringBuilder thought = new StringBuilder();
-  private boolean started;
   private boolean finished;
   private boolean sawCalls;
   private int nextCall;
 
-  GeminiResponseReader(Origin origin, Map<String, String> notes) {
+  GeminiStreamDecoder(Origin origin, Map<String, String> notes) {
     this.origin = origin;
-    this.notes = notes;
+    this.start = new StreamStart(origin, notes);
   }
 
   /** True once a chunk carried a finish reason or a prompt block reason. */
-  boolean finished() {
+  @Override
+  public boolean finished() {
     return finished;
+  }
+
+  @Override
+  protected void onEvent(String event, String data, Consumer<StreamEvent> emit) {
+    if (!data.isBlank()) {
+      read(Json.tryParse(data), data, emit);
+    }
   }
 
   /** Reads one response object; throws a {@link ProviderException} for an error or a bad shape. */
@@ -62,21 +75,15 @@ final class GeminiResponseReader {
       String kind = code >= 400 && code < 600 ? Integer.toString(code) : error.path("status").asText("");
       throw HttpErrors.fromStreamError(origin, kind, text);
     }
-    if (!started) {
-      started = true;
-      Map<String, String> metadata = new LinkedHashMap<>(notes);
-      if (chunk.hasNonNull("responseId")) {
-        metadata.put("response_id", chunk.get("responseId").asText());
-      }
-      emit.accept(new StreamEvent.ResponseInfo(GeminiModels.bare(chunk.path("modelVersion").asText(origin.model())), metadata));
-    }
+    Map<String, String> id = chunk.hasNonNull("responseId") ? Map.of("response_id", chunk.get("responseId").asText()) : Map.of();
+    start.open(GeminiModels.bare(chunk.path("modelVersion").asText(origin.model())), id, emit);
     JsonNode candidate = chunk.path("candidates").path(0);
     for (JsonNode part : candidate.path("content").path("parts")) {
       part(part, emit);
     }
     JsonNode usage = chunk.get("usageMetadata");
     if (usage != null && usage.isObject()) {
-      emit.accept(new StreamEvent.UsageReport(usage(usage)));
+      emit.accept(new StreamEvent.UsageReport(GeminiResponseMapper.usage(usage)));
     }
     String finish = candidate.path("finishReason").asText("");
     if (!finish.isEmpty() && !finish.equals("FINISH_REASON_UNSPECIFIED")) {
@@ -84,7 +91,7 @@ final class GeminiResponseReader {
       if (candidate.hasNonNull("finishMessage")) {
         emit.accept(new StreamEvent.ResponseInfo("", Map.of("finish_message", candidate.get("finishMessage").asText())));
       }
-      emit.accept(new StreamEvent.Finish(stopReason(finish, sawCalls), finish));
+      emit.accept(new StreamEvent.Finish(GeminiResponseMapper.stopReason(finish, sawCalls), finish));
     }
     String blocked = chunk.path("promptFeedback").path("blockReason").asText("");
     if (!blocked.isEmpty() && candidate.isMissingNode()) {
@@ -137,34 +144,5 @@ final class GeminiResponseReader {
       emit.accept(new StreamEvent.ReasoningBlockEnd(new ReasoningBlock("", signature, false)));
     }
     // Other parts (executableCode, inlineData output, ...) have no place in the contract.
-  }
-
-  /**
-   * Usage normalized: Gemini's {@code promptTokenCount} already includes cached input; tool-use
-   * prompt tokens (search, code execution) are input too. Thoughts are billed as output.
-   */
-  static Usage usage(JsonNode u) {
-    int thoughts = u.path("thoughtsTokenCount").asInt(0);
-    return new Usage(
-        u.path("promptTokenCount").asInt(0) + u.path("toolUsePromptTokenCount").asInt(0),
-        u.path("candidatesTokenCount").asInt(0) + thoughts,
-        u.path("cachedContentTokenCount").asInt(0),
-        0,
-        thoughts);
-  }
-
-  /**
-   * The normalized stop reason. Reasons where Gemini withheld output are {@code content_filter};
-   * the function-calling failures ({@code MALFORMED_FUNCTION_CALL}, {@code UNEXPECTED_TOOL_CALL},
-   * {@code TOO_MANY_TOOL_CALLS}) carry no calls and are {@code stop}, their native value telling
-   * the caller what happened.
-   */
-  static StopReason stopReason(String finish, boolean toolCalls) {
-    return switch (finish) {
-      case "MAX_TOKENS" -> StopReason.LENGTH;
-      case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "LANGUAGE", "IMAGE_SAFETY",
-          "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION" -> StopReason.CONTENT_FILTER;
-      default -> toolCalls ? StopReason.TOOL_CALLS : StopReason.STOP;
-    };
   }
 }
