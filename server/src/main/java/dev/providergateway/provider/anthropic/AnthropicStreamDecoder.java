@@ -8,8 +8,7 @@ import dev.providergateway.provider.ReasoningBlock;
 import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.http.HttpErrors;
 import dev.providergateway.provider.http.Json;
-import dev.providergateway.provider.http.SseDecoder;
-import dev.providergateway.provider.http.StreamStart;
+import dev.providergateway.provider.http.JsonSseDecoder;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -29,30 +28,17 @@ import java.util.function.Consumer;
  * block's signature arrives in {@code signature_delta}s; the block is reported whole, with it,
  * at its {@code content_block_stop}.
  */
-final class AnthropicStreamDecoder extends SseDecoder {
-  private final Origin origin;
-  private final StreamStart start;
+final class AnthropicStreamDecoder extends JsonSseDecoder {
   private final Map<Integer, Block> blocks = new HashMap<>();
   private final ObjectNode usage = Json.object();
   private int toolCalls;
-  private boolean done;
 
   AnthropicStreamDecoder(Origin origin, Map<String, String> notes) {
-    this.origin = origin;
-    this.start = new StreamStart(origin, notes);
+    super(origin, notes);
   }
 
   @Override
-  public boolean finished() {
-    return done;
-  }
-
-  @Override
-  protected void onEvent(String event, String data, Consumer<StreamEvent> emit) {
-    JsonNode e = Json.tryParse(data);
-    if (e == null || !e.isObject()) {
-      throw new ProviderException.InvalidResponse(origin, origin.provider() + " sent a stream event that is not JSON", null);
-    }
+  protected void onJson(String event, JsonNode e, String data, Consumer<StreamEvent> emit) {
     switch (e.path("type").asText(event)) {
       case "message_start" -> {
         JsonNode message = e.path("message");
@@ -70,7 +56,7 @@ final class AnthropicStreamDecoder extends SseDecoder {
         }
         mergeUsage(e.path("usage"), emit);
       }
-      case "message_stop" -> done = true;
+      case "message_stop" -> finish();
       case "error" -> {
         JsonNode error = e.path("error");
         throw HttpErrors.fromStreamError(origin, error.path("type").asText(""), data);

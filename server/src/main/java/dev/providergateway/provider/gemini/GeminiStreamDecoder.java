@@ -8,8 +8,7 @@ import dev.providergateway.provider.StopReason;
 import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.http.HttpErrors;
 import dev.providergateway.provider.http.Json;
-import dev.providergateway.provider.http.SseDecoder;
-import dev.providergateway.provider.http.StreamStart;
+import dev.providergateway.provider.http.JsonSseDecoder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -38,37 +37,25 @@ import java.util.function.Consumer;
  *   <li>An {@code error} object arriving as a chunk fails the stream.
  * </ul>
  */
-final class GeminiStreamDecoder extends SseDecoder {
-  private final Origin origin;
-  private final StreamStart start;
+final class GeminiStreamDecoder extends JsonSseDecoder {
   private final StringBuilder thought = new StringBuilder();
-  private boolean finished;
   private boolean sawCalls;
   private int nextCall;
 
   GeminiStreamDecoder(Origin origin, Map<String, String> notes) {
-    this.origin = origin;
-    this.start = new StreamStart(origin, notes);
-  }
-
-  /** True once a chunk carried a finish reason or a prompt block reason. */
-  @Override
-  public boolean finished() {
-    return finished;
+    super(origin, notes);
   }
 
   @Override
-  protected void onEvent(String event, String data, Consumer<StreamEvent> emit) {
-    if (!data.isBlank()) {
-      read(Json.tryParse(data), data, emit);
-    }
+  protected void onJson(String event, JsonNode chunk, String data, Consumer<StreamEvent> emit) {
+    read(chunk, data, emit);
   }
 
-  /** Reads one response object; throws a {@link ProviderException} for an error or a bad shape. */
+  /**
+   * Reads one response object, a chunk or a whole answer; throws a {@link ProviderException} for an
+   * error. Finished once it carried a finish reason or a prompt block reason.
+   */
   void read(JsonNode chunk, String text, Consumer<StreamEvent> emit) {
-    if (chunk == null || !chunk.isObject()) {
-      throw new ProviderException.InvalidResponse(origin, origin.provider() + " sent a response that is not a JSON object", null);
-    }
     JsonNode error = chunk.get("error");
     if (error != null) {
       int code = error.path("code").asInt(0);
@@ -87,7 +74,7 @@ final class GeminiStreamDecoder extends SseDecoder {
     }
     String finish = candidate.path("finishReason").asText("");
     if (!finish.isEmpty() && !finish.equals("FINISH_REASON_UNSPECIFIED")) {
-      finished = true;
+      finish();
       if (candidate.hasNonNull("finishMessage")) {
         emit.accept(new StreamEvent.ResponseInfo("", Map.of("finish_message", candidate.get("finishMessage").asText())));
       }
@@ -95,7 +82,7 @@ final class GeminiStreamDecoder extends SseDecoder {
     }
     String blocked = chunk.path("promptFeedback").path("blockReason").asText("");
     if (!blocked.isEmpty() && candidate.isMissingNode()) {
-      finished = true;
+      finish();
       Map<String, String> metadata = new LinkedHashMap<>();
       metadata.put("block_reason", blocked);
       String message = chunk.path("promptFeedback").path("blockReasonMessage").asText("");

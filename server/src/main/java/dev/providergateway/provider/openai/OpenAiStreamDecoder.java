@@ -1,13 +1,10 @@
 package dev.providergateway.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.http.HttpErrors;
-import dev.providergateway.provider.http.Json;
-import dev.providergateway.provider.http.SseDecoder;
-import dev.providergateway.provider.http.StreamStart;
+import dev.providergateway.provider.http.JsonSseDecoder;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -22,36 +19,29 @@ import java.util.function.Consumer;
  * {@code reasoning}. A refusal streams as content and is also reported in the metadata, as
  * {@code chat()} does.
  */
-final class OpenAiStreamDecoder extends SseDecoder {
-  private final Origin origin;
-  private final StreamStart start;
+final class OpenAiStreamDecoder extends JsonSseDecoder {
   private final StringBuilder refusal = new StringBuilder();
-  private boolean done;
   private boolean sawToolCalls;
 
   OpenAiStreamDecoder(Origin origin, Map<String, String> notes) {
-    this.origin = origin;
-    this.start = new StreamStart(origin, notes);
+    super(origin, notes);
   }
 
-  @Override
-  public boolean finished() {
-    return done;
-  }
-
+  /** The end marker {@code [DONE]} is not JSON. */
   @Override
   protected void onEvent(String event, String data, Consumer<StreamEvent> emit) {
-    if (data.equals("[DONE]")) {
-      done = true;
-      if (!refusal.isEmpty()) {
-        emit.accept(new StreamEvent.ResponseInfo("", Map.of("refusal", refusal.toString())));
-      }
+    if (!data.equals("[DONE]")) {
+      super.onEvent(event, data, emit);
       return;
     }
-    JsonNode chunk = Json.tryParse(data);
-    if (chunk == null || !chunk.isObject()) {
-      throw new ProviderException.InvalidResponse(origin, origin.provider() + " sent a stream event that is not JSON", null);
+    finish();
+    if (!refusal.isEmpty()) {
+      emit.accept(new StreamEvent.ResponseInfo("", Map.of("refusal", refusal.toString())));
     }
+  }
+
+  @Override
+  protected void onJson(String event, JsonNode chunk, String data, Consumer<StreamEvent> emit) {
     if (chunk.has("error")) {
       JsonNode error = chunk.path("error");
       throw HttpErrors.fromStreamError(origin, error.path("type").asText(error.path("code").asText("")), data);
