@@ -1,15 +1,11 @@
 package dev.providergateway.provider.ollama;
 
-import dev.providergateway.provider.Capabilities;
-import dev.providergateway.provider.ModelInfo;
 import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.provider.ProviderFactory;
 import dev.providergateway.provider.ProviderSettings;
-import dev.providergateway.provider.ToolCallFormat;
 import dev.providergateway.provider.http.ProviderOptions;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +21,6 @@ import java.util.Map;
  * a gateway must not assume that a local server exists.
  */
 public final class OllamaProviderFactory implements ProviderFactory {
-  static final String DEFAULT_MODEL = "llama3.2";
   private static final String KEEP_ALIVE = "keep_alive";
   private static final String MODEL_OPTIONS = "model_options";
 
@@ -38,10 +33,12 @@ public final class OllamaProviderFactory implements ProviderFactory {
   public Provider create(ProviderSettings s) {
     ProviderOptions options = ProviderOptions.of(s, KEEP_ALIVE, MODEL_OPTIONS);
     URI base = baseUrl(options);
-    String model = options.defaultModel(DEFAULT_MODEL);
+    String model = options.defaultModel(OllamaModels.DEFAULT_MODEL);
     OllamaSettings settings = new OllamaSettings(base, keepAlive(options.option(KEEP_ALIVE)),
         options.map(MODEL_OPTIONS, "{num_ctx: 8192}"));
-    return new OllamaProvider(options, settings, descriptor(base, model, s.models()));
+    ProviderDescriptor descriptor = new ProviderDescriptor(type(), "Ollama at " + base.getAuthority(), model,
+        OllamaModels.list(model, s.models()), OllamaModels.CAPABILITIES, false);
+    return new OllamaProvider(options, settings, descriptor);
   }
 
   @Override
@@ -57,17 +54,6 @@ public final class OllamaProviderFactory implements ProviderFactory {
   /** The configured base URL, else OLLAMA_HOST in any of its short forms, else the local default. */
   static URI baseUrl(ProviderOptions options) {
     return options.baseUrl("OLLAMA_HOST", host -> OllamaHost.parse(host).toString(), OllamaHost.DEFAULT.toString());
-  }
-
-  private ProviderDescriptor descriptor(URI base, String model, List<String> configured) {
-    // Vision and tools depend on the model; these say what the wire supports.
-    Capabilities caps = new Capabilities(true, true, true, false, ToolCallFormat.OLLAMA_NATIVE, 0);
-    List<String> models = new ArrayList<>(configured);
-    if (!models.contains(model)) {
-      models.add(0, model);
-    }
-    return new ProviderDescriptor(type(), "Ollama at " + base.getAuthority(), model,
-        models.stream().map(m -> new ModelInfo(m, caps)).toList(), caps, false);
   }
 
   private static Object keepAlive(Object value) {
