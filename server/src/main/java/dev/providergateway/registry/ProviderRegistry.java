@@ -11,7 +11,6 @@ import dev.providergateway.provider.ProviderFactory;
 import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.provider.ProviderNotFoundException;
 import dev.providergateway.provider.ProviderSettings;
-import dev.providergateway.provider.http.UpstreamTransport;
 import dev.providergateway.resilience.ProviderBreaker;
 import dev.providergateway.toolcalling.CapabilityTable;
 import dev.providergateway.toolcalling.ToolCallingCapabilities;
@@ -34,8 +33,6 @@ import java.util.TreeMap;
  * name. The registry owns the providers and closes them in {@link #close()}.
  */
 public final class ProviderRegistry implements AutoCloseable {
-  private static final UpstreamTransport SHIM_TRANSPORT = UpstreamTransport.create(0, false);
-
   private final Map<String, RegisteredProvider> byName;
   private final Map<String, RegisteredProvider> byNameOrAlias;
   private final Map<String, List<RouteConfig.RouteTarget>> routes;
@@ -193,14 +190,16 @@ public final class ProviderRegistry implements AutoCloseable {
             key + ".type: unknown provider type '" + config.type() + "'; available types: "
                 + String.join(", ", new TreeMap<>(factories).keySet()));
       }
-      ProviderSettings settings = ProviderSettings.builder(config.name(), config.type())
-          .baseUrl(config.baseUrl())
-          .apiKey(config.apiKey() == null ? null : config.apiKey().reveal())
-          .defaultModel(config.defaultModel())
-          .models(config.models())
-          .options(config.options())
-          .env(env)
-          .build();
+      ProviderSettings settings =
+          new ProviderSettings(
+              config.name(),
+              config.type(),
+              config.baseUrl(),
+              config.apiKey() == null ? null : config.apiKey().reveal(),
+              config.defaultModel(),
+              config.models(),
+              config.options(),
+              env);
       add(key, factory, settings, config.aliases(), config.breaker());
     }
 
@@ -225,8 +224,7 @@ public final class ProviderRegistry implements AutoCloseable {
       }
       Provider provider;
       try {
-        // WIP compile shim: the gateway's own transport replaces this one when the registry is ported.
-        provider = factory.create(settings.toBuilder().transport(SHIM_TRANSPORT).clock(clock).build());
+        provider = factory.create(settings);
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(key + " ('" + settings.name() + "'): " + e.getMessage(), e);
       }

@@ -115,7 +115,7 @@ public final class GatewayServer {
         ? TlsCredentials.of(s.tls(), scheduler, closers)
         : InsecureServerCredentials.create();
     // gRPC is served on the same event loops as the upstream connections (see UpstreamTransport).
-    UpstreamTransport io = UpstreamTransport.create(0, false);
+    UpstreamTransport io = UpstreamTransport.shared();
     closers.add(new LoopWatchdog(io.eventLoopGroup(), scheduler, LOOP_STALL_WARNING));
     NettyServerBuilder netty = NettyServerBuilder.forAddress(new InetSocketAddress(s.host(), s.port()), credentials)
         .bossEventLoopGroup(io.eventLoopGroup())

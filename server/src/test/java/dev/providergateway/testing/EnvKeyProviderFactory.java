@@ -30,6 +30,6 @@ public final class EnvKeyProviderFactory implements ProviderFactory {
     if (key == null) {
       return List.of();
     }
-    return List.of(ProviderSettings.builder("envkey", "envkey").apiKey(key).env(env).build());
+    return List.of(new ProviderSettings("envkey", "envkey", null, key, null, List.of(), Map.of(), env));
   }
 }
