@@ -1,15 +1,13 @@
 package dev.providergateway.provider.anthropic;
 
 import dev.providergateway.provider.Provider;
+import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.provider.ProviderFactory;
 import dev.providergateway.provider.ProviderSettings;
+import dev.providergateway.provider.http.ProviderOptions;
 import java.net.URI;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Creates Anthropic Messages providers (type {@code anthropic}). The base URL is the config
@@ -24,9 +22,8 @@ import java.util.TreeSet;
 public final class AnthropicProviderFactory implements ProviderFactory {
   static final String DEFAULT_BASE = "https://api.anthropic.com";
   static final int DEFAULT_MAX_TOKENS = 4096;
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(10);
-  private static final Set<String> OPTIONS = Set.of("anthropic_beta", "default_max_tokens", "headers");
+  private static final String BETA = "anthropic_beta";
+  private static final String MAX_TOKENS = "default_max_tokens";
 
   @Override
   public String type() {
@@ -35,17 +32,14 @@ public final class AnthropicProviderFactory implements ProviderFactory {
 
   @Override
   public Provider create(ProviderSettings s) {
-    for (String key : s.options().keySet()) {
-      if (!OPTIONS.contains(key)) {
-        throw new IllegalArgumentException("options." + key + " is not an anthropic option; expected one of "
-            + new TreeSet<>(OPTIONS));
-      }
-    }
-    String model = s.defaultModel() != null ? s.defaultModel() : AnthropicModels.DEFAULT_MODEL;
+    ProviderOptions options = ProviderOptions.of(s, BETA, MAX_TOKENS);
+    URI base = withoutVersion(options.baseUrl("ANTHROPIC_BASE_URL", DEFAULT_BASE));
+    String model = options.defaultModel(AnthropicModels.DEFAULT_MODEL);
     AnthropicSettings settings = new AnthropicSettings(
-        baseUrl(s), s.apiKey(), model, maxTokens(s.options().get("default_max_tokens")),
-        beta(s.options().get("anthropic_beta")), headers(s.options().get("headers")), CONNECT_TIMEOUT, REQUEST_TIMEOUT);
-    return new AnthropicProvider(s.name(), type(), settings, s.models(), Clock.systemUTC());
+        base, options.integer(MAX_TOKENS, 1, 1_000_000, DEFAULT_MAX_TOKENS), beta(options.option(BETA)));
+    ProviderDescriptor descriptor = new ProviderDescriptor(type(), "Anthropic Messages at " + base.getHost(), model,
+        AnthropicModels.list(model, s.models()), AnthropicModels.CAPABILITIES, false);
+    return new AnthropicProvider(options, settings, descriptor);
   }
 
   @Override
@@ -55,46 +49,13 @@ public final class AnthropicProviderFactory implements ProviderFactory {
       return List.of();
     }
     // The base URL stays unset so that create() applies ANTHROPIC_BASE_URL from the same env.
-    return List.of(new ProviderSettings("anthropic", type(), null, key, null, List.of(), Map.of(), env));
+    return List.of(ProviderSettings.builder("anthropic", type()).apiKey(key).env(env).build());
   }
 
-  private static URI baseUrl(ProviderSettings s) {
-    String base = s.baseUrl();
-    if (base == null || base.isBlank()) {
-      base = s.env().getOrDefault("ANTHROPIC_BASE_URL", "");
-    }
-    if (base.isBlank()) {
-      base = DEFAULT_BASE;
-    }
-    base = base.strip();
-    while (base.endsWith("/")) {
-      base = base.substring(0, base.length() - 1);
-    }
-    // Requests add /v1/messages; a base copied from an OpenAI-style config often ends in /v1.
-    if (base.endsWith("/v1")) {
-      base = base.substring(0, base.length() - "/v1".length());
-    }
-    URI uri;
-    try {
-      uri = URI.create(base);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("base_url '" + base + "' is not a URL: " + e.getMessage(), e);
-    }
-    if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
-      throw new IllegalArgumentException("base_url '" + base + "' must be an http or https URL");
-    }
-    return uri;
-  }
-
-  private static int maxTokens(Object value) {
-    if (value == null) {
-      return DEFAULT_MAX_TOKENS;
-    }
-    if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-        && n.longValue() >= 1 && n.longValue() <= 1_000_000) {
-      return n.intValue();
-    }
-    throw new IllegalArgumentException("options.default_max_tokens must be a whole number from 1 to 1000000, was " + value);
+  /** Requests add /v1/messages; a base copied from an OpenAI-style config often ends in /v1. */
+  private static URI withoutVersion(URI base) {
+    String text = base.toString();
+    return text.endsWith("/v1") ? URI.create(text.substring(0, text.length() - "/v1".length())) : base;
   }
 
   private static String beta(Object value) {
@@ -107,17 +68,6 @@ public final class AnthropicProviderFactory implements ProviderFactory {
     if (value instanceof List<?> list && list.stream().allMatch(v -> v instanceof String)) {
       return String.join(",", list.stream().map(v -> ((String) v).strip()).toList());
     }
-    throw new IllegalArgumentException("options.anthropic_beta must be a string or a list of strings, was " + value);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, String> headers(Object value) {
-    if (value == null) {
-      return Map.of();
-    }
-    if (!(value instanceof Map<?, ?> map) || map.values().stream().anyMatch(v -> !(v instanceof String))) {
-      throw new IllegalArgumentException("options.headers must be a map of header names to string values, was " + value);
-    }
-    return Map.copyOf((Map<String, String>) map);
+    throw new IllegalArgumentException("options." + BETA + ": expected a string or a list of strings, was " + value);
   }
 }

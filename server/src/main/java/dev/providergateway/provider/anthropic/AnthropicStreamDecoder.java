@@ -8,7 +8,7 @@ import dev.providergateway.provider.ReasoningBlock;
 import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.http.HttpErrors;
 import dev.providergateway.provider.http.Json;
-import dev.providergateway.provider.http.SseDecoder;
+import dev.providergateway.provider.http.JsonSseDecoder;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -28,49 +28,35 @@ import java.util.function.Consumer;
  * block's signature arrives in {@code signature_delta}s; the block is reported whole, with it,
  * at its {@code content_block_stop}.
  */
-final class AnthropicStreamDecoder extends SseDecoder {
-  private final Origin origin;
-  private final Map<String, String> notes;
+final class AnthropicStreamDecoder extends JsonSseDecoder {
   private final Map<Integer, Block> blocks = new HashMap<>();
   private final ObjectNode usage = Json.object();
   private int toolCalls;
-  private boolean started;
-  private boolean done;
 
   AnthropicStreamDecoder(Origin origin, Map<String, String> notes) {
-    this.origin = origin;
-    this.notes = notes;
+    super(origin, notes);
   }
 
   @Override
-  public boolean finished() {
-    return done;
-  }
-
-  @Override
-  protected void onEvent(String event, String data, Consumer<StreamEvent> emit) {
-    JsonNode e = Json.tryParse(data);
-    if (e == null || !e.isObject()) {
-      throw new ProviderException.InvalidResponse(origin, origin.provider() + " sent a stream event that is not JSON", null);
-    }
+  protected void onJson(String event, JsonNode e, String data, Consumer<StreamEvent> emit) {
     switch (e.path("type").asText(event)) {
       case "message_start" -> {
         JsonNode message = e.path("message");
-        start(message.path("model").asText(""), emit);
+        start.open(message.path("model").asText(""), emit);
         mergeUsage(message.path("usage"), emit);
       }
       case "content_block_start" -> blockStart(e.path("index").asInt(0), e.path("content_block"), emit);
       case "content_block_delta" -> blockDelta(e.path("index").asInt(0), e.path("delta"), emit);
       case "content_block_stop" -> blockStop(e.path("index").asInt(0), emit);
       case "message_delta" -> {
-        start("", emit);
+        start.open("", emit);
         JsonNode stop = e.path("delta").path("stop_reason");
         if (stop.isTextual()) {
           emit.accept(new StreamEvent.Finish(AnthropicResponseMapper.stopReason(stop.asText(), toolCalls > 0), stop.asText()));
         }
         mergeUsage(e.path("usage"), emit);
       }
-      case "message_stop" -> done = true;
+      case "message_stop" -> finish();
       case "error" -> {
         JsonNode error = e.path("error");
         throw HttpErrors.fromStreamError(origin, error.path("type").asText(""), data);
@@ -79,15 +65,8 @@ final class AnthropicStreamDecoder extends SseDecoder {
     }
   }
 
-  private void start(String model, Consumer<StreamEvent> emit) {
-    if (!started) {
-      started = true;
-      emit.accept(new StreamEvent.ResponseInfo(model.isEmpty() ? origin.model() : model, notes));
-    }
-  }
-
   private void blockStart(int index, JsonNode block, Consumer<StreamEvent> emit) {
-    start("", emit);
+    start.open("", emit);
     String type = block.path("type").asText("");
     Block b = open(index, type);
     switch (type) {
@@ -109,7 +88,7 @@ final class AnthropicStreamDecoder extends SseDecoder {
   }
 
   private void blockDelta(int index, JsonNode delta, Consumer<StreamEvent> emit) {
-    start("", emit);
+    start.open("", emit);
     String type = delta.path("type").asText("");
     switch (type) {
       case "text_delta" -> content(delta.path("text").asText(""), emit);

@@ -1,15 +1,18 @@
 package dev.providergateway.provider.gemini;
 
+import dev.providergateway.provider.Capabilities;
+import dev.providergateway.provider.ModelInfo;
 import dev.providergateway.provider.Provider;
+import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.provider.ProviderFactory;
 import dev.providergateway.provider.ProviderSettings;
+import dev.providergateway.provider.ToolCallFormat;
+import dev.providergateway.provider.http.ProviderOptions;
 import java.net.URI;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,9 +35,11 @@ import java.util.regex.Pattern;
  */
 public final class GeminiProviderFactory implements ProviderFactory {
   static final String GEMINI_BASE = "https://generativelanguage.googleapis.com";
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(10);
-  private static final Pattern VERSIONED = Pattern.compile("^(.*?)/(v\\d+(?:alpha|beta)?\\d*)/?$");
+  private static final String API_VERSION = "api_version";
+  private static final String INCLUDE_THOUGHTS = "include_thoughts";
+  private static final String RESPONSE_JSON_SCHEMA = "response_json_schema";
+  private static final Pattern VERSION = Pattern.compile("v\\d+(?:alpha|beta)?\\d*");
+  private static final Pattern VERSIONED = Pattern.compile("^(.*?)/(" + VERSION + ")$");
 
   @Override
   public String type() {
@@ -43,92 +48,60 @@ public final class GeminiProviderFactory implements ProviderFactory {
 
   @Override
   public Provider create(ProviderSettings s) {
-    String base = s.baseUrl() != null ? s.baseUrl() : envBase(s.env());
-    String version = apiVersion(s.options().get("api_version"));
-    Matcher versioned = VERSIONED.matcher(base);
+    ProviderOptions options = ProviderOptions.of(s, API_VERSION, INCLUDE_THOUGHTS, RESPONSE_JSON_SCHEMA);
+    URI base = options.baseUrl(firstSet(s.env(), "GOOGLE_GEMINI_BASE_URL", "GEMINI_BASE_URL"), GEMINI_BASE);
+    String version = options.string(API_VERSION, "v1beta");
+    if (!VERSION.matcher(version).matches()) {
+      throw new IllegalArgumentException("options." + API_VERSION + ": expected an API version such as v1beta or v1, was "
+          + version);
+    }
+    Matcher versioned = VERSIONED.matcher(base.toString());
     if (versioned.matches()) {
-      base = versioned.group(1);
+      base = URI.create(versioned.group(1));
       version = versioned.group(2);
     }
-    URI uri = URI.create(base);
-    if (uri.getScheme() == null || uri.getHost() == null) {
-      throw new IllegalArgumentException("base_url must be an absolute http(s) URL, was " + base);
-    }
-    String key = s.apiKey() != null ? s.apiKey() : envKey(s.env());
-    String model = s.defaultModel() != null ? s.defaultModel() : GeminiModels.DEFAULT_MODEL;
-    GeminiSettings settings = new GeminiSettings(uri, version, key, model,
-        headers(s.options().get("headers")), flag(s.options().get("include_thoughts"), "options.include_thoughts", true),
-        flag(s.options().get("response_json_schema"), "options.response_json_schema", false),
-        CONNECT_TIMEOUT, REQUEST_TIMEOUT);
-    List<String> models = new ArrayList<>();
-    models.add(model);
-    for (String m : s.models().isEmpty() ? GeminiModels.KNOWN : s.models()) {
-      if (!models.contains(m)) {
-        models.add(m);
-      }
-    }
-    return new GeminiProvider(s.name(), type(), settings, models, Clock.systemUTC());
+    String model = options.defaultModel(GeminiModels.DEFAULT_MODEL);
+    GeminiSettings settings = new GeminiSettings(base, version, options.flag(INCLUDE_THOUGHTS, true),
+        options.flag(RESPONSE_JSON_SCHEMA, false));
+    String key = options.apiKey() != null ? options.apiKey() : value(s.env(), firstSet(s.env(), "GOOGLE_API_KEY", "GEMINI_API_KEY"));
+    return new GeminiProvider(options, settings, key, descriptor(base, model, s.models()));
   }
 
   @Override
   public List<ProviderSettings> autoConfigure(Map<String, String> env) {
-    String key = envKey(env);
+    String key = value(env, firstSet(env, "GOOGLE_API_KEY", "GEMINI_API_KEY"));
     if (key == null) {
       return List.of();
     }
-    return List.of(new ProviderSettings("gemini", type(), envBase(env), key, null, List.of(), Map.of(), env));
+    String base = value(env, firstSet(env, "GOOGLE_GEMINI_BASE_URL", "GEMINI_BASE_URL"));
+    return List.of(ProviderSettings.builder("gemini", type()).baseUrl(base != null ? base : GEMINI_BASE).apiKey(key)
+        .env(env).build());
   }
 
-  private static String envBase(Map<String, String> env) {
-    for (String name : List.of("GOOGLE_GEMINI_BASE_URL", "GEMINI_BASE_URL")) {
-      String value = env.get(name);
-      if (value != null && !value.isBlank()) {
-        return value.strip();
+  private ProviderDescriptor descriptor(URI base, String model, List<String> configured) {
+    Set<String> models = new LinkedHashSet<>();
+    models.add(model);
+    models.addAll(configured.isEmpty() ? GeminiModels.KNOWN : configured);
+    return new ProviderDescriptor(type(), "Google Gemini API at " + base.getHost(), model,
+        models.stream().map(m -> new ModelInfo(m, capabilities(m))).toList(), capabilities(model), false);
+  }
+
+  private static Capabilities capabilities(String model) {
+    return new Capabilities(true, true, true, true, ToolCallFormat.GOOGLE, GeminiModels.contextWindow(model));
+  }
+
+  /** The first of {@code names} set in {@code env}, else the last: the variable a value comes from. */
+  private static String firstSet(Map<String, String> env, String... names) {
+    for (String name : names) {
+      if (value(env, name) != null) {
+        return name;
       }
     }
-    return GEMINI_BASE;
+    return names[names.length - 1];
   }
 
-  private static String envKey(Map<String, String> env) {
-    for (String name : List.of("GOOGLE_API_KEY", "GEMINI_API_KEY")) {
-      String value = env.get(name);
-      if (value != null && !value.isBlank()) {
-        return value.strip();
-      }
-    }
-    return null;
-  }
-
-  private static String apiVersion(Object value) {
-    if (value == null) {
-      return "v1beta";
-    }
-    if (!(value instanceof String s) || !s.matches("v\\d+(alpha|beta)?\\d*")) {
-      throw new IllegalArgumentException("options.api_version must be an API version such as v1beta or v1, was " + value);
-    }
-    return s;
-  }
-
-  private static boolean flag(Object value, String key, boolean fallback) {
-    if (value == null) {
-      return fallback;
-    }
-    if (!(value instanceof Boolean b)) {
-      throw new IllegalArgumentException(key + " must be true or false, was " + value);
-    }
-    return b;
-  }
-
-  private static Map<String, String> headers(Object value) {
-    if (value == null) {
-      return Map.of();
-    }
-    if (!(value instanceof Map<?, ?> map) || map.values().stream().anyMatch(v -> !(v instanceof String))) {
-      // Header values may be credentials: name the shape, never the values.
-      throw new IllegalArgumentException("options.headers must be a map of header names to string values");
-    }
-    Map<String, String> out = new LinkedHashMap<>();
-    map.forEach((k, v) -> out.put(String.valueOf(k), (String) v));
-    return out;
+  private static String value(Map<String, String> env, String name) {
+    String value = env.get(name);
+    return value == null || value.isBlank() ? null : value.strip();
   }
 }

@@ -18,20 +18,20 @@ import java.util.TreeMap;
 
 /**
  * Builds the {@link CompletionResponse} of a {@code generateContent} call by folding the events
- * {@link GeminiResponseReader} reads from it, so a response means the same whether it was
- * streamed or not. Stateless.
+ * {@link GeminiStreamDecoder} reads from it, so a response means the same whether it was
+ * streamed or not; and normalizes usage and finish reasons for both paths. Stateless.
  */
 final class GeminiResponseMapper {
   private GeminiResponseMapper() {}
 
   /** The domain response of a non-streamed completion. */
-  static CompletionResponse completion(JsonNode json, Origin origin, Map<String, String> notes) {
+  static CompletionResponse response(JsonNode json, Origin origin, Map<String, String> notes) {
     if (!json.path("candidates").path(0).isObject() && json.path("promptFeedback").path("blockReason").asText("").isEmpty()) {
       throw new ProviderException.InvalidResponse(
           origin, origin.provider() + " returned neither candidates nor a promptFeedback.blockReason", null);
     }
     List<StreamEvent> events = new ArrayList<>();
-    new GeminiResponseReader(origin, notes).read(json, json.toString(), events::add);
+    new GeminiStreamDecoder(origin, notes).read(json, json.toString(), events::add);
     StringBuilder content = new StringBuilder();
     StringBuilder reasoning = new StringBuilder();
     Map<Integer, String[]> calls = new TreeMap<>();
@@ -66,5 +66,34 @@ final class GeminiResponseMapper {
     return new CompletionResponse(
         content.toString(), toolCalls, reason, finish != null ? finish.nativeReason() : "", usage, model,
         reasoning.toString(), metadata, blocks);
+  }
+
+  /**
+   * Usage normalized: Gemini's {@code promptTokenCount} already includes cached input; tool-use
+   * prompt tokens (search, code execution) are input too. Thoughts are billed as output.
+   */
+  static Usage usage(JsonNode u) {
+    int thoughts = u.path("thoughtsTokenCount").asInt(0);
+    return new Usage(
+        u.path("promptTokenCount").asInt(0) + u.path("toolUsePromptTokenCount").asInt(0),
+        u.path("candidatesTokenCount").asInt(0) + thoughts,
+        u.path("cachedContentTokenCount").asInt(0),
+        0,
+        thoughts);
+  }
+
+  /**
+   * The normalized stop reason. Reasons where Gemini withheld output are {@code content_filter};
+   * the function-calling failures ({@code MALFORMED_FUNCTION_CALL}, {@code UNEXPECTED_TOOL_CALL},
+   * {@code TOO_MANY_TOOL_CALLS}) carry no calls and are {@code stop}, their native value telling
+   * the caller what happened.
+   */
+  static StopReason stopReason(String finish, boolean toolCalls) {
+    return switch (finish) {
+      case "MAX_TOKENS" -> StopReason.LENGTH;
+      case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "LANGUAGE", "IMAGE_SAFETY",
+          "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION" -> StopReason.CONTENT_FILTER;
+      default -> toolCalls ? StopReason.TOOL_CALLS : StopReason.STOP;
+    };
   }
 }

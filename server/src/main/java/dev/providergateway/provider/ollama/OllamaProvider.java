@@ -1,25 +1,16 @@
 package dev.providergateway.provider.ollama;
 
-import static java.util.Objects.requireNonNull;
-
-import dev.providergateway.provider.CallContext;
-import dev.providergateway.provider.Capabilities;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.CompletionResponse;
-import dev.providergateway.provider.ModelInfo;
-import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.provider.ProviderException.Origin;
-import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.ToolCallFormat;
-import dev.providergateway.provider.http.UpstreamHttp;
+import dev.providergateway.provider.http.HttpProvider;
+import dev.providergateway.provider.http.ProviderOptions;
+import dev.providergateway.provider.http.StreamDecoder;
 import java.net.URI;
-import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Flow;
 
 /**
  * A provider speaking Ollama's native chat API ({@code POST {base}/api/chat}, newline-delimited
@@ -28,60 +19,34 @@ import java.util.concurrent.Flow;
  * <p>Capabilities say {@link ToolCallFormat#OLLAMA_NATIVE}: models with a tool-calling template
  * return structured calls; for the others the gateway's fallback parser finds calls in the text.
  */
-final class OllamaProvider implements Provider {
-  private final String name;
-  private final UpstreamHttp http;
-  private final URI endpoint;
-  private final Map<String, String> headers;
+final class OllamaProvider extends HttpProvider {
   private final OllamaSettings settings;
-  private final ProviderDescriptor descriptor;
+  private final URI endpoint;
 
-  OllamaProvider(String name, String wireType, OllamaSettings settings, List<String> models, Clock clock) {
-    this.name = requireNonNull(name, "name");
-    this.settings = requireNonNull(settings, "settings");
-    this.http = new UpstreamHttp(settings.connectTimeout(), settings.requestTimeout(), clock);
-    String base = settings.baseUrl().toString().replaceAll("/+$", "");
-    this.endpoint = URI.create(base + "/api/chat");
-    Map<String, String> h = new LinkedHashMap<>(settings.headers());
-    if (settings.apiKey() != null) {
-      h.put("authorization", "Bearer " + settings.apiKey());
-    }
-    this.headers = Map.copyOf(h);
-    // Vision and tools depend on the model; these say what the wire supports.
-    Capabilities caps = new Capabilities(true, true, true, false, ToolCallFormat.OLLAMA_NATIVE, 0);
-    this.descriptor = new ProviderDescriptor(wireType, "Ollama at " + settings.baseUrl().getAuthority(),
-        settings.defaultModel(), models.stream().map(m -> new ModelInfo(m, caps)).toList(), caps, false);
+  OllamaProvider(ProviderOptions options, OllamaSettings settings, ProviderDescriptor descriptor) {
+    // A bearer token for Ollama's cloud API or an authenticating proxy; a local server needs none.
+    super(options, descriptor, options.apiKey() == null ? Map.of() : Map.of("authorization", "Bearer " + options.apiKey()));
+    this.settings = settings;
+    this.endpoint = URI.create(settings.baseUrl() + "/api/chat");
   }
 
   @Override
-  public String name() {
-    return name;
+  protected URI endpoint(ChatRequest request, boolean stream) {
+    return endpoint;
   }
 
   @Override
-  public ProviderDescriptor descriptor() {
-    return descriptor;
+  protected Object requestBody(ChatRequest request, boolean stream, Map<String, String> notes) {
+    return OllamaRequestMapper.requestBody(request, stream, settings, notes);
   }
 
   @Override
-  public CompletableFuture<CompletionResponse> chat(ChatRequest request, CallContext context) {
-    Origin origin = new Origin(name, request.model(), 0);
-    Map<String, String> notes = new LinkedHashMap<>();
-    var body = OllamaMapper.requestBody(request, false, settings, notes);
-    return http.postJson(endpoint, headers, body, origin, context,
-        json -> OllamaMapper.response(json, origin, notes));
+  protected CompletionResponse response(JsonNode json, Origin origin, Map<String, String> notes) {
+    return OllamaResponseMapper.response(json, origin, notes);
   }
 
   @Override
-  public Flow.Publisher<StreamEvent> stream(ChatRequest request, CallContext context) {
-    Origin origin = new Origin(name, request.model(), 0);
-    Map<String, String> notes = new LinkedHashMap<>();
-    var body = OllamaMapper.requestBody(request, true, settings, notes);
-    return http.postStream(endpoint, headers, body, origin, context, () -> new OllamaStreamDecoder(origin, notes));
-  }
-
-  @Override
-  public void close() {
-    http.close();
+  protected StreamDecoder streamDecoder(Origin origin, Map<String, String> notes) {
+    return new OllamaStreamDecoder(origin, notes);
   }
 }

@@ -1,12 +1,10 @@
 package dev.providergateway.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.http.HttpErrors;
-import dev.providergateway.provider.http.Json;
-import dev.providergateway.provider.http.SseDecoder;
+import dev.providergateway.provider.http.JsonSseDecoder;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -21,51 +19,40 @@ import java.util.function.Consumer;
  * {@code reasoning}. A refusal streams as content and is also reported in the metadata, as
  * {@code chat()} does.
  */
-final class OpenAiStreamDecoder extends SseDecoder {
-  private final Origin origin;
-  private final Map<String, String> notes;
-  private boolean started;
-  private boolean done;
-  private boolean sawToolCalls;
+final class OpenAiStreamDecoder extends JsonSseDecoder {
   private final StringBuilder refusal = new StringBuilder();
+  private boolean sawToolCalls;
 
   OpenAiStreamDecoder(Origin origin, Map<String, String> notes) {
-    this.origin = origin;
-    this.notes = notes;
+    super(origin, notes);
   }
 
-  @Override
-  public boolean finished() {
-    return done;
-  }
-
+  /** The end marker {@code [DONE]} is not JSON. */
   @Override
   protected void onEvent(String event, String data, Consumer<StreamEvent> emit) {
-    if (data.equals("[DONE]")) {
-      done = true;
-      if (!refusal.isEmpty()) {
-        emit.accept(new StreamEvent.ResponseInfo("", Map.of("refusal", refusal.toString())));
-      }
+    if (!data.equals("[DONE]")) {
+      super.onEvent(event, data, emit);
       return;
     }
-    JsonNode chunk = Json.tryParse(data);
-    if (chunk == null || !chunk.isObject()) {
-      throw new ProviderException.InvalidResponse(origin, origin.provider() + " sent a stream event that is not JSON", null);
+    finish();
+    if (!refusal.isEmpty()) {
+      emit.accept(new StreamEvent.ResponseInfo("", Map.of("refusal", refusal.toString())));
     }
+  }
+
+  @Override
+  protected void onJson(String event, JsonNode chunk, String data, Consumer<StreamEvent> emit) {
     if (chunk.has("error")) {
       JsonNode error = chunk.path("error");
       throw HttpErrors.fromStreamError(origin, error.path("type").asText(error.path("code").asText("")), data);
     }
-    if (!started) {
-      started = true;
-      emit.accept(new StreamEvent.ResponseInfo(chunk.path("model").asText(origin.model()), notes));
-    }
+    start.open(chunk.path("model").asText(""), emit);
     for (JsonNode choice : chunk.path("choices")) {
       if (choice.path("index").asInt(0) != 0) {
         continue; // n > 1 (through extra) is not supported: the contract has one answer.
       }
       JsonNode delta = choice.path("delta");
-      String reasoning = OpenAiMapper.reasoning(delta);
+      String reasoning = OpenAiResponseMapper.reasoning(delta);
       if (!reasoning.isEmpty()) {
         emit.accept(new StreamEvent.ReasoningDelta(reasoning));
       }
@@ -87,7 +74,7 @@ final class OpenAiStreamDecoder extends SseDecoder {
       }
       String finish = choice.path("finish_reason").asText("");
       if (!finish.isEmpty() && !finish.equals("null")) {
-        emit.accept(new StreamEvent.Finish(OpenAiMapper.stopReason(finish, sawToolCalls, !refusal.isEmpty()), finish));
+        emit.accept(new StreamEvent.Finish(OpenAiResponseMapper.stopReason(finish, sawToolCalls, !refusal.isEmpty()), finish));
       }
     }
     JsonNode usage = chunk.path("usage");
@@ -95,7 +82,7 @@ final class OpenAiStreamDecoder extends SseDecoder {
       usage = chunk.path("x_groq").path("usage");
     }
     if (usage.isObject()) {
-      emit.accept(new StreamEvent.UsageReport(OpenAiMapper.usage(usage)));
+      emit.accept(new StreamEvent.UsageReport(OpenAiResponseMapper.usage(usage)));
     }
   }
 }

@@ -3,8 +3,8 @@ package dev.providergateway.provider.anthropic;
 import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.provider.http.Json;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
+import dev.providergateway.provider.testing.TestTransport;
 import java.net.URI;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,8 +23,8 @@ final class AnthropicFixtures {
 
   /** A provider named {@code anthropic-test} talking to {@code baseUri}, with {@code options}. */
   static ProviderSettings settings(URI baseUri, Map<String, Object> options) {
-    return new ProviderSettings(
-        "anthropic-test", "anthropic", baseUri.toString(), "sk-ant-test-key-123456", null, List.of(), options, Map.of());
+    return TestTransport.settings("anthropic-test", "anthropic")
+        .baseUrl(baseUri.toString()).apiKey("sk-ant-test-key-123456").options(options).build();
   }
 
   static String event(String name, String json) {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.Provider;
-import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
 import dev.providergateway.provider.testing.ProviderContractTest;
+import dev.providergateway.provider.testing.TestTransport;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +30,8 @@ class GeminiContractTest extends ProviderContractTest {
 
   @Override
   protected Provider newProvider(URI baseUri) {
-    return new GeminiProviderFactory().create(new ProviderSettings(
-        "gemini-test", "gemini", baseUri.toString(), "AIzaSyTestKey0123456789", null, List.of(), Map.of(), Map.of()));
+    return new GeminiProviderFactory().create(
+        TestTransport.settings("gemini-test", "gemini").baseUrl(baseUri.toString()).apiKey("AIzaSyTestKey0123456789").build());
   }
 
   /** A non-streamed response whose candidate has {@code parts} and {@code finishReason}. */

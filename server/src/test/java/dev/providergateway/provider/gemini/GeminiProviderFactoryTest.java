@@ -10,6 +10,7 @@ import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.provider.Role;
 import dev.providergateway.provider.testing.FakeUpstream;
+import dev.providergateway.provider.testing.TestTransport;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -56,8 +57,8 @@ class GeminiProviderFactoryTest {
   void create_configuredWithoutBaseUrlOrKey_usesEnvironment() throws Exception {
     try (FakeUpstream upstream = FakeUpstream.start()) {
       upstream.enqueue(GeminiContractTest.json(GeminiContractTest.text("ok"), "STOP"));
-      Provider p = factory.create(new ProviderSettings("g", "gemini", null, null, "gemini-2.5-pro", List.of(), Map.of(),
-          Map.of("GOOGLE_GEMINI_BASE_URL", upstream.baseUri().toString(), "GEMINI_API_KEY", "env-key")));
+      Provider p = factory.create(TestTransport.settings("g", "gemini").defaultModel("gemini-2.5-pro")
+          .env(Map.of("GOOGLE_GEMINI_BASE_URL", upstream.baseUri().toString(), "GEMINI_API_KEY", "env-key")).build());
 
       p.chat(ChatRequest.builder("gemini-2.5-pro").addMessage(Message.of(Role.USER, "hi")).build(), new CallContext("r", null))
           .get(10, TimeUnit.SECONDS);
@@ -78,13 +79,13 @@ class GeminiProviderFactoryTest {
   }
 
   @Test
-  void settings_toString_hidesTheKey() {
-    GeminiSettings s = GeminiRequestMapperTest.settings(false);
+  void toString_hidesTheKey() {
+    Provider p = create(Map.of());
 
-    assertThat(s.toString()).doesNotContain("key,").contains("apiKey=***");
+    assertThat(p + " " + p.descriptor()).doesNotContain("secret-k");
   }
 
   private Provider create(Map<String, Object> options) {
-    return factory.create(new ProviderSettings("g", "gemini", null, "k", null, List.of(), options, Map.of()));
+    return factory.create(TestTransport.settings("g", "gemini").apiKey("secret-k").options(options).build());
   }
 }

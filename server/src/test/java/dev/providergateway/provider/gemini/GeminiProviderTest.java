@@ -15,7 +15,6 @@ import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.Message;
 import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.ProviderException;
-import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.provider.Role;
 import dev.providergateway.provider.StopReason;
 import dev.providergateway.provider.StreamEvent;
@@ -23,9 +22,9 @@ import dev.providergateway.provider.testing.EventCollector;
 import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.provider.testing.FakeUpstream.RecordedRequest;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
+import dev.providergateway.provider.testing.TestTransport;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +44,7 @@ class GeminiProviderTest {
 
   private static Provider provider(String baseUrl) {
     return new GeminiProviderFactory().create(
-        new ProviderSettings("gemini", "gemini", baseUrl, KEY, null, List.of(), Map.of(), Map.of()));
+        TestTransport.settings("gemini", "gemini").baseUrl(baseUrl).apiKey(KEY).build());
   }
 
   private static ChatRequest.Builder request(String model) {

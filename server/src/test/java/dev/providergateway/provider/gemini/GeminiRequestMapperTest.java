@@ -17,7 +17,6 @@ import dev.providergateway.provider.ToolDefinition;
 import dev.providergateway.provider.http.Json;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,8 +31,7 @@ class GeminiRequestMapperTest {
       Map.of("type", "object", "properties", Map.of("city", Map.of("type", "string")), "required", List.of("city")));
 
   static GeminiSettings settings(boolean responseJsonSchema) {
-    return new GeminiSettings(URI.create("https://generativelanguage.googleapis.com"), "v1beta", "key", "gemini-2.5-flash",
-        Map.of(), true, responseJsonSchema, Duration.ofSeconds(1), Duration.ofSeconds(1));
+    return new GeminiSettings(URI.create("https://generativelanguage.googleapis.com"), "v1beta", true, responseJsonSchema);
   }
 
   private final Map<String, String> notes = new LinkedHashMap<>();

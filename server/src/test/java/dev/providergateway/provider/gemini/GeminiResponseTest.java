@@ -24,10 +24,10 @@ class GeminiResponseTest {
   private static final Origin ORIGIN = new Origin("gemini", "gemini-2.5-flash", 0);
 
   private static CompletionResponse completion(String json) {
-    return GeminiResponseMapper.completion(Json.tryParse(json.replace('\'', '"')), ORIGIN, Map.of());
+    return GeminiResponseMapper.response(Json.tryParse(json.replace('\'', '"')), ORIGIN, Map.of());
   }
 
-  private static List<StreamEvent> read(GeminiResponseReader reader, String json) {
+  private static List<StreamEvent> read(GeminiStreamDecoder reader, String json) {
     List<StreamEvent> events = new ArrayList<>();
     String text = json.replace('\'', '"');
     reader.read(Json.tryParse(text), text, events::add);
@@ -143,7 +143,7 @@ class GeminiResponseTest {
 
   @Test
   void read_streamedThoughtsAndSignatures_eventsInOrderWithCallsIndexedAcrossChunks() {
-    GeminiResponseReader reader = new GeminiResponseReader(ORIGIN, Map.of());
+    GeminiStreamDecoder reader = new GeminiStreamDecoder(ORIGIN, Map.of());
 
     List<StreamEvent> first = read(reader, "{'candidates':[{'content':{'parts':[{'text':'Thinking','thought':true}]}}]}");
     List<StreamEvent> second = read(reader, "{'candidates':[{'content':{'parts':[{'text':' more','thought':true,"
@@ -162,7 +162,7 @@ class GeminiResponseTest {
 
   @Test
   void read_signatureOnlyEmptyTextPart_reasoningBlockWithoutContent() {
-    GeminiResponseReader reader = new GeminiResponseReader(ORIGIN, Map.of());
+    GeminiStreamDecoder reader = new GeminiStreamDecoder(ORIGIN, Map.of());
     read(reader, "{'candidates':[{'content':{'parts':[{'text':'Hi'}]}}]}");
 
     List<StreamEvent> events = read(reader, "{'candidates':[{'content':{'parts':[{'text':'','thoughtSignature':'sig-end'}]},"
@@ -174,7 +174,7 @@ class GeminiResponseTest {
 
   @Test
   void read_chunkWithoutFinishReason_notFinished() {
-    GeminiResponseReader reader = new GeminiResponseReader(ORIGIN, Map.of());
+    GeminiStreamDecoder reader = new GeminiStreamDecoder(ORIGIN, Map.of());
 
     read(reader, "{'candidates':[{'content':{'parts':[{'text':'Hi'}]},'finishReason':'FINISH_REASON_UNSPECIFIED'}]}");
 
@@ -188,7 +188,7 @@ class GeminiResponseTest {
       "{'error':{'message':'Internal error encountered.','status':'INTERNAL'}}|Unavailable",
       "{'error':{'code':400,'message':'Request contains an invalid argument.','status':'INVALID_ARGUMENT'}}|Rejected"})
   void read_errorChunk_mapsByCodeOrStatus(String chunk, String kind) {
-    GeminiResponseReader reader = new GeminiResponseReader(ORIGIN, Map.of());
+    GeminiStreamDecoder reader = new GeminiStreamDecoder(ORIGIN, Map.of());
 
     Throwable t = catchThrowable(() -> read(reader, chunk));
 

@@ -6,13 +6,12 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.ProviderException;
-import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.provider.testing.EventCollector;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
 import dev.providergateway.provider.testing.ProviderContractTest;
+import dev.providergateway.provider.testing.TestTransport;
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +26,7 @@ class OllamaContractTest extends ProviderContractTest {
   @Override
   protected Provider newProvider(URI baseUri) {
     return new OllamaProviderFactory().create(
-        new ProviderSettings("ollama-test", "ollama", baseUri.toString(), null, null, List.of(), Map.of(), Map.of()));
+        TestTransport.settings("ollama-test", "ollama").baseUrl(baseUri.toString()).build());
   }
 
   static String line(String message) {

@@ -20,13 +20,13 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 /**
  * A smoke test against a real Ollama server. It runs only when {@code OLLAMA_HOST} is set (so it
  * is skipped in CI, which has no Ollama), and uses {@code OLLAMA_SMOKE_MODEL} (default {@value
- * OllamaProviderFactory#DEFAULT_MODEL}), which must already be pulled.
+ * OllamaModels#DEFAULT_MODEL}), which must already be pulled.
  */
 @EnabledIfEnvironmentVariable(named = "OLLAMA_HOST", matches = ".*\\S.*", disabledReason = "no Ollama server: set OLLAMA_HOST to run")
 class OllamaLiveSmokeTest {
   private final Provider provider = new OllamaProviderFactory().create(
       new OllamaProviderFactory().autoConfigure(System.getenv()).get(0));
-  private final String model = System.getenv().getOrDefault("OLLAMA_SMOKE_MODEL", OllamaProviderFactory.DEFAULT_MODEL);
+  private final String model = System.getenv().getOrDefault("OLLAMA_SMOKE_MODEL", OllamaModels.DEFAULT_MODEL);
 
   @AfterEach
   void close() {

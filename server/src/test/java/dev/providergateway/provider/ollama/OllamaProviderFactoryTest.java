@@ -7,6 +7,8 @@ import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.provider.ToolCallFormat;
+import dev.providergateway.provider.http.ProviderOptions;
+import dev.providergateway.provider.testing.TestTransport;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -65,23 +67,23 @@ class OllamaProviderFactoryTest {
     assertThat(auto).singleElement().satisfies(s -> {
       assertThat(s.name()).isEqualTo("ollama");
       assertThat(s.type()).isEqualTo("ollama");
-      assertThat(OllamaProviderFactory.baseUrl(s)).isEqualTo(URI.create("http://gpu-box:11434"));
+      assertThat(OllamaProviderFactory.baseUrl(ProviderOptions.of(s))).isEqualTo(URI.create("http://gpu-box:11434"));
     });
   }
 
   @Test
   void baseUrl_configuredWinsOverOllamaHost() {
-    ProviderSettings s = new ProviderSettings("o", "ollama", "http://configured:1234/", null, null, List.of(), Map.of(),
-        Map.of("OLLAMA_HOST", "gpu-box"));
+    ProviderSettings s = TestTransport.settings("o", "ollama").baseUrl("http://configured:1234/")
+        .env(Map.of("OLLAMA_HOST", "gpu-box")).build();
 
-    assertThat(OllamaProviderFactory.baseUrl(s)).isEqualTo(URI.create("http://configured:1234"));
-    assertThat(OllamaProviderFactory.baseUrl(ProviderSettings.of("o", "ollama", Map.of())))
+    assertThat(OllamaProviderFactory.baseUrl(ProviderOptions.of(s))).isEqualTo(URI.create("http://configured:1234"));
+    assertThat(OllamaProviderFactory.baseUrl(ProviderOptions.of(TestTransport.settings("o", "ollama", Map.of()))))
         .isEqualTo(URI.create("http://127.0.0.1:11434"));
   }
 
   @Test
   void create_describesOllamaNativeToolCalls() {
-    Provider p = factory.create(new ProviderSettings("o", "ollama", null, null, "qwen3:8b", List.of("llava"), Map.of(), Map.of()));
+    Provider p = factory.create(TestTransport.settings("o", "ollama").defaultModel("qwen3:8b").models(List.of("llava")).build());
 
     ProviderDescriptor d = p.descriptor();
     assertThat(d.wireType()).isEqualTo("ollama");
@@ -90,12 +92,12 @@ class OllamaProviderFactoryTest {
     assertThat(d.capabilities().toolCallFormat()).isEqualTo(ToolCallFormat.OLLAMA_NATIVE);
     assertThat(d.capabilities().streaming()).isTrue();
     assertThat(d.demo()).isFalse();
-    assertThat(factory.create(ProviderSettings.of("o", "ollama", Map.of())).descriptor().defaultModel()).isEqualTo("llama3.2");
+    assertThat(factory.create(TestTransport.settings("o", "ollama", Map.of())).descriptor().defaultModel()).isEqualTo("llama3.2");
   }
 
   @Test
   void create_unknownOption_namesItAndTheKnownOnes() {
-    ProviderSettings s = new ProviderSettings("o", "ollama", null, null, null, List.of(), Map.of("num_ctx", 8192), Map.of());
+    ProviderSettings s = TestTransport.settings("o", "ollama").options(Map.of("num_ctx", 8192)).build();
 
     assertThatThrownBy(() -> factory.create(s))
         .isInstanceOf(IllegalArgumentException.class)
@@ -105,7 +107,7 @@ class OllamaProviderFactoryTest {
 
   @Test
   void create_invalidKeepAlive_namesTheOption() {
-    ProviderSettings s = new ProviderSettings("o", "ollama", null, null, null, List.of(), Map.of("keep_alive", List.of()), Map.of());
+    ProviderSettings s = TestTransport.settings("o", "ollama").options(Map.of("keep_alive", List.of())).build();
 
     assertThatThrownBy(() -> factory.create(s)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("options.keep_alive");
   }

@@ -11,7 +11,6 @@ import dev.providergateway.provider.Image;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.Message;
 import dev.providergateway.provider.Provider;
-import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.provider.ResponseFormat;
 import dev.providergateway.provider.Role;
 import dev.providergateway.provider.ToolCall;
@@ -21,6 +20,7 @@ import dev.providergateway.provider.http.Json;
 import dev.providergateway.provider.testing.EventCollector;
 import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
+import dev.providergateway.provider.testing.TestTransport;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +46,8 @@ class OllamaRequestTest {
   }
 
   private Provider provider(Map<String, Object> options, String apiKey) {
-    return new OllamaProviderFactory().create(new ProviderSettings(
-        "ollama-test", "ollama", upstream.baseUri().toString(), apiKey, null, List.of(), options, Map.of()));
+    return new OllamaProviderFactory().create(TestTransport.settings("ollama-test", "ollama")
+        .baseUrl(upstream.baseUri().toString()).apiKey(apiKey).options(options).build());
   }
 
   private JsonNode sent(ChatRequest request) throws Exception {

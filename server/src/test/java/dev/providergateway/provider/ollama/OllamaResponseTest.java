@@ -10,7 +10,6 @@ import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.CompletionResponse;
 import dev.providergateway.provider.Message;
 import dev.providergateway.provider.Provider;
-import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.provider.Role;
 import dev.providergateway.provider.StopReason;
 import dev.providergateway.provider.StreamEvent;
@@ -18,6 +17,7 @@ import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.testing.EventCollector;
 import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
+import dev.providergateway.provider.testing.TestTransport;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 /** How the provider reads Ollama's {@code /api/chat} answers, whole and streamed. */
 class OllamaResponseTest {
   private final FakeUpstream upstream = FakeUpstream.start();
-  private final Provider provider = new OllamaProviderFactory().create(new ProviderSettings(
-      "ollama-test", "ollama", upstream.baseUri().toString(), null, null, List.of(), Map.of(), Map.of()));
+  private final Provider provider = new OllamaProviderFactory().create(
+      TestTransport.settings("ollama-test", "ollama").baseUrl(upstream.baseUri().toString()).build());
 
   @AfterEach
   void stop() {

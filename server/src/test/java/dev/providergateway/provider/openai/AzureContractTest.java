@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.ProviderException;
-import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.provider.testing.EventCollector;
 import dev.providergateway.provider.testing.FakeUpstream.RecordedRequest;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
+import dev.providergateway.provider.testing.TestTransport;
 import java.net.URI;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,14 +25,14 @@ class AzureContractTest extends OpenAiContractTest {
   @Override
   protected Provider newProvider(URI baseUri) {
     return new OpenAiPresetFactories.Azure().create(
-        new ProviderSettings("azure-test", "azure", baseUri.toString(), KEY, null, List.of(), Map.of(), Map.of()));
+        TestTransport.settings("azure-test", "azure").baseUrl(baseUri.toString()).apiKey(KEY).build());
   }
 
   /** Runs before the inherited teardown, so every request the scenario left unchecked is seen. */
   @AfterEach
   void everyRequest_wentToTheDeploymentWithApiKey() throws InterruptedException {
     while (upstream.pendingRequests() > 0) {
-      assertAzureRequest(upstream.takeRequest(), OpenAiFamilyFactory.AZURE_API_VERSION);
+      assertAzureRequest(upstream.takeRequest(), OpenAiProviderFactory.AZURE_API_VERSION);
     }
   }
 
@@ -44,7 +43,7 @@ class AzureContractTest extends OpenAiContractTest {
     chat(request("hi").maxTokens(50).build());
 
     RecordedRequest sent = upstream.takeRequest();
-    assertAzureRequest(sent, OpenAiFamilyFactory.AZURE_API_VERSION);
+    assertAzureRequest(sent, OpenAiProviderFactory.AZURE_API_VERSION);
     // Azure follows OpenAI's parameter rules.
     assertThat(sent.json().path("max_completion_tokens").asInt()).isEqualTo(50);
     assertThat(sent.json().has("max_tokens")).isFalse();
@@ -58,15 +57,15 @@ class AzureContractTest extends OpenAiContractTest {
 
     assertThat(events.await()).isNull();
     RecordedRequest sent = upstream.takeRequest();
-    assertAzureRequest(sent, OpenAiFamilyFactory.AZURE_API_VERSION);
+    assertAzureRequest(sent, OpenAiProviderFactory.AZURE_API_VERSION);
     assertThat(sent.json().path("stream_options").path("include_usage").asBoolean()).isTrue();
   }
 
   @Test
   void chat_apiVersionOption_sentAsQuery() throws Exception {
     provider.close();
-    provider = new OpenAiPresetFactories.Azure().create(new ProviderSettings("azure-test", "azure",
-        upstream.baseUri().toString(), KEY, null, List.of(), Map.of("api_version", "2025-04-01-preview"), Map.of()));
+    provider = new OpenAiPresetFactories.Azure().create(TestTransport.settings("azure-test", "azure")
+        .baseUrl(upstream.baseUri().toString()).apiKey(KEY).options(Map.of("api_version", "2025-04-01-preview")).build());
     upstream.enqueue(chatText());
 
     chat(request("hi").build());

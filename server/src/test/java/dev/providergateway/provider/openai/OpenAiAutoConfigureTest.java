@@ -33,14 +33,14 @@ class OpenAiAutoConfigureTest {
   }
 
   static OpenAiProvider create(OpenAiPreset preset, ProviderSettings settings) {
-    return (OpenAiProvider) factory(preset).create(settings);
+    return (OpenAiProvider) factory(preset).create(OpenAiFixtures.onTestTransport(settings));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("allPresets")
   void serviceLoader_preset_hasFactoryOfItsType(OpenAiPreset preset) {
     assertThat(factory(preset)).as("META-INF/services lists a factory of type %s", preset.name())
-        .isInstanceOf(OpenAiFamilyFactory.class);
+        .isInstanceOf(OpenAiProviderFactory.class);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -60,7 +60,7 @@ class OpenAiAutoConfigureTest {
     assertThat(provider.descriptor().defaultModel()).isEqualTo(preset.defaultModel());
     assertThat(provider.descriptor().models()).extracting(ModelInfo::id)
         .startsWith(preset.defaultModel()).containsAll(preset.models());
-    assertThat(provider.endpoint("m")).isEqualTo(URI.create(preset.baseUrl() + "/chat/completions"));
+    assertThat(OpenAiFixtures.endpoint(provider, "m")).isEqualTo(URI.create(preset.baseUrl() + "/chat/completions"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -71,7 +71,7 @@ class OpenAiAutoConfigureTest {
     OpenAiProvider provider = create(preset, factory(preset).autoConfigure(env).get(0));
 
     assertThat(preset.baseUrlEnv()).isEqualTo(preset.envPrefix() + "_BASE_URL");
-    assertThat(provider.endpoint("m")).isEqualTo(URI.create("https://proxy.example.com/v1/chat/completions"));
+    assertThat(OpenAiFixtures.endpoint(provider, "m")).isEqualTo(URI.create("https://proxy.example.com/v1/chat/completions"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -101,7 +101,7 @@ class OpenAiAutoConfigureTest {
       assertThat(s.apiKey()).isNull();
     });
     OpenAiProvider provider = create(preset, auto.get(0));
-    assertThat(provider.endpoint("m")).isEqualTo(URI.create("http://gpu-box:9000/v1/chat/completions"));
+    assertThat(OpenAiFixtures.endpoint(provider, "m")).isEqualTo(URI.create("http://gpu-box:9000/v1/chat/completions"));
     assertThat(provider.settings().streamUsage()).isTrue();
     assertThat(provider.settings().officialOpenAi()).isFalse();
   }
@@ -121,7 +121,7 @@ class OpenAiAutoConfigureTest {
     OpenAiProvider provider = create(OpenAiPreset.AZURE, OpenAiFixtures.factory("azure").autoConfigure(env).get(0));
 
     assertThat(provider.name()).isEqualTo("azure");
-    assertThat(provider.endpoint("my-gpt4o")).isEqualTo(URI.create(
+    assertThat(OpenAiFixtures.endpoint(provider, "my-gpt4o")).isEqualTo(URI.create(
         "https://res.openai.azure.com/openai/deployments/my-gpt4o/chat/completions?api-version=2024-10-21"));
     assertThat(provider.settings().officialOpenAi()).isTrue();
   }
@@ -133,7 +133,7 @@ class OpenAiAutoConfigureTest {
 
     OpenAiProvider provider = create(OpenAiPreset.AZURE, OpenAiFixtures.factory("azure").autoConfigure(env).get(0));
 
-    assertThat(provider.endpoint("d").getQuery()).isEqualTo("api-version=2025-04-01-preview");
+    assertThat(OpenAiFixtures.endpoint(provider, "d").getQuery()).isEqualTo("api-version=2025-04-01-preview");
   }
 
   @Test

@@ -14,10 +14,10 @@ import dev.providergateway.provider.Role;
 import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.provider.testing.FakeUpstream.RecordedRequest;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
+import dev.providergateway.provider.testing.TestTransport;
 import dev.providergateway.registry.ProviderRegistry;
 import java.net.URI;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -36,7 +36,7 @@ class OpenAiConfigTest {
 
   private static ProviderSettings settings(String type, String baseUrl, String key, Map<String, Object> options,
       Map<String, String> env) {
-    return new ProviderSettings("p", type, baseUrl, key, null, List.of(), options, env);
+    return TestTransport.settings("p", type).baseUrl(baseUrl).apiKey(key).options(options).env(env).build();
   }
 
   private static ProviderFactory factory(String type) {
@@ -84,7 +84,7 @@ class OpenAiConfigTest {
       assertThat(provider.name()).isEqualTo("fast");
       assertThat(provider.descriptor().wireType()).isEqualTo("openai");
       assertThat(provider.descriptor().defaultModel()).isEqualTo("llama-3.3-70b-versatile");
-      assertThat(provider.endpoint("m")).isEqualTo(URI.create("https://api.groq.com/openai/v1/chat/completions"));
+      assertThat(OpenAiFixtures.endpoint(provider, "m")).isEqualTo(URI.create("https://api.groq.com/openai/v1/chat/completions"));
     }
   }
 
@@ -106,11 +106,11 @@ class OpenAiConfigTest {
         Arguments.of("groq", Map.of("api_version", "2024-10-21"), "options.api_version: unknown option"),
         Arguments.of("openai", Map.of("headers", "X-A: b"), "options.headers: expected a map"),
         Arguments.of("openai", Map.of("headers", Map.of("X-Key", 5)), "options.headers.X-Key: expected a string"),
-        Arguments.of("openai", Map.of("headers", Map.of("Host", SECRET)), "options.headers.Host: not a header"),
+        Arguments.of("openai", Map.of("headers", Map.of("Host", SECRET)), "options.headers.Host: the gateway sets this header itself"),
         Arguments.of("openai", Map.of("headers", Map.of("Content-Type", SECRET)), "options.headers.Content-Type: the gateway"),
         Arguments.of("openai", Map.of("headers", Map.of("Authorization", "Bearer " + SECRET)),
-            "options.headers.Authorization: conflicts with api_key"),
-        Arguments.of("azure", Map.of("headers", Map.of("API-Key", SECRET)), "options.headers.API-Key: conflicts with api_key"),
+            "options.headers.Authorization: conflicts with the authorization header"),
+        Arguments.of("azure", Map.of("headers", Map.of("API-Key", SECRET)), "options.headers.API-Key: conflicts with the api-key header"),
         Arguments.of("openai", Map.of("stream_usage", "yes"), "options.stream_usage: expected true or false"),
         Arguments.of("azure", Map.of("api_version", "latest"), "options.api_version: expected a version such as 2024-10-21"));
   }
@@ -126,11 +126,16 @@ class OpenAiConfigTest {
   }
 
   @Test
-  void create_authorizationHeaderWithoutApiKey_allowedForCustomAuth() {
-    var provider = (OpenAiProvider) factory("openai").create(settings("openai", "https://proxy.example.com/v1", null,
-        Map.of("headers", Map.of("Authorization", "Bearer proxy-token")), Map.of()));
+  void create_authorizationHeaderWithoutApiKey_allowedForCustomAuth() throws Exception {
+    try (FakeUpstream upstream = FakeUpstream.start()) {
+      var provider = factory("openai").create(settings("openai", upstream.baseUri() + "/v1", null,
+          Map.of("headers", Map.of("Authorization", "Bearer proxy-token")), Map.of()));
+      upstream.enqueue(OpenAiFixtures.text("ok"));
 
-    assertThat(provider.settings().headers()).containsEntry("Authorization", "Bearer proxy-token");
+      OpenAiFixtures.chat(provider, OpenAiFixtures.request("m", "hi").build());
+
+      assertThat(upstream.takeRequest().header("authorization")).isEqualTo("Bearer proxy-token");
+    }
   }
 
   @Test
@@ -151,7 +156,7 @@ class OpenAiConfigTest {
   void create_localServerWithoutKey_accepted() {
     var provider = (OpenAiProvider) factory("vllm").create(settings("vllm", null, null, Map.of(), Map.of()));
 
-    assertThat(provider.endpoint("m")).isEqualTo(URI.create("http://localhost:8000/v1/chat/completions"));
+    assertThat(OpenAiFixtures.endpoint(provider, "m")).isEqualTo(URI.create("http://localhost:8000/v1/chat/completions"));
   }
 
   @Test
@@ -175,7 +180,7 @@ class OpenAiConfigTest {
     var provider = (OpenAiProvider) factory("lmstudio").create(
         settings("lmstudio", null, null, Map.of(), Map.of("LMSTUDIO_BASE_URL", "http://studio:1234/v1")));
 
-    assertThat(provider.endpoint("m")).isEqualTo(URI.create("http://studio:1234/v1/chat/completions"));
+    assertThat(OpenAiFixtures.endpoint(provider, "m")).isEqualTo(URI.create("http://studio:1234/v1/chat/completions"));
   }
 
   @Test
@@ -190,10 +195,10 @@ class OpenAiConfigTest {
   }
 
   @Test
-  void settingsToString_hidesKeyAndHeaderValues() {
+  void toString_hidesKeyAndHeaderValues() {
     var provider = (OpenAiProvider) factory("openai").create(settings("openai", "https://api.example.com/v1", "sk-hidden-1",
         Map.of("headers", Map.of("X-Secret", SECRET)), Map.of()));
 
-    assertThat(provider.settings().toString()).doesNotContain("sk-hidden-1").doesNotContain(SECRET).contains("X-Secret");
+    assertThat(provider + " " + provider.settings()).doesNotContain("sk-hidden-1").doesNotContain(SECRET);
   }
 }

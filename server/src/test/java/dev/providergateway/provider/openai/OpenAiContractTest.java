@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.Provider;
-import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
 import dev.providergateway.provider.testing.ProviderContractTest;
+import dev.providergateway.provider.testing.TestTransport;
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 
 /** The provider contract over OpenAI Chat Completions, with fixtures from OpenAI's API reference. */
 class OpenAiContractTest extends ProviderContractTest {
@@ -19,7 +18,7 @@ class OpenAiContractTest extends ProviderContractTest {
   @Override
   protected Provider newProvider(URI baseUri) {
     return new OpenAiProviderFactory().create(
-        new ProviderSettings("openai-test", "openai", baseUri + "/v1", "sk-test-key-123456", null, List.of(), Map.of(), Map.of()));
+        TestTransport.settings("openai-test", "openai").baseUrl(baseUri + "/v1").apiKey("sk-test-key-123456").build());
   }
 
   @Override

@@ -11,9 +11,10 @@ import dev.providergateway.provider.ProviderFactory;
 import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.provider.Role;
 import dev.providergateway.provider.ToolCallFormat;
+import dev.providergateway.provider.http.ProviderOptions;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
+import dev.providergateway.provider.testing.TestTransport;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -44,17 +45,27 @@ final class OpenAiFixtures {
    * upstream (whose loopback host the factory would call a compatible server).
    */
   static OpenAiProvider official(URI upstream) {
-    OpenAiSettings settings = new OpenAiSettings(URI.create(upstream + "/v1"), KEY, "gpt-4o-mini", Map.of(), true, null,
-        true, Duration.ofSeconds(5), Duration.ofSeconds(30));
+    ProviderOptions options = ProviderOptions.of(TestTransport.settings("openai", "openai").apiKey(KEY).build())
+        .withRequestTimeout(Duration.ofSeconds(30));
     Capabilities caps = new Capabilities(true, true, true, true, ToolCallFormat.OPENAI, 0);
-    return new OpenAiProvider("openai", settings,
-        new ProviderDescriptor("openai", "OpenAI (test)", "gpt-4o-mini", List.of(), caps, false), Clock.systemUTC());
+    return new OpenAiProvider(options, new OpenAiSettings(URI.create(upstream + "/v1"), true, null, true),
+        new ProviderDescriptor("openai", "OpenAI (test)", "gpt-4o-mini", List.of(), caps, false));
   }
 
   /** A provider of config type {@code type} (a preset, or {@code openai} for a generic server). */
   static OpenAiProvider preset(String type, URI upstream) {
     return (OpenAiProvider) factory(type).create(
-        new ProviderSettings(type, type, upstream + "/v1", KEY, null, List.of(), Map.of(), Map.of()));
+        TestTransport.settings(type, type).baseUrl(upstream + "/v1").apiKey(KEY).build());
+  }
+
+  /** Where {@code provider} sends a chat request for {@code model}. */
+  static URI endpoint(OpenAiProvider provider, String model) {
+    return provider.endpoint(ChatRequest.builder(model).build(), false);
+  }
+
+  /** Settings that {@code autoConfigure} returned, with the transport the gateway would add. */
+  static ProviderSettings onTestTransport(ProviderSettings auto) {
+    return auto.toBuilder().transport(TestTransport.get()).build();
   }
 
   static ChatRequest.Builder request(String model, String userText) {

@@ -31,7 +31,7 @@ class OpenAiLiveSmokeTest {
     ProviderFactory factory = OpenAiFixtures.factory(type);
     List<ProviderSettings> auto = factory.autoConfigure(System.getenv());
     assertThat(auto).as("auto-registration of %s from the environment", type).hasSize(1);
-    try (Provider provider = factory.create(auto.get(0))) {
+    try (Provider provider = factory.create(OpenAiFixtures.onTestTransport(auto.get(0)))) {
       String model = provider.descriptor().defaultModel();
       ChatRequest request = ChatRequest.builder(model)
           .addMessage(Message.of(Role.USER, "Reply with the single word: pong")).maxTokens(256).build();

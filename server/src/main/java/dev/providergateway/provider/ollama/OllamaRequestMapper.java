@@ -4,34 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.providergateway.provider.ChatRequest;
-import dev.providergateway.provider.CompletionResponse;
 import dev.providergateway.provider.Image;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.Message;
-import dev.providergateway.provider.ProviderException;
-import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.ResponseFormat;
-import dev.providergateway.provider.StopReason;
-import dev.providergateway.provider.ToolArguments;
 import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.ToolChoice;
 import dev.providergateway.provider.ToolDefinition;
-import dev.providergateway.provider.Usage;
-import dev.providergateway.provider.http.HttpErrors;
 import dev.providergateway.provider.http.Json;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Maps between the domain records and the JSON of Ollama's {@code POST /api/chat}: request
- * bodies (sampling parameters go into {@code options}), responses, tool calls (whose arguments
- * are JSON objects, not strings, and which carry no ids), usage and {@code done_reason}. Stateless.
+ * Builds the body of Ollama's {@code POST /api/chat} from a {@link ChatRequest}: sampling
+ * parameters go into {@code options}, and tool-call arguments are sent as JSON objects, not
+ * strings. Stateless.
  *
  * <p>{@code extra} passthrough: the keys {@value #TOP_LEVEL_DOC} are top-level request fields
  * and replace what the gateway derived; {@code options} (an object) is merged into {@code
@@ -39,13 +30,12 @@ import java.util.Set;
  * (for example {@code num_ctx}, {@code top_k}, {@code repeat_penalty}). Keys the gateway must own
  * ({@code model}, {@code messages}, {@code tools}, {@code stream}) are refused.
  */
-final class OllamaMapper {
+final class OllamaRequestMapper {
   static final Set<String> TOP_LEVEL = Set.of("keep_alive", "think", "format", "logprobs", "top_logprobs");
   static final String TOP_LEVEL_DOC = "keep_alive, think, format, logprobs and top_logprobs";
   private static final Set<String> RESERVED = Set.of("model", "messages", "tools", "stream");
-  private static final String[] DURATIONS = {"total_duration", "load_duration", "prompt_eval_duration", "eval_duration"};
 
-  private OllamaMapper() {}
+  private OllamaRequestMapper() {}
 
   /** The request body; {@code notes} collects parameters Ollama cannot honour as asked. */
   static ObjectNode requestBody(ChatRequest r, boolean stream, OllamaSettings settings, Map<String, String> notes) {
@@ -190,74 +180,5 @@ final class OllamaMapper {
     }
     throw InvalidRequestException.of(field,
         "Ollama takes images inline (bytes or a base64 data: URL), not a link to fetch");
-  }
-
-  /** The domain response of a non-streamed completion. */
-  static CompletionResponse response(JsonNode json, Origin origin, Map<String, String> notes) {
-    if (json.path("error").isTextual()) {
-      throw HttpErrors.fromStreamError(origin, "", json.toString());
-    }
-    JsonNode message = json.path("message");
-    if (!message.isObject()) {
-      throw new ProviderException.InvalidResponse(origin, origin.provider() + " returned no message", null);
-    }
-    List<ToolCall> calls = new ArrayList<>();
-    for (JsonNode c : message.path("tool_calls")) {
-      calls.add(toolCall(c, calls.size()));
-    }
-    Map<String, String> metadata = new LinkedHashMap<>(notes);
-    metadata.putAll(timings(json));
-    String doneReason = json.path("done_reason").asText("");
-    return new CompletionResponse(
-        message.path("content").asText(""),
-        calls,
-        stopReason(doneReason, !calls.isEmpty()),
-        doneReason,
-        usage(json),
-        json.path("model").asText(origin.model()),
-        message.path("thinking").asText(""),
-        metadata);
-  }
-
-  /**
-   * One tool call. Ollama's calls carry no ids, so the {@code index}-th call of a response gets
-   * {@code call_<index>}; an id the server does send is kept.
-   */
-  static ToolCall toolCall(JsonNode call, int index) {
-    String id = call.path("id").asText("");
-    JsonNode fn = call.path("function");
-    return ToolArguments.toolCall(id.isEmpty() ? "call_" + index : id, fn.path("name").asText(""), argumentsText(fn.path("arguments")));
-  }
-
-  /** The arguments as JSON text: an object as written, a string as the model gave it. */
-  static String argumentsText(JsonNode arguments) {
-    if (arguments.isMissingNode() || arguments.isNull()) {
-      return "";
-    }
-    return arguments.isTextual() ? arguments.asText() : Json.write(arguments);
-  }
-
-  /** Ollama counts the prompt (cached or not) and the generated tokens, thinking included. */
-  static Usage usage(JsonNode json) {
-    return Usage.of(json.path("prompt_eval_count").asInt(0), json.path("eval_count").asInt(0));
-  }
-
-  /** Ollama says {@code stop} even when the model called tools, so calls decide first. */
-  static StopReason stopReason(String doneReason, boolean toolCalls) {
-    if (toolCalls) {
-      return StopReason.TOOL_CALLS;
-    }
-    return doneReason.equals("length") ? StopReason.LENGTH : StopReason.STOP;
-  }
-
-  /** The server's timings, in nanoseconds, as response metadata. */
-  static Map<String, String> timings(JsonNode json) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (String key : DURATIONS) {
-      if (json.path(key).isNumber()) {
-        out.put(key + "_ns", json.path(key).asText());
-      }
-    }
-    return out;
   }
 }
