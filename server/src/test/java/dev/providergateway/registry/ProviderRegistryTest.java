@@ -1,5 +1,6 @@
 package dev.providergateway.registry;
 
+import dev.providergateway.provider.testing.TestTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package dev.providergateway.resilience;
 
+import dev.providergateway.provider.testing.TestTransport;
 import dev.providergateway.api.ProviderGatewayService;
 import dev.providergateway.config.ConfigLoader;
 import dev.providergateway.config.GatewayConfig;

@@ -1,5 +1,6 @@
 package dev.providergateway.testing;
 
+import dev.providergateway.provider.testing.TestTransport;
 import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.config.ResilienceConfig;
 import java.time.Duration;
