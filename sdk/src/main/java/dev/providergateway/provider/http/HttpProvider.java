@@ -25,8 +25,10 @@ import java.util.concurrent.Flow;
  * <ul>
  *   <li>{@link #endpoint}: where a request goes;
  *   <li>{@link #requestBody}: the wire request for a {@link ChatRequest};
- *   <li>{@link #response}: the {@link CompletionResponse} for a non-streamed answer;
- *   <li>{@link #streamDecoder}: a fresh decoder for one streamed answer;
+ *   <li>a {@link ResponseMapper} (given to the constructor): the {@link CompletionResponse} for a
+ *       non-streamed answer;
+ *   <li>a {@link DecoderFactory} (given to the constructor): a fresh decoder for one streamed
+ *       answer;
  *   <li>{@link #refineError} (optional): the provider's own reading of its error bodies.
  * </ul>
  *
@@ -46,15 +48,41 @@ public abstract class HttpProvider implements Provider {
   private final ProviderDescriptor descriptor;
   private final UpstreamHttp http;
   private final Map<String, String> headers;
+  private final ResponseMapper responses;
+  private final DecoderFactory decoders;
+
+  /**
+   * Reads a non-streamed JSON answer into a completion; throws {@link
+   * dev.providergateway.provider.ProviderException.InvalidResponse} for a malformed one. Usually
+   * {@code XResponseMapper::response}. Stateless and thread-safe.
+   */
+  @FunctionalInterface
+  public interface ResponseMapper {
+    CompletionResponse response(JsonNode json, Origin origin, Map<String, String> notes);
+  }
+
+  /**
+   * Makes a fresh decoder for one streamed answer ({@link SseDecoder}, {@link JsonSseDecoder} and
+   * {@link NdjsonDecoder} do the framing). Usually {@code XStreamDecoder::new}.
+   */
+  @FunctionalInterface
+  public interface DecoderFactory {
+    StreamDecoder create(Origin origin, Map<String, String> notes);
+  }
 
   /**
    * @param options the validated options (name, headers, timeouts, transport)
    * @param descriptor what this instance says about itself
    * @param ownHeaders the headers the provider itself sends on every request (credential, API
    *     version); an entry in the {@code headers} option may not name one of them
+   * @param responses reads non-streamed answers
+   * @param decoders makes a decoder per streamed answer
    */
-  protected HttpProvider(ProviderOptions options, ProviderDescriptor descriptor, Map<String, String> ownHeaders) {
+  protected HttpProvider(ProviderOptions options, ProviderDescriptor descriptor, Map<String, String> ownHeaders,
+      ResponseMapper responses, DecoderFactory decoders) {
     requireNonNull(options, "options");
+    this.responses = requireNonNull(responses, "responses");
+    this.decoders = requireNonNull(decoders, "decoders");
     this.name = options.name();
     this.descriptor = requireNonNull(descriptor, "descriptor");
     Map<String, String> h = new LinkedHashMap<>(options.headers());
@@ -94,17 +122,17 @@ public abstract class HttpProvider implements Provider {
     Map<String, String> notes = new LinkedHashMap<>();
     Object body = requestBody(request, false, notes);
     return http.postJson(endpoint(request, false), headers, body, origin, context,
-        json -> response(json, origin, notes));
+        json -> responses.response(json, origin, notes));
   }
 
-  /** Maps the request and returns the cold publisher of its streamed answer, decoded by {@link #streamDecoder}. */
+  /** Maps the request and returns the cold publisher of its streamed answer, decoded by a fresh decoder. */
   @Override
   public final Flow.Publisher<StreamEvent> stream(ChatRequest request, CallContext context) {
     Origin origin = new Origin(name, request.model(), 0);
     Map<String, String> notes = new LinkedHashMap<>();
     Object body = requestBody(request, true, notes);
     return http.postStream(endpoint(request, true), headers, body, origin, context,
-        () -> streamDecoder(origin, notes));
+        () -> decoders.create(origin, notes));
   }
 
   /** Closes the upstream client's idle connections. Subclasses that hold more call this too. */
@@ -125,15 +153,6 @@ public abstract class HttpProvider implements Provider {
    * this wire cannot express; put what the response metadata should say in {@code notes}.
    */
   protected abstract Object requestBody(ChatRequest request, boolean stream, Map<String, String> notes);
-
-  /**
-   * The completion for a non-streamed JSON answer. Throw {@link
-   * dev.providergateway.provider.ProviderException.InvalidResponse} for a malformed one.
-   */
-  protected abstract CompletionResponse response(JsonNode json, Origin origin, Map<String, String> notes);
-
-  /** A fresh decoder for one streamed answer; {@link SseDecoder} and {@link NdjsonDecoder} do the framing. */
-  protected abstract StreamDecoder streamDecoder(Origin origin, Map<String, String> notes);
 
   /**
    * The provider's own reading of a failure, applied to every failure before it is reported

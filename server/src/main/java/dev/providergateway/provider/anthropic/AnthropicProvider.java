@@ -1,13 +1,9 @@
 package dev.providergateway.provider.anthropic;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.ChatRequest;
-import dev.providergateway.provider.CompletionResponse;
 import dev.providergateway.provider.ProviderDescriptor;
-import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.http.HttpProvider;
 import dev.providergateway.provider.http.ProviderOptions;
-import dev.providergateway.provider.http.StreamDecoder;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +22,8 @@ final class AnthropicProvider extends HttpProvider {
   private final URI endpoint;
 
   AnthropicProvider(ProviderOptions options, AnthropicSettings settings, ProviderDescriptor descriptor) {
-    super(options, descriptor, ownHeaders(options.apiKey(), settings.beta()));
+    super(options, descriptor, ownHeaders(options.apiKey(), settings.beta()),
+        AnthropicResponseMapper::response, AnthropicStreamDecoder::new);
     this.settings = settings;
     this.endpoint = URI.create(settings.baseUrl() + "/v1/messages");
   }
@@ -39,16 +36,6 @@ final class AnthropicProvider extends HttpProvider {
   @Override
   protected Object requestBody(ChatRequest request, boolean stream, Map<String, String> notes) {
     return AnthropicRequestMapper.body(request, stream, settings.defaultMaxTokens(), notes);
-  }
-
-  @Override
-  protected CompletionResponse response(JsonNode json, Origin origin, Map<String, String> notes) {
-    return AnthropicResponseMapper.response(json, origin, notes);
-  }
-
-  @Override
-  protected StreamDecoder streamDecoder(Origin origin, Map<String, String> notes) {
-    return new AnthropicStreamDecoder(origin, notes);
   }
 
   private static Map<String, String> ownHeaders(String apiKey, String beta) {

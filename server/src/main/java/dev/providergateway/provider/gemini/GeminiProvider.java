@@ -1,14 +1,10 @@
 package dev.providergateway.provider.gemini;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.ChatRequest;
-import dev.providergateway.provider.CompletionResponse;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.ProviderDescriptor;
-import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.http.HttpProvider;
 import dev.providergateway.provider.http.ProviderOptions;
-import dev.providergateway.provider.http.StreamDecoder;
 import java.net.URI;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -26,7 +22,8 @@ final class GeminiProvider extends HttpProvider {
 
   /** {@code apiKey}: the entry's own or one from the environment; null for a proxy that adds it. */
   GeminiProvider(ProviderOptions options, GeminiSettings settings, String apiKey, ProviderDescriptor descriptor) {
-    super(options, descriptor, apiKey == null ? Map.of() : Map.of("x-goog-api-key", apiKey));
+    super(options, descriptor, apiKey == null ? Map.of() : Map.of("x-goog-api-key", apiKey),
+        GeminiResponseMapper::response, GeminiStreamDecoder::new);
     this.settings = settings;
     this.root = settings.baseUrl() + "/" + settings.apiVersion() + "/";
   }
@@ -47,16 +44,6 @@ final class GeminiProvider extends HttpProvider {
   @Override
   protected Object requestBody(ChatRequest request, boolean stream, Map<String, String> notes) {
     return GeminiRequestMapper.requestBody(request, settings, notes);
-  }
-
-  @Override
-  protected CompletionResponse response(JsonNode json, Origin origin, Map<String, String> notes) {
-    return GeminiResponseMapper.response(json, origin, notes);
-  }
-
-  @Override
-  protected StreamDecoder streamDecoder(Origin origin, Map<String, String> notes) {
-    return new GeminiStreamDecoder(origin, notes);
   }
 
   @Override

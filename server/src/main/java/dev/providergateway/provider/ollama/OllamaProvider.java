@@ -1,14 +1,10 @@
 package dev.providergateway.provider.ollama;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.ChatRequest;
-import dev.providergateway.provider.CompletionResponse;
 import dev.providergateway.provider.ProviderDescriptor;
-import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.ToolCallFormat;
 import dev.providergateway.provider.http.HttpProvider;
 import dev.providergateway.provider.http.ProviderOptions;
-import dev.providergateway.provider.http.StreamDecoder;
 import java.net.URI;
 import java.util.Map;
 
@@ -25,7 +21,8 @@ final class OllamaProvider extends HttpProvider {
 
   OllamaProvider(ProviderOptions options, OllamaSettings settings, ProviderDescriptor descriptor) {
     // A bearer token for Ollama's cloud API or an authenticating proxy; a local server needs none.
-    super(options, descriptor, options.apiKey() == null ? Map.of() : Map.of("authorization", "Bearer " + options.apiKey()));
+    super(options, descriptor, options.apiKey() == null ? Map.of() : Map.of("authorization", "Bearer " + options.apiKey()),
+        OllamaResponseMapper::response, OllamaStreamDecoder::new);
     this.settings = settings;
     this.endpoint = URI.create(settings.baseUrl() + "/api/chat");
   }
@@ -38,15 +35,5 @@ final class OllamaProvider extends HttpProvider {
   @Override
   protected Object requestBody(ChatRequest request, boolean stream, Map<String, String> notes) {
     return OllamaRequestMapper.requestBody(request, stream, settings, notes);
-  }
-
-  @Override
-  protected CompletionResponse response(JsonNode json, Origin origin, Map<String, String> notes) {
-    return OllamaResponseMapper.response(json, origin, notes);
-  }
-
-  @Override
-  protected StreamDecoder streamDecoder(Origin origin, Map<String, String> notes) {
-    return new OllamaStreamDecoder(origin, notes);
   }
 }

@@ -1,13 +1,9 @@
 package dev.providergateway.provider.openai;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.ChatRequest;
-import dev.providergateway.provider.CompletionResponse;
 import dev.providergateway.provider.ProviderDescriptor;
-import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.http.HttpProvider;
 import dev.providergateway.provider.http.ProviderOptions;
-import dev.providergateway.provider.http.StreamDecoder;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +18,8 @@ final class OpenAiProvider extends HttpProvider {
   private final OpenAiSettings settings;
 
   OpenAiProvider(ProviderOptions options, OpenAiSettings settings, ProviderDescriptor descriptor) {
-    super(options, descriptor, credential(options.apiKey(), settings.azure()));
+    super(options, descriptor, credential(options.apiKey(), settings.azure()),
+        OpenAiResponseMapper::response, OpenAiStreamDecoder::new);
     this.settings = settings;
   }
 
@@ -48,16 +45,6 @@ final class OpenAiProvider extends HttpProvider {
     var dialect = new OpenAiRequestMapper.Dialect(OpenAiModels.rulesFor(request.model(), settings.officialOpenAi()),
         settings.officialOpenAi(), settings.streamUsage());
     return OpenAiRequestMapper.requestBody(request, stream, dialect, notes);
-  }
-
-  @Override
-  protected CompletionResponse response(JsonNode json, Origin origin, Map<String, String> notes) {
-    return OpenAiResponseMapper.response(json, origin, notes);
-  }
-
-  @Override
-  protected StreamDecoder streamDecoder(Origin origin, Map<String, String> notes) {
-    return new OpenAiStreamDecoder(origin, notes);
   }
 
   @Override

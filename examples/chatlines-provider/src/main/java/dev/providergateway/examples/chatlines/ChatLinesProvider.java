@@ -1,12 +1,8 @@
 package dev.providergateway.examples.chatlines;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.ChatRequest;
-import dev.providergateway.provider.CompletionResponse;
-import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.http.HttpProvider;
 import dev.providergateway.provider.http.ProviderOptions;
-import dev.providergateway.provider.http.StreamDecoder;
 import java.net.URI;
 import java.util.Map;
 
@@ -23,7 +19,8 @@ final class ChatLinesProvider extends HttpProvider {
 
   ChatLinesProvider(ProviderOptions options, ChatLinesSettings settings) {
     super(options, ChatLinesModels.descriptor(settings),
-        settings.apiKey() == null ? Map.of() : Map.of("x-lines-key", settings.apiKey()));
+        settings.apiKey() == null ? Map.of() : Map.of("x-lines-key", settings.apiKey()),
+        ChatLinesResponseMapper::response, ChatLinesStreamDecoder::new);
     this.endpoint = URI.create(settings.baseUrl() + "/v1/generate");
   }
 
@@ -35,15 +32,5 @@ final class ChatLinesProvider extends HttpProvider {
   @Override
   protected Object requestBody(ChatRequest request, boolean stream, Map<String, String> notes) {
     return ChatLinesRequestMapper.requestBody(request, stream, notes);
-  }
-
-  @Override
-  protected CompletionResponse response(JsonNode json, Origin origin, Map<String, String> notes) {
-    return ChatLinesResponseMapper.response(json, origin, notes);
-  }
-
-  @Override
-  protected StreamDecoder streamDecoder(Origin origin, Map<String, String> notes) {
-    return new ChatLinesStreamDecoder(origin, notes);
   }
 }
