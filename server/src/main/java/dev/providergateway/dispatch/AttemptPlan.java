@@ -45,6 +45,13 @@ final class AttemptPlan {
     this.resilience = resilience;
   }
 
+  /** A plan for a call with {@code context}: its caller's deadline, else the configured default. */
+  static AttemptPlan of(List<Target> targets, CallContext context, Resilience resilience) {
+    Instant deadline = context.deadline() != null ? context.deadline()
+        : resilience.clock().instant().plus(resilience.config().defaultDeadline());
+    return new AttemptPlan(targets, deadline, resilience);
+  }
+
   Target current() {
     return targets.get(index);
   }
@@ -115,7 +122,7 @@ final class AttemptPlan {
     if (wait == null) {
       return Optional.empty();
     }
-    Instant now = Resilience.deadlineClock().instant();
+    Instant now = resilience.clock().instant();
     if (now.plus(wait).isAfter(deadline)) {
       return Optional.empty();
     }
@@ -146,7 +153,7 @@ final class AttemptPlan {
   }
 
   private static String reasonOf(Throwable failure) {
-    if (failure instanceof dev.providergateway.provider.GatewayException g) {
+    if (failure instanceof GatewayException g) {
       return g.reason().name();
     }
     return failure.getClass().getSimpleName();
