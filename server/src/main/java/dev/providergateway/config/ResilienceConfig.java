@@ -72,11 +72,9 @@ public record ResilienceConfig(
   /** A builder starting from this config. */
   public Builder toBuilder() {
     return new Builder()
-        .maxRetries(maxRetries)
-        .retryDelays(retryBaseDelay, retryMaxDelay, retryJitterPercent)
+        .retries(maxRetries, retryBaseDelay, retryMaxDelay, retryJitterPercent)
         .retryBudget(retryBudgetPercent, retryBudgetMinPerSecond)
-        .defaultDeadline(defaultDeadline)
-        .streamTimeouts(firstTokenTimeout, idleTimeout)
+        .timeouts(defaultDeadline, firstTokenTimeout, idleTimeout)
         .cooldowns(rateLimitCooldown, quotaCooldown)
         .concurrency(maxConcurrentCalls, maxConcurrentPerProvider);
   }
@@ -102,16 +100,14 @@ public record ResilienceConfig(
 
     private Builder() {}
 
-    /** Retries after the first attempt on one target. */
-    public Builder maxRetries(int maxRetries) {
-      this.maxRetries = maxRetries;
-      return this;
-    }
-
-    /** The backoff: first delay (doubling per retry), longest delay, jitter in percent. */
-    public Builder retryDelays(Duration base, Duration max, int jitterPercent) {
-      this.retryBaseDelay = base;
-      this.retryMaxDelay = max;
+    /**
+     * Retries on one target: how many after the first attempt, the first backoff delay (it doubles
+     * per retry), the longest delay, and the random spread of each in percent.
+     */
+    public Builder retries(int max, Duration baseDelay, Duration maxDelay, int jitterPercent) {
+      this.maxRetries = max;
+      this.retryBaseDelay = baseDelay;
+      this.retryMaxDelay = maxDelay;
       this.retryJitterPercent = jitterPercent;
       return this;
     }
@@ -123,14 +119,12 @@ public record ResilienceConfig(
       return this;
     }
 
-    /** The deadline of calls whose caller sets none. */
-    public Builder defaultDeadline(Duration deadline) {
-      this.defaultDeadline = deadline;
-      return this;
-    }
-
-    /** The stream watchdogs: wait for the first upstream event, and between later ones. */
-    public Builder streamTimeouts(Duration firstToken, Duration idle) {
+    /**
+     * Time limits: the deadline of calls whose caller sets none, and the stream watchdogs (the wait
+     * for the first upstream event, and between later ones).
+     */
+    public Builder timeouts(Duration defaultDeadline, Duration firstToken, Duration idle) {
+      this.defaultDeadline = defaultDeadline;
       this.firstTokenTimeout = firstToken;
       this.idleTimeout = idle;
       return this;

@@ -8,6 +8,7 @@ import dev.providergateway.resilience.Bulkheads;
 import dev.providergateway.resilience.ProviderBreaker;
 import dev.providergateway.resilience.Resilience;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -71,14 +72,15 @@ final class AttemptRunner<R> {
   }
 
   /**
+   * A runner of the call {@code plan} was made for.
+   *
    * @param onEnd runs once when the call ends, however it ends (the dispatcher's call slot)
    */
-  AttemptRunner(AttemptPlan plan, ChatRequest request, CallContext context, Resilience resilience,
-      GatewayMetrics metrics, Strategy<R> strategy, Runnable onEnd) {
+  AttemptRunner(AttemptPlan plan, ChatRequest request, GatewayMetrics metrics, Strategy<R> strategy, Runnable onEnd) {
     this.plan = plan;
+    this.context = plan.context();
+    this.resilience = plan.resilience();
     this.request = request;
-    this.context = context;
-    this.resilience = resilience;
     this.metrics = metrics;
     this.strategy = strategy;
     this.onEnd = onEnd;
@@ -140,7 +142,7 @@ final class AttemptRunner<R> {
     }
     Target failedTarget = plan.current();
     Optional<Duration> delay = plan.next(failure);
-    delay.ifPresent(d -> plan.report(metrics, context, failedTarget, failure, d));
+    delay.ifPresent(d -> plan.report(metrics, failedTarget, failure, d));
     if (delay.isEmpty()) {
       if (end()) {
         strategy.fail(failure);
@@ -186,6 +188,13 @@ final class AttemptRunner<R> {
     }
     onEnd.run();
     return true;
+  }
+
+  /** {@code metadata} with the {@code attempts} and {@code attempt_log} entries added. */
+  static Map<String, String> withAttempts(Map<String, String> metadata, Map<String, String> attempts) {
+    Map<String, String> all = new LinkedHashMap<>(metadata);
+    all.putAll(attempts);
+    return all;
   }
 
   private Map<String, String> attemptMetadata() {

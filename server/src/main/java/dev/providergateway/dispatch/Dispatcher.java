@@ -63,8 +63,8 @@ public final class Dispatcher {
     Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
     resilience.budget().recordCall();
     UnaryStrategy unary = new UnaryStrategy(context, this::startChat);
-    var runner = new AttemptRunner<>(AttemptPlan.of(targets, context, resilience), request, context, resilience,
-        metrics, unary, slot::release);
+    var runner = new AttemptRunner<>(new AttemptPlan(targets, context, resilience), request, metrics, unary,
+        slot::release);
     unary.cancelWith(runner);
     runner.start();
     return unary.result;
@@ -80,8 +80,8 @@ public final class Dispatcher {
     Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
     resilience.budget().recordCall();
     StreamStrategy streaming = new StreamStrategy(context, this::startStream);
-    return streaming.publisher(new AttemptRunner<>(AttemptPlan.of(targets, context, resilience), request, context,
-        resilience, metrics, streaming, slot::release));
+    return streaming.publisher(
+        new AttemptRunner<>(new AttemptPlan(targets, context, resilience), request, metrics, streaming, slot::release));
   }
 
   private CompletableFuture<CompletionResponse> startChat(Target target, ChatRequest request, CallContext context) {

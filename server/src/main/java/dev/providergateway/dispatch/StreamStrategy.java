@@ -4,7 +4,6 @@ import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.EventPublisher;
 import dev.providergateway.provider.StreamChunk;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,14 +58,9 @@ final class StreamStrategy implements AttemptRunner.Strategy<StreamChunk> {
 
   @Override
   public void succeed(Target target, StreamChunk c, Map<String, String> metadata) {
-    StreamChunk last = c;
-    if (!metadata.isEmpty()) {
-      Map<String, String> all = new LinkedHashMap<>(c.metadata());
-      all.putAll(metadata);
-      last = new StreamChunk(c.content(), c.reasoningContent(), c.toolCallDeltas(), c.toolCalls(), c.stopReason(),
-          c.nativeStopReason(), true, c.usage(), c.model(), c.provider(), all, c.reasoningBlocks());
-    }
-    out.emit(last);
+    out.emit(metadata.isEmpty() ? c : new StreamChunk(c.content(), c.reasoningContent(), c.toolCallDeltas(),
+        c.toolCalls(), c.stopReason(), c.nativeStopReason(), true, c.usage(), c.model(), c.provider(),
+        AttemptRunner.withAttempts(c.metadata(), metadata), c.reasoningBlocks()));
     out.complete();
   }
 
@@ -89,11 +83,12 @@ final class StreamStrategy implements AttemptRunner.Strategy<StreamChunk> {
     @Override
     public void onSubscribe(Flow.Subscription s) {
       subscription = s;
+      // A cancel that came before the subscription could not reach it.
       if (cancelled.get() || !attempt.live()) {
         s.cancel();
-        return;
+      } else {
+        pull();
       }
-      pull();
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.providergateway.dispatch;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.CompletionResponse;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -52,13 +51,9 @@ final class UnaryStrategy implements AttemptRunner.Strategy<CompletionResponse> 
 
   @Override
   public void succeed(Target target, CompletionResponse r, Map<String, String> metadata) {
-    CompletionResponse response = r;
-    if (!metadata.isEmpty()) {
-      Map<String, String> all = new LinkedHashMap<>(r.metadata());
-      all.putAll(metadata);
-      response = new CompletionResponse(r.content(), r.toolCalls(), r.stopReason(), r.nativeStopReason(), r.usage(),
-          r.model(), r.reasoningContent(), all, r.reasoningBlocks());
-    }
+    CompletionResponse response = metadata.isEmpty() ? r : new CompletionResponse(r.content(), r.toolCalls(),
+        r.stopReason(), r.nativeStopReason(), r.usage(), r.model(), r.reasoningContent(),
+        AttemptRunner.withAttempts(r.metadata(), metadata), r.reasoningBlocks());
     result.complete(new Dispatcher.ChatResult(target.provider().name(), response));
   }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 
 /**
  * The one time source of call policy: wall-clock instants for deadlines, cooldowns, the retry
@@ -17,7 +18,9 @@ import java.time.ZoneId;
  * object makes that impossible to get wrong. A plain {@code Clock} (what {@code Main} chooses:
  * {@code Clock.systemUTC()}) is adapted by {@link #of} with the JVM's monotonic timer.
  *
- * <p>Implementations are thread-safe and immutable from the caller's point of view.
+ * <p>Its zone is UTC, whatever the adapted clock's: policy reads instants only.
+ *
+ * <p>Implementations are thread-safe.
  */
 public abstract class GatewayClock extends Clock {
 
@@ -26,6 +29,16 @@ public abstract class GatewayClock extends Clock {
    * arbitrary, and differences follow this clock's instants.
    */
   public abstract long nanoTime();
+
+  @Override
+  public final ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public final Clock withZone(ZoneId zone) {
+    return this;
+  }
 
   /** {@code clock} itself when it is a gateway clock, else its instants with the JVM's ticker. */
   public static GatewayClock of(Clock clock) {
@@ -49,21 +62,6 @@ public abstract class GatewayClock extends Clock {
     @Override
     public Instant instant() {
       return clock.instant();
-    }
-
-    @Override
-    public long millis() {
-      return clock.millis();
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return clock.getZone();
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return new Wall(clock.withZone(zone));
     }
   }
 }

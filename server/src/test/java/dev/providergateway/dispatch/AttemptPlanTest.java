@@ -102,7 +102,7 @@ class AttemptPlanTest {
 
   @Test
   void next_noCallerDeadline_usesTheDefaultDeadlineOnTheInjectedClock() {
-    CallFixture shortDefault = new CallFixture(CallFixture.config().defaultDeadline(Duration.ofSeconds(3)));
+    CallFixture shortDefault = new CallFixture(CallFixture.defaultDeadline(Duration.ofSeconds(3)));
     Target only = shortDefault.target("p", "m");
     AttemptPlan plan = shortDefault.plan(CallFixture.noDeadline(), only);
 

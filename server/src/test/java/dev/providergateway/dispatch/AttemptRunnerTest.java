@@ -172,7 +172,7 @@ class AttemptRunnerTest {
 
   @Test
   void chat_defaultDeadlinePassed_failsWithTimeoutAndCountsAgainstTheBreaker() {
-    CallFixture shortDefault = new CallFixture(CallFixture.config().defaultDeadline(Duration.ofSeconds(5)));
+    CallFixture shortDefault = new CallFixture(CallFixture.defaultDeadline(Duration.ofSeconds(5)));
     Target t = shortDefault.strictTarget("p", "m");
     var result = shortDefault.chat(noDeadline(), t);
 
@@ -242,7 +242,7 @@ class AttemptRunnerTest {
 
   @Test
   void stream_countedFailureBeforeOutput_settlesThePermitAsFailure() {
-    CallFixture single = new CallFixture(CallFixture.config().maxRetries(0));
+    CallFixture single = new CallFixture(CallFixture.noRetries());
     Target t = single.strictTarget("p", "m");
     single.halfOpen(t);
     var caller = single.stream(noDeadline(), 10, t);
@@ -294,7 +294,7 @@ class AttemptRunnerTest {
 
   @Test
   void stream_defaultDeadlineBeforeOutput_failsWithTimeoutAndCountsAgainstTheBreaker() {
-    CallFixture shortDefault = new CallFixture(CallFixture.config().defaultDeadline(Duration.ofSeconds(5)));
+    CallFixture shortDefault = new CallFixture(CallFixture.defaultDeadline(Duration.ofSeconds(5)));
     Target t = shortDefault.strictTarget("p", "m");
     var caller = shortDefault.stream(noDeadline(), 10, t);
 
@@ -307,15 +307,15 @@ class AttemptRunnerTest {
 
   @Test
   void stream_watchdogOnTheInjectedClock_endsAStalledStream() {
-    CallFixture watched = new CallFixture(CallFixture.config().maxRetries(0)
-        .streamTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(3)));
+    CallFixture watched = new CallFixture(CallFixture.noRetries()
+        .timeouts(Duration.ofMinutes(10), Duration.ofSeconds(2), Duration.ofSeconds(3)));
     Target t = watched.target("p", "m");
     StreamAssembler.Watchdog watchdog = new StreamAssembler.Watchdog(
         watched.scheduler, watched.resilience.clock(), Duration.ofSeconds(2), Duration.ofSeconds(3));
     StreamStrategy streaming = new StreamStrategy(noDeadline(), (target, r, c) -> StreamAssembler.assemble(
         target.provider().provider().stream(r, c), "p", "m", new StreamAssembler.Options(null, watchdog)));
-    var runner = new AttemptRunner<>(watched.plan(noDeadline(), t), CallFixture.request(), noDeadline(),
-        watched.resilience, watched.metrics, streaming, () -> {});
+    var runner = new AttemptRunner<>(watched.plan(noDeadline(), t), CallFixture.request(), watched.metrics, streaming,
+        () -> {});
     var caller = new CallFixture.Caller();
     streaming.publisher(runner).subscribe(caller);
     caller.subscription.request(10);

@@ -55,8 +55,18 @@ final class CallFixture {
 
   /** The base config of these tests: 2 retries, 1 s doubling to 8 s, no jitter, a generous budget. */
   static ResilienceConfig.Builder config() {
-    return ResilienceConfig.builder().maxRetries(2).retryDelays(Duration.ofSeconds(1), Duration.ofSeconds(8), 0)
+    return ResilienceConfig.builder().retries(2, Duration.ofSeconds(1), Duration.ofSeconds(8), 0)
         .retryBudget(100, 100).concurrency(10, 1);
+  }
+
+  /** The base config without retries. */
+  static ResilienceConfig.Builder noRetries() {
+    return config().retries(0, Duration.ofSeconds(1), Duration.ofSeconds(8), 0);
+  }
+
+  /** The base config with a default deadline of {@code d} (and the default watchdogs). */
+  static ResilienceConfig.Builder defaultDeadline(Duration d) {
+    return config().timeouts(d, Duration.ofSeconds(60), Duration.ofSeconds(60));
   }
 
   /** A target on a new fake provider with the default breaker. */
@@ -105,14 +115,13 @@ final class CallFixture {
   }
 
   AttemptPlan plan(CallContext context, Target... targets) {
-    return AttemptPlan.of(List.of(targets), context, resilience);
+    return new AttemptPlan(List.of(targets), context, resilience);
   }
 
   /** A started Chat call over {@code targets}. */
   CompletableFuture<Dispatcher.ChatResult> chat(CallContext context, Target... targets) {
     UnaryStrategy unary = new UnaryStrategy(context, (t, r, c) -> t.provider().provider().chat(r, c));
-    var runner = new AttemptRunner<>(plan(context, targets), request(), context, resilience, metrics, unary,
-        callSlotsReleased::incrementAndGet);
+    var runner = new AttemptRunner<>(plan(context, targets), request(), metrics, unary, callSlotsReleased::incrementAndGet);
     unary.cancelWith(runner);
     runner.start();
     return unary.result;
@@ -122,8 +131,8 @@ final class CallFixture {
   Caller stream(CallContext context, long demand, Target... targets) {
     StreamStrategy streaming = new StreamStrategy(context,
         (t, r, c) -> StreamAssembler.assemble(t.provider().provider().stream(r, c), t.provider().name(), t.model()));
-    var runner = new AttemptRunner<>(plan(context, targets), request(), context, resilience, metrics, streaming,
-        callSlotsReleased::incrementAndGet);
+    var runner =
+        new AttemptRunner<>(plan(context, targets), request(), metrics, streaming, callSlotsReleased::incrementAndGet);
     Caller caller = new Caller();
     streaming.publisher(runner).subscribe(caller);
     caller.subscription.request(demand);

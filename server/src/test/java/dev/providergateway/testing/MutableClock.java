@@ -1,11 +1,8 @@
 package dev.providergateway.testing;
 
 import dev.providergateway.resilience.GatewayClock;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 /**
  * The test clock: a {@link GatewayClock} tests move by hand, so time-driven state changes need no
@@ -56,15 +53,5 @@ public final class MutableClock extends GatewayClock {
 
   private Duration elapsed() {
     return realTime ? Duration.ofNanos(System.nanoTime() - originNanos).plus(offset) : offset;
-  }
-
-  @Override
-  public ZoneId getZone() {
-    return ZoneOffset.UTC;
-  }
-
-  @Override
-  public Clock withZone(ZoneId zone) {
-    return this;
   }
 }

@@ -24,8 +24,8 @@ public final class TestGateway implements AutoCloseable {
   public final GatewayServer server;
   public final ManagedChannel channel;
 
-  public static final ResilienceConfig NO_RETRIES = ResilienceConfig.builder().maxRetries(0)
-      .retryDelays(Duration.ofMillis(10), Duration.ofMillis(100), 0).retryBudget(100, 1000).build();
+  public static final ResilienceConfig NO_RETRIES = ResilienceConfig.builder()
+      .retries(0, Duration.ofMillis(10), Duration.ofMillis(100), 0).retryBudget(100, 1000).build();
 
   public TestGateway(GatewayConfig given) {
     GatewayConfig config = given.resilience().equals(ResilienceConfig.defaults()) ? given.withResilience(NO_RETRIES) : given;
