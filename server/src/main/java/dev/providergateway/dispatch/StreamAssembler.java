@@ -231,6 +231,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
     if (s == null || ended.get() || !out.wantsMore()) {
       return;
     }
+    // Without a watchdog only whether a request is outstanding matters, not since when.
     long now = watchdog == null ? 1 : watchdog.clock().nanoTime();
     if (askedAt.compareAndSet(0, now == 0 ? 1 : now)) {
       if (watchdog != null && timer == null) {
