@@ -51,8 +51,10 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     this.metrics = requireNonNull(metrics, "metrics");
     this.registry = requireNonNull(registry, "registry");
     this.limits = requireNonNull(limits, "limits");
-    // Deadlines handed to providers are wall-clock instants (see Resilience.deadlineClock).
-    this.clock = Resilience.deadlineClock();
+    // Caller deadlines go to providers, which compare them with the system clock (the SDK's
+    // CallContext contract), so they are stated on it, not on the policy clock tests move; in
+    // production the two are the same clock.
+    this.clock = Clock.systemUTC();
     this.dispatcher = new Dispatcher(registry, resilience, metrics);
     this.validator = new RequestValidator(limits);
   }

@@ -146,8 +146,9 @@ final class ConfigBinder {
     var quota = node.get("quota_cooldown").durationValue(d.quotaCooldown());
     int calls = node.get("max_concurrent_calls").intValue(d.maxConcurrentCalls());
     int perProvider = node.get("max_concurrent_per_provider").intValue(d.maxConcurrentPerProvider());
-    return node.build(() -> new ResilienceConfig(maxRetries, base, max, jitter, budget, budgetMin, deadline,
-        firstToken, idle, cooldown, quota, calls, perProvider));
+    return node.build(() -> ResilienceConfig.builder().retries(maxRetries, base, max, jitter)
+        .retryBudget(budget, budgetMin).timeouts(deadline, firstToken, idle).cooldowns(cooldown, quota)
+        .concurrency(calls, perProvider).build());
   }
 
   private static ProviderConfig provider(Node node) {

@@ -6,7 +6,8 @@ import java.time.Duration;
 
 /**
  * The {@code resilience} section: retries, deadlines, watchdogs, rate-limit cooldowns and
- * concurrency limits, applied by the dispatcher to every provider alike.
+ * concurrency limits, applied by the dispatcher to every provider alike. Build one with {@link
+ * #builder()}; the record's accessors keep the flat names the YAML keys have.
  *
  * @param maxRetries retries after the first attempt on one target, 0..10 (Victor: 3)
  * @param retryBaseDelay the first backoff delay; it doubles per retry (Victor: 2 s)
@@ -60,8 +61,94 @@ public record ResilienceConfig(
 
   /** Victor's retry and cooldown defaults, a 10-minute default deadline, generous limits. */
   public static ResilienceConfig defaults() {
-    return new ResilienceConfig(3, Duration.ofSeconds(2), Duration.ofSeconds(60), 10, 20, 10,
-        Duration.ofMinutes(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
-        Duration.ofSeconds(15), Duration.ofSeconds(300), 4096, 1024);
+    return builder().build();
+  }
+
+  /** A builder starting from {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this config. */
+  public Builder toBuilder() {
+    return new Builder()
+        .retries(maxRetries, retryBaseDelay, retryMaxDelay, retryJitterPercent)
+        .retryBudget(retryBudgetPercent, retryBudgetMinPerSecond)
+        .timeouts(defaultDeadline, firstTokenTimeout, idleTimeout)
+        .cooldowns(rateLimitCooldown, quotaCooldown)
+        .concurrency(maxConcurrentCalls, maxConcurrentPerProvider);
+  }
+
+  /**
+   * Sets the knobs by name, in the groups they are tuned together; {@link #build()} validates them
+   * all at once, naming the key, the bad value and the allowed range. Not thread-safe.
+   */
+  public static final class Builder {
+    private int maxRetries = 3;
+    private Duration retryBaseDelay = Duration.ofSeconds(2);
+    private Duration retryMaxDelay = Duration.ofSeconds(60);
+    private int retryJitterPercent = 10;
+    private int retryBudgetPercent = 20;
+    private int retryBudgetMinPerSecond = 10;
+    private Duration defaultDeadline = Duration.ofMinutes(10);
+    private Duration firstTokenTimeout = Duration.ofSeconds(60);
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration rateLimitCooldown = Duration.ofSeconds(15);
+    private Duration quotaCooldown = Duration.ofSeconds(300);
+    private int maxConcurrentCalls = 4096;
+    private int maxConcurrentPerProvider = 1024;
+
+    private Builder() {}
+
+    /**
+     * Retries on one target: how many after the first attempt, the first backoff delay (it doubles
+     * per retry), the longest delay, and the random spread of each in percent.
+     */
+    public Builder retries(int max, Duration baseDelay, Duration maxDelay, int jitterPercent) {
+      this.maxRetries = max;
+      this.retryBaseDelay = baseDelay;
+      this.retryMaxDelay = maxDelay;
+      this.retryJitterPercent = jitterPercent;
+      return this;
+    }
+
+    /** The gateway-wide retry budget: percent of calls, plus a floor per second. */
+    public Builder retryBudget(int percent, int minPerSecond) {
+      this.retryBudgetPercent = percent;
+      this.retryBudgetMinPerSecond = minPerSecond;
+      return this;
+    }
+
+    /**
+     * Time limits: the deadline of calls whose caller sets none, and the stream watchdogs (the wait
+     * for the first upstream event, and between later ones).
+     */
+    public Builder timeouts(Duration defaultDeadline, Duration firstToken, Duration idle) {
+      this.defaultDeadline = defaultDeadline;
+      this.firstTokenTimeout = firstToken;
+      this.idleTimeout = idle;
+      return this;
+    }
+
+    /** Fail-fast periods after a 429 without Retry-After, and after a quota 429. */
+    public Builder cooldowns(Duration rateLimit, Duration quota) {
+      this.rateLimitCooldown = rateLimit;
+      this.quotaCooldown = quota;
+      return this;
+    }
+
+    /** Calls in flight across the gateway, and per provider. */
+    public Builder concurrency(int calls, int perProvider) {
+      this.maxConcurrentCalls = calls;
+      this.maxConcurrentPerProvider = perProvider;
+      return this;
+    }
+
+    /** The validated config. */
+    public ResilienceConfig build() {
+      return new ResilienceConfig(maxRetries, retryBaseDelay, retryMaxDelay, retryJitterPercent, retryBudgetPercent,
+          retryBudgetMinPerSecond, defaultDeadline, firstTokenTimeout, idleTimeout, rateLimitCooldown, quotaCooldown,
+          maxConcurrentCalls, maxConcurrentPerProvider);
+    }
   }
 }

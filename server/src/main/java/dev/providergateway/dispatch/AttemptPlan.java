@@ -28,6 +28,7 @@ import java.util.StringJoiner;
  */
 final class AttemptPlan {
   private final List<Target> targets;
+  private final CallContext context;
   private final Instant deadline;
   private final Resilience resilience;
   private final StringJoiner log = new StringJoiner("; ");
@@ -39,10 +40,21 @@ final class AttemptPlan {
   /** A target's admission for one attempt: its provider slot and circuit breaker permit. */
   record Admission(Bulkheads.Slot slot, ProviderBreaker.Permit permit) {}
 
-  AttemptPlan(List<Target> targets, Instant deadline, Resilience resilience) {
+  /** A plan for the call of {@code context}: its caller's deadline, else the configured default from now. */
+  AttemptPlan(List<Target> targets, CallContext context, Resilience resilience) {
     this.targets = targets;
-    this.deadline = deadline;
+    this.context = context;
     this.resilience = resilience;
+    this.deadline = context.deadline() != null ? context.deadline()
+        : resilience.clock().instant().plus(resilience.config().defaultDeadline());
+  }
+
+  CallContext context() {
+    return context;
+  }
+
+  Resilience resilience() {
+    return resilience;
   }
 
   Target current() {
@@ -115,7 +127,7 @@ final class AttemptPlan {
     if (wait == null) {
       return Optional.empty();
     }
-    Instant now = Resilience.deadlineClock().instant();
+    Instant now = resilience.clock().instant();
     if (now.plus(wait).isAfter(deadline)) {
       return Optional.empty();
     }
@@ -129,7 +141,7 @@ final class AttemptPlan {
   }
 
   /** Reports the decision {@link #next} just made, as a retry or a fallback. */
-  void report(GatewayMetrics metrics, CallContext context, Target failedTarget, Throwable failure, Duration delay) {
+  void report(GatewayMetrics metrics, Target failedTarget, Throwable failure, Duration delay) {
     ErrorReason reason = failure instanceof GatewayException g ? g.reason() : ErrorReason.PROVIDER_ERROR;
     if (current() == failedTarget) {
       metrics.retry(context, failedTarget.provider().name(), failedTarget.model(), reason, delay);
@@ -146,7 +158,7 @@ final class AttemptPlan {
   }
 
   private static String reasonOf(Throwable failure) {
-    if (failure instanceof dev.providergateway.provider.GatewayException g) {
+    if (failure instanceof GatewayException g) {
       return g.reason().name();
     }
     return failure.getClass().getSimpleName();

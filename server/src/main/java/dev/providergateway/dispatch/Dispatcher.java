@@ -10,7 +10,6 @@ import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.observability.GatewayMetrics;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.toolcalling.ToolCallTextFilter;
-import dev.providergateway.resilience.ProviderBreaker;
 import dev.providergateway.toolcalling.FallbackToolCalling;
 import dev.providergateway.toolcalling.ToolCallingCapabilities;
 import dev.providergateway.resilience.Bulkheads;
@@ -63,11 +62,12 @@ public final class Dispatcher {
     List<Target> targets = resolver.resolve(provider, request.model());
     Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
     resilience.budget().recordCall();
-    AttemptPlan plan = new AttemptPlan(targets, ChatCall.deadlineOf(context, resilience), resilience);
-    ChatCall call = new ChatCall(plan, request, context, resilience, metrics, this::startChat, context.deadline() != null);
-    call.result.whenComplete((r, e) -> slot.release());
-    call.start();
-    return call.result;
+    UnaryStrategy unary = new UnaryStrategy(context, this::startChat);
+    var runner = new AttemptRunner<>(new AttemptPlan(targets, context, resilience), request, metrics, unary,
+        slot::release);
+    unary.cancelWith(runner);
+    runner.start();
+    return unary.result;
   }
 
   /**
@@ -79,9 +79,9 @@ public final class Dispatcher {
     List<Target> targets = resolver.resolve(provider, request.model());
     Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
     resilience.budget().recordCall();
-    AttemptPlan plan = new AttemptPlan(targets, ChatCall.deadlineOf(context, resilience), resilience);
-    return new StreamCall(plan, request, context, resilience, metrics, this::startStream, slot::release)
-        .publisher(context.deadline() != null);
+    StreamStrategy streaming = new StreamStrategy(context, this::startStream);
+    return streaming.publisher(
+        new AttemptRunner<>(new AttemptPlan(targets, context, resilience), request, metrics, streaming, slot::release));
   }
 
   private CompletableFuture<CompletionResponse> startChat(Target target, ChatRequest request, CallContext context) {
@@ -99,16 +99,16 @@ public final class Dispatcher {
     return result;
   }
 
-  private Flow.Publisher<StreamChunk> startStream(
-      Target target, ChatRequest request, CallContext context, ProviderBreaker.Permit permit, Runnable onEnd) {
+  private Flow.Publisher<StreamChunk> startStream(Target target, ChatRequest request, CallContext context) {
     boolean fallback = needsFallback(target, request);
     ChatRequest sent = fallback ? FallbackToolCalling.rewrite(request, toolCalling(target)) : request;
     Flow.Publisher<StreamEvent> events = target.provider().provider().stream(sent, context);
     ToolCallTextFilter filter = fallback ? new ToolCallTextFilter(FallbackToolCalling.toolNames(request)) : null;
     var config = resilience.config();
-    var watchdog = new StreamAssembler.Watchdog(resilience.scheduler(), config.firstTokenTimeout(), config.idleTimeout());
-    return StreamAssembler.assemble(events, target.provider().name(), target.model(), permit,
-        new StreamAssembler.Options(filter, watchdog, onEnd));
+    var watchdog = new StreamAssembler.Watchdog(
+        resilience.scheduler(), resilience.clock(), config.firstTokenTimeout(), config.idleTimeout());
+    return StreamAssembler.assemble(events, target.provider().name(), target.model(),
+        new StreamAssembler.Options(filter, watchdog));
   }
 
   private ToolCallingCapabilities toolCalling(Target target) {

@@ -8,7 +8,7 @@ import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.Usage;
 import dev.providergateway.toolcalling.ToolCallTextFilter;
-import dev.providergateway.resilience.ProviderBreaker;
+import dev.providergateway.resilience.GatewayClock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,9 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code stop}, or {@code tool_calls} when calls were made), model and provider.
  *
  * <p>Demand flows through: the upstream is asked for one event at a time, and only while the
- * caller's demand is not covered, so a slow reader slows the upstream read. It also settles the
- * call's breaker permit: success at the clean end, failure on an upstream error before any
- * output, and on cancel success if output was sent, else release.
+ * caller's demand is not covered, so a slow reader slows the upstream read. The breaker permit
+ * and the provider slot are not its business: the {@link AttemptRunner} settles them from the
+ * chunks and the terminal signal it sees.
  *
  * <p>Watchdogs: while an upstream event is asked for and not delivered, a timer runs: the first
  * token timeout until the first event, the idle timeout after it. When it fires the upstream
@@ -39,31 +39,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * trip it, since nothing is asked of the upstream then.
  */
 final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
-  /** The stall timers of one stream. */
-  record Watchdog(ScheduledExecutorService scheduler, Duration firstToken, Duration idle) {}
+  /** The stall timers of one stream; waits are measured on {@code clock}'s monotonic ticks. */
+  record Watchdog(ScheduledExecutorService scheduler, GatewayClock clock, Duration firstToken, Duration idle) {}
 
-  /** Optional parts of assembly: text tool-call parsing, watchdogs, an action run at the end. */
-  record Options(ToolCallTextFilter textCalls, Watchdog watchdog, Runnable onEnd) {
-    static final Options NONE = new Options(null, null, () -> {});
+  /** Optional parts of assembly: text tool-call parsing, watchdogs. */
+  record Options(ToolCallTextFilter textCalls, Watchdog watchdog) {
+    static final Options NONE = new Options(null, null);
   }
 
   private final EventPublisher<StreamChunk> out;
   private final String provider;
-  private final ProviderBreaker.Permit permit;
   private final ToolCallAccumulator toolCalls = new ToolCallAccumulator();
   private final Map<String, String> metadata = new HashMap<>();
   private final List<ReasoningBlock> reasoningBlocks = new ArrayList<>();
   private volatile Flow.Subscription upstream;
-  private volatile boolean outputSent;
   private String model;
   private boolean modelAnnounced;
   private Usage usage = Usage.ZERO;
   private StreamEvent.Finish finish;
   private final ToolCallTextFilter textCalls;
   private final Watchdog watchdog;
-  private final Runnable onEnd;
   private final AtomicBoolean ended = new AtomicBoolean();
-  // When the outstanding upstream request was made (System.nanoTime), or 0 when none is.
+  // When the outstanding upstream request was made (the watchdog clock's ticks), or 0 when none is.
   private final AtomicLong askedAt = new AtomicLong();
   private volatile boolean sawEvent;
   private volatile ScheduledFuture<?> timer;
@@ -74,21 +71,17 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
       EventPublisher<StreamChunk> out,
       String provider,
       String model,
-      ProviderBreaker.Permit permit,
       Options options) {
     this.out = out;
     this.textCalls = options.textCalls();
     this.watchdog = options.watchdog();
-    this.onEnd = options.onEnd();
     this.provider = provider;
     this.model = model;
-    this.permit = permit;
   }
 
   /** A cold publisher of the assembled chunks of {@code events}. */
-  static Flow.Publisher<StreamChunk> assemble(
-      Flow.Publisher<StreamEvent> events, String provider, String model, ProviderBreaker.Permit permit) {
-    return assemble(events, provider, model, permit, Options.NONE);
+  static Flow.Publisher<StreamChunk> assemble(Flow.Publisher<StreamEvent> events, String provider, String model) {
+    return assemble(events, provider, model, Options.NONE);
   }
 
   /**
@@ -99,9 +92,8 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
       Flow.Publisher<StreamEvent> events,
       String provider,
       String model,
-      ProviderBreaker.Permit permit,
       ToolCallTextFilter textCalls) {
-    return assemble(events, provider, model, permit, new Options(textCalls, null, () -> {}));
+    return assemble(events, provider, model, new Options(textCalls, null));
   }
 
   /** As above, with every option. */
@@ -109,11 +101,10 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
       Flow.Publisher<StreamEvent> events,
       String provider,
       String model,
-      ProviderBreaker.Permit permit,
       Options options) {
     return new EventPublisher<>(
         out -> {
-          StreamAssembler assembler = new StreamAssembler(out, provider, model, permit, options);
+          StreamAssembler assembler = new StreamAssembler(out, provider, model, options);
           out.onCancel(assembler::cancel);
           out.onDemand(assembler::pull);
           events.subscribe(assembler);
@@ -151,13 +142,6 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
       return;
     }
     disarm();
-    onEnd.run();
-    if (outputSent) {
-      // The upstream worked for a while; the failure still ends this stream with an error.
-      permit.release();
-    } else {
-      permit.failure(failure);
-    }
     out.fail(failure);
   }
 
@@ -167,7 +151,6 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
       return;
     }
     disarm();
-    onEnd.run();
     if (textCalls != null) {
       ToolCallTextFilter.Result rest = textCalls.finish();
       if (!rest.text().isEmpty()) {
@@ -186,7 +169,6 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
         new StreamChunk(
             "", "", List.of(), toolCalls.complete(), reason, nativeReason, true, usage, model,
             provider, metadata, reasoningBlocks));
-    permit.success();
     out.complete();
   }
 
@@ -238,7 +220,6 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   }
 
   private StreamChunk delta(String content, String reasoning, List<StreamEvent.ToolCallDelta> calls) {
-    outputSent = true;
     // The model is announced on the first chunk and the final one, as the contract says.
     String announced = modelAnnounced ? "" : model;
     modelAnnounced = true;
@@ -250,7 +231,8 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
     if (s == null || ended.get() || !out.wantsMore()) {
       return;
     }
-    long now = System.nanoTime();
+    // Without a watchdog only whether a request is outstanding matters, not since when.
+    long now = watchdog == null ? 1 : watchdog.clock().nanoTime();
     if (askedAt.compareAndSet(0, now == 0 ? 1 : now)) {
       if (watchdog != null && timer == null) {
         schedule(limit());
@@ -282,7 +264,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
       schedule(limit);
       return;
     }
-    long waited = System.nanoTime() - asked;
+    long waited = watchdog.clock().nanoTime() - asked;
     if (waited >= limit.toNanos()) {
       stalled(limit);
     } else {
@@ -310,17 +292,10 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   private void cancel() {
     disarm();
-    if (ended.compareAndSet(false, true)) {
-      onEnd.run();
-    }
+    ended.set(true);
     Flow.Subscription s = upstream;
     if (s != null) {
       s.cancel();
-    }
-    if (outputSent) {
-      permit.success();
-    } else {
-      permit.release();
     }
   }
 }

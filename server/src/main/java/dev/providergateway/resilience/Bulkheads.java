@@ -4,7 +4,7 @@ import dev.providergateway.provider.GatewayOverloadedException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Concurrency limits: one for the whole gateway and one per provider. A full limit refuses the
@@ -42,16 +42,17 @@ public final class Bulkheads {
 
   /** A taken slot; {@link #release()} is idempotent. */
   public static final class Slot {
-    private final Semaphore semaphore;
-    private final AtomicBoolean released = new AtomicBoolean();
+    // Emptied by the first release, so later ones find nothing to give back.
+    private final AtomicReference<Semaphore> held;
 
     private Slot(Semaphore semaphore) {
-      this.semaphore = semaphore;
+      this.held = new AtomicReference<>(semaphore);
     }
 
     public void release() {
-      if (released.compareAndSet(false, true)) {
-        semaphore.release();
+      Semaphore s = held.getAndSet(null);
+      if (s != null) {
+        s.release();
       }
     }
   }

@@ -11,13 +11,18 @@ import java.util.concurrent.ScheduledExecutorService;
  * {@code resilience} config: the retry backoff and budget, rate-limit cooldowns, concurrency
  * limits, the clock and the scheduler for delays and watchdogs. Thread-safe.
  *
+ * <p>Every time-based decision of call policy reads {@link #clock()}: deadlines, retry delays
+ * against them, stream watchdogs, cooldowns, the budget (and the providers' breakers, which the
+ * registry builds on the same clock). Tests hand in a fake clock with a scheduler they advance,
+ * so no decision needs sleeping to be tested.
+ *
  * @param config the settings
- * @param clock the time source for deadlines, cooldowns and the budget
- * @param scheduler runs delayed retries and watchdog timers; owned by the caller
+ * @param clock the one time source of call policy
+ * @param scheduler runs delayed retries, deadline and watchdog timers; owned by the caller
  */
 public record Resilience(
     ResilienceConfig config,
-    Clock clock,
+    GatewayClock clock,
     ScheduledExecutorService scheduler,
     Backoff backoff,
     RetryBudget budget,
@@ -30,25 +35,16 @@ public record Resilience(
     requireNonNull(scheduler, "scheduler");
   }
 
-  /**
-   * The clock of deadlines. Deadlines are wall-clock instants: providers compare them with their
-   * own system clocks and real timers enforce them, so they never use the injected {@link
-   * #clock()} (which drives breakers, cooldowns and the retry budget, and which tests move by
-   * hand).
-   */
-  public static Clock deadlineClock() {
-    return Clock.systemUTC();
-  }
-
-  /** The runtime for {@code config}. */
+  /** The runtime for {@code config}; a plain {@code clock} gets the JVM's monotonic ticker. */
   public static Resilience of(ResilienceConfig config, Clock clock, ScheduledExecutorService scheduler) {
+    GatewayClock time = GatewayClock.of(clock);
     return new Resilience(
         config,
-        clock,
+        time,
         scheduler,
         new Backoff(config.retryBaseDelay(), config.retryMaxDelay(), config.retryJitterPercent()),
-        new RetryBudget(config.retryBudgetPercent(), config.retryBudgetMinPerSecond(), clock),
-        new Cooldowns(config.rateLimitCooldown(), config.quotaCooldown(), clock),
+        new RetryBudget(config.retryBudgetPercent(), config.retryBudgetMinPerSecond(), time),
+        new Cooldowns(config.rateLimitCooldown(), config.quotaCooldown(), time),
         new Bulkheads(config.maxConcurrentCalls(), config.maxConcurrentPerProvider()));
   }
 }

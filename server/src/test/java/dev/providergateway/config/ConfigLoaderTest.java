@@ -211,9 +211,10 @@ class ConfigLoaderTest {
         java.util.Map.of());
 
     ResilienceConfig r = config.resilience();
-    org.assertj.core.api.Assertions.assertThat(r).isEqualTo(new ResilienceConfig(1, java.time.Duration.ofMillis(10),
-        java.time.Duration.ofSeconds(1), 0, 50, 2, java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(5),
-        java.time.Duration.ofSeconds(6), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(2), 10, 5));
+    org.assertj.core.api.Assertions.assertThat(r).isEqualTo(ResilienceConfig.builder()
+        .retries(1, java.time.Duration.ofMillis(10), java.time.Duration.ofSeconds(1), 0).retryBudget(50, 2)
+        .timeouts(java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(6))
+        .cooldowns(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(2)).concurrency(10, 5).build());
   }
 
   @Test

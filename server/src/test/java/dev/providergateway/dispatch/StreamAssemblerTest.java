@@ -1,9 +1,7 @@
 package dev.providergateway.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 
-import dev.providergateway.config.BreakerConfig;
 import dev.providergateway.provider.EventPublisher;
 import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.ReasoningBlock;
@@ -12,10 +10,6 @@ import dev.providergateway.provider.StreamChunk;
 import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.Usage;
-import dev.providergateway.resilience.ProviderBreaker;
-import dev.providergateway.resilience.ProviderBreaker.State;
-import dev.providergateway.testing.MutableClock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -29,10 +23,6 @@ import org.junit.jupiter.api.Test;
 class StreamAssemblerTest {
   private static final ProviderException.Origin ORIGIN = new ProviderException.Origin("p", "m", 503);
 
-  private final MutableClock clock = new MutableClock();
-  /** Opens on the first counted failure, so the state tells whether a failure was counted. */
-  private final ProviderBreaker breaker =
-      new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(30), 1, 1), clock);
   private final EventPublisher<StreamEvent> upstream = new EventPublisher<>(p -> {});
   private final CountingPublisher counting = new CountingPublisher(upstream);
 
@@ -122,32 +112,19 @@ class StreamAssemblerTest {
     }
   }
 
-  private Caller subscribe(ProviderBreaker.Permit permit) {
-    Caller caller = new Caller();
-    StreamAssembler.assemble(counting, "prov", "model-a", permit).subscribe(caller);
-    return caller;
-  }
-
   private Caller subscribe() {
-    return subscribe(breaker.acquire("model-a"));
+    Caller caller = new Caller();
+    StreamAssembler.assemble(counting, "prov", "model-a").subscribe(caller);
+    return caller;
   }
 
   private static StreamEvent content(String text) {
     return new StreamEvent.ContentDelta(text);
   }
 
-  /** A permit of a half-open breaker: success closes it, a counted failure reopens it, release leaves it. */
-  private ProviderBreaker.Permit trialPermit() {
-    breaker.acquire("m").failure(new ProviderException.Unavailable(ORIGIN, "down", null));
-    clock.advance(Duration.ofSeconds(30).plusMillis(1));
-    ProviderBreaker.Permit permit = breaker.acquire("m");
-    assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
-    return permit;
-  }
-
   @Test
   void assemble_beforeSubscribe_doesNotSubscribeUpstream() {
-    StreamAssembler.assemble(counting, "prov", "model-a", breaker.acquire("m"));
+    StreamAssembler.assemble(counting, "prov", "model-a");
 
     assertThat(counting.subscribes).hasValue(0);
   }
@@ -383,17 +360,7 @@ class StreamAssemblerTest {
   }
 
   @Test
-  void onComplete_cleanEnd_settlesThePermitAsSuccess() {
-    Caller caller = subscribe(trialPermit());
-    caller.subscription.request(5);
-
-    upstream.complete();
-
-    assertThat(breaker.state()).isEqualTo(State.CLOSED);
-  }
-
-  @Test
-  void onError_beforeAnyOutput_countsAFailure() {
+  void onError_beforeAnyOutput_failsTheStreamWithoutChunks() {
     Caller caller = subscribe();
     caller.subscription.request(5);
     ProviderException failure = new ProviderException.Unavailable(ORIGIN, "down", null);
@@ -404,22 +371,10 @@ class StreamAssemblerTest {
     assertThat(caller.error.get()).isSameAs(failure);
     assertThat(caller.chunks).isEmpty();
     assertThat(caller.completions).hasValue(0);
-    assertThat(breaker.state()).isEqualTo(State.OPEN);
   }
 
   @Test
-  void onError_uncountedFailureBeforeOutput_leavesTheBreakerClosed() {
-    Caller caller = subscribe();
-    caller.subscription.request(5);
-
-    upstream.fail(new ProviderException.Auth(ORIGIN, "401"));
-
-    assertThat(caller.error.get()).isInstanceOf(ProviderException.Auth.class);
-    assertThat(breaker.state()).isEqualTo(State.CLOSED);
-  }
-
-  @Test
-  void onError_afterOutput_releasesThePermitAndFailsTheStream() {
+  void onError_afterOutput_failsTheStreamAfterItsChunks() {
     Caller caller = subscribe();
     caller.subscription.request(5);
     ProviderException failure = new ProviderException.Connection(ORIGIN, "reset", null);
@@ -430,19 +385,6 @@ class StreamAssemblerTest {
     assertThat(caller.chunks).extracting(StreamChunk::content).containsExactly("partial");
     assertThat(caller.chunks).noneMatch(StreamChunk::isFinal);
     assertThat(caller.error.get()).isSameAs(failure);
-    assertThat(breaker.state()).isEqualTo(State.CLOSED);
-  }
-
-  @Test
-  void onError_afterOutput_releasesRatherThanSucceeds() {
-    Caller caller = subscribe(trialPermit());
-    caller.subscription.request(5);
-    upstream.emit(content("partial"));
-
-    upstream.fail(new ProviderException.Connection(ORIGIN, "reset", null));
-
-    assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
-    assertThatCode(() -> breaker.acquire("m")).doesNotThrowAnyException();
   }
 
   @Test
@@ -476,28 +418,6 @@ class StreamAssemblerTest {
   }
 
   @Test
-  void cancel_afterOutput_settlesThePermitAsSuccess() {
-    Caller caller = subscribe(trialPermit());
-    caller.subscription.request(5);
-    upstream.emit(content("a"));
-
-    caller.subscription.cancel();
-
-    assertThat(breaker.state()).isEqualTo(State.CLOSED);
-  }
-
-  @Test
-  void cancel_beforeOutput_releasesThePermit() {
-    Caller caller = subscribe(trialPermit());
-    caller.subscription.request(5);
-
-    caller.subscription.cancel();
-
-    assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
-    assertThatCode(() -> breaker.acquire("m")).doesNotThrowAnyException();
-  }
-
-  @Test
   void cancel_insideDownstreamOnSubscribe_cancelsUpstream() {
     AtomicInteger upstreamCancels = new AtomicInteger();
     upstream.onCancel(upstreamCancels::incrementAndGet);
@@ -510,7 +430,7 @@ class StreamAssemblerTest {
           }
         };
 
-    StreamAssembler.assemble(counting, "prov", "model-a", breaker.acquire("m")).subscribe(caller);
+    StreamAssembler.assemble(counting, "prov", "model-a").subscribe(caller);
 
     assertThat(upstreamCancels).hasValue(1);
   }

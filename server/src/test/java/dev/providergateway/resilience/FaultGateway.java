@@ -5,6 +5,7 @@ import dev.providergateway.api.ProviderGatewayService;
 import dev.providergateway.config.ConfigLoader;
 import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.registry.ProviderRegistry;
+import dev.providergateway.testing.MutableClock;
 import dev.providergateway.v1.ChatRequest;
 import dev.providergateway.v1.CircuitState;
 import dev.providergateway.v1.ConverseRequest;
@@ -32,13 +33,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's service and dispatcher on the in-process transport, built from a YAML config as
- * production builds them, but with a clock that tests move ({@link OffsetClock}) and a timer
+ * production builds them, but with a clock that tests move ({@link MutableClock}) and a timer
  * scheduler the test owns, so it can check that no retry or watchdog timer outlives its call.
  * The scheduler is the same kind as the production one (one thread; cancelled tasks stay queued
  * until due).
  */
 final class FaultGateway implements AutoCloseable {
-  final OffsetClock clock = new OffsetClock();
+  final MutableClock clock = MutableClock.followingRealTime();
   final ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
     Thread t = new Thread(r, "fault-gateway-timers");
     t.setDaemon(true);

@@ -25,9 +25,8 @@ public final class TestGateway implements AutoCloseable {
   public final GatewayServer server;
   public final ManagedChannel channel;
 
-  public static final ResilienceConfig NO_RETRIES = new ResilienceConfig(0, Duration.ofMillis(10),
-      Duration.ofMillis(100), 0, 100, 1000, Duration.ofMinutes(10), Duration.ofSeconds(60), Duration.ofSeconds(60),
-      Duration.ofSeconds(15), Duration.ofSeconds(300), 4096, 1024);
+  public static final ResilienceConfig NO_RETRIES = ResilienceConfig.builder()
+      .retries(0, Duration.ofMillis(10), Duration.ofMillis(100), 0).retryBudget(100, 1000).build();
 
   public TestGateway(GatewayConfig given) {
     GatewayConfig config = given.resilience().equals(ResilienceConfig.defaults()) ? given.withResilience(NO_RETRIES) : given;
