@@ -51,10 +51,9 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     this.metrics = requireNonNull(metrics, "metrics");
     this.registry = requireNonNull(registry, "registry");
     this.limits = requireNonNull(limits, "limits");
-    // Caller deadlines go to providers, which compare them with the system clock (the SDK's
-    // CallContext contract), so they are stated on it, not on the policy clock tests move; in
-    // production the two are the same clock.
-    this.clock = Clock.systemUTC();
+    // The gateway's one clock: the dispatcher judges deadlines on it, and providers (which get the
+    // same clock through their settings) bound their upstream waits by it.
+    this.clock = resilience.clock();
     this.dispatcher = new Dispatcher(registry, resilience, metrics);
     this.validator = new RequestValidator(limits);
   }

@@ -80,7 +80,7 @@ public final class ProviderRegistry implements AutoCloseable {
     }
 
     ProviderSettings apply(ProviderSettings settings) {
-      return settings.toBuilder().transport(transport).build();
+      return settings.toBuilder().clock(clock).transport(transport).build();
     }
   }
 
