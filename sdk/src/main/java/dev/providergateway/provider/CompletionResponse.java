@@ -42,19 +42,6 @@ public record CompletionResponse(
     reasoningBlocks = List.copyOf(reasoningBlocks);
   }
 
-  /** A response without reasoning blocks. */
-  public CompletionResponse(
-      String content,
-      List<ToolCall> toolCalls,
-      StopReason stopReason,
-      String nativeStopReason,
-      Usage usage,
-      String model,
-      String reasoningContent,
-      Map<String, String> metadata) {
-    this(content, toolCalls, stopReason, nativeStopReason, usage, model, reasoningContent, metadata, List.of());
-  }
-
   /** This response with {@code metadata} instead of its own. */
   public CompletionResponse withMetadata(Map<String, String> metadata) {
     return new CompletionResponse(

@@ -166,9 +166,13 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
         finish != null ? finish.reason() : calls ? StopReason.TOOL_CALLS : StopReason.STOP;
     String nativeReason = finish != null ? finish.nativeReason() : "";
     out.emit(
-        new StreamChunk(
-            "", "", List.of(), toolCalls.complete(), reason, nativeReason, true, usage, model,
-            provider, metadata, reasoningBlocks));
+        StreamChunk.builder(model)
+            .toolCalls(toolCalls.complete())
+            .finish(reason, nativeReason, usage)
+            .provider(provider)
+            .metadata(metadata)
+            .reasoningBlocks(reasoningBlocks)
+            .build());
     out.complete();
   }
 

@@ -58,9 +58,7 @@ final class StreamStrategy implements AttemptRunner.Strategy<StreamChunk> {
 
   @Override
   public void succeed(Target target, StreamChunk c, Map<String, String> metadata) {
-    out.emit(metadata.isEmpty() ? c : new StreamChunk(c.content(), c.reasoningContent(), c.toolCallDeltas(),
-        c.toolCalls(), c.stopReason(), c.nativeStopReason(), true, c.usage(), c.model(), c.provider(),
-        AttemptRunner.withAttempts(c.metadata(), metadata), c.reasoningBlocks()));
+    out.emit(metadata.isEmpty() ? c : c.withMetadata(AttemptRunner.withAttempts(c.metadata(), metadata)));
     out.complete();
   }
 

@@ -51,9 +51,8 @@ final class UnaryStrategy implements AttemptRunner.Strategy<CompletionResponse> 
 
   @Override
   public void succeed(Target target, CompletionResponse r, Map<String, String> metadata) {
-    CompletionResponse response = metadata.isEmpty() ? r : new CompletionResponse(r.content(), r.toolCalls(),
-        r.stopReason(), r.nativeStopReason(), r.usage(), r.model(), r.reasoningContent(),
-        AttemptRunner.withAttempts(r.metadata(), metadata), r.reasoningBlocks());
+    CompletionResponse response =
+        metadata.isEmpty() ? r : r.withMetadata(AttemptRunner.withAttempts(r.metadata(), metadata));
     result.complete(new Dispatcher.ChatResult(target.provider().name(), response));
   }
 

@@ -83,7 +83,7 @@ class FallbackToolCallingTest {
     ChatRequest request = ChatRequest.builder("m").addMessage(Message.of(Role.USER, "weather?")).tools(List.of(WEATHER)).build();
     CompletionResponse reply = new CompletionResponse(
         "Let me check.\n```json\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n```",
-        List.of(), StopReason.STOP, "stop", Usage.of(1, 2), "m", "", Map.of());
+        List.of(), StopReason.STOP, "stop", Usage.of(1, 2), "m", "", Map.of(), List.of());
 
     CompletionResponse parsed = FallbackToolCalling.parse(reply, request);
 
@@ -100,7 +100,7 @@ class FallbackToolCallingTest {
   void parse_callOfUnknownTool_staysText() {
     ChatRequest request = ChatRequest.builder("m").addMessage(Message.of(Role.USER, "x")).tools(List.of(WEATHER)).build();
     String text = "<tool_call>{\"name\": \"rm_rf\", \"arguments\": {}}</tool_call>";
-    CompletionResponse reply = new CompletionResponse(text, List.of(), StopReason.STOP, "stop", Usage.ZERO, "m", "", Map.of());
+    CompletionResponse reply = new CompletionResponse(text, List.of(), StopReason.STOP, "stop", Usage.ZERO, "m", "", Map.of(), List.of());
 
     assertThat(FallbackToolCalling.parse(reply, request)).isSameAs(reply);
   }

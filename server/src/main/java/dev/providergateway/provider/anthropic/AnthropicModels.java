@@ -4,6 +4,8 @@ import dev.providergateway.provider.Capabilities;
 import dev.providergateway.provider.ModelInfo;
 import dev.providergateway.provider.ToolCallFormat;
 import java.util.ArrayList;
+import dev.providergateway.provider.ProviderDescriptor;
+import java.net.URI;
 import java.util.List;
 
 /**
@@ -57,5 +59,11 @@ final class AnthropicModels {
   static boolean supportsThinking(String model) {
     String bare = model.contains("/") ? model.substring(model.lastIndexOf('/') + 1) : model;
     return !(bare.startsWith("claude-3-") && !bare.startsWith("claude-3-7"));
+  }
+
+  /** What an instance of wire type {@code type} at {@code base} says about itself. */
+  static ProviderDescriptor descriptor(String type, URI base, String defaultModel, List<String> configured) {
+    return new ProviderDescriptor(type, "Anthropic Messages at " + base.getHost(), defaultModel, list(defaultModel, configured), CAPABILITIES,
+        false);
   }
 }

@@ -37,8 +37,7 @@ public final class AnthropicProviderFactory implements ProviderFactory {
     String model = options.defaultModel(AnthropicModels.DEFAULT_MODEL);
     AnthropicSettings settings = new AnthropicSettings(
         base, options.integer(MAX_TOKENS, 1, 1_000_000, DEFAULT_MAX_TOKENS), beta(options.option(BETA)));
-    ProviderDescriptor descriptor = new ProviderDescriptor(type(), "Anthropic Messages at " + base.getHost(), model,
-        AnthropicModels.list(model, s.models()), AnthropicModels.CAPABILITIES, false);
+    ProviderDescriptor descriptor = AnthropicModels.descriptor(type(), base, model, s.models());
     return new AnthropicProvider(options, settings, descriptor);
   }
 

@@ -79,7 +79,7 @@ final class EchoProvider implements Provider {
                   script.usage(),
                   request.model(),
                   "",
-                  Map.of()));
+                  Map.of(), List.of()));
         };
     if (knobs.delayMillis() == 0) {
       answer.run();

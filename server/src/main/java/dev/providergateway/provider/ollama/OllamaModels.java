@@ -4,6 +4,8 @@ import dev.providergateway.provider.Capabilities;
 import dev.providergateway.provider.ModelInfo;
 import dev.providergateway.provider.ToolCallFormat;
 import java.util.ArrayList;
+import dev.providergateway.provider.ProviderDescriptor;
+import java.net.URI;
 import java.util.List;
 
 /**
@@ -25,5 +27,11 @@ final class OllamaModels {
       ids.add(0, defaultModel);
     }
     return ids.stream().map(id -> new ModelInfo(id, CAPABILITIES)).toList();
+  }
+
+  /** What an instance of wire type {@code type} at {@code base} says about itself. */
+  static ProviderDescriptor descriptor(String type, URI base, String defaultModel, List<String> configured) {
+    return new ProviderDescriptor(type, "Ollama at " + base.getAuthority(), defaultModel, list(defaultModel, configured), CAPABILITIES,
+        false);
   }
 }

@@ -36,8 +36,7 @@ public final class OllamaProviderFactory implements ProviderFactory {
     String model = options.defaultModel(OllamaModels.DEFAULT_MODEL);
     OllamaSettings settings = new OllamaSettings(base, keepAlive(options.option(KEEP_ALIVE)),
         options.map(MODEL_OPTIONS, "{num_ctx: 8192}"));
-    ProviderDescriptor descriptor = new ProviderDescriptor(type(), "Ollama at " + base.getAuthority(), model,
-        OllamaModels.list(model, s.models()), OllamaModels.CAPABILITIES, false);
+    ProviderDescriptor descriptor = OllamaModels.descriptor(type(), base, model, s.models());
     return new OllamaProvider(options, settings, descriptor);
   }
 

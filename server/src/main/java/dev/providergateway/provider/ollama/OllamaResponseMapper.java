@@ -49,7 +49,7 @@ final class OllamaResponseMapper {
         usage(json),
         json.path("model").asText(origin.model()),
         message.path("thinking").asText(""),
-        metadata);
+        metadata, List.of());
   }
 
   /**

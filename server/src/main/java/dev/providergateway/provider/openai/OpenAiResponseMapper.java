@@ -48,7 +48,8 @@ final class OpenAiResponseMapper {
         usage(json.path("usage")),
         json.path("model").asText(origin.model()),
         reasoning(message),
-        metadata);
+        metadata,
+        List.of());
   }
 
   /** DeepSeek, vLLM and others put reasoning in {@code reasoning_content}; some in {@code reasoning}. */

@@ -68,6 +68,6 @@ final class ChatLinesResponseMapper {
     List<ToolCall> toolCalls = new ArrayList<>();
     calls.values().forEach(c -> toolCalls.add(ToolArguments.toolCall(c[0], c[1], c[2])));
     return new CompletionResponse(text.toString(), toolCalls, finish.reason(), finish.nativeReason(), usage, model, "",
-        metadata);
+        metadata, List.of());
   }
 }
