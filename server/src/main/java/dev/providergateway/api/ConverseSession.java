@@ -1,7 +1,5 @@
 package dev.providergateway.api;
 
-import com.google.rpc.Code;
-import com.google.rpc.Status;
 import dev.providergateway.config.LimitsConfig;
 import dev.providergateway.dispatch.Dispatcher;
 import dev.providergateway.observability.RequestHooks;
@@ -128,8 +126,8 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
     Turn turn = turns.remove(id);
     if (turn != null) {
       turn.relay.cancel();
-      write(ConverseResponse.newBuilder().setTurnId(id).setError(
-          Status.newBuilder().setCode(Code.CANCELLED_VALUE).setMessage("turn '" + id + "' cancelled by the client")).build());
+      write(ConverseResponse.newBuilder().setTurnId(id)
+          .setError(ErrorMapper.cancelled("turn '" + id + "' cancelled by the client")).build());
       completeIfIdle();
     }
   }
