@@ -1,8 +1,8 @@
 package dev.providergateway.api;
 
+import dev.providergateway.auth.RequestHooks;
 import dev.providergateway.config.LimitsConfig;
 import dev.providergateway.dispatch.Dispatcher;
-import dev.providergateway.observability.RequestHooks;
 import dev.providergateway.provider.GatewayOverloadedException;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.v1.ChatRequest;

@@ -2,10 +2,10 @@ package dev.providergateway.api;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.providergateway.auth.RequestHooks;
 import dev.providergateway.config.LimitsConfig;
 import dev.providergateway.dispatch.Dispatcher;
 import dev.providergateway.observability.GatewayMetrics;
-import dev.providergateway.observability.RequestHooks;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.resilience.Resilience;
 import dev.providergateway.v1.ChatRequest;
