@@ -83,9 +83,19 @@ final class ConfigBinder {
     MetricsConfig metrics = OperationsBinder.metrics(root.get("metrics"));
     TracingConfig tracing = OperationsBinder.tracing(root.get("tracing"));
     LoggingConfig logging = OperationsBinder.logging(root.get("logging"));
-    return root.build(
-        () -> new GatewayConfig(server, limits, resilience, defaultProvider, providers, routes, plugins,
-            auth, metrics, tracing, logging));
+    return root.build(() -> GatewayConfig.builder()
+        .server(server)
+        .limits(limits)
+        .resilience(resilience)
+        .defaultProvider(defaultProvider)
+        .providers(providers)
+        .routes(routes)
+        .plugins(plugins)
+        .auth(auth)
+        .metrics(metrics)
+        .tracing(tracing)
+        .logging(logging)
+        .build());
   }
 
   private static ServerConfig server(Node node) {

@@ -129,8 +129,11 @@ final class ConfigGenerations {
     }
     LOG.log(System.Logger.Level.WARNING, "config reload: {0} changed; these sections apply at startup only,"
         + " restart the gateway to apply them (the running values stay)", String.join(", ", changed));
-    return new GatewayConfig(running.server(), next.limits(), next.resilience(), next.defaultProvider(),
-        next.providers(), next.routes(), next.plugins(), next.auth(), running.metrics(), running.tracing(),
-        running.logging());
+    return next.toBuilder()
+        .server(running.server())
+        .metrics(running.metrics())
+        .tracing(running.tracing())
+        .logging(running.logging())
+        .build();
   }
 }
