@@ -61,8 +61,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   public void chat(ChatRequest request, StreamObserver<CompletionResponse> observer) {
     var call = (ServerCallStreamObserver<CompletionResponse>) observer;
     try {
-      validator.validate(request);
-      RequestHooks.Tracker tracker = hooks.begin(request.getProvider(), request.getModel());
+      RequestHooks.Tracker tracker = admit(request);
       var result = dispatcher.chat(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock));
       call.setOnCancelHandler(() -> result.cancel(true));
       result.whenComplete(
@@ -89,8 +88,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   public void stream(ChatRequest request, StreamObserver<StreamChunk> observer) {
     var call = (ServerCallStreamObserver<StreamChunk>) observer;
     try {
-      validator.validate(request);
-      RequestHooks.Tracker tracker = hooks.begin(request.getProvider(), request.getModel());
+      RequestHooks.Tracker tracker = admit(request);
       var chunks = dispatcher.stream(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock));
       ChunkRelay relay = new ChunkRelay(new ChunkRelay.Sink() {
         private boolean first = true;
@@ -129,6 +127,12 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     } catch (RuntimeException e) {
       call.onError(ErrorMapper.toException(e));
     }
+  }
+
+  /** Validates {@code request} and has the hooks admit it; throws to refuse it. */
+  private RequestHooks.Tracker admit(ChatRequest request) {
+    validator.validate(request);
+    return hooks.begin(request.getProvider(), request.getModel());
   }
 
   @Override
