@@ -19,6 +19,7 @@ import dev.providergateway.v1.StreamChunk;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
+import java.util.concurrent.Flow;
 
 /**
  * The {@code providergateway.v1.ProviderService} implementation: a thin edge that validates,
@@ -88,8 +89,8 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   public void stream(ChatRequest request, StreamObserver<StreamChunk> observer) {
     var call = (ServerCallStreamObserver<StreamChunk>) observer;
     try {
-      RequestHooks.Tracker tracker = admit(request);
-      var chunks = dispatcher.stream(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock));
+      AdmittedStream admitted = startStream(request);
+      RequestHooks.Tracker tracker = admitted.tracker();
       ChunkRelay relay = new ChunkRelay(new ChunkRelay.Sink() {
         private boolean first = true;
 
@@ -123,7 +124,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
       });
       call.setOnCancelHandler(relay::cancel);
       call.setOnReadyHandler(relay::onReady);
-      chunks.subscribe(relay);
+      admitted.chunks().subscribe(relay);
     } catch (RuntimeException e) {
       call.onError(ErrorMapper.toException(e));
     }
@@ -135,10 +136,24 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     return hooks.begin(request.getProvider(), request.getModel());
   }
 
+  /** A streamed request that was admitted and dispatched; nothing flows until {@code chunks} is subscribed. */
+  record AdmittedStream(
+      RequestHooks.Tracker tracker, Flow.Publisher<dev.providergateway.provider.StreamChunk> chunks) {}
+
+  /**
+   * Validates, admits and dispatches a streamed request: a {@code Stream} call or one {@code
+   * Converse} turn. Throws to refuse it. Called on the gRPC thread with the call's context current.
+   */
+  private AdmittedStream startStream(ChatRequest request) {
+    RequestHooks.Tracker tracker = admit(request);
+    return new AdmittedStream(
+        tracker, dispatcher.stream(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock)));
+  }
+
   @Override
   public StreamObserver<ConverseRequest> converse(StreamObserver<ConverseResponse> observer) {
     return new ConverseSession(
-        (ServerCallStreamObserver<ConverseResponse>) observer, dispatcher, validator, limits, clock, hooks);
+        (ServerCallStreamObserver<ConverseResponse>) observer, this::startStream, limits.maxTurnsPerStream());
   }
 
   @Override
