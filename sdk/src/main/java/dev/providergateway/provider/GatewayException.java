@@ -14,10 +14,20 @@ public abstract sealed class GatewayException extends RuntimeException
         InvalidRequestException,
         ProviderNotFoundException,
         CircuitOpenException,
-        GatewayOverloadedException {
+        GatewayOverloadedException,
+        GatewayAuthException {
 
   GatewayException(String message, Throwable cause) {
     super(ErrorMessages.sanitize(message), cause);
+  }
+
+  /**
+   * For messages the gateway writes itself from its own config (key ids, limits), which hold no
+   * upstream text: sanitizing them would redact their own hints, such as "authorization: Bearer
+   * &lt;key&gt;".
+   */
+  GatewayException(String message) {
+    super(message, null);
   }
 
   /** The machine-readable reason. */

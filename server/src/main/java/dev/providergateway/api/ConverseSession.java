@@ -1,10 +1,6 @@
 package dev.providergateway.api;
 
-import com.google.rpc.Code;
-import com.google.rpc.Status;
-import dev.providergateway.config.LimitsConfig;
-import dev.providergateway.dispatch.Dispatcher;
-import dev.providergateway.observability.RequestHooks;
+import dev.providergateway.auth.RequestHooks;
 import dev.providergateway.provider.GatewayOverloadedException;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.v1.ChatRequest;
@@ -14,11 +10,11 @@ import dev.providergateway.v1.Message;
 import dev.providergateway.v1.StreamChunk;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The server side of one {@code Converse} stream: many concurrent turns, each keyed by its
@@ -41,30 +37,23 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
   private static final int MAX_TURN_ID_LENGTH = 128;
 
   private final ServerCallStreamObserver<ConverseResponse> responses;
-  private final Dispatcher dispatcher;
-  private final RequestValidator validator;
-  private final LimitsConfig limits;
-  private final Clock clock;
-  private final RequestHooks hooks;
+  private final Function<ChatRequest, ProviderGatewayService.AdmittedStream> streams;
+  private final int maxTurns;
   private final Map<String, Turn> turns = new ConcurrentHashMap<>();
   private final Object writeLock = new Object();
   private final List<Message> history = new ArrayList<>();
   private boolean halfClosed;
   private boolean closed;
 
-  ConverseSession(
-      ServerCallStreamObserver<ConverseResponse> responses,
-      Dispatcher dispatcher,
-      RequestValidator validator,
-      LimitsConfig limits,
-      Clock clock,
-      RequestHooks hooks) {
+  /**
+   * A session writing to {@code responses}; {@code streams} validates, admits and dispatches each
+   * turn's request as a {@code Stream} call would be, and at most {@code maxTurns} run at once.
+   */
+  ConverseSession(ServerCallStreamObserver<ConverseResponse> responses,
+      Function<ChatRequest, ProviderGatewayService.AdmittedStream> streams, int maxTurns) {
     this.responses = responses;
-    this.hooks = hooks;
-    this.dispatcher = dispatcher;
-    this.validator = validator;
-    this.limits = limits;
-    this.clock = clock;
+    this.streams = streams;
+    this.maxTurns = maxTurns;
     responses.setOnReadyHandler(() -> turns.values().forEach(t -> t.relay.onReady()));
     responses.setOnCancelHandler(this::cancelAll);
   }
@@ -101,8 +90,8 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
       writeError(id, InvalidRequestException.of("start.turn_id", "turn '" + id + "' is still running"));
       return;
     }
-    if (turns.size() >= limits.maxTurnsPerStream()) {
-      writeError(id, new GatewayOverloadedException("concurrent turns on this stream (" + limits.maxTurnsPerStream() + ")"));
+    if (turns.size() >= maxTurns) {
+      writeError(id, new GatewayOverloadedException("concurrent turns on this stream (" + maxTurns + ")"));
       return;
     }
     ChatRequest request = start.getRequest();
@@ -113,11 +102,10 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
     }
     Turn turn = new Turn(id, start.getUseHistory() ? start.getRequest().getMessagesList() : null);
     try {
-      validator.validate(request);
-      turn.tracker = hooks.begin(request.getProvider(), request.getModel());
-      var chunks = dispatcher.stream(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock));
+      ProviderGatewayService.AdmittedStream admitted = streams.apply(request);
+      turn.tracker = admitted.tracker();
       turns.put(id, turn);
-      chunks.subscribe(turn.relay);
+      admitted.chunks().subscribe(turn.relay);
     } catch (RuntimeException e) {
       turns.remove(id, turn);
       writeError(id, e);
@@ -128,8 +116,8 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
     Turn turn = turns.remove(id);
     if (turn != null) {
       turn.relay.cancel();
-      write(ConverseResponse.newBuilder().setTurnId(id).setError(
-          Status.newBuilder().setCode(Code.CANCELLED_VALUE).setMessage("turn '" + id + "' cancelled by the client")).build());
+      write(ConverseResponse.newBuilder().setTurnId(id)
+          .setError(ErrorMapper.cancelled("turn '" + id + "' cancelled by the client")).build());
       completeIfIdle();
     }
   }

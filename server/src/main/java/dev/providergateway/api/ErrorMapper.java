@@ -42,7 +42,7 @@ public final class ErrorMapper {
       return statusOf(e);
     }
     if (cause instanceof CancellationException) {
-      return Status.newBuilder().setCode(Code.CANCELLED_VALUE).setMessage("call cancelled").build();
+      return cancelled("call cancelled");
     }
     if (cause instanceof StatusRuntimeException e) {
       com.google.rpc.Status status = StatusProto.fromThrowable(e);
@@ -59,6 +59,14 @@ public final class ErrorMapper {
         .setCode(Code.INTERNAL_VALUE)
         .setMessage("internal gateway error; see the gateway log")
         .build();
+  }
+
+  /**
+   * A CANCELLED status saying {@code why}, for something the caller cancelled on purpose (such as
+   * one Converse turn) and so is not a failure with a reason.
+   */
+  public static Status cancelled(String why) {
+    return Status.newBuilder().setCode(Code.CANCELLED_VALUE).setMessage(why).build();
   }
 
   private static Status statusOf(GatewayException e) {

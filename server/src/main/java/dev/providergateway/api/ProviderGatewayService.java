@@ -2,10 +2,10 @@ package dev.providergateway.api;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.providergateway.auth.RequestHooks;
 import dev.providergateway.config.LimitsConfig;
 import dev.providergateway.dispatch.Dispatcher;
 import dev.providergateway.observability.GatewayMetrics;
-import dev.providergateway.observability.RequestHooks;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.resilience.Resilience;
 import dev.providergateway.v1.ChatRequest;
@@ -19,6 +19,7 @@ import dev.providergateway.v1.StreamChunk;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
+import java.util.concurrent.Flow;
 
 /**
  * The {@code providergateway.v1.ProviderService} implementation: a thin edge that validates,
@@ -62,8 +63,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   public void chat(ChatRequest request, StreamObserver<CompletionResponse> observer) {
     var call = (ServerCallStreamObserver<CompletionResponse>) observer;
     try {
-      validator.validate(request);
-      RequestHooks.Tracker tracker = hooks.begin(request.getProvider(), request.getModel());
+      RequestHooks.Tracker tracker = admit(request);
       var result = dispatcher.chat(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock));
       call.setOnCancelHandler(() -> result.cancel(true));
       result.whenComplete(
@@ -90,9 +90,8 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   public void stream(ChatRequest request, StreamObserver<StreamChunk> observer) {
     var call = (ServerCallStreamObserver<StreamChunk>) observer;
     try {
-      validator.validate(request);
-      RequestHooks.Tracker tracker = hooks.begin(request.getProvider(), request.getModel());
-      var chunks = dispatcher.stream(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock));
+      AdmittedStream admitted = startStream(request);
+      RequestHooks.Tracker tracker = admitted.tracker();
       ChunkRelay relay = new ChunkRelay(new ChunkRelay.Sink() {
         private boolean first = true;
 
@@ -126,16 +125,36 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
       });
       call.setOnCancelHandler(relay::cancel);
       call.setOnReadyHandler(relay::onReady);
-      chunks.subscribe(relay);
+      admitted.chunks().subscribe(relay);
     } catch (RuntimeException e) {
       call.onError(ErrorMapper.toException(e));
     }
   }
 
+  /** Validates {@code request} and has the hooks admit it; throws to refuse it. */
+  private RequestHooks.Tracker admit(ChatRequest request) {
+    validator.validate(request);
+    return hooks.begin(request.getProvider(), request.getModel());
+  }
+
+  /** A streamed request that was admitted and dispatched; nothing flows until {@code chunks} is subscribed. */
+  record AdmittedStream(
+      RequestHooks.Tracker tracker, Flow.Publisher<dev.providergateway.provider.StreamChunk> chunks) {}
+
+  /**
+   * Validates, admits and dispatches a streamed request: a {@code Stream} call or one {@code
+   * Converse} turn. Throws to refuse it. Called on the gRPC thread with the call's context current.
+   */
+  private AdmittedStream startStream(ChatRequest request) {
+    RequestHooks.Tracker tracker = admit(request);
+    return new AdmittedStream(
+        tracker, dispatcher.stream(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock)));
+  }
+
   @Override
   public StreamObserver<ConverseRequest> converse(StreamObserver<ConverseResponse> observer) {
     return new ConverseSession(
-        (ServerCallStreamObserver<ConverseResponse>) observer, dispatcher, validator, limits, clock, hooks);
+        (ServerCallStreamObserver<ConverseResponse>) observer, this::startStream, limits.maxTurnsPerStream());
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.providergateway.auth;
 import static java.util.Objects.requireNonNull;
 
 import dev.providergateway.config.RouteConfig;
+import dev.providergateway.provider.GatewayAuthException;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
 import java.util.ArrayList;
@@ -32,8 +33,9 @@ public final class Admission {
   }
 
   /**
-   * Admits a request for {@code provider} and {@code model} (the request's raw fields) or throws a
-   * PERMISSION_DENIED or RESOURCE_EXHAUSTED status exception.
+   * Admits a request for {@code provider} and {@code model} (the request's raw fields) or throws
+   * {@link GatewayAuthException.PermissionDenied} or, from the rate limits, {@link
+   * dev.providergateway.provider.GatewayOverloadedException}.
    *
    * @return the caller's key id, empty when auth is off
    */
@@ -45,12 +47,12 @@ public final class Admission {
     Caller caller = current.get();
     for (Target target : targets(provider, model)) {
       if (!caller.allowsProvider(target.provider())) {
-        throw AuthStatus.permissionDenied(
+        throw new GatewayAuthException.PermissionDenied(
             "API key '" + caller.keyId() + "' may not use provider '" + target.provider() + "'",
             Map.of("key_id", caller.keyId(), "provider", target.provider()));
       }
       if (!caller.allowsModel(target.model())) {
-        throw AuthStatus.permissionDenied(
+        throw new GatewayAuthException.PermissionDenied(
             "API key '" + caller.keyId() + "' may not use model '" + target.model() + "' at provider '" + target.provider() + "'",
             Map.of("key_id", caller.keyId(), "provider", target.provider(), "model", target.model()));
       }

@@ -2,6 +2,8 @@ package dev.providergateway.auth;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.providergateway.api.ErrorMapper;
+import dev.providergateway.provider.GatewayAuthException;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -46,7 +48,7 @@ public final class AuthInterceptor implements ServerInterceptor {
       problem = "invalid API key";
     }
     if (caller.isEmpty()) {
-      StatusRuntimeException e = AuthStatus.unauthenticated(problem);
+      StatusRuntimeException e = ErrorMapper.toException(new GatewayAuthException.Unauthenticated(problem));
       call.close(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
       return new ServerCall.Listener<>() {};
     }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.providergateway.config.ApiKeyConfig;
 import dev.providergateway.config.AuthConfig;
+import dev.providergateway.provider.GatewayOverloadedException;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -60,8 +61,8 @@ public final class KeyRateLimits {
   }
 
   /**
-   * Takes one request from {@code keyId}'s budget, or throws RESOURCE_EXHAUSTED with the wait in
-   * {@code RetryInfo} (nothing is taken then).
+   * Takes one request from {@code keyId}'s budget, or throws a {@link GatewayOverloadedException}
+   * with the wait as its retry delay (nothing is taken then).
    */
   public void admit(String keyId) {
     Limits limits = byKey.get(keyId);
@@ -90,9 +91,9 @@ public final class KeyRateLimits {
     }
   }
 
-  private static RuntimeException exhausted(String keyId, String limit, int perMinute, long waitNanos) {
+  private static GatewayOverloadedException exhausted(String keyId, String limit, int perMinute, long waitNanos) {
     Duration wait = Duration.ofNanos(Math.max(waitNanos, 1_000_000));
-    return AuthStatus.rateLimited(
+    return GatewayOverloadedException.rateLimited(
         "API key '" + keyId + "' is over its limit of " + perMinute + " " + limit.replace('_', ' ')
             + "; retry in " + Math.max(1, (wait.toMillis() + 999) / 1000) + "s",
         Map.of("key_id", keyId, "limit", limit), wait);

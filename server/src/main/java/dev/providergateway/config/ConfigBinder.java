@@ -68,24 +68,25 @@ final class ConfigBinder {
 
   static GatewayConfig bind(Node root) {
     root.checkKeys(TOP_KEYS);
-    ServerConfig server = server(root.get("server"));
-    LimitsConfig limits = limits(root.get("limits"));
-    ResilienceConfig resilience = resilience(root.get("resilience"));
-    String defaultProvider = root.get("default_provider").stringValue("");
+    GatewayConfig.Builder config = GatewayConfig.builder()
+        .server(server(root.get("server")))
+        .limits(limits(root.get("limits")))
+        .resilience(resilience(root.get("resilience")))
+        .defaultProvider(root.get("default_provider").stringValue(""));
     List<ProviderConfig> providers = new ArrayList<>();
     for (Node provider : root.get("providers").elements()) {
       providers.add(provider(provider));
     }
     Map<String, RouteConfig> routes = new LinkedHashMap<>();
     root.get("routes").entries().forEach((name, route) -> routes.put(name, route(route)));
-    PluginsConfig plugins = plugins(root.get("plugins"));
-    AuthConfig auth = OperationsBinder.auth(root.get("auth"));
-    MetricsConfig metrics = OperationsBinder.metrics(root.get("metrics"));
-    TracingConfig tracing = OperationsBinder.tracing(root.get("tracing"));
-    LoggingConfig logging = OperationsBinder.logging(root.get("logging"));
-    return root.build(
-        () -> new GatewayConfig(server, limits, resilience, defaultProvider, providers, routes, plugins,
-            auth, metrics, tracing, logging));
+    config.providers(providers)
+        .routes(routes)
+        .plugins(plugins(root.get("plugins")))
+        .auth(OperationsBinder.auth(root.get("auth")))
+        .metrics(OperationsBinder.metrics(root.get("metrics")))
+        .tracing(OperationsBinder.tracing(root.get("tracing")))
+        .logging(OperationsBinder.logging(root.get("logging")));
+    return root.build(config::build);
   }
 
   private static ServerConfig server(Node node) {

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * The whole gateway configuration, as loaded from one YAML file by {@link ConfigLoader} or built
- * in code. Instances are immutable and always valid: the constructor checks every field and the
- * rules that span sections.
+ * in code with {@link #builder()}. Instances are immutable and always valid: the constructor checks
+ * every field and the rules that span sections.
  *
  * @param server the gRPC server settings
  * @param limits the per-request size limits
@@ -74,29 +74,30 @@ public record GatewayConfig(
     }
   }
 
-  /** A config with the default auth, metrics, tracing and logging sections. */
-  public GatewayConfig(
-      ServerConfig server,
-      LimitsConfig limits,
-      ResilienceConfig resilience,
-      String defaultProvider,
-      List<ProviderConfig> providers,
-      Map<String, RouteConfig> routes,
-      PluginsConfig plugins) {
-    this(server, limits, resilience, defaultProvider, providers, routes, plugins, AuthConfig.defaults(),
-        MetricsConfig.defaults(), TracingConfig.defaults(), LoggingConfig.defaults());
-  }
-
   /** The zero-config setup: every default, no providers, no routes. */
   public static GatewayConfig defaults() {
-    return new GatewayConfig(
-        ServerConfig.defaults(),
-        LimitsConfig.defaults(),
-        ResilienceConfig.defaults(),
-        "",
-        List.of(),
-        Map.of(),
-        PluginsConfig.defaults());
+    return builder().build();
+  }
+
+  /** A builder whose every section starts at its default (no providers, no routes). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this config's sections. */
+  public Builder toBuilder() {
+    return new Builder()
+        .server(server)
+        .limits(limits)
+        .resilience(resilience)
+        .defaultProvider(defaultProvider)
+        .providers(providers)
+        .routes(routes)
+        .plugins(plugins)
+        .auth(auth)
+        .metrics(metrics)
+        .tracing(tracing)
+        .logging(logging);
   }
 
   /** A copy listening on {@code port} (0 picks a free port). */
@@ -107,43 +108,133 @@ public record GatewayConfig(
     } catch (ConfigException e) {
       throw e.under("server");
     }
-    return new GatewayConfig(newServer, limits, resilience, defaultProvider, providers, routes, plugins, auth,
-        metrics, tracing, logging);
+    return toBuilder().server(newServer).build();
   }
 
   /** A copy with {@code newResilience} instead. */
   public GatewayConfig withResilience(ResilienceConfig newResilience) {
-    return new GatewayConfig(server, limits, newResilience, defaultProvider, providers, routes, plugins, auth,
-        metrics, tracing, logging);
+    return toBuilder().resilience(newResilience).build();
   }
 
   /** A copy with {@code newAuth} instead. */
   public GatewayConfig withAuth(AuthConfig newAuth) {
-    return new GatewayConfig(server, limits, resilience, defaultProvider, providers, routes, plugins, newAuth,
-        metrics, tracing, logging);
+    return toBuilder().auth(newAuth).build();
   }
 
   /** A copy with {@code newMetrics}, {@code newTracing} and {@code newLogging} instead. */
   public GatewayConfig withTelemetry(MetricsConfig newMetrics, TracingConfig newTracing, LoggingConfig newLogging) {
-    return new GatewayConfig(server, limits, resilience, defaultProvider, providers, routes, plugins, auth,
-        newMetrics, newTracing, newLogging);
+    return toBuilder().metrics(newMetrics).tracing(newTracing).logging(newLogging).build();
   }
 
   /** A copy with {@code newProviders} instead. */
   public GatewayConfig withProviders(List<ProviderConfig> newProviders) {
-    return new GatewayConfig(server, limits, resilience, defaultProvider, newProviders, routes, plugins, auth,
-        metrics, tracing, logging);
+    return toBuilder().providers(newProviders).build();
   }
 
   /** A copy with {@code newRoutes} instead. */
   public GatewayConfig withRoutes(Map<String, RouteConfig> newRoutes) {
-    return new GatewayConfig(server, limits, resilience, defaultProvider, providers, newRoutes, plugins, auth, metrics, tracing, logging);
+    return toBuilder().routes(newRoutes).build();
   }
 
   /** A copy whose default provider is {@code name} ({@code ""} lets the registry decide). */
   public GatewayConfig withDefaultProvider(String name) {
-    return new GatewayConfig(server, limits, resilience, name, providers, routes, plugins, auth,
-        metrics, tracing, logging);
+    return toBuilder().defaultProvider(name).build();
+  }
+
+  /**
+   * Collects the sections of a config by name; {@link #build()} validates them all at once, as the
+   * constructor does. Not thread-safe; one builder builds any number of configs.
+   */
+  public static final class Builder {
+    private ServerConfig server = ServerConfig.defaults();
+    private LimitsConfig limits = LimitsConfig.defaults();
+    private ResilienceConfig resilience = ResilienceConfig.defaults();
+    private String defaultProvider = "";
+    private List<ProviderConfig> providers = List.of();
+    private Map<String, RouteConfig> routes = Map.of();
+    private PluginsConfig plugins = PluginsConfig.defaults();
+    private AuthConfig auth = AuthConfig.defaults();
+    private MetricsConfig metrics = MetricsConfig.defaults();
+    private TracingConfig tracing = TracingConfig.defaults();
+    private LoggingConfig logging = LoggingConfig.defaults();
+
+    private Builder() {}
+
+    /** The gRPC server settings. */
+    public Builder server(ServerConfig server) {
+      this.server = server;
+      return this;
+    }
+
+    /** The per-request size limits. */
+    public Builder limits(LimitsConfig limits) {
+      this.limits = limits;
+      return this;
+    }
+
+    /** Retries, deadlines, watchdogs, cooldowns and concurrency limits. */
+    public Builder resilience(ResilienceConfig resilience) {
+      this.resilience = resilience;
+      return this;
+    }
+
+    /** The provider or route used when a request names none ({@code ""} lets the registry decide). */
+    public Builder defaultProvider(String defaultProvider) {
+      this.defaultProvider = defaultProvider;
+      return this;
+    }
+
+    /** The provider instances, in file order. */
+    public Builder providers(List<ProviderConfig> providers) {
+      this.providers = providers;
+      return this;
+    }
+
+    /** The route aliases by name, in file order. */
+    public Builder routes(Map<String, RouteConfig> routes) {
+      this.routes = routes;
+      return this;
+    }
+
+    /** Where plugin jars are found. */
+    public Builder plugins(PluginsConfig plugins) {
+      this.plugins = plugins;
+      return this;
+    }
+
+    /** Caller API keys, their allowlists and rate limits. */
+    public Builder auth(AuthConfig auth) {
+      this.auth = auth;
+      return this;
+    }
+
+    /** The Prometheus endpoint. */
+    public Builder metrics(MetricsConfig metrics) {
+      this.metrics = metrics;
+      return this;
+    }
+
+    /** OpenTelemetry span export. */
+    public Builder tracing(TracingConfig tracing) {
+      this.tracing = tracing;
+      return this;
+    }
+
+    /** Log format, level and the access log. */
+    public Builder logging(LoggingConfig logging) {
+      this.logging = logging;
+      return this;
+    }
+
+    /**
+     * The config.
+     *
+     * @throws ConfigException naming the key of the first invalid value
+     */
+    public GatewayConfig build() {
+      return new GatewayConfig(server, limits, resilience, defaultProvider, providers, routes, plugins, auth,
+          metrics, tracing, logging);
+    }
   }
 
   private static Map<String, RouteConfig> copyRoutes(Map<String, RouteConfig> routes) {

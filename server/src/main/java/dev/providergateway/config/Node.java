@@ -8,6 +8,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -87,52 +89,18 @@ final class Node {
   }
 
   int intValue(int fallback) {
-    if (isAbsent()) {
-      return fallback;
-    }
-    if (json.isInt()) {
-      return json.intValue();
-    }
     // ${PORT} substitutes to a string, so integers written as text are accepted.
-    if (json.isTextual()) {
-      try {
-        return Integer.parseInt(json.textValue().strip().replace("_", ""));
-      } catch (NumberFormatException e) {
-        throw typeError("an integer");
-      }
-    }
-    throw typeError(json.isIntegralNumber() ? "an integer that fits in 32 bits" : "an integer");
+    return scalar(fallback, JsonNode::isInt, JsonNode::intValue, text -> Integer.parseInt(text.replace("_", "")),
+        json.isIntegralNumber() ? "an integer that fits in 32 bits" : "an integer");
   }
 
   boolean booleanValue(boolean fallback) {
-    if (isAbsent()) {
-      return fallback;
-    }
-    if (json.isBoolean()) {
-      return json.booleanValue();
-    }
     // ${VAR} substitutes to a string.
-    if (json.isTextual() && (json.textValue().strip().equals("true") || json.textValue().strip().equals("false"))) {
-      return Boolean.parseBoolean(json.textValue().strip());
-    }
-    throw typeError("true or false");
+    return scalar(fallback, JsonNode::isBoolean, JsonNode::booleanValue, Node::parseBoolean, "true or false");
   }
 
   double doubleValue(double fallback) {
-    if (isAbsent()) {
-      return fallback;
-    }
-    if (json.isNumber()) {
-      return json.doubleValue();
-    }
-    if (json.isTextual()) {
-      try {
-        return Double.parseDouble(json.textValue().strip());
-      } catch (NumberFormatException e) {
-        throw typeError("a number");
-      }
-    }
-    throw typeError("a number");
+    return scalar(fallback, JsonNode::isNumber, JsonNode::doubleValue, Double::parseDouble, "a number");
   }
 
   /** One of {@code choices} (written in lowercase in the file); {@code fallback} if absent. */
@@ -157,13 +125,8 @@ final class Node {
 
   /** A string, stripped of surrounding blanks; {@code fallback} if absent. */
   String stringValue(String fallback) {
-    if (isAbsent()) {
-      return fallback;
-    }
-    if (!json.isTextual()) {
-      throw typeError("a string (quote values that YAML reads as numbers or booleans)");
-    }
-    return json.textValue().strip();
+    return scalar(fallback, JsonNode::isTextual, n -> n.textValue().strip(), text -> text,
+        "a string (quote values that YAML reads as numbers or booleans)");
   }
 
   List<String> stringList() {
@@ -175,17 +138,38 @@ final class Node {
   }
 
   Duration durationValue(Duration fallback) {
+    return scalar(fallback, n -> false, null, Durations::parse, Durations.EXPECTED);
+  }
+
+  /**
+   * The one reader of every scalar: {@code fallback} if absent, {@code read} for a value of the
+   * YAML type {@code isNative} accepts, else {@code parse} for text (what {@code ${VAR}}
+   * substitutes to); anything else, or text {@code parse} rejects, fails saying {@code expected}.
+   */
+  private <T> T scalar(T fallback, Predicate<JsonNode> isNative, Function<JsonNode, T> read,
+      Function<String, T> parse, String expected) {
     if (isAbsent()) {
       return fallback;
     }
-    if (!json.isTextual()) {
-      throw typeError(Durations.EXPECTED);
+    if (isNative.test(json)) {
+      return read.apply(json);
     }
-    try {
-      return Durations.parse(json.textValue());
-    } catch (IllegalArgumentException e) {
-      throw typeError(Durations.EXPECTED);
+    if (json.isTextual()) {
+      try {
+        return parse.apply(json.textValue().strip());
+      } catch (IllegalArgumentException e) {
+        throw typeError(expected);
+      }
     }
+    throw typeError(expected);
+  }
+
+  private static boolean parseBoolean(String text) {
+    return switch (text) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("not a boolean: " + text);
+    };
   }
 
   /** A credential; null if absent or blank. Failures never show the value. */

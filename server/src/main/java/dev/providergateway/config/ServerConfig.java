@@ -52,21 +52,6 @@ public record ServerConfig(
     requireNonNull(tls, "tls");
   }
 
-  /** A plaintext server. */
-  public ServerConfig(
-      String host,
-      int port,
-      int executorThreads,
-      Duration keepaliveTime,
-      Duration keepaliveTimeout,
-      Duration permitKeepaliveTime,
-      int maxInboundMessageBytes,
-      int maxConcurrentCallsPerConnection,
-      Duration shutdownGrace) {
-    this(host, port, executorThreads, keepaliveTime, keepaliveTimeout, permitKeepaliveTime,
-        maxInboundMessageBytes, maxConcurrentCallsPerConnection, shutdownGrace, TlsConfig.defaults());
-  }
-
   /** Every default: {@code 127.0.0.1:50051}, plaintext, 60s/20s/10s keepalive, 16 MiB messages, 20s grace. */
   public static ServerConfig defaults() {
     return new ServerConfig(
@@ -78,7 +63,8 @@ public record ServerConfig(
         Duration.ofSeconds(10),
         16 * 1024 * 1024,
         1000,
-        Duration.ofSeconds(20));
+        Duration.ofSeconds(20),
+        TlsConfig.defaults());
   }
 
   /** A copy listening on {@code newPort} instead. */

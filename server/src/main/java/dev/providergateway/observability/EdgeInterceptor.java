@@ -3,7 +3,6 @@ package dev.providergateway.observability;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
-import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -66,19 +65,12 @@ final class EdgeInterceptor implements ServerInterceptor {
     };
     Context context = Context.current().withValue(CallRecord.KEY, rec);
     ServerCall.Listener<Q> listener = Contexts.interceptCall(context, wrapped, headers, next);
-    return new SimpleForwardingServerCallListener<>(listener) {
-      @Override
-      public void onCancel() {
-        try {
-          super.onCancel();
-        } finally {
-          if (finished.compareAndSet(false, true)) {
-            telemetry.finished(rec, Status.CANCELLED.withDescription("cancelled by the caller"), null,
-                call.getAttributes());
-          }
-        }
+    return EndOfCall.cancel(listener, () -> {
+      if (finished.compareAndSet(false, true)) {
+        telemetry.finished(rec, Status.CANCELLED.withDescription("cancelled by the caller"), null,
+            call.getAttributes());
       }
-    };
+    });
   }
 
   /** 32 hex digits. */

@@ -1,8 +1,8 @@
 package dev.providergateway.server;
 
 import dev.providergateway.auth.Admission;
+import dev.providergateway.auth.RequestHooks;
 import dev.providergateway.observability.CallRecord;
-import dev.providergateway.observability.RequestHooks;
 
 /**
  * The gateway's {@link RequestHooks}: admits each request through the caller's allowlists and

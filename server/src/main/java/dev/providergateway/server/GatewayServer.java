@@ -3,36 +3,27 @@ package dev.providergateway.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.providergateway.config.GatewayConfig;
-import dev.providergateway.config.ServerConfig;
 import dev.providergateway.observability.MetricsHttpServer;
 import dev.providergateway.observability.Telemetry;
 import dev.providergateway.provider.http.UpstreamTransport;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
 import dev.providergateway.v1.ProviderServiceGrpc;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
-import io.grpc.ServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import io.grpc.util.MutableHandlerRegistry;
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -42,12 +33,12 @@ import java.util.function.Function;
  * (overall and per service) and server reflection on a {@link ServerBuilder} it is given, so
  * tests can hand it an in-process builder and {@link #netty} builds the production one.
  *
- * <p>{@code ProviderService} sits in a {@link MutableHandlerRegistry}: {@link #reload} builds the
- * next generation (registry, auth, rate limits) from a new config and swaps it in atomically;
- * running calls finish on the generation they started on, whose providers are closed once its
- * last call ends (at most {@code shutdown_grace} later). Settings that are bound at startup (the
- * {@code server} section, {@code metrics}, {@code tracing}, {@code logging}) keep their running
- * values; a reload that changes them logs that a restart is needed.
+ * <p>{@link #reload} builds the next generation (registry, auth, rate limits) from a new config
+ * and swaps it in atomically (see {@link ConfigGenerations}); running calls finish on the
+ * generation they started on, whose providers are closed once its last call ends (at most {@code
+ * shutdown_grace} later). Settings that are bound at startup (the {@code server} section, {@code
+ * metrics}, {@code tracing}, {@code logging}) keep their running values; a reload that changes them
+ * logs that a restart is needed. {@link NettyServerAssembly} builds the production server.
  *
  * <p>{@link #shutdown()} is graceful: health turns NOT_SERVING, new calls are refused, in-flight
  * calls get the configured grace period to finish, the rest are cancelled (which cancels their
@@ -59,31 +50,22 @@ public final class GatewayServer {
 
   private final Server server;
   private final HealthStatusManager health;
-  private final MutableHandlerRegistry services;
+  private final ConfigGenerations generations;
   private final Telemetry telemetry;
-  private final Function<GatewayConfig, ProviderRegistry> registries;
-  private final Clock clock;
   private final ExecutorService executor;
   private final ScheduledExecutorService scheduler;
   private final List<Closeable> closers;
-  private final Object reloadLock = new Object();
   private final AtomicInteger shutdowns = new AtomicInteger();
-  private final List<ServingState> retired = new CopyOnWriteArrayList<>();
-  private volatile ServingState current;
   private MetricsHttpServer metricsServer;
 
-  private GatewayServer(Builder b, Server server, HealthStatusManager health, MutableHandlerRegistry services,
-      ScheduledExecutorService scheduler, ServingState first) {
+  private GatewayServer(Builder b, Server server, HealthStatusManager health, ConfigGenerations generations) {
     this.server = server;
     this.health = health;
-    this.services = services;
+    this.generations = generations;
     this.telemetry = b.telemetry;
-    this.registries = b.registries;
-    this.clock = b.clock;
     this.executor = b.executor;
-    this.scheduler = scheduler;
-    this.closers = b.closers;
-    this.current = first;
+    this.scheduler = b.scheduler;
+    this.closers = List.copyOf(b.closers);
   }
 
   /**
@@ -107,38 +89,18 @@ public final class GatewayServer {
    * {@link Builder#build()} binds nothing until {@link #start()}.
    */
   public static Builder nettyBuilder(GatewayConfig config, Map<String, String> env, Clock clock) {
-    ServerConfig s = config.server();
-    ExecutorService executor = s.servesOnEventLoops() ? null : boundedExecutor(s.executorThreads());
     ScheduledExecutorService scheduler = newScheduler();
-    List<Closeable> closers = new ArrayList<>();
-    ServerCredentials credentials = s.tls().enabled()
-        ? TlsCredentials.of(s.tls(), scheduler, closers)
-        : InsecureServerCredentials.create();
     // gRPC is served on the same event loops as the upstream connections (see UpstreamTransport).
     UpstreamTransport io = UpstreamTransport.create(0, false);
-    closers.add(io::close);
-    closers.add(new LoopWatchdog(io.eventLoopGroup(), scheduler, LOOP_STALL_WARNING));
-    NettyServerBuilder netty = NettyServerBuilder.forAddress(new InetSocketAddress(s.host(), s.port()), credentials)
-        .bossEventLoopGroup(io.eventLoopGroup())
-        .workerEventLoopGroup(io.eventLoopGroup())
-        .channelType(io.serverChannelType())
-        .keepAliveTime(s.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
-        .keepAliveTimeout(s.keepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
-        .permitKeepAliveTime(s.permitKeepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        .maxInboundMessageSize(s.maxInboundMessageBytes())
-        .maxInboundMetadataSize(64 * 1024)
-        .maxConcurrentCallsPerConnection(s.maxConcurrentCallsPerConnection());
-    if (executor == null) {
-      // The handlers run where the request was read: no hand-off and no thread wake-up per call.
-      netty.directExecutor();
-    } else {
-      netty.executor(executor);
-    }
-    Builder b = builder(netty, config, clock).transport(io).executor(executor).env(env);
-    b.scheduler = scheduler;
-    b.closers.addAll(closers);
-    return b;
+    NettyServerAssembly netty = NettyServerAssembly.of(config.server(), io, scheduler);
+    return builder(netty.builder(), config, clock)
+        .transport(io)
+        .executor(netty.executor())
+        .scheduler(scheduler)
+        .closeAtShutdown(netty.closers())
+        // Last: the event loops outlive everything that may still run on them.
+        .closeAtShutdown(List.<Closeable>of(io::close))
+        .env(env);
   }
 
   /** A builder on {@code serverBuilder}; see {@link Builder}. */
@@ -193,6 +155,18 @@ public final class GatewayServer {
       return this;
     }
 
+    /** The timer thread for deadlines, retirements and file checks (default: a new one), owned by the gateway. */
+    Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /** Resources the gateway closes, in order, after the server has stopped. */
+    Builder closeAtShutdown(List<Closeable> resources) {
+      closers.addAll(resources);
+      return this;
+    }
+
     /** The telemetry (default: as the config says), owned by the gateway. */
     public Builder telemetry(Telemetry telemetry) {
       this.telemetry = telemetry;
@@ -216,38 +190,16 @@ public final class GatewayServer {
       Map<String, String> environment = env;
       registries = c -> ProviderRegistry.create(c, environment, clock, io);
       ProviderRegistry first = registry != null ? registry : registries.apply(config);
-      ServingState state = ServingState.build(config, first, clock, scheduler, telemetry, null);
-      telemetry.servingProviders(first.all());
+      ConfigGenerations generations = new ConfigGenerations(config, first, registries, clock, scheduler, telemetry);
       HealthStatusManager health = new HealthStatusManager();
-      MutableHandlerRegistry services = new MutableHandlerRegistry();
-      services.addService(state.definition);
       Server server = serverBuilder
-          .fallbackHandlerRegistry(services)
+          .fallbackHandlerRegistry(generations.handlers())
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .addService(legacyReflection())
           .build();
-      return new GatewayServer(this, server, health, services, scheduler, state);
+      return new GatewayServer(this, server, health, generations);
     }
-  }
-
-  /** How long an event loop may run one task before {@link LoopWatchdog} warns. */
-  static final Duration LOOP_STALL_WARNING = Duration.ofSeconds(1);
-
-  /**
-   * The executor for gRPC callbacks when {@code server.executor_threads} asks for one (plugins
-   * that block). gRPC's default is an unbounded cached pool, which under a burst creates a thread
-   * per concurrent callback; a fixed pool bounds that, and overload is refused by the
-   * per-connection call limit and the concurrency limits instead of queueing threads.
-   */
-  static ExecutorService boundedExecutor(int threads) {
-    AtomicInteger n = new AtomicInteger();
-    ThreadFactory factory = r -> {
-      Thread t = new Thread(r, "gateway-grpc-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-    return Executors.newFixedThreadPool(threads, factory);
   }
 
   private static ScheduledExecutorService newScheduler() {
@@ -271,7 +223,7 @@ public final class GatewayServer {
   /** Starts serving (and the metrics endpoint, if enabled); health reports SERVING once bound. */
   public GatewayServer start() throws IOException {
     server.start();
-    GatewayConfig config = current.config;
+    GatewayConfig config = generations.current().config;
     if (config.metrics().enabled()) {
       String host = config.metrics().host().isEmpty() ? config.server().host() : config.metrics().host();
       try {
@@ -298,12 +250,12 @@ public final class GatewayServer {
 
   /** The registry names of the served providers, sorted. */
   public List<String> providerNames() {
-    return current.registry.all().stream().map(RegisteredProvider::name).toList();
+    return generations.current().registry.all().stream().map(RegisteredProvider::name).toList();
   }
 
   /** The config now served (after reloads, with the startup-bound sections kept). */
   public GatewayConfig config() {
-    return current.config;
+    return generations.current().config;
   }
 
   /** The gateway's telemetry. */
@@ -319,53 +271,7 @@ public final class GatewayServer {
    * @throws IllegalStateException if a provider cannot be created or a route is invalid
    */
   public void reload(GatewayConfig next) {
-    requireNonNull(next, "next");
-    synchronized (reloadLock) {
-      if (shutdowns.get() != 0) {
-        throw new IllegalStateException("the gateway is shutting down");
-      }
-      ServingState old = current;
-      GatewayConfig applied = keepStartupSections(old.config, next);
-      ProviderRegistry registry = registries.apply(applied);
-      ServingState state;
-      try {
-        state = ServingState.build(applied, registry, clock, scheduler, telemetry, old.limits);
-      } catch (RuntimeException e) {
-        registry.close();
-        throw e;
-      }
-      services.addService(state.definition);
-      current = state;
-      telemetry.servingProviders(registry.all());
-      telemetry.configReloaded(true);
-      retired.removeIf(ServingState::isClosed);
-      retired.add(old);
-      old.retire(applied.server().shutdownGrace(), scheduler);
-    }
-  }
-
-  private static GatewayConfig keepStartupSections(GatewayConfig running, GatewayConfig next) {
-    List<String> changed = new ArrayList<>();
-    if (!running.server().equals(next.server())) {
-      changed.add("server");
-    }
-    if (!running.metrics().equals(next.metrics())) {
-      changed.add("metrics");
-    }
-    if (!running.tracing().equals(next.tracing())) {
-      changed.add("tracing");
-    }
-    if (!running.logging().equals(next.logging())) {
-      changed.add("logging");
-    }
-    if (changed.isEmpty()) {
-      return next;
-    }
-    LOG.log(System.Logger.Level.WARNING, "config reload: {0} changed; these sections apply at startup only,"
-        + " restart the gateway to apply them (the running values stay)", String.join(", ", changed));
-    return new GatewayConfig(running.server(), next.limits(), next.resilience(), next.defaultProvider(),
-        next.providers(), next.routes(), next.plugins(), next.auth(), running.metrics(), running.tracing(),
-        running.logging());
+    generations.reload(next);
   }
 
   /** Shuts down gracefully (see the class comment); blocks up to the grace period. */
@@ -374,10 +280,7 @@ public final class GatewayServer {
       awaitTermination();
       return;
     }
-    Duration grace;
-    synchronized (reloadLock) {
-      grace = current.config.server().shutdownGrace();
-    }
+    Duration grace = generations.stop();
     health.enterTerminalState();
     server.shutdown();
     try {
@@ -390,8 +293,7 @@ public final class GatewayServer {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
-      current.close();
-      retired.forEach(ServingState::close);
+      generations.closeAll();
       if (metricsServer != null) {
         metricsServer.close();
       }

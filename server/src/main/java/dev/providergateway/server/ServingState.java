@@ -6,10 +6,10 @@ import dev.providergateway.auth.ApiKeyAuthenticator;
 import dev.providergateway.auth.AuthInterceptor;
 import dev.providergateway.auth.KeyRateLimits;
 import dev.providergateway.config.GatewayConfig;
+import dev.providergateway.observability.EndOfCall;
 import dev.providergateway.observability.Telemetry;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.resilience.Resilience;
-import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -118,25 +118,7 @@ final class ServingState {
         ended();
         throw e;
       }
-      return new SimpleForwardingServerCallListener<>(listener) {
-        @Override
-        public void onComplete() {
-          try {
-            super.onComplete();
-          } finally {
-            ended();
-          }
-        }
-
-        @Override
-        public void onCancel() {
-          try {
-            super.onCancel();
-          } finally {
-            ended();
-          }
-        }
-      };
+      return EndOfCall.either(listener, this::ended);
     }
 
     private void ended() {

@@ -2,8 +2,12 @@ package dev.providergateway.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import dev.providergateway.api.ErrorMapper;
 import dev.providergateway.config.ApiKeyConfig;
 import dev.providergateway.config.AuthConfig;
+import dev.providergateway.provider.GatewayAuthException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -33,5 +37,16 @@ class AuthUnitTest {
     assertThat(Caller.glob("gpt-4o*").matcher("xgpt-4o").matches()).isFalse();
     assertThat(Caller.glob("*-mini").matcher("o3-mini").matches()).isTrue();
     assertThat(Caller.glob("a.b").matcher("axb").matches()).isFalse();
+  }
+
+  @Test
+  void unauthenticated_messageKeepsItsOwnHint_notRedactedAsACredential() throws Exception {
+    String hint = "missing API key: send gRPC metadata 'authorization: Bearer <key>'";
+
+    var status = ErrorMapper.toStatus(new GatewayAuthException.Unauthenticated(hint));
+
+    assertThat(status.getCode()).isEqualTo(Code.UNAUTHENTICATED_VALUE);
+    assertThat(status.getMessage()).isEqualTo(hint);
+    assertThat(status.getDetails(0).unpack(ErrorInfo.class).getReason()).isEqualTo("GATEWAY_UNAUTHENTICATED");
   }
 }

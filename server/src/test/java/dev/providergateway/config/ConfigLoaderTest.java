@@ -91,7 +91,8 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(5),
                 32 * 1024 * 1024,
                 50,
-                Duration.ZERO));
+                Duration.ZERO,
+                TlsConfig.defaults()));
     assertThat(config.limits()).isEqualTo(new LimitsConfig(1024 * 1024, 100, 0, 4));
     assertThat(config.defaultProvider()).isEqualTo("my-openai");
     assertThat(config.plugins().directory()).isEqualTo(Path.of("/opt/gateway/plugins"));

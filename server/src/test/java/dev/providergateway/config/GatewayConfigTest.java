@@ -94,8 +94,7 @@ class GatewayConfigTest {
     ServerConfig server = ServerConfig.defaults();
     LimitsConfig limits = new LimitsConfig(32 * 1024 * 1024, 1, 0, 1);
 
-    assertThatThrownBy(() -> new GatewayConfig(server, limits, ResilienceConfig.defaults(), "", List.of(), Map.of(),
-            PluginsConfig.defaults()))
+    assertThatThrownBy(() -> GatewayConfig.builder().server(server).limits(limits).build())
         .hasMessage("limits.max_request_bytes: 33554432 is out of range, expected 1024..16777216"
             + " (at most server.max_inbound_message_bytes)");
   }

@@ -1,4 +1,4 @@
-package dev.providergateway.observability;
+package dev.providergateway.auth;
 
 /**
  * What the gRPC edge tells the gateway about each request it dispatches (a {@code Chat} or
@@ -17,8 +17,9 @@ public interface RequestHooks {
    * @param provider the request's {@code provider} field
    * @param model the request's {@code model} field
    * @return the request's tracker
-   * @throws io.grpc.StatusRuntimeException to refuse the request (PERMISSION_DENIED,
-   *     RESOURCE_EXHAUSTED); the edge passes it to the caller unchanged
+   * @throws dev.providergateway.provider.GatewayException to refuse the request ({@link
+   *     dev.providergateway.provider.GatewayAuthException.PermissionDenied}, a key's rate limit);
+   *     the edge maps it like any other failure
    */
   Tracker begin(String provider, String model);
 
