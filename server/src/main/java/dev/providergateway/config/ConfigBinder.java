@@ -22,6 +22,7 @@ final class ConfigBinder {
           "host",
           "port",
           "executor_threads",
+          "io_threads",
           "keepalive_time",
           "keepalive_timeout",
           "permit_keepalive_time",
@@ -95,6 +96,7 @@ final class ConfigBinder {
     String host = node.get("host").stringValue(d.host());
     int port = node.get("port").intValue(d.port());
     int executorThreads = node.get("executor_threads").intValue(d.executorThreads());
+    int ioThreads = node.get("io_threads").intValue(d.ioThreads());
     var keepaliveTime = node.get("keepalive_time").durationValue(d.keepaliveTime());
     var keepaliveTimeout = node.get("keepalive_timeout").durationValue(d.keepaliveTimeout());
     var permitKeepaliveTime =
@@ -112,6 +114,7 @@ final class ConfigBinder {
                 host,
                 port,
                 executorThreads,
+                ioThreads,
                 keepaliveTime,
                 keepaliveTimeout,
                 permitKeepaliveTime,

@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param executorThreads 0 (the default) serves calls on the network event loops, where the
  *     upstream requests run too (every built-in handler is non-blocking); 1..1024 runs call
  *     handlers on a fixed pool of that many threads instead, for plugins that block
+ * @param ioThreads the network event loops that serve gRPC and carry every upstream connection:
+ *     0 (the default) for one per CPU the JVM sees, else 1..256
  * @param keepaliveTime how long a connection may be idle before the server pings it
  * @param keepaliveTimeout how long the server waits for a ping's answer before closing
  * @param permitKeepaliveTime the most frequent client pings the server tolerates
@@ -25,6 +27,7 @@ public record ServerConfig(
     String host,
     int port,
     int executorThreads,
+    int ioThreads,
     Duration keepaliveTime,
     Duration keepaliveTimeout,
     Duration permitKeepaliveTime,
@@ -41,6 +44,7 @@ public record ServerConfig(
     Checks.notBlank("host", host, "a host name or IP address");
     Checks.range("port", port, 0, 65535);
     Checks.range("executor_threads", executorThreads, 0, 1024);
+    Checks.range("io_threads", ioThreads, 0, 256);
     Checks.positive("keepalive_time", requireNonNull(keepaliveTime, "keepaliveTime"));
     Checks.positive("keepalive_timeout", requireNonNull(keepaliveTimeout, "keepaliveTimeout"));
     Checks.positive(
@@ -58,6 +62,7 @@ public record ServerConfig(
         DEFAULT_HOST,
         DEFAULT_PORT,
         0,
+        0,
         Duration.ofSeconds(60),
         Duration.ofSeconds(20),
         Duration.ofSeconds(10),
@@ -73,6 +78,7 @@ public record ServerConfig(
         host,
         newPort,
         executorThreads,
+        ioThreads,
         keepaliveTime,
         keepaliveTimeout,
         permitKeepaliveTime,

@@ -91,7 +91,7 @@ public final class GatewayServer {
   public static Builder nettyBuilder(GatewayConfig config, Map<String, String> env, Clock clock) {
     ScheduledExecutorService scheduler = newScheduler();
     // gRPC is served on the same event loops as the upstream connections (see UpstreamTransport).
-    UpstreamTransport io = UpstreamTransport.create(0, false);
+    UpstreamTransport io = UpstreamTransport.create(config.server().ioThreads(), false);
     NettyServerAssembly netty = NettyServerAssembly.of(config.server(), io, scheduler);
     return builder(netty.builder(), config, clock)
         .transport(io)

@@ -20,6 +20,7 @@ class ConfigLoaderTest {
         host: 127.0.0.1
         port: 6000
         executor_threads: 8
+        io_threads: 3
         keepalive_time: 2m
         keepalive_timeout: 500ms
         permit_keepalive_time: PT5S
@@ -86,6 +87,7 @@ class ConfigLoaderTest {
                 "127.0.0.1",
                 6000,
                 8,
+                3,
                 Duration.ofMinutes(2),
                 Duration.ofMillis(500),
                 Duration.ofSeconds(5),

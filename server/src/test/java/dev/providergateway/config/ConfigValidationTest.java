@@ -67,6 +67,7 @@ class ConfigValidationTest {
         "server: {port: -1}                                | server.port: -1 is out of range, expected 0..65535",
         "server: {port: 65536}                             | server.port: 65536 is out of range, expected 0..65535",
         "server: {executor_threads: 1025}                  | server.executor_threads: 1025 is out of range, expected 0..1024",
+        "server: {io_threads: 257}                        | server.io_threads: 257 is out of range, expected 0..256",
         "server: {max_inbound_message_bytes: 1023}         | server.max_inbound_message_bytes: 1023 is out of range, expected 1024..1073741824",
         "server: {max_concurrent_calls_per_connection: 0}  | server.max_concurrent_calls_per_connection: 0 is out of range, expected 1..1000000",
         "limits: {max_request_bytes: 100}                  | limits.max_request_bytes: 100 is out of range, expected 1024..1073741824",
