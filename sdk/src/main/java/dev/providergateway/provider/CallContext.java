@@ -11,8 +11,8 @@ import java.util.Optional;
  * Facts about the call a provider serves. Immutable and thread-safe.
  *
  * @param requestId the gateway's id for the call, for upstream request headers and logs
- * @param deadline when the caller stops waiting, or null when it set no deadline; a provider
- *     should not let an upstream request outlive it
+ * @param deadline when the caller stops waiting, or null when it set no deadline; a provider should
+ *     not let an upstream request outlive it
  */
 public record CallContext(String requestId, Instant deadline) {
   public CallContext {

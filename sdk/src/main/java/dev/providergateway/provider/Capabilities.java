@@ -3,8 +3,8 @@ package dev.providergateway.provider;
 import static java.util.Objects.requireNonNull;
 
 /**
- * What a provider or one of its models supports, answering Victor's {@code supports_*()} and
- * {@code context_window()} queries. {@code contextWindow} is 0 when unknown.
+ * What a provider or one of its models supports, answering Victor's {@code supports_*()} and {@code
+ * context_window()} queries. {@code contextWindow} is 0 when unknown.
  */
 public record Capabilities(
     boolean tools,

@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The arguments of one {@code chat()} or {@code stream()} call, already validated and resolved
- * by the gateway: {@code model} is the concrete model id for the provider that receives it.
+ * The arguments of one {@code chat()} or {@code stream()} call, already validated and resolved by
+ * the gateway: {@code model} is the concrete model id for the provider that receives it.
  *
- * <p>Optional sampling parameters are {@code null} when the caller did not set them; providers
- * then send nothing and the upstream default applies. {@code extra} holds provider-specific
- * parameters as plain Java values. {@code tags} label the call in logs and metrics and are never
- * sent upstream.
+ * <p>Optional sampling parameters are {@code null} when the caller did not set them; providers then
+ * send nothing and the upstream default applies. {@code extra} holds provider-specific parameters
+ * as plain Java values. {@code tags} label the call in logs and metrics and are never sent
+ * upstream.
  */
 public record ChatRequest(
     String model,
@@ -163,8 +163,19 @@ public record ChatRequest(
 
     public ChatRequest build() {
       return new ChatRequest(
-          model, messages, temperature, maxTokens, tools, toolChoice, stop, seed, topP,
-          responseFormat, reasoningEffort, extra, tags);
+          model,
+          messages,
+          temperature,
+          maxTokens,
+          tools,
+          toolChoice,
+          stop,
+          seed,
+          topP,
+          responseFormat,
+          reasoningEffort,
+          extra,
+          tags);
     }
   }
 }

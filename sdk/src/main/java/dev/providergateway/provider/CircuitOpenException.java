@@ -16,8 +16,12 @@ public final class CircuitOpenException extends GatewayException {
   /** {@code retryAfter} is the time left until the breaker admits trial calls. */
   public CircuitOpenException(String provider, String model, Duration retryAfter) {
     super(
-        "circuit breaker for provider '" + provider + "' is open after repeated upstream"
-            + " failures; retry in " + Math.max(1, retryAfter.toSeconds()) + "s",
+        "circuit breaker for provider '"
+            + provider
+            + "' is open after repeated upstream"
+            + " failures; retry in "
+            + Math.max(1, retryAfter.toSeconds())
+            + "s",
         null);
     this.provider = provider;
     this.model = model;

@@ -16,8 +16,8 @@ import java.util.Map;
  * @param model the model that answered, as the provider reported it
  * @param reasoningContent the model's reasoning text, "" when none
  * @param metadata extra facts about the call (for example parameters dropped for this model)
- * @param reasoningBlocks the reasoning blocks to send back on the assistant message in later
- *     turns (with their signatures), empty when the provider needs none
+ * @param reasoningBlocks the reasoning blocks to send back on the assistant message in later turns
+ *     (with their signatures), empty when the provider needs none
  */
 public record CompletionResponse(
     String content,
@@ -45,6 +45,14 @@ public record CompletionResponse(
   /** This response with {@code metadata} instead of its own. */
   public CompletionResponse withMetadata(Map<String, String> metadata) {
     return new CompletionResponse(
-        content, toolCalls, stopReason, nativeStopReason, usage, model, reasoningContent, metadata, reasoningBlocks);
+        content,
+        toolCalls,
+        stopReason,
+        nativeStopReason,
+        usage,
+        model,
+        reasoningContent,
+        metadata,
+        reasoningBlocks);
   }
 }

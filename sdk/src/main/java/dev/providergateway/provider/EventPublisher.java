@@ -15,11 +15,11 @@ import java.util.function.Consumer;
  * delivers to its subscriber serially and only as far as demanded, so providers need not get the
  * Reactive Streams rules right themselves.
  *
- * <p>The producer is started by the {@code start} callback once a subscriber arrives. It then
- * calls {@link #emit}, {@link #complete} or {@link #fail} from any thread. To read the upstream
- * only as fast as the subscriber reads, it checks {@link #wantsMore()} and registers {@link
- * #onDemand} to be told when to resume. Items emitted beyond demand are queued, so a producer
- * that ignores demand is still correct but buffers.
+ * <p>The producer is started by the {@code start} callback once a subscriber arrives. It then calls
+ * {@link #emit}, {@link #complete} or {@link #fail} from any thread. To read the upstream only as
+ * fast as the subscriber reads, it checks {@link #wantsMore()} and registers {@link #onDemand} to
+ * be told when to resume. Items emitted beyond demand are queued, so a producer that ignores demand
+ * is still correct but buffers.
  *
  * <p>Cancellation: the subscriber's {@code cancel()} runs each action given to {@link #onCancel}
  * exactly once (at once if it is registered after the cancel); together they must abort the
@@ -101,8 +101,8 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
   }
 
   /**
-   * Adds an action that aborts upstream work; it runs once, on the cancelling thread, or at once
-   * if the subscriber already cancelled.
+   * Adds an action that aborts upstream work; it runs once, on the cancelling thread, or at once if
+   * the subscriber already cancelled.
    */
   public void onCancel(Runnable action) {
     cancelActions.add(requireNonNull(action, "action"));
@@ -112,8 +112,8 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
   }
 
   /**
-   * Registers a listener run (on the requesting thread) each time the subscriber adds demand
-   * that the queued items do not cover. Producers that paused reading resume from it.
+   * Registers a listener run (on the requesting thread) each time the subscriber adds demand that
+   * the queued items do not cover. Producers that paused reading resume from it.
    */
   public void onDemand(Runnable listener) {
     demandListener = requireNonNull(listener, "listener");

@@ -5,15 +5,15 @@ import static java.util.Objects.requireNonNull;
 import java.util.Map;
 
 /**
- * The gateway refused the caller's own credentials (its gateway API key, not a provider's): the
- * key is missing or unknown ({@link Unauthenticated}), or it may not reach the requested provider
- * or model ({@link PermissionDenied}). Never retryable, and never counted against a provider.
+ * The gateway refused the caller's own credentials (its gateway API key, not a provider's): the key
+ * is missing or unknown ({@link Unauthenticated}), or it may not reach the requested provider or
+ * model ({@link PermissionDenied}). Never retryable, and never counted against a provider.
  *
- * <p>It lives in the SDK next to {@link GatewayOverloadedException}, another gateway-level
- * failure, rather than in the server: {@link GatewayException} is sealed, and a sealed class may
- * only permit subclasses of its own module (on the class path, of its own package). One hierarchy
- * is what lets the one error mapper at the gRPC edge turn every refusal into a status. Providers
- * never throw it. Messages name the key's id, never the key. Immutable.
+ * <p>It lives in the SDK next to {@link GatewayOverloadedException}, another gateway-level failure,
+ * rather than in the server: {@link GatewayException} is sealed, and a sealed class may only permit
+ * subclasses of its own module (on the class path, of its own package). One hierarchy is what lets
+ * the one error mapper at the gRPC edge turn every refusal into a status. Providers never throw it.
+ * Messages name the key's id, never the key. Immutable.
  */
 public abstract sealed class GatewayAuthException extends GatewayException {
   private final Map<String, String> metadata;

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A gateway limit is full: a concurrency limit (the call was refused at once rather than queued)
- * or a caller's key rate limit (with the wait until it admits again).
+ * A gateway limit is full: a concurrency limit (the call was refused at once rather than queued) or
+ * a caller's key rate limit (with the wait until it admits again).
  */
 public final class GatewayOverloadedException extends GatewayException {
   private final Map<String, String> metadata;
@@ -21,7 +21,8 @@ public final class GatewayOverloadedException extends GatewayException {
     this.retryAfter = null;
   }
 
-  private GatewayOverloadedException(String message, Map<String, String> metadata, Duration retryAfter) {
+  private GatewayOverloadedException(
+      String message, Map<String, String> metadata, Duration retryAfter) {
     super(message);
     this.metadata = Map.copyOf(metadata);
     this.retryAfter = retryAfter;
@@ -37,7 +38,8 @@ public final class GatewayOverloadedException extends GatewayException {
    */
   public static GatewayOverloadedException rateLimited(
       String message, Map<String, String> metadata, Duration retryAfter) {
-    return new GatewayOverloadedException(message, metadata, requireNonNull(retryAfter, "retryAfter"));
+    return new GatewayOverloadedException(
+        message, metadata, requireNonNull(retryAfter, "retryAfter"));
   }
 
   @Override

@@ -29,7 +29,13 @@ public record Message(
   }
 
   /** A message without reasoning blocks. */
-  public Message(Role role, String content, String name, List<ToolCall> toolCalls, String toolCallId, List<Image> images) {
+  public Message(
+      Role role,
+      String content,
+      String name,
+      List<ToolCall> toolCalls,
+      String toolCallId,
+      List<Image> images) {
     this(role, content, name, toolCalls, toolCallId, images, List.of());
   }
 

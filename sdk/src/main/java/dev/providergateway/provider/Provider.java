@@ -4,20 +4,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 
 /**
- * An LLM provider behind the gateway, mirroring Victor's {@code BaseProvider}: {@code name},
- * {@code chat()}, {@code stream()}, {@code close()} and the capability queries (answered by
- * {@link #descriptor()}).
+ * An LLM provider behind the gateway, mirroring Victor's {@code BaseProvider}: {@code name}, {@code
+ * chat()}, {@code stream()}, {@code close()} and the capability queries (answered by {@link
+ * #descriptor()}).
  *
  * <p>Providers contain no policy: the gateway validates requests, resolves routes and wraps every
  * call in the provider's circuit breaker, deadline and cancellation. A provider only translates
  * between the domain records and its upstream wire format, and reports upstream failures as the
  * matching {@link ProviderException} subclass.
  *
- * <p>Threading: instances are shared by all calls and must be thread-safe. Neither method may
- * block the calling thread on upstream I/O.
+ * <p>Threading: instances are shared by all calls and must be thread-safe. Neither method may block
+ * the calling thread on upstream I/O.
  *
- * <p>Lifecycle: created by a {@link ProviderFactory}, owned by the gateway's registry, which
- * calls {@link #close()} once at shutdown after in-flight calls have drained.
+ * <p>Lifecycle: created by a {@link ProviderFactory}, owned by the gateway's registry, which calls
+ * {@link #close()} once at shutdown after in-flight calls have drained.
  */
 public interface Provider extends AutoCloseable {
 

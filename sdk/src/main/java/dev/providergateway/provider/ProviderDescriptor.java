@@ -10,8 +10,8 @@ import java.util.List;
  * Provider#descriptor()}, which is called on gRPC threads for every {@code ListProviders}.
  *
  * <p>The tool-calling fields of {@code ListProviders} (native or fallback calls, the tool-call
- * format) come from the gateway's capability table when it has an entry for the provider's name
- * or wire type; otherwise from {@link #capabilities} here.
+ * format) come from the gateway's capability table when it has an entry for the provider's name or
+ * wire type; otherwise from {@link #capabilities} here.
  *
  * @param wireType the implementation, as named in config {@code type} (for example {@code echo})
  * @param description one human-readable line

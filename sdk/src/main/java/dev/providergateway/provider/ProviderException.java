@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * An upstream provider failed. Providers throw (or complete futures and streams with) exactly
- * these classes, one per failure kind, mirroring Victor's provider errors; {@link #retryable()}
- * says whether repeating the same request may succeed. Only these count as failures for a
- * provider's circuit breaker, and of them not {@link Auth}.
+ * An upstream provider failed. Providers throw (or complete futures and streams with) exactly these
+ * classes, one per failure kind, mirroring Victor's provider errors; {@link #retryable()} says
+ * whether repeating the same request may succeed. Only these count as failures for a provider's
+ * circuit breaker, and of them not {@link Auth}.
  */
 public abstract sealed class ProviderException extends GatewayException {
 
@@ -35,7 +35,12 @@ public abstract sealed class ProviderException extends GatewayException {
   private final Duration retryAfter;
 
   private ProviderException(
-      Origin origin, String message, Throwable cause, ErrorReason reason, boolean retryable, Duration retryAfter) {
+      Origin origin,
+      String message,
+      Throwable cause,
+      ErrorReason reason,
+      boolean retryable,
+      Duration retryAfter) {
     super(message, cause);
     this.origin = requireNonNull(origin, "origin");
     this.reason = reason;
@@ -75,9 +80,7 @@ public abstract sealed class ProviderException extends GatewayException {
     return metadata;
   }
 
-  /**
-   * The upstream rejected the gateway's credentials (HTTP 401/403). Not retryable.
-   */
+  /** The upstream rejected the gateway's credentials (HTTP 401/403). Not retryable. */
   public static final class Auth extends ProviderException {
     public Auth(Origin origin, String message) {
       super(origin, message, null, ErrorReason.PROVIDER_AUTH, false, null);
@@ -85,8 +88,8 @@ public abstract sealed class ProviderException extends GatewayException {
   }
 
   /**
-   * The upstream rate-limited the call (HTTP 429). Retryable; {@code retryAfter} is the
-   * upstream's hint, or null when it gave none.
+   * The upstream rate-limited the call (HTTP 429). Retryable; {@code retryAfter} is the upstream's
+   * hint, or null when it gave none.
    */
   public static final class RateLimited extends ProviderException {
     public RateLimited(Origin origin, String message, Duration retryAfter) {
@@ -94,36 +97,28 @@ public abstract sealed class ProviderException extends GatewayException {
     }
   }
 
-  /**
-   * The account's quota or billing limit is exhausted (a 429 that waiting will not fix).
-   */
+  /** The account's quota or billing limit is exhausted (a 429 that waiting will not fix). */
   public static final class QuotaExceeded extends ProviderException {
     public QuotaExceeded(Origin origin, String message) {
       super(origin, message, null, ErrorReason.PROVIDER_QUOTA, false, null);
     }
   }
 
-  /**
-   * The upstream says the model does not exist (a 404 naming the model).
-   */
+  /** The upstream says the model does not exist (a 404 naming the model). */
   public static final class ModelNotFound extends ProviderException {
     public ModelNotFound(Origin origin, String message) {
       super(origin, message, null, ErrorReason.MODEL_NOT_FOUND, false, null);
     }
   }
 
-  /**
-   * The upstream did not answer in time.
-   */
+  /** The upstream did not answer in time. */
   public static final class Timeout extends ProviderException {
     public Timeout(Origin origin, String message, Throwable cause) {
       super(origin, message, cause, ErrorReason.PROVIDER_TIMEOUT, true, null);
     }
   }
 
-  /**
-   * Connecting to the upstream failed, or the connection broke (reset, TLS, protocol).
-   */
+  /** Connecting to the upstream failed, or the connection broke (reset, TLS, protocol). */
   public static final class Connection extends ProviderException {
     public Connection(Origin origin, String message, Throwable cause) {
       super(origin, message, cause, ErrorReason.PROVIDER_CONNECTION, true, null);
@@ -151,9 +146,7 @@ public abstract sealed class ProviderException extends GatewayException {
     }
   }
 
-  /**
-   * Any other upstream rejection (other HTTP 4xx), carrying the upstream's own message.
-   */
+  /** Any other upstream rejection (other HTTP 4xx), carrying the upstream's own message. */
   public static final class Rejected extends ProviderException {
     public Rejected(Origin origin, String message) {
       super(origin, message, null, ErrorReason.PROVIDER_ERROR, false, null);

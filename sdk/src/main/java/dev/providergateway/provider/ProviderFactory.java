@@ -11,13 +11,12 @@ import java.util.Map;
  *
  * <p>Implementations need a public no-argument constructor and must be thread-safe.
  *
- * <p>Lifecycle: the gateway instantiates each factory once at startup, calls {@link
- * #autoConfigure} once, then {@link #create} once per provider instance, all on the startup
- * thread before it serves calls. The gateway owns every provider it creates and closes it at
- * shutdown; a factory holds no per-instance resources itself. A plugin factory is loaded by the
- * plugin jar's own class loader, whose parent is the gateway's: the SDK and Jackson come from
- * the gateway, so a plugin jar should not bundle them (bundled copies are never loaded: the
- * parent class loader answers first).
+ * <p>Lifecycle: the gateway instantiates each factory once at startup, calls {@link #autoConfigure}
+ * once, then {@link #create} once per provider instance, all on the startup thread before it serves
+ * calls. The gateway owns every provider it creates and closes it at shutdown; a factory holds no
+ * per-instance resources itself. A plugin factory is loaded by the plugin jar's own class loader,
+ * whose parent is the gateway's: the SDK and Jackson come from the gateway, so a plugin jar should
+ * not bundle them (bundled copies are never loaded: the parent class loader answers first).
  *
  * <p>The capability table ({@code tool-calling.yaml}) has no entry for a plugin's type unless the
  * plugin ships one: a jar may hold a fragment at {@code META-INF/providergateway/tool-calling.yaml}

@@ -77,12 +77,27 @@ public record ProviderSettings(
   /** Hides the credential and the environment, which may hold other credentials. */
   @Override
   public String toString() {
-    return "ProviderSettings[name=" + name + ", type=" + type + ", baseUrl=" + baseUrl
-        + ", apiKey=" + (apiKey == null ? "none" : "***") + ", defaultModel=" + defaultModel
-        + ", models=" + models + ", options=" + options.keySet() + "]";
+    return "ProviderSettings[name="
+        + name
+        + ", type="
+        + type
+        + ", baseUrl="
+        + baseUrl
+        + ", apiKey="
+        + (apiKey == null ? "none" : "***")
+        + ", defaultModel="
+        + defaultModel
+        + ", models="
+        + models
+        + ", options="
+        + options.keySet()
+        + "]";
   }
 
-  /** Builds {@link ProviderSettings}; every value but the name and type is optional. Not thread-safe. */
+  /**
+   * Builds {@link ProviderSettings}; every value but the name and type is optional. Not
+   * thread-safe.
+   */
   public static final class Builder {
     private final String name;
     private final String type;
@@ -149,7 +164,8 @@ public record ProviderSettings(
     }
 
     public ProviderSettings build() {
-      return new ProviderSettings(name, type, baseUrl, apiKey, defaultModel, models, options, env, transport, clock);
+      return new ProviderSettings(
+          name, type, baseUrl, apiKey, defaultModel, models, options, env, transport, clock);
     }
   }
 }

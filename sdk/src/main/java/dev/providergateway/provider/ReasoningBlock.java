@@ -3,9 +3,9 @@ package dev.providergateway.provider;
 import static java.util.Objects.requireNonNull;
 
 /**
- * One block of a model's reasoning, as some providers require it sent back unchanged in later
- * turns (Anthropic thinking blocks with their signatures, Gemini thought signatures). Clients
- * keep these from a response and return them on the assistant message.
+ * One block of a model's reasoning, as some providers require it sent back unchanged in later turns
+ * (Anthropic thinking blocks with their signatures, Gemini thought signatures). Clients keep these
+ * from a response and return them on the assistant message.
  *
  * @param text the reasoning text, or for a redacted block the provider's opaque data
  * @param signature the provider's signature over the block ("" when none)

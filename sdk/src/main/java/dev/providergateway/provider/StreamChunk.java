@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One chunk of a streamed completion as the gateway sends it, mirroring Victor's
- * {@code StreamChunk}. Exactly one chunk of a successful stream is final; only it carries
- * {@code toolCalls}, {@code stopReason}, {@code usage}, {@code provider}, {@code metadata} and
- * {@code reasoningBlocks}.
+ * One chunk of a streamed completion as the gateway sends it, mirroring Victor's {@code
+ * StreamChunk}. Exactly one chunk of a successful stream is final; only it carries {@code
+ * toolCalls}, {@code stopReason}, {@code usage}, {@code provider}, {@code metadata} and {@code
+ * reasoningBlocks}.
  */
 public record StreamChunk(
     String content,
@@ -47,7 +47,11 @@ public record StreamChunk(
       String reasoningContent,
       List<StreamEvent.ToolCallDelta> toolCallDeltas,
       String model) {
-    return builder(model).content(content).reasoningContent(reasoningContent).toolCallDeltas(toolCallDeltas).build();
+    return builder(model)
+        .content(content)
+        .reasoningContent(reasoningContent)
+        .toolCallDeltas(toolCallDeltas)
+        .build();
   }
 
   /** A builder for a chunk from {@code model}; every other value starts empty and non-final. */
@@ -141,8 +145,19 @@ public record StreamChunk(
     }
 
     public StreamChunk build() {
-      return new StreamChunk(content, reasoningContent, toolCallDeltas, toolCalls, stopReason, nativeStopReason,
-          isFinal, usage, model, provider, metadata, reasoningBlocks);
+      return new StreamChunk(
+          content,
+          reasoningContent,
+          toolCallDeltas,
+          toolCalls,
+          stopReason,
+          nativeStopReason,
+          isFinal,
+          usage,
+          model,
+          provider,
+          metadata,
+          reasoningBlocks);
     }
   }
 }

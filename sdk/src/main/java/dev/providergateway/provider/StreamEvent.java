@@ -5,11 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.util.Map;
 
 /**
- * One thing a provider's stream reports, in upstream order. Providers translate their wire
- * events into these; the gateway assembles them into {@link StreamChunk}s, accumulates tool
- * calls, usage and the stop reason, and emits the single final chunk itself. A provider therefore
- * never builds a final chunk: it completes its publisher when the upstream response ended
- * cleanly.
+ * One thing a provider's stream reports, in upstream order. Providers translate their wire events
+ * into these; the gateway assembles them into {@link StreamChunk}s, accumulates tool calls, usage
+ * and the stop reason, and emits the single final chunk itself. A provider therefore never builds a
+ * final chunk: it completes its publisher when the upstream response ended cleanly.
  */
 public sealed interface StreamEvent {
 
@@ -28,9 +27,9 @@ public sealed interface StreamEvent {
   }
 
   /**
-   * A fragment of the tool call at {@code index} (0-based, per response). {@code id} and
-   * {@code name} are set on the first fragment of a call and may be empty on later ones;
-   * concatenating {@code argumentsDelta} of one index gives the call's raw argument text.
+   * A fragment of the tool call at {@code index} (0-based, per response). {@code id} and {@code
+   * name} are set on the first fragment of a call and may be empty on later ones; concatenating
+   * {@code argumentsDelta} of one index gives the call's raw argument text.
    */
   record ToolCallDelta(int index, String id, String name, String argumentsDelta)
       implements StreamEvent {
@@ -43,8 +42,8 @@ public sealed interface StreamEvent {
   }
 
   /**
-   * A reasoning block is complete: its whole text (already streamed as {@link ReasoningDelta}s)
-   * and its signature. The gateway returns these on the final chunk for the client to send back.
+   * A reasoning block is complete: its whole text (already streamed as {@link ReasoningDelta}s) and
+   * its signature. The gateway returns these on the final chunk for the client to send back.
    */
   record ReasoningBlockEnd(ReasoningBlock block) implements StreamEvent {
     public ReasoningBlockEnd {

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * Builds {@link ToolCall}s from a model's raw argument text, as the contract asks: text that is
  * exactly one JSON object is kept as the arguments; anything else (invalid JSON, an array, an
- * object followed by more text) becomes {@code "{}"} with the text kept in {@code rawArguments},
- * so a malformed call is reported rather than silently repaired. Blank text means no arguments.
+ * object followed by more text) becomes {@code "{}"} with the text kept in {@code rawArguments}, so
+ * a malformed call is reported rather than silently repaired. Blank text means no arguments.
  */
 public final class ToolArguments {
   private static final ObjectMapper JSON =

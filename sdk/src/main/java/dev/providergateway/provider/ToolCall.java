@@ -4,11 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * One complete tool call. {@code arguments} is the text of a JSON object ({@code "{}"} when the
- * model's text was not one); {@code rawArguments} is the model's exact text when it differed,
- * else empty. {@code signature} is the provider's opaque signature on the call (Gemini's thought
+ * model's text was not one); {@code rawArguments} is the model's exact text when it differed, else
+ * empty. {@code signature} is the provider's opaque signature on the call (Gemini's thought
  * signature), "" when none; it must be sent back with the call in later turns.
  */
-public record ToolCall(String id, String name, String arguments, String rawArguments, String signature) {
+public record ToolCall(
+    String id, String name, String arguments, String rawArguments, String signature) {
   public ToolCall {
     requireNonNull(id, "id");
     requireNonNull(name, "name");

@@ -36,7 +36,8 @@ class ErrorMessagesTest {
 
   @Test
   void sanitize_htmlPageStartingWithHtmlTag_summarizesByTitle() {
-    String page = "<html lang=\"en\"><head><title class=\"t\">Service Unavailable</title></head></html>";
+    String page =
+        "<html lang=\"en\"><head><title class=\"t\">Service Unavailable</title></head></html>";
 
     assertThat(ErrorMessages.sanitize(page)).isEqualTo("HTML error page: Service Unavailable");
   }
@@ -118,7 +119,8 @@ class ErrorMessagesTest {
   @Test
   void sanitize_shortSkPrefixedWord_isNotRedacted() {
     // "sk-" needs at least six key characters after it, so ordinary words survive.
-    assertThat(ErrorMessages.sanitize("task-1 and sk-abc failed")).isEqualTo("task-1 and sk-abc failed");
+    assertThat(ErrorMessages.sanitize("task-1 and sk-abc failed"))
+        .isEqualTo("task-1 and sk-abc failed");
   }
 
   @Test

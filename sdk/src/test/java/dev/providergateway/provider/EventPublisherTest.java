@@ -410,7 +410,8 @@ class EventPublisherTest {
 
     recorder.request(1);
 
-    assertThat(recorder.items).containsExactlyElementsOf(IntStream.range(0, count).boxed().toList());
+    assertThat(recorder.items)
+        .containsExactlyElementsOf(IntStream.range(0, count).boxed().toList());
     assertThat(recorder.completions).hasValue(1);
     assertThat(maxDepth.get() - minDepth.get()).isLessThan(10);
   }
@@ -627,7 +628,8 @@ class EventPublisherTest {
     assertThat(recorder.errors).hasValue(0);
     List<Integer> items = List.copyOf(recorder.items);
     assertThat(items).hasSize(total).doesNotHaveDuplicates();
-    assertThat(items).containsExactlyInAnyOrderElementsOf(IntStream.range(0, total).boxed().toList());
+    assertThat(items)
+        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, total).boxed().toList());
     for (int p = 0; p < producers; p++) {
       int base = p * perProducer;
       List<Integer> fromProducer =

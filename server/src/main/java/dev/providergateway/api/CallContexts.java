@@ -18,13 +18,17 @@ final class CallContexts {
 
   static CallContext current(Clock clock) {
     Deadline deadline = Context.current().getDeadline();
-    Instant at = deadline == null ? null : clock.instant().plusNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS));
+    Instant at =
+        deadline == null
+            ? null
+            : clock.instant().plusNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS));
     CallRecord call = CallRecord.current();
     return new CallContext(call == null ? newRequestId() : call.requestId(), at);
   }
 
   static String newRequestId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    return Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+    return Long.toHexString(r.nextLong() | Long.MIN_VALUE)
+        + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
   }
 }

@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Carries one stream's chunks to a gRPC writer at the pace the transport accepts them: it asks
- * upstream for the next chunk only while the writer {@linkplain Sink#isReady() is ready}, and
- * asks again when gRPC reports readiness, so a slow reader slows the upstream read instead of
- * filling memory.
+ * upstream for the next chunk only while the writer {@linkplain Sink#isReady() is ready}, and asks
+ * again when gRPC reports readiness, so a slow reader slows the upstream read instead of filling
+ * memory.
  *
  * <p>All writes to the sink happen in the serial Flow signals, so the sink sees one writer.
  */

@@ -20,18 +20,17 @@ import java.util.function.Function;
  * The server side of one {@code Converse} stream: many concurrent turns, each keyed by its
  * client-chosen id, multiplexed onto one response stream.
  *
- * <p>A turn's failure or cancellation is reported in-band as that turn's {@code error} and
- * leaves the stream and the other turns running. When the client half-closes, the stream ends
- * once the running turns have. When the call is cancelled, every turn's upstream is cancelled.
+ * <p>A turn's failure or cancellation is reported in-band as that turn's {@code error} and leaves
+ * the stream and the other turns running. When the client half-closes, the stream ends once the
+ * running turns have. When the call is cancelled, every turn's upstream is cancelled.
  *
- * <p>History: turns with {@code use_history} see the history kept so far (a snapshot taken when
- * the turn starts) before their own messages, and on success append their messages and the
- * assistant's reply, in the order turns finish. The request limits bound it: a turn whose
- * history and messages exceed them fails with INVALID_ARGUMENT.
+ * <p>History: turns with {@code use_history} see the history kept so far (a snapshot taken when the
+ * turn starts) before their own messages, and on success append their messages and the assistant's
+ * reply, in the order turns finish. The request limits bound it: a turn whose history and messages
+ * exceed them fails with INVALID_ARGUMENT.
  *
  * <p>Threading: gRPC delivers client messages serially; turns finish on provider threads. Every
- * write to the response stream holds {@link #writeLock}, so the observer sees one writer at a
- * time.
+ * write to the response stream holds {@link #writeLock}, so the observer sees one writer at a time.
  */
 final class ConverseSession implements StreamObserver<ConverseRequest> {
   private static final int MAX_TURN_ID_LENGTH = 128;
@@ -49,8 +48,10 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
    * A session writing to {@code responses}; {@code streams} validates, admits and dispatches each
    * turn's request as a {@code Stream} call would be, and at most {@code maxTurns} run at once.
    */
-  ConverseSession(ServerCallStreamObserver<ConverseResponse> responses,
-      Function<ChatRequest, ProviderGatewayService.AdmittedStream> streams, int maxTurns) {
+  ConverseSession(
+      ServerCallStreamObserver<ConverseResponse> responses,
+      Function<ChatRequest, ProviderGatewayService.AdmittedStream> streams,
+      int maxTurns) {
     this.responses = responses;
     this.streams = streams;
     this.maxTurns = maxTurns;
@@ -83,21 +84,31 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
   private void start(ConverseRequest.StartTurn start) {
     String id = start.getTurnId();
     if (id.isEmpty() || id.length() > MAX_TURN_ID_LENGTH) {
-      writeError(id, InvalidRequestException.of("start.turn_id", "must be 1 to " + MAX_TURN_ID_LENGTH + " characters"));
+      writeError(
+          id,
+          InvalidRequestException.of(
+              "start.turn_id", "must be 1 to " + MAX_TURN_ID_LENGTH + " characters"));
       return;
     }
     if (turns.containsKey(id)) {
-      writeError(id, InvalidRequestException.of("start.turn_id", "turn '" + id + "' is still running"));
+      writeError(
+          id, InvalidRequestException.of("start.turn_id", "turn '" + id + "' is still running"));
       return;
     }
     if (turns.size() >= maxTurns) {
-      writeError(id, new GatewayOverloadedException("concurrent turns on this stream (" + maxTurns + ")"));
+      writeError(
+          id, new GatewayOverloadedException("concurrent turns on this stream (" + maxTurns + ")"));
       return;
     }
     ChatRequest request = start.getRequest();
     if (start.getUseHistory()) {
       synchronized (writeLock) {
-        request = request.toBuilder().clearMessages().addAllMessages(history).addAllMessages(request.getMessagesList()).build();
+        request =
+            request.toBuilder()
+                .clearMessages()
+                .addAllMessages(history)
+                .addAllMessages(request.getMessagesList())
+                .build();
       }
     }
     Turn turn = new Turn(id, start.getUseHistory() ? start.getRequest().getMessagesList() : null);
@@ -116,8 +127,11 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
     Turn turn = turns.remove(id);
     if (turn != null) {
       turn.relay.cancel();
-      write(ConverseResponse.newBuilder().setTurnId(id)
-          .setError(ErrorMapper.cancelled("turn '" + id + "' cancelled by the client")).build());
+      write(
+          ConverseResponse.newBuilder()
+              .setTurnId(id)
+              .setError(ErrorMapper.cancelled("turn '" + id + "' cancelled by the client"))
+              .build());
       completeIfIdle();
     }
   }
@@ -140,7 +154,11 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
   }
 
   private void writeError(String turnId, Throwable failure) {
-    write(ConverseResponse.newBuilder().setTurnId(turnId).setError(ErrorMapper.toStatus(failure)).build());
+    write(
+        ConverseResponse.newBuilder()
+            .setTurnId(turnId)
+            .setError(ErrorMapper.toStatus(failure))
+            .build());
   }
 
   private void write(ConverseResponse response) {
@@ -180,7 +198,10 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
         tracker.firstOutput();
       }
       if (chunk.getIsFinal()) {
-        tracker.completed(chunk.getProvider(), chunk.getModel(), chunk.getUsage().getPromptTokens(),
+        tracker.completed(
+            chunk.getProvider(),
+            chunk.getModel(),
+            chunk.getUsage().getPromptTokens(),
             chunk.getUsage().getCompletionTokens());
       }
       last = chunk;
@@ -193,12 +214,13 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
         return;
       }
       if (newMessages != null && last != null) {
-        Message assistant = Message.newBuilder()
-            .setRole("assistant")
-            .setContent(reply.toString())
-            .addAllToolCalls(last.getToolCallsList())
-            .addAllReasoning(last.getReasoningBlocksList())
-            .build();
+        Message assistant =
+            Message.newBuilder()
+                .setRole("assistant")
+                .setContent(reply.toString())
+                .addAllToolCalls(last.getToolCallsList())
+                .addAllReasoning(last.getReasoningBlocksList())
+                .build();
         synchronized (writeLock) {
           history.addAll(newMessages);
           history.add(assistant);

@@ -16,11 +16,11 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 
 /**
- * The one function that turns a failure into what the caller sees: a {@code google.rpc.Status}
- * with {@code ErrorInfo} (domain {@value #DOMAIN}), {@code RetryInfo} where a retry makes sense
- * and {@code BadRequest} for invalid requests, per the contract's error table. Handlers never
- * build a status by hand. Unexpected exceptions become INTERNAL with a fixed message, so no
- * internal detail leaks; they are logged here.
+ * The one function that turns a failure into what the caller sees: a {@code google.rpc.Status} with
+ * {@code ErrorInfo} (domain {@value #DOMAIN}), {@code RetryInfo} where a retry makes sense and
+ * {@code BadRequest} for invalid requests, per the contract's error table. Handlers never build a
+ * status by hand. Unexpected exceptions become INTERNAL with a fixed message, so no internal detail
+ * leaks; they are logged here.
  */
 public final class ErrorMapper {
   /** The {@code ErrorInfo.domain} of every gateway error. */
@@ -71,14 +71,23 @@ public final class ErrorMapper {
 
   private static Status statusOf(GatewayException e) {
     ErrorInfo.Builder info =
-        ErrorInfo.newBuilder().setDomain(DOMAIN).setReason(e.reason().name()).putAllMetadata(e.errorMetadata());
+        ErrorInfo.newBuilder()
+            .setDomain(DOMAIN)
+            .setReason(e.reason().name())
+            .putAllMetadata(e.errorMetadata());
     Status.Builder status =
         Status.newBuilder().setCode(codeOf(e.reason()).getNumber()).setMessage(e.getMessage());
     status.addDetails(Any.pack(info.build()));
     e.retryAfter().ifPresent(delay -> status.addDetails(Any.pack(retryInfo(delay))));
     if (e instanceof InvalidRequestException invalid) {
       BadRequest.Builder bad = BadRequest.newBuilder();
-      invalid.violations().forEach(v -> bad.addFieldViolationsBuilder().setField(v.field()).setDescription(v.description()));
+      invalid
+          .violations()
+          .forEach(
+              v ->
+                  bad.addFieldViolationsBuilder()
+                      .setField(v.field())
+                      .setDescription(v.description()));
       status.addDetails(Any.pack(bad.build()));
     }
     return status.build();

@@ -49,7 +49,9 @@ final class ProtoMapper {
     }
     List<ToolDefinition> tools = new ArrayList<>(r.getToolsCount());
     for (var t : r.getToolsList()) {
-      tools.add(new ToolDefinition(t.getName(), t.getDescription(), StructValues.toMap(t.getParameters())));
+      tools.add(
+          new ToolDefinition(
+              t.getName(), t.getDescription(), StructValues.toMap(t.getParameters())));
     }
     return b.tools(tools)
         .toolChoice(toolChoice(r))
@@ -66,7 +68,9 @@ final class ProtoMapper {
     for (var m : messages) {
       List<ToolCall> calls = new ArrayList<>(m.getToolCallsCount());
       for (var c : m.getToolCallsList()) {
-        calls.add(new ToolCall(c.getId(), c.getName(), c.getArguments(), c.getRawArguments(), c.getSignature()));
+        calls.add(
+            new ToolCall(
+                c.getId(), c.getName(), c.getArguments(), c.getRawArguments(), c.getSignature()));
       }
       List<ReasoningBlock> reasoning = new ArrayList<>(m.getReasoningCount());
       for (var r : m.getReasoningList()) {
@@ -74,12 +78,15 @@ final class ProtoMapper {
       }
       List<Image> images = new ArrayList<>(m.getImagesCount());
       for (var i : m.getImagesList()) {
-        images.add(i.hasData()
-            ? new Image.Inline(i.getMimeType(), i.getData().toByteArray())
-            : new Image.Url(i.getUrl(), i.getMimeType()));
+        images.add(
+            i.hasData()
+                ? new Image.Inline(i.getMimeType(), i.getData().toByteArray())
+                : new Image.Url(i.getUrl(), i.getMimeType()));
       }
       Role role = Role.fromWireName(m.getRole()).orElseThrow();
-      out.add(new Message(role, m.getContent(), m.getName(), calls, m.getToolCallId(), images, reasoning));
+      out.add(
+          new Message(
+              role, m.getContent(), m.getName(), calls, m.getToolCallId(), images, reasoning));
     }
     return out;
   }
@@ -101,26 +108,30 @@ final class ProtoMapper {
     var format = r.getResponseFormat();
     return switch (format.getFormatCase()) {
       case JSON_OBJECT -> new ResponseFormat.JsonObject();
-      case JSON_SCHEMA -> new ResponseFormat.JsonSchema(
-          format.getJsonSchema().getName(),
-          StructValues.toMap(format.getJsonSchema().getSchema()),
-          format.getJsonSchema().getStrict());
+      case JSON_SCHEMA ->
+          new ResponseFormat.JsonSchema(
+              format.getJsonSchema().getName(),
+              StructValues.toMap(format.getJsonSchema().getSchema()),
+              format.getJsonSchema().getStrict());
       default -> ResponseFormat.TEXT;
     };
   }
 
   /** Domain messages back to proto, for the history Converse keeps. */
   static dev.providergateway.v1.Message toProto(Message m) {
-    var b = dev.providergateway.v1.Message.newBuilder()
-        .setRole(m.role().wireName())
-        .setContent(m.content())
-        .setName(m.name())
-        .setToolCallId(m.toolCallId());
+    var b =
+        dev.providergateway.v1.Message.newBuilder()
+            .setRole(m.role().wireName())
+            .setContent(m.content())
+            .setName(m.name())
+            .setToolCallId(m.toolCallId());
     m.toolCalls().forEach(c -> b.addToolCalls(toProto(c)));
     m.reasoning().forEach(r -> b.addReasoning(toProto(r)));
     for (Image image : m.images()) {
       if (image instanceof Image.Inline inline) {
-        b.addImagesBuilder().setData(ByteString.copyFrom(inline.data())).setMimeType(inline.mimeType());
+        b.addImagesBuilder()
+            .setData(ByteString.copyFrom(inline.data()))
+            .setMimeType(inline.mimeType());
       } else if (image instanceof Image.Url url) {
         b.addImagesBuilder().setUrl(url.url()).setMimeType(url.mimeType());
       }
@@ -130,27 +141,29 @@ final class ProtoMapper {
 
   static dev.providergateway.v1.CompletionResponse toProto(Dispatcher.ChatResult result) {
     CompletionResponse r = result.response();
-    var b = dev.providergateway.v1.CompletionResponse.newBuilder()
-        .setContent(r.content())
-        .setRole("assistant")
-        .setStopReason(toProto(r.stopReason()))
-        .setNativeStopReason(r.nativeStopReason())
-        .setUsage(toProto(r.usage()))
-        .setModel(r.model())
-        .setProvider(result.provider())
-        .setReasoningContent(r.reasoningContent())
-        .putAllMetadata(r.metadata());
+    var b =
+        dev.providergateway.v1.CompletionResponse.newBuilder()
+            .setContent(r.content())
+            .setRole("assistant")
+            .setStopReason(toProto(r.stopReason()))
+            .setNativeStopReason(r.nativeStopReason())
+            .setUsage(toProto(r.usage()))
+            .setModel(r.model())
+            .setProvider(result.provider())
+            .setReasoningContent(r.reasoningContent())
+            .putAllMetadata(r.metadata());
     r.toolCalls().forEach(c -> b.addToolCalls(toProto(c)));
     r.reasoningBlocks().forEach(block -> b.addReasoningBlocks(toProto(block)));
     return b.build();
   }
 
   static dev.providergateway.v1.StreamChunk toProto(StreamChunk c) {
-    var b = dev.providergateway.v1.StreamChunk.newBuilder()
-        .setContent(c.content())
-        .setReasoningContent(c.reasoningContent())
-        .setIsFinal(c.isFinal())
-        .setModel(c.model());
+    var b =
+        dev.providergateway.v1.StreamChunk.newBuilder()
+            .setContent(c.content())
+            .setReasoningContent(c.reasoningContent())
+            .setIsFinal(c.isFinal())
+            .setModel(c.model());
     for (StreamEvent.ToolCallDelta d : c.toolCallDeltas()) {
       b.addToolCallDeltasBuilder()
           .setIndex(d.index())

@@ -22,10 +22,10 @@ import java.time.Clock;
 import java.util.concurrent.Flow;
 
 /**
- * The {@code providergateway.v1.ProviderService} implementation: a thin edge that validates,
- * maps proto to domain, calls the {@link Dispatcher} and maps results and failures back (every
- * failure through {@link ErrorMapper}). Cancellation by the caller, or its deadline passing,
- * cancels the upstream request on every method.
+ * The {@code providergateway.v1.ProviderService} implementation: a thin edge that validates, maps
+ * proto to domain, calls the {@link Dispatcher} and maps results and failures back (every failure
+ * through {@link ErrorMapper}). Cancellation by the caller, or its deadline passing, cancels the
+ * upstream request on every method.
  */
 public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderServiceImplBase {
   private final Dispatcher dispatcher;
@@ -37,17 +37,24 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   // Reported to by the dispatcher's upstream attempts, retries and fallbacks.
   private final GatewayMetrics metrics;
 
-  /** A service over {@code registry}'s providers, enforcing {@code limits} and {@code resilience}. */
-  public ProviderGatewayService(ProviderRegistry registry, LimitsConfig limits, Resilience resilience) {
+  /**
+   * A service over {@code registry}'s providers, enforcing {@code limits} and {@code resilience}.
+   */
+  public ProviderGatewayService(
+      ProviderRegistry registry, LimitsConfig limits, Resilience resilience) {
     this(registry, limits, resilience, RequestHooks.NONE, GatewayMetrics.NOOP);
   }
 
   /**
-   * A service that also passes each request through {@code hooks} (admission, usage accounting)
-   * and has the dispatcher report upstream work to {@code metrics}.
+   * A service that also passes each request through {@code hooks} (admission, usage accounting) and
+   * has the dispatcher report upstream work to {@code metrics}.
    */
   public ProviderGatewayService(
-      ProviderRegistry registry, LimitsConfig limits, Resilience resilience, RequestHooks hooks, GatewayMetrics metrics) {
+      ProviderRegistry registry,
+      LimitsConfig limits,
+      Resilience resilience,
+      RequestHooks hooks,
+      GatewayMetrics metrics) {
     this.hooks = requireNonNull(hooks, "hooks");
     this.metrics = requireNonNull(metrics, "metrics");
     this.registry = requireNonNull(registry, "registry");
@@ -64,7 +71,9 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     var call = (ServerCallStreamObserver<CompletionResponse>) observer;
     try {
       RequestHooks.Tracker tracker = admit(request);
-      var result = dispatcher.chat(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock));
+      var result =
+          dispatcher.chat(
+              request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock));
       call.setOnCancelHandler(() -> result.cancel(true));
       result.whenComplete(
           (response, failure) -> {
@@ -73,7 +82,10 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
             }
             if (failure == null) {
               CompletionResponse proto = ProtoMapper.toProto(response);
-              tracker.completed(proto.getProvider(), proto.getModel(), proto.getUsage().getPromptTokens(),
+              tracker.completed(
+                  proto.getProvider(),
+                  proto.getModel(),
+                  proto.getUsage().getPromptTokens(),
                   proto.getUsage().getCompletionTokens());
               call.onNext(proto);
               call.onCompleted();
@@ -92,37 +104,42 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     try {
       AdmittedStream admitted = startStream(request);
       RequestHooks.Tracker tracker = admitted.tracker();
-      ChunkRelay relay = new ChunkRelay(new ChunkRelay.Sink() {
-        private boolean first = true;
+      ChunkRelay relay =
+          new ChunkRelay(
+              new ChunkRelay.Sink() {
+                private boolean first = true;
 
-        @Override
-        public boolean isReady() {
-          return call.isReady();
-        }
+                @Override
+                public boolean isReady() {
+                  return call.isReady();
+                }
 
-        @Override
-        public void onChunk(StreamChunk chunk) {
-          if (first) {
-            first = false;
-            tracker.firstOutput();
-          }
-          if (chunk.getIsFinal()) {
-            tracker.completed(chunk.getProvider(), chunk.getModel(), chunk.getUsage().getPromptTokens(),
-                chunk.getUsage().getCompletionTokens());
-          }
-          call.onNext(chunk);
-        }
+                @Override
+                public void onChunk(StreamChunk chunk) {
+                  if (first) {
+                    first = false;
+                    tracker.firstOutput();
+                  }
+                  if (chunk.getIsFinal()) {
+                    tracker.completed(
+                        chunk.getProvider(),
+                        chunk.getModel(),
+                        chunk.getUsage().getPromptTokens(),
+                        chunk.getUsage().getCompletionTokens());
+                  }
+                  call.onNext(chunk);
+                }
 
-        @Override
-        public void onFinished() {
-          call.onCompleted();
-        }
+                @Override
+                public void onFinished() {
+                  call.onCompleted();
+                }
 
-        @Override
-        public void onFailed(Throwable failure) {
-          call.onError(ErrorMapper.toException(failure));
-        }
-      });
+                @Override
+                public void onFailed(Throwable failure) {
+                  call.onError(ErrorMapper.toException(failure));
+                }
+              });
       call.setOnCancelHandler(relay::cancel);
       call.setOnReadyHandler(relay::onReady);
       admitted.chunks().subscribe(relay);
@@ -137,9 +154,13 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     return hooks.begin(request.getProvider(), request.getModel());
   }
 
-  /** A streamed request that was admitted and dispatched; nothing flows until {@code chunks} is subscribed. */
+  /**
+   * A streamed request that was admitted and dispatched; nothing flows until {@code chunks} is
+   * subscribed.
+   */
   record AdmittedStream(
-      RequestHooks.Tracker tracker, Flow.Publisher<dev.providergateway.provider.StreamChunk> chunks) {}
+      RequestHooks.Tracker tracker,
+      Flow.Publisher<dev.providergateway.provider.StreamChunk> chunks) {}
 
   /**
    * Validates, admits and dispatches a streamed request: a {@code Stream} call or one {@code
@@ -148,17 +169,22 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   private AdmittedStream startStream(ChatRequest request) {
     RequestHooks.Tracker tracker = admit(request);
     return new AdmittedStream(
-        tracker, dispatcher.stream(request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock)));
+        tracker,
+        dispatcher.stream(
+            request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock)));
   }
 
   @Override
   public StreamObserver<ConverseRequest> converse(StreamObserver<ConverseResponse> observer) {
     return new ConverseSession(
-        (ServerCallStreamObserver<ConverseResponse>) observer, this::startStream, limits.maxTurnsPerStream());
+        (ServerCallStreamObserver<ConverseResponse>) observer,
+        this::startStream,
+        limits.maxTurnsPerStream());
   }
 
   @Override
-  public void listProviders(ListProvidersRequest request, StreamObserver<ListProvidersResponse> observer) {
+  public void listProviders(
+      ListProvidersRequest request, StreamObserver<ListProvidersResponse> observer) {
     observer.onNext(ProviderListing.of(registry));
     observer.onCompleted();
   }

@@ -21,35 +21,43 @@ final class ProviderListing {
         ListProvidersResponse.newBuilder().setDefaultProvider(registry.defaultProvider());
     for (RegisteredProvider p : registry.all()) {
       ProviderDescriptor d = p.provider().descriptor();
-      ProviderInfo.Builder info = ProviderInfo.newBuilder()
-          .setName(p.name())
-          .addAllAliases(p.aliases())
-          .setWireType(d.wireType())
-          .setDescription(d.description())
-          .setDefaultModel(d.defaultModel())
-          .setCapabilities(toProto(d.capabilities(), registry.toolCalling(p, d.defaultModel())))
-          .setCircuitState(switch (p.breaker().state()) {
-            case CLOSED -> CircuitState.CIRCUIT_STATE_CLOSED;
-            case OPEN -> CircuitState.CIRCUIT_STATE_OPEN;
-            case HALF_OPEN -> CircuitState.CIRCUIT_STATE_HALF_OPEN;
-          })
-          .setDemo(d.demo());
+      ProviderInfo.Builder info =
+          ProviderInfo.newBuilder()
+              .setName(p.name())
+              .addAllAliases(p.aliases())
+              .setWireType(d.wireType())
+              .setDescription(d.description())
+              .setDefaultModel(d.defaultModel())
+              .setCapabilities(toProto(d.capabilities(), registry.toolCalling(p, d.defaultModel())))
+              .setCircuitState(
+                  switch (p.breaker().state()) {
+                    case CLOSED -> CircuitState.CIRCUIT_STATE_CLOSED;
+                    case OPEN -> CircuitState.CIRCUIT_STATE_OPEN;
+                    case HALF_OPEN -> CircuitState.CIRCUIT_STATE_HALF_OPEN;
+                  })
+              .setDemo(d.demo());
       for (ModelInfo model : d.models()) {
-        info.addModelsBuilder().setId(model.id())
+        info.addModelsBuilder()
+            .setId(model.id())
             .setCapabilities(toProto(model.capabilities(), registry.toolCalling(p, model.id())));
       }
       response.addProviders(info);
     }
-    registry.routes().forEach((name, targets) -> {
-      RouteInfo.Builder route = RouteInfo.newBuilder().setName(name);
-      targets.forEach(t -> route.addTargetsBuilder().setProvider(t.provider()).setModel(t.model()));
-      response.addRoutes(route);
-    });
+    registry
+        .routes()
+        .forEach(
+            (name, targets) -> {
+              RouteInfo.Builder route = RouteInfo.newBuilder().setName(name);
+              targets.forEach(
+                  t -> route.addTargetsBuilder().setProvider(t.provider()).setModel(t.model()));
+              response.addRoutes(route);
+            });
     return response.build();
   }
 
   /** The provider's own facts, with the tool-calling fields from the capability table. */
-  private static dev.providergateway.v1.Capabilities toProto(Capabilities c, ToolCallingCapabilities t) {
+  private static dev.providergateway.v1.Capabilities toProto(
+      Capabilities c, ToolCallingCapabilities t) {
     return dev.providergateway.v1.Capabilities.newBuilder()
         .setTools(c.tools() && t.supportsTools())
         .setStreaming(c.streaming())

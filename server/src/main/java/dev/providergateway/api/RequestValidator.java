@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  */
 final class RequestValidator {
   static final Pattern TOOL_NAME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9_-]{0,63}$");
-  private static final Set<String> MIME_TYPES = Set.of("image/png", "image/jpeg", "image/gif", "image/webp");
+  private static final Set<String> MIME_TYPES =
+      Set.of("image/png", "image/jpeg", "image/gif", "image/webp");
   private static final int MAX_STOP = 16;
   private static final int MAX_TAGS = 16;
   private static final int MAX_OUTPUT_TOKENS = 1_000_000;
@@ -42,7 +43,9 @@ final class RequestValidator {
     List<FieldViolation> v = new ArrayList<>();
     int size = request.getSerializedSize();
     if (size > limits.maxRequestBytes()) {
-      v.add(new FieldViolation("request", "is " + size + " bytes; the limit is " + limits.maxRequestBytes()));
+      v.add(
+          new FieldViolation(
+              "request", "is " + size + " bytes; the limit is " + limits.maxRequestBytes()));
       throw new InvalidRequestException(v);
     }
     checkMessages(request.getMessagesList(), v);
@@ -60,7 +63,10 @@ final class RequestValidator {
       return;
     }
     if (messages.size() > limits.maxMessages()) {
-      v.add(new FieldViolation("messages", "has " + messages.size() + " messages; the limit is " + limits.maxMessages()));
+      v.add(
+          new FieldViolation(
+              "messages",
+              "has " + messages.size() + " messages; the limit is " + limits.maxMessages()));
       return;
     }
     Set<String> callIds = new HashSet<>();
@@ -69,8 +75,12 @@ final class RequestValidator {
       String path = "messages[" + i + "]";
       Role role = Role.fromWireName(m.getRole()).orElse(null);
       if (role == null) {
-        v.add(new FieldViolation(path + ".role", "unknown role '" + m.getRole()
-            + "'; expected one of system, developer, user, assistant, tool, function"));
+        v.add(
+            new FieldViolation(
+                path + ".role",
+                "unknown role '"
+                    + m.getRole()
+                    + "'; expected one of system, developer, user, assistant, tool, function"));
         continue;
       }
       if (m.getToolCallsCount() > 0 && role != Role.ASSISTANT) {
@@ -83,14 +93,20 @@ final class RequestValidator {
         if (m.getToolCallId().isEmpty()) {
           v.add(new FieldViolation(path + ".tool_call_id", "is required when role is tool"));
         } else if (!callIds.contains(m.getToolCallId())) {
-          v.add(new FieldViolation(path + ".tool_call_id", "'" + m.getToolCallId()
-              + "' does not match the id of any tool call in an earlier assistant message"));
+          v.add(
+              new FieldViolation(
+                  path + ".tool_call_id",
+                  "'"
+                      + m.getToolCallId()
+                      + "' does not match the id of any tool call in an earlier assistant message"));
         }
       } else if (!m.getToolCallId().isEmpty()) {
         v.add(new FieldViolation(path + ".tool_call_id", "is only valid when role is tool"));
       }
       if (m.getReasoningCount() > 0 && role != Role.ASSISTANT) {
-        v.add(new FieldViolation(path + ".reasoning", "only assistant messages carry reasoning blocks"));
+        v.add(
+            new FieldViolation(
+                path + ".reasoning", "only assistant messages carry reasoning blocks"));
       }
       if (m.getImagesCount() > 0 && role != Role.USER) {
         v.add(new FieldViolation(path + ".images", "only user messages carry images"));
@@ -101,14 +117,16 @@ final class RequestValidator {
     }
   }
 
-  private static void checkToolCall(ToolCall call, String path, Set<String> callIds, List<FieldViolation> v) {
+  private static void checkToolCall(
+      ToolCall call, String path, Set<String> callIds, List<FieldViolation> v) {
     if (call.getId().isEmpty()) {
       v.add(new FieldViolation(path + ".id", "is required"));
     } else {
       callIds.add(call.getId());
     }
     if (!TOOL_NAME.matcher(call.getName()).matches()) {
-      v.add(new FieldViolation(path + ".name", "'" + call.getName() + "' is not a valid tool name"));
+      v.add(
+          new FieldViolation(path + ".name", "'" + call.getName() + "' is not a valid tool name"));
     }
   }
 
@@ -119,13 +137,19 @@ final class RequestValidator {
           v.add(new FieldViolation(path + ".data", "must not be empty"));
         }
         if (!MIME_TYPES.contains(image.getMimeType())) {
-          v.add(new FieldViolation(path + ".mime_type", "'" + image.getMimeType()
-              + "' is not supported; expected one of image/png, image/jpeg, image/gif, image/webp"));
+          v.add(
+              new FieldViolation(
+                  path + ".mime_type",
+                  "'"
+                      + image.getMimeType()
+                      + "' is not supported; expected one of image/png, image/jpeg, image/gif, image/webp"));
         }
       }
       case URL -> {
         String url = image.getUrl();
-        if (!(url.startsWith("https://") || url.startsWith("http://") || url.startsWith("data:image/"))) {
+        if (!(url.startsWith("https://")
+            || url.startsWith("http://")
+            || url.startsWith("data:image/"))) {
           v.add(new FieldViolation(path + ".url", "must be an http(s) URL or a data:image/ URL"));
         }
       }
@@ -136,15 +160,21 @@ final class RequestValidator {
   private Set<String> checkTools(List<ToolDefinition> tools, List<FieldViolation> v) {
     Set<String> names = new HashSet<>();
     if (tools.size() > limits.maxTools()) {
-      v.add(new FieldViolation("tools", "has " + tools.size() + " tools; the limit is " + limits.maxTools()));
+      v.add(
+          new FieldViolation(
+              "tools", "has " + tools.size() + " tools; the limit is " + limits.maxTools()));
       return names;
     }
     for (int i = 0; i < tools.size(); i++) {
       ToolDefinition tool = tools.get(i);
       String path = "tools[" + i + "]";
       if (!TOOL_NAME.matcher(tool.getName()).matches()) {
-        v.add(new FieldViolation(path + ".name", "'" + tool.getName()
-            + "' must be 1 to 64 characters matching ^[a-zA-Z][a-zA-Z0-9_-]*$"));
+        v.add(
+            new FieldViolation(
+                path + ".name",
+                "'"
+                    + tool.getName()
+                    + "' must be 1 to 64 characters matching ^[a-zA-Z][a-zA-Z0-9_-]*$"));
       } else if (!names.add(tool.getName())) {
         v.add(new FieldViolation(path + ".name", "duplicate tool name '" + tool.getName() + "'"));
       }
@@ -159,7 +189,9 @@ final class RequestValidator {
   /** A tool schema must be an object schema whose {@code required} names its properties. */
   private static void checkSchema(Struct schema, String path, List<FieldViolation> v) {
     if (schema == null) {
-      v.add(new FieldViolation(path, "is required: a JSON Schema object such as {\"type\":\"object\"}"));
+      v.add(
+          new FieldViolation(
+              path, "is required: a JSON Schema object such as {\"type\":\"object\"}"));
       return;
     }
     Value type = schema.getFieldsOrDefault("type", null);
@@ -178,8 +210,10 @@ final class RequestValidator {
       v.add(new FieldViolation(path + ".required", "must be a list of property names"));
       return;
     }
-    Set<String> known = properties != null && properties.hasStructValue()
-        ? properties.getStructValue().getFieldsMap().keySet() : Set.of();
+    Set<String> known =
+        properties != null && properties.hasStructValue()
+            ? properties.getStructValue().getFieldsMap().keySet()
+            : Set.of();
     ListValue list = required.getListValue();
     for (int i = 0; i < list.getValuesCount(); i++) {
       Value name = list.getValues(i);
@@ -189,15 +223,18 @@ final class RequestValidator {
     }
   }
 
-  private static void checkToolChoice(ChatRequest request, Set<String> toolNames, List<FieldViolation> v) {
+  private static void checkToolChoice(
+      ChatRequest request, Set<String> toolNames, List<FieldViolation> v) {
     if (!request.hasToolChoice()) {
       return;
     }
     ToolChoice choice = request.getToolChoice();
     if (choice.getChoiceCase() == ToolChoice.ChoiceCase.TOOL_NAME) {
       if (!toolNames.contains(choice.getToolName())) {
-        v.add(new FieldViolation("tool_choice.tool_name", "'" + choice.getToolName()
-            + "' is not one of the request's tools"));
+        v.add(
+            new FieldViolation(
+                "tool_choice.tool_name",
+                "'" + choice.getToolName() + "' is not one of the request's tools"));
       }
     } else if (choice.getMode() == ToolChoice.Mode.MODE_REQUIRED && request.getToolsCount() == 0) {
       v.add(new FieldViolation("tool_choice.mode", "MODE_REQUIRED needs at least one tool"));
@@ -208,16 +245,25 @@ final class RequestValidator {
 
   private static void checkSampling(ChatRequest r, List<FieldViolation> v) {
     if (r.hasTemperature() && !(r.getTemperature() >= 0.0 && r.getTemperature() <= 2.0)) {
-      v.add(new FieldViolation("temperature", "must be between 0.0 and 2.0, was " + r.getTemperature()));
+      v.add(
+          new FieldViolation(
+              "temperature", "must be between 0.0 and 2.0, was " + r.getTemperature()));
     }
     if (r.hasMaxTokens() && (r.getMaxTokens() < 1 || r.getMaxTokens() > MAX_OUTPUT_TOKENS)) {
-      v.add(new FieldViolation("max_tokens", "must be between 1 and " + MAX_OUTPUT_TOKENS + ", was " + r.getMaxTokens()));
+      v.add(
+          new FieldViolation(
+              "max_tokens",
+              "must be between 1 and " + MAX_OUTPUT_TOKENS + ", was " + r.getMaxTokens()));
     }
     if (r.hasTopP() && !(r.getTopP() > 0.0 && r.getTopP() <= 1.0)) {
-      v.add(new FieldViolation("top_p", "must be greater than 0.0 and at most 1.0, was " + r.getTopP()));
+      v.add(
+          new FieldViolation(
+              "top_p", "must be greater than 0.0 and at most 1.0, was " + r.getTopP()));
     }
     if (r.getStopCount() > MAX_STOP) {
-      v.add(new FieldViolation("stop", "has " + r.getStopCount() + " sequences; the limit is " + MAX_STOP));
+      v.add(
+          new FieldViolation(
+              "stop", "has " + r.getStopCount() + " sequences; the limit is " + MAX_STOP));
     }
     for (int i = 0; i < r.getStopCount(); i++) {
       if (r.getStop(i).isEmpty()) {
@@ -227,22 +273,28 @@ final class RequestValidator {
     if (r.hasResponseFormat() && r.getResponseFormat().hasJsonSchema()) {
       var schema = r.getResponseFormat().getJsonSchema();
       if (!schema.getName().matches("^[a-zA-Z0-9_-]{1,64}$")) {
-        v.add(new FieldViolation("response_format.json_schema.name", "must be 1 to 64 characters of [a-zA-Z0-9_-]"));
+        v.add(
+            new FieldViolation(
+                "response_format.json_schema.name", "must be 1 to 64 characters of [a-zA-Z0-9_-]"));
       }
       if (!schema.hasSchema()) {
         v.add(new FieldViolation("response_format.json_schema.schema", "is required"));
       }
     }
     if (r.getTagsCount() > MAX_TAGS) {
-      v.add(new FieldViolation("tags", "has " + r.getTagsCount() + " entries; the limit is " + MAX_TAGS));
+      v.add(
+          new FieldViolation(
+              "tags", "has " + r.getTagsCount() + " entries; the limit is " + MAX_TAGS));
     }
-    r.getTagsMap().forEach((key, value) -> {
-      if (key.isEmpty() || key.length() > 64) {
-        v.add(new FieldViolation("tags", "key '" + key + "' must be 1 to 64 characters"));
-      }
-      if (value.length() > 256) {
-        v.add(new FieldViolation("tags[" + key + "]", "must be at most 256 characters"));
-      }
-    });
+    r.getTagsMap()
+        .forEach(
+            (key, value) -> {
+              if (key.isEmpty() || key.length() > 64) {
+                v.add(new FieldViolation("tags", "key '" + key + "' must be 1 to 64 characters"));
+              }
+              if (value.length() > 256) {
+                v.add(new FieldViolation("tags[" + key + "]", "must be at most 256 characters"));
+              }
+            });
   }
 }

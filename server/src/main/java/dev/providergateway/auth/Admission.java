@@ -19,8 +19,8 @@ import java.util.Optional;
  * <p>Targets are found as the dispatcher's route resolution finds them (a named provider; a route
  * alias, all of whose targets must be allowed; {@code provider/model}; the default provider). An
  * unknown provider name is checked against the allowlist as written, so a restricted key gets
- * PERMISSION_DENIED for it (and no list of the registered providers); an unrestricted key gets
- * the dispatcher's PROVIDER_NOT_FOUND.
+ * PERMISSION_DENIED for it (and no list of the registered providers); an unrestricted key gets the
+ * dispatcher's PROVIDER_NOT_FOUND.
  */
 public final class Admission {
   private final ProviderRegistry registry;
@@ -53,8 +53,15 @@ public final class Admission {
       }
       if (!caller.allowsModel(target.model())) {
         throw new GatewayAuthException.PermissionDenied(
-            "API key '" + caller.keyId() + "' may not use model '" + target.model() + "' at provider '" + target.provider() + "'",
-            Map.of("key_id", caller.keyId(), "provider", target.provider(), "model", target.model()));
+            "API key '"
+                + caller.keyId()
+                + "' may not use model '"
+                + target.model()
+                + "' at provider '"
+                + target.provider()
+                + "'",
+            Map.of(
+                "key_id", caller.keyId(), "provider", target.provider(), "model", target.model()));
       }
     }
     limits.admit(caller.keyId());
@@ -72,13 +79,18 @@ public final class Admission {
   private List<Target> targets(String provider, String model) {
     if (!provider.isEmpty()) {
       // Unknown names are checked as they are (fail closed): a restricted key learns nothing more.
-      return List.of(registry.find(provider).map(p -> target(p, model)).orElse(new Target(provider, model)));
+      return List.of(
+          registry.find(provider).map(p -> target(p, model)).orElse(new Target(provider, model)));
     }
     List<RouteConfig.RouteTarget> route = registry.routes().get(model);
     if (route != null) {
       List<Target> targets = new ArrayList<>();
       for (RouteConfig.RouteTarget t : route) {
-        targets.add(registry.find(t.provider()).map(p -> target(p, t.model())).orElse(new Target(t.provider(), t.model())));
+        targets.add(
+            registry
+                .find(t.provider())
+                .map(p -> target(p, t.model()))
+                .orElse(new Target(t.provider(), t.model())));
       }
       return targets;
     }
@@ -89,7 +101,10 @@ public final class Admission {
         return List.of(target(prefixed.get(), model.substring(slash + 1)));
       }
     }
-    return registry.find(registry.defaultProvider()).map(p -> List.of(target(p, model))).orElse(List.of());
+    return registry
+        .find(registry.defaultProvider())
+        .map(p -> List.of(target(p, model)))
+        .orElse(List.of());
   }
 
   private static Target target(RegisteredProvider provider, String model) {

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Checks presented API keys against the configured SHA-256 hashes. The presented key is hashed
- * and compared with every configured hash in constant time ({@link MessageDigest#isEqual}), all
- * of them every time, so neither the match position nor a common prefix shows in the timing.
- * Immutable and thread-safe.
+ * Checks presented API keys against the configured SHA-256 hashes. The presented key is hashed and
+ * compared with every configured hash in constant time ({@link MessageDigest#isEqual}), all of them
+ * every time, so neither the match position nor a common prefix shows in the timing. Immutable and
+ * thread-safe.
  */
 public final class ApiKeyAuthenticator {
   private final List<Entry> entries;
@@ -27,9 +27,10 @@ public final class ApiKeyAuthenticator {
   /** An authenticator for {@code config}'s keys. */
   public static ApiKeyAuthenticator of(AuthConfig config) {
     HexFormat hex = HexFormat.of();
-    return new ApiKeyAuthenticator(config.keys().stream()
-        .map(k -> new Entry(hex.parseHex(k.keySha256()), caller(k), k))
-        .toList());
+    return new ApiKeyAuthenticator(
+        config.keys().stream()
+            .map(k -> new Entry(hex.parseHex(k.keySha256()), caller(k), k))
+            .toList());
   }
 
   /** The caller whose key is {@code presented}, if any. */
@@ -49,7 +50,10 @@ public final class ApiKeyAuthenticator {
     return entries.stream().map(Entry::config).toList();
   }
 
-  /** The lowercase hex SHA-256 of {@code key}'s UTF-8 bytes, as {@code auth.keys[].key_sha256} holds it. */
+  /**
+   * The lowercase hex SHA-256 of {@code key}'s UTF-8 bytes, as {@code auth.keys[].key_sha256} holds
+   * it.
+   */
   public static String sha256Hex(String key) {
     return HexFormat.of().formatHex(sha256(key));
   }
@@ -63,7 +67,9 @@ public final class ApiKeyAuthenticator {
   }
 
   private static Caller caller(ApiKeyConfig key) {
-    return new Caller(key.id(), java.util.Set.copyOf(key.providers()),
+    return new Caller(
+        key.id(),
+        java.util.Set.copyOf(key.providers()),
         key.models().stream().map(Caller::glob).toList());
   }
 }

@@ -48,10 +48,12 @@ public final class AuthInterceptor implements ServerInterceptor {
       problem = "invalid API key";
     }
     if (caller.isEmpty()) {
-      StatusRuntimeException e = ErrorMapper.toException(new GatewayAuthException.Unauthenticated(problem));
+      StatusRuntimeException e =
+          ErrorMapper.toException(new GatewayAuthException.Unauthenticated(problem));
       call.close(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
       return new ServerCall.Listener<>() {};
     }
-    return Contexts.interceptCall(Context.current().withValue(Caller.KEY, caller.get()), call, headers, next);
+    return Contexts.interceptCall(
+        Context.current().withValue(Caller.KEY, caller.get()), call, headers, next);
   }
 }

@@ -17,17 +17,18 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Per-key request and token rate limits, as Bucket4j token buckets that refill continuously over
- * a minute (a key may burst up to its per-minute budget). A request takes one request token; it is
- * admitted while the key's token budget is above zero, and its usage is charged when it ends
- * (the budget may go negative, which delays the next requests). Buckets live in this process:
- * with N replicas a key gets up to N times its limits (see docs/scaling.md for a shared store).
+ * Per-key request and token rate limits, as Bucket4j token buckets that refill continuously over a
+ * minute (a key may burst up to its per-minute budget). A request takes one request token; it is
+ * admitted while the key's token budget is above zero, and its usage is charged when it ends (the
+ * budget may go negative, which delays the next requests). Buckets live in this process: with N
+ * replicas a key gets up to N times its limits (see docs/scaling.md for a shared store).
  *
  * <p>Immutable map of buckets, each thread-safe. A config reload builds a new instance that keeps
  * the buckets of keys whose limits did not change.
  */
 public final class KeyRateLimits {
-  private record Limits(int requestsPerMinute, int tokensPerMinute, Bucket requests, Bucket tokens) {}
+  private record Limits(
+      int requestsPerMinute, int tokensPerMinute, Bucket requests, Bucket tokens) {}
 
   private final Map<String, Limits> byKey;
 
@@ -50,11 +51,18 @@ public final class KeyRateLimits {
     Map<String, Limits> byKey = new HashMap<>();
     for (ApiKeyConfig key : config.keys()) {
       Limits old = previous == null ? null : previous.byKey.get(key.id());
-      if (old != null && old.requestsPerMinute == key.requestsPerMinute() && old.tokensPerMinute == key.tokensPerMinute()) {
+      if (old != null
+          && old.requestsPerMinute == key.requestsPerMinute()
+          && old.tokensPerMinute == key.tokensPerMinute()) {
         byKey.put(key.id(), old);
       } else if (key.requestsPerMinute() > 0 || key.tokensPerMinute() > 0) {
-        byKey.put(key.id(), new Limits(key.requestsPerMinute(), key.tokensPerMinute(),
-            bucket(key.requestsPerMinute(), time), bucket(key.tokensPerMinute(), time)));
+        byKey.put(
+            key.id(),
+            new Limits(
+                key.requestsPerMinute(),
+                key.tokensPerMinute(),
+                bucket(key.requestsPerMinute(), time),
+                bucket(key.tokensPerMinute(), time)));
       }
     }
     return new KeyRateLimits(Map.copyOf(byKey));
@@ -72,13 +80,18 @@ public final class KeyRateLimits {
     if (limits.tokens != null) {
       EstimationProbe tokens = limits.tokens.estimateAbilityToConsume(1);
       if (!tokens.canBeConsumed()) {
-        throw exhausted(keyId, "tokens_per_minute", limits.tokensPerMinute, tokens.getNanosToWaitForRefill());
+        throw exhausted(
+            keyId, "tokens_per_minute", limits.tokensPerMinute, tokens.getNanosToWaitForRefill());
       }
     }
     if (limits.requests != null) {
       ConsumptionProbe probe = limits.requests.tryConsumeAndReturnRemaining(1);
       if (!probe.isConsumed()) {
-        throw exhausted(keyId, "requests_per_minute", limits.requestsPerMinute, probe.getNanosToWaitForRefill());
+        throw exhausted(
+            keyId,
+            "requests_per_minute",
+            limits.requestsPerMinute,
+            probe.getNanosToWaitForRefill());
       }
     }
   }
@@ -91,12 +104,21 @@ public final class KeyRateLimits {
     }
   }
 
-  private static GatewayOverloadedException exhausted(String keyId, String limit, int perMinute, long waitNanos) {
+  private static GatewayOverloadedException exhausted(
+      String keyId, String limit, int perMinute, long waitNanos) {
     Duration wait = Duration.ofNanos(Math.max(waitNanos, 1_000_000));
     return GatewayOverloadedException.rateLimited(
-        "API key '" + keyId + "' is over its limit of " + perMinute + " " + limit.replace('_', ' ')
-            + "; retry in " + Math.max(1, (wait.toMillis() + 999) / 1000) + "s",
-        Map.of("key_id", keyId, "limit", limit), wait);
+        "API key '"
+            + keyId
+            + "' is over its limit of "
+            + perMinute
+            + " "
+            + limit.replace('_', ' ')
+            + "; retry in "
+            + Math.max(1, (wait.toMillis() + 999) / 1000)
+            + "s",
+        Map.of("key_id", keyId, "limit", limit),
+        wait);
   }
 
   private static Bucket bucket(int perMinute, TimeMeter time) {
@@ -104,7 +126,11 @@ public final class KeyRateLimits {
       return null;
     }
     return Bucket.builder()
-        .addLimit(Bandwidth.builder().capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)).build())
+        .addLimit(
+            Bandwidth.builder()
+                .capacity(perMinute)
+                .refillGreedy(perMinute, Duration.ofMinutes(1))
+                .build())
         .withCustomTimePrecision(time)
         .build();
   }

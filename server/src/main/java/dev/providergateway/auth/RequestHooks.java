@@ -1,10 +1,10 @@
 package dev.providergateway.auth;
 
 /**
- * What the gRPC edge tells the gateway about each request it dispatches (a {@code Chat} or
- * {@code Stream} call, or one {@code Converse} turn): the composition root admits it (caller
- * allowlists and rate limits) and records its outcome (tokens, first output) for metrics, the
- * access log and token rate limits.
+ * What the gRPC edge tells the gateway about each request it dispatches (a {@code Chat} or {@code
+ * Stream} call, or one {@code Converse} turn): the composition root admits it (caller allowlists
+ * and rate limits) and records its outcome (tokens, first output) for metrics, the access log and
+ * token rate limits.
  */
 public interface RequestHooks {
   /** Admits everything and records nothing. */

@@ -9,11 +9,10 @@ import java.util.regex.Pattern;
  *
  * @param id the key's public name, shown in logs and metrics instead of the key; matches {@code
  *     ^[a-z][a-z0-9_-]{0,62}$}
- * @param keySha256 the SHA-256 of the key's UTF-8 bytes, 64 hex digits (stored lowercase); keys
- *     are long random tokens, so a fast hash is enough (as for GitHub's or Stripe's tokens)
+ * @param keySha256 the SHA-256 of the key's UTF-8 bytes, 64 hex digits (stored lowercase); keys are
+ *     long random tokens, so a fast hash is enough (as for GitHub's or Stripe's tokens)
  * @param providers registry names this key may use; empty means all
- * @param models model ids this key may use, with {@code *} matching any characters; empty means
- *     all
+ * @param models model ids this key may use, with {@code *} matching any characters; empty means all
  * @param requestsPerMinute requests (Converse: turns) allowed per minute, 0 = unlimited
  * @param tokensPerMinute prompt plus completion tokens per minute, 0 = unlimited; a request is
  *     admitted while the key's budget is above zero and its usage is charged when it ends
@@ -31,8 +30,10 @@ public record ApiKeyConfig(
   public ApiKeyConfig {
     Checks.providerName("id", id);
     if (keySha256 == null) {
-      throw ConfigException.at("key_sha256", "required key is missing, expected the 64 hex digits"
-          + " of the key's SHA-256 (printf %s \"$KEY\" | sha256sum)");
+      throw ConfigException.at(
+          "key_sha256",
+          "required key is missing, expected the 64 hex digits"
+              + " of the key's SHA-256 (printf %s \"$KEY\" | sha256sum)");
     }
     keySha256 = keySha256.strip().toLowerCase(Locale.ROOT);
     if (keySha256.startsWith("sha256:")) {
@@ -40,8 +41,10 @@ public record ApiKeyConfig(
     }
     if (!SHA256.matcher(keySha256).matches()) {
       // Not quoted: a raw key pasted here by mistake must not reach a log.
-      throw ConfigException.at("key_sha256", "not a SHA-256 (value not shown), expected 64 hex"
-          + " digits (printf %s \"$KEY\" | sha256sum), not the key itself");
+      throw ConfigException.at(
+          "key_sha256",
+          "not a SHA-256 (value not shown), expected 64 hex"
+              + " digits (printf %s \"$KEY\" | sha256sum), not the key itself");
     }
     providers = List.copyOf(providers);
     for (int i = 0; i < providers.size(); i++) {
@@ -49,7 +52,8 @@ public record ApiKeyConfig(
     }
     models = List.copyOf(models);
     for (int i = 0; i < models.size(); i++) {
-      Checks.notBlank(KeyPaths.element("models", i), models.get(i), "a model id or pattern such as gpt-4o*");
+      Checks.notBlank(
+          KeyPaths.element("models", i), models.get(i), "a model id or pattern such as gpt-4o*");
     }
     Checks.range("requests_per_minute", requestsPerMinute, 0, 100_000_000);
     Checks.range("tokens_per_minute", tokensPerMinute, 0, Integer.MAX_VALUE);

@@ -36,14 +36,19 @@ public record AuthConfig(Mode mode, List<ApiKeyConfig> keys) {
       String at = KeyPaths.element("keys", i);
       String previous = ids.putIfAbsent(keys.get(i).id(), at);
       if (previous != null) {
-        throw ConfigException.at(at + ".id", Values.quote(keys.get(i).id()) + " is already used by "
-            + previous + ", expected unique key ids");
+        throw ConfigException.at(
+            at + ".id",
+            Values.quote(keys.get(i).id())
+                + " is already used by "
+                + previous
+                + ", expected unique key ids");
       }
       previous = hashes.putIfAbsent(keys.get(i).keySha256(), at);
       if (previous != null) {
         // The hash is not shown: it identifies a credential.
-        throw ConfigException.at(at + ".key_sha256", "same hash as " + previous
-            + ", expected every key to be different");
+        throw ConfigException.at(
+            at + ".key_sha256",
+            "same hash as " + previous + ", expected every key to be different");
       }
     }
   }

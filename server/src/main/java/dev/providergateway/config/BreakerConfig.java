@@ -10,8 +10,8 @@ import java.time.Duration;
  * @param failureThreshold consecutive failures that open the breaker, at least 1
  * @param openDuration how long the breaker stays open before letting trial calls through
  * @param halfOpenCalls trial calls allowed while half-open, at least 1
- * @param halfOpenSuccessesToClose successful trial calls that close the breaker again,
- *     1..{@code halfOpenCalls}
+ * @param halfOpenSuccessesToClose successful trial calls that close the breaker again, 1..{@code
+ *     halfOpenCalls}
  */
 public record BreakerConfig(
     int failureThreshold, Duration openDuration, int halfOpenCalls, int halfOpenSuccessesToClose) {

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
- * Validations shared by the config records. Each failure is a {@link ConfigException} keyed by
- * the YAML key name, so the binder can prefix where the record sits in the file.
+ * Validations shared by the config records. Each failure is a {@link ConfigException} keyed by the
+ * YAML key name, so the binder can prefix where the record sits in the file.
  */
 final class Checks {
 

@@ -8,15 +8,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns the (already substituted) YAML tree into a {@link GatewayConfig}. Shape and type errors
- * are reported here; value rules live in the records, whose failures {@link Node#build} places at
- * the right key path.
+ * Turns the (already substituted) YAML tree into a {@link GatewayConfig}. Shape and type errors are
+ * reported here; value rules live in the records, whose failures {@link Node#build} places at the
+ * right key path.
  */
 final class ConfigBinder {
 
   static final List<String> TOP_KEYS =
-      List.of("server", "limits", "resilience", "default_provider", "providers", "routes", "plugins",
-          "auth", "metrics", "tracing", "logging");
+      List.of(
+          "server",
+          "limits",
+          "resilience",
+          "default_provider",
+          "providers",
+          "routes",
+          "plugins",
+          "auth",
+          "metrics",
+          "tracing",
+          "logging");
   static final List<String> SERVER_KEYS =
       List.of(
           "host",
@@ -69,18 +79,20 @@ final class ConfigBinder {
 
   static GatewayConfig bind(Node root) {
     root.checkKeys(TOP_KEYS);
-    GatewayConfig.Builder config = GatewayConfig.builder()
-        .server(server(root.get("server")))
-        .limits(limits(root.get("limits")))
-        .resilience(resilience(root.get("resilience")))
-        .defaultProvider(root.get("default_provider").stringValue(""));
+    GatewayConfig.Builder config =
+        GatewayConfig.builder()
+            .server(server(root.get("server")))
+            .limits(limits(root.get("limits")))
+            .resilience(resilience(root.get("resilience")))
+            .defaultProvider(root.get("default_provider").stringValue(""));
     List<ProviderConfig> providers = new ArrayList<>();
     for (Node provider : root.get("providers").elements()) {
       providers.add(provider(provider));
     }
     Map<String, RouteConfig> routes = new LinkedHashMap<>();
     root.get("routes").entries().forEach((name, route) -> routes.put(name, route(route)));
-    config.providers(providers)
+    config
+        .providers(providers)
         .routes(routes)
         .plugins(plugins(root.get("plugins")))
         .auth(OperationsBinder.auth(root.get("auth")))
@@ -101,8 +113,7 @@ final class ConfigBinder {
     var keepaliveTimeout = node.get("keepalive_timeout").durationValue(d.keepaliveTimeout());
     var permitKeepaliveTime =
         node.get("permit_keepalive_time").durationValue(d.permitKeepaliveTime());
-    int maxInbound =
-        node.get("max_inbound_message_bytes").intValue(d.maxInboundMessageBytes());
+    int maxInbound = node.get("max_inbound_message_bytes").intValue(d.maxInboundMessageBytes());
     int maxCalls =
         node.get("max_concurrent_calls_per_connection")
             .intValue(d.maxConcurrentCallsPerConnection());
@@ -149,10 +160,17 @@ final class ConfigBinder {
     var cooldown = node.get("rate_limit_cooldown").durationValue(d.rateLimitCooldown());
     var quota = node.get("quota_cooldown").durationValue(d.quotaCooldown());
     int calls = node.get("max_concurrent_calls").intValue(d.maxConcurrentCalls());
-    int perProvider = node.get("max_concurrent_per_provider").intValue(d.maxConcurrentPerProvider());
-    return node.build(() -> ResilienceConfig.builder().retries(maxRetries, base, max, jitter)
-        .retryBudget(budget, budgetMin).timeouts(deadline, firstToken, idle).cooldowns(cooldown, quota)
-        .concurrency(calls, perProvider).build());
+    int perProvider =
+        node.get("max_concurrent_per_provider").intValue(d.maxConcurrentPerProvider());
+    return node.build(
+        () ->
+            ResilienceConfig.builder()
+                .retries(maxRetries, base, max, jitter)
+                .retryBudget(budget, budgetMin)
+                .timeouts(deadline, firstToken, idle)
+                .cooldowns(cooldown, quota)
+                .concurrency(calls, perProvider)
+                .build());
   }
 
   private static ProviderConfig provider(Node node) {
@@ -181,8 +199,7 @@ final class ConfigBinder {
     int failureThreshold = node.get("failure_threshold").intValue(d.failureThreshold());
     var openDuration = node.get("open_duration").durationValue(d.openDuration());
     int halfOpenCalls = node.get("half_open_calls").intValue(d.halfOpenCalls());
-    int successes =
-        node.get("half_open_successes_to_close").intValue(d.halfOpenSuccessesToClose());
+    int successes = node.get("half_open_successes_to_close").intValue(d.halfOpenSuccessesToClose());
     return node.build(
         () -> new BreakerConfig(failureThreshold, openDuration, halfOpenCalls, successes));
   }
@@ -191,7 +208,8 @@ final class ConfigBinder {
     node.checkKeys(ROUTE_KEYS);
     Node targetList = node.get("targets");
     if (targetList.isAbsent()) {
-      throw ConfigException.at(targetList.path(),
+      throw ConfigException.at(
+          targetList.path(),
           "required key is missing, expected a list of targets like {provider: name, model: id}");
     }
     List<RouteConfig.RouteTarget> targets = new ArrayList<>();

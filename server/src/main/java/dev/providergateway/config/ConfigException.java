@@ -7,9 +7,9 @@ import java.util.Optional;
 /**
  * A configuration problem: a bad file, key, value, flag or environment variable.
  *
- * <p>The message reads {@code [source: ][key.path: ]problem}, for example {@code
- * gateway.yaml: providers[1].breaker.open_duration: expected a duration like 500ms, 30s, 2m, 1h
- * or PT30S, got string "soon"}. It never contains a secret's value.
+ * <p>The message reads {@code [source: ][key.path: ]problem}, for example {@code gateway.yaml:
+ * providers[1].breaker.open_duration: expected a duration like 500ms, 30s, 2m, 1h or PT30S, got
+ * string "soon"}. It never contains a secret's value.
  */
 public final class ConfigException extends RuntimeException {
 

@@ -99,14 +99,18 @@ public final class ConfigLoader {
       int documents = 0;
       for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
         if (parser.isCurrentAlias()) {
-          throw new ConfigException("YAML aliases are not supported"
-              + at(parser.currentTokenLocation()) + ", expected the value written out in full");
+          throw new ConfigException(
+              "YAML aliases are not supported"
+                  + at(parser.currentTokenLocation())
+                  + ", expected the value written out in full");
         }
         if (depth == 0) {
           // An empty document after the first (a trailing ---) is harmless; content is not.
           if (documents > 0 && token != JsonToken.VALUE_NULL) {
-            throw new ConfigException("more than one YAML document"
-                + at(parser.currentTokenLocation()) + ", expected a single document");
+            throw new ConfigException(
+                "more than one YAML document"
+                    + at(parser.currentTokenLocation())
+                    + ", expected a single document");
           }
           documents++;
         }
@@ -120,22 +124,28 @@ public final class ConfigLoader {
   }
 
   /**
-   * Describes a YAML syntax error by position and problem only: the parser's own message quotes
-   * the offending line, which may hold a credential, so neither it nor the parser's exception (as
-   * a cause) is passed on.
+   * Describes a YAML syntax error by position and problem only: the parser's own message quotes the
+   * offending line, which may hold a credential, so neither it nor the parser's exception (as a
+   * cause) is passed on.
    */
   private static ConfigException syntaxError(JsonProcessingException e) {
     if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked
         && marked.getProblemMark() != null) {
       String context = marked.getContext() == null ? "" : marked.getContext() + ": ";
       return new ConfigException(
-          "invalid YAML at line " + (marked.getProblemMark().getLine() + 1)
-              + ", column " + (marked.getProblemMark().getColumn() + 1)
-              + ": " + context + marked.getProblem());
+          "invalid YAML at line "
+              + (marked.getProblemMark().getLine() + 1)
+              + ", column "
+              + (marked.getProblemMark().getColumn() + 1)
+              + ": "
+              + context
+              + marked.getProblem());
     }
-    String problem = e.getOriginalMessage().lines()
-        .filter(line -> !line.isBlank() && !Character.isWhitespace(line.charAt(0)))
-        .collect(Collectors.joining("; "));
+    String problem =
+        e.getOriginalMessage()
+            .lines()
+            .filter(line -> !line.isBlank() && !Character.isWhitespace(line.charAt(0)))
+            .collect(Collectors.joining("; "));
     return new ConfigException("invalid YAML" + at(e.getLocation()) + ": " + problem);
   }
 

@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * Replaces {@code ${VAR}} and {@code ${VAR:-default}} in every string value of the YAML tree,
- * before binding, so that any key can take its value from the environment. {@code $${...}}
- * stands for a literal {@code ${...}}. As in the shell, the default also applies when the
- * variable is set but empty.
+ * before binding, so that any key can take its value from the environment. {@code $${...}} stands
+ * for a literal {@code ${...}}. As in the shell, the default also applies when the variable is set
+ * but empty.
  */
 final class EnvSubstitution {
 
@@ -79,8 +79,11 @@ final class EnvSubstitution {
       } else if (c == '$' && text.startsWith("${", i)) {
         int close = text.indexOf('}', i + 2);
         if (close < 0) {
-          throw ConfigException.at(path, "unterminated ${ at character " + (i + 1)
-              + ", expected ${VAR} or ${VAR:-default} (write $${ for a literal ${)");
+          throw ConfigException.at(
+              path,
+              "unterminated ${ at character "
+                  + (i + 1)
+                  + ", expected ${VAR} or ${VAR:-default} (write $${ for a literal ${)");
         }
         out.append(resolve(text.substring(i + 2, close), env, path, secret));
         i = close + 1;
@@ -97,16 +100,19 @@ final class EnvSubstitution {
     String name = separator < 0 ? body : body.substring(0, separator);
     if (!NAME.matcher(name).matches()) {
       String shown = secret ? "" : " " + Values.quote("${" + body + "}");
-      throw ConfigException.at(path, "invalid environment variable reference" + shown
-          + ", expected ${VAR} or ${VAR:-default} with VAR made of letters, digits and _");
+      throw ConfigException.at(
+          path,
+          "invalid environment variable reference"
+              + shown
+              + ", expected ${VAR} or ${VAR:-default} with VAR made of letters, digits and _");
     }
     String value = env.get(name);
     if (separator >= 0) {
       return value == null || value.isEmpty() ? body.substring(separator + 2) : value;
     }
     if (value == null) {
-      throw ConfigException.at(path, "environment variable " + name
-          + " is not set (referenced as ${" + name + "})");
+      throw ConfigException.at(
+          path, "environment variable " + name + " is not set (referenced as ${" + name + "})");
     }
     return value;
   }

@@ -9,15 +9,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The whole gateway configuration, as loaded from one YAML file by {@link ConfigLoader} or built
- * in code with {@link #builder()}. Instances are immutable and always valid: the constructor checks
+ * The whole gateway configuration, as loaded from one YAML file by {@link ConfigLoader} or built in
+ * code with {@link #builder()}. Instances are immutable and always valid: the constructor checks
  * every field and the rules that span sections.
  *
  * @param server the gRPC server settings
  * @param limits the per-request size limits
  * @param resilience retries, deadlines, watchdogs, cooldowns and concurrency limits
- * @param defaultProvider the provider or route used when a request names none; {@code ""} lets
- *     the registry decide
+ * @param defaultProvider the provider or route used when a request names none; {@code ""} lets the
+ *     registry decide
  * @param providers the configured provider instances, in file order
  * @param routes the route aliases by name, in file order
  * @param plugins where plugin jars are found
@@ -68,9 +68,12 @@ public record GatewayConfig(
     requireNonNull(logging, "logging");
     if (auth.mode() == AuthConfig.Mode.AUTO && auth.keys().isEmpty() && !server.loopback()) {
       // An open gateway on a reachable address must be a decision, not a default.
-      throw ConfigException.at("auth", "no keys configured while server.host " + Values.quote(server.host())
-          + " is not a loopback address, expected auth.keys (callers send authorization: Bearer <key>)"
-          + " or auth.enabled: false to serve without authentication on purpose");
+      throw ConfigException.at(
+          "auth",
+          "no keys configured while server.host "
+              + Values.quote(server.host())
+              + " is not a loopback address, expected auth.keys (callers send authorization: Bearer <key>)"
+              + " or auth.enabled: false to serve without authentication on purpose");
     }
   }
 
@@ -122,7 +125,8 @@ public record GatewayConfig(
   }
 
   /** A copy with {@code newMetrics}, {@code newTracing} and {@code newLogging} instead. */
-  public GatewayConfig withTelemetry(MetricsConfig newMetrics, TracingConfig newTracing, LoggingConfig newLogging) {
+  public GatewayConfig withTelemetry(
+      MetricsConfig newMetrics, TracingConfig newTracing, LoggingConfig newLogging) {
     return toBuilder().metrics(newMetrics).tracing(newTracing).logging(newLogging).build();
   }
 
@@ -178,7 +182,9 @@ public record GatewayConfig(
       return this;
     }
 
-    /** The provider or route used when a request names none ({@code ""} lets the registry decide). */
+    /**
+     * The provider or route used when a request names none ({@code ""} lets the registry decide).
+     */
     public Builder defaultProvider(String defaultProvider) {
       this.defaultProvider = defaultProvider;
       return this;
@@ -232,8 +238,18 @@ public record GatewayConfig(
      * @throws ConfigException naming the key of the first invalid value
      */
     public GatewayConfig build() {
-      return new GatewayConfig(server, limits, resilience, defaultProvider, providers, routes, plugins, auth,
-          metrics, tracing, logging);
+      return new GatewayConfig(
+          server,
+          limits,
+          resilience,
+          defaultProvider,
+          providers,
+          routes,
+          plugins,
+          auth,
+          metrics,
+          tracing,
+          logging);
     }
   }
 

@@ -11,7 +11,10 @@ final class Hosts {
 
   private Hosts() {}
 
-  /** True for {@code localhost}, {@code 127.0.0.0/8} and {@code ::1}; other names are not trusted to be. */
+  /**
+   * True for {@code localhost}, {@code 127.0.0.0/8} and {@code ::1}; other names are not trusted to
+   * be.
+   */
   static boolean isLoopback(String host) {
     String h = host.strip().toLowerCase(Locale.ROOT);
     if (h.equals("localhost")) {

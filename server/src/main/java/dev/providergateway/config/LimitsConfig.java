@@ -1,8 +1,8 @@
 package dev.providergateway.config;
 
 /**
- * The {@code limits} section: how large a single request may be, checked before any provider
- * sees it.
+ * The {@code limits} section: how large a single request may be, checked before any provider sees
+ * it.
  *
  * @param maxRequestBytes the largest serialized request, 1 KiB..{@code
  *     server.max_inbound_message_bytes}

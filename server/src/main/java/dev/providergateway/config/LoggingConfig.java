@@ -5,12 +5,11 @@ import static java.util.Objects.requireNonNull;
 /**
  * The {@code logging} section.
  *
- * @param format {@code text} (one line per record, for people) or {@code json} (one JSON object
- *     per line, for log pipelines)
- * @param level the least severe level written: {@code error}, {@code warn}, {@code info} or
- *     {@code debug}
- * @param accessLog whether one line is written per call (provider, model, status, tokens,
- *     timings)
+ * @param format {@code text} (one line per record, for people) or {@code json} (one JSON object per
+ *     line, for log pipelines)
+ * @param level the least severe level written: {@code error}, {@code warn}, {@code info} or {@code
+ *     debug}
+ * @param accessLog whether one line is written per call (provider, model, status, tokens, timings)
  */
 public record LoggingConfig(Format format, Level level, boolean accessLog) {
 

@@ -48,11 +48,17 @@ final class Node {
   Node checkKeys(List<String> allowed) {
     for (String key : entries().keySet()) {
       if (!allowed.contains(key)) {
-        String hint = Suggestions.closest(key, allowed).map(s -> " (did you mean " + s + "?)")
-            .orElse("");
+        String hint =
+            Suggestions.closest(key, allowed).map(s -> " (did you mean " + s + "?)").orElse("");
         String level = path.isEmpty() ? "at the top level" : "under " + path;
-        throw ConfigException.at(KeyPaths.child(path, key), "unknown key" + hint
-            + ", expected one of the keys allowed " + level + ": " + String.join(", ", allowed));
+        throw ConfigException.at(
+            KeyPaths.child(path, key),
+            "unknown key"
+                + hint
+                + ", expected one of the keys allowed "
+                + level
+                + ": "
+                + String.join(", ", allowed));
       }
     }
     return this;
@@ -90,17 +96,23 @@ final class Node {
 
   int intValue(int fallback) {
     // ${PORT} substitutes to a string, so integers written as text are accepted.
-    return scalar(fallback, JsonNode::isInt, JsonNode::intValue, text -> Integer.parseInt(text.replace("_", "")),
+    return scalar(
+        fallback,
+        JsonNode::isInt,
+        JsonNode::intValue,
+        text -> Integer.parseInt(text.replace("_", "")),
         json.isIntegralNumber() ? "an integer that fits in 32 bits" : "an integer");
   }
 
   boolean booleanValue(boolean fallback) {
     // ${VAR} substitutes to a string.
-    return scalar(fallback, JsonNode::isBoolean, JsonNode::booleanValue, Node::parseBoolean, "true or false");
+    return scalar(
+        fallback, JsonNode::isBoolean, JsonNode::booleanValue, Node::parseBoolean, "true or false");
   }
 
   double doubleValue(double fallback) {
-    return scalar(fallback, JsonNode::isNumber, JsonNode::doubleValue, Double::parseDouble, "a number");
+    return scalar(
+        fallback, JsonNode::isNumber, JsonNode::doubleValue, Double::parseDouble, "a number");
   }
 
   /** One of {@code choices} (written in lowercase in the file); {@code fallback} if absent. */
@@ -118,14 +130,19 @@ final class Node {
     }
     int i = names.indexOf(json.textValue().strip().toLowerCase(java.util.Locale.ROOT));
     if (i < 0) {
-      throw ConfigException.at(path, Values.quote(json.textValue()) + " is not valid, expected " + expected);
+      throw ConfigException.at(
+          path, Values.quote(json.textValue()) + " is not valid, expected " + expected);
     }
     return type.getEnumConstants()[i];
   }
 
   /** A string, stripped of surrounding blanks; {@code fallback} if absent. */
   String stringValue(String fallback) {
-    return scalar(fallback, JsonNode::isTextual, n -> n.textValue().strip(), text -> text,
+    return scalar(
+        fallback,
+        JsonNode::isTextual,
+        n -> n.textValue().strip(),
+        text -> text,
         "a string (quote values that YAML reads as numbers or booleans)");
   }
 
@@ -146,8 +163,12 @@ final class Node {
    * YAML type {@code isNative} accepts, else {@code parse} for text (what {@code ${VAR}}
    * substitutes to); anything else, or text {@code parse} rejects, fails saying {@code expected}.
    */
-  private <T> T scalar(T fallback, Predicate<JsonNode> isNative, Function<JsonNode, T> read,
-      Function<String, T> parse, String expected) {
+  private <T> T scalar(
+      T fallback,
+      Predicate<JsonNode> isNative,
+      Function<JsonNode, T> read,
+      Function<String, T> parse,
+      String expected) {
     if (isAbsent()) {
       return fallback;
     }
@@ -178,8 +199,9 @@ final class Node {
       return null;
     }
     if (!json.isTextual()) {
-      throw ConfigException.at(path, "expected a string, got " + Values.kind(json)
-          + " (value not shown: it is a secret)");
+      throw ConfigException.at(
+          path,
+          "expected a string, got " + Values.kind(json) + " (value not shown: it is a secret)");
     }
     String value = json.textValue().strip();
     return value.isEmpty() ? null : Secret.of(value);
@@ -224,7 +246,7 @@ final class Node {
 
   private ConfigException typeError(String expected) {
     return ConfigException.at(
-        path.isEmpty() ? "<top level>" : path, "expected " + expected + ", got "
-            + Values.describe(json));
+        path.isEmpty() ? "<top level>" : path,
+        "expected " + expected + ", got " + Values.describe(json));
   }
 }

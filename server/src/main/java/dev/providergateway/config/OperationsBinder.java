@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Binds the sections that run the gateway in production: {@code server.tls}, {@code auth},
- * {@code metrics}, {@code tracing} and {@code logging}. Kept beside {@link ConfigBinder} so each
- * file holds one idea.
+ * Binds the sections that run the gateway in production: {@code server.tls}, {@code auth}, {@code
+ * metrics}, {@code tracing} and {@code logging}. Kept beside {@link ConfigBinder} so each file
+ * holds one idea.
  */
 final class OperationsBinder {
 
@@ -16,7 +16,8 @@ final class OperationsBinder {
       List.of("cert_file", "key_file", "client_ca_file", "client_auth", "refresh_interval");
   static final List<String> AUTH_KEYS = List.of("enabled", "keys");
   static final List<String> KEY_KEYS =
-      List.of("id", "key_sha256", "providers", "models", "requests_per_minute", "tokens_per_minute");
+      List.of(
+          "id", "key_sha256", "providers", "models", "requests_per_minute", "tokens_per_minute");
   static final List<String> METRICS_KEYS = List.of("enabled", "host", "port", "path");
   static final List<String> TRACING_KEYS = List.of("otlp_endpoint", "sample_ratio", "service_name");
   static final List<String> LOGGING_KEYS = List.of("format", "level", "access_log");
@@ -29,7 +30,8 @@ final class OperationsBinder {
     Path cert = path(node.get("cert_file"));
     Path key = path(node.get("key_file"));
     Path ca = path(node.get("client_ca_file"));
-    TlsConfig.ClientAuth clientAuth = node.get("client_auth").enumValue(TlsConfig.ClientAuth.class, d.clientAuth());
+    TlsConfig.ClientAuth clientAuth =
+        node.get("client_auth").enumValue(TlsConfig.ClientAuth.class, d.clientAuth());
     var refresh = node.get("refresh_interval").durationValue(d.refreshInterval());
     return node.build(() -> new TlsConfig(cert, key, ca, clientAuth, refresh));
   }
@@ -37,9 +39,10 @@ final class OperationsBinder {
   static AuthConfig auth(Node node) {
     node.checkKeys(AUTH_KEYS);
     Node enabled = node.get("enabled");
-    AuthConfig.Mode mode = enabled.isAbsent()
-        ? AuthConfig.Mode.AUTO
-        : enabled.booleanValue(false) ? AuthConfig.Mode.ON : AuthConfig.Mode.OFF;
+    AuthConfig.Mode mode =
+        enabled.isAbsent()
+            ? AuthConfig.Mode.AUTO
+            : enabled.booleanValue(false) ? AuthConfig.Mode.ON : AuthConfig.Mode.OFF;
     List<ApiKeyConfig> keys = new ArrayList<>();
     for (Node key : node.get("keys").elements()) {
       keys.add(key(key));
@@ -49,7 +52,8 @@ final class OperationsBinder {
 
   private static ApiKeyConfig key(Node node) {
     if (node.isAbsent()) {
-      throw ConfigException.at(node.path(), "empty entry, expected a key mapping like {id: team-a, key_sha256: ...}");
+      throw ConfigException.at(
+          node.path(), "empty entry, expected a key mapping like {id: team-a, key_sha256: ...}");
     }
     node.checkKeys(KEY_KEYS);
     String id = node.get("id").stringValue(null);
@@ -60,7 +64,9 @@ final class OperationsBinder {
     List<String> models = node.get("models").stringList();
     int rpm = node.get("requests_per_minute").intValue(0);
     int tpm = node.get("tokens_per_minute").intValue(0);
-    return node.build(() -> new ApiKeyConfig(id, hash == null ? null : hash.reveal(), providers, models, rpm, tpm));
+    return node.build(
+        () ->
+            new ApiKeyConfig(id, hash == null ? null : hash.reveal(), providers, models, rpm, tpm));
   }
 
   static MetricsConfig metrics(Node node) {
@@ -99,7 +105,8 @@ final class OperationsBinder {
     try {
       return Path.of(value);
     } catch (InvalidPathException e) {
-      throw ConfigException.at(node.path(), Values.quote(value) + " is not a valid path (" + e.getReason() + ")");
+      throw ConfigException.at(
+          node.path(), Values.quote(value) + " is not a valid path (" + e.getReason() + ")");
     }
   }
 }

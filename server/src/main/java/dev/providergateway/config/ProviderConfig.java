@@ -72,8 +72,8 @@ public record ProviderConfig(
     try {
       uri = new URI(url);
     } catch (URISyntaxException e) {
-      throw ConfigException.at("base_url", Values.quote(url) + " is not a URL (" + e.getReason()
-          + "), " + expected);
+      throw ConfigException.at(
+          "base_url", Values.quote(url) + " is not a URL (" + e.getReason() + "), " + expected);
     }
     String scheme = uri.getScheme();
     boolean http = "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme);

@@ -54,8 +54,12 @@ public record ResilienceConfig(
     Checks.range("max_concurrent_calls", maxConcurrentCalls, 1, 1_000_000);
     Checks.range("max_concurrent_per_provider", maxConcurrentPerProvider, 1, 1_000_000);
     if (retryMaxDelay.compareTo(retryBaseDelay) < 0) {
-      throw ConfigException.at("retry_max_delay", Durations.format(retryMaxDelay)
-          + " is out of range, expected at least retry_base_delay (" + Durations.format(retryBaseDelay) + ")");
+      throw ConfigException.at(
+          "retry_max_delay",
+          Durations.format(retryMaxDelay)
+              + " is out of range, expected at least retry_base_delay ("
+              + Durations.format(retryBaseDelay)
+              + ")");
     }
   }
 
@@ -146,9 +150,20 @@ public record ResilienceConfig(
 
     /** The validated config. */
     public ResilienceConfig build() {
-      return new ResilienceConfig(maxRetries, retryBaseDelay, retryMaxDelay, retryJitterPercent, retryBudgetPercent,
-          retryBudgetMinPerSecond, defaultDeadline, firstTokenTimeout, idleTimeout, rateLimitCooldown, quotaCooldown,
-          maxConcurrentCalls, maxConcurrentPerProvider);
+      return new ResilienceConfig(
+          maxRetries,
+          retryBaseDelay,
+          retryMaxDelay,
+          retryJitterPercent,
+          retryBudgetPercent,
+          retryBudgetMinPerSecond,
+          defaultDeadline,
+          firstTokenTimeout,
+          idleTimeout,
+          rateLimitCooldown,
+          quotaCooldown,
+          maxConcurrentCalls,
+          maxConcurrentPerProvider);
     }
   }
 }

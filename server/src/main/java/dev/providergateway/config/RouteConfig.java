@@ -20,8 +20,8 @@ public record RouteConfig(List<RouteTarget> targets) {
   }
 
   /**
-   * One place a route may send a request. Whether {@code provider} exists is left to the
-   * registry, which also knows the built-in providers.
+   * One place a route may send a request. Whether {@code provider} exists is left to the registry,
+   * which also knows the built-in providers.
    *
    * @param provider a provider name or alias
    * @param model the model to ask for, {@code ""} for the provider's default

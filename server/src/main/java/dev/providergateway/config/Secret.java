@@ -3,8 +3,8 @@ package dev.providergateway.config;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A credential, such as a provider API key. Its value is only available through {@link
- * #reveal()} so that logging a config, or a record that holds one, cannot leak it.
+ * A credential, such as a provider API key. Its value is only available through {@link #reveal()}
+ * so that logging a config, or a record that holds one, cannot leak it.
  */
 public final class Secret {
 

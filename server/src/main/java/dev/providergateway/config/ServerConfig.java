@@ -13,8 +13,8 @@ import java.time.Duration;
  * @param executorThreads 0 (the default) serves calls on the network event loops, where the
  *     upstream requests run too (every built-in handler is non-blocking); 1..1024 runs call
  *     handlers on a fixed pool of that many threads instead, for plugins that block
- * @param ioThreads the network event loops that serve gRPC and carry every upstream connection:
- *     0 (the default) for one per CPU the JVM sees, else 1..256
+ * @param ioThreads the network event loops that serve gRPC and carry every upstream connection: 0
+ *     (the default) for one per CPU the JVM sees, else 1..256
  * @param keepaliveTime how long a connection may be idle before the server pings it
  * @param keepaliveTimeout how long the server waits for a ping's answer before closing
  * @param permitKeepaliveTime the most frequent client pings the server tolerates
@@ -56,7 +56,10 @@ public record ServerConfig(
     requireNonNull(tls, "tls");
   }
 
-  /** Every default: {@code 127.0.0.1:50051}, plaintext, 60s/20s/10s keepalive, 16 MiB messages, 20s grace. */
+  /**
+   * Every default: {@code 127.0.0.1:50051}, plaintext, 60s/20s/10s keepalive, 16 MiB messages, 20s
+   * grace.
+   */
   public static ServerConfig defaults() {
     return new ServerConfig(
         DEFAULT_HOST,
@@ -88,7 +91,10 @@ public record ServerConfig(
         tls);
   }
 
-  /** Whether {@link #host()} is a loopback address (checked without DNS: names other than localhost are not). */
+  /**
+   * Whether {@link #host()} is a loopback address (checked without DNS: names other than localhost
+   * are not).
+   */
   public boolean loopback() {
     return Hosts.isLoopback(host);
   }

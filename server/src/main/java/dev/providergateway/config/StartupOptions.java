@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the command line and environment say about startup: which config file to load and which
- * port to listen on.
+ * What the command line and environment say about startup: which config file to load and which port
+ * to listen on.
  *
  * <p>The file comes from {@code --config PATH} or else {@value #CONFIG_ENV}; without either the
- * gateway runs on {@link GatewayConfig#defaults()}. The port is taken from, in order: {@code
- * --port N}, {@value #PORT_ENV}, the file's {@code server.port}, 50051.
+ * gateway runs on {@link GatewayConfig#defaults()}. The port is taken from, in order: {@code --port
+ * N}, {@value #PORT_ENV}, the file's {@code server.port}, 50051.
  *
  * @param configFile the file to load, or null for the defaults
  * @param portOverride the port that beats the file's, 0..65535 (0 picks a free port), or null
@@ -22,7 +22,8 @@ import java.util.Map;
  * @param healthCheck whether {@code --health-check} was given: probe the running gateway's health
  *     service and exit 0 if it is SERVING
  */
-public record StartupOptions(Path configFile, Integer portOverride, boolean helpRequested, boolean healthCheck) {
+public record StartupOptions(
+    Path configFile, Integer portOverride, boolean helpRequested, boolean healthCheck) {
 
   /** The environment variable naming the config file when {@code --config} is absent. */
   public static final String CONFIG_ENV = "PROVIDER_GATEWAY_CONFIG";
@@ -53,8 +54,8 @@ public record StartupOptions(Path configFile, Integer portOverride, boolean help
    * --port=N}, {@code --help}), falling back to {@value #CONFIG_ENV} and {@value #PORT_ENV} in
    * {@code env}. A blank variable counts as unset.
    *
-   * @throws ConfigException for an unknown argument, a missing value or a bad port, naming the
-   *     flag or variable, the value and what is expected
+   * @throws ConfigException for an unknown argument, a missing value or a bad port, naming the flag
+   *     or variable, the value and what is expected
    */
   public static StartupOptions parse(String[] args, Map<String, String> env) {
     requireNonNull(args, "args");
@@ -92,14 +93,18 @@ public record StartupOptions(Path configFile, Integer portOverride, boolean help
             port = value;
           }
         }
-        default -> throw new ConfigException(
-            (arg.startsWith("-") ? "unknown option " : "unexpected argument ")
-                + Values.quote(arg) + ", expected one of " + FLAGS);
+        default ->
+            throw new ConfigException(
+                (arg.startsWith("-") ? "unknown option " : "unexpected argument ")
+                    + Values.quote(arg)
+                    + ", expected one of "
+                    + FLAGS);
       }
     }
-    Path configFile = config != null
-        ? path("--config", config)
-        : blank(env.get(CONFIG_ENV)) ? null : path(CONFIG_ENV, env.get(CONFIG_ENV));
+    Path configFile =
+        config != null
+            ? path("--config", config)
+            : blank(env.get(CONFIG_ENV)) ? null : path(CONFIG_ENV, env.get(CONFIG_ENV));
     Integer portOverride = null;
     if (port != null) {
       portOverride = port("--port", port);
@@ -110,8 +115,8 @@ public record StartupOptions(Path configFile, Integer portOverride, boolean help
   }
 
   /**
-   * The config to run with: the file if one was given (else the defaults), with the port
-   * override applied.
+   * The config to run with: the file if one was given (else the defaults), with the port override
+   * applied.
    *
    * @param env the environment for {@code ${VAR}} references in the file
    * @throws ConfigException if the file cannot be loaded
@@ -155,8 +160,12 @@ public record StartupOptions(Path configFile, Integer portOverride, boolean help
     try {
       return Path.of(value.strip());
     } catch (InvalidPathException e) {
-      throw ConfigException.at(source, Values.quote(value)
-          + " is not a valid path (" + e.getReason() + "), expected a path to a YAML config file");
+      throw ConfigException.at(
+          source,
+          Values.quote(value)
+              + " is not a valid path ("
+              + e.getReason()
+              + "), expected a path to a YAML config file");
     }
   }
 
@@ -165,12 +174,11 @@ public record StartupOptions(Path configFile, Integer portOverride, boolean help
     try {
       port = Integer.parseInt(value.strip());
     } catch (NumberFormatException e) {
-      throw ConfigException.at(source, Values.quote(value)
-          + " is not a valid port, expected " + portExpectation());
+      throw ConfigException.at(
+          source, Values.quote(value) + " is not a valid port, expected " + portExpectation());
     }
     if (port < 0 || port > 65535) {
-      throw ConfigException.at(source, port
-          + " is out of range, expected " + portExpectation());
+      throw ConfigException.at(source, port + " is out of range, expected " + portExpectation());
     }
     return port;
   }

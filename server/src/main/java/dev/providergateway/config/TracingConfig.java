@@ -7,10 +7,10 @@ import java.net.URISyntaxException;
  * The {@code tracing} section: OpenTelemetry spans exported over OTLP (HTTP/protobuf). Off unless
  * {@code otlpEndpoint} is set; the OpenTelemetry SDK is not even loaded otherwise.
  *
- * @param otlpEndpoint the OTLP traces URL, such as {@code http://otel-collector:4318/v1/traces},
- *     or {@code ""} for off
- * @param sampleRatio the share of new traces sampled, 0.0..1.0; a sampled incoming parent is
- *     always followed
+ * @param otlpEndpoint the OTLP traces URL, such as {@code http://otel-collector:4318/v1/traces}, or
+ *     {@code ""} for off
+ * @param sampleRatio the share of new traces sampled, 0.0..1.0; a sampled incoming parent is always
+ *     followed
  * @param serviceName the {@code service.name} resource attribute
  */
 public record TracingConfig(String otlpEndpoint, double sampleRatio, String serviceName) {
@@ -40,12 +40,15 @@ public record TracingConfig(String otlpEndpoint, double sampleRatio, String serv
     String expected = "expected an http or https URL such as http://otel-collector:4318/v1/traces";
     try {
       URI uri = new URI(url);
-      boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+      boolean http =
+          "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
       if (!http || uri.getHost() == null) {
         throw ConfigException.at("otlp_endpoint", Values.quote(url) + " is not valid, " + expected);
       }
     } catch (URISyntaxException e) {
-      throw ConfigException.at("otlp_endpoint", Values.quote(url) + " is not a URL (" + e.getReason() + "), " + expected);
+      throw ConfigException.at(
+          "otlp_endpoint",
+          Values.quote(url) + " is not a URL (" + e.getReason() + "), " + expected);
     }
   }
 }

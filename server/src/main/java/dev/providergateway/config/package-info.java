@@ -5,23 +5,22 @@
  * references from an injected environment and binds the result into a {@link
  * dev.providergateway.config.GatewayConfig}; {@link dev.providergateway.config.StartupOptions}
  * turns command-line flags and environment variables into the file to load and the port to use.
- * Every problem is reported as a {@link dev.providergateway.config.ConfigException} whose
- * message names the key path, the offending value (never a secret's) and what was expected.
+ * Every problem is reported as a {@link dev.providergateway.config.ConfigException} whose message
+ * names the key path, the offending value (never a secret's) and what was expected.
  *
- * <p><strong>Why the binding is hand-written, not Jackson data binding.</strong> Jackson parses
- * the file here ({@code YAMLMapper} into a tree); {@code Node}, {@code ConfigBinder} and {@code
+ * <p><strong>Why the binding is hand-written, not Jackson data binding.</strong> Jackson parses the
+ * file here ({@code YAMLMapper} into a tree); {@code Node}, {@code ConfigBinder} and {@code
  * OperationsBinder} then read that tree into the records. Binding the records directly with
- * Jackson's {@code ObjectMapper.readValue} was considered (issue 13) and not done, because each
- * of the following behaviours, which the config tests pin, would need a custom deserializer, a
- * {@code DeserializationProblemHandler} or an exception translator of about the same size as the
- * code it replaces:
+ * Jackson's {@code ObjectMapper.readValue} was considered (issue 13) and not done, because each of
+ * the following behaviours, which the config tests pin, would need a custom deserializer, a {@code
+ * DeserializationProblemHandler} or an exception translator of about the same size as the code it
+ * replaces:
  *
  * <ul>
- *   <li><b>Defaults per absent key.</b> A missing key takes its section's {@code defaults()}
- *       value; Jackson hands a record's canonical constructor {@code null} or {@code 0}, so an
- *       explicit {@code port: 0} (pick a free port) and an absent port cannot be told apart
- *       without boxing every field and a {@code @JsonCreator} per record that re-applies each
- *       default by hand.
+ *   <li><b>Defaults per absent key.</b> A missing key takes its section's {@code defaults()} value;
+ *       Jackson hands a record's canonical constructor {@code null} or {@code 0}, so an explicit
+ *       {@code port: 0} (pick a free port) and an absent port cannot be told apart without boxing
+ *       every field and a {@code @JsonCreator} per record that re-applies each default by hand.
  *   <li><b>Unknown keys.</b> {@code providers[0].bse_url: unknown key (did you mean base_url?),
  *       expected one of the keys allowed under providers[0]: name, type, ...} lists the keys in
  *       documentation order and suggests the nearest; Jackson's {@code
@@ -51,8 +50,7 @@
  *
  * <p>The hand-written binder keeps this in one place instead: {@code Node} is the one reader of
  * each scalar kind (and of mappings, lists and key checks), and each binder method lists a
- * section's keys with their defaults. The per-section methods do look alike (the {@code
- * duplicates} tool pairs them by shape); they are a table of key, reader and default, not
- * repeated logic.
+ * section's keys with their defaults. The per-section methods do look alike (the {@code duplicates}
+ * tool pairs them by shape); they are a table of key, reader and default, not repeated logic.
  */
 package dev.providergateway.config;

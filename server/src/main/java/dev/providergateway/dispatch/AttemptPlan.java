@@ -19,10 +19,10 @@ import java.util.StringJoiner;
 /**
  * Which attempt comes next for one call, and when. A retryable upstream failure is retried on the
  * same target with backoff (the upstream's Retry-After wins) up to {@code max_retries}; a target
- * that cannot be used (open circuit, rate-limit cooldown, full provider limit) or whose retries
- * are spent fails over to the route's next target. Every extra attempt must fit before the
- * deadline and take a token from the gateway-wide retry budget. Callers stop consulting the plan
- * once output reached the client: a request is never replayed after that.
+ * that cannot be used (open circuit, rate-limit cooldown, full provider limit) or whose retries are
+ * spent fails over to the route's next target. Every extra attempt must fit before the deadline and
+ * take a token from the gateway-wide retry budget. Callers stop consulting the plan once output
+ * reached the client: a request is never replayed after that.
  *
  * <p>Not thread-safe: a call's attempts are sequential.
  */
@@ -40,13 +40,18 @@ final class AttemptPlan {
   /** A target's admission for one attempt: its provider slot and circuit breaker permit. */
   record Admission(Bulkheads.Slot slot, ProviderBreaker.Permit permit) {}
 
-  /** A plan for the call of {@code context}: its caller's deadline, else the configured default from now. */
+  /**
+   * A plan for the call of {@code context}: its caller's deadline, else the configured default from
+   * now.
+   */
   AttemptPlan(List<Target> targets, CallContext context, Resilience resilience) {
     this.targets = targets;
     this.context = context;
     this.resilience = resilience;
-    this.deadline = context.deadline() != null ? context.deadline()
-        : resilience.clock().instant().plus(resilience.config().defaultDeadline());
+    this.deadline =
+        context.deadline() != null
+            ? context.deadline()
+            : resilience.clock().instant().plus(resilience.config().defaultDeadline());
   }
 
   CallContext context() {
@@ -66,10 +71,9 @@ final class AttemptPlan {
   }
 
   /**
-   * Admits an attempt at the current target: its rate-limit cooldown, a provider slot, a
-   * breaker permit, in that order. A refusal is thrown (with the slot given back) and remembered,
-   * since an attempt the gateway refused never reached the upstream. Counts the attempt either
-   * way.
+   * Admits an attempt at the current target: its rate-limit cooldown, a provider slot, a breaker
+   * permit, in that order. A refusal is thrown (with the slot given back) and remembered, since an
+   * attempt the gateway refused never reached the upstream. Counts the attempt either way.
    */
   Admission admit() {
     attempts++;
@@ -109,13 +113,15 @@ final class AttemptPlan {
   }
 
   /**
-   * After the current attempt failed with {@code failure} (before any output): the delay before
-   * the next attempt, having moved to the next target if needed; empty to give up.
+   * After the current attempt failed with {@code failure} (before any output): the delay before the
+   * next attempt, having moved to the next target if needed; empty to give up.
    */
   Optional<Duration> next(Throwable failure) {
     outcome(reasonOf(failure));
     Duration wait = null;
-    if (failure instanceof ProviderException e && e.retryable() && !refusedLocally
+    if (failure instanceof ProviderException e
+        && e.retryable()
+        && !refusedLocally
         && retriesOnTarget < resilience.config().maxRetries()) {
       wait = resilience.backoff().delay(retriesOnTarget, e.retryAfter().orElse(null));
       retriesOnTarget++;
@@ -142,11 +148,13 @@ final class AttemptPlan {
 
   /** Reports the decision {@link #next} just made, as a retry or a fallback. */
   void report(GatewayMetrics metrics, Target failedTarget, Throwable failure, Duration delay) {
-    ErrorReason reason = failure instanceof GatewayException g ? g.reason() : ErrorReason.PROVIDER_ERROR;
+    ErrorReason reason =
+        failure instanceof GatewayException g ? g.reason() : ErrorReason.PROVIDER_ERROR;
     if (current() == failedTarget) {
       metrics.retry(context, failedTarget.provider().name(), failedTarget.model(), reason, delay);
     } else {
-      metrics.fallback(context, failedTarget.provider().name(), current().provider().name(), reason);
+      metrics.fallback(
+          context, failedTarget.provider().name(), current().provider().name(), reason);
     }
   }
 
@@ -154,7 +162,8 @@ final class AttemptPlan {
   private static boolean canFailOver(Throwable failure) {
     return failure instanceof CircuitOpenException
         || failure instanceof GatewayOverloadedException
-        || failure instanceof ProviderException e && (e.retryable() || e instanceof ProviderException.QuotaExceeded);
+        || failure instanceof ProviderException e
+            && (e.retryable() || e instanceof ProviderException.QuotaExceeded);
   }
 
   private static String reasonOf(Throwable failure) {

@@ -21,15 +21,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One call through its attempts, unary and streaming alike. Each attempt passes the target's
  * cooldown, takes a provider slot and a breaker permit ({@link AttemptPlan#admit}), is reported to
  * the metrics, and is made by the call's {@link Strategy}; its end settles all three here, in one
- * place: success at a clean end, a counted failure when it failed before any output, a release
- * when it failed after output (the upstream worked for a while) or was cancelled before output,
- * and a success when it was cancelled after output.
+ * place: success at a clean end, a counted failure when it failed before any output, a release when
+ * it failed after output (the upstream worked for a while) or was cancelled before output, and a
+ * success when it was cancelled after output.
  *
- * <p>A failure before output goes to the {@link AttemptPlan} (retry with backoff on the
- * scheduler, or fail over); after output the call ends with it, since output cannot be taken
- * back. {@link #cancel()} (the caller went away) cancels the attempt in flight and any pending
- * retry. With no caller deadline the configured default deadline ends the call with
- * PROVIDER_TIMEOUT, counted against the breaker when the attempt had sent nothing.
+ * <p>A failure before output goes to the {@link AttemptPlan} (retry with backoff on the scheduler,
+ * or fail over); after output the call ends with it, since output cannot be taken back. {@link
+ * #cancel()} (the caller went away) cancels the attempt in flight and any pending retry. With no
+ * caller deadline the configured default deadline ends the call with PROVIDER_TIMEOUT, counted
+ * against the breaker when the attempt had sent nothing.
  *
  * <p>Thread-safe: attempts are sequential, but their signals, timers and the caller's cancel come
  * from any thread; each attempt and the call itself are settled exactly once.
@@ -58,7 +58,9 @@ final class AttemptRunner<R> {
      */
     Handle start(Target target, ChatRequest request, AttemptRunner<R>.Attempt attempt);
 
-    /** The call succeeded with {@code result} from {@code target}; {@code metadata} is to be added. */
+    /**
+     * The call succeeded with {@code result} from {@code target}; {@code metadata} is to be added.
+     */
     void succeed(Target target, R result, Map<String, String> metadata);
 
     /** The call failed with {@code failure}. */
@@ -76,7 +78,12 @@ final class AttemptRunner<R> {
    *
    * @param onEnd runs once when the call ends, however it ends (the dispatcher's call slot)
    */
-  AttemptRunner(AttemptPlan plan, ChatRequest request, GatewayMetrics metrics, Strategy<R> strategy, Runnable onEnd) {
+  AttemptRunner(
+      AttemptPlan plan,
+      ChatRequest request,
+      GatewayMetrics metrics,
+      Strategy<R> strategy,
+      Runnable onEnd) {
     this.plan = plan;
     this.context = plan.context();
     this.resilience = plan.resilience();
@@ -90,7 +97,10 @@ final class AttemptRunner<R> {
   void start() {
     if (context.deadline() == null) {
       Duration left = Duration.between(resilience.clock().instant(), plan.deadline());
-      timeout = resilience.scheduler().schedule(this::deadlinePassed, Math.max(0, left.toNanos()), TimeUnit.NANOSECONDS);
+      timeout =
+          resilience
+              .scheduler()
+              .schedule(this::deadlinePassed, Math.max(0, left.toNanos()), TimeUnit.NANOSECONDS);
       if (ended.get()) {
         timeout.cancel(false);
       }
@@ -98,7 +108,9 @@ final class AttemptRunner<R> {
     attempt();
   }
 
-  /** The caller went away: cancels the attempt in flight and any pending retry; no answer follows. */
+  /**
+   * The caller went away: cancels the attempt in flight and any pending retry; no answer follows.
+   */
   void cancel() {
     if (end()) {
       Attempt a = current;
@@ -121,11 +133,13 @@ final class AttemptRunner<R> {
       return;
     }
     GatewayMetrics.UpstreamAttempt reported =
-        metrics.upstreamAttempt(context, target.provider().name(), target.model(), plan.attemptOnTarget());
+        metrics.upstreamAttempt(
+            context, target.provider().name(), target.model(), plan.attemptOnTarget());
     Attempt attempt = new Attempt(target, admission, reported);
     current = attempt;
     try {
-      attempt.handle = strategy.start(target, request.toBuilder().model(target.model()).build(), attempt);
+      attempt.handle =
+          strategy.start(target, request.toBuilder().model(target.model()).build(), attempt);
     } catch (RuntimeException e) {
       attempt.failed(e);
       return;
@@ -150,7 +164,10 @@ final class AttemptRunner<R> {
     } else if (delay.get().isZero()) {
       attempt();
     } else {
-      pending = resilience.scheduler().schedule(this::attempt, delay.get().toNanos(), TimeUnit.NANOSECONDS);
+      pending =
+          resilience
+              .scheduler()
+              .schedule(this::attempt, delay.get().toNanos(), TimeUnit.NANOSECONDS);
       if (ended.get()) {
         pending.cancel(false);
       }
@@ -159,10 +176,13 @@ final class AttemptRunner<R> {
 
   private void deadlinePassed() {
     Target t = plan.current();
-    ProviderException timeout = new ProviderException.Timeout(
-        new ProviderException.Origin(t.provider().name(), t.model(), 0),
-        "no complete answer within the gateway's default deadline of "
-            + resilience.config().defaultDeadline().toSeconds() + "s", null);
+    ProviderException timeout =
+        new ProviderException.Timeout(
+            new ProviderException.Origin(t.provider().name(), t.model(), 0),
+            "no complete answer within the gateway's default deadline of "
+                + resilience.config().defaultDeadline().toSeconds()
+                + "s",
+            null);
     if (end()) {
       Attempt a = current;
       if (a != null) {
@@ -191,7 +211,8 @@ final class AttemptRunner<R> {
   }
 
   /** {@code metadata} with the {@code attempts} and {@code attempt_log} entries added. */
-  static Map<String, String> withAttempts(Map<String, String> metadata, Map<String, String> attempts) {
+  static Map<String, String> withAttempts(
+      Map<String, String> metadata, Map<String, String> attempts) {
     Map<String, String> all = new LinkedHashMap<>(metadata);
     all.putAll(attempts);
     return all;
@@ -218,7 +239,8 @@ final class AttemptRunner<R> {
     private volatile boolean output;
     private volatile Handle handle;
 
-    private Attempt(Target target, AttemptPlan.Admission admission, GatewayMetrics.UpstreamAttempt reported) {
+    private Attempt(
+        Target target, AttemptPlan.Admission admission, GatewayMetrics.UpstreamAttempt reported) {
       this.target = target;
       this.slot = admission.slot();
       this.permit = admission.permit();
@@ -250,8 +272,10 @@ final class AttemptRunner<R> {
     }
 
     void failed(Throwable failure) {
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-          ? failure.getCause() : failure;
+      Throwable cause =
+          failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause()
+              : failure;
       if (!settle(cause)) {
         return;
       }
@@ -270,7 +294,9 @@ final class AttemptRunner<R> {
       }
     }
 
-    /** The call ended under the attempt: {@code why} is a cancel, or the default deadline's timeout. */
+    /**
+     * The call ended under the attempt: {@code why} is a cancel, or the default deadline's timeout.
+     */
     private void cancel(Throwable why) {
       if (settle(new CancellationException())) {
         if (output) {

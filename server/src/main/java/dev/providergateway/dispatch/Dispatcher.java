@@ -2,29 +2,29 @@ package dev.providergateway.dispatch;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.providergateway.observability.GatewayMetrics;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.CompletionResponse;
 import dev.providergateway.provider.StreamChunk;
 import dev.providergateway.provider.StreamEvent;
-import dev.providergateway.observability.GatewayMetrics;
 import dev.providergateway.registry.ProviderRegistry;
-import dev.providergateway.toolcalling.ToolCallTextFilter;
-import dev.providergateway.toolcalling.FallbackToolCalling;
-import dev.providergateway.toolcalling.ToolCallingCapabilities;
 import dev.providergateway.resilience.Bulkheads;
 import dev.providergateway.resilience.Resilience;
+import dev.providergateway.toolcalling.FallbackToolCalling;
+import dev.providergateway.toolcalling.ToolCallTextFilter;
+import dev.providergateway.toolcalling.ToolCallingCapabilities;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 
 /**
- * The one place where a validated request meets a provider, and where all call policy lives, so
- * the gRPC edge and the providers stay free of it: route resolution (fallback targets), the
- * gateway and provider concurrency limits, rate-limit cooldowns, each provider's circuit breaker,
- * retries with backoff under a gateway-wide budget, failover before any output, deadlines,
- * stream watchdogs, tool calling through text for models without it, and cancellation that
- * reaches the upstream request on every path.
+ * The one place where a validated request meets a provider, and where all call policy lives, so the
+ * gRPC edge and the providers stay free of it: route resolution (fallback targets), the gateway and
+ * provider concurrency limits, rate-limit cooldowns, each provider's circuit breaker, retries with
+ * backoff under a gateway-wide budget, failover before any output, deadlines, stream watchdogs,
+ * tool calling through text for models without it, and cancellation that reaches the upstream
+ * request on every path.
  *
  * <p>Thread-safe; one instance serves every call.
  */
@@ -52,62 +52,86 @@ public final class Dispatcher {
 
   /**
    * Starts a non-streaming call. Resolution failures and a full gateway are thrown at once;
-   * everything else completes the future exceptionally. Cancelling the returned future cancels
-   * the upstream request.
+   * everything else completes the future exceptionally. Cancelling the returned future cancels the
+   * upstream request.
    *
    * @param provider the request's {@code provider} field ("" when unset)
    * @param request the request, whose {@code model} is the request's raw model field
    */
-  public CompletableFuture<ChatResult> chat(String provider, ChatRequest request, CallContext context) {
+  public CompletableFuture<ChatResult> chat(
+      String provider, ChatRequest request, CallContext context) {
     List<Target> targets = resolver.resolve(provider, request.model());
     Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
     resilience.budget().recordCall();
     UnaryStrategy unary = new UnaryStrategy(context, this::startChat);
-    var runner = new AttemptRunner<>(new AttemptPlan(targets, context, resilience), request, metrics, unary,
-        slot::release);
+    var runner =
+        new AttemptRunner<>(
+            new AttemptPlan(targets, context, resilience), request, metrics, unary, slot::release);
     unary.cancelWith(runner);
     runner.start();
     return unary.result;
   }
 
   /**
-   * Starts a streaming call and returns its chunks, ending in exactly one final chunk or an
-   * error. Resolution failures and a full gateway are thrown at once. Cancelling the
-   * subscription cancels the upstream request.
+   * Starts a streaming call and returns its chunks, ending in exactly one final chunk or an error.
+   * Resolution failures and a full gateway are thrown at once. Cancelling the subscription cancels
+   * the upstream request.
    */
-  public Flow.Publisher<StreamChunk> stream(String provider, ChatRequest request, CallContext context) {
+  public Flow.Publisher<StreamChunk> stream(
+      String provider, ChatRequest request, CallContext context) {
     List<Target> targets = resolver.resolve(provider, request.model());
     Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
     resilience.budget().recordCall();
     StreamStrategy streaming = new StreamStrategy(context, this::startStream);
     return streaming.publisher(
-        new AttemptRunner<>(new AttemptPlan(targets, context, resilience), request, metrics, streaming, slot::release));
+        new AttemptRunner<>(
+            new AttemptPlan(targets, context, resilience),
+            request,
+            metrics,
+            streaming,
+            slot::release));
   }
 
-  private CompletableFuture<CompletionResponse> startChat(Target target, ChatRequest request, CallContext context) {
+  private CompletableFuture<CompletionResponse> startChat(
+      Target target, ChatRequest request, CallContext context) {
     if (!needsFallback(target, request)) {
       return target.provider().provider().chat(request, context);
     }
     CompletableFuture<CompletionResponse> call =
-        target.provider().provider().chat(FallbackToolCalling.rewrite(request, toolCalling(target)), context);
-    CompletableFuture<CompletionResponse> result = call.thenApply(r -> FallbackToolCalling.parse(r, request));
-    result.whenComplete((r, e) -> {
-      if (result.isCancelled()) {
-        call.cancel(true);
-      }
-    });
+        target
+            .provider()
+            .provider()
+            .chat(FallbackToolCalling.rewrite(request, toolCalling(target)), context);
+    CompletableFuture<CompletionResponse> result =
+        call.thenApply(r -> FallbackToolCalling.parse(r, request));
+    result.whenComplete(
+        (r, e) -> {
+          if (result.isCancelled()) {
+            call.cancel(true);
+          }
+        });
     return result;
   }
 
-  private Flow.Publisher<StreamChunk> startStream(Target target, ChatRequest request, CallContext context) {
+  private Flow.Publisher<StreamChunk> startStream(
+      Target target, ChatRequest request, CallContext context) {
     boolean fallback = needsFallback(target, request);
-    ChatRequest sent = fallback ? FallbackToolCalling.rewrite(request, toolCalling(target)) : request;
+    ChatRequest sent =
+        fallback ? FallbackToolCalling.rewrite(request, toolCalling(target)) : request;
     Flow.Publisher<StreamEvent> events = target.provider().provider().stream(sent, context);
-    ToolCallTextFilter filter = fallback ? new ToolCallTextFilter(FallbackToolCalling.toolNames(request)) : null;
+    ToolCallTextFilter filter =
+        fallback ? new ToolCallTextFilter(FallbackToolCalling.toolNames(request)) : null;
     var config = resilience.config();
-    var watchdog = new StreamAssembler.Watchdog(
-        resilience.scheduler(), resilience.clock(), config.firstTokenTimeout(), config.idleTimeout());
-    return StreamAssembler.assemble(events, target.provider().name(), target.model(),
+    var watchdog =
+        new StreamAssembler.Watchdog(
+            resilience.scheduler(),
+            resilience.clock(),
+            config.firstTokenTimeout(),
+            config.idleTimeout());
+    return StreamAssembler.assemble(
+        events,
+        target.provider().name(),
+        target.model(),
         new StreamAssembler.Options(filter, watchdog));
   }
 

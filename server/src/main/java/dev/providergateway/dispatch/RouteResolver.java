@@ -7,15 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a request's {@code provider} and {@code model} fields into the ordered targets to try.
- * In order of precedence:
+ * Turns a request's {@code provider} and {@code model} fields into the ordered targets to try. In
+ * order of precedence:
  *
  * <ol>
  *   <li>a non-empty {@code provider}: that provider (by name or alias) with {@code model};
  *   <li>{@code model} naming a route alias: the route's targets;
  *   <li>{@code model} of the form {@code provider/model} whose prefix is a registered provider:
- *       that provider with the rest (other slashes, as in {@code meta-llama/llama-3}, stay part
- *       of the model id);
+ *       that provider with the rest (other slashes, as in {@code meta-llama/llama-3}, stay part of
+ *       the model id);
  *   <li>otherwise the default provider with {@code model}.
  * </ol>
  *

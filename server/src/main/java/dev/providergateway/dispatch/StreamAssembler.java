@@ -1,20 +1,20 @@
 package dev.providergateway.dispatch;
 
 import dev.providergateway.provider.EventPublisher;
+import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.ReasoningBlock;
 import dev.providergateway.provider.StopReason;
 import dev.providergateway.provider.StreamChunk;
 import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.Usage;
-import dev.providergateway.toolcalling.ToolCallTextFilter;
 import dev.providergateway.resilience.GatewayClock;
+import dev.providergateway.toolcalling.ToolCallTextFilter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import dev.providergateway.provider.ProviderException;
-import java.time.Duration;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -23,24 +23,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Turns a provider's {@link StreamEvent}s into the chunks the caller sees, and ends a clean
- * stream with the one final chunk: complete tool calls by index, usage, stop reason (default
- * {@code stop}, or {@code tool_calls} when calls were made), model and provider.
+ * Turns a provider's {@link StreamEvent}s into the chunks the caller sees, and ends a clean stream
+ * with the one final chunk: complete tool calls by index, usage, stop reason (default {@code stop},
+ * or {@code tool_calls} when calls were made), model and provider.
  *
  * <p>Demand flows through: the upstream is asked for one event at a time, and only while the
- * caller's demand is not covered, so a slow reader slows the upstream read. The breaker permit
- * and the provider slot are not its business: the {@link AttemptRunner} settles them from the
- * chunks and the terminal signal it sees.
+ * caller's demand is not covered, so a slow reader slows the upstream read. The breaker permit and
+ * the provider slot are not its business: the {@link AttemptRunner} settles them from the chunks
+ * and the terminal signal it sees.
  *
  * <p>Watchdogs: while an upstream event is asked for and not delivered, a timer runs: the first
  * token timeout until the first event, the idle timeout after it. When it fires the upstream
- * request is cancelled and the stream fails with PROVIDER_TIMEOUT, so an upstream that hangs
- * before its headers or stalls mid-stream cannot hold a caller forever. A slow caller does not
- * trip it, since nothing is asked of the upstream then.
+ * request is cancelled and the stream fails with PROVIDER_TIMEOUT, so an upstream that hangs before
+ * its headers or stalls mid-stream cannot hold a caller forever. A slow caller does not trip it,
+ * since nothing is asked of the upstream then.
  */
 final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   /** The stall timers of one stream; waits are measured on {@code clock}'s monotonic ticks. */
-  record Watchdog(ScheduledExecutorService scheduler, GatewayClock clock, Duration firstToken, Duration idle) {}
+  record Watchdog(
+      ScheduledExecutorService scheduler, GatewayClock clock, Duration firstToken, Duration idle) {}
 
   /** Optional parts of assembly: text tool-call parsing, watchdogs. */
   record Options(ToolCallTextFilter textCalls, Watchdog watchdog) {
@@ -68,10 +69,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   private int nativeCalls;
 
   private StreamAssembler(
-      EventPublisher<StreamChunk> out,
-      String provider,
-      String model,
-      Options options) {
+      EventPublisher<StreamChunk> out, String provider, String model, Options options) {
     this.out = out;
     this.textCalls = options.textCalls();
     this.watchdog = options.watchdog();
@@ -80,7 +78,8 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   }
 
   /** A cold publisher of the assembled chunks of {@code events}. */
-  static Flow.Publisher<StreamChunk> assemble(Flow.Publisher<StreamEvent> events, String provider, String model) {
+  static Flow.Publisher<StreamChunk> assemble(
+      Flow.Publisher<StreamEvent> events, String provider, String model) {
     return assemble(events, provider, model, Options.NONE);
   }
 
@@ -98,10 +97,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   /** As above, with every option. */
   static Flow.Publisher<StreamChunk> assemble(
-      Flow.Publisher<StreamEvent> events,
-      String provider,
-      String model,
-      Options options) {
+      Flow.Publisher<StreamEvent> events, String provider, String model, Options options) {
     return new EventPublisher<>(
         out -> {
           StreamAssembler assembler = new StreamAssembler(out, provider, model, options);
@@ -158,7 +154,9 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
       }
       emitTextCalls(rest.calls());
       if (textCallsSent > 0 && (finish == null || finish.reason() == StopReason.STOP)) {
-        finish = new StreamEvent.Finish(StopReason.TOOL_CALLS, finish == null ? "" : finish.nativeReason());
+        finish =
+            new StreamEvent.Finish(
+                StopReason.TOOL_CALLS, finish == null ? "" : finish.nativeReason());
       }
     }
     boolean calls = !toolCalls.isEmpty();
@@ -215,15 +213,20 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   private void emitTextCalls(List<ToolCall> found) {
     for (int i = textCallsSent; i < found.size(); i++) {
       ToolCall call = found.get(i);
-      StreamEvent.ToolCallDelta d = new StreamEvent.ToolCallDelta(
-          nativeCalls + i, call.id(), call.name(), call.rawArguments().isEmpty() ? call.arguments() : call.rawArguments());
+      StreamEvent.ToolCallDelta d =
+          new StreamEvent.ToolCallDelta(
+              nativeCalls + i,
+              call.id(),
+              call.name(),
+              call.rawArguments().isEmpty() ? call.arguments() : call.rawArguments());
       toolCalls.add(d);
       out.emit(delta("", "", List.of(d)));
     }
     textCallsSent = Math.max(textCallsSent, found.size());
   }
 
-  private StreamChunk delta(String content, String reasoning, List<StreamEvent.ToolCallDelta> calls) {
+  private StreamChunk delta(
+      String content, String reasoning, List<StreamEvent.ToolCallDelta> calls) {
     // The model is announced on the first chunk and the final one, as the contract says.
     String announced = modelAnnounced ? "" : model;
     modelAnnounced = true;
@@ -246,8 +249,8 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   }
 
   /**
-   * One timer per stream, not one per event: it wakes when the current wait could first exceed
-   * its limit, and sleeps again for what is left if an event came meanwhile.
+   * One timer per stream, not one per event: it wakes when the current wait could first exceed its
+   * limit, and sleeps again for what is left if an event came meanwhile.
    */
   private void schedule(Duration delay) {
     timer = watchdog.scheduler().schedule(this::check, delay.toNanos(), TimeUnit.NANOSECONDS);
@@ -290,8 +293,11 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
       s.cancel();
     }
     String what = sawEvent ? "sent nothing more for " : "sent no first event within ";
-    onError(new ProviderException.Timeout(new ProviderException.Origin(provider, model, 0),
-        provider + " " + what + limit.toMillis() + " ms; the stream was stopped", null));
+    onError(
+        new ProviderException.Timeout(
+            new ProviderException.Origin(provider, model, 0),
+            provider + " " + what + limit.toMillis() + " ms; the stream was stopped",
+            null));
   }
 
   private void cancel() {

@@ -34,21 +34,24 @@ final class StreamStrategy implements AttemptRunner.Strategy<StreamChunk> {
 
   /** The caller's publisher; {@code runner} starts when it is subscribed. */
   Flow.Publisher<StreamChunk> publisher(AttemptRunner<StreamChunk> runner) {
-    return new EventPublisher<>(o -> {
-      out = o;
-      o.onCancel(runner::cancel);
-      o.onDemand(() -> {
-        Forwarder f = current;
-        if (f != null) {
-          f.pull();
-        }
-      });
-      runner.start();
-    });
+    return new EventPublisher<>(
+        o -> {
+          out = o;
+          o.onCancel(runner::cancel);
+          o.onDemand(
+              () -> {
+                Forwarder f = current;
+                if (f != null) {
+                  f.pull();
+                }
+              });
+          runner.start();
+        });
   }
 
   @Override
-  public AttemptRunner.Handle start(Target target, ChatRequest request, AttemptRunner<StreamChunk>.Attempt attempt) {
+  public AttemptRunner.Handle start(
+      Target target, ChatRequest request, AttemptRunner<StreamChunk>.Attempt attempt) {
     Flow.Publisher<StreamChunk> chunks = starter.start(target, request, context);
     Forwarder forwarder = new Forwarder(attempt);
     current = forwarder;
@@ -58,7 +61,10 @@ final class StreamStrategy implements AttemptRunner.Strategy<StreamChunk> {
 
   @Override
   public void succeed(Target target, StreamChunk c, Map<String, String> metadata) {
-    out.emit(metadata.isEmpty() ? c : c.withMetadata(AttemptRunner.withAttempts(c.metadata(), metadata)));
+    out.emit(
+        metadata.isEmpty()
+            ? c
+            : c.withMetadata(AttemptRunner.withAttempts(c.metadata(), metadata)));
     out.complete();
   }
 
@@ -117,7 +123,10 @@ final class StreamStrategy implements AttemptRunner.Strategy<StreamChunk> {
 
     void pull() {
       Flow.Subscription s = subscription;
-      if (s != null && !cancelled.get() && out.wantsMore() && requested.compareAndSet(false, true)) {
+      if (s != null
+          && !cancelled.get()
+          && out.wantsMore()
+          && requested.compareAndSet(false, true)) {
         s.request(1);
       }
     }

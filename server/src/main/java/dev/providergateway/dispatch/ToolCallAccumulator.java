@@ -47,7 +47,8 @@ final class ToolCallAccumulator {
     for (Map.Entry<Integer, Partial> e : byIndex.entrySet()) {
       Partial p = e.getValue();
       String id = p.id.isEmpty() ? "call_" + e.getKey() : p.id;
-      calls.add(ToolArguments.toolCall(id, p.name, p.arguments.toString()).withSignature(p.signature));
+      calls.add(
+          ToolArguments.toolCall(id, p.name, p.arguments.toString()).withSignature(p.signature));
     }
     return calls;
   }

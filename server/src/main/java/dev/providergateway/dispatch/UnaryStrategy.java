@@ -16,9 +16,12 @@ final class UnaryStrategy implements AttemptRunner.Strategy<CompletionResponse> 
   private final CallContext context;
   private final Starter starter;
 
-  /** Starts one attempt's provider call; the dispatcher supplies it (it knows the fallback rules). */
+  /**
+   * Starts one attempt's provider call; the dispatcher supplies it (it knows the fallback rules).
+   */
   interface Starter {
-    CompletableFuture<CompletionResponse> start(Target target, ChatRequest request, CallContext context);
+    CompletableFuture<CompletionResponse> start(
+        Target target, ChatRequest request, CallContext context);
   }
 
   UnaryStrategy(CallContext context, Starter starter) {
@@ -28,24 +31,26 @@ final class UnaryStrategy implements AttemptRunner.Strategy<CompletionResponse> 
 
   /** Has {@code runner} cancelled when {@link #result} is. */
   void cancelWith(AttemptRunner<CompletionResponse> runner) {
-    result.whenComplete((r, e) -> {
-      if (result.isCancelled()) {
-        runner.cancel();
-      }
-    });
+    result.whenComplete(
+        (r, e) -> {
+          if (result.isCancelled()) {
+            runner.cancel();
+          }
+        });
   }
 
   @Override
   public AttemptRunner.Handle start(
       Target target, ChatRequest request, AttemptRunner<CompletionResponse>.Attempt attempt) {
     CompletableFuture<CompletionResponse> call = starter.start(target, request, context);
-    call.whenComplete((response, failure) -> {
-      if (failure == null) {
-        attempt.succeeded(response);
-      } else {
-        attempt.failed(failure);
-      }
-    });
+    call.whenComplete(
+        (response, failure) -> {
+          if (failure == null) {
+            attempt.succeeded(response);
+          } else {
+            attempt.failed(failure);
+          }
+        });
     return () -> call.cancel(true);
   }
 

@@ -22,7 +22,13 @@ final class AccessLog {
 
   private final Logger logger = Logger.getLogger(LOGGER);
 
-  void write(CallRecord rec, CallRecord.Snapshot s, Status status, String reason, String provider, long nanos,
+  void write(
+      CallRecord rec,
+      CallRecord.Snapshot s,
+      Status status,
+      String reason,
+      String provider,
+      long nanos,
       Attributes attributes) {
     if (!logger.isLoggable(Level.INFO)) {
       return;
@@ -39,7 +45,8 @@ final class AccessLog {
     fields.put("input_tokens", s.inputTokens());
     fields.put("output_tokens", s.outputTokens());
     fields.put("duration_ms", millis(nanos));
-    fields.put("ttft_ms", s.firstOutputNanos() < 0 ? null : millis(s.firstOutputNanos() - rec.startNanos));
+    fields.put(
+        "ttft_ms", s.firstOutputNanos() < 0 ? null : millis(s.firstOutputNanos() - rec.startNanos));
     fields.put("upstream_ms", s.attempts() == 0 ? null : millis(s.upstreamNanos()));
     fields.put("attempts", s.attempts());
     fields.put("retries", s.retries());
@@ -48,11 +55,12 @@ final class AccessLog {
       fields.put("turns", s.requests());
     }
     StringBuilder text = new StringBuilder("access");
-    fields.forEach((k, v) -> {
-      if (v != null && !"".equals(v)) {
-        text.append(' ').append(k).append('=').append(v);
-      }
-    });
+    fields.forEach(
+        (k, v) -> {
+          if (v != null && !"".equals(v)) {
+            text.append(' ').append(k).append('=').append(v);
+          }
+        });
     LogRecord record = new LogRecord(Level.INFO, text.toString());
     record.setLoggerName(LOGGER);
     record.setParameters(new Object[] {fields});
@@ -64,7 +72,8 @@ final class AccessLog {
   }
 
   private static String peer(Attributes attributes) {
-    SocketAddress address = attributes == null ? null : attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    SocketAddress address =
+        attributes == null ? null : attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
     if (address instanceof InetSocketAddress inet) {
       return inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
     }

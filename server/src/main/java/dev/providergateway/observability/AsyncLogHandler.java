@@ -16,15 +16,15 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
 /**
- * A log handler that never makes the logging thread wait on the output: records (the access
- * log, above all) go into a bounded queue that one daemon thread formats and writes in batches
- * every few milliseconds, one {@code write} per batch. The gateway logs from its event loops,
- * and a slow or stuck stderr (a full container log pipe) must not stall them. When the queue is
- * full a record is dropped and counted, and the count is reported in the output.
+ * A log handler that never makes the logging thread wait on the output: records (the access log,
+ * above all) go into a bounded queue that one daemon thread formats and writes in batches every few
+ * milliseconds, one {@code write} per batch. The gateway logs from its event loops, and a slow or
+ * stuck stderr (a full container log pipe) must not stall them. When the queue is full a record is
+ * dropped and counted, and the count is reported in the output.
  *
- * <p>A WARNING or SEVERE record wakes the writer at once instead of waiting for the period.
- * {@link #close()} (JUL's shutdown hook calls it, so what is queued is out before the process
- * exits) writes what is queued; records published after that are written at once.
+ * <p>A WARNING or SEVERE record wakes the writer at once instead of waiting for the period. {@link
+ * #close()} (JUL's shutdown hook calls it, so what is queued is out before the process exits)
+ * writes what is queued; records published after that are written at once.
  */
 final class AsyncLogHandler extends Handler {
   static final int CAPACITY = 65_536;
@@ -102,8 +102,13 @@ final class AsyncLogHandler extends Handler {
     }
     long lost = dropped.getAndSet(0);
     if (lost > 0) {
-      LogRecord note = new LogRecord(Level.WARNING,
-          lost + " log records were dropped: the log output did not keep up (" + CAPACITY + " queued)");
+      LogRecord note =
+          new LogRecord(
+              Level.WARNING,
+              lost
+                  + " log records were dropped: the log output did not keep up ("
+                  + CAPACITY
+                  + " queued)");
       note.setLoggerName(AsyncLogHandler.class.getName());
       write(note);
     }

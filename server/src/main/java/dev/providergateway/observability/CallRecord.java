@@ -6,8 +6,8 @@ import io.grpc.Context;
  * What the gateway learns about one gRPC call while it runs: its request id, the caller's key id,
  * the provider and model that answered, tokens, and where the time went. The edge interceptor
  * creates it and puts it in the call's gRPC {@link Context}; the service and the dispatcher's
- * {@link GatewayMetrics} fill it in from any thread; the interceptor reads it once the call ends.
- * A Converse call accumulates over its turns.
+ * {@link GatewayMetrics} fill it in from any thread; the interceptor reads it once the call ends. A
+ * Converse call accumulates over its turns.
  */
 public final class CallRecord {
   static final Context.Key<CallRecord> KEY = Context.key("providergateway.call");
@@ -66,7 +66,8 @@ public final class CallRecord {
   }
 
   /** A request succeeded. */
-  public synchronized void completed(String provider, String model, long inputTokens, long outputTokens) {
+  public synchronized void completed(
+      String provider, String model, long inputTokens, long outputTokens) {
     this.provider = provider;
     this.model = model;
     this.inputTokens += inputTokens;
@@ -90,8 +91,22 @@ public final class CallRecord {
 
   /** An immutable copy, for the metrics and the access log. */
   synchronized Snapshot snapshot() {
-    return new Snapshot(keyId, requestedProvider, requestedModel, provider, model, inputTokens, outputTokens,
-        firstOutputNanos, upstreamNanos, backoffNanos, attempts, retries, fallbacks, requests, completed);
+    return new Snapshot(
+        keyId,
+        requestedProvider,
+        requestedModel,
+        provider,
+        model,
+        inputTokens,
+        outputTokens,
+        firstOutputNanos,
+        upstreamNanos,
+        backoffNanos,
+        attempts,
+        retries,
+        fallbacks,
+        requests,
+        completed);
   }
 
   /** The record's state at the end of the call. */

@@ -23,37 +23,46 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * OpenTelemetry spans: one SERVER span per gRPC call, child of the caller's W3C {@code
- * traceparent} when it sends one, and one CLIENT span per upstream attempt under it. Attribute
- * names follow the RPC and GenAI semantic conventions. Only built when tracing is configured.
+ * OpenTelemetry spans: one SERVER span per gRPC call, child of the caller's W3C {@code traceparent}
+ * when it sends one, and one CLIENT span per upstream attempt under it. Attribute names follow the
+ * RPC and GenAI semantic conventions. Only built when tracing is configured.
  */
 final class CallTracing implements AutoCloseable {
   private static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
   private static final AttributeKey<String> RPC_SERVICE = AttributeKey.stringKey("rpc.service");
   private static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
   private static final AttributeKey<Long> RPC_STATUS = AttributeKey.longKey("rpc.grpc.status_code");
-  private static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("gateway.request_id");
-  private static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
-  private static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("gen_ai.provider.name");
-  private static final AttributeKey<String> REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
-  private static final AttributeKey<String> RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
-  private static final AttributeKey<Long> INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.input_tokens");
-  private static final AttributeKey<Long> OUTPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.output_tokens");
+  private static final AttributeKey<String> REQUEST_ID =
+      AttributeKey.stringKey("gateway.request_id");
+  private static final AttributeKey<String> OPERATION =
+      AttributeKey.stringKey("gen_ai.operation.name");
+  private static final AttributeKey<String> PROVIDER =
+      AttributeKey.stringKey("gen_ai.provider.name");
+  private static final AttributeKey<String> REQUEST_MODEL =
+      AttributeKey.stringKey("gen_ai.request.model");
+  private static final AttributeKey<String> RESPONSE_MODEL =
+      AttributeKey.stringKey("gen_ai.response.model");
+  private static final AttributeKey<Long> INPUT_TOKENS =
+      AttributeKey.longKey("gen_ai.usage.input_tokens");
+  private static final AttributeKey<Long> OUTPUT_TOKENS =
+      AttributeKey.longKey("gen_ai.usage.output_tokens");
   private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
   private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("gateway.attempt");
 
-  private static final TextMapGetter<Metadata> METADATA = new TextMapGetter<>() {
-    @Override
-    public Iterable<String> keys(Metadata carrier) {
-      return carrier.keys();
-    }
+  private static final TextMapGetter<Metadata> METADATA =
+      new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Metadata carrier) {
+          return carrier.keys();
+        }
 
-    @Override
-    public String get(Metadata carrier, String key) {
-      return carrier == null || key.endsWith(Metadata.BINARY_HEADER_SUFFIX)
-          ? null : carrier.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
-    }
-  };
+        @Override
+        public String get(Metadata carrier, String key) {
+          return carrier == null || key.endsWith(Metadata.BINARY_HEADER_SUFFIX)
+              ? null
+              : carrier.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+        }
+      };
 
   private final SdkTracerProvider provider;
   private final Tracer tracer;
@@ -65,7 +74,8 @@ final class CallTracing implements AutoCloseable {
 
   /** Batched OTLP/HTTP export to {@code config.otlpEndpoint()}. */
   static CallTracing otlp(TracingConfig config) {
-    SpanExporter exporter = OtlpHttpSpanExporter.builder().setEndpoint(config.otlpEndpoint()).build();
+    SpanExporter exporter =
+        OtlpHttpSpanExporter.builder().setEndpoint(config.otlpEndpoint()).build();
     return new CallTracing(provider(BatchSpanProcessor.builder(exporter).build(), config));
   }
 
@@ -76,17 +86,23 @@ final class CallTracing implements AutoCloseable {
 
   private static SdkTracerProvider provider(SpanProcessor processor, TracingConfig config) {
     return SdkTracerProvider.builder()
-        .setResource(Resource.getDefault().merge(
-            Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), config.serviceName()))))
+        .setResource(
+            Resource.getDefault()
+                .merge(
+                    Resource.create(
+                        Attributes.of(
+                            AttributeKey.stringKey("service.name"), config.serviceName()))))
         .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())))
         .addSpanProcessor(processor)
         .build();
   }
 
   Object startCall(String fullMethod, Metadata headers, String requestId) {
-    Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), headers, METADATA);
+    Context parent =
+        W3CTraceContextPropagator.getInstance().extract(Context.root(), headers, METADATA);
     int slash = fullMethod.lastIndexOf('/');
-    return tracer.spanBuilder(fullMethod)
+    return tracer
+        .spanBuilder(fullMethod)
         .setParent(parent)
         .setSpanKind(SpanKind.SERVER)
         .setAttribute(RPC_SYSTEM, "grpc")
@@ -96,7 +112,8 @@ final class CallTracing implements AutoCloseable {
         .startSpan();
   }
 
-  void endCall(Object handle, Status status, String reason, String providerName, CallRecord.Snapshot s) {
+  void endCall(
+      Object handle, Status status, String reason, String providerName, CallRecord.Snapshot s) {
     Span span = (Span) handle;
     span.setAttribute(RPC_STATUS, (long) status.getCode().value());
     if (!s.requestedModel().isEmpty() || s.requests() > 0) {
@@ -119,7 +136,8 @@ final class CallTracing implements AutoCloseable {
   }
 
   Object startAttempt(Object parent, String providerName, String model, int attempt) {
-    return tracer.spanBuilder("chat " + model)
+    return tracer
+        .spanBuilder("chat " + model)
         .setParent(Context.root().with((Span) parent))
         .setSpanKind(SpanKind.CLIENT)
         .setAttribute(OPERATION, "chat")

@@ -14,14 +14,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /**
- * The outermost interceptor of the gateway's service: gives every call a request id (the
- * caller's {@code x-request-id} when it sends a sane one), returns it in the response headers (or
- * the trailers of a call that fails before sending headers), and hands the finished call, with
- * its status, to {@link Telemetry} for metrics, the access log and its trace span. A call ends
- * exactly once: at {@code close} or, if the caller went away first, at {@code onCancel}.
+ * The outermost interceptor of the gateway's service: gives every call a request id (the caller's
+ * {@code x-request-id} when it sends a sane one), returns it in the response headers (or the
+ * trailers of a call that fails before sending headers), and hands the finished call, with its
+ * status, to {@link Telemetry} for metrics, the access log and its trace span. A call ends exactly
+ * once: at {@code close} or, if the caller went away first, at {@code onCancel}.
  */
 final class EdgeInterceptor implements ServerInterceptor {
-  static final Metadata.Key<String> REQUEST_ID = Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> REQUEST_ID =
+      Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
 
   private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
@@ -37,40 +38,50 @@ final class EdgeInterceptor implements ServerInterceptor {
     MethodDescriptor<Q, R> method = call.getMethodDescriptor();
     String incoming = headers.get(REQUEST_ID);
     String id = incoming != null && SANE_ID.matcher(incoming).matches() ? incoming : newRequestId();
-    CallRecord record = new CallRecord(id, method.getBareMethodName(),
-        method.getType() != MethodDescriptor.MethodType.UNARY, System.nanoTime());
+    CallRecord record =
+        new CallRecord(
+            id,
+            method.getBareMethodName(),
+            method.getType() != MethodDescriptor.MethodType.UNARY,
+            System.nanoTime());
     record = telemetry.started(record, method.getFullMethodName(), headers);
     CallRecord rec = record;
     AtomicBoolean finished = new AtomicBoolean();
-    ServerCall<Q, R> wrapped = new SimpleForwardingServerCall<>(call) {
-      private volatile boolean headersSent;
+    ServerCall<Q, R> wrapped =
+        new SimpleForwardingServerCall<>(call) {
+          private volatile boolean headersSent;
 
-      @Override
-      public void sendHeaders(Metadata responseHeaders) {
-        responseHeaders.put(REQUEST_ID, rec.requestId);
-        headersSent = true;
-        super.sendHeaders(responseHeaders);
-      }
+          @Override
+          public void sendHeaders(Metadata responseHeaders) {
+            responseHeaders.put(REQUEST_ID, rec.requestId);
+            headersSent = true;
+            super.sendHeaders(responseHeaders);
+          }
 
-      @Override
-      public void close(Status status, Metadata trailers) {
-        if (!headersSent) {
-          trailers.put(REQUEST_ID, rec.requestId);
-        }
-        super.close(status, trailers);
-        if (finished.compareAndSet(false, true)) {
-          telemetry.finished(rec, status, trailers, call.getAttributes());
-        }
-      }
-    };
+          @Override
+          public void close(Status status, Metadata trailers) {
+            if (!headersSent) {
+              trailers.put(REQUEST_ID, rec.requestId);
+            }
+            super.close(status, trailers);
+            if (finished.compareAndSet(false, true)) {
+              telemetry.finished(rec, status, trailers, call.getAttributes());
+            }
+          }
+        };
     Context context = Context.current().withValue(CallRecord.KEY, rec);
     ServerCall.Listener<Q> listener = Contexts.interceptCall(context, wrapped, headers, next);
-    return EndOfCall.cancel(listener, () -> {
-      if (finished.compareAndSet(false, true)) {
-        telemetry.finished(rec, Status.CANCELLED.withDescription("cancelled by the caller"), null,
-            call.getAttributes());
-      }
-    });
+    return EndOfCall.cancel(
+        listener,
+        () -> {
+          if (finished.compareAndSet(false, true)) {
+            telemetry.finished(
+                rec,
+                Status.CANCELLED.withDescription("cancelled by the caller"),
+                null,
+                call.getAttributes());
+          }
+        });
   }
 
   /** 32 hex digits. */

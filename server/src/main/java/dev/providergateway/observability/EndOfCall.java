@@ -4,8 +4,8 @@ import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.ServerCall;
 
 /**
- * A call's listener that also runs a task after the call's last event: gRPC delivers exactly one
- * of {@code onComplete} (the status was sent) and {@code onCancel} (the call ended otherwise). The
+ * A call's listener that also runs a task after the call's last event: gRPC delivers exactly one of
+ * {@code onComplete} (the status was sent) and {@code onCancel} (the call ended otherwise). The
  * task runs even when the wrapped listener throws, so counters and records never miss an end.
  *
  * <p>Events arrive serially, as for any listener; the tasks run on the thread that delivers them.
@@ -28,7 +28,8 @@ public final class EndOfCall<Q> extends SimpleForwardingServerCallListener<Q> {
   }
 
   /** {@code listener}, running {@code cancelled} after {@code onCancel} only. */
-  public static <Q> ServerCall.Listener<Q> cancel(ServerCall.Listener<Q> listener, Runnable cancelled) {
+  public static <Q> ServerCall.Listener<Q> cancel(
+      ServerCall.Listener<Q> listener, Runnable cancelled) {
     return new EndOfCall<>(listener, () -> {}, cancelled);
   }
 

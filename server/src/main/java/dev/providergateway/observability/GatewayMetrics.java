@@ -9,8 +9,8 @@ import java.time.Duration;
  * trace spans: each upstream attempt, retries with their backoff, and fallbacks between route
  * targets. Calls are matched to the gRPC call they serve by {@link CallContext#requestId()}.
  *
- * <p>Every method is cheap and never throws; implementations are thread-safe. {@link #NOOP} is
- * the default when telemetry is off.
+ * <p>Every method is cheap and never throws; implementations are thread-safe. {@link #NOOP} is the
+ * default when telemetry is off.
  */
 public interface GatewayMetrics {
   /** Reports nothing. */
@@ -24,7 +24,8 @@ public interface GatewayMetrics {
    * @param model the model sent upstream
    * @param attempt 1 for the first attempt at this target, 2 for the first retry, ...
    */
-  default UpstreamAttempt upstreamAttempt(CallContext call, String provider, String model, int attempt) {
+  default UpstreamAttempt upstreamAttempt(
+      CallContext call, String provider, String model, int attempt) {
     return UpstreamAttempt.NOOP;
   }
 
@@ -32,21 +33,26 @@ public interface GatewayMetrics {
    * A failed attempt will be retried after {@code backoff} (time the gateway spends waiting, which
    * is not counted as gateway overhead).
    */
-  default void retry(CallContext call, String provider, String model, ErrorReason reason, Duration backoff) {}
+  default void retry(
+      CallContext call, String provider, String model, ErrorReason reason, Duration backoff) {}
 
-  /** The call leaves route target {@code fromProvider} for {@code toProvider} after {@code reason}. */
-  default void fallback(CallContext call, String fromProvider, String toProvider, ErrorReason reason) {}
+  /**
+   * The call leaves route target {@code fromProvider} for {@code toProvider} after {@code reason}.
+   */
+  default void fallback(
+      CallContext call, String fromProvider, String toProvider, ErrorReason reason) {}
 
   /** One upstream attempt; end it exactly once. */
   interface UpstreamAttempt {
     /** Ends nothing. */
-    UpstreamAttempt NOOP = new UpstreamAttempt() {
-      @Override
-      public void firstToken() {}
+    UpstreamAttempt NOOP =
+        new UpstreamAttempt() {
+          @Override
+          public void firstToken() {}
 
-      @Override
-      public void end(Throwable failure) {}
-    };
+          @Override
+          public void end(Throwable failure) {}
+        };
 
     /** The first event of a streamed attempt arrived (text, reasoning or a tool-call delta). */
     void firstToken();

@@ -12,11 +12,11 @@ import java.util.logging.Formatter;
 import java.util.logging.LogRecord;
 
 /**
- * Writes each log record as one JSON object per line: {@code time}, {@code level}, {@code
- * logger}, {@code message}, {@code request_id} (of the gRPC call the logging thread serves, when
- * there is one), the fields of a map passed as the record's first parameter (the access log's),
- * and {@code error} with the stack trace. A {@code java.util.logging} formatter, so the gateway
- * needs no logging framework.
+ * Writes each log record as one JSON object per line: {@code time}, {@code level}, {@code logger},
+ * {@code message}, {@code request_id} (of the gRPC call the logging thread serves, when there is
+ * one), the fields of a map passed as the record's first parameter (the access log's), and {@code
+ * error} with the stack trace. A {@code java.util.logging} formatter, so the gateway needs no
+ * logging framework.
  */
 public final class JsonLogFormatter extends Formatter {
   private static final JsonFactory JSON = new JsonFactory();
@@ -30,7 +30,8 @@ public final class JsonLogFormatter extends Formatter {
       json.writeStringField("level", LogLevels.name(record.getLevel()));
       json.writeStringField("logger", String.valueOf(record.getLoggerName()));
       Map<?, ?> fields = fields(record);
-      json.writeStringField("message", fields != null ? firstWord(record.getMessage()) : formatMessage(record));
+      json.writeStringField(
+          "message", fields != null ? firstWord(record.getMessage()) : formatMessage(record));
       if (fields == null || !fields.containsKey("request_id")) {
         CallRecord call = CallRecord.current();
         if (call != null) {

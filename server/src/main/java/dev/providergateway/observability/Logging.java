@@ -30,14 +30,20 @@ public final class Logging {
       root.removeHandler(h);
       h.close();
     }
-    Handler handler = out == null ? new AsyncLogHandler(System.err) : new java.util.logging.StreamHandler(out, new TextLogFormatter()) {
-      @Override
-      public synchronized void publish(java.util.logging.LogRecord record) {
-        super.publish(record);
-        flush();
-      }
-    };
-    handler.setFormatter(config.format() == LoggingConfig.Format.JSON ? new JsonLogFormatter() : new TextLogFormatter());
+    Handler handler =
+        out == null
+            ? new AsyncLogHandler(System.err)
+            : new java.util.logging.StreamHandler(out, new TextLogFormatter()) {
+              @Override
+              public synchronized void publish(java.util.logging.LogRecord record) {
+                super.publish(record);
+                flush();
+              }
+            };
+    handler.setFormatter(
+        config.format() == LoggingConfig.Format.JSON
+            ? new JsonLogFormatter()
+            : new TextLogFormatter());
     Level level = LogLevels.of(config.level());
     handler.setLevel(level);
     root.setLevel(level);

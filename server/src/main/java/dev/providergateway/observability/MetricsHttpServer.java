@@ -27,14 +27,17 @@ public final class MetricsHttpServer implements AutoCloseable {
   }
 
   /** Starts serving {@code telemetry}'s meters at {@code http://host:port/path}. */
-  public static MetricsHttpServer start(Telemetry telemetry, String host, int port, String path) throws IOException {
+  public static MetricsHttpServer start(Telemetry telemetry, String host, int port, String path)
+      throws IOException {
     requireNonNull(telemetry, "telemetry");
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
-    ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "gateway-metrics");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "gateway-metrics");
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(executor);
     server.createContext(path, exchange -> handle(exchange, telemetry, path));
     server.start();
@@ -46,7 +49,8 @@ public final class MetricsHttpServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void handle(HttpExchange exchange, Telemetry telemetry, String path) throws IOException {
+  private static void handle(HttpExchange exchange, Telemetry telemetry, String path)
+      throws IOException {
     try (exchange) {
       String method = exchange.getRequestMethod();
       if (!exchange.getRequestURI().getPath().equals(path)) {

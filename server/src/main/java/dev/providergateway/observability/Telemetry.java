@@ -25,9 +25,9 @@ import java.util.stream.Collectors;
 /**
  * The gateway's telemetry, owned by the server for its whole life (config reloads keep it): the
  * Prometheus meters (when {@code metrics.enabled}), the trace spans (when {@code
- * tracing.otlp_endpoint} is set; the OpenTelemetry SDK is not loaded otherwise) and the access
- * log. It is also the dispatcher's {@link GatewayMetrics}, matching its reports to calls by
- * request id. Thread-safe.
+ * tracing.otlp_endpoint} is set; the OpenTelemetry SDK is not loaded otherwise) and the access log.
+ * It is also the dispatcher's {@link GatewayMetrics}, matching its reports to calls by request id.
+ * Thread-safe.
  */
 public final class Telemetry implements GatewayMetrics, AutoCloseable {
   private final GatewayMeters meters;
@@ -42,13 +42,17 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
     this.accessLog = accessLog;
   }
 
-  /** Telemetry as configured; {@code exporter}, if not null, replaces OTLP and turns tracing on (tests). */
+  /**
+   * Telemetry as configured; {@code exporter}, if not null, replaces OTLP and turns tracing on
+   * (tests).
+   */
   public static Telemetry create(
       MetricsConfig metrics, TracingConfig tracing, LoggingConfig logging, SpanExporter exporter) {
     GatewayMeters meters = metrics.enabled() ? new GatewayMeters() : null;
-    CallTracing spans = exporter != null
-        ? CallTracing.withExporter(exporter, tracing)
-        : tracing.enabled() ? CallTracing.otlp(tracing) : null;
+    CallTracing spans =
+        exporter != null
+            ? CallTracing.withExporter(exporter, tracing)
+            : tracing.enabled() ? CallTracing.otlp(tracing) : null;
     return new Telemetry(meters, spans, logging.accessLog() ? new AccessLog() : null);
   }
 
@@ -69,7 +73,8 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
 
   /** The providers now served: their breaker-state gauges, and the names allowed as labels. */
   public void servingProviders(List<RegisteredProvider> providers) {
-    providerNames = providers.stream().map(RegisteredProvider::name).collect(Collectors.toUnmodifiableSet());
+    providerNames =
+        providers.stream().map(RegisteredProvider::name).collect(Collectors.toUnmodifiableSet());
     if (meters != null) {
       meters.breakers(providers);
     }
@@ -86,8 +91,12 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
     CallRecord rec = record;
     while (inFlight.putIfAbsent(rec.requestId, rec) != null) {
       // Two calls sent the same x-request-id: the later one gets its own.
-      rec = new CallRecord(record.requestId + "-" + EdgeInterceptor.newRequestId().substring(0, 8),
-          record.method, record.streaming, record.startNanos);
+      rec =
+          new CallRecord(
+              record.requestId + "-" + EdgeInterceptor.newRequestId().substring(0, 8),
+              record.method,
+              record.streaming,
+              record.startNanos);
     }
     if (meters != null && rec.streaming) {
       meters.streamStarted(rec.method);
@@ -103,11 +112,14 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
     inFlight.remove(rec.requestId, rec);
     CallRecord.Snapshot s = rec.snapshot();
     ErrorInfo info = errorInfo(status, trailers);
-    String reason = info == null ? (status.isOk() ? "" : status.getCode().name()) : info.getReason();
-    String provider = !s.provider().isEmpty() ? s.provider()
-        : info != null && providerNames.contains(info.getMetadataOrDefault("provider", ""))
-            ? info.getMetadataOrDefault("provider", "") : providerNames.contains(s.requestedProvider())
-            ? s.requestedProvider() : "";
+    String reason =
+        info == null ? (status.isOk() ? "" : status.getCode().name()) : info.getReason();
+    String provider =
+        !s.provider().isEmpty()
+            ? s.provider()
+            : info != null && providerNames.contains(info.getMetadataOrDefault("provider", ""))
+                ? info.getMetadataOrDefault("provider", "")
+                : providerNames.contains(s.requestedProvider()) ? s.requestedProvider() : "";
     long duration = now - rec.startNanos;
     if (meters != null) {
       if (rec.streaming) {
@@ -124,11 +136,14 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
   }
 
   @Override
-  public UpstreamAttempt upstreamAttempt(CallContext call, String provider, String model, int attempt) {
+  public UpstreamAttempt upstreamAttempt(
+      CallContext call, String provider, String model, int attempt) {
     CallRecord rec = inFlight.get(call.requestId());
     long start = System.nanoTime();
-    Object span = tracing != null && rec != null && rec.span != null
-        ? tracing.startAttempt(rec.span, provider, model, attempt) : null;
+    Object span =
+        tracing != null && rec != null && rec.span != null
+            ? tracing.startAttempt(rec.span, provider, model, attempt)
+            : null;
     return new UpstreamAttempt() {
       private volatile boolean ended;
 
@@ -149,7 +164,10 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
         if (rec != null) {
           rec.attemptEnded(elapsed);
         }
-        String outcome = failure == null ? "" : failure instanceof CancellationException ? "CANCELLED" : reasonOf(failure);
+        String outcome =
+            failure == null
+                ? ""
+                : failure instanceof CancellationException ? "CANCELLED" : reasonOf(failure);
         if (meters != null) {
           meters.attemptEnded(provider, outcome, elapsed);
         }
@@ -161,7 +179,8 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
   }
 
   @Override
-  public void retry(CallContext call, String provider, String model, ErrorReason reason, Duration backoff) {
+  public void retry(
+      CallContext call, String provider, String model, ErrorReason reason, Duration backoff) {
     CallRecord rec = inFlight.get(call.requestId());
     if (rec != null) {
       rec.retried(backoff.toNanos());
@@ -172,7 +191,8 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
   }
 
   @Override
-  public void fallback(CallContext call, String fromProvider, String toProvider, ErrorReason reason) {
+  public void fallback(
+      CallContext call, String fromProvider, String toProvider, ErrorReason reason) {
     CallRecord rec = inFlight.get(call.requestId());
     if (rec != null) {
       rec.fellBack();
@@ -198,7 +218,9 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
     while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
       t = t.getCause();
     }
-    return t instanceof dev.providergateway.provider.GatewayException g ? g.reason().name() : "INTERNAL";
+    return t instanceof dev.providergateway.provider.GatewayException g
+        ? g.reason().name()
+        : "INTERNAL";
   }
 
   private static ErrorInfo errorInfo(Status status, Metadata trailers) {

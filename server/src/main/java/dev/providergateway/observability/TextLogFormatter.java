@@ -13,17 +13,22 @@ import java.util.logging.LogRecord;
 public final class TextLogFormatter extends Formatter {
   @Override
   public String format(LogRecord record) {
-    StringBuilder line = new StringBuilder(160)
-        .append(Instant.ofEpochMilli(record.getMillis())).append(' ')
-        .append(String.format("%-5s", LogLevels.name(record.getLevel()))).append(' ')
-        .append(record.getLoggerName());
+    StringBuilder line =
+        new StringBuilder(160)
+            .append(Instant.ofEpochMilli(record.getMillis()))
+            .append(' ')
+            .append(String.format("%-5s", LogLevels.name(record.getLevel())))
+            .append(' ')
+            .append(record.getLoggerName());
     CallRecord call = CallRecord.current();
     if (call != null && !AccessLog.LOGGER.equals(record.getLoggerName())) {
       line.append(" [").append(call.requestId()).append(']');
     }
     Object[] params = record.getParameters();
     boolean fields = params != null && params.length == 1 && params[0] instanceof java.util.Map;
-    line.append(" - ").append(fields ? record.getMessage() : formatMessage(record)).append(System.lineSeparator());
+    line.append(" - ")
+        .append(fields ? record.getMessage() : formatMessage(record))
+        .append(System.lineSeparator());
     if (record.getThrown() != null) {
       StringWriter trace = new StringWriter();
       record.getThrown().printStackTrace(new PrintWriter(trace));

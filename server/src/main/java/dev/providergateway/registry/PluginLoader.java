@@ -9,18 +9,18 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Iterator;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
 
 /**
- * Finds {@link ProviderFactory} implementations with {@link ServiceLoader}: those on the
- * classpath (the built-ins and any plugin jar added to it) and those in the jars of a plugins
- * directory, each loaded through one class loader whose parent is the gateway's.
+ * Finds {@link ProviderFactory} implementations with {@link ServiceLoader}: those on the classpath
+ * (the built-ins and any plugin jar added to it) and those in the jars of a plugins directory, each
+ * loaded through one class loader whose parent is the gateway's.
  */
 final class PluginLoader {
   private static final System.Logger LOG = System.getLogger(PluginLoader.class.getName());
@@ -28,8 +28,8 @@ final class PluginLoader {
   private PluginLoader() {}
 
   /**
-   * Returns the factories by type. A missing plugins directory is fine (no plugins); two
-   * factories with one type are a startup error naming both classes.
+   * Returns the factories by type. A missing plugins directory is fine (no plugins); two factories
+   * with one type are a startup error naming both classes.
    */
   static Map<String, ProviderFactory> factories(Path pluginsDirectory, ClassLoader parent) {
     return factories(loader(pluginsDirectory, parent));
@@ -54,8 +54,12 @@ final class PluginLoader {
       ProviderFactory previous = byType.putIfAbsent(factory.type(), factory);
       if (previous != null && previous.getClass() != factory.getClass()) {
         throw new IllegalStateException(
-            "two provider factories declare type '" + factory.type() + "': "
-                + previous.getClass().getName() + " and " + factory.getClass().getName());
+            "two provider factories declare type '"
+                + factory.type()
+                + "': "
+                + previous.getClass().getName()
+                + " and "
+                + factory.getClass().getName());
       }
     }
     return byType;

@@ -7,8 +7,8 @@ import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.config.ProviderConfig;
 import dev.providergateway.config.RouteConfig;
 import dev.providergateway.provider.Provider;
-import dev.providergateway.provider.ProviderFactory;
 import dev.providergateway.provider.ProviderDescriptor;
+import dev.providergateway.provider.ProviderFactory;
 import dev.providergateway.provider.ProviderNotFoundException;
 import dev.providergateway.provider.ProviderSettings;
 import dev.providergateway.provider.http.UpstreamTransport;
@@ -25,8 +25,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Every provider instance of a running gateway, by name and alias, with its circuit breaker,
- * plus the route aliases. Built once at startup and immutable afterwards; thread-safe.
+ * Every provider instance of a running gateway, by name and alias, with its circuit breaker, plus
+ * the route aliases. Built once at startup and immutable afterwards; thread-safe.
  *
  * <p>Instances come from the config's {@code providers} entries and from each factory's {@link
  * ProviderFactory#autoConfigure} (for example {@code echo} always, and providers whose API-key
@@ -61,14 +61,30 @@ public final class ProviderRegistry implements AutoCloseable {
    */
   public static ProviderRegistry create(
       GatewayConfig config, Map<String, String> env, Clock clock, UpstreamTransport transport) {
-    ClassLoader loader = PluginLoader.loader(config.plugins().directory(), ProviderRegistry.class.getClassLoader());
-    return create(config, env, new Runtime(clock, transport), PluginLoader.factories(loader), capabilityTable(loader));
+    ClassLoader loader =
+        PluginLoader.loader(config.plugins().directory(), ProviderRegistry.class.getClassLoader());
+    return create(
+        config,
+        env,
+        new Runtime(clock, transport),
+        PluginLoader.factories(loader),
+        capabilityTable(loader));
   }
 
-  /** Builds the registry from the given factories, by type, with the classpath's capability table. */
-  public static ProviderRegistry create(GatewayConfig config, Map<String, String> env, Clock clock,
-      UpstreamTransport transport, Map<String, ProviderFactory> factories) {
-    return create(config, env, new Runtime(clock, transport), factories,
+  /**
+   * Builds the registry from the given factories, by type, with the classpath's capability table.
+   */
+  public static ProviderRegistry create(
+      GatewayConfig config,
+      Map<String, String> env,
+      Clock clock,
+      UpstreamTransport transport,
+      Map<String, ProviderFactory> factories) {
+    return create(
+        config,
+        env,
+        new Runtime(clock, transport),
+        factories,
         capabilityTable(ProviderRegistry.class.getClassLoader()));
   }
 
@@ -201,17 +217,21 @@ public final class ProviderRegistry implements AutoCloseable {
       ProviderFactory factory = factories.get(config.type());
       if (factory == null) {
         throw new IllegalStateException(
-            key + ".type: unknown provider type '" + config.type() + "'; available types: "
+            key
+                + ".type: unknown provider type '"
+                + config.type()
+                + "'; available types: "
                 + String.join(", ", new TreeMap<>(factories).keySet()));
       }
-      ProviderSettings settings = ProviderSettings.builder(config.name(), config.type())
-          .baseUrl(config.baseUrl())
-          .apiKey(config.apiKey() == null ? null : config.apiKey().reveal())
-          .defaultModel(config.defaultModel())
-          .models(config.models())
-          .options(config.options())
-          .env(env)
-          .build();
+      ProviderSettings settings =
+          ProviderSettings.builder(config.name(), config.type())
+              .baseUrl(config.baseUrl())
+              .apiKey(config.apiKey() == null ? null : config.apiKey().reveal())
+              .defaultModel(config.defaultModel())
+              .models(config.models())
+              .options(config.options())
+              .env(env)
+              .build();
       add(key, factory, settings, config.aliases(), config.breaker());
     }
 
@@ -230,8 +250,12 @@ public final class ProviderRegistry implements AutoCloseable {
       for (String name : concat(settings.name(), aliases)) {
         if (byNameOrAlias.containsKey(name)) {
           throw new IllegalStateException(
-              key + ": name or alias '" + name + "' is already used by provider '"
-                  + byNameOrAlias.get(name).name() + "'");
+              key
+                  + ": name or alias '"
+                  + name
+                  + "' is already used by provider '"
+                  + byNameOrAlias.get(name).name()
+                  + "'");
         }
       }
       Provider provider;
@@ -241,7 +265,8 @@ public final class ProviderRegistry implements AutoCloseable {
         throw new IllegalStateException(key + " ('" + settings.name() + "'): " + e.getMessage(), e);
       }
       RegisteredProvider registered =
-          new RegisteredProvider(provider, aliases, new ProviderBreaker(settings.name(), breaker, runtime.clock()));
+          new RegisteredProvider(
+              provider, aliases, new ProviderBreaker(settings.name(), breaker, runtime.clock()));
       byName.put(settings.name(), registered);
       for (String name : concat(settings.name(), aliases)) {
         byNameOrAlias.put(name, registered);
@@ -261,10 +286,12 @@ public final class ProviderRegistry implements AutoCloseable {
       return Map.copyOf(routes);
     }
 
-    private List<RouteConfig.RouteTarget> expand(String name, Map<String, RouteConfig> configured, List<String> path) {
+    private List<RouteConfig.RouteTarget> expand(
+        String name, Map<String, RouteConfig> configured, List<String> path) {
       if (path.contains(name)) {
         path.add(name);
-        throw new IllegalStateException("routes." + path.get(0) + ": route cycle " + String.join(" -> ", path));
+        throw new IllegalStateException(
+            "routes." + path.get(0) + ": route cycle " + String.join(" -> ", path));
       }
       path.add(name);
       RouteConfig route = configured.get(name);
@@ -278,13 +305,21 @@ public final class ProviderRegistry implements AutoCloseable {
           targets.addAll(expand(target.provider(), configured, path));
         } else {
           throw new IllegalStateException(
-              "routes." + name + ".targets[" + i + "].provider: unknown provider or route '"
-                  + target.provider() + "'; registered providers: " + String.join(", ", byName.keySet())
-                  + "; routes: " + String.join(", ", configured.keySet()));
+              "routes."
+                  + name
+                  + ".targets["
+                  + i
+                  + "].provider: unknown provider or route '"
+                  + target.provider()
+                  + "'; registered providers: "
+                  + String.join(", ", byName.keySet())
+                  + "; routes: "
+                  + String.join(", ", configured.keySet()));
         }
       }
       if (targets.isEmpty()) {
-        throw new IllegalStateException("routes." + name + ".targets: must list at least one target");
+        throw new IllegalStateException(
+            "routes." + name + ".targets: must list at least one target");
       }
       path.remove(path.size() - 1);
       return targets;
@@ -295,7 +330,9 @@ public final class ProviderRegistry implements AutoCloseable {
         RegisteredProvider p = byNameOrAlias.get(configured);
         if (p == null) {
           throw new IllegalStateException(
-              "default_provider: unknown provider '" + configured + "'; registered providers: "
+              "default_provider: unknown provider '"
+                  + configured
+                  + "'; registered providers: "
                   + String.join(", ", byName.keySet()));
         }
         return p.name();

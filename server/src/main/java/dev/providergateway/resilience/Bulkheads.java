@@ -7,9 +7,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Concurrency limits: one for the whole gateway and one per provider. A full limit refuses the
- * call at once with {@link GatewayOverloadedException} instead of queueing it, so overload
- * cannot grow memory or latency without bound. Thread-safe.
+ * Concurrency limits: one for the whole gateway and one per provider. A full limit refuses the call
+ * at once with {@link GatewayOverloadedException} instead of queueing it, so overload cannot grow
+ * memory or latency without bound. Thread-safe.
  */
 public final class Bulkheads {
   private final Semaphore global;
@@ -26,7 +26,8 @@ public final class Bulkheads {
   /** A slot of the global limit, held for the whole call, including retries and failovers. */
   public Slot acquireCall() {
     if (!global.tryAcquire()) {
-      throw new GatewayOverloadedException("concurrent calls on this gateway (" + globalLimit + ")");
+      throw new GatewayOverloadedException(
+          "concurrent calls on this gateway (" + globalLimit + ")");
     }
     return new Slot(global);
   }
@@ -35,7 +36,8 @@ public final class Bulkheads {
   public Slot acquireProvider(String provider) {
     Semaphore s = providers.computeIfAbsent(provider, p -> new Semaphore(perProvider));
     if (!s.tryAcquire()) {
-      throw new GatewayOverloadedException("concurrent calls to provider '" + provider + "' (" + perProvider + ")");
+      throw new GatewayOverloadedException(
+          "concurrent calls to provider '" + provider + "' (" + perProvider + ")");
     }
     return new Slot(s);
   }

@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Rate-limit cooldowns per (provider, model), as Victor keeps them: after a 429 every call to
- * the same target fails fast for the upstream's {@code Retry-After}, else {@code rateLimit}, or
- * {@code quota} after a quota or billing 429, without reaching the upstream. (The provider
- * instance fixes the base URL, so its name stands for it.) Thread-safe.
+ * Rate-limit cooldowns per (provider, model), as Victor keeps them: after a 429 every call to the
+ * same target fails fast for the upstream's {@code Retry-After}, else {@code rateLimit}, or {@code
+ * quota} after a quota or billing 429, without reaching the upstream. (The provider instance fixes
+ * the base URL, so its name stands for it.) Thread-safe.
  */
 public final class Cooldowns {
   private final Duration rateLimit;
@@ -40,8 +40,14 @@ public final class Cooldowns {
     }
     Duration left = Duration.between(now, e.until);
     ProviderException.Origin origin = new ProviderException.Origin(provider, model, 429);
-    String message = "cooling down after a rate limit from " + provider + " (" + e.message + "); retry in "
-        + Math.max(1, left.toSeconds()) + "s";
+    String message =
+        "cooling down after a rate limit from "
+            + provider
+            + " ("
+            + e.message
+            + "); retry in "
+            + Math.max(1, left.toSeconds())
+            + "s";
     throw e.quota
         ? new ProviderException.QuotaExceeded(origin, message)
         : new ProviderException.RateLimited(origin, message, left);

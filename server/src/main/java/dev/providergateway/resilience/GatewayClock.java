@@ -12,11 +12,11 @@ import java.time.ZoneOffset;
  * budget and breakers (it is a {@link Clock}, so Resilience4j and every {@code Clock} user take it
  * as is), and monotonic {@link #nanoTime()} for measuring waits such as the stream watchdogs.
  *
- * <p>Why one type with both faces rather than a {@code Clock} plus a separate ticker: the two
- * must agree. A test that advances the clock by hand must advance the ticker with it, or a
- * watchdog would measure real time while everything else follows the fake; keeping both in one
- * object makes that impossible to get wrong. A plain {@code Clock} (what {@code Main} chooses:
- * {@code Clock.systemUTC()}) is adapted by {@link #of} with the JVM's monotonic timer.
+ * <p>Why one type with both faces rather than a {@code Clock} plus a separate ticker: the two must
+ * agree. A test that advances the clock by hand must advance the ticker with it, or a watchdog
+ * would measure real time while everything else follows the fake; keeping both in one object makes
+ * that impossible to get wrong. A plain {@code Clock} (what {@code Main} chooses: {@code
+ * Clock.systemUTC()}) is adapted by {@link #of} with the JVM's monotonic timer.
  *
  * <p>Its zone is UTC, whatever the adapted clock's: policy reads instants only.
  *

@@ -17,17 +17,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One provider's circuit breaker: a Resilience4j {@link CircuitBreaker} with Victor's semantics.
- * It opens after {@code failureThreshold} consecutive counted failures, stays open for {@code
+ * One provider's circuit breaker: a Resilience4j {@link CircuitBreaker} with Victor's semantics. It
+ * opens after {@code failureThreshold} consecutive counted failures, stays open for {@code
  * openDuration}, then admits {@code halfOpenCalls} trial calls; {@code halfOpenSuccessesToClose}
  * successes close it and any counted failure reopens it.
  *
- * <p>Resilience4j decides half-open outcomes only after every trial call finished, by failure
- * rate; Victor's "two successes close, one failure reopens" is applied here on top through its
- * explicit state transitions.
+ * <p>Resilience4j decides half-open outcomes only after every trial call finished, by failure rate;
+ * Victor's "two successes close, one failure reopens" is applied here on top through its explicit
+ * state transitions.
  *
- * <p>Only upstream failures count: {@link ProviderException}s other than auth, model-not-found
- * and other 4xx rejections (which say the request, not the provider, was wrong), plus unexpected
+ * <p>Only upstream failures count: {@link ProviderException}s other than auth, model-not-found and
+ * other 4xx rejections (which say the request, not the provider, was wrong), plus unexpected
  * provider bugs. Caller errors and cancellations never count. Thread-safe.
  */
 public final class ProviderBreaker {
@@ -68,15 +68,21 @@ public final class ProviderBreaker {
             .clock(clock)
             .build();
     this.breaker = CircuitBreaker.of(provider, r4j);
-    breaker.getEventPublisher().onStateTransition(event -> {
-      CircuitBreaker.State to = event.getStateTransition().getToState();
-      if (to == CircuitBreaker.State.OPEN) {
-        openedAt = clock.instant();
-      }
-      halfOpenSuccesses.set(0);
-      LOG.log(Level.WARNING, "circuit breaker of provider ''{0}'': {1}", provider,
-          event.getStateTransition());
-    });
+    breaker
+        .getEventPublisher()
+        .onStateTransition(
+            event -> {
+              CircuitBreaker.State to = event.getStateTransition().getToState();
+              if (to == CircuitBreaker.State.OPEN) {
+                openedAt = clock.instant();
+              }
+              halfOpenSuccesses.set(0);
+              LOG.log(
+                  Level.WARNING,
+                  "circuit breaker of provider ''{0}'': {1}",
+                  provider,
+                  event.getStateTransition());
+            });
   }
 
   /** The current state. */
@@ -96,7 +102,8 @@ public final class ProviderBreaker {
     if (!breaker.tryAcquirePermission()) {
       Duration left = Duration.between(clock.instant(), openedAt.plus(openDuration));
       // In half-open with every trial slot taken, the answer is known within about a second.
-      Duration retryAfter = left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left;
+      Duration retryAfter =
+          left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left;
       throw new CircuitOpenException(provider, model, retryAfter);
     }
     return new Permit(clock.instant());

@@ -7,14 +7,14 @@ import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Everything the dispatcher needs to make calls resilient, built once per gateway from the
- * {@code resilience} config: the retry backoff and budget, rate-limit cooldowns, concurrency
- * limits, the clock and the scheduler for delays and watchdogs. Thread-safe.
+ * Everything the dispatcher needs to make calls resilient, built once per gateway from the {@code
+ * resilience} config: the retry backoff and budget, rate-limit cooldowns, concurrency limits, the
+ * clock and the scheduler for delays and watchdogs. Thread-safe.
  *
  * <p>Every time-based decision of call policy reads {@link #clock()}: deadlines, retry delays
  * against them, stream watchdogs, cooldowns, the budget (and the providers' breakers, which the
- * registry builds on the same clock). Tests hand in a fake clock with a scheduler they advance,
- * so no decision needs sleeping to be tested.
+ * registry builds on the same clock). Tests hand in a fake clock with a scheduler they advance, so
+ * no decision needs sleeping to be tested.
  *
  * @param config the settings
  * @param clock the one time source of call policy
@@ -36,7 +36,8 @@ public record Resilience(
   }
 
   /** The runtime for {@code config}; a plain {@code clock} gets the JVM's monotonic ticker. */
-  public static Resilience of(ResilienceConfig config, Clock clock, ScheduledExecutorService scheduler) {
+  public static Resilience of(
+      ResilienceConfig config, Clock clock, ScheduledExecutorService scheduler) {
     GatewayClock time = GatewayClock.of(clock);
     return new Resilience(
         config,

@@ -3,9 +3,9 @@ package dev.providergateway.resilience;
 import java.time.Clock;
 
 /**
- * A gateway-wide cap on extra attempts (retries and failovers), so that retries cannot multiply
- * an outage: over a sliding window of ten one-second buckets, extra attempts may be at most
- * {@code percent}% of calls, plus {@code minPerSecond} per second so quiet gateways still retry.
+ * A gateway-wide cap on extra attempts (retries and failovers), so that retries cannot multiply an
+ * outage: over a sliding window of ten one-second buckets, extra attempts may be at most {@code
+ * percent}% of calls, plus {@code minPerSecond} per second so quiet gateways still retry.
  * Thread-safe.
  */
 public final class RetryBudget {

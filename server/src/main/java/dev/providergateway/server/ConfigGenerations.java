@@ -38,11 +38,16 @@ final class ConfigGenerations {
   private boolean stopped;
 
   /**
-   * Serves {@code config} on {@code first} (owned from now on); reloads build their registries
-   * with {@code registries}.
+   * Serves {@code config} on {@code first} (owned from now on); reloads build their registries with
+   * {@code registries}.
    */
-  ConfigGenerations(GatewayConfig config, ProviderRegistry first, Function<GatewayConfig, ProviderRegistry> registries,
-      Clock clock, ScheduledExecutorService scheduler, Telemetry telemetry) {
+  ConfigGenerations(
+      GatewayConfig config,
+      ProviderRegistry first,
+      Function<GatewayConfig, ProviderRegistry> registries,
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      Telemetry telemetry) {
     this.registries = requireNonNull(registries, "registries");
     this.clock = clock;
     this.scheduler = scheduler;
@@ -127,8 +132,11 @@ final class ConfigGenerations {
     if (changed.isEmpty()) {
       return next;
     }
-    LOG.log(System.Logger.Level.WARNING, "config reload: {0} changed; these sections apply at startup only,"
-        + " restart the gateway to apply them (the running values stay)", String.join(", ", changed));
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "config reload: {0} changed; these sections apply at startup only,"
+            + " restart the gateway to apply them (the running values stay)",
+        String.join(", ", changed));
     return next.toBuilder()
         .server(running.server())
         .metrics(running.metrics())

@@ -21,10 +21,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reloads the config file into a running {@link GatewayServer} on SIGHUP and when the file
- * changes (its directory is watched, which also sees Kubernetes' ConfigMap symlink swaps). A new
- * file is applied whole or not at all: when it does not load, or its providers cannot be built,
- * the error is logged and the running config stays. Unchanged content is not reloaded.
+ * Reloads the config file into a running {@link GatewayServer} on SIGHUP and when the file changes
+ * (its directory is watched, which also sees Kubernetes' ConfigMap symlink swaps). A new file is
+ * applied whole or not at all: when it does not load, or its providers cannot be built, the error
+ * is logged and the running config stays. Unchanged content is not reloaded.
  */
 public final class ConfigReloader implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ConfigReloader.class.getName());
@@ -42,7 +42,8 @@ public final class ConfigReloader implements AutoCloseable {
    *
    * @param portOverride the {@code --port} or environment port that beats the file's, or null
    */
-  public ConfigReloader(Path file, Map<String, String> env, Integer portOverride, GatewayServer gateway) {
+  public ConfigReloader(
+      Path file, Map<String, String> env, Integer portOverride, GatewayServer gateway) {
     this.file = requireNonNull(file, "file").toAbsolutePath();
     this.env = requireNonNull(env, "env");
     this.portOverride = portOverride;
@@ -70,7 +71,10 @@ public final class ConfigReloader implements AutoCloseable {
         }
         gateway.reload(config);
       } catch (ConfigException | IllegalStateException | IllegalArgumentException e) {
-        LOG.log(System.Logger.Level.ERROR, "config reload rejected, the running config stays: {0}", e.getMessage());
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "config reload rejected, the running config stays: {0}",
+            e.getMessage());
         gateway.telemetry().configReloaded(false);
         return false;
       }
@@ -86,20 +90,24 @@ public final class ConfigReloader implements AutoCloseable {
       // keeps the build free of its internal-API warning and degrades to a no-op without it.
       Class<?> signal = Class.forName("sun.misc.Signal");
       Class<?> handler = Class.forName("sun.misc.SignalHandler");
-      InvocationHandler onSignal = (proxy, method, args) -> {
-        if (method.getName().equals("handle")) {
-          Thread reload = new Thread(this::forceReload, "gateway-reload");
-          reload.setDaemon(true);
-          reload.start();
-          return null;
-        }
-        return method.invoke(this, args);
-      };
-      Object proxy = Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler}, onSignal);
-      signal.getMethod("handle", signal, handler)
+      InvocationHandler onSignal =
+          (proxy, method, args) -> {
+            if (method.getName().equals("handle")) {
+              Thread reload = new Thread(this::forceReload, "gateway-reload");
+              reload.setDaemon(true);
+              reload.start();
+              return null;
+            }
+            return method.invoke(this, args);
+          };
+      Object proxy =
+          Proxy.newProxyInstance(handler.getClassLoader(), new Class<?>[] {handler}, onSignal);
+      signal
+          .getMethod("handle", signal, handler)
           .invoke(null, signal.getConstructor(String.class).newInstance("HUP"), proxy);
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      LOG.log(System.Logger.Level.WARNING, "SIGHUP reload unavailable on this JVM: {0}", e.toString());
+      LOG.log(
+          System.Logger.Level.WARNING, "SIGHUP reload unavailable on this JVM: {0}", e.toString());
     }
     return this;
   }
@@ -108,11 +116,18 @@ public final class ConfigReloader implements AutoCloseable {
   public ConfigReloader watch() {
     try {
       watcher = file.getFileSystem().newWatchService();
-      file.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
-          StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+      file.getParent()
+          .register(
+              watcher,
+              StandardWatchEventKinds.ENTRY_CREATE,
+              StandardWatchEventKinds.ENTRY_MODIFY,
+              StandardWatchEventKinds.ENTRY_DELETE);
     } catch (IOException | UnsupportedOperationException e) {
-      LOG.log(System.Logger.Level.WARNING, "cannot watch {0} for changes (reload with SIGHUP): {1}",
-          file.getParent(), e.toString());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "cannot watch {0} for changes (reload with SIGHUP): {1}",
+          file.getParent(),
+          e.toString());
       return this;
     }
     Thread thread = new Thread(this::watchLoop, "gateway-config-watch");

@@ -5,9 +5,9 @@ import dev.providergateway.auth.RequestHooks;
 import dev.providergateway.observability.CallRecord;
 
 /**
- * The gateway's {@link RequestHooks}: admits each request through the caller's allowlists and
- * rate limits, then records its outcome in the call's {@link CallRecord} and charges its tokens
- * to the caller's key.
+ * The gateway's {@link RequestHooks}: admits each request through the caller's allowlists and rate
+ * limits, then records its outcome in the call's {@link CallRecord} and charges its tokens to the
+ * caller's key.
  */
 final class EdgeHooks implements RequestHooks {
   private final Admission admission;

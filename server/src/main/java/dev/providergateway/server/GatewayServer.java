@@ -30,20 +30,20 @@ import java.util.function.Function;
 
 /**
  * The gateway's lifecycle: it serves {@code ProviderService}, {@code grpc.health.v1.Health}
- * (overall and per service) and server reflection on a {@link ServerBuilder} it is given, so
- * tests can hand it an in-process builder and {@link #netty} builds the production one.
+ * (overall and per service) and server reflection on a {@link ServerBuilder} it is given, so tests
+ * can hand it an in-process builder and {@link #netty} builds the production one.
  *
- * <p>{@link #reload} builds the next generation (registry, auth, rate limits) from a new config
- * and swaps it in atomically (see {@link ConfigGenerations}); running calls finish on the
- * generation they started on, whose providers are closed once its last call ends (at most {@code
+ * <p>{@link #reload} builds the next generation (registry, auth, rate limits) from a new config and
+ * swaps it in atomically (see {@link ConfigGenerations}); running calls finish on the generation
+ * they started on, whose providers are closed once its last call ends (at most {@code
  * shutdown_grace} later). Settings that are bound at startup (the {@code server} section, {@code
  * metrics}, {@code tracing}, {@code logging}) keep their running values; a reload that changes them
  * logs that a restart is needed. {@link NettyServerAssembly} builds the production server.
  *
  * <p>{@link #shutdown()} is graceful: health turns NOT_SERVING, new calls are refused, in-flight
  * calls get the configured grace period to finish, the rest are cancelled (which cancels their
- * upstream requests), and finally the providers are closed. It is idempotent and safe to call
- * from a shutdown hook.
+ * upstream requests), and finally the providers are closed. It is idempotent and safe to call from
+ * a shutdown hook.
  */
 public final class GatewayServer {
   private static final System.Logger LOG = System.getLogger(GatewayServer.class.getName());
@@ -58,7 +58,8 @@ public final class GatewayServer {
   private final AtomicInteger shutdowns = new AtomicInteger();
   private MetricsHttpServer metricsServer;
 
-  private GatewayServer(Builder b, Server server, HealthStatusManager health, ConfigGenerations generations) {
+  private GatewayServer(
+      Builder b, Server server, HealthStatusManager health, ConfigGenerations generations) {
     this.server = server;
     this.health = health;
     this.generations = generations;
@@ -75,7 +76,11 @@ public final class GatewayServer {
    * environment variables.
    */
   public static GatewayServer create(
-      ServerBuilder<?> builder, GatewayConfig config, ProviderRegistry registry, Clock clock, ExecutorService executor) {
+      ServerBuilder<?> builder,
+      GatewayConfig config,
+      ProviderRegistry registry,
+      Clock clock,
+      ExecutorService executor) {
     return builder(builder, config, clock).registry(registry).executor(executor).build();
   }
 
@@ -85,8 +90,8 @@ public final class GatewayServer {
   }
 
   /**
-   * A builder for the production gateway, for callers that set more (such as the telemetry);
-   * {@link Builder#build()} binds nothing until {@link #start()}.
+   * A builder for the production gateway, for callers that set more (such as the telemetry); {@link
+   * Builder#build()} binds nothing until {@link #start()}.
    */
   public static Builder nettyBuilder(GatewayConfig config, Map<String, String> env, Clock clock) {
     ScheduledExecutorService scheduler = newScheduler();
@@ -155,7 +160,10 @@ public final class GatewayServer {
       return this;
     }
 
-    /** The timer thread for deadlines, retirements and file checks (default: a new one), owned by the gateway. */
+    /**
+     * The timer thread for deadlines, retirements and file checks (default: a new one), owned by
+     * the gateway.
+     */
     Builder scheduler(ScheduledExecutorService scheduler) {
       this.scheduler = scheduler;
       return this;
@@ -190,24 +198,29 @@ public final class GatewayServer {
       Map<String, String> environment = env;
       registries = c -> ProviderRegistry.create(c, environment, clock, io);
       ProviderRegistry first = registry != null ? registry : registries.apply(config);
-      ConfigGenerations generations = new ConfigGenerations(config, first, registries, clock, scheduler, telemetry);
+      ConfigGenerations generations =
+          new ConfigGenerations(config, first, registries, clock, scheduler, telemetry);
       HealthStatusManager health = new HealthStatusManager();
-      Server server = serverBuilder
-          .fallbackHandlerRegistry(generations.handlers())
-          .addService(health.getHealthService())
-          .addService(ProtoReflectionServiceV1.newInstance())
-          .addService(legacyReflection())
-          .build();
+      Server server =
+          serverBuilder
+              .fallbackHandlerRegistry(generations.handlers())
+              .addService(health.getHealthService())
+              .addService(ProtoReflectionServiceV1.newInstance())
+              .addService(legacyReflection())
+              .build();
       return new GatewayServer(this, server, health, generations);
     }
   }
 
   private static ScheduledExecutorService newScheduler() {
-    ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "gateway-timers");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledThreadPoolExecutor scheduler =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "gateway-timers");
+              t.setDaemon(true);
+              return t;
+            });
     // Watchdog and deadline timers are mostly cancelled long before they are due; drop them at
     // once instead of keeping them queued until then.
     scheduler.setRemoveOnCancelPolicy(true);
@@ -225,12 +238,16 @@ public final class GatewayServer {
     server.start();
     GatewayConfig config = generations.current().config;
     if (config.metrics().enabled()) {
-      String host = config.metrics().host().isEmpty() ? config.server().host() : config.metrics().host();
+      String host =
+          config.metrics().host().isEmpty() ? config.server().host() : config.metrics().host();
       try {
-        metricsServer = MetricsHttpServer.start(telemetry, host, config.metrics().port(), config.metrics().path());
+        metricsServer =
+            MetricsHttpServer.start(
+                telemetry, host, config.metrics().port(), config.metrics().path());
       } catch (IOException e) {
         server.shutdownNow();
-        throw new IOException("metrics endpoint " + host + ":" + config.metrics().port() + ": " + e.getMessage(), e);
+        throw new IOException(
+            "metrics endpoint " + host + ":" + config.metrics().port() + ": " + e.getMessage(), e);
       }
     }
     health.setStatus("", ServingStatus.SERVING);
@@ -285,7 +302,10 @@ public final class GatewayServer {
     server.shutdown();
     try {
       if (!server.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
-        LOG.log(System.Logger.Level.WARNING, "grace period of {0} over; cancelling remaining calls", grace);
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "grace period of {0} over; cancelling remaining calls",
+            grace);
         server.shutdownNow();
         server.awaitTermination(5, TimeUnit.SECONDS);
       }

@@ -15,10 +15,10 @@ import java.util.logging.Logger;
 
 /**
  * Says so when an event loop is stuck. Calls are served on the event loops, so a handler or a
- * drop-in provider that blocks stalls every call on its loop; this watchdog sends each loop a
- * no-op task every quarter of {@code threshold} and, when one has not run for longer than
- * {@code threshold}, logs a warning with the loop thread's stack (where it is blocked), once per
- * stall, and a note when the loop runs again. It costs a few tasks a second.
+ * drop-in provider that blocks stalls every call on its loop; this watchdog sends each loop a no-op
+ * task every quarter of {@code threshold} and, when one has not run for longer than {@code
+ * threshold}, logs a warning with the loop thread's stack (where it is blocked), once per stall,
+ * and a note when the loop runs again. It costs a few tasks a second.
  */
 final class LoopWatchdog implements Closeable {
   private static final Logger LOG = Logger.getLogger(LoopWatchdog.class.getName());
@@ -34,7 +34,8 @@ final class LoopWatchdog implements Closeable {
       probes.add(new Probe(loop));
     }
     long period = Math.max(10, threshold.toMillis() / 4);
-    this.task = scheduler.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
+    this.task =
+        scheduler.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
   }
 
   private void check() {
@@ -77,10 +78,11 @@ final class LoopWatchdog implements Closeable {
       inFlight = true;
       sentAt = now;
       try {
-        loop.execute(() -> {
-          thread = Thread.currentThread();
-          inFlight = false;
-        });
+        loop.execute(
+            () -> {
+              thread = Thread.currentThread();
+              inFlight = false;
+            });
       } catch (RejectedExecutionException e) {
         inFlight = false; // shutting down
       }
@@ -92,10 +94,14 @@ final class LoopWatchdog implements Closeable {
     }
 
     private String describe(long stuckNanos) {
-      StringBuilder text = new StringBuilder("event loop ").append(name()).append(" has run one task for ")
-          .append(TimeUnit.NANOSECONDS.toMillis(stuckNanos))
-          .append(" ms: every call on it is stalled. Something blocks it (a drop-in provider that blocks"
-              + " needs server.executor_threads > 0)");
+      StringBuilder text =
+          new StringBuilder("event loop ")
+              .append(name())
+              .append(" has run one task for ")
+              .append(TimeUnit.NANOSECONDS.toMillis(stuckNanos))
+              .append(
+                  " ms: every call on it is stalled. Something blocks it (a drop-in provider that blocks"
+                      + " needs server.executor_threads > 0)");
       Thread t = thread;
       if (t != null) {
         text.append("; it is at:");

@@ -11,14 +11,15 @@ import java.util.Map;
 
 /**
  * The command-line entry point: {@code java -jar provider-gateway.jar [--config PATH] [--port N]
- * [--health-check]}. Invalid configuration fails at startup with a message naming the key;
- * SIGTERM and SIGINT shut the gateway down gracefully; with a config file, SIGHUP or a change to
- * the file reloads it.
+ * [--health-check]}. Invalid configuration fails at startup with a message naming the key; SIGTERM
+ * and SIGINT shut the gateway down gracefully; with a config file, SIGHUP or a change to the file
+ * reloads it.
  */
 public final class Main {
   private static final System.Logger LOG = System.getLogger(Main.class.getName());
 
-  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+  private static final String COMMON_POOL_PARALLELISM =
+      "java.util.concurrent.ForkJoinPool.common.parallelism";
 
   private Main() {}
 
@@ -27,7 +28,9 @@ public final class Main {
     // new thread for every async completion (a plugin's *Async continuations, say): a thread per
     // call. Set before anything touches the common pool.
     if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
-      System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
+      System.setProperty(
+          COMMON_POOL_PARALLELISM,
+          Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
     }
     Map<String, String> env = System.getenv();
     GatewayServer gateway;
@@ -61,28 +64,42 @@ public final class Main {
       return;
     }
     GatewayServer running = gateway;
-    ConfigReloader reloader = options.configFile() == null
-        ? null
-        : new ConfigReloader(options.configFile(), env, options.portOverride(), running).onSighup().watch();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (reloader != null) {
-        reloader.close();
-      }
-      running.shutdown();
-    }, "gateway-shutdown"));
+    ConfigReloader reloader =
+        options.configFile() == null
+            ? null
+            : new ConfigReloader(options.configFile(), env, options.portOverride(), running)
+                .onSighup()
+                .watch();
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  if (reloader != null) {
+                    reloader.close();
+                  }
+                  running.shutdown();
+                },
+                "gateway-shutdown"));
     running.awaitTermination();
   }
 
   private static void warnAboutAuth(GatewayConfig config) {
     AuthConfig auth = config.auth();
     if (auth.enabled()) {
-      LOG.log(System.Logger.Level.INFO, "caller authentication on: {0} API key(s)", auth.keys().size());
+      LOG.log(
+          System.Logger.Level.INFO, "caller authentication on: {0} API key(s)", auth.keys().size());
     } else if (config.server().loopback()) {
-      LOG.log(System.Logger.Level.INFO, "caller authentication off: serving {0} (loopback) only;"
-          + " configure auth.keys before binding another address", config.server().host());
+      LOG.log(
+          System.Logger.Level.INFO,
+          "caller authentication off: serving {0} (loopback) only;"
+              + " configure auth.keys before binding another address",
+          config.server().host());
     } else {
-      LOG.log(System.Logger.Level.WARNING, "caller authentication is OFF (auth.enabled: false) while listening on"
-          + " {0}: anyone who can reach this port can spend your provider credits", config.server().host());
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "caller authentication is OFF (auth.enabled: false) while listening on"
+              + " {0}: anyone who can reach this port can spend your provider credits",
+          config.server().host());
     }
   }
 }

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param executor the gRPC callback executor, or null for the event loops themselves
  * @param closers what to close at shutdown, in order
  */
-record NettyServerAssembly(NettyServerBuilder builder, ExecutorService executor, List<Closeable> closers) {
+record NettyServerAssembly(
+    NettyServerBuilder builder, ExecutorService executor, List<Closeable> closers) {
   /** How long an event loop may run one task before {@link LoopWatchdog} warns. */
   static final Duration LOOP_STALL_WARNING = Duration.ofSeconds(1);
 
@@ -42,24 +43,27 @@ record NettyServerAssembly(NettyServerBuilder builder, ExecutorService executor,
    * The server for {@code s}, on {@code io}'s event loops; {@code scheduler} runs the TLS file
    * checks and the watchdog.
    */
-  static NettyServerAssembly of(ServerConfig s, UpstreamTransport io, ScheduledExecutorService scheduler) {
+  static NettyServerAssembly of(
+      ServerConfig s, UpstreamTransport io, ScheduledExecutorService scheduler) {
     ExecutorService executor = s.servesOnEventLoops() ? null : boundedExecutor(s.executorThreads());
     List<Closeable> closers = new ArrayList<>();
-    ServerCredentials credentials = s.tls().enabled()
-        ? TlsCredentials.of(s.tls(), scheduler, closers)
-        : InsecureServerCredentials.create();
+    ServerCredentials credentials =
+        s.tls().enabled()
+            ? TlsCredentials.of(s.tls(), scheduler, closers)
+            : InsecureServerCredentials.create();
     closers.add(new LoopWatchdog(io.eventLoopGroup(), scheduler, LOOP_STALL_WARNING));
-    NettyServerBuilder netty = NettyServerBuilder.forAddress(new InetSocketAddress(s.host(), s.port()), credentials)
-        .bossEventLoopGroup(io.eventLoopGroup())
-        .workerEventLoopGroup(io.eventLoopGroup())
-        .channelType(io.serverChannelType())
-        .keepAliveTime(s.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
-        .keepAliveTimeout(s.keepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
-        .permitKeepAliveTime(s.permitKeepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        .maxInboundMessageSize(s.maxInboundMessageBytes())
-        .maxInboundMetadataSize(64 * 1024)
-        .maxConcurrentCallsPerConnection(s.maxConcurrentCallsPerConnection());
+    NettyServerBuilder netty =
+        NettyServerBuilder.forAddress(new InetSocketAddress(s.host(), s.port()), credentials)
+            .bossEventLoopGroup(io.eventLoopGroup())
+            .workerEventLoopGroup(io.eventLoopGroup())
+            .channelType(io.serverChannelType())
+            .keepAliveTime(s.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
+            .keepAliveTimeout(s.keepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+            .permitKeepAliveTime(s.permitKeepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .maxInboundMessageSize(s.maxInboundMessageBytes())
+            .maxInboundMetadataSize(64 * 1024)
+            .maxConcurrentCallsPerConnection(s.maxConcurrentCallsPerConnection());
     if (executor == null) {
       // The handlers run where the request was read: no hand-off and no thread wake-up per call.
       netty.directExecutor();
@@ -70,18 +74,19 @@ record NettyServerAssembly(NettyServerBuilder builder, ExecutorService executor,
   }
 
   /**
-   * The executor for gRPC callbacks when {@code server.executor_threads} asks for one (plugins
-   * that block). gRPC's default is an unbounded cached pool, which under a burst creates a thread
-   * per concurrent callback; a fixed pool bounds that, and overload is refused by the
-   * per-connection call limit and the concurrency limits instead of queueing threads.
+   * The executor for gRPC callbacks when {@code server.executor_threads} asks for one (plugins that
+   * block). gRPC's default is an unbounded cached pool, which under a burst creates a thread per
+   * concurrent callback; a fixed pool bounds that, and overload is refused by the per-connection
+   * call limit and the concurrency limits instead of queueing threads.
    */
   static ExecutorService boundedExecutor(int threads) {
     AtomicInteger n = new AtomicInteger();
-    ThreadFactory factory = r -> {
-      Thread t = new Thread(r, "gateway-grpc-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
+    ThreadFactory factory =
+        r -> {
+          Thread t = new Thread(r, "gateway-grpc-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        };
     return Executors.newFixedThreadPool(threads, factory);
   }
 }

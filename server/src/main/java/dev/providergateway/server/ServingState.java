@@ -26,10 +26,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One generation of what a config file describes: its registry, the service over it (with auth
- * and the edge interceptors) and its rate-limit buckets. A reload builds a new generation and
- * swaps it in; calls already running keep theirs. A retired generation closes its providers once
- * its last call ends, or when the grace period is over, whichever comes first.
+ * One generation of what a config file describes: its registry, the service over it (with auth and
+ * the edge interceptors) and its rate-limit buckets. A reload builds a new generation and swaps it
+ * in; calls already running keep theirs. A retired generation closes its providers once its last
+ * call ends, or when the grace period is over, whichever comes first.
  */
 final class ServingState {
   private static final System.Logger LOG = System.getLogger(ServingState.class.getName());
@@ -42,8 +42,12 @@ final class ServingState {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean retired;
 
-  private ServingState(GatewayConfig config, ProviderRegistry registry, KeyRateLimits limits,
-      ProviderGatewayService service, Telemetry telemetry) {
+  private ServingState(
+      GatewayConfig config,
+      ProviderRegistry registry,
+      KeyRateLimits limits,
+      ProviderGatewayService service,
+      Telemetry telemetry) {
     this.config = config;
     this.registry = registry;
     this.limits = limits;
@@ -58,12 +62,22 @@ final class ServingState {
   }
 
   /** A generation over {@code registry}, which it owns from now on. */
-  static ServingState build(GatewayConfig config, ProviderRegistry registry, Clock clock,
-      ScheduledExecutorService scheduler, Telemetry telemetry, KeyRateLimits previousLimits) {
+  static ServingState build(
+      GatewayConfig config,
+      ProviderRegistry registry,
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      Telemetry telemetry,
+      KeyRateLimits previousLimits) {
     KeyRateLimits limits = KeyRateLimits.of(config.auth(), clock, previousLimits);
     Resilience resilience = Resilience.of(config.resilience(), clock, scheduler);
-    ProviderGatewayService service = new ProviderGatewayService(registry, config.limits(), resilience,
-        new EdgeHooks(new Admission(registry, limits)), telemetry);
+    ProviderGatewayService service =
+        new ProviderGatewayService(
+            registry,
+            config.limits(),
+            resilience,
+            new EdgeHooks(new Admission(registry, limits)),
+            telemetry);
     return new ServingState(config, registry, limits, service, telemetry);
   }
 
@@ -77,13 +91,20 @@ final class ServingState {
       close();
       return;
     }
-    scheduler.schedule(() -> {
-      if (!closed.get()) {
-        LOG.log(System.Logger.Level.WARNING, "{0} calls of the previous configuration still running after {1};"
-            + " closing its providers", inFlight.get(), grace);
-        close();
-      }
-    }, grace.toNanos(), TimeUnit.NANOSECONDS);
+    scheduler.schedule(
+        () -> {
+          if (!closed.get()) {
+            LOG.log(
+                System.Logger.Level.WARNING,
+                "{0} calls of the previous configuration still running after {1};"
+                    + " closing its providers",
+                inFlight.get(),
+                grace);
+            close();
+          }
+        },
+        grace.toNanos(),
+        TimeUnit.NANOSECONDS);
   }
 
   /** Closes the providers (idempotent). */
@@ -105,7 +126,9 @@ final class ServingState {
     return inFlight.get();
   }
 
-  /** Counts this generation's running calls; every call ends in exactly one of onComplete, onCancel. */
+  /**
+   * Counts this generation's running calls; every call ends in exactly one of onComplete, onCancel.
+   */
   private final class Counting implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(

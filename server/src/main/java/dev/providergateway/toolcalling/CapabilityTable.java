@@ -16,23 +16,32 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The tool-calling capability table: defaults, then provider defaults, then the most specific
- * model pattern (see {@code tool-calling.yaml}). Immutable and thread-safe; validated when
- * loaded, naming the bad key and value.
+ * The tool-calling capability table: defaults, then provider defaults, then the most specific model
+ * pattern (see {@code tool-calling.yaml}). Immutable and thread-safe; validated when loaded, naming
+ * the bad key and value.
  *
  * <p>Plugins extend it: a jar may ship a fragment at {@value #FRAGMENT} holding only a {@code
  * providers:} map, in the same shape, for its own provider types. {@link #load} merges every
- * fragment its class loader sees; a fragment may add providers but never change the defaults or
- * an entry that is built in or that another fragment declared (startup fails naming both).
+ * fragment its class loader sees; a fragment may add providers but never change the defaults or an
+ * entry that is built in or that another fragment declared (startup fails naming both).
  */
 public final class CapabilityTable {
-  private static final Set<String> KEYS = Set.of(
-      "native_tool_calls", "streaming_tool_calls", "parallel_tool_calls", "tool_choice_param",
-      "json_fallback_parsing", "xml_fallback_parsing", "thinking_mode", "tool_call_format",
-      "argument_format", "recommended_max_tools");
+  private static final Set<String> KEYS =
+      Set.of(
+          "native_tool_calls",
+          "streaming_tool_calls",
+          "parallel_tool_calls",
+          "tool_choice_param",
+          "json_fallback_parsing",
+          "xml_fallback_parsing",
+          "thinking_mode",
+          "tool_call_format",
+          "argument_format",
+          "recommended_max_tools");
 
   /** Where a plugin jar puts its fragment of the table. */
   public static final String FRAGMENT = "META-INF/providergateway/tool-calling.yaml";
+
   private static final String BUILT_IN = "tool-calling.yaml";
 
   private final ObjectNode defaults;
@@ -70,19 +79,31 @@ public final class CapabilityTable {
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException(source + ": must be a map with a 'providers' key");
     }
-    root.fieldNames().forEachRemaining(k -> {
-      if (!k.equals("providers")) {
-        throw new IllegalArgumentException(source + ": '" + k + "' is not allowed in a plugin fragment;"
-            + " expected only 'providers' (the defaults belong to the gateway)");
-      }
-    });
+    root.fieldNames()
+        .forEachRemaining(
+            k -> {
+              if (!k.equals("providers")) {
+                throw new IllegalArgumentException(
+                    source
+                        + ": '"
+                        + k
+                        + "' is not allowed in a plugin fragment;"
+                        + " expected only 'providers' (the defaults belong to the gateway)");
+              }
+            });
     ObjectNode merged = providers.deepCopy();
     Map<String, String> mergedSources = new HashMap<>(sources);
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.path("providers").fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.path("providers").fields();
+        it.hasNext(); ) {
       Map.Entry<String, JsonNode> p = it.next();
       if (merged.has(p.getKey())) {
-        throw new IllegalArgumentException(source + ": providers." + p.getKey() + " is already defined by "
-            + mergedSources.get(p.getKey()) + "; a fragment may only add entries for its own provider types");
+        throw new IllegalArgumentException(
+            source
+                + ": providers."
+                + p.getKey()
+                + " is already defined by "
+                + mergedSources.get(p.getKey())
+                + "; a fragment may only add entries for its own provider types");
       }
       checkProvider(p.getKey(), p.getValue(), source);
       merged.set(p.getKey(), p.getValue());
@@ -124,8 +145,11 @@ public final class CapabilityTable {
       checkProvider(p.getKey(), p.getValue(), BUILT_IN);
       sources.put(p.getKey(), "the built-in " + BUILT_IN);
     }
-    CapabilityTable table = new CapabilityTable(
-        defaults, providers.isObject() ? (ObjectNode) providers : defaults.objectNode(), Map.copyOf(sources));
+    CapabilityTable table =
+        new CapabilityTable(
+            defaults,
+            providers.isObject() ? (ObjectNode) providers : defaults.objectNode(),
+            Map.copyOf(sources));
     table.build(defaults, "defaults");
     return table;
   }
@@ -139,17 +163,19 @@ public final class CapabilityTable {
   }
 
   /**
-   * The capabilities of {@code model} at the provider registered as {@code providerName} with
-   * wire type {@code wireType}: the provider's own entry if it has one, else its wire type's.
+   * The capabilities of {@code model} at the provider registered as {@code providerName} with wire
+   * type {@code wireType}: the provider's own entry if it has one, else its wire type's.
    */
   public ToolCallingCapabilities lookup(String providerName, String wireType, String model) {
     ObjectNode merged = defaults.deepCopy();
-    JsonNode provider = providers.has(providerName) ? providers.get(providerName) : providers.path(wireType);
+    JsonNode provider =
+        providers.has(providerName) ? providers.get(providerName) : providers.path(wireType);
     merge(merged, provider.path("defaults"));
     JsonNode best = null;
     int bestScore = -1;
     String m = model.toLowerCase(Locale.ROOT);
-    for (Iterator<Map.Entry<String, JsonNode>> it = provider.path("models").fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = provider.path("models").fields();
+        it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String pattern = e.getKey().toLowerCase(Locale.ROOT);
       int score = pattern.replace("*", "").length();
@@ -198,11 +224,21 @@ public final class CapabilityTable {
     if (!entry.isObject()) {
       throw new IllegalArgumentException(source + ": " + where + " must be a map");
     }
-    entry.fieldNames().forEachRemaining(k -> {
-      if (!KEYS.contains(k)) {
-        throw new IllegalArgumentException(source + ": " + where + "." + k + " is not a known key; expected one of " + KEYS);
-      }
-    });
+    entry
+        .fieldNames()
+        .forEachRemaining(
+            k -> {
+              if (!KEYS.contains(k)) {
+                throw new IllegalArgumentException(
+                    source
+                        + ": "
+                        + where
+                        + "."
+                        + k
+                        + " is not a known key; expected one of "
+                        + KEYS);
+              }
+            });
     JsonNode format = entry.path("tool_call_format");
     if (!format.isMissingNode()) {
       format(format.asText(), source + ": " + where);
@@ -213,8 +249,13 @@ public final class CapabilityTable {
     try {
       return ToolCallFormat.valueOf(value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(where + ".tool_call_format '" + value
-          + "' is not one of " + java.util.Arrays.toString(ToolCallFormat.values()).toLowerCase(Locale.ROOT), e);
+      throw new IllegalArgumentException(
+          where
+              + ".tool_call_format '"
+              + value
+              + "' is not one of "
+              + java.util.Arrays.toString(ToolCallFormat.values()).toLowerCase(Locale.ROOT),
+          e);
     }
   }
 

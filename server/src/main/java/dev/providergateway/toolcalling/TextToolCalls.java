@@ -12,39 +12,47 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads tool calls out of one candidate block of model text, in the formats models without
- * native tool calling use: a JSON object (or array of objects) with {@code name} and {@code
- * arguments} (or {@code parameters}), in a {@code ```json} fence, a Hermes/Qwen {@code
+ * Reads tool calls out of one candidate block of model text, in the formats models without native
+ * tool calling use: a JSON object (or array of objects) with {@code name} and {@code arguments} (or
+ * {@code parameters}), in a {@code ```json} fence, a Hermes/Qwen {@code
  * <tool_call>{json}</tool_call>} or LM Studio {@code [TOOL_REQUEST]{json}[END_TOOL_REQUEST]};
  * {@code <tool_call>} or {@code <function_call>} with {@code <name>} and {@code <arguments>}
  * children; and {@code <function=NAME><parameter=KEY>VALUE</parameter></function>}.
  *
- * <p>A call is accepted only when its name matches {@code ^[a-zA-Z][a-zA-Z0-9_]*$} and, when
- * the request listed tools, is one of them; otherwise the block is not a call and stays text.
+ * <p>A call is accepted only when its name matches {@code ^[a-zA-Z][a-zA-Z0-9_]*$} and, when the
+ * request listed tools, is one of them; otherwise the block is not a call and stays text.
  */
 final class TextToolCalls {
   static final Pattern NAME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9_]*$");
   private static final Pattern CHILD_NAME = Pattern.compile("(?s)<name>\\s*(.*?)\\s*</name>");
-  private static final Pattern CHILD_ARGS = Pattern.compile("(?s)<(arguments|parameters)>\\s*(.*?)\\s*</\\1>");
-  private static final Pattern FUNCTION = Pattern.compile("(?s)^<function=([^>\\s]+)>(.*)</function>$");
-  private static final Pattern PARAMETER = Pattern.compile("(?s)<parameter=([^>\\s]+)>(.*?)</parameter>");
+  private static final Pattern CHILD_ARGS =
+      Pattern.compile("(?s)<(arguments|parameters)>\\s*(.*?)\\s*</\\1>");
+  private static final Pattern FUNCTION =
+      Pattern.compile("(?s)^<function=([^>\\s]+)>(.*)</function>$");
+  private static final Pattern PARAMETER =
+      Pattern.compile("(?s)<parameter=([^>\\s]+)>(.*?)</parameter>");
 
   private TextToolCalls() {}
 
-  /** The calls in {@code block} (a whole candidate, markers included), or empty when it holds none. */
+  /**
+   * The calls in {@code block} (a whole candidate, markers included), or empty when it holds none.
+   */
   static List<ToolCall> parse(String block, Set<String> allowed, int firstIndex) {
     String b = block.strip();
     List<Parsed> found;
     if (b.startsWith("```")) {
       found = json(fenceBody(b));
     } else if (b.startsWith("[TOOL_REQUEST]")) {
-      found = json(b.substring("[TOOL_REQUEST]".length(), b.length() - "[END_TOOL_REQUEST]".length()));
+      found =
+          json(b.substring("[TOOL_REQUEST]".length(), b.length() - "[END_TOOL_REQUEST]".length()));
     } else if (b.startsWith("<tool_call>") || b.startsWith("<function_call>")) {
       String tag = b.startsWith("<tool_call>") ? "tool_call" : "function_call";
       String inner = b.substring(tag.length() + 2, b.length() - tag.length() - 3).strip();
       // Qwen3-Coder wraps the <function=...> form in <tool_call>.
-      found = inner.startsWith("{") || inner.startsWith("[") ? json(inner)
-          : inner.startsWith("<function=") ? function(inner) : tagged(inner);
+      found =
+          inner.startsWith("{") || inner.startsWith("[")
+              ? json(inner)
+              : inner.startsWith("<function=") ? function(inner) : tagged(inner);
     } else if (b.startsWith("<function=")) {
       found = function(b);
     } else {
@@ -99,7 +107,8 @@ final class TextToolCalls {
     if (args == null) {
       return null;
     }
-    return new Parsed(node.get("name").asText(), args.isTextual() ? args.asText() : Json.write(args));
+    return new Parsed(
+        node.get("name").asText(), args.isTextual() ? args.asText() : Json.write(args));
   }
 
   private static List<Parsed> tagged(String inner) {
@@ -121,7 +130,11 @@ final class TextToolCalls {
     while (p.find()) {
       String value = p.group(2).strip();
       JsonNode parsed = Json.tryParse(value);
-      args.set(p.group(1), parsed != null && !parsed.isTextual() ? parsed : Json.MAPPER.getNodeFactory().textNode(value));
+      args.set(
+          p.group(1),
+          parsed != null && !parsed.isTextual()
+              ? parsed
+              : Json.MAPPER.getNodeFactory().textNode(value));
     }
     return List.of(new Parsed(m.group(1), Json.write(args)));
   }

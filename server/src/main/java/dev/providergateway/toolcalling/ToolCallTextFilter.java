@@ -8,19 +8,23 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Finds tool calls in model text for models without native tool calling, incrementally: feed it
- * the text as it streams and it returns only the text that is certainly not part of a call.
- * Text that may start a call ({@code ```}, {@code <tool_call>}, {@code <function_call>}, {@code
- * <function=}, {@code [TOOL_REQUEST]}, or a reply that begins with JSON) is held back until the
- * block closes; a block that holds a valid call is removed from the text, anything else is
- * released as text. So clients never see half a call as prose, and prose is delayed only while
- * it might be a call. See {@link TextToolCalls} for the formats.
+ * Finds tool calls in model text for models without native tool calling, incrementally: feed it the
+ * text as it streams and it returns only the text that is certainly not part of a call. Text that
+ * may start a call ({@code ```}, {@code <tool_call>}, {@code <function_call>}, {@code <function=},
+ * {@code [TOOL_REQUEST]}, or a reply that begins with JSON) is held back until the block closes; a
+ * block that holds a valid call is removed from the text, anything else is released as text. So
+ * clients never see half a call as prose, and prose is delayed only while it might be a call. See
+ * {@link TextToolCalls} for the formats.
  *
  * <p>For a whole text, {@link #parse} gives the same result in one call. Not thread-safe.
  */
 public final class ToolCallTextFilter {
-  private static final String[] OPENERS = {"```", "<tool_call>", "<function_call>", "<function=", "[TOOL_REQUEST]"};
-  private static final String[] CLOSERS = {"```", "</tool_call>", "</function_call>", "</function>", "[END_TOOL_REQUEST]"};
+  private static final String[] OPENERS = {
+    "```", "<tool_call>", "<function_call>", "<function=", "[TOOL_REQUEST]"
+  };
+  private static final String[] CLOSERS = {
+    "```", "</tool_call>", "</function_call>", "</function>", "[END_TOOL_REQUEST]"
+  };
   private static final String TOOL_REQUEST = "[TOOL_REQUEST]";
 
   /** What the held text is. */
@@ -69,12 +73,13 @@ public final class ToolCallTextFilter {
     StringBuilder out = new StringBuilder();
     boolean progress = true;
     while (progress && pending.length() > 0) {
-      progress = switch (mode) {
-        case TEXT -> scanText(out);
-        case BLOCK -> closeBlock(out);
-        case PASS_FENCE -> passFence(out);
-        case JSON_REPLY -> false;
-      };
+      progress =
+          switch (mode) {
+            case TEXT -> scanText(out);
+            case BLOCK -> closeBlock(out);
+            case PASS_FENCE -> passFence(out);
+            case JSON_REPLY -> false;
+          };
     }
     return out.toString();
   }
@@ -205,8 +210,8 @@ public final class ToolCallTextFilter {
 
   /**
    * The end of the closer of a block of {@code kind}, searched from {@code from}, or -1. A code
-   * fence closes only with {@code ```} at the start of a line, as in Markdown, so backticks
-   * inside a JSON string do not end it.
+   * fence closes only with {@code ```} at the start of a line, as in Markdown, so backticks inside
+   * a JSON string do not end it.
    */
   private int closerEnd(int kind, int from) {
     if (kind == 0) {
@@ -222,8 +227,15 @@ public final class ToolCallTextFilter {
     if (open == '{') {
       return next == '"' || next == '}';
     }
-    return next == '{' || next == '[' || next == '"' || next == ']' || next == '-' || Character.isDigit(next)
-        || next == 't' || next == 'f' || next == 'n';
+    return next == '{'
+        || next == '['
+        || next == '"'
+        || next == ']'
+        || next == '-'
+        || Character.isDigit(next)
+        || next == 't'
+        || next == 'f'
+        || next == 'n';
   }
 
   private int nextOpener() {

@@ -22,12 +22,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** A caller's cancel or deadline reaches the provider on Chat and Stream, and never counts as a failure. */
+/**
+ * A caller's cancel or deadline reaches the provider on Chat and Stream, and never counts as a
+ * failure.
+ */
 class CancellationTest {
   private final String name = "probe-" + System.nanoTime();
   private final Probe probe = ProbeProviderFactory.probe(name);
-  private final TestGateway gateway = new TestGateway(GatewayConfig.defaults()
-      .withProviders(List.of(ProviderConfig.of(name, "probe"))));
+  private final TestGateway gateway =
+      new TestGateway(
+          GatewayConfig.defaults().withProviders(List.of(ProviderConfig.of(name, "probe"))));
 
   @AfterEach
   void close() throws InterruptedException {
@@ -38,7 +42,8 @@ class CancellationTest {
   @Test
   void stream_clientCancelsAfterFirstChunk_cancelReachesProvider() throws Exception {
     try (Context.CancellableContext context = Context.current().withCancellation()) {
-      Iterator<StreamChunk> chunks = context.call(() -> gateway.blocking().stream(chat(name, "hi").build()));
+      Iterator<StreamChunk> chunks =
+          context.call(() -> gateway.blocking().stream(chat(name, "hi").build()));
       assertThat(chunks.next().getContent()).isEqualTo("first");
 
       context.cancel(null);
@@ -61,8 +66,14 @@ class CancellationTest {
 
   @Test
   void chat_deadlinePasses_deadlineExceededAndProviderCancelled() throws Exception {
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-        () -> gateway.blocking().withDeadlineAfter(200, TimeUnit.MILLISECONDS).chat(chat(name, "hi").build()));
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                gateway
+                    .blocking()
+                    .withDeadlineAfter(200, TimeUnit.MILLISECONDS)
+                    .chat(chat(name, "hi").build()));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     assertThat(probe.chatCancelled.await(5, TimeUnit.SECONDS)).isTrue();
@@ -73,7 +84,8 @@ class CancellationTest {
   void stream_repeatedCancels_neverOpenCircuit() throws Exception {
     for (int i = 0; i < 7; i++) {
       try (Context.CancellableContext context = Context.current().withCancellation()) {
-        Iterator<StreamChunk> chunks = context.call(() -> gateway.blocking().stream(chat(name, "hi").build()));
+        Iterator<StreamChunk> chunks =
+            context.call(() -> gateway.blocking().stream(chat(name, "hi").build()));
         chunks.next();
         context.cancel(null);
       }
@@ -83,7 +95,14 @@ class CancellationTest {
   }
 
   private CircuitState state() {
-    return gateway.blocking().listProviders(ListProvidersRequest.getDefaultInstance()).getProvidersList().stream()
-        .filter(p -> p.getName().equals(name)).findFirst().orElseThrow().getCircuitState();
+    return gateway
+        .blocking()
+        .listProviders(ListProvidersRequest.getDefaultInstance())
+        .getProvidersList()
+        .stream()
+        .filter(p -> p.getName().equals(name))
+        .findFirst()
+        .orElseThrow()
+        .getCircuitState();
   }
 }

@@ -18,13 +18,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The per-provider breaker through the service: opens after 5 consecutive upstream failures,
- * fails fast with CIRCUIT_OPEN and RetryInfo, half-opens after 30 s of (injected) time, closes
- * after 2 trial successes or reopens on a trial failure.
+ * The per-provider breaker through the service: opens after 5 consecutive upstream failures, fails
+ * fast with CIRCUIT_OPEN and RetryInfo, half-opens after 30 s of (injected) time, closes after 2
+ * trial successes or reopens on a trial failure.
  */
 class CircuitBreakerTest {
   private final TestGateway gateway = new TestGateway(GatewayConfig.defaults());
-  private final ChatRequest failing = chat("echo", "hi").setExtra(extra("echo_error", "PROVIDER_UNAVAILABLE")).build();
+  private final ChatRequest failing =
+      chat("echo", "hi").setExtra(extra("echo_error", "PROVIDER_UNAVAILABLE")).build();
   private final ChatRequest healthy = chat("echo", "hi").build();
 
   @AfterEach
@@ -38,12 +39,14 @@ class CircuitBreakerTest {
     assertThat(state()).isEqualTo(CircuitState.CIRCUIT_STATE_CLOSED);
     failTimes(1);
 
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> gateway.blocking().chat(healthy));
+    StatusRuntimeException e =
+        catchThrowableOfType(StatusRuntimeException.class, () -> gateway.blocking().chat(healthy));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     com.google.rpc.Status status = Statuses.of(e);
     assertThat(Statuses.errorInfo(status).getReason()).isEqualTo("CIRCUIT_OPEN");
-    assertThat(Statuses.retryInfo(status)).hasValueSatisfying(r -> assertThat(r.getRetryDelay().getSeconds()).isEqualTo(30));
+    assertThat(Statuses.retryInfo(status))
+        .hasValueSatisfying(r -> assertThat(r.getRetryDelay().getSeconds()).isEqualTo(30));
     assertThat(state()).isEqualTo(CircuitState.CIRCUIT_STATE_OPEN);
   }
 
@@ -86,7 +89,8 @@ class CircuitBreakerTest {
   void chat_authFailuresAndInvalidRequests_neverOpenCircuit() {
     ChatRequest auth = chat("echo", "hi").setExtra(extra("echo_error", "PROVIDER_AUTH")).build();
     ChatRequest invalid = chat("echo", "hi").setTemperature(7).build();
-    ChatRequest rejected = chat("echo", "hi").setExtra(extra("echo_error", "PROVIDER_ERROR")).build();
+    ChatRequest rejected =
+        chat("echo", "hi").setExtra(extra("echo_error", "PROVIDER_ERROR")).build();
     for (int i = 0; i < 6; i++) {
       reason(auth);
       reason(invalid);
@@ -99,9 +103,12 @@ class CircuitBreakerTest {
 
   @Test
   void stream_failuresBeforeOutput_countTowardsOpening() {
-    ChatRequest failingStream = chat("echo", "hi").setExtra(extra("echo_error", "PROVIDER_TIMEOUT")).build();
+    ChatRequest failingStream =
+        chat("echo", "hi").setExtra(extra("echo_error", "PROVIDER_TIMEOUT")).build();
     for (int i = 0; i < 5; i++) {
-      catchThrowableOfType(StatusRuntimeException.class, () -> gateway.blocking().stream(failingStream).forEachRemaining(c -> {}));
+      catchThrowableOfType(
+          StatusRuntimeException.class,
+          () -> gateway.blocking().stream(failingStream).forEachRemaining(c -> {}));
     }
 
     assertThat(state()).isEqualTo(CircuitState.CIRCUIT_STATE_OPEN);
@@ -114,12 +121,20 @@ class CircuitBreakerTest {
   }
 
   private String reason(ChatRequest request) {
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> gateway.blocking().chat(request));
+    StatusRuntimeException e =
+        catchThrowableOfType(StatusRuntimeException.class, () -> gateway.blocking().chat(request));
     return Statuses.errorInfo(Statuses.of(e)).getReason();
   }
 
   private CircuitState state() {
-    return gateway.blocking().listProviders(ListProvidersRequest.getDefaultInstance()).getProvidersList().stream()
-        .filter(p -> p.getName().equals("echo")).findFirst().orElseThrow().getCircuitState();
+    return gateway
+        .blocking()
+        .listProviders(ListProvidersRequest.getDefaultInstance())
+        .getProvidersList()
+        .stream()
+        .filter(p -> p.getName().equals("echo"))
+        .findFirst()
+        .orElseThrow()
+        .getCircuitState();
   }
 }

@@ -33,7 +33,8 @@ class ConverseTest {
 
   @Test
   void converse_twoConcurrentTurnsOneCancelled_otherCompletesAndStreamSurvives() throws Exception {
-    ChatRequest slow = chat("echo", "w1 w2 w3 w4 w5 w6 w7 w8 w9 w10").setExtra(extra("echo_delay_ms", 20)).build();
+    ChatRequest slow =
+        chat("echo", "w1 w2 w3 w4 w5 w6 w7 w8 w9 w10").setExtra(extra("echo_delay_ms", 20)).build();
     session.start("a", slow, false);
     session.start("b", slow, false);
     session.awaitChunk("b");
@@ -43,7 +44,8 @@ class ConverseTest {
     List<ConverseResponse> b = session.awaitEnd("b");
 
     assertThat(a.get(a.size() - 1).getChunk().getIsFinal()).isTrue();
-    assertThat(a.stream().map(r -> r.getChunk().getContent()).reduce("", String::concat)).isEqualTo("w1 w2 w3 w4 w5 w6 w7 w8 w9 w10");
+    assertThat(a.stream().map(r -> r.getChunk().getContent()).reduce("", String::concat))
+        .isEqualTo("w1 w2 w3 w4 w5 w6 w7 w8 w9 w10");
     assertThat(b.get(b.size() - 1).getError().getCode()).isEqualTo(Status.Code.CANCELLED.value());
     assertThat(b).noneMatch(r -> r.getChunk().getIsFinal());
 
@@ -56,7 +58,10 @@ class ConverseTest {
 
   @Test
   void converse_failedTurn_reportsErrorInBandAndOtherTurnsRun() throws Exception {
-    session.start("bad", chat("echo", "x").setExtra(extra("echo_error", "PROVIDER_RATE_LIMIT")).build(), false);
+    session.start(
+        "bad",
+        chat("echo", "x").setExtra(extra("echo_error", "PROVIDER_RATE_LIMIT")).build(),
+        false);
     session.start("invalid", chat("echo", "x").setTemperature(3).build(), false);
     // Another model: the rate limit above starts a cooldown for echo/echo-1 (a contract rule).
     session.start("good", chat("echo", "fine").setModel("echo-2").build(), false);
@@ -87,27 +92,47 @@ class ConverseTest {
 
   @Test
   void converse_useHistory_clientSendsOnlyNewMessages() throws Exception {
-    session.start("1", chat("echo", "call get_weather {\"city\":\"Oslo\"}").addTools(weatherTool()).build(), true);
+    session.start(
+        "1",
+        chat("echo", "call get_weather {\"city\":\"Oslo\"}").addTools(weatherTool()).build(),
+        true);
     ConverseResponse end = last(session.awaitEnd("1"));
     assertThat(end.getChunk().getToolCalls(0).getId()).isEqualTo("echo_call_0");
 
-    ChatRequest toolResult = ChatRequest.newBuilder().setProvider("echo").addTools(weatherTool())
-        .addMessages(Message.newBuilder().setRole("tool").setToolCallId("echo_call_0").setContent("sunny, 21C")).build();
+    ChatRequest toolResult =
+        ChatRequest.newBuilder()
+            .setProvider("echo")
+            .addTools(weatherTool())
+            .addMessages(
+                Message.newBuilder()
+                    .setRole("tool")
+                    .setToolCallId("echo_call_0")
+                    .setContent("sunny, 21C"))
+            .build();
     session.start("2", toolResult, true);
     List<ConverseResponse> second = session.awaitEnd("2");
 
     assertThat(last(second).getChunk().getIsFinal()).isTrue();
-    assertThat(second.stream().map(r -> r.getChunk().getContent()).reduce("", String::concat)).isEqualTo("sunny, 21C");
+    assertThat(second.stream().map(r -> r.getChunk().getContent()).reduce("", String::concat))
+        .isEqualTo("sunny, 21C");
     assertThat(last(second).getChunk().getUsage().getPromptTokens()).isEqualTo(3 + 2);
   }
 
   @Test
   void converse_withoutHistory_toolResultAloneIsInvalid() throws Exception {
-    ChatRequest toolResult = ChatRequest.newBuilder().setProvider("echo")
-        .addMessages(Message.newBuilder().setRole("tool").setToolCallId("echo_call_0").setContent("sunny")).build();
+    ChatRequest toolResult =
+        ChatRequest.newBuilder()
+            .setProvider("echo")
+            .addMessages(
+                Message.newBuilder()
+                    .setRole("tool")
+                    .setToolCallId("echo_call_0")
+                    .setContent("sunny"))
+            .build();
     session.start("1", toolResult, true);
 
-    assertThat(last(session.awaitEnd("1")).getError().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+    assertThat(last(session.awaitEnd("1")).getError().getCode())
+        .isEqualTo(Status.Code.INVALID_ARGUMENT.value());
   }
 
   private static ConverseResponse last(List<ConverseResponse> turn) {
@@ -122,12 +147,21 @@ class ConverseTest {
     private final List<ConverseResponse> seen = new ArrayList<>();
 
     void start(String id, ChatRequest request, boolean history) {
-      requests.onNext(ConverseRequest.newBuilder().setStart(ConverseRequest.StartTurn.newBuilder()
-          .setTurnId(id).setRequest(request).setUseHistory(history)).build());
+      requests.onNext(
+          ConverseRequest.newBuilder()
+              .setStart(
+                  ConverseRequest.StartTurn.newBuilder()
+                      .setTurnId(id)
+                      .setRequest(request)
+                      .setUseHistory(history))
+              .build());
     }
 
     void cancel(String id) {
-      requests.onNext(ConverseRequest.newBuilder().setCancel(ConverseRequest.CancelTurn.newBuilder().setTurnId(id)).build());
+      requests.onNext(
+          ConverseRequest.newBuilder()
+              .setCancel(ConverseRequest.CancelTurn.newBuilder().setTurnId(id))
+              .build());
     }
 
     void halfClose() {
@@ -141,7 +175,9 @@ class ConverseTest {
     }
 
     List<ConverseResponse> awaitEnd(String id) throws InterruptedException {
-      while (seen.stream().noneMatch(r -> r.getTurnId().equals(id) && (r.hasError() || r.getChunk().getIsFinal()))) {
+      while (seen.stream()
+          .noneMatch(
+              r -> r.getTurnId().equals(id) && (r.hasError() || r.getChunk().getIsFinal()))) {
         seen.add(next());
       }
       return seen.stream().filter(r -> r.getTurnId().equals(id)).toList();

@@ -38,14 +38,21 @@ class ErrorMappingTest {
     "PROVIDER_ERROR, FAILED_PRECONDITION, 400",
   })
   void chat_upstreamFailure_mapsToContractStatus(String reason, Status.Code code, int httpStatus) {
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-        () -> gateway.blocking().chat(chat("echo", "hi").setExtra(extra("echo_error", reason)).build()));
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                gateway
+                    .blocking()
+                    .chat(chat("echo", "hi").setExtra(extra("echo_error", reason)).build()));
 
     assertThat(e.getStatus().getCode()).isEqualTo(code);
     ErrorInfo info = Statuses.errorInfo(Statuses.of(e));
     assertThat(info.getDomain()).isEqualTo("providergateway");
     assertThat(info.getReason()).isEqualTo(reason);
-    assertThat(info.getMetadataMap()).containsEntry("provider", "echo").containsEntry("model", "echo-1");
+    assertThat(info.getMetadataMap())
+        .containsEntry("provider", "echo")
+        .containsEntry("model", "echo-1");
     if (httpStatus > 0) {
       assertThat(info.getMetadataMap()).containsEntry("http_status", Integer.toString(httpStatus));
     } else {
@@ -56,17 +63,34 @@ class ErrorMappingTest {
 
   @Test
   void chat_rateLimitWithRetryAfter_carriesRetryInfo() {
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-        () -> gateway.blocking().chat(chat("echo", "hi").setExtra(extra("echo_error", "PROVIDER_RATE_LIMIT").toBuilder()
-            .putFields("echo_retry_after_ms", Value.newBuilder().setNumberValue(7000).build())).build()));
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                gateway
+                    .blocking()
+                    .chat(
+                        chat("echo", "hi")
+                            .setExtra(
+                                extra("echo_error", "PROVIDER_RATE_LIMIT").toBuilder()
+                                    .putFields(
+                                        "echo_retry_after_ms",
+                                        Value.newBuilder().setNumberValue(7000).build()))
+                            .build()));
 
-    assertThat(Statuses.retryInfo(Statuses.of(e))).hasValueSatisfying(r -> assertThat(r.getRetryDelay().getSeconds()).isEqualTo(7));
+    assertThat(Statuses.retryInfo(Statuses.of(e)))
+        .hasValueSatisfying(r -> assertThat(r.getRetryDelay().getSeconds()).isEqualTo(7));
   }
 
   @Test
   void stream_upstreamFailureBeforeOutput_mapsLikeChat() {
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-        () -> gateway.blocking().stream(chat("echo", "hi").setExtra(extra("echo_error", "PROVIDER_AUTH")).build()).forEachRemaining(c -> {}));
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                gateway.blocking().stream(
+                        chat("echo", "hi").setExtra(extra("echo_error", "PROVIDER_AUTH")).build())
+                    .forEachRemaining(c -> {}));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(Statuses.errorInfo(Statuses.of(e)).getReason()).isEqualTo("PROVIDER_AUTH");
@@ -74,18 +98,24 @@ class ErrorMappingTest {
 
   @Test
   void chat_unknownProvider_notFoundListingAvailable() {
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-        () -> gateway.blocking().chat(chat("nope", "hi").build()));
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> gateway.blocking().chat(chat("nope", "hi").build()));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
-    assertThat(e.getStatus().getDescription()).contains("'nope'").contains("available providers: echo");
+    assertThat(e.getStatus().getDescription())
+        .contains("'nope'")
+        .contains("available providers: echo");
     assertThat(Statuses.errorInfo(Statuses.of(e)).getReason()).isEqualTo("PROVIDER_NOT_FOUND");
   }
 
   @Test
   void stream_unknownProvider_notFound() {
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-        () -> gateway.blocking().stream(chat("nope", "hi").build()).forEachRemaining(c -> {}));
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> gateway.blocking().stream(chat("nope", "hi").build()).forEachRemaining(c -> {}));
 
     assertThat(Statuses.errorInfo(Statuses.of(e)).getReason()).isEqualTo("PROVIDER_NOT_FOUND");
   }

@@ -37,7 +37,8 @@ class AuthTest {
 
   @BeforeEach
   void start() {
-    String yaml = """
+    String yaml =
+        """
         providers:
           - {name: mirror, type: echo}
         routes:
@@ -51,7 +52,10 @@ class AuthTest {
               models: ["echo-*"]
               requests_per_minute: 2
               tokens_per_minute: 10
-        """.formatted(ApiKeyAuthenticator.sha256Hex(ADMIN_KEY), ApiKeyAuthenticator.sha256Hex(LIMITED_KEY));
+        """
+            .formatted(
+                ApiKeyAuthenticator.sha256Hex(ADMIN_KEY),
+                ApiKeyAuthenticator.sha256Hex(LIMITED_KEY));
     gateway = new TestGateway(ConfigLoader.parse(yaml, Map.of()));
   }
 
@@ -70,7 +74,9 @@ class AuthTest {
 
   @Test
   void chat_withoutKey_isUnauthenticatedWithReason() {
-    var e = catchThrowableOfType(StatusRuntimeException.class, () -> as(null).chat(chat("echo", "hi").build()));
+    var e =
+        catchThrowableOfType(
+            StatusRuntimeException.class, () -> as(null).chat(chat("echo", "hi").build()));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(Statuses.errorInfo(Statuses.of(e)).getReason()).isEqualTo("GATEWAY_UNAUTHENTICATED");
@@ -80,7 +86,9 @@ class AuthTest {
   @Test
   void chat_wrongOrMalformedKey_isUnauthenticatedAndNeverEchoed() {
     for (String header : List.of("Bearer " + ADMIN_KEY + "x", "Basic " + ADMIN_KEY, "Bearer ")) {
-      var e = catchThrowableOfType(StatusRuntimeException.class, () -> as(header).chat(chat("echo", "hi").build()));
+      var e =
+          catchThrowableOfType(
+              StatusRuntimeException.class, () -> as(header).chat(chat("echo", "hi").build()));
 
       assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
       assertThat(e.toString()).doesNotContain(ADMIN_KEY);
@@ -89,14 +97,21 @@ class AuthTest {
 
   @Test
   void chatAndListProviders_validKey_pass() {
-    assertThat(as("Bearer " + ADMIN_KEY).chat(chat("mirror", "hello").build()).getContent()).isEqualTo("hello");
-    assertThat(as("bearer " + ADMIN_KEY).listProviders(ListProvidersRequest.getDefaultInstance()).getProvidersCount())
+    assertThat(as("Bearer " + ADMIN_KEY).chat(chat("mirror", "hello").build()).getContent())
+        .isEqualTo("hello");
+    assertThat(
+            as("bearer " + ADMIN_KEY)
+                .listProviders(ListProvidersRequest.getDefaultInstance())
+                .getProvidersCount())
         .isGreaterThanOrEqualTo(2);
   }
 
   @Test
   void health_withoutKey_staysOpenForProbes() {
-    assertThat(HealthGrpc.newBlockingStub(gateway.channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+    assertThat(
+            HealthGrpc.newBlockingStub(gateway.channel)
+                .check(HealthCheckRequest.getDefaultInstance())
+                .getStatus())
         .isEqualTo(ServingStatus.SERVING);
   }
 
@@ -104,23 +119,34 @@ class AuthTest {
   void chat_providerOrModelOutsideAllowlist_isPermissionDenied() {
     var stub = as("Bearer " + LIMITED_KEY);
 
-    var provider = catchThrowableOfType(StatusRuntimeException.class, () -> stub.chat(chat("mirror", "x").build()));
-    var model = catchThrowableOfType(StatusRuntimeException.class,
-        () -> stub.chat(chat("echo", "x").setModel("gpt-4o").build()));
-    var route = catchThrowableOfType(StatusRuntimeException.class,
-        () -> stub.chat(chat("", "x").setModel("mixed").build()));
+    var provider =
+        catchThrowableOfType(
+            StatusRuntimeException.class, () -> stub.chat(chat("mirror", "x").build()));
+    var model =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> stub.chat(chat("echo", "x").setModel("gpt-4o").build()));
+    var route =
+        catchThrowableOfType(
+            StatusRuntimeException.class, () -> stub.chat(chat("", "x").setModel("mixed").build()));
 
     for (var e : List.of(provider, model, route)) {
       assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-      assertThat(Statuses.errorInfo(Statuses.of(e)).getReason()).isEqualTo("GATEWAY_PERMISSION_DENIED");
-      assertThat(Statuses.errorInfo(Statuses.of(e)).getMetadataMap()).containsEntry("key_id", "limited");
+      assertThat(Statuses.errorInfo(Statuses.of(e)).getReason())
+          .isEqualTo("GATEWAY_PERMISSION_DENIED");
+      assertThat(Statuses.errorInfo(Statuses.of(e)).getMetadataMap())
+          .containsEntry("key_id", "limited");
     }
     assertThat(provider.getStatus().getDescription()).contains("provider 'mirror'");
-    var unknown = catchThrowableOfType(StatusRuntimeException.class, () -> stub.chat(chat("nope", "x").build()));
+    var unknown =
+        catchThrowableOfType(
+            StatusRuntimeException.class, () -> stub.chat(chat("nope", "x").build()));
     assertThat(unknown.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     assertThat(unknown.getStatus().getDescription()).doesNotContain("mirror");
-    var unrestricted = catchThrowableOfType(StatusRuntimeException.class,
-        () -> as("Bearer " + ADMIN_KEY).chat(chat("nope", "x").build()));
+    var unrestricted =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> as("Bearer " + ADMIN_KEY).chat(chat("nope", "x").build()));
     assertThat(unrestricted.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
     assertThat(model.getStatus().getDescription()).contains("model 'gpt-4o'");
   }
@@ -131,13 +157,17 @@ class AuthTest {
     stub.chat(chat("echo", "one").build());
     stub.chat(chat("echo", "two").build());
 
-    var e = catchThrowableOfType(StatusRuntimeException.class, () -> stub.chat(chat("echo", "three").build()));
+    var e =
+        catchThrowableOfType(
+            StatusRuntimeException.class, () -> stub.chat(chat("echo", "three").build()));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     var status = Statuses.of(e);
-    assertThat(Statuses.errorInfo(status).getMetadataMap()).containsEntry("limit", "requests_per_minute");
+    assertThat(Statuses.errorInfo(status).getMetadataMap())
+        .containsEntry("limit", "requests_per_minute");
     var retry = Statuses.retryInfo(status).orElseThrow().getRetryDelay();
-    assertThat(Duration.ofSeconds(retry.getSeconds(), retry.getNanos())).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(30));
+    assertThat(Duration.ofSeconds(retry.getSeconds(), retry.getNanos()))
+        .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
     gateway.clock.advance(Duration.ofSeconds(30));
     assertThat(stub.chat(chat("echo", "four").build()).getContent()).isEqualTo("four");
@@ -149,10 +179,13 @@ class AuthTest {
     // 7 prompt words + 7 completion words: 14 tokens, over the 10 per minute.
     stub.chat(chat("echo", "a b c d e f g").build());
 
-    var e = catchThrowableOfType(StatusRuntimeException.class, () -> stub.chat(chat("echo", "x").build()));
+    var e =
+        catchThrowableOfType(
+            StatusRuntimeException.class, () -> stub.chat(chat("echo", "x").build()));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-    assertThat(Statuses.errorInfo(Statuses.of(e)).getMetadataMap()).containsEntry("limit", "tokens_per_minute");
+    assertThat(Statuses.errorInfo(Statuses.of(e)).getMetadataMap())
+        .containsEntry("limit", "tokens_per_minute");
     assertThat(Statuses.retryInfo(Statuses.of(e))).isPresent();
     gateway.clock.advance(Duration.ofMinutes(1));
     assertThat(stub.chat(chat("echo", "x").build()).getContent()).isEqualTo("x");
@@ -164,30 +197,39 @@ class AuthTest {
     headers.put(AuthInterceptor.AUTHORIZATION, "Bearer " + LIMITED_KEY);
     List<ConverseResponse> responses = new ArrayList<>();
     AtomicReference<Throwable> error = new AtomicReference<>();
-    StreamObserver<ConverseRequest> requests = gateway.async()
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-        .converse(new StreamObserver<>() {
-          @Override
-          public void onNext(ConverseResponse value) {
-            responses.add(value);
-          }
+    StreamObserver<ConverseRequest> requests =
+        gateway
+            .async()
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+            .converse(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ConverseResponse value) {
+                    responses.add(value);
+                  }
 
-          @Override
-          public void onError(Throwable t) {
-            error.set(t);
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    error.set(t);
+                  }
 
-          @Override
-          public void onCompleted() {}
-        });
+                  @Override
+                  public void onCompleted() {}
+                });
     requests.onNext(turn("denied", "mirror"));
     requests.onNext(turn("allowed", "echo"));
     requests.onCompleted();
 
     assertThat(error.get()).isNull();
-    assertThat(responses).filteredOn(r -> r.getTurnId().equals("denied")).singleElement()
-        .satisfies(r -> assertThat(r.getError().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED.value()));
-    assertThat(responses).filteredOn(r -> r.getTurnId().equals("allowed"))
+    assertThat(responses)
+        .filteredOn(r -> r.getTurnId().equals("denied"))
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(r.getError().getCode())
+                    .isEqualTo(Status.Code.PERMISSION_DENIED.value()));
+    assertThat(responses)
+        .filteredOn(r -> r.getTurnId().equals("allowed"))
         .anySatisfy(r -> assertThat(r.getChunk().getIsFinal()).isTrue());
   }
 
@@ -195,19 +237,29 @@ class AuthTest {
   void response_carriesRequestId_inHeadersOrTrailers() {
     AtomicReference<Metadata> received = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
-    var stub = as("Bearer " + ADMIN_KEY)
-        .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(received, trailers));
+    var stub =
+        as("Bearer " + ADMIN_KEY)
+            .withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(received, trailers));
     stub.chat(chat("echo", "hi").build());
-    String id = received.get().get(Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER));
+    String id =
+        received.get().get(Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER));
     assertThat(id).matches("[0-9a-f]{32}");
 
-    var denied = as(null).withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(received, trailers));
-    catchThrowableOfType(StatusRuntimeException.class, () -> denied.chat(chat("echo", "hi").build()));
-    assertThat(trailers.get().get(Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER))).isNotBlank();
+    var denied =
+        as(null).withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(received, trailers));
+    catchThrowableOfType(
+        StatusRuntimeException.class, () -> denied.chat(chat("echo", "hi").build()));
+    assertThat(
+            trailers.get().get(Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER)))
+        .isNotBlank();
   }
 
   private static ConverseRequest turn(String id, String provider) {
-    return ConverseRequest.newBuilder().setStart(ConverseRequest.StartTurn.newBuilder()
-        .setTurnId(id).setRequest(chat(provider, "hi turn"))).build();
+    return ConverseRequest.newBuilder()
+        .setStart(
+            ConverseRequest.StartTurn.newBuilder()
+                .setTurnId(id)
+                .setRequest(chat(provider, "hi turn")))
+        .build();
   }
 }

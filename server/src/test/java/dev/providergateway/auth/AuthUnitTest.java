@@ -15,9 +15,13 @@ import org.junit.jupiter.api.Test;
 class AuthUnitTest {
   @Test
   void authenticate_matchesOnlyTheExactKey() {
-    var auth = ApiKeyAuthenticator.of(new AuthConfig(AuthConfig.Mode.AUTO, List.of(
-        ApiKeyConfig.of("a", ApiKeyAuthenticator.sha256Hex("key-a")),
-        ApiKeyConfig.of("b", ApiKeyAuthenticator.sha256Hex("key-b")))));
+    var auth =
+        ApiKeyAuthenticator.of(
+            new AuthConfig(
+                AuthConfig.Mode.AUTO,
+                List.of(
+                    ApiKeyConfig.of("a", ApiKeyAuthenticator.sha256Hex("key-a")),
+                    ApiKeyConfig.of("b", ApiKeyAuthenticator.sha256Hex("key-b")))));
 
     assertThat(auth.authenticate("key-b")).map(Caller::keyId).contains("b");
     assertThat(auth.authenticate("key-")).isEmpty();
@@ -47,6 +51,7 @@ class AuthUnitTest {
 
     assertThat(status.getCode()).isEqualTo(Code.UNAUTHENTICATED_VALUE);
     assertThat(status.getMessage()).isEqualTo(hint);
-    assertThat(status.getDetails(0).unpack(ErrorInfo.class).getReason()).isEqualTo("GATEWAY_UNAUTHENTICATED");
+    assertThat(status.getDetails(0).unpack(ErrorInfo.class).getReason())
+        .isEqualTo("GATEWAY_UNAUTHENTICATED");
   }
 }

@@ -188,13 +188,15 @@ class ConfigLoaderTest {
 
   @Test
   void parse_secondDocument_failsRatherThanBeingIgnored() {
-    assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 1}\n---\nserver: {port: 2}\n", Map.of()))
+    assertThatThrownBy(
+            () -> ConfigLoader.parse("server: {port: 1}\n---\nserver: {port: 2}\n", Map.of()))
         .hasMessageStartingWith("<inline>: more than one YAML document");
   }
 
   @Test
   void parse_trailingEmptyDocument_isIgnored() {
-    assertThat(ConfigLoader.parse("server: {port: 1}\n---\n", Map.of()).server().port()).isEqualTo(1);
+    assertThat(ConfigLoader.parse("server: {port: 1}\n---\n", Map.of()).server().port())
+        .isEqualTo(1);
   }
 
   @Test
@@ -205,19 +207,28 @@ class ConfigLoaderTest {
 
   @Test
   void parse_resilienceSection_bindsEveryKey() {
-    GatewayConfig config = ConfigLoader.parse(
-        "resilience:\n"
-            + "  max_retries: 1\n  retry_base_delay: 10ms\n  retry_max_delay: 1s\n  retry_jitter_percent: 0\n"
-            + "  retry_budget_percent: 50\n  retry_budget_min_per_second: 2\n  default_deadline: 30s\n"
-            + "  first_token_timeout: 5s\n  idle_timeout: 6s\n  rate_limit_cooldown: 1s\n  quota_cooldown: 2s\n"
-            + "  max_concurrent_calls: 10\n  max_concurrent_per_provider: 5\n",
-        java.util.Map.of());
+    GatewayConfig config =
+        ConfigLoader.parse(
+            "resilience:\n"
+                + "  max_retries: 1\n  retry_base_delay: 10ms\n  retry_max_delay: 1s\n  retry_jitter_percent: 0\n"
+                + "  retry_budget_percent: 50\n  retry_budget_min_per_second: 2\n  default_deadline: 30s\n"
+                + "  first_token_timeout: 5s\n  idle_timeout: 6s\n  rate_limit_cooldown: 1s\n  quota_cooldown: 2s\n"
+                + "  max_concurrent_calls: 10\n  max_concurrent_per_provider: 5\n",
+            java.util.Map.of());
 
     ResilienceConfig r = config.resilience();
-    org.assertj.core.api.Assertions.assertThat(r).isEqualTo(ResilienceConfig.builder()
-        .retries(1, java.time.Duration.ofMillis(10), java.time.Duration.ofSeconds(1), 0).retryBudget(50, 2)
-        .timeouts(java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(6))
-        .cooldowns(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(2)).concurrency(10, 5).build());
+    org.assertj.core.api.Assertions.assertThat(r)
+        .isEqualTo(
+            ResilienceConfig.builder()
+                .retries(1, java.time.Duration.ofMillis(10), java.time.Duration.ofSeconds(1), 0)
+                .retryBudget(50, 2)
+                .timeouts(
+                    java.time.Duration.ofSeconds(30),
+                    java.time.Duration.ofSeconds(5),
+                    java.time.Duration.ofSeconds(6))
+                .cooldowns(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(2))
+                .concurrency(10, 5)
+                .build());
   }
 
   @Test

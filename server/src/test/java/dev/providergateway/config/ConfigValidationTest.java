@@ -27,14 +27,17 @@ class ConfigValidationTest {
 
     assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of()))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("<inline>: providers[0].bse_url: unknown key (did you mean base_url?)")
-        .hasMessageContaining("allowed under providers[0]: name, type, aliases, base_url, api_key,"
-            + " default_model, models, options, breaker");
+        .hasMessageStartingWith(
+            "<inline>: providers[0].bse_url: unknown key (did you mean base_url?)")
+        .hasMessageContaining(
+            "allowed under providers[0]: name, type, aliases, base_url, api_key,"
+                + " default_model, models, options, breaker");
   }
 
   @Test
   void parse_unknownBreakerKey_failsNamingDeepPath() {
-    String yaml = "providers:\n  - {name: a, type: echo}\n  - {name: b, type: echo, breaker: {x: 1}}\n";
+    String yaml =
+        "providers:\n  - {name: a, type: echo}\n  - {name: b, type: echo, breaker: {x: 1}}\n";
 
     assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of()))
         .hasMessageStartingWith("<inline>: providers[1].breaker.x: unknown key")
@@ -87,20 +90,24 @@ class ConfigValidationTest {
 
   @Test
   void parse_badDuration_failsNamingPathValueAndFormat() {
-    String yaml = "providers:\n  - {name: a, type: b}\n  - {name: c, type: d, breaker: {open_duration: soon}}\n";
+    String yaml =
+        "providers:\n  - {name: a, type: b}\n  - {name: c, type: d, breaker: {open_duration: soon}}\n";
 
     assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of()))
-        .hasMessage("<inline>: providers[1].breaker.open_duration: expected a duration like 500ms,"
-            + " 30s, 2m, 1h or PT30S, got string \"soon\"");
+        .hasMessage(
+            "<inline>: providers[1].breaker.open_duration: expected a duration like 500ms,"
+                + " 30s, 2m, 1h or PT30S, got string \"soon\"");
   }
 
   @Test
   void parse_zeroDuration_rejectedExceptForShutdownGrace() {
-    assertThat(ConfigLoader.parse("server: {shutdown_grace: 0s}", Map.of()).server().shutdownGrace())
+    assertThat(
+            ConfigLoader.parse("server: {shutdown_grace: 0s}", Map.of()).server().shutdownGrace())
         .isZero();
     assertThatThrownBy(() -> ConfigLoader.parse("server: {keepalive_time: 0ms}", Map.of()))
-        .hasMessage("<inline>: server.keepalive_time: 0s is out of range, expected a duration"
-            + " greater than 0");
+        .hasMessage(
+            "<inline>: server.keepalive_time: 0s is out of range, expected a duration"
+                + " greater than 0");
   }
 
   @Test
@@ -108,31 +115,34 @@ class ConfigValidationTest {
     String yaml = "providers:\n  - {name: a, type: echo}\n  - {name: a, type: echo}\n";
 
     assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of()))
-        .hasMessage("<inline>: providers[1].name: \"a\" is already used by providers[0].name,"
-            + " expected provider names and aliases to be unique");
+        .hasMessage(
+            "<inline>: providers[1].name: \"a\" is already used by providers[0].name,"
+                + " expected provider names and aliases to be unique");
   }
 
   @Test
   void parse_aliasClashingWithName_failsNamingAlias() {
-    String yaml = "providers:\n  - {name: a, type: echo}\n  - {name: b, type: echo, aliases: [c, a]}\n";
+    String yaml =
+        "providers:\n  - {name: a, type: echo}\n  - {name: b, type: echo, aliases: [c, a]}\n";
 
     assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of()))
-        .hasMessageStartingWith("<inline>: providers[1].aliases[1]: \"a\" is already used by"
-            + " providers[0].name");
+        .hasMessageStartingWith(
+            "<inline>: providers[1].aliases[1]: \"a\" is already used by" + " providers[0].name");
   }
 
   @Test
   void parse_missingProviderName_failsNamingKey() {
     assertThatThrownBy(() -> ConfigLoader.parse("providers: [{type: echo}]", Map.of()))
-        .hasMessageStartingWith("<inline>: providers[0].name: required key is missing, expected a"
-            + " name matching ^[a-z][a-z0-9_-]{0,62}$");
+        .hasMessageStartingWith(
+            "<inline>: providers[0].name: required key is missing, expected a"
+                + " name matching ^[a-z][a-z0-9_-]{0,62}$");
   }
 
   @Test
   void parse_badProviderName_failsNamingPattern() {
     assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: My-AI, type: echo}]", Map.of()))
-        .hasMessageStartingWith("<inline>: providers[0].name: \"My-AI\" is not valid, expected a"
-            + " name matching");
+        .hasMessageStartingWith(
+            "<inline>: providers[0].name: \"My-AI\" is not valid, expected a" + " name matching");
   }
 
   @Test
@@ -140,14 +150,16 @@ class ConfigValidationTest {
     String yaml = "providers: [{name: a, type: b, base_url: 'ftp://example.com'}]";
 
     assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of()))
-        .hasMessageStartingWith("<inline>: providers[0].base_url: \"ftp://example.com\" is not"
-            + " valid, expected an absolute http or https URL");
+        .hasMessageStartingWith(
+            "<inline>: providers[0].base_url: \"ftp://example.com\" is not"
+                + " valid, expected an absolute http or https URL");
   }
 
   @Test
   void parse_routeWithoutTargets_fails() {
     assertThatThrownBy(() -> ConfigLoader.parse("routes: {fast: {targets: []}}", Map.of()))
-        .hasMessage("<inline>: routes.fast.targets: the list is empty, expected at least one target");
+        .hasMessage(
+            "<inline>: routes.fast.targets: the list is empty, expected at least one target");
     assertThatThrownBy(() -> ConfigLoader.parse("routes: {fast: {}}", Map.of()))
         .hasMessageStartingWith("<inline>: routes.fast.targets: required key is missing");
   }
@@ -157,14 +169,16 @@ class ConfigValidationTest {
     String yaml = "routes:\n  fast.v2:\n    targets: [{model: m}]\n";
 
     assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of()))
-        .hasMessageStartingWith("<inline>: routes[\"fast.v2\"].targets[0].provider: required key"
-            + " is missing");
+        .hasMessageStartingWith(
+            "<inline>: routes[\"fast.v2\"].targets[0].provider: required key" + " is missing");
   }
 
   @Test
   void parse_badRouteName_failsNamingPattern() {
-    assertThatThrownBy(() -> ConfigLoader.parse("routes: {Fast: {targets: [{provider: a}]}}", Map.of()))
-        .hasMessageStartingWith("<inline>: routes.Fast: \"Fast\" is not valid, expected a name"
-            + " matching ^[a-z][a-z0-9_.-]{0,62}$");
+    assertThatThrownBy(
+            () -> ConfigLoader.parse("routes: {Fast: {targets: [{provider: a}]}}", Map.of()))
+        .hasMessageStartingWith(
+            "<inline>: routes.Fast: \"Fast\" is not valid, expected a name"
+                + " matching ^[a-z][a-z0-9_.-]{0,62}$");
   }
 }

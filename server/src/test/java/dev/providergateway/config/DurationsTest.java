@@ -27,7 +27,8 @@ class DurationsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "30", "soon", "1.5s", "-1s", "30 seconds", "1m30s", "P", "99999999999999999d"})
+  @ValueSource(
+      strings = {"", "30", "soon", "1.5s", "-1s", "30 seconds", "1m30s", "P", "99999999999999999d"})
   void parse_otherText_fails(String text) {
     assertThatThrownBy(() -> Durations.parse(text))
         .isInstanceOf(IllegalArgumentException.class)
@@ -35,7 +36,15 @@ class DurationsTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"PT0.5S, 500ms", "PT30S, 30s", "PT2M, 2m", "PT1H, 1h", "PT0S, 0s", "PT-1S, PT-1S", "PT1.0000001S, PT1.0000001S"})
+  @CsvSource({
+    "PT0.5S, 500ms",
+    "PT30S, 30s",
+    "PT2M, 2m",
+    "PT1H, 1h",
+    "PT0S, 0s",
+    "PT-1S, PT-1S",
+    "PT1.0000001S, PT1.0000001S"
+  })
   void format_duration_usesFileNotationWhereExact(String iso, String text) {
     assertThat(Durations.format(Duration.parse(iso))).isEqualTo(text);
   }

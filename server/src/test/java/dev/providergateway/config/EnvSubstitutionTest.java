@@ -22,7 +22,8 @@ class EnvSubstitutionTest {
 
   @Test
   void substitute_embeddedReferences_areReplaced() {
-    assertThat(substitute("https://${HOST}:${PORT}/v1")).isEqualTo("https://api.example.com:7001/v1");
+    assertThat(substitute("https://${HOST}:${PORT}/v1"))
+        .isEqualTo("https://api.example.com:7001/v1");
   }
 
   @Test
@@ -51,8 +52,9 @@ class EnvSubstitutionTest {
   void substitute_unterminatedReference_failsNamingPath() {
     assertThatThrownBy(() -> substitute("abc ${HOST"))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("some.key: unterminated ${ at character 5, expected ${VAR} or"
-            + " ${VAR:-default} (write $${ for a literal ${)");
+        .hasMessage(
+            "some.key: unterminated ${ at character 5, expected ${VAR} or"
+                + " ${VAR:-default} (write $${ for a literal ${)");
   }
 
   @Test
@@ -66,12 +68,14 @@ class EnvSubstitutionTest {
 
   @Test
   void parse_missingVariable_failsNamingPathAndVariable() {
-    String yaml = "providers:\n  - name: my-openai\n    type: openai\n    api_key: ${OPENAI_API_KEY}\n";
+    String yaml =
+        "providers:\n  - name: my-openai\n    type: openai\n    api_key: ${OPENAI_API_KEY}\n";
 
     assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of()))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("<inline>: providers[0].api_key: environment variable OPENAI_API_KEY is not"
-            + " set (referenced as ${OPENAI_API_KEY})");
+        .hasMessage(
+            "<inline>: providers[0].api_key: environment variable OPENAI_API_KEY is not"
+                + " set (referenced as ${OPENAI_API_KEY})");
   }
 
   @Test
@@ -97,12 +101,14 @@ class EnvSubstitutionTest {
     assertThat(provider.baseUrl()).isEqualTo("https://api.example.com/v1");
     assertThat(provider.apiKey()).isEqualTo(Secret.of("sk-xyz"));
     assertThat(provider.models()).containsExactly("m1", "${literal}");
-    assertThat(provider.options()).isEqualTo(Map.of("nested", Map.of("url", "http://api.example.com")));
+    assertThat(provider.options())
+        .isEqualTo(Map.of("nested", Map.of("url", "http://api.example.com")));
   }
 
   @Test
   void parse_emptyOptionalValue_meansUnset() {
-    String yaml = "providers: [{name: p, type: t, api_key: '${NO_KEY:-}', base_url: '${NO_URL:-}'}]";
+    String yaml =
+        "providers: [{name: p, type: t, api_key: '${NO_KEY:-}', base_url: '${NO_URL:-}'}]";
 
     ProviderConfig provider = ConfigLoader.parse(yaml, Map.of()).providers().get(0);
 

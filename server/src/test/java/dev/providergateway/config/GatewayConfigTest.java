@@ -31,7 +31,8 @@ class GatewayConfigTest {
     assertThat(config.providers()).isEmpty();
     assertThat(config.routes()).isEmpty();
     assertThat(config.plugins().directory()).isEqualTo(Path.of("plugins"));
-    assertThat(BreakerConfig.defaults()).isEqualTo(new BreakerConfig(5, Duration.ofSeconds(30), 3, 2));
+    assertThat(BreakerConfig.defaults())
+        .isEqualTo(new BreakerConfig(5, Duration.ofSeconds(30), 3, 2));
   }
 
   @Test
@@ -68,14 +69,33 @@ class GatewayConfigTest {
 
   @Test
   void withProviders_duplicateAlias_fails() {
-    ProviderConfig a = new ProviderConfig("a", "echo", List.of("x"), null, null, null, List.of(),
-        Map.of(), BreakerConfig.defaults());
-    ProviderConfig b = new ProviderConfig("b", "echo", List.of("x"), null, null, null, List.of(),
-        Map.of(), BreakerConfig.defaults());
+    ProviderConfig a =
+        new ProviderConfig(
+            "a",
+            "echo",
+            List.of("x"),
+            null,
+            null,
+            null,
+            List.of(),
+            Map.of(),
+            BreakerConfig.defaults());
+    ProviderConfig b =
+        new ProviderConfig(
+            "b",
+            "echo",
+            List.of("x"),
+            null,
+            null,
+            null,
+            List.of(),
+            Map.of(),
+            BreakerConfig.defaults());
 
     assertThatThrownBy(() -> GatewayConfig.defaults().withProviders(List.of(a, b)))
-        .hasMessage("providers[1].aliases[0]: \"x\" is already used by providers[0].aliases[0],"
-            + " expected provider names and aliases to be unique");
+        .hasMessage(
+            "providers[1].aliases[0]: \"x\" is already used by providers[0].aliases[0],"
+                + " expected provider names and aliases to be unique");
   }
 
   @Test
@@ -95,15 +115,25 @@ class GatewayConfigTest {
     LimitsConfig limits = new LimitsConfig(32 * 1024 * 1024, 1, 0, 1);
 
     assertThatThrownBy(() -> GatewayConfig.builder().server(server).limits(limits).build())
-        .hasMessage("limits.max_request_bytes: 33554432 is out of range, expected 1024..16777216"
-            + " (at most server.max_inbound_message_bytes)");
+        .hasMessage(
+            "limits.max_request_bytes: 33554432 is out of range, expected 1024..16777216"
+                + " (at most server.max_inbound_message_bytes)");
   }
 
   @Test
   void options_programmaticMap_isCopiedUnmodifiable() {
     Map<String, Object> nested = new java.util.HashMap<>(Map.of("k", "v"));
-    ProviderConfig provider = new ProviderConfig("a", "b", List.of(), null, null, null, List.of(),
-        Map.of("nested", nested), BreakerConfig.defaults());
+    ProviderConfig provider =
+        new ProviderConfig(
+            "a",
+            "b",
+            List.of(),
+            null,
+            null,
+            null,
+            List.of(),
+            Map.of("nested", nested),
+            BreakerConfig.defaults());
     nested.put("k", "changed");
 
     assertThat(provider.options()).isEqualTo(Map.of("nested", Map.of("k", "v")));

@@ -34,7 +34,8 @@ class StartupOptionsTest {
     String file = configWithPort("gateway.yaml", 6001).toString();
     Map<String, String> env = Map.of(StartupOptions.PORT_ENV, "6002");
 
-    assertThat(resolvedPort(new String[] {"--config", file, "--port", "6003"}, env)).isEqualTo(6003);
+    assertThat(resolvedPort(new String[] {"--config", file, "--port", "6003"}, env))
+        .isEqualTo(6003);
     assertThat(resolvedPort(new String[] {"--config", file}, env)).isEqualTo(6002);
     assertThat(resolvedPort(new String[] {"--config", file}, Map.of())).isEqualTo(6001);
     assertThat(resolvedPort(new String[0], Map.of())).isEqualTo(50051);
@@ -42,7 +43,8 @@ class StartupOptionsTest {
 
   @Test
   void parse_equalsForms_areAccepted() {
-    StartupOptions options = StartupOptions.parse(new String[] {"--config=a.yaml", "--port=0"}, Map.of());
+    StartupOptions options =
+        StartupOptions.parse(new String[] {"--config=a.yaml", "--port=0"}, Map.of());
 
     assertThat(options.configFile()).isEqualTo(Path.of("a.yaml"));
     assertThat(options.portOverride()).isZero();
@@ -54,7 +56,8 @@ class StartupOptionsTest {
     Path fromEnv = configWithPort("env.yaml", 7002);
     Map<String, String> env = Map.of(StartupOptions.CONFIG_ENV, fromEnv.toString());
 
-    assertThat(StartupOptions.parse(new String[] {"--config", fromFlag.toString()}, env).configFile())
+    assertThat(
+            StartupOptions.parse(new String[] {"--config", fromFlag.toString()}, env).configFile())
         .isEqualTo(fromFlag);
     assertThat(StartupOptions.parse(new String[0], env).configFile()).isEqualTo(fromEnv);
     assertThat(resolvedPort(new String[0], env)).isEqualTo(7002);
@@ -71,15 +74,17 @@ class StartupOptionsTest {
   void parse_badPortFlag_failsNamingFlagValueAndRange() {
     assertThatThrownBy(() -> StartupOptions.parse(new String[] {"--port", "abc"}, Map.of()))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("--port: \"abc\" is not a valid port, expected an integer port in 0..65535"
-            + " (0 = any free port)");
+        .hasMessage(
+            "--port: \"abc\" is not a valid port, expected an integer port in 0..65535"
+                + " (0 = any free port)");
   }
 
   @Test
   void parse_portFlagOutOfRange_failsNamingRange() {
     assertThatThrownBy(() -> StartupOptions.parse(new String[] {"--port=65536"}, Map.of()))
-        .hasMessage("--port: 65536 is out of range, expected an integer port in 0..65535"
-            + " (0 = any free port)");
+        .hasMessage(
+            "--port: 65536 is out of range, expected an integer port in 0..65535"
+                + " (0 = any free port)");
   }
 
   @Test
@@ -87,8 +92,9 @@ class StartupOptionsTest {
     Map<String, String> env = Map.of(StartupOptions.PORT_ENV, "80a");
 
     assertThatThrownBy(() -> StartupOptions.parse(new String[0], env))
-        .hasMessageStartingWith("PROVIDER_GATEWAY_PORT: \"80a\" is not a valid port, expected an"
-            + " integer port in 0..65535");
+        .hasMessageStartingWith(
+            "PROVIDER_GATEWAY_PORT: \"80a\" is not a valid port, expected an"
+                + " integer port in 0..65535");
   }
 
   @Test
@@ -102,7 +108,8 @@ class StartupOptionsTest {
   void parse_unknownFlag_failsNamingFlagAndKnownFlags() {
     assertThatThrownBy(() -> StartupOptions.parse(new String[] {"--verbose"}, Map.of()))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("unknown option \"--verbose\", expected one of --config PATH, --port N, --health-check, --help");
+        .hasMessage(
+            "unknown option \"--verbose\", expected one of --config PATH, --port N, --health-check, --help");
   }
 
   @Test
@@ -130,7 +137,8 @@ class StartupOptionsTest {
   @Test
   void resolve_missingConfigFile_failsNamingFile() {
     Path missing = dir.resolve("missing.yaml");
-    StartupOptions options = StartupOptions.parse(new String[] {"--config", missing.toString()}, Map.of());
+    StartupOptions options =
+        StartupOptions.parse(new String[] {"--config", missing.toString()}, Map.of());
 
     assertThatThrownBy(() -> options.resolve(Map.of()))
         .hasMessage("config file " + missing + " does not exist");
@@ -138,7 +146,9 @@ class StartupOptionsTest {
 
   @Test
   void resolve_configFile_substitutesFromGivenEnv() throws Exception {
-    Path file = Files.writeString(dir.resolve("env.yaml"), "server: {host: '${BIND:-::}'}\nauth: {enabled: false}\n");
+    Path file =
+        Files.writeString(
+            dir.resolve("env.yaml"), "server: {host: '${BIND:-::}'}\nauth: {enabled: false}\n");
     StartupOptions options = new StartupOptions(file, null);
 
     assertThat(options.resolve(Map.of()).server().host()).isEqualTo("::");

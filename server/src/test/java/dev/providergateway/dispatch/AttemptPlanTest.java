@@ -32,7 +32,8 @@ class AttemptPlanTest {
     AttemptPlan plan = fixture.plan(CallFixture.noDeadline(), primary);
     admitted(plan);
 
-    assertThat(plan.next(unavailable(primary, Duration.ofSeconds(5)))).contains(Duration.ofSeconds(5));
+    assertThat(plan.next(unavailable(primary, Duration.ofSeconds(5))))
+        .contains(Duration.ofSeconds(5));
   }
 
   @Test
@@ -40,7 +41,8 @@ class AttemptPlanTest {
     AttemptPlan plan = fixture.plan(CallFixture.noDeadline(), primary);
     admitted(plan);
 
-    assertThat(plan.next(unavailable(primary, Duration.ofMinutes(5)))).contains(Duration.ofSeconds(8));
+    assertThat(plan.next(unavailable(primary, Duration.ofMinutes(5))))
+        .contains(Duration.ofSeconds(8));
   }
 
   @Test
@@ -53,8 +55,10 @@ class AttemptPlanTest {
 
     assertThat(plan.current()).isEqualTo(backup);
     assertThat(plan.attemptOnTarget()).isEqualTo(1);
-    assertThat(plan.log()).isEqualTo("primary/m1 PROVIDER_UNAVAILABLE; primary/m1 PROVIDER_UNAVAILABLE; "
-        + "primary/m1 PROVIDER_UNAVAILABLE");
+    assertThat(plan.log())
+        .isEqualTo(
+            "primary/m1 PROVIDER_UNAVAILABLE; primary/m1 PROVIDER_UNAVAILABLE; "
+                + "primary/m1 PROVIDER_UNAVAILABLE");
   }
 
   @Test
@@ -75,7 +79,8 @@ class AttemptPlanTest {
     AttemptPlan plan = fixture.plan(CallFixture.noDeadline(), primary, backup);
     admitted(plan);
 
-    assertThat(plan.next(new ProviderException.Auth(CallFixture.origin(primary, 401), "bad key"))).isEmpty();
+    assertThat(plan.next(new ProviderException.Auth(CallFixture.origin(primary, 401), "bad key")))
+        .isEmpty();
   }
 
   @Test
@@ -117,8 +122,14 @@ class AttemptPlanTest {
     CallFixture tight = new CallFixture(CallFixture.config().retryBudget(0, 0));
     Target limited = tight.target("limited", "m");
     Target other = tight.target("other", "m");
-    tight.resilience.cooldowns().record("limited", "m",
-        new ProviderException.RateLimited(CallFixture.origin(limited, 429), "slow down", Duration.ofSeconds(20)));
+    tight
+        .resilience
+        .cooldowns()
+        .record(
+            "limited",
+            "m",
+            new ProviderException.RateLimited(
+                CallFixture.origin(limited, 429), "slow down", Duration.ofSeconds(20)));
     AttemptPlan plan = tight.plan(CallFixture.noDeadline(), limited, other);
 
     Throwable refused = catchRuntime(plan);
@@ -130,8 +141,14 @@ class AttemptPlanTest {
 
   @Test
   void admit_coolingDownTarget_isNotRetriedInPlace() {
-    fixture.resilience.cooldowns().record("primary", "m1",
-        new ProviderException.RateLimited(CallFixture.origin(primary, 429), "slow down", Duration.ofSeconds(20)));
+    fixture
+        .resilience
+        .cooldowns()
+        .record(
+            "primary",
+            "m1",
+            new ProviderException.RateLimited(
+                CallFixture.origin(primary, 429), "slow down", Duration.ofSeconds(20)));
     AttemptPlan plan = fixture.plan(CallFixture.noDeadline(), primary);
 
     Throwable refused = catchRuntime(plan);
@@ -148,7 +165,8 @@ class AttemptPlanTest {
     assertThatThrownBy(plan::admit).isInstanceOf(CircuitOpenException.class);
     // The per-provider limit is 1: a slot kept by the refusal would refuse this.
     fixture.resilience.bulkheads().acquireProvider("primary").release();
-    assertThat(plan.next(new CircuitOpenException("primary", "m1", Duration.ofSeconds(30)))).contains(Duration.ZERO);
+    assertThat(plan.next(new CircuitOpenException("primary", "m1", Duration.ofSeconds(30))))
+        .contains(Duration.ZERO);
   }
 
   /** Admits an attempt and gives its slot and permit back, as the runner does when it ends. */

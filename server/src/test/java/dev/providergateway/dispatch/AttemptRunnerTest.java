@@ -99,8 +99,14 @@ class AttemptRunnerTest {
     CallFixture tight = new CallFixture(CallFixture.config().retryBudget(0, 0));
     Target limited = tight.target("limited", "m");
     Target other = tight.target("other", "m");
-    tight.resilience.cooldowns().record("limited", "m",
-        new ProviderException.RateLimited(CallFixture.origin(limited, 429), "slow down", Duration.ofSeconds(20)));
+    tight
+        .resilience
+        .cooldowns()
+        .record(
+            "limited",
+            "m",
+            new ProviderException.RateLimited(
+                CallFixture.origin(limited, 429), "slow down", Duration.ofSeconds(20)));
 
     var result = tight.chat(noDeadline(), limited, other);
     fake(other).lastChat().complete(response("ok"));
@@ -120,7 +126,8 @@ class AttemptRunnerTest {
     assertThat(result.join().response().metadata()).doesNotContainKey("attempts");
     assertThat(primary.provider().breaker().state()).isEqualTo(State.CLOSED);
     assertThat(fixture.callSlotsReleased).hasValue(1);
-    assertThatCode(() -> fixture.resilience.bulkheads().acquireProvider("primary")).doesNotThrowAnyException();
+    assertThatCode(() -> fixture.resilience.bulkheads().acquireProvider("primary"))
+        .doesNotThrowAnyException();
     assertThat(fixture.metrics.ends).hasSize(1);
   }
 
@@ -130,8 +137,12 @@ class AttemptRunnerTest {
     fixture.halfOpen(primary);
     fixture.chat(noDeadline(), primary);
 
-    fake(primary).lastChat().completeExceptionally(new ProviderException.Auth(CallFixture.origin(primary, 500), "x"));
-    assertThat(primary.provider().breaker().state()).as("auth does not count").isEqualTo(State.HALF_OPEN);
+    fake(primary)
+        .lastChat()
+        .completeExceptionally(new ProviderException.Auth(CallFixture.origin(primary, 500), "x"));
+    assertThat(primary.provider().breaker().state())
+        .as("auth does not count")
+        .isEqualTo(State.HALF_OPEN);
 
     CallFixture other = new CallFixture();
     Target t = other.strictTarget("p", "m");
@@ -203,7 +214,8 @@ class AttemptRunnerTest {
     fake(primary).lastStream().complete();
 
     assertThat(caller.chunks).extracting(StreamChunk::content).containsExactly("hello", "");
-    assertThat(caller.last().metadata()).containsEntry("attempts", "2")
+    assertThat(caller.last().metadata())
+        .containsEntry("attempts", "2")
         .containsEntry("attempt_log", "primary/m1 PROVIDER_UNAVAILABLE; primary/m1 ok");
     assertThat(caller.completed).isTrue();
     assertThat(fixture.callSlotsReleased).hasValue(1);
@@ -214,7 +226,8 @@ class AttemptRunnerTest {
     Target primary = fixture.strictTarget("primary", "m1");
     fixture.halfOpen(primary);
     var caller = fixture.stream(noDeadline(), 10, primary, backup);
-    ProviderException failure = new ProviderException.Connection(CallFixture.origin(primary, 0), "reset", null);
+    ProviderException failure =
+        new ProviderException.Connection(CallFixture.origin(primary, 0), "reset", null);
     fake(primary).lastStream().emit(new StreamEvent.ContentDelta("partial"));
 
     fake(primary).lastStream().fail(failure);
@@ -307,15 +320,33 @@ class AttemptRunnerTest {
 
   @Test
   void stream_watchdogOnTheInjectedClock_endsAStalledStream() {
-    CallFixture watched = new CallFixture(CallFixture.noRetries()
-        .timeouts(Duration.ofMinutes(10), Duration.ofSeconds(2), Duration.ofSeconds(3)));
+    CallFixture watched =
+        new CallFixture(
+            CallFixture.noRetries()
+                .timeouts(Duration.ofMinutes(10), Duration.ofSeconds(2), Duration.ofSeconds(3)));
     Target t = watched.target("p", "m");
-    StreamAssembler.Watchdog watchdog = new StreamAssembler.Watchdog(
-        watched.scheduler, watched.resilience.clock(), Duration.ofSeconds(2), Duration.ofSeconds(3));
-    StreamStrategy streaming = new StreamStrategy(noDeadline(), (target, r, c) -> StreamAssembler.assemble(
-        target.provider().provider().stream(r, c), "p", "m", new StreamAssembler.Options(null, watchdog)));
-    var runner = new AttemptRunner<>(watched.plan(noDeadline(), t), CallFixture.request(), watched.metrics, streaming,
-        () -> {});
+    StreamAssembler.Watchdog watchdog =
+        new StreamAssembler.Watchdog(
+            watched.scheduler,
+            watched.resilience.clock(),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(3));
+    StreamStrategy streaming =
+        new StreamStrategy(
+            noDeadline(),
+            (target, r, c) ->
+                StreamAssembler.assemble(
+                    target.provider().provider().stream(r, c),
+                    "p",
+                    "m",
+                    new StreamAssembler.Options(null, watchdog)));
+    var runner =
+        new AttemptRunner<>(
+            watched.plan(noDeadline(), t),
+            CallFixture.request(),
+            watched.metrics,
+            streaming,
+            () -> {});
     var caller = new CallFixture.Caller();
     streaming.publisher(runner).subscribe(caller);
     caller.subscription.request(10);

@@ -34,8 +34,8 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Calls through an {@link AttemptRunner} on a fixed clock and a manual scheduler, to fake
- * providers the test answers by hand: nothing sleeps and nothing touches the network.
+ * Calls through an {@link AttemptRunner} on a fixed clock and a manual scheduler, to fake providers
+ * the test answers by hand: nothing sleeps and nothing touches the network.
  */
 final class CallFixture {
   final MutableClock clock = new MutableClock();
@@ -53,10 +53,14 @@ final class CallFixture {
     this(config());
   }
 
-  /** The base config of these tests: 2 retries, 1 s doubling to 8 s, no jitter, a generous budget. */
+  /**
+   * The base config of these tests: 2 retries, 1 s doubling to 8 s, no jitter, a generous budget.
+   */
   static ResilienceConfig.Builder config() {
-    return ResilienceConfig.builder().retries(2, Duration.ofSeconds(1), Duration.ofSeconds(8), 0)
-        .retryBudget(100, 100).concurrency(10, 1);
+    return ResilienceConfig.builder()
+        .retries(2, Duration.ofSeconds(1), Duration.ofSeconds(8), 0)
+        .retryBudget(100, 100)
+        .concurrency(10, 1);
   }
 
   /** The base config without retries. */
@@ -84,8 +88,10 @@ final class CallFixture {
   }
 
   private Target target(String provider, String model, BreakerConfig breaker) {
-    return new Target(new RegisteredProvider(new FakeProvider(provider), List.of(),
-        new ProviderBreaker(provider, breaker, clock)), model);
+    return new Target(
+        new RegisteredProvider(
+            new FakeProvider(provider), List.of(), new ProviderBreaker(provider, breaker, clock)),
+        model);
   }
 
   static FakeProvider fake(Target target) {
@@ -120,19 +126,33 @@ final class CallFixture {
 
   /** A started Chat call over {@code targets}. */
   CompletableFuture<Dispatcher.ChatResult> chat(CallContext context, Target... targets) {
-    UnaryStrategy unary = new UnaryStrategy(context, (t, r, c) -> t.provider().provider().chat(r, c));
-    var runner = new AttemptRunner<>(plan(context, targets), request(), metrics, unary, callSlotsReleased::incrementAndGet);
+    UnaryStrategy unary =
+        new UnaryStrategy(context, (t, r, c) -> t.provider().provider().chat(r, c));
+    var runner =
+        new AttemptRunner<>(
+            plan(context, targets), request(), metrics, unary, callSlotsReleased::incrementAndGet);
     unary.cancelWith(runner);
     runner.start();
     return unary.result;
   }
 
-  /** A streaming call over {@code targets}, subscribed by a caller asking for {@code demand} chunks. */
+  /**
+   * A streaming call over {@code targets}, subscribed by a caller asking for {@code demand} chunks.
+   */
   Caller stream(CallContext context, long demand, Target... targets) {
-    StreamStrategy streaming = new StreamStrategy(context,
-        (t, r, c) -> StreamAssembler.assemble(t.provider().provider().stream(r, c), t.provider().name(), t.model()));
+    StreamStrategy streaming =
+        new StreamStrategy(
+            context,
+            (t, r, c) ->
+                StreamAssembler.assemble(
+                    t.provider().provider().stream(r, c), t.provider().name(), t.model()));
     var runner =
-        new AttemptRunner<>(plan(context, targets), request(), metrics, streaming, callSlotsReleased::incrementAndGet);
+        new AttemptRunner<>(
+            plan(context, targets),
+            request(),
+            metrics,
+            streaming,
+            callSlotsReleased::incrementAndGet);
     Caller caller = new Caller();
     streaming.publisher(runner).subscribe(caller);
     caller.subscription.request(demand);
@@ -144,15 +164,21 @@ final class CallFixture {
   }
 
   static CompletionResponse response(String text) {
-    return new CompletionResponse(text, List.of(), StopReason.STOP, "stop", Usage.ZERO, "m", "", Map.of(), List.of());
+    return new CompletionResponse(
+        text, List.of(), StopReason.STOP, "stop", Usage.ZERO, "m", "", Map.of(), List.of());
   }
 
-  /** A provider whose calls the test answers: each chat is a pending future, each stream a publisher. */
+  /**
+   * A provider whose calls the test answers: each chat is a pending future, each stream a
+   * publisher.
+   */
   static final class FakeProvider implements Provider {
     private final String name;
     final List<String> models = Collections.synchronizedList(new ArrayList<>());
-    final List<CompletableFuture<CompletionResponse>> chats = Collections.synchronizedList(new ArrayList<>());
-    final List<EventPublisher<StreamEvent>> streams = Collections.synchronizedList(new ArrayList<>());
+    final List<CompletableFuture<CompletionResponse>> chats =
+        Collections.synchronizedList(new ArrayList<>());
+    final List<EventPublisher<StreamEvent>> streams =
+        Collections.synchronizedList(new ArrayList<>());
 
     FakeProvider(String name) {
       this.name = name;
@@ -177,8 +203,13 @@ final class CallFixture {
 
     @Override
     public ProviderDescriptor descriptor() {
-      return new ProviderDescriptor("fake", "fake", "m", List.of(),
-          new Capabilities(true, true, false, false, ToolCallFormat.OPENAI, 1000), false);
+      return new ProviderDescriptor(
+          "fake",
+          "fake",
+          "m",
+          List.of(),
+          new Capabilities(true, true, false, false, ToolCallFormat.OPENAI, 1000),
+          false);
     }
 
     @Override
@@ -231,7 +262,9 @@ final class CallFixture {
     }
   }
 
-  /** Counts what the runner reports: attempts begun and ended, retries with their delays, fallbacks. */
+  /**
+   * Counts what the runner reports: attempts begun and ended, retries with their delays, fallbacks.
+   */
   static final class RecordingMetrics implements GatewayMetrics {
     final AtomicInteger attempts = new AtomicInteger();
     final List<Throwable> ends = Collections.synchronizedList(new ArrayList<>());
@@ -240,7 +273,8 @@ final class CallFixture {
     final List<String> fallbacks = Collections.synchronizedList(new ArrayList<>());
 
     @Override
-    public UpstreamAttempt upstreamAttempt(CallContext call, String provider, String model, int attempt) {
+    public UpstreamAttempt upstreamAttempt(
+        CallContext call, String provider, String model, int attempt) {
       attempts.incrementAndGet();
       return new UpstreamAttempt() {
         @Override
@@ -256,12 +290,14 @@ final class CallFixture {
     }
 
     @Override
-    public void retry(CallContext call, String provider, String model, ErrorReason reason, Duration backoff) {
+    public void retry(
+        CallContext call, String provider, String model, ErrorReason reason, Duration backoff) {
       retries.add(backoff);
     }
 
     @Override
-    public void fallback(CallContext call, String fromProvider, String toProvider, ErrorReason reason) {
+    public void fallback(
+        CallContext call, String fromProvider, String toProvider, ErrorReason reason) {
       fallbacks.add(fromProvider + "->" + toProvider);
     }
   }

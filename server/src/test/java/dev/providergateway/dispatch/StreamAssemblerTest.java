@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class StreamAssemblerTest {
-  private static final ProviderException.Origin ORIGIN = new ProviderException.Origin("p", "m", 503);
+  private static final ProviderException.Origin ORIGIN =
+      new ProviderException.Origin("p", "m", 503);
 
   private final EventPublisher<StreamEvent> upstream = new EventPublisher<>(p -> {});
   private final CountingPublisher counting = new CountingPublisher(upstream);
@@ -306,7 +307,8 @@ class StreamAssemblerTest {
     StreamChunk last = caller.last();
     assertThat(last.isFinal()).isTrue();
     assertThat(last.toolCalls())
-        .containsExactly(ToolCall.of("c0", "first", "{}"), ToolCall.of("c1", "second", "{\"b\":2}"));
+        .containsExactly(
+            ToolCall.of("c0", "first", "{}"), ToolCall.of("c1", "second", "{\"b\":2}"));
     assertThat(last.stopReason()).isEqualTo(StopReason.TOOL_CALLS);
   }
 
@@ -315,16 +317,21 @@ class StreamAssemblerTest {
     Caller caller = subscribe();
     caller.subscription.request(20);
     upstream.emit(new StreamEvent.ReasoningDelta("thinking..."));
-    upstream.emit(new StreamEvent.ReasoningBlockEnd(new ReasoningBlock("thinking...", "sig-1", false)));
+    upstream.emit(
+        new StreamEvent.ReasoningBlockEnd(new ReasoningBlock("thinking...", "sig-1", false)));
     upstream.emit(new StreamEvent.ToolCallDelta(0, "c0", "first", "{}"));
     upstream.emit(new StreamEvent.ToolCallSignature(0, "thought-sig"));
 
     upstream.complete();
 
     StreamChunk last = caller.last();
-    assertThat(last.reasoningBlocks()).containsExactly(new ReasoningBlock("thinking...", "sig-1", false));
-    assertThat(last.toolCalls()).containsExactly(new ToolCall("c0", "first", "{}", "", "thought-sig"));
-    assertThat(caller.chunks).filteredOn(c -> !c.isFinal()).allMatch(c -> c.reasoningBlocks().isEmpty());
+    assertThat(last.reasoningBlocks())
+        .containsExactly(new ReasoningBlock("thinking...", "sig-1", false));
+    assertThat(last.toolCalls())
+        .containsExactly(new ToolCall("c0", "first", "{}", "", "thought-sig"));
+    assertThat(caller.chunks)
+        .filteredOn(c -> !c.isFinal())
+        .allMatch(c -> c.reasoningBlocks().isEmpty());
   }
 
   @Test

@@ -53,9 +53,7 @@ class ToolCallAccumulatorTest {
     add(0, "c0", "first", "{}");
     add(1, "c1", "second", "{}");
 
-    assertThat(accumulator.complete())
-        .extracting(ToolCall::id)
-        .containsExactly("c0", "c1", "c2");
+    assertThat(accumulator.complete()).extracting(ToolCall::id).containsExactly("c0", "c1", "c2");
   }
 
   @Test
@@ -72,7 +70,8 @@ class ToolCallAccumulatorTest {
     add(0, "call_1", "lookup", "");
     add(0, "", "", "{\"q\":1}");
 
-    assertThat(accumulator.complete()).containsExactly(ToolCall.of("call_1", "lookup", "{\"q\":1}"));
+    assertThat(accumulator.complete())
+        .containsExactly(ToolCall.of("call_1", "lookup", "{\"q\":1}"));
   }
 
   @Test

@@ -14,12 +14,13 @@ import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
 
 class AsyncLogHandlerTest {
-  private static final Formatter PLAIN = new Formatter() {
-    @Override
-    public String format(LogRecord record) {
-      return record.getLevel() + " " + record.getMessage() + "\n";
-    }
-  };
+  private static final Formatter PLAIN =
+      new Formatter() {
+        @Override
+        public String format(LogRecord record) {
+          return record.getLevel() + " " + record.getMessage() + "\n";
+        }
+      };
 
   @Test
   void publish_info_writtenInOrderByTheWriterThread() throws Exception {
@@ -133,7 +134,8 @@ class AsyncLogHandlerTest {
     }
   }
 
-  private static boolean await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static boolean await(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (System.nanoTime() < end) {
       if (condition.getAsBoolean()) {

@@ -46,7 +46,8 @@ class LogFormatTest {
     Logger access = Logger.getLogger(AccessLog.LOGGER);
     access.addHandler(handler);
     var capture = new ResponseHeaders();
-    try (TestGateway gateway = new TestGateway(ConfigLoader.parse("logging: {format: json}\n", Map.of()))) {
+    try (TestGateway gateway =
+        new TestGateway(ConfigLoader.parse("logging: {format: json}\n", Map.of()))) {
       gateway.blocking().withInterceptors(capture).chat(chat("echo", "three little words").build());
       gateway.blocking().stream(chat("echo", "two words").build()).forEachRemaining(c -> {});
     } finally {

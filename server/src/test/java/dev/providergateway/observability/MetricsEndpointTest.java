@@ -34,11 +34,14 @@ class MetricsEndpointTest {
 
   @BeforeEach
   void start() throws Exception {
-    var config = ConfigLoader.parse("""
+    var config =
+        ConfigLoader.parse(
+            """
         server: {host: 127.0.0.1, port: 0}
         metrics: {enabled: true, port: 0}
         logging: {access_log: false}
-        """, Map.of());
+        """,
+            Map.of());
     gateway = GatewayServer.netty(config, Map.of(), Clock.systemUTC()).start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
   }
@@ -58,26 +61,66 @@ class MetricsEndpointTest {
 
     String text = scrapeUntil("rpc_grpc_status_code=\"NOT_FOUND\"");
 
-    assertThat(value(text, "gateway_requests_total", "rpc_method=\"Chat\"", "rpc_grpc_status_code=\"OK\"",
-        "gen_ai_provider_name=\"echo\"")).isEqualTo(1.0);
-    assertThat(value(text, "gateway_requests_total", "rpc_method=\"Chat\"", "rpc_grpc_status_code=\"NOT_FOUND\""))
+    assertThat(
+            value(
+                text,
+                "gateway_requests_total",
+                "rpc_method=\"Chat\"",
+                "rpc_grpc_status_code=\"OK\"",
+                "gen_ai_provider_name=\"echo\""))
         .isEqualTo(1.0);
-    assertThat(value(text, "gateway_errors_total", "error_type=\"PROVIDER_NOT_FOUND\"")).isEqualTo(1.0);
-    assertThat(value(text, "gen_ai_server_request_duration_seconds_count", "rpc_method=\"Stream\"",
-        "gen_ai_response_model=\"echo-1\"")).isEqualTo(1.0);
+    assertThat(
+            value(
+                text,
+                "gateway_requests_total",
+                "rpc_method=\"Chat\"",
+                "rpc_grpc_status_code=\"NOT_FOUND\""))
+        .isEqualTo(1.0);
+    assertThat(value(text, "gateway_errors_total", "error_type=\"PROVIDER_NOT_FOUND\""))
+        .isEqualTo(1.0);
+    assertThat(
+            value(
+                text,
+                "gen_ai_server_request_duration_seconds_count",
+                "rpc_method=\"Stream\"",
+                "gen_ai_response_model=\"echo-1\""))
+        .isEqualTo(1.0);
     // Chat: 3 prompt words; Stream: 2. Echo answers with the same words.
-    assertThat(value(text, "gen_ai_client_token_usage_sum", "rpc_method=\"Chat\"", "gen_ai_token_type=\"input\""))
+    assertThat(
+            value(
+                text,
+                "gen_ai_client_token_usage_sum",
+                "rpc_method=\"Chat\"",
+                "gen_ai_token_type=\"input\""))
         .isEqualTo(3.0);
-    assertThat(value(text, "gen_ai_client_token_usage_sum", "rpc_method=\"Stream\"", "gen_ai_token_type=\"output\""))
+    assertThat(
+            value(
+                text,
+                "gen_ai_client_token_usage_sum",
+                "rpc_method=\"Stream\"",
+                "gen_ai_token_type=\"output\""))
         .isEqualTo(2.0);
-    assertThat(value(text, "gen_ai_server_time_to_first_token_seconds_count", "rpc_method=\"Stream\""))
+    assertThat(
+            value(text, "gen_ai_server_time_to_first_token_seconds_count", "rpc_method=\"Stream\""))
         .isEqualTo(1.0);
-    assertThat(value(text, "gen_ai_server_time_per_output_token_seconds_count", "rpc_method=\"Stream\""))
+    assertThat(
+            value(
+                text, "gen_ai_server_time_per_output_token_seconds_count", "rpc_method=\"Stream\""))
         .isEqualTo(1.0);
     assertThat(value(text, "gateway_streams_active", "rpc_method=\"Stream\"")).isEqualTo(0.0);
-    assertThat(value(text, "gateway_circuit_breaker_state", "gen_ai_provider_name=\"echo\"", "state=\"closed\""))
+    assertThat(
+            value(
+                text,
+                "gateway_circuit_breaker_state",
+                "gen_ai_provider_name=\"echo\"",
+                "state=\"closed\""))
         .isEqualTo(1.0);
-    assertThat(value(text, "gateway_circuit_breaker_state", "gen_ai_provider_name=\"echo\"", "state=\"open\""))
+    assertThat(
+            value(
+                text,
+                "gateway_circuit_breaker_state",
+                "gen_ai_provider_name=\"echo\"",
+                "state=\"open\""))
         .isEqualTo(0.0);
     assertThat(text).doesNotContain("\"nope\"");
     assertThat(scrapeUntil("jvm_memory_used_bytes")).contains("jvm_memory_used_bytes");
@@ -89,7 +132,9 @@ class MetricsEndpointTest {
     var done = new java.util.concurrent.CountDownLatch(1);
     var capture = new dev.providergateway.testing.ResponseHeaders();
     stub.withInterceptors(capture).stream(
-        chat("echo", "slow words here").setExtra(dev.providergateway.testing.Requests.extra("echo_delay_ms", 150)).build(),
+        chat("echo", "slow words here")
+            .setExtra(dev.providergateway.testing.Requests.extra("echo_delay_ms", 150))
+            .build(),
         new io.grpc.stub.StreamObserver<>() {
           @Override
           public void onNext(dev.providergateway.v1.StreamChunk value) {}
@@ -108,7 +153,9 @@ class MetricsEndpointTest {
     CallContext call = new CallContext(id, null);
     GatewayMetrics metrics = gateway.telemetry();
     var failed = metrics.upstreamAttempt(call, "echo", "echo-1", 1);
-    failed.end(new ProviderException.Unavailable(new ProviderException.Origin("echo", "echo-1", 503), "down", null));
+    failed.end(
+        new ProviderException.Unavailable(
+            new ProviderException.Origin("echo", "echo-1", 503), "down", null));
     metrics.retry(call, "echo", "echo-1", ErrorReason.PROVIDER_UNAVAILABLE, Duration.ofMillis(5));
     metrics.fallback(call, "echo", "mirror", ErrorReason.PROVIDER_UNAVAILABLE);
     // The successful attempt and its first token are reported by the dispatcher itself.
@@ -116,23 +163,44 @@ class MetricsEndpointTest {
 
     String text = scrapeUntil("gateway_overhead_seconds_count");
 
-    assertThat(value(text, "gen_ai_client_operation_duration_seconds_count", "error_type=\"PROVIDER_UNAVAILABLE\""))
+    assertThat(
+            value(
+                text,
+                "gen_ai_client_operation_duration_seconds_count",
+                "error_type=\"PROVIDER_UNAVAILABLE\""))
         .isEqualTo(1.0);
-    assertThat(value(text, "gateway_upstream_retries_total", "error_type=\"PROVIDER_UNAVAILABLE\"")).isEqualTo(1.0);
+    assertThat(value(text, "gateway_upstream_retries_total", "error_type=\"PROVIDER_UNAVAILABLE\""))
+        .isEqualTo(1.0);
     assertThat(value(text, "gateway_fallbacks_total", "to_provider=\"mirror\"")).isEqualTo(1.0);
-    assertThat(value(text, "gateway_upstream_time_to_first_token_seconds_count", "gen_ai_provider_name=\"echo\""))
+    assertThat(
+            value(
+                text,
+                "gateway_upstream_time_to_first_token_seconds_count",
+                "gen_ai_provider_name=\"echo\""))
         .isEqualTo(1.0);
-    assertThat(value(text, "gateway_overhead_seconds_count", "rpc_method=\"Stream\"")).isEqualTo(1.0);
+    assertThat(value(text, "gateway_overhead_seconds_count", "rpc_method=\"Stream\""))
+        .isEqualTo(1.0);
   }
 
   @Test
   void scrape_otherPathOrMethod_isRefused() throws Exception {
     var client = HttpClient.newHttpClient();
     var base = "http://127.0.0.1:" + gateway.metricsPort();
-    assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/other")).build(),
-        HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
-    assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+    assertThat(
+            client
+                .send(
+                    HttpRequest.newBuilder(URI.create(base + "/other")).build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode())
+        .isEqualTo(404);
+    assertThat(
+            client
+                .send(
+                    HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode())
         .isEqualTo(405);
   }
 
@@ -148,29 +216,39 @@ class MetricsEndpointTest {
   }
 
   private String scrape(String path) throws Exception {
-    var response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.metricsPort() + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    var response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + gateway.metricsPort() + path))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+    assertThat(response.headers().firstValue("content-type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
     return response.body();
   }
 
   /** The value of the one sample of {@code name} whose labels contain all of {@code labels}. */
   static double value(String text, String name, String... labels) {
     Double found = null;
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$").matcher(text);
+    Matcher m =
+        Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$").matcher(text);
     while (m.find()) {
       boolean all = true;
       for (String label : labels) {
         all &= m.group(1).contains(label);
       }
       if (all) {
-        assertThat(found).as("more than one sample of %s with %s", name, String.join(",", labels)).isNull();
+        assertThat(found)
+            .as("more than one sample of %s with %s", name, String.join(",", labels))
+            .isNull();
         found = Double.parseDouble(m.group(2));
       }
     }
-    assertThat(found).as("a sample of %s with %s in:%n%s", name, String.join(",", labels), text).isNotNull();
+    assertThat(found)
+        .as("a sample of %s with %s in:%n%s", name, String.join(",", labels), text)
+        .isNotNull();
     return found;
   }
 }

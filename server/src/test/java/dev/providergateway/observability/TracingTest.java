@@ -42,10 +42,17 @@ class TracingTest {
   void start() throws Exception {
     String name = InProcessServerBuilder.generateName();
     GatewayConfig config = GatewayConfig.defaults();
-    Telemetry telemetry = Telemetry.create(MetricsConfig.defaults(), TracingConfig.defaults(),
-        new LoggingConfig(LoggingConfig.Format.TEXT, LoggingConfig.Level.INFO, false), spans);
-    gateway = GatewayServer.builder(InProcessServerBuilder.forName(name), config, Clock.systemUTC())
-        .telemetry(telemetry).build().start();
+    Telemetry telemetry =
+        Telemetry.create(
+            MetricsConfig.defaults(),
+            TracingConfig.defaults(),
+            new LoggingConfig(LoggingConfig.Format.TEXT, LoggingConfig.Level.INFO, false),
+            spans);
+    gateway =
+        GatewayServer.builder(InProcessServerBuilder.forName(name), config, Clock.systemUTC())
+            .telemetry(telemetry)
+            .build()
+            .start();
     channel = InProcessChannelBuilder.forName(name).build();
   }
 
@@ -58,7 +65,9 @@ class TracingTest {
   @Test
   void chat_withIncomingTraceparent_isAServerSpanUnderTheCallersSpan() {
     Metadata headers = new Metadata();
-    headers.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), "00-" + TRACE_ID + "-" + PARENT_SPAN + "-01");
+    headers.put(
+        Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER),
+        "00-" + TRACE_ID + "-" + PARENT_SPAN + "-01");
     var capture = new ResponseHeaders();
     ProviderServiceGrpc.newBlockingStub(channel)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers), capture)
@@ -68,10 +77,14 @@ class TracingTest {
     assertThat(span.getKind()).isEqualTo(SpanKind.SERVER);
     assertThat(span.getTraceId()).isEqualTo(TRACE_ID);
     assertThat(span.getParentSpanId()).isEqualTo(PARENT_SPAN);
-    assertThat(span.getAttributes().get(AttributeKey.stringKey("gateway.request_id"))).isEqualTo(capture.requestIds.peek());
-    assertThat(span.getAttributes().get(AttributeKey.stringKey("gen_ai.provider.name"))).isEqualTo("echo");
-    assertThat(span.getAttributes().get(AttributeKey.stringKey("gen_ai.response.model"))).isEqualTo("echo-1");
-    assertThat(span.getAttributes().get(AttributeKey.longKey("gen_ai.usage.input_tokens"))).isEqualTo(2L);
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("gateway.request_id")))
+        .isEqualTo(capture.requestIds.peek());
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("gen_ai.provider.name")))
+        .isEqualTo("echo");
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("gen_ai.response.model")))
+        .isEqualTo("echo-1");
+    assertThat(span.getAttributes().get(AttributeKey.longKey("gen_ai.usage.input_tokens")))
+        .isEqualTo(2L);
     assertThat(span.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code"))).isZero();
   }
 
@@ -85,7 +98,8 @@ class TracingTest {
       }
       Thread.onSpinWait();
     }
-    throw new AssertionError("no matching span within 5 s; finished: " + spans.getFinishedSpanItems());
+    throw new AssertionError(
+        "no matching span within 5 s; finished: " + spans.getFinishedSpanItems());
   }
 
   /** The server ends a call's span after the client may have seen its end. */
@@ -99,20 +113,22 @@ class TracingTest {
 
   @Test
   void failedCall_spanHasErrorStatusAndReason() {
-    catchThrowableOfType(StatusRuntimeException.class,
+    catchThrowableOfType(
+        StatusRuntimeException.class,
         () -> ProviderServiceGrpc.newBlockingStub(channel).chat(chat("nope", "x").build()));
 
     SpanData span = awaitSpans(1).get(0);
     assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    assertThat(span.getAttributes().get(AttributeKey.stringKey("error.type"))).isEqualTo("PROVIDER_NOT_FOUND");
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("error.type")))
+        .isEqualTo("PROVIDER_NOT_FOUND");
     assertThat(span.getParentSpanContext().isValid()).isFalse();
   }
 
   @Test
   void upstreamAttempt_duringCall_isAClientSpanUnderTheCallSpan() throws Exception {
     // The dispatcher reports the upstream attempt itself.
-    ProviderServiceGrpc.newBlockingStub(channel)
-        .stream(chat("echo", "a b c").setExtra(extra("echo_delay_ms", 20)).build())
+    ProviderServiceGrpc.newBlockingStub(channel).stream(
+            chat("echo", "a b c").setExtra(extra("echo_delay_ms", 20)).build())
         .forEachRemaining(c -> {});
 
     SpanData call = awaitSpan(s -> s.getKind() == SpanKind.SERVER);

@@ -1,6 +1,5 @@
 package dev.providergateway.registry;
 
-import dev.providergateway.provider.testing.TestTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +7,7 @@ import dev.providergateway.config.ConfigLoader;
 import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.provider.ProviderNotFoundException;
 import dev.providergateway.provider.ToolCallFormat;
+import dev.providergateway.provider.testing.TestTransport;
 import dev.providergateway.testing.DropInProviderFactory;
 import dev.providergateway.testing.MutableClock;
 import dev.providergateway.toolcalling.CapabilityTable;
@@ -26,7 +26,8 @@ class ProviderRegistryTest {
 
   @Test
   void create_noConfig_registersEchoAsDefault() {
-    try (ProviderRegistry registry = ProviderRegistry.create(GatewayConfig.defaults(), Map.of(), clock, TestTransport.get())) {
+    try (ProviderRegistry registry =
+        ProviderRegistry.create(GatewayConfig.defaults(), Map.of(), clock, TestTransport.get())) {
       assertThat(registry.all()).extracting(RegisteredProvider::name).containsExactly("echo");
       assertThat(registry.defaultProvider()).isEqualTo("echo");
     }
@@ -34,16 +35,25 @@ class ProviderRegistryTest {
 
   @Test
   void create_apiKeyInEnvironment_autoRegistersAndBecomesDefault() {
-    try (ProviderRegistry registry = ProviderRegistry.create(GatewayConfig.defaults(), Map.of("ENVKEY_API_KEY", "k-123"), clock, TestTransport.get())) {
-      assertThat(registry.all()).extracting(RegisteredProvider::name).containsExactly("echo", "envkey");
+    try (ProviderRegistry registry =
+        ProviderRegistry.create(
+            GatewayConfig.defaults(),
+            Map.of("ENVKEY_API_KEY", "k-123"),
+            clock,
+            TestTransport.get())) {
+      assertThat(registry.all())
+          .extracting(RegisteredProvider::name)
+          .containsExactly("echo", "envkey");
       assertThat(registry.defaultProvider()).isEqualTo("envkey");
     }
   }
 
   @Test
   void create_configuredAliases_resolveToProvider() {
-    GatewayConfig config = parse("providers:\n  - {name: mirror, type: echo, aliases: [m, reflect]}\n");
-    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
+    GatewayConfig config =
+        parse("providers:\n  - {name: mirror, type: echo, aliases: [m, reflect]}\n");
+    try (ProviderRegistry registry =
+        ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
       assertThat(registry.get("reflect").name()).isEqualTo("mirror");
       assertThat(registry.get("m").aliases()).containsExactly("m", "reflect");
     }
@@ -51,7 +61,8 @@ class ProviderRegistryTest {
 
   @Test
   void get_unknownName_errorListsAvailableProviders() {
-    try (ProviderRegistry registry = ProviderRegistry.create(GatewayConfig.defaults(), Map.of(), clock, TestTransport.get())) {
+    try (ProviderRegistry registry =
+        ProviderRegistry.create(GatewayConfig.defaults(), Map.of(), clock, TestTransport.get())) {
       assertThatThrownBy(() -> registry.get("openai"))
           .isInstanceOf(ProviderNotFoundException.class)
           .hasMessageContaining("'openai'")
@@ -73,7 +84,8 @@ class ProviderRegistryTest {
   void create_configuredAliasNamedLikeAutoProvider_configuredWins() {
     GatewayConfig config = parse("providers:\n  - {name: mirror, type: echo, aliases: [echo]}\n");
 
-    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
+    try (ProviderRegistry registry =
+        ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
       assertThat(registry.get("echo").name()).isEqualTo("mirror");
       assertThat(registry.all()).extracting(RegisteredProvider::name).containsExactly("mirror");
     }
@@ -81,8 +93,14 @@ class ProviderRegistryTest {
 
   @Test
   void create_duplicateAliasAcrossConfiguredProviders_fails() {
-    assertThatThrownBy(() -> ProviderRegistry.create(parse(
-        "providers:\n  - {name: a, type: echo, aliases: [x]}\n  - {name: b, type: echo, aliases: [x]}\n"), Map.of(), clock, TestTransport.get()))
+    assertThatThrownBy(
+            () ->
+                ProviderRegistry.create(
+                    parse(
+                        "providers:\n  - {name: a, type: echo, aliases: [x]}\n  - {name: b, type: echo, aliases: [x]}\n"),
+                    Map.of(),
+                    clock,
+                    TestTransport.get()))
         .hasMessageContaining("\"x\" is already used");
   }
 
@@ -98,7 +116,8 @@ class ProviderRegistryTest {
 
   @Test
   void create_routeToUnknownProvider_failsNamingRoute() {
-    GatewayConfig config = parse("routes:\n  fast:\n    targets:\n      - {provider: ghost, model: m}\n");
+    GatewayConfig config =
+        parse("routes:\n  fast:\n    targets:\n      - {provider: ghost, model: m}\n");
 
     assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock, TestTransport.get()))
         .hasMessageContaining("routes.fast.targets[0].provider")
@@ -107,20 +126,26 @@ class ProviderRegistryTest {
 
   @Test
   void create_routeNamingAnotherRoute_expandsItsTargets() {
-    GatewayConfig config = parse("providers:\n  - {name: mirror, type: echo}\nroutes:\n"
-        + "  primary:\n    targets:\n      - {provider: mirror, model: m1}\n      - {provider: backup}\n"
-        + "  backup:\n    targets:\n      - {provider: echo, model: e1}\n");
+    GatewayConfig config =
+        parse(
+            "providers:\n  - {name: mirror, type: echo}\nroutes:\n"
+                + "  primary:\n    targets:\n      - {provider: mirror, model: m1}\n      - {provider: backup}\n"
+                + "  backup:\n    targets:\n      - {provider: echo, model: e1}\n");
 
-    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
-      assertThat(registry.routes().get("primary")).extracting(t -> t.provider() + "/" + t.model())
+    try (ProviderRegistry registry =
+        ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
+      assertThat(registry.routes().get("primary"))
+          .extracting(t -> t.provider() + "/" + t.model())
           .containsExactly("mirror/m1", "echo/e1");
     }
   }
 
   @Test
   void create_cyclicRoutes_failNamingTheCycle() {
-    GatewayConfig config = parse("routes:\n  a:\n    targets:\n      - {provider: b}\n"
-        + "  b:\n    targets:\n      - {provider: echo}\n      - {provider: a}\n");
+    GatewayConfig config =
+        parse(
+            "routes:\n  a:\n    targets:\n      - {provider: b}\n"
+                + "  b:\n    targets:\n      - {provider: echo}\n      - {provider: a}\n");
 
     assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock, TestTransport.get()))
         .hasMessageContaining("route cycle a -> b -> a");
@@ -130,29 +155,43 @@ class ProviderRegistryTest {
   void create_defaultProviderUnknown_fails() {
     GatewayConfig config = parse("default_provider: ghost\n");
 
-    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())).hasMessageContaining("default_provider");
+    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock, TestTransport.get()))
+        .hasMessageContaining("default_provider");
   }
 
   @Test
-  void create_pluginJarInPluginsDirectory_registersItsProviderType(@TempDir Path plugins) throws Exception {
+  void create_pluginJarInPluginsDirectory_registersItsProviderType(@TempDir Path plugins)
+      throws Exception {
     writePluginJar(plugins.resolve("dropin-plugin.jar"));
-    GatewayConfig config = parse("plugins: {directory: " + plugins + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
+    GatewayConfig config =
+        parse(
+            "plugins: {directory: "
+                + plugins
+                + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
 
-    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
+    try (ProviderRegistry registry =
+        ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
       assertThat(registry.get("dropped").provider().descriptor().wireType()).isEqualTo("probe");
     }
   }
 
   @Test
   void toolCalling_pluginJarWithFragment_usesItsEntry(@TempDir Path plugins) throws Exception {
-    writePluginJar(plugins.resolve("dropin-plugin.jar"), """
+    writePluginJar(
+        plugins.resolve("dropin-plugin.jar"),
+        """
         providers:
           probe:
             defaults: {native_tool_calls: false, json_fallback_parsing: true, tool_call_format: xml}
         """);
-    GatewayConfig config = parse("plugins: {directory: " + plugins + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
+    GatewayConfig config =
+        parse(
+            "plugins: {directory: "
+                + plugins
+                + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
 
-    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
+    try (ProviderRegistry registry =
+        ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
       var caps = registry.toolCalling(registry.get("dropped"), "probe-1");
       assertThat(caps.needsFallback()).isTrue();
       assertThat(caps.toolCallFormat()).isEqualTo(ToolCallFormat.XML);
@@ -160,11 +199,17 @@ class ProviderRegistryTest {
   }
 
   @Test
-  void toolCalling_pluginWithoutTableEntry_followsItsDescriptor(@TempDir Path plugins) throws Exception {
+  void toolCalling_pluginWithoutTableEntry_followsItsDescriptor(@TempDir Path plugins)
+      throws Exception {
     writePluginJar(plugins.resolve("dropin-plugin.jar"));
-    GatewayConfig config = parse("plugins: {directory: " + plugins + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
+    GatewayConfig config =
+        parse(
+            "plugins: {directory: "
+                + plugins
+                + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
 
-    try (ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
+    try (ProviderRegistry registry =
+        ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())) {
       var caps = registry.toolCalling(registry.get("dropped"), "probe-1");
       // The probe's descriptor says: no tools, format NONE.
       assertThat(caps.supportsTools()).isFalse();
@@ -173,8 +218,11 @@ class ProviderRegistryTest {
   }
 
   @Test
-  void create_pluginFragmentRedefiningBuiltIn_failsNamingTheJar(@TempDir Path plugins) throws Exception {
-    writePluginJar(plugins.resolve("greedy-plugin.jar"), "providers:\n  openai: {defaults: {recommended_max_tools: 1}}\n");
+  void create_pluginFragmentRedefiningBuiltIn_failsNamingTheJar(@TempDir Path plugins)
+      throws Exception {
+    writePluginJar(
+        plugins.resolve("greedy-plugin.jar"),
+        "providers:\n  openai: {defaults: {recommended_max_tools: 1}}\n");
     GatewayConfig config = parse("plugins: {directory: " + plugins + "}\n");
 
     assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock, TestTransport.get()))
@@ -185,9 +233,14 @@ class ProviderRegistryTest {
 
   @Test
   void create_pluginTypeWithoutJar_isUnknown(@TempDir Path plugins) {
-    GatewayConfig config = parse("plugins: {directory: " + plugins + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
+    GatewayConfig config =
+        parse(
+            "plugins: {directory: "
+                + plugins
+                + "}\nproviders:\n  - {name: dropped, type: dropin}\n");
 
-    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock, TestTransport.get())).hasMessageContaining("'dropin'");
+    assertThatThrownBy(() -> ProviderRegistry.create(config, Map.of(), clock, TestTransport.get()))
+        .hasMessageContaining("'dropin'");
   }
 
   private static GatewayConfig parse(String yaml) {
@@ -203,7 +256,8 @@ class ProviderRegistryTest {
   private static void writePluginJar(Path jar, String toolCallingYaml) throws Exception {
     String classFile = DropInProviderFactory.class.getName().replace('.', '/') + ".class";
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-      out.putNextEntry(new JarEntry("META-INF/services/dev.providergateway.provider.ProviderFactory"));
+      out.putNextEntry(
+          new JarEntry("META-INF/services/dev.providergateway.provider.ProviderFactory"));
       out.write((DropInProviderFactory.class.getName() + "\n").getBytes(StandardCharsets.UTF_8));
       out.putNextEntry(new JarEntry(classFile));
       try (var in = DropInProviderFactory.class.getClassLoader().getResourceAsStream(classFile)) {

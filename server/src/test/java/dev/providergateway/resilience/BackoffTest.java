@@ -15,7 +15,8 @@ class BackoffTest {
     for (int retry = 0; retry < 4; retry++) {
       long expected = 200L << retry;
       for (int i = 0; i < 200; i++) {
-        assertThat(backoff.delay(retry, null).toMillis()).isBetween(expected * 9 / 10, expected * 11 / 10);
+        assertThat(backoff.delay(retry, null).toMillis())
+            .isBetween(expected * 9 / 10, expected * 11 / 10);
       }
     }
   }

@@ -40,13 +40,19 @@ class BackpressureTest {
   private static final int CHUNKS = 12_000;
   private static final String PIECE = "x".repeat(32 * 1024);
 
-  private final FakeUpstream upstream = FakeUpstream.startTracked().otherwise(r -> {
-    List<String> events = new ArrayList<>(Collections.nCopies(CHUNKS, Wire.chunk(PIECE)));
-    events.add(Wire.finish());
-    events.add(Wire.DONE);
-    return Response.sse(events);
-  });
-  private final GatewayServer gateway = start("""
+  private final FakeUpstream upstream =
+      FakeUpstream.startTracked()
+          .otherwise(
+              r -> {
+                List<String> events =
+                    new ArrayList<>(Collections.nCopies(CHUNKS, Wire.chunk(PIECE)));
+                events.add(Wire.finish());
+                events.add(Wire.DONE);
+                return Response.sse(events);
+              });
+  private final GatewayServer gateway =
+      start(
+          """
       server: {host: 127.0.0.1, port: 0, shutdown_grace: 1s}
       providers:
         - name: up
@@ -57,13 +63,16 @@ class BackpressureTest {
       resilience:
         first_token_timeout: 30s
         idle_timeout: 30s
-      """.formatted(upstream.baseUri()));
-  private final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+      """
+              .formatted(upstream.baseUri()));
+  private final ManagedChannel channel =
+      NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 
   private static GatewayServer start(String yaml) {
     try {
-      return GatewayServer.netty(ConfigLoader.parse(yaml, Map.of()), Map.of(), Clock.systemUTC()).start();
+      return GatewayServer.netty(ConfigLoader.parse(yaml, Map.of()), Map.of(), Clock.systemUTC())
+          .start();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -77,16 +86,20 @@ class BackpressureTest {
   }
 
   @Test
-  void stream_slowReaderFastUpstream_upstreamBlocksAfterBoundedChunksAndHeapStaysFlat() throws Exception {
+  void stream_slowReaderFastUpstream_upstreamBlocksAfterBoundedChunksAndHeapStaysFlat()
+      throws Exception {
     long heapBefore = heapAfterGc();
     AtomicInteger received = new AtomicInteger();
-    ClientCall<ChatRequest, StreamChunk> call = channel.newCall(ProviderServiceGrpc.getStreamMethod(), CallOptions.DEFAULT);
-    call.start(new ClientCall.Listener<>() {
-      @Override
-      public void onMessage(StreamChunk message) {
-        received.incrementAndGet();
-      }
-    }, new Metadata());
+    ClientCall<ChatRequest, StreamChunk> call =
+        channel.newCall(ProviderServiceGrpc.getStreamMethod(), CallOptions.DEFAULT);
+    call.start(
+        new ClientCall.Listener<>() {
+          @Override
+          public void onMessage(StreamChunk message) {
+            received.incrementAndGet();
+          }
+        },
+        new Metadata());
     call.sendMessage(Requests.chat("up", "write a lot").setModel("m").build());
     call.halfClose();
 
@@ -99,22 +112,33 @@ class BackpressureTest {
     long written = awaitWriterBlocked();
     long heapDuring = heapAfterGc();
 
-    System.out.printf("written %d of %d, received %d, heap growth %d KiB%n", written, CHUNKS + 2, received.get(),
-        (heapDuring - heapBefore) / 1024);
-    assertThat(written - received.get()).as("chunks between the upstream's writes and the client's reads")
+    System.out.printf(
+        "written %d of %d, received %d, heap growth %d KiB%n",
+        written, CHUNKS + 2, received.get(), (heapDuring - heapBefore) / 1024);
+    assertThat(written - received.get())
+        .as("chunks between the upstream's writes and the client's reads")
         .isLessThan(600);
-    assertThat(heapDuring - heapBefore).as("heap growth while the reader lags, bytes").isLessThan(64L * 1024 * 1024);
+    assertThat(heapDuring - heapBefore)
+        .as("heap growth while the reader lags, bytes")
+        .isLessThan(64L * 1024 * 1024);
 
     long cancelled = System.nanoTime();
     call.cancel("enough", null);
-    assertThat(Leftovers.await(() -> upstream.connections().stream().noneMatch(Connection::open), Duration.ofSeconds(2)))
+    assertThat(
+            Leftovers.await(
+                () -> upstream.connections().stream().noneMatch(Connection::open),
+                Duration.ofSeconds(2)))
         .isTrue();
     Connection c = upstream.connections().get(0);
     assertThat(c.closedBy()).isEqualTo(Side.CLIENT);
-    assertThat(Duration.ofNanos(c.closedNanos() - cancelled)).isLessThanOrEqualTo(Duration.ofMillis(100));
+    assertThat(Duration.ofNanos(c.closedNanos() - cancelled))
+        .isLessThanOrEqualTo(Duration.ofMillis(100));
   }
 
-  /** Waits until the fake's writes stop progressing (its socket is full), and returns the parts written. */
+  /**
+   * Waits until the fake's writes stop progressing (its socket is full), and returns the parts
+   * written.
+   */
   private long awaitWriterBlocked() throws InterruptedException {
     long last = -1;
     long now = upstream.partsWritten();

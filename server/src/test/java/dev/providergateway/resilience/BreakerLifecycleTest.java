@@ -20,14 +20,16 @@ import org.junit.jupiter.api.Test;
  * The provider breaker through real HTTP failures, with the injected clock moving it through its
  * states: closed, open after 3 counted upstream failures (failing fast with CIRCUIT_OPEN and
  * RetryInfo, without reaching the upstream), half-open once the 30 s open period passed, closed
- * after 2 trial successes or open again after a trial failure. Only upstream failures count:
- * never auth failures, other 4xx rejections, invalid requests or cancellations; for streams a
- * failure before the first output counts, one after it does not, and a client cancel counts as a
- * success if output was sent, else releases its permission.
+ * after 2 trial successes or open again after a trial failure. Only upstream failures count: never
+ * auth failures, other 4xx rejections, invalid requests or cancellations; for streams a failure
+ * before the first output counts, one after it does not, and a client cancel counts as a success if
+ * output was sent, else releases its permission.
  */
 class BreakerLifecycleTest {
   private final FakeUpstream upstream = FakeUpstream.startTracked().otherwise(Upstreams.byModel());
-  private final FaultGateway gateway = new FaultGateway("""
+  private final FaultGateway gateway =
+      new FaultGateway(
+          """
       providers:
         - name: up
           type: openai
@@ -39,7 +41,8 @@ class BreakerLifecycleTest {
         max_retries: 0
         first_token_timeout: 5s
         idle_timeout: 5s
-      """.formatted(upstream.baseUri()));
+      """
+              .formatted(upstream.baseUri()));
 
   @AfterEach
   void close() throws InterruptedException {
@@ -57,7 +60,9 @@ class BreakerLifecycleTest {
     assertThat(refused.code()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(refused.reason()).isEqualTo("CIRCUIT_OPEN");
     assertThat(refused.retryDelay()).isBetween(Duration.ofSeconds(29), Duration.ofSeconds(30));
-    assertThat(upstream.requestCount()).as("an open breaker keeps calls from the upstream").isEqualTo(3);
+    assertThat(upstream.requestCount())
+        .as("an open breaker keeps calls from the upstream")
+        .isEqualTo(3);
 
     gateway.clock.advance(Duration.ofSeconds(30).plusMillis(1));
     assertThat(gateway.chat(request("ok")).ok()).isTrue();
@@ -88,7 +93,8 @@ class BreakerLifecycleTest {
       assertThat(gateway.stream(request("auth")).code()).isEqualTo(Status.Code.UNAUTHENTICATED);
       assertThat(gateway.chat(request("bad")).code()).isEqualTo(Status.Code.FAILED_PRECONDITION);
       assertThat(gateway.chat(request("missing")).code()).isEqualTo(Status.Code.NOT_FOUND);
-      assertThat(gateway.chat(Requests.chat("up", "").setModel("ok").clearMessages().build()).code())
+      assertThat(
+              gateway.chat(Requests.chat("up", "").setModel("ok").clearMessages().build()).code())
           .isEqualTo(Status.Code.INVALID_ARGUMENT);
       cancelChatBeforeOutput();
       cancelStreamBeforeOutput();
@@ -96,7 +102,9 @@ class BreakerLifecycleTest {
 
     assertThat(gateway.breaker("up")).isEqualTo(CIRCUIT_STATE_CLOSED);
     fail(3);
-    assertThat(gateway.breaker("up")).as("upstream failures still count").isEqualTo(CIRCUIT_STATE_OPEN);
+    assertThat(gateway.breaker("up"))
+        .as("upstream failures still count")
+        .isEqualTo(CIRCUIT_STATE_OPEN);
   }
 
   @Test
@@ -191,6 +199,7 @@ class BreakerLifecycleTest {
   }
 
   private void awaitNoResponse() throws InterruptedException {
-    assertThat(Leftovers.await(() -> upstream.activeResponses() == 0, Duration.ofSeconds(5))).isTrue();
+    assertThat(Leftovers.await(() -> upstream.activeResponses() == 0, Duration.ofSeconds(5)))
+        .isTrue();
   }
 }

@@ -30,19 +30,28 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Cancellation reaches the upstream on every path, over the real Netty server: a Chat or Stream
- * call the client cancels, a Converse turn the client cancels (the stream and its other turns
- * go on), a Converse call cancelled as a whole, and a client whose connection goes away. In each
- * case the upstream HTTP connection is closed within 100 ms, and no cancellation counts against
- * the provider's breaker. The watchdogs and the default deadline are set far away, so only the
+ * call the client cancels, a Converse turn the client cancels (the stream and its other turns go
+ * on), a Converse call cancelled as a whole, and a client whose connection goes away. In each case
+ * the upstream HTTP connection is closed within 100 ms, and no cancellation counts against the
+ * provider's breaker. The watchdogs and the default deadline are set far away, so only the
  * cancellation can end the upstream requests.
  */
 class CancellationReachesUpstreamTest {
   private static final Duration WITHIN = Duration.ofMillis(100);
 
-  private final FakeUpstream upstream = FakeUpstream.startTracked().otherwise(r -> r.json().path("stream").asBoolean()
-      ? Response.stream(200, "text/event-stream", Duration.ZERO, List.of(Wire.chunk("Hel"))).thenHang("\n")
-      : Response.json(200, Wire.completionBody("late")).withDelayBeforeHeaders(Duration.ofSeconds(60)));
-  private final GatewayServer gateway = startGateway("""
+  private final FakeUpstream upstream =
+      FakeUpstream.startTracked()
+          .otherwise(
+              r ->
+                  r.json().path("stream").asBoolean()
+                      ? Response.stream(
+                              200, "text/event-stream", Duration.ZERO, List.of(Wire.chunk("Hel")))
+                          .thenHang("\n")
+                      : Response.json(200, Wire.completionBody("late"))
+                          .withDelayBeforeHeaders(Duration.ofSeconds(60)));
+  private final GatewayServer gateway =
+      startGateway(
+          """
       server: {host: 127.0.0.1, port: 0, shutdown_grace: 1s}
       providers:
         - name: up
@@ -55,13 +64,16 @@ class CancellationReachesUpstreamTest {
         first_token_timeout: 60s
         idle_timeout: 60s
         default_deadline: 10m
-      """.formatted(upstream.baseUri()));
-  private final ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+      """
+              .formatted(upstream.baseUri()));
+  private final ManagedChannel channel =
+      NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
   private final ChatRequest request = Requests.chat("up", "hi").setModel("m").build();
 
   private static GatewayServer startGateway(String yaml) {
     try {
-      return GatewayServer.netty(ConfigLoader.parse(yaml, Map.of()), Map.of(), Clock.systemUTC()).start();
+      return GatewayServer.netty(ConfigLoader.parse(yaml, Map.of()), Map.of(), Clock.systemUTC())
+          .start();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -108,7 +120,10 @@ class CancellationReachesUpstreamTest {
     assertThat(call.next().getChunk().getContent()).isEqualTo("Hel");
 
     long cancelled = System.nanoTime();
-    call.call.onNext(ConverseRequest.newBuilder().setCancel(ConverseRequest.CancelTurn.newBuilder().setTurnId("t1")).build());
+    call.call.onNext(
+        ConverseRequest.newBuilder()
+            .setCancel(ConverseRequest.CancelTurn.newBuilder().setTurnId("t1"))
+            .build());
 
     assertClosedByGatewayWithin(cancelled);
     ConverseResponse ended = call.next();
@@ -180,37 +195,55 @@ class CancellationReachesUpstreamTest {
     }
 
     assertThat(awaitAllClosed()).isTrue();
-    assertThat(breaker()).as("6 cancels with a threshold of 2").isEqualTo(CircuitState.CIRCUIT_STATE_CLOSED);
+    assertThat(breaker())
+        .as("6 cancels with a threshold of 2")
+        .isEqualTo(CircuitState.CIRCUIT_STATE_CLOSED);
   }
 
   private static ConverseRequest turn(String id) {
-    return ConverseRequest.newBuilder().setStart(ConverseRequest.StartTurn.newBuilder().setTurnId(id)
-        .setRequest(Requests.chat("up", "hi").setModel("m"))).build();
+    return ConverseRequest.newBuilder()
+        .setStart(
+            ConverseRequest.StartTurn.newBuilder()
+                .setTurnId(id)
+                .setRequest(Requests.chat("up", "hi").setModel("m")))
+        .build();
   }
 
   private void awaitUpstreamRequests(int n) throws InterruptedException {
     assertThat(Leftovers.await(() -> upstream.requestCount() >= n, Duration.ofSeconds(5)))
-        .as("upstream requests: %s of %s", upstream.requestCount(), n).isTrue();
+        .as("upstream requests: %s of %s", upstream.requestCount(), n)
+        .isTrue();
   }
 
   private boolean awaitAllClosed() throws InterruptedException {
-    return Leftovers.await(() -> upstream.connections().stream().noneMatch(Connection::open), Duration.ofSeconds(2));
+    return Leftovers.await(
+        () -> upstream.connections().stream().noneMatch(Connection::open), Duration.ofSeconds(2));
   }
 
   private void assertClosedByGatewayWithin(long since) throws InterruptedException {
     assertThat(awaitAllClosed()).as("connections still open: %s", upstream.connections()).isTrue();
     for (Connection c : upstream.connections()) {
       assertThat(c.closedBy()).isEqualTo(Side.CLIENT);
-      assertThat(Duration.ofNanos(c.closedNanos() - since)).as("close after the cancel").isLessThanOrEqualTo(WITHIN);
+      assertThat(Duration.ofNanos(c.closedNanos() - since))
+          .as("close after the cancel")
+          .isLessThanOrEqualTo(WITHIN);
     }
-    assertThat(Leftovers.await(() -> upstream.activeResponses() == 0, Duration.ofSeconds(1))).isTrue();
+    assertThat(Leftovers.await(() -> upstream.activeResponses() == 0, Duration.ofSeconds(1)))
+        .isTrue();
   }
 
   private CircuitState breaker() {
-    ManagedChannel fresh = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
+    ManagedChannel fresh =
+        NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     try {
-      return ProviderServiceGrpc.newBlockingStub(fresh).listProviders(ListProvidersRequest.getDefaultInstance())
-          .getProvidersList().stream().filter(p -> p.getName().equals("up")).findFirst().orElseThrow().getCircuitState();
+      return ProviderServiceGrpc.newBlockingStub(fresh)
+          .listProviders(ListProvidersRequest.getDefaultInstance())
+          .getProvidersList()
+          .stream()
+          .filter(p -> p.getName().equals("up"))
+          .findFirst()
+          .orElseThrow()
+          .getCircuitState();
     } finally {
       fresh.shutdownNow();
     }

@@ -16,9 +16,13 @@ import org.junit.jupiter.api.Test;
  * else the configured period, or the quota period after a quota 429; other models are served.
  */
 class CooldownTest {
-  private final FakeUpstream upstream = FakeUpstream.startTracked().otherwise(Upstreams.byModel(
-      r -> Wire.answer(r.json().path("stream").asBoolean(), "ok")));
-  private final FaultGateway gateway = new FaultGateway("""
+  private final FakeUpstream upstream =
+      FakeUpstream.startTracked()
+          .otherwise(
+              Upstreams.byModel(r -> Wire.answer(r.json().path("stream").asBoolean(), "ok")));
+  private final FaultGateway gateway =
+      new FaultGateway(
+          """
       providers:
         - name: up
           type: openai
@@ -29,7 +33,8 @@ class CooldownTest {
         max_retries: 0
         rate_limit_cooldown: 15s
         quota_cooldown: 300s
-      """.formatted(upstream.baseUri()));
+      """
+              .formatted(upstream.baseUri()));
 
   @AfterEach
   void close() throws InterruptedException {
@@ -50,11 +55,15 @@ class CooldownTest {
       assertThat(o.retryDelay()).isBetween(Duration.ofSeconds(19), Duration.ofSeconds(20));
       assertThat(o.millis()).as("fails fast").isLessThan(100);
     }
-    assertThat(upstream.requestCount()).as("cooled-down calls never reach the upstream").isEqualTo(1);
+    assertThat(upstream.requestCount())
+        .as("cooled-down calls never reach the upstream")
+        .isEqualTo(1);
     assertThat(gateway.chat(request("ok")).ok()).as("another model of the provider").isTrue();
 
     gateway.clock.advance(Duration.ofSeconds(20));
-    assertThat(gateway.chat(request("limited")).reason()).as("reaches the upstream again").isEqualTo("PROVIDER_RATE_LIMIT");
+    assertThat(gateway.chat(request("limited")).reason())
+        .as("reaches the upstream again")
+        .isEqualTo("PROVIDER_RATE_LIMIT");
     assertThat(upstream.requestCount()).isEqualTo(3);
   }
 

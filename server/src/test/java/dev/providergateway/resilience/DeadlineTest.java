@@ -15,15 +15,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The caller's gRPC deadline bounds all upstream work, retries and fallbacks included: the call
- * ends with DEADLINE_EXCEEDED at the deadline, and every upstream connection it opened is closed
- * or done with within 100 ms of it. Each target of the route answers 500 only after 150 ms, so
- * without the deadline the route would take about a second.
+ * ends with DEADLINE_EXCEEDED at the deadline, and every upstream connection it opened is closed or
+ * done with within 100 ms of it. Each target of the route answers 500 only after 150 ms, so without
+ * the deadline the route would take about a second.
  */
 class DeadlineTest {
   private static final Duration SLOW = Duration.ofMillis(150);
   private final FakeUpstream primary = FakeUpstream.startTracked().otherwise(r -> slowFailure());
   private final FakeUpstream backup = FakeUpstream.startTracked().otherwise(r -> slowFailure());
-  private final FaultGateway gateway = new FaultGateway("""
+  private final FaultGateway gateway =
+      new FaultGateway(
+          """
       providers:
         - name: primary
           type: openai
@@ -44,10 +46,12 @@ class DeadlineTest {
         retry_jitter_percent: 0
         first_token_timeout: 5s
         idle_timeout: 5s
-      """.formatted(primary.baseUri(), backup.baseUri()));
+      """
+              .formatted(primary.baseUri(), backup.baseUri()));
 
   private static Response slowFailure() {
-    return Response.json(500, Wire.error("server_error", "slow and broken")).withDelayBeforeHeaders(SLOW);
+    return Response.json(500, Wire.error("server_error", "slow and broken"))
+        .withDelayBeforeHeaders(SLOW);
   }
 
   @AfterEach
@@ -58,14 +62,16 @@ class DeadlineTest {
   }
 
   @Test
-  void chat_callerDeadlineAcrossRetriesAndFallback_endsAtDeadlineAndReleasesUpstream() throws Exception {
+  void chat_callerDeadlineAcrossRetriesAndFallback_endsAtDeadlineAndReleasesUpstream()
+      throws Exception {
     Outcome outcome = gateway.chat(route(), 500);
 
     assertEndedAtDeadline(outcome, 500);
   }
 
   @Test
-  void stream_callerDeadlineAcrossRetriesAndFallback_endsAtDeadlineAndReleasesUpstream() throws Exception {
+  void stream_callerDeadlineAcrossRetriesAndFallback_endsAtDeadlineAndReleasesUpstream()
+      throws Exception {
     Outcome outcome = gateway.stream(route(), 500);
 
     assertEndedAtDeadline(outcome, 500);
@@ -80,15 +86,20 @@ class DeadlineTest {
     assertThat(backup.requestCount()).isEqualTo(3);
   }
 
-  private void assertEndedAtDeadline(Outcome outcome, long deadlineMillis) throws InterruptedException {
+  private void assertEndedAtDeadline(Outcome outcome, long deadlineMillis)
+      throws InterruptedException {
     assertThat(outcome.code()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     assertThat(outcome.millis()).isBetween(deadlineMillis - 20, deadlineMillis + 100);
-    assertThat(primary.requestCount() + backup.requestCount()).as("attempts that fit in the deadline").isBetween(2, 4);
+    assertThat(primary.requestCount() + backup.requestCount())
+        .as("attempts that fit in the deadline")
+        .isBetween(2, 4);
     for (FakeUpstream upstream : List.of(primary, backup)) {
-      assertThat(Leftovers.await(() -> upstream.activeResponses() == 0, Duration.ofSeconds(1))).isTrue();
+      assertThat(Leftovers.await(() -> upstream.activeResponses() == 0, Duration.ofSeconds(1)))
+          .isTrue();
       for (Connection c : upstream.connections()) {
         if (!c.open()) {
-          assertThat(Duration.ofNanos(c.closedNanos() - outcome.endNanos())).isLessThanOrEqualTo(Duration.ofMillis(100));
+          assertThat(Duration.ofNanos(c.closedNanos() - outcome.endNanos()))
+              .isLessThanOrEqualTo(Duration.ofMillis(100));
         }
       }
     }

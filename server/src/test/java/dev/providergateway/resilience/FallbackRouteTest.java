@@ -18,19 +18,34 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fallback routes through real HTTP: a route fails over to its next target on a retryable
- * failure or an open circuit, only before the first output, and reports its attempts in the
- * response metadata; failures a replay cannot fix (4xx, malformed answers) do not fail over; a
- * route that reaches itself is refused at startup.
+ * Fallback routes through real HTTP: a route fails over to its next target on a retryable failure
+ * or an open circuit, only before the first output, and reports its attempts in the response
+ * metadata; failures a replay cannot fix (4xx, malformed answers) do not fail over; a route that
+ * reaches itself is refused at startup.
  */
 class FallbackRouteTest {
   private final AtomicReference<String> primaryModel = new AtomicReference<>("fail");
-  private final FakeUpstream primary = FakeUpstream.startTracked().otherwise(r -> Upstreams.byModel().apply(
-      new FakeUpstream.RecordedRequest(r.method(), r.path(), r.query(), r.headers(),
-          r.body().replace("\"model\":\"m\"", "\"model\":\"" + primaryModel.get() + "\""))));
-  private final FakeUpstream backup = FakeUpstream.startTracked().otherwise(
-      r -> Wire.answer(r.json().path("stream").asBoolean(), "from backup"));
-  private final FaultGateway gateway = new FaultGateway("""
+  private final FakeUpstream primary =
+      FakeUpstream.startTracked()
+          .otherwise(
+              r ->
+                  Upstreams.byModel()
+                      .apply(
+                          new FakeUpstream.RecordedRequest(
+                              r.method(),
+                              r.path(),
+                              r.query(),
+                              r.headers(),
+                              r.body()
+                                  .replace(
+                                      "\"model\":\"m\"",
+                                      "\"model\":\"" + primaryModel.get() + "\""))));
+  private final FakeUpstream backup =
+      FakeUpstream.startTracked()
+          .otherwise(r -> Wire.answer(r.json().path("stream").asBoolean(), "from backup"));
+  private final FaultGateway gateway =
+      new FaultGateway(
+          """
       providers:
         - name: primary
           type: openai
@@ -48,7 +63,8 @@ class FallbackRouteTest {
         max_retries: 0
         first_token_timeout: 5s
         idle_timeout: 5s
-      """.formatted(primary.baseUri(), backup.baseUri()));
+      """
+              .formatted(primary.baseUri(), backup.baseUri()));
 
   @AfterEach
   void close() throws InterruptedException {
@@ -65,10 +81,12 @@ class FallbackRouteTest {
     Outcome whileOpen = gateway.chat(route());
 
     assertThat(first.content()).isEqualTo("from backup");
-    assertThat(first.metadata()).containsEntry("attempts", "2")
+    assertThat(first.metadata())
+        .containsEntry("attempts", "2")
         .containsEntry("attempt_log", "primary/m PROVIDER_UNAVAILABLE; backup/m2 ok");
     assertThat(whileOpen.content()).isEqualTo("from backup");
-    assertThat(whileOpen.metadata()).containsEntry("attempts", "2")
+    assertThat(whileOpen.metadata())
+        .containsEntry("attempts", "2")
         .containsEntry("attempt_log", "primary/m CIRCUIT_OPEN; backup/m2 ok");
     assertThat(primary.requestCount()).as("the open primary is not called").isEqualTo(2);
     assertThat(backup.requestCount()).isEqualTo(3);
@@ -84,7 +102,8 @@ class FallbackRouteTest {
 
     assertThat(whileOpen.ok()).isTrue();
     assertThat(whileOpen.content()).isEqualTo("from backup");
-    assertThat(whileOpen.metadata()).containsEntry("attempts", "2")
+    assertThat(whileOpen.metadata())
+        .containsEntry("attempts", "2")
         .containsEntry("attempt_log", "primary/m CIRCUIT_OPEN; backup/m2 ok");
     assertThat(primary.requestCount()).isEqualTo(2);
   }
@@ -129,26 +148,40 @@ class FallbackRouteTest {
 
   @Test
   void startup_routeCycle_refusedNamingThePath() {
-    assertThatThrownBy(() -> GatewayServer.netty(ConfigLoader.parse("""
+    assertThatThrownBy(
+            () ->
+                GatewayServer.netty(
+                    ConfigLoader.parse(
+                        """
         server: {host: 127.0.0.1, port: 0}
         providers: [{name: up, type: openai, base_url: "http://127.0.0.1:9/v1", api_key: k}]
         routes:
           a: {targets: [{provider: up, model: m}, {provider: b}]}
           b: {targets: [{provider: c}]}
           c: {targets: [{provider: a}]}
-        """, Map.of()), Map.of(), Clock.systemUTC()))
+        """,
+                        Map.of()),
+                    Map.of(),
+                    Clock.systemUTC()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("route cycle a -> b -> c -> a");
   }
 
   @Test
   void startup_routeNamingItself_refused() {
-    assertThatThrownBy(() -> GatewayServer.netty(ConfigLoader.parse("""
+    assertThatThrownBy(
+            () ->
+                GatewayServer.netty(
+                    ConfigLoader.parse(
+                        """
         server: {host: 127.0.0.1, port: 0}
         providers: [{name: up, type: openai, base_url: "http://127.0.0.1:9/v1", api_key: k}]
         routes:
           loop: {targets: [{provider: loop}]}
-        """, Map.of()), Map.of(), Clock.systemUTC()))
+        """,
+                        Map.of()),
+                    Map.of(),
+                    Clock.systemUTC()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("route cycle loop -> loop");
   }

@@ -1,9 +1,9 @@
 package dev.providergateway.resilience;
 
-import dev.providergateway.provider.testing.TestTransport;
 import dev.providergateway.api.ProviderGatewayService;
 import dev.providergateway.config.ConfigLoader;
 import dev.providergateway.config.GatewayConfig;
+import dev.providergateway.provider.testing.TestTransport;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.testing.MutableClock;
 import dev.providergateway.v1.ChatRequest;
@@ -34,17 +34,20 @@ import java.util.concurrent.TimeUnit;
 /**
  * The gateway's service and dispatcher on the in-process transport, built from a YAML config as
  * production builds them, but with a clock that tests move ({@link MutableClock}) and a timer
- * scheduler the test owns, so it can check that no retry or watchdog timer outlives its call.
- * The scheduler is the same kind as the production one (one thread; cancelled tasks stay queued
- * until due).
+ * scheduler the test owns, so it can check that no retry or watchdog timer outlives its call. The
+ * scheduler is the same kind as the production one (one thread; cancelled tasks stay queued until
+ * due).
  */
 final class FaultGateway implements AutoCloseable {
   final MutableClock clock = MutableClock.followingRealTime();
-  final ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
-    Thread t = new Thread(r, "fault-gateway-timers");
-    t.setDaemon(true);
-    return t;
-  });
+  final ScheduledThreadPoolExecutor timers =
+      new ScheduledThreadPoolExecutor(
+          1,
+          r -> {
+            Thread t = new Thread(r, "fault-gateway-timers");
+            t.setDaemon(true);
+            return t;
+          });
   final GatewayConfig config;
   final ManagedChannel channel;
   private final ProviderRegistry registry;
@@ -54,10 +57,13 @@ final class FaultGateway implements AutoCloseable {
     timers.prestartAllCoreThreads();
     config = ConfigLoader.parse(yaml, Map.of());
     registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get());
-    var service = new ProviderGatewayService(registry, config.limits(), Resilience.of(config.resilience(), clock, timers));
+    var service =
+        new ProviderGatewayService(
+            registry, config.limits(), Resilience.of(config.resilience(), clock, timers));
     String name = InProcessServerBuilder.generateName();
     try {
-      server = InProcessServerBuilder.forName(name).directExecutor().addService(service).build().start();
+      server =
+          InProcessServerBuilder.forName(name).directExecutor().addService(service).build().start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -71,7 +77,10 @@ final class FaultGateway implements AutoCloseable {
   /** A Chat call, with a deadline when {@code deadlineMillis} is positive. */
   Outcome chat(ChatRequest request, long deadlineMillis) {
     long start = System.nanoTime();
-    var stub = deadlineMillis > 0 ? blocking().withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS) : blocking();
+    var stub =
+        deadlineMillis > 0
+            ? blocking().withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
+            : blocking();
     try {
       return Outcome.success(stub.chat(request), start);
     } catch (StatusRuntimeException e) {
@@ -86,7 +95,10 @@ final class FaultGateway implements AutoCloseable {
   /** A Stream call read to its end, with a deadline when {@code deadlineMillis} is positive. */
   Outcome stream(ChatRequest request, long deadlineMillis) {
     long start = System.nanoTime();
-    var stub = deadlineMillis > 0 ? blocking().withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS) : blocking();
+    var stub =
+        deadlineMillis > 0
+            ? blocking().withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
+            : blocking();
     List<StreamChunk> chunks = new ArrayList<>();
     try {
       stub.stream(request).forEachRemaining(chunks::add);
@@ -107,14 +119,21 @@ final class FaultGateway implements AutoCloseable {
 
   /** The circuit state of {@code provider}, as ListProviders shows it. */
   CircuitState breaker(String provider) {
-    return blocking().listProviders(ListProvidersRequest.getDefaultInstance()).getProvidersList().stream()
-        .filter(p -> p.getName().equals(provider)).map(ProviderInfo::getCircuitState).findFirst()
+    return blocking()
+        .listProviders(ListProvidersRequest.getDefaultInstance())
+        .getProvidersList()
+        .stream()
+        .filter(p -> p.getName().equals(provider))
+        .map(ProviderInfo::getCircuitState)
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no provider " + provider));
   }
 
   /** Timers still due to run: neither cancelled nor done. */
   long liveTimers() {
-    return timers.getQueue().stream().filter(r -> r instanceof Future<?> f && !f.isCancelled() && !f.isDone()).count();
+    return timers.getQueue().stream()
+        .filter(r -> r instanceof Future<?> f && !f.isCancelled() && !f.isDone())
+        .count();
   }
 
   @Override
@@ -142,12 +161,17 @@ final class FaultGateway implements AutoCloseable {
 
     void start(String id, ChatRequest request) {
       started.put(id, System.nanoTime());
-      requests.onNext(ConverseRequest.newBuilder().setStart(ConverseRequest.StartTurn.newBuilder()
-          .setTurnId(id).setRequest(request)).build());
+      requests.onNext(
+          ConverseRequest.newBuilder()
+              .setStart(ConverseRequest.StartTurn.newBuilder().setTurnId(id).setRequest(request))
+              .build());
     }
 
     void cancel(String id) {
-      requests.onNext(ConverseRequest.newBuilder().setCancel(ConverseRequest.CancelTurn.newBuilder().setTurnId(id)).build());
+      requests.onNext(
+          ConverseRequest.newBuilder()
+              .setCancel(ConverseRequest.CancelTurn.newBuilder().setTurnId(id))
+              .build());
     }
 
     void halfClose() {
@@ -189,7 +213,8 @@ final class FaultGateway implements AutoCloseable {
     private ConverseResponse next() throws InterruptedException {
       ConverseResponse r = responses.poll(10, TimeUnit.SECONDS);
       if (r == null) {
-        throw new AssertionError("no Converse response within 10 s; seen " + seen + ", error " + error);
+        throw new AssertionError(
+            "no Converse response within 10 s; seen " + seen + ", error " + error);
       }
       return r;
     }

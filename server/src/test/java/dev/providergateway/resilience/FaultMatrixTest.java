@@ -29,17 +29,18 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The fault-injection matrix: every fault profile of the faulty upstream against Chat, Stream and
- * a Converse turn, through the real OpenAI-compatible provider over real HTTP. Each case checks
- * what the caller saw (status, reason, RetryInfo, output before the error), that the call ended
- * within its time bounds, how many upstream requests were made, what became of each upstream
- * connection, the breaker's state afterwards, that no timer, thread or slot was left behind
- * (a probe call afterwards must be served, with a concurrency limit of one call), and that the
- * gateway still serves.
+ * The fault-injection matrix: every fault profile of the faulty upstream against Chat, Stream and a
+ * Converse turn, through the real OpenAI-compatible provider over real HTTP. Each case checks what
+ * the caller saw (status, reason, RetryInfo, output before the error), that the call ended within
+ * its time bounds, how many upstream requests were made, what became of each upstream connection,
+ * the breaker's state afterwards, that no timer, thread or slot was left behind (a probe call
+ * afterwards must be served, with a concurrency limit of one call), and that the gateway still
+ * serves.
  *
  * <p>Settings: 2 retries with 10 ms, 20 ms backoff (no jitter), Retry-After honoured up to 2 s,
- * first-token and idle watchdogs of 300 ms (the oversized profile excepted), a default deadline of 1.5 s (the calls set none), a
- * breaker that opens after 3 counted failures, and limits of one call at a time.
+ * first-token and idle watchdogs of 300 ms (the oversized profile excepted), a default deadline of
+ * 1.5 s (the calls set none), a breaker that opens after 3 counted failures, and limits of one call
+ * at a time.
  */
 class FaultMatrixTest {
   private static final Duration CLOSE_WITHIN = Duration.ofMillis(100);
@@ -69,59 +70,318 @@ class FaultMatrixTest {
    * @param output whether text reached the caller before the error
    * @param retryInfo whether the error carries RetryInfo
    */
-  record Expect(Status.Code code, String reason, int attempts, Conn conn, long minMs, long maxMs, CircuitState breaker,
-      boolean output, boolean retryInfo) {}
+  record Expect(
+      Status.Code code,
+      String reason,
+      int attempts,
+      Conn conn,
+      long minMs,
+      long maxMs,
+      CircuitState breaker,
+      boolean output,
+      boolean retryInfo) {}
 
-  private static Expect expect(Status.Code code, String reason, int attempts, Conn conn, long minMs, long maxMs,
-      CircuitState breaker, boolean output, boolean retryInfo) {
+  private static Expect expect(
+      Status.Code code,
+      String reason,
+      int attempts,
+      Conn conn,
+      long minMs,
+      long maxMs,
+      CircuitState breaker,
+      boolean output,
+      boolean retryInfo) {
     return new Expect(code, reason, attempts, conn, minMs, maxMs, breaker, output, retryInfo);
   }
 
   // One row per fault: the Chat expectation, then the one for Stream and a Converse turn alike.
   private static final Object[][] TABLE = {
-      {Fault.HTTP_500,
-          expect(UNAVAILABLE, "PROVIDER_UNAVAILABLE", 3, RELEASED, 0, 1200, CIRCUIT_STATE_OPEN, false, false),
-          expect(UNAVAILABLE, "PROVIDER_UNAVAILABLE", 3, RELEASED, 0, 1200, CIRCUIT_STATE_OPEN, false, false)},
-      // Retry-After 1 s is honoured once; a second wait would pass the 1.5 s deadline, so no third attempt.
-      {Fault.HTTP_503_RETRY_AFTER,
-          expect(UNAVAILABLE, "PROVIDER_UNAVAILABLE", 2, RELEASED, 1000, 1450, CIRCUIT_STATE_CLOSED, false, true),
-          expect(UNAVAILABLE, "PROVIDER_UNAVAILABLE", 2, RELEASED, 1000, 1450, CIRCUIT_STATE_CLOSED, false, true)},
-      // retry-after-ms 150 is honoured twice (and outlasts the cooldown it starts).
-      {Fault.HTTP_429_RETRY_AFTER,
-          expect(RESOURCE_EXHAUSTED, "PROVIDER_RATE_LIMIT", 3, RELEASED, 300, 1200, CIRCUIT_STATE_OPEN, false, true),
-          expect(RESOURCE_EXHAUSTED, "PROVIDER_RATE_LIMIT", 3, RELEASED, 300, 1200, CIRCUIT_STATE_OPEN, false, true)},
-      {Fault.QUOTA_429,
-          expect(RESOURCE_EXHAUSTED, "PROVIDER_QUOTA", 1, RELEASED, 0, 1200, CIRCUIT_STATE_CLOSED, false, false),
-          expect(RESOURCE_EXHAUSTED, "PROVIDER_QUOTA", 1, RELEASED, 0, 1200, CIRCUIT_STATE_CLOSED, false, false)},
-      // Chat has no first-token watchdog (a long answer may take minutes): the default deadline ends it.
-      // Streams: the first-token watchdog (300 ms) fails each of the 3 attempts.
-      {Fault.HANG_BEFORE_HEADERS,
-          expect(DEADLINE_EXCEEDED, "PROVIDER_TIMEOUT", 1, CLOSED_BY_GATEWAY, 1450, 2100, CIRCUIT_STATE_CLOSED, false, false),
-          expect(DEADLINE_EXCEEDED, "PROVIDER_TIMEOUT", 3, CLOSED_BY_GATEWAY, 900, 1450, CIRCUIT_STATE_OPEN, false, false)},
-      {Fault.HANG_AFTER_HEADERS,
-          expect(DEADLINE_EXCEEDED, "PROVIDER_TIMEOUT", 1, CLOSED_BY_GATEWAY, 1450, 2100, CIRCUIT_STATE_CLOSED, false, false),
-          expect(DEADLINE_EXCEEDED, "PROVIDER_TIMEOUT", 3, CLOSED_BY_GATEWAY, 900, 1450, CIRCUIT_STATE_OPEN, false, false)},
-      // Streams: the idle watchdog fires after the first output; no retry after output, no breaker verdict.
-      {Fault.STALL_MID_STREAM,
-          expect(DEADLINE_EXCEEDED, "PROVIDER_TIMEOUT", 1, CLOSED_BY_GATEWAY, 1450, 2100, CIRCUIT_STATE_CLOSED, false, false),
-          expect(DEADLINE_EXCEEDED, "PROVIDER_TIMEOUT", 1, CLOSED_BY_GATEWAY, 300, 1200, CIRCUIT_STATE_CLOSED, true, false)},
-      {Fault.RESET_MID_STREAM,
-          expect(UNAVAILABLE, "PROVIDER_CONNECTION", 3, CLOSED_BY_UPSTREAM, 0, 1200, CIRCUIT_STATE_OPEN, false, false),
-          expect(UNAVAILABLE, "PROVIDER_CONNECTION", 1, CLOSED_BY_UPSTREAM, 0, 1200, CIRCUIT_STATE_CLOSED, true, false)},
-      // Invalid responses are never retried (a replay cannot fix them).
-      {Fault.MALFORMED_SSE,
-          expect(INTERNAL, "PROVIDER_INVALID_RESPONSE", 1, RELEASED, 0, 1200, CIRCUIT_STATE_CLOSED, false, false),
-          expect(INTERNAL, "PROVIDER_INVALID_RESPONSE", 1, CLOSED_BY_GATEWAY, 0, 1200, CIRCUIT_STATE_CLOSED, false, false)},
-      {Fault.TRUNCATED_JSON,
-          expect(INTERNAL, "PROVIDER_INVALID_RESPONSE", 1, RELEASED, 0, 1200, CIRCUIT_STATE_CLOSED, false, false),
-          expect(INTERNAL, "PROVIDER_INVALID_RESPONSE", 1, CLOSED_BY_GATEWAY, 0, 1200, CIRCUIT_STATE_CLOSED, true, false)},
-      // No watchdog fires (a piece every 100 ms); the default deadline ends the call.
-      {Fault.SLOW_DRIP,
-          expect(DEADLINE_EXCEEDED, "PROVIDER_TIMEOUT", 1, CLOSED_BY_GATEWAY, 1450, 2100, CIRCUIT_STATE_CLOSED, false, false),
-          expect(DEADLINE_EXCEEDED, "PROVIDER_TIMEOUT", 1, CLOSED_BY_GATEWAY, 1450, 2100, CIRCUIT_STATE_CLOSED, true, false)},
-      {Fault.OVERSIZED,
-          expect(INTERNAL, "PROVIDER_INVALID_RESPONSE", 1, CLOSED_BY_GATEWAY, 0, 3000, CIRCUIT_STATE_CLOSED, false, false),
-          expect(INTERNAL, "PROVIDER_INVALID_RESPONSE", 1, CLOSED_BY_GATEWAY, 0, 3000, CIRCUIT_STATE_CLOSED, false, false)},
+    {
+      Fault.HTTP_500,
+      expect(
+          UNAVAILABLE,
+          "PROVIDER_UNAVAILABLE",
+          3,
+          RELEASED,
+          0,
+          1200,
+          CIRCUIT_STATE_OPEN,
+          false,
+          false),
+      expect(
+          UNAVAILABLE,
+          "PROVIDER_UNAVAILABLE",
+          3,
+          RELEASED,
+          0,
+          1200,
+          CIRCUIT_STATE_OPEN,
+          false,
+          false)
+    },
+    // Retry-After 1 s is honoured once; a second wait would pass the 1.5 s deadline, so no third
+    // attempt.
+    {
+      Fault.HTTP_503_RETRY_AFTER,
+      expect(
+          UNAVAILABLE,
+          "PROVIDER_UNAVAILABLE",
+          2,
+          RELEASED,
+          1000,
+          1450,
+          CIRCUIT_STATE_CLOSED,
+          false,
+          true),
+      expect(
+          UNAVAILABLE,
+          "PROVIDER_UNAVAILABLE",
+          2,
+          RELEASED,
+          1000,
+          1450,
+          CIRCUIT_STATE_CLOSED,
+          false,
+          true)
+    },
+    // retry-after-ms 150 is honoured twice (and outlasts the cooldown it starts).
+    {
+      Fault.HTTP_429_RETRY_AFTER,
+      expect(
+          RESOURCE_EXHAUSTED,
+          "PROVIDER_RATE_LIMIT",
+          3,
+          RELEASED,
+          300,
+          1200,
+          CIRCUIT_STATE_OPEN,
+          false,
+          true),
+      expect(
+          RESOURCE_EXHAUSTED,
+          "PROVIDER_RATE_LIMIT",
+          3,
+          RELEASED,
+          300,
+          1200,
+          CIRCUIT_STATE_OPEN,
+          false,
+          true)
+    },
+    {
+      Fault.QUOTA_429,
+      expect(
+          RESOURCE_EXHAUSTED,
+          "PROVIDER_QUOTA",
+          1,
+          RELEASED,
+          0,
+          1200,
+          CIRCUIT_STATE_CLOSED,
+          false,
+          false),
+      expect(
+          RESOURCE_EXHAUSTED,
+          "PROVIDER_QUOTA",
+          1,
+          RELEASED,
+          0,
+          1200,
+          CIRCUIT_STATE_CLOSED,
+          false,
+          false)
+    },
+    // Chat has no first-token watchdog (a long answer may take minutes): the default deadline ends
+    // it.
+    // Streams: the first-token watchdog (300 ms) fails each of the 3 attempts.
+    {
+      Fault.HANG_BEFORE_HEADERS,
+      expect(
+          DEADLINE_EXCEEDED,
+          "PROVIDER_TIMEOUT",
+          1,
+          CLOSED_BY_GATEWAY,
+          1450,
+          2100,
+          CIRCUIT_STATE_CLOSED,
+          false,
+          false),
+      expect(
+          DEADLINE_EXCEEDED,
+          "PROVIDER_TIMEOUT",
+          3,
+          CLOSED_BY_GATEWAY,
+          900,
+          1450,
+          CIRCUIT_STATE_OPEN,
+          false,
+          false)
+    },
+    {
+      Fault.HANG_AFTER_HEADERS,
+      expect(
+          DEADLINE_EXCEEDED,
+          "PROVIDER_TIMEOUT",
+          1,
+          CLOSED_BY_GATEWAY,
+          1450,
+          2100,
+          CIRCUIT_STATE_CLOSED,
+          false,
+          false),
+      expect(
+          DEADLINE_EXCEEDED,
+          "PROVIDER_TIMEOUT",
+          3,
+          CLOSED_BY_GATEWAY,
+          900,
+          1450,
+          CIRCUIT_STATE_OPEN,
+          false,
+          false)
+    },
+    // Streams: the idle watchdog fires after the first output; no retry after output, no breaker
+    // verdict.
+    {
+      Fault.STALL_MID_STREAM,
+      expect(
+          DEADLINE_EXCEEDED,
+          "PROVIDER_TIMEOUT",
+          1,
+          CLOSED_BY_GATEWAY,
+          1450,
+          2100,
+          CIRCUIT_STATE_CLOSED,
+          false,
+          false),
+      expect(
+          DEADLINE_EXCEEDED,
+          "PROVIDER_TIMEOUT",
+          1,
+          CLOSED_BY_GATEWAY,
+          300,
+          1200,
+          CIRCUIT_STATE_CLOSED,
+          true,
+          false)
+    },
+    {
+      Fault.RESET_MID_STREAM,
+      expect(
+          UNAVAILABLE,
+          "PROVIDER_CONNECTION",
+          3,
+          CLOSED_BY_UPSTREAM,
+          0,
+          1200,
+          CIRCUIT_STATE_OPEN,
+          false,
+          false),
+      expect(
+          UNAVAILABLE,
+          "PROVIDER_CONNECTION",
+          1,
+          CLOSED_BY_UPSTREAM,
+          0,
+          1200,
+          CIRCUIT_STATE_CLOSED,
+          true,
+          false)
+    },
+    // Invalid responses are never retried (a replay cannot fix them).
+    {
+      Fault.MALFORMED_SSE,
+      expect(
+          INTERNAL,
+          "PROVIDER_INVALID_RESPONSE",
+          1,
+          RELEASED,
+          0,
+          1200,
+          CIRCUIT_STATE_CLOSED,
+          false,
+          false),
+      expect(
+          INTERNAL,
+          "PROVIDER_INVALID_RESPONSE",
+          1,
+          CLOSED_BY_GATEWAY,
+          0,
+          1200,
+          CIRCUIT_STATE_CLOSED,
+          false,
+          false)
+    },
+    {
+      Fault.TRUNCATED_JSON,
+      expect(
+          INTERNAL,
+          "PROVIDER_INVALID_RESPONSE",
+          1,
+          RELEASED,
+          0,
+          1200,
+          CIRCUIT_STATE_CLOSED,
+          false,
+          false),
+      expect(
+          INTERNAL,
+          "PROVIDER_INVALID_RESPONSE",
+          1,
+          CLOSED_BY_GATEWAY,
+          0,
+          1200,
+          CIRCUIT_STATE_CLOSED,
+          true,
+          false)
+    },
+    // No watchdog fires (a piece every 100 ms); the default deadline ends the call.
+    {
+      Fault.SLOW_DRIP,
+      expect(
+          DEADLINE_EXCEEDED,
+          "PROVIDER_TIMEOUT",
+          1,
+          CLOSED_BY_GATEWAY,
+          1450,
+          2100,
+          CIRCUIT_STATE_CLOSED,
+          false,
+          false),
+      expect(
+          DEADLINE_EXCEEDED,
+          "PROVIDER_TIMEOUT",
+          1,
+          CLOSED_BY_GATEWAY,
+          1450,
+          2100,
+          CIRCUIT_STATE_CLOSED,
+          true,
+          false)
+    },
+    {
+      Fault.OVERSIZED,
+      expect(
+          INTERNAL,
+          "PROVIDER_INVALID_RESPONSE",
+          1,
+          CLOSED_BY_GATEWAY,
+          0,
+          3000,
+          CIRCUIT_STATE_CLOSED,
+          false,
+          false),
+      expect(
+          INTERNAL,
+          "PROVIDER_INVALID_RESPONSE",
+          1,
+          CLOSED_BY_GATEWAY,
+          0,
+          3000,
+          CIRCUIT_STATE_CLOSED,
+          false,
+          false)
+    },
   };
 
   private final FakeUpstream upstream = FakeUpstream.startTracked();
@@ -129,15 +389,16 @@ class FaultMatrixTest {
 
   /**
    * The first-token timeout: 300 ms, but 2 s for the oversized profile, whose 40 Mi-character line
-   * must reach its 8 Mi limit before the watchdog fires, however loaded the machine, or the
-   * attempt ends as a (retried) timeout instead.
+   * must reach its 8 Mi limit before the watchdog fires, however loaded the machine, or the attempt
+   * ends as a (retried) timeout instead.
    */
   private static Duration firstToken(Fault fault) {
     return fault == Fault.OVERSIZED ? Duration.ofSeconds(2) : Duration.ofMillis(300);
   }
 
   private FaultGateway gateway(Fault fault) {
-    return new FaultGateway("""
+    return new FaultGateway(
+        """
         providers:
           - name: up
             type: openai
@@ -155,7 +416,8 @@ class FaultMatrixTest {
           default_deadline: 1500ms
           max_concurrent_calls: 1
           max_concurrent_per_provider: 1
-        """.formatted(upstream.baseUri(), firstToken(fault).toMillis()));
+        """
+            .formatted(upstream.baseUri(), firstToken(fault).toMillis()));
   }
 
   @AfterEach
@@ -178,36 +440,43 @@ class FaultMatrixTest {
 
   @ParameterizedTest(name = "{0} via {1}")
   @MethodSource("cases")
-  void call_faultyUpstream_failsAsExpectedInTimeAndLeavesNothingBehind(Fault fault, Surface surface, Expect expect)
-      throws Exception {
-    upstream.otherwise(r -> r.json().path("model").asText().equals("probe")
-        ? Wire.answer(r.json().path("stream").asBoolean(), "ok")
-        : fault.response(r.json().path("stream").asBoolean()));
+  void call_faultyUpstream_failsAsExpectedInTimeAndLeavesNothingBehind(
+      Fault fault, Surface surface, Expect expect) throws Exception {
+    upstream.otherwise(
+        r ->
+            r.json().path("model").asText().equals("probe")
+                ? Wire.answer(r.json().path("stream").asBoolean(), "ok")
+                : fault.response(r.json().path("stream").asBoolean()));
     gateway = gateway(fault);
     ChatRequest request = Requests.chat("up", "hi").setModel("m").build();
     Leftovers threads = Leftovers.snapshot();
-    FaultGateway.Conversation conversation = surface == Surface.CONVERSE_TURN ? gateway.converse() : null;
+    FaultGateway.Conversation conversation =
+        surface == Surface.CONVERSE_TURN ? gateway.converse() : null;
 
-    Outcome outcome = switch (surface) {
-      case CHAT -> gateway.chat(request);
-      case STREAM -> gateway.stream(request);
-      case CONVERSE_TURN -> {
-        conversation.start("t1", request);
-        yield conversation.awaitEnd("t1");
-      }
-    };
+    Outcome outcome =
+        switch (surface) {
+          case CHAT -> gateway.chat(request);
+          case STREAM -> gateway.stream(request);
+          case CONVERSE_TURN -> {
+            conversation.start("t1", request);
+            yield conversation.awaitEnd("t1");
+          }
+        };
 
     // What the caller saw, and when.
     assertThat(outcome.code()).as("status").isEqualTo(expect.code());
     assertThat(outcome.reason()).as("ErrorInfo.reason").isEqualTo(expect.reason());
     assertThat(outcome.errorMetadata()).as("ErrorInfo.metadata").containsEntry("provider", "up");
     assertThat(outcome.retryDelay() != null).as("RetryInfo present").isEqualTo(expect.retryInfo());
-    assertThat(!outcome.content().isEmpty()).as("output before the error").isEqualTo(expect.output());
+    assertThat(!outcome.content().isEmpty())
+        .as("output before the error")
+        .isEqualTo(expect.output());
     assertThat(outcome.millis()).as("duration (ms)").isBetween(expect.minMs(), expect.maxMs());
 
     // The upstream side: every response ended, each connection closed or released in time.
     assertThat(Leftovers.await(() -> upstream.activeResponses() == 0, Duration.ofSeconds(2)))
-        .as("fake upstream still writing a response").isTrue();
+        .as("fake upstream still writing a response")
+        .isTrue();
     assertConnections(expect.conn(), outcome);
     assertThat(upstream.requestCount()).as("upstream attempts").isEqualTo(expect.attempts());
     assertThat(gateway.breaker("up")).as("breaker").isEqualTo(expect.breaker());
@@ -215,9 +484,11 @@ class FaultMatrixTest {
     // Nothing left behind in the gateway: no timer outlives the watchdog periods (a watchdog timer
     // is not cancelled when its event arrives, it expires as a no-op), no thread is busy.
     assertThat(Leftovers.await(() -> gateway.liveTimers() == 0, firstToken(fault).plusSeconds(1)))
-        .as("live timers left: %s", gateway.liveTimers()).isTrue();
+        .as("live timers left: %s", gateway.liveTimers())
+        .isTrue();
     assertThat(Leftovers.await(() -> Leftovers.busyInGateway().isEmpty(), Duration.ofSeconds(1)))
-        .as("threads still in gateway code: %s", Leftovers.busyInGateway()).isTrue();
+        .as("threads still in gateway code: %s", Leftovers.busyInGateway())
+        .isTrue();
     assertThat(threads.newThreads()).as("threads started by the call").isEmpty();
 
     // Slots and breaker permits were given back: with a limit of one call, a probe is served
@@ -225,40 +496,55 @@ class FaultMatrixTest {
     gateway.clock.advance(Duration.ofSeconds(301));
     int connections = upstream.connections().size();
     ChatRequest probe = Requests.chat("up", "probe").setModel("probe").build();
-    Outcome after = switch (surface) {
-      case CHAT -> gateway.chat(probe);
-      case STREAM -> gateway.stream(probe);
-      case CONVERSE_TURN -> {
-        conversation.start("t2", probe);
-        yield conversation.awaitEnd("t2");
-      }
-    };
-    assertThat(after.ok()).as("probe after the fault: %s %s", after.code(), after.reason()).isTrue();
+    Outcome after =
+        switch (surface) {
+          case CHAT -> gateway.chat(probe);
+          case STREAM -> gateway.stream(probe);
+          case CONVERSE_TURN -> {
+            conversation.start("t2", probe);
+            yield conversation.awaitEnd("t2");
+          }
+        };
+    assertThat(after.ok())
+        .as("probe after the fault: %s %s", after.code(), after.reason())
+        .isTrue();
     assertThat(after.content()).isEqualTo("ok");
-    assertThat(upstream.requestCount()).as("requests after the probe").isEqualTo(expect.attempts() + 1);
+    assertThat(upstream.requestCount())
+        .as("requests after the probe")
+        .isEqualTo(expect.attempts() + 1);
     if (expect.conn() == RELEASED) {
-      assertThat(upstream.connections()).as("the probe reused a released connection").hasSize(connections);
+      assertThat(upstream.connections())
+          .as("the probe reused a released connection")
+          .hasSize(connections);
     }
     if (conversation != null) {
       conversation.halfClose();
-      assertThat(conversation.ended.await(5, TimeUnit.SECONDS)).as("Converse stream ended").isTrue();
+      assertThat(conversation.ended.await(5, TimeUnit.SECONDS))
+          .as("Converse stream ended")
+          .isTrue();
       assertThat(conversation.error).as("Converse stream error").isNull();
     }
   }
 
   private void assertConnections(Conn expected, Outcome outcome) throws InterruptedException {
     if (expected == RELEASED) {
-      assertThat(upstream.connections()).as("connections the gateway closed (a complete response needs none)")
+      assertThat(upstream.connections())
+          .as("connections the gateway closed (a complete response needs none)")
           .noneMatch(c -> c.closedBy() == Side.CLIENT);
       return;
     }
-    assertThat(Leftovers.await(() -> upstream.connections().stream().noneMatch(Connection::open), Duration.ofSeconds(2)))
-        .as("connections still open: %s", upstream.connections()).isTrue();
+    assertThat(
+            Leftovers.await(
+                () -> upstream.connections().stream().noneMatch(Connection::open),
+                Duration.ofSeconds(2)))
+        .as("connections still open: %s", upstream.connections())
+        .isTrue();
     List<Connection> connections = upstream.connections();
     Side side = expected == CLOSED_BY_GATEWAY ? Side.CLIENT : Side.SERVER;
     assertThat(connections).as("connections").isNotEmpty().allMatch(c -> c.closedBy() == side);
     long lastClose = connections.stream().mapToLong(Connection::closedNanos).max().orElseThrow();
     assertThat(Duration.ofNanos(lastClose - outcome.endNanos()))
-        .as("last connection closed after the caller saw the end").isLessThanOrEqualTo(CLOSE_WITHIN);
+        .as("last connection closed after the caller saw the end")
+        .isLessThanOrEqualTo(CLOSE_WITHIN);
   }
 }

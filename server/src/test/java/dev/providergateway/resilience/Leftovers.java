@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Finds threads a call left behind: threads started since a snapshot that are not idle workers
- * of a known pool, and any thread still running gateway code after the call ended.
+ * Finds threads a call left behind: threads started since a snapshot that are not idle workers of a
+ * known pool, and any thread still running gateway code after the call ended.
  */
 final class Leftovers {
   /**
@@ -21,8 +21,8 @@ final class Leftovers {
    * kept while in use) and the fake upstream's own threads (whose connections and responses are
    * checked through the fake itself).
    */
-  private static final Pattern IDLE_POOLS = Pattern.compile(
-      "gateway-io-.*|gateway-dns-.*|grpc-timer-\\d+|fake-upstream.*");
+  private static final Pattern IDLE_POOLS =
+      Pattern.compile("gateway-io-.*|gateway-dns-.*|grpc-timer-\\d+|fake-upstream.*");
 
   private final Set<Long> before;
 
@@ -32,14 +32,19 @@ final class Leftovers {
 
   /** Remembers the threads alive now. */
   static Leftovers snapshot() {
-    return new Leftovers(Thread.getAllStackTraces().keySet().stream().map(Thread::getId).collect(Collectors.toSet()));
+    return new Leftovers(
+        Thread.getAllStackTraces().keySet().stream()
+            .map(Thread::getId)
+            .collect(Collectors.toSet()));
   }
 
   /** Threads started since the snapshot, still alive, and not idle pool workers. */
   List<String> newThreads() {
     List<String> found = new ArrayList<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.isAlive() && !before.contains(t.getId()) && !IDLE_POOLS.matcher(t.getName()).matches()) {
+      if (t.isAlive()
+          && !before.contains(t.getId())
+          && !IDLE_POOLS.matcher(t.getName()).matches()) {
         found.add(t.getName());
       }
     }
@@ -53,13 +58,20 @@ final class Leftovers {
       if (e.getKey() == Thread.currentThread()) {
         continue;
       }
-      boolean inGateway = Arrays.stream(e.getValue()).map(StackTraceElement::getClassName).anyMatch(c ->
-          c.startsWith("dev.providergateway.")
-              && !c.startsWith("dev.providergateway.provider.testing.")
-              && !c.startsWith("dev.providergateway.resilience.FaultGateway")
-              && !c.startsWith("dev.providergateway.resilience.Outcome"));
+      boolean inGateway =
+          Arrays.stream(e.getValue())
+              .map(StackTraceElement::getClassName)
+              .anyMatch(
+                  c ->
+                      c.startsWith("dev.providergateway.")
+                          && !c.startsWith("dev.providergateway.provider.testing.")
+                          && !c.startsWith("dev.providergateway.resilience.FaultGateway")
+                          && !c.startsWith("dev.providergateway.resilience.Outcome"));
       if (inGateway) {
-        busy.add(e.getKey().getName() + " " + Arrays.toString(Arrays.copyOf(e.getValue(), Math.min(6, e.getValue().length))));
+        busy.add(
+            e.getKey().getName()
+                + " "
+                + Arrays.toString(Arrays.copyOf(e.getValue(), Math.min(6, e.getValue().length))));
       }
     }
     return busy;

@@ -7,8 +7,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client side of one asynchronous call: collects what arrives and keeps the call, so a test
- * can send on it (Converse) or cancel it.
+ * The client side of one asynchronous call: collects what arrives and keeps the call, so a test can
+ * send on it (Converse) or cancel it.
  */
 final class Observed<ReqT, RespT> implements ClientResponseObserver<ReqT, RespT> {
   final LinkedBlockingQueue<RespT> received = new LinkedBlockingQueue<>();

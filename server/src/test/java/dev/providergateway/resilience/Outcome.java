@@ -36,11 +36,13 @@ record Outcome(
     long endNanos) {
 
   static Outcome success(CompletionResponse response, long start) {
-    return new Outcome(Status.Code.OK, "", Map.of(), null, List.of(), response, start, System.nanoTime());
+    return new Outcome(
+        Status.Code.OK, "", Map.of(), null, List.of(), response, start, System.nanoTime());
   }
 
   static Outcome streamed(List<StreamChunk> chunks, long start) {
-    return new Outcome(Status.Code.OK, "", Map.of(), null, List.copyOf(chunks), null, start, System.nanoTime());
+    return new Outcome(
+        Status.Code.OK, "", Map.of(), null, List.copyOf(chunks), null, start, System.nanoTime());
   }
 
   static Outcome failure(StatusRuntimeException e, List<StreamChunk> chunks, long start) {
@@ -70,8 +72,15 @@ record Outcome(
         throw new AssertionError(ex);
       }
     }
-    return new Outcome(Status.fromCodeValue(status.getCode()).getCode(), reason, metadata, retry, List.copyOf(chunks),
-        null, start, end);
+    return new Outcome(
+        Status.fromCodeValue(status.getCode()).getCode(),
+        reason,
+        metadata,
+        retry,
+        List.copyOf(chunks),
+        null,
+        start,
+        end);
   }
 
   long millis() {

@@ -20,9 +20,14 @@ import org.junit.jupiter.api.Test;
  */
 class OverloadTest {
   private final FakeUpstream upstream = FakeUpstream.startTracked().otherwise(Upstreams.byModel());
-  private final FakeUpstream other = FakeUpstream.startTracked().otherwise(Upstreams.byModel(
-      r -> Wire.answer(r.json().path("stream").asBoolean(), "from other")));
-  private final FaultGateway gateway = new FaultGateway("""
+  private final FakeUpstream other =
+      FakeUpstream.startTracked()
+          .otherwise(
+              Upstreams.byModel(
+                  r -> Wire.answer(r.json().path("stream").asBoolean(), "from other")));
+  private final FaultGateway gateway =
+      new FaultGateway(
+          """
       providers:
         - name: up
           type: openai
@@ -41,7 +46,8 @@ class OverloadTest {
         idle_timeout: 10s
         max_concurrent_calls: 3
         max_concurrent_per_provider: 2
-      """.formatted(upstream.baseUri(), other.baseUri()));
+      """
+              .formatted(upstream.baseUri(), other.baseUri()));
 
   @AfterEach
   void close() throws InterruptedException {
@@ -62,13 +68,17 @@ class OverloadTest {
     assertThat(refused.reason()).isEqualTo("GATEWAY_OVERLOADED");
     assertThat(refused.millis()).as("refused at once").isLessThan(50);
     assertThat(routed.content()).isEqualTo("from other");
-    assertThat(routed.metadata()).containsEntry("attempt_log", "up/m GATEWAY_OVERLOADED; other/m ok");
+    assertThat(routed.metadata())
+        .containsEntry("attempt_log", "up/m GATEWAY_OVERLOADED; other/m ok");
     assertThat(upstream.requestCount()).isEqualTo(2);
 
     a.call.cancel("done", null);
     b.call.cancel("done", null);
-    assertThat(Leftovers.await(() -> upstream.activeResponses() == 0, Duration.ofSeconds(2))).isTrue();
-    assertThat(gateway.chat(Requests.chat("up", "hi").setModel("ok").build()).ok()).as("slots came back").isTrue();
+    assertThat(Leftovers.await(() -> upstream.activeResponses() == 0, Duration.ofSeconds(2)))
+        .isTrue();
+    assertThat(gateway.chat(Requests.chat("up", "hi").setModel("ok").build()).ok())
+        .as("slots came back")
+        .isTrue();
   }
 
   @Test
@@ -94,15 +104,20 @@ class OverloadTest {
     a.call.cancel("done", null);
     b.call.cancel("done", null);
     c.call.cancel("done", null);
-    assertThat(Leftovers.await(() -> upstream.activeResponses() + other.activeResponses() == 0, Duration.ofSeconds(2)))
+    assertThat(
+            Leftovers.await(
+                () -> upstream.activeResponses() + other.activeResponses() == 0,
+                Duration.ofSeconds(2)))
         .isTrue();
     conversation.start("t2", request);
     assertThat(conversation.awaitEnd("t2").ok()).as("slots came back").isTrue();
   }
 
-  private Observed<ChatRequest, StreamChunk> hangingStream(String provider) throws InterruptedException {
+  private Observed<ChatRequest, StreamChunk> hangingStream(String provider)
+      throws InterruptedException {
     Observed<ChatRequest, StreamChunk> call = new Observed<>();
-    ProviderServiceGrpc.newStub(gateway.channel).stream(Requests.chat(provider, "hi").setModel("hangs").build(), call);
+    ProviderServiceGrpc.newStub(gateway.channel).stream(
+        Requests.chat(provider, "hi").setModel("hangs").build(), call);
     call.next();
     return call;
   }
@@ -110,8 +125,10 @@ class OverloadTest {
   private Observed<ChatRequest, CompletionResponse> hangingChat() throws InterruptedException {
     int before = upstream.requestCount();
     Observed<ChatRequest, CompletionResponse> call = new Observed<>();
-    ProviderServiceGrpc.newStub(gateway.channel).chat(Requests.chat("up", "hi").setModel("hangs").build(), call);
-    assertThat(Leftovers.await(() -> upstream.requestCount() > before, Duration.ofSeconds(5))).isTrue();
+    ProviderServiceGrpc.newStub(gateway.channel)
+        .chat(Requests.chat("up", "hi").setModel("hangs").build(), call);
+    assertThat(Leftovers.await(() -> upstream.requestCount() > before, Duration.ofSeconds(5)))
+        .isTrue();
     return call;
   }
 }

@@ -39,7 +39,10 @@ class ProviderBreakerTest {
     }
   }
 
-  /** Opens the default breaker and lets its 30 s open period pass (Resilience4j half-opens strictly after it). */
+  /**
+   * Opens the default breaker and lets its 30 s open period pass (Resilience4j half-opens strictly
+   * after it).
+   */
   private void openAndWait() {
     fail(breaker, 5);
     assertThat(breaker.state()).isEqualTo(State.OPEN);
@@ -91,7 +94,8 @@ class ProviderBreakerTest {
 
   @Test
   void failure_customThreshold_opensAfterExactlyThatMany() {
-    ProviderBreaker custom = new ProviderBreaker("p", new BreakerConfig(2, Duration.ofSeconds(5), 1, 1), clock);
+    ProviderBreaker custom =
+        new ProviderBreaker("p", new BreakerConfig(2, Duration.ofSeconds(5), 1, 1), clock);
 
     fail(custom, 1);
     assertThat(custom.state()).isEqualTo(State.CLOSED);
@@ -102,7 +106,8 @@ class ProviderBreakerTest {
 
   @Test
   void failure_thresholdOne_opensOnFirstFailure() {
-    ProviderBreaker custom = new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
+    ProviderBreaker custom =
+        new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
 
     fail(custom, 1);
 
@@ -142,7 +147,8 @@ class ProviderBreakerTest {
     fail(breaker, 5);
     clock.advance(Duration.ofSeconds(10));
 
-    CircuitOpenException e = catchThrowableOfType(CircuitOpenException.class, () -> breaker.acquire("gpt-x"));
+    CircuitOpenException e =
+        catchThrowableOfType(CircuitOpenException.class, () -> breaker.acquire("gpt-x"));
 
     assertThat(e).isNotNull();
     assertThat(e.retryAfter()).contains(Duration.ofSeconds(20));
@@ -155,7 +161,8 @@ class ProviderBreakerTest {
   void acquire_rightAfterOpening_retryAfterIsTheWholeOpenDuration() {
     fail(breaker, 5);
 
-    CircuitOpenException e = catchThrowableOfType(CircuitOpenException.class, () -> breaker.acquire("m"));
+    CircuitOpenException e =
+        catchThrowableOfType(CircuitOpenException.class, () -> breaker.acquire("m"));
 
     assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
   }
@@ -165,7 +172,8 @@ class ProviderBreakerTest {
     fail(breaker, 5);
     clock.advance(Duration.ofSeconds(29));
 
-    CircuitOpenException e = catchThrowableOfType(CircuitOpenException.class, () -> breaker.acquire("m"));
+    CircuitOpenException e =
+        catchThrowableOfType(CircuitOpenException.class, () -> breaker.acquire("m"));
 
     assertThat(e.retryAfter()).contains(Duration.ofSeconds(1));
     assertThat(breaker.state()).isEqualTo(State.OPEN);
@@ -180,7 +188,8 @@ class ProviderBreakerTest {
     breaker.acquire("m");
     breaker.acquire("m");
 
-    CircuitOpenException e = catchThrowableOfType(CircuitOpenException.class, () -> breaker.acquire("m"));
+    CircuitOpenException e =
+        catchThrowableOfType(CircuitOpenException.class, () -> breaker.acquire("m"));
     assertThat(e).isNotNull();
     assertThat(e.retryAfter()).contains(Duration.ofSeconds(1));
     assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
@@ -228,7 +237,8 @@ class ProviderBreakerTest {
     second.failure(unavailable());
 
     assertThat(breaker.state()).isEqualTo(State.OPEN);
-    CircuitOpenException e = catchThrowableOfType(CircuitOpenException.class, () -> breaker.acquire("m"));
+    CircuitOpenException e =
+        catchThrowableOfType(CircuitOpenException.class, () -> breaker.acquire("m"));
     assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
   }
 
@@ -290,7 +300,8 @@ class ProviderBreakerTest {
 
   @Test
   void permit_successThenFailure_ignoresTheFailure() {
-    ProviderBreaker custom = new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
+    ProviderBreaker custom =
+        new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
     ProviderBreaker.Permit permit = custom.acquire("m");
 
     permit.success();
@@ -301,7 +312,8 @@ class ProviderBreakerTest {
 
   @Test
   void permit_releaseThenFailure_ignoresTheFailure() {
-    ProviderBreaker custom = new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
+    ProviderBreaker custom =
+        new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
     ProviderBreaker.Permit permit = custom.acquire("m");
 
     permit.release();
@@ -312,7 +324,8 @@ class ProviderBreakerTest {
 
   @Test
   void permit_failureTwice_countsOnce() {
-    ProviderBreaker custom = new ProviderBreaker("p", new BreakerConfig(2, Duration.ofSeconds(5), 1, 1), clock);
+    ProviderBreaker custom =
+        new ProviderBreaker("p", new BreakerConfig(2, Duration.ofSeconds(5), 1, 1), clock);
     ProviderBreaker.Permit permit = custom.acquire("m");
 
     permit.failure(unavailable());
@@ -323,7 +336,8 @@ class ProviderBreakerTest {
 
   @Test
   void permit_failureThenSuccess_keepsTheFailure() {
-    ProviderBreaker custom = new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
+    ProviderBreaker custom =
+        new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
     ProviderBreaker.Permit permit = custom.acquire("m");
 
     permit.failure(unavailable());
@@ -345,7 +359,8 @@ class ProviderBreakerTest {
 
   @Test
   void permit_uncountedFailureThenCountedFailure_staysReleased() {
-    ProviderBreaker custom = new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
+    ProviderBreaker custom =
+        new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
     ProviderBreaker.Permit permit = custom.acquire("m");
 
     permit.failure(new ProviderException.Auth(ORIGIN, "401"));
@@ -357,7 +372,8 @@ class ProviderBreakerTest {
   @ParameterizedTest
   @MethodSource("countedFailures")
   void failure_upstreamFailure_counts(RuntimeException failure) {
-    ProviderBreaker custom = new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
+    ProviderBreaker custom =
+        new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
 
     custom.acquire("m").failure(failure);
 
@@ -368,7 +384,8 @@ class ProviderBreakerTest {
   @ParameterizedTest
   @MethodSource("uncountedFailures")
   void failure_requestFailure_doesNotCount(RuntimeException failure) {
-    ProviderBreaker custom = new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
+    ProviderBreaker custom =
+        new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
 
     for (int i = 0; i < 5; i++) {
       custom.acquire("m").failure(failure);
@@ -381,7 +398,8 @@ class ProviderBreakerTest {
   @ParameterizedTest
   @MethodSource("uncountedFailures")
   void failure_requestFailureInHalfOpen_releasesTheTrialSlot(RuntimeException failure) {
-    ProviderBreaker custom = new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
+    ProviderBreaker custom =
+        new ProviderBreaker("p", new BreakerConfig(1, Duration.ofSeconds(5), 1, 1), clock);
     fail(custom, 1);
     clock.advance(Duration.ofSeconds(5).plusMillis(1));
     ProviderBreaker.Permit trial = custom.acquire("m");
@@ -395,6 +413,7 @@ class ProviderBreakerTest {
 
   @Test
   void counts_circuitOpenException_doesNotCount() {
-    assertThat(ProviderBreaker.counts(new CircuitOpenException("p", "m", Duration.ofSeconds(1)))).isFalse();
+    assertThat(ProviderBreaker.counts(new CircuitOpenException("p", "m", Duration.ofSeconds(1))))
+        .isFalse();
   }
 }

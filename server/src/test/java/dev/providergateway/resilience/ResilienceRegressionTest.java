@@ -18,16 +18,19 @@ import org.junit.jupiter.api.Test;
 /**
  * Regressions found by the fault-injection suite: a trial failure always reopens a half-open
  * breaker, stream watchdog timers do not pile up, the default deadline on Chat counts against the
- * breaker, failover past a locally refused target costs no retry budget, oversized SSE events
- * fail as invalid responses, and caller deadlines survive an injected clock.
+ * breaker, failover past a locally refused target costs no retry budget, oversized SSE events fail
+ * as invalid responses, and caller deadlines survive an injected clock.
  */
 class ResilienceRegressionTest {
 
   @Test
   void permit_lastHalfOpenTrialFails_reopens() {
     MutableClock clock = new MutableClock();
-    ProviderBreaker breaker = new ProviderBreaker("p", new BreakerConfig(3, Duration.ofSeconds(30), 2, 2), clock);
-    ProviderException failure = new ProviderException.Unavailable(new ProviderException.Origin("p", "m", 503), "down", null);
+    ProviderBreaker breaker =
+        new ProviderBreaker("p", new BreakerConfig(3, Duration.ofSeconds(30), 2, 2), clock);
+    ProviderException failure =
+        new ProviderException.Unavailable(
+            new ProviderException.Origin("p", "m", 503), "down", null);
     for (int i = 0; i < 3; i++) {
       breaker.acquire("m").failure(failure);
     }
@@ -42,9 +45,12 @@ class ResilienceRegressionTest {
   @Test
   void chat_successThenFailureWhileHalfOpen_reopens() throws Exception {
     try (FakeUpstream upstream = FakeUpstream.startTracked().otherwise(Upstreams.byModel());
-        FaultGateway gateway = new FaultGateway(config(upstream,
-            "{failure_threshold: 3, open_duration: 30s, half_open_calls: 2, half_open_successes_to_close: 2}",
-            "max_retries: 0"))) {
+        FaultGateway gateway =
+            new FaultGateway(
+                config(
+                    upstream,
+                    "{failure_threshold: 3, open_duration: 30s, half_open_calls: 2, half_open_successes_to_close: 2}",
+                    "max_retries: 0"))) {
       for (int i = 0; i < 3; i++) {
         gateway.chat(Requests.chat("up", "hi").setModel("fail").build());
       }
@@ -63,12 +69,15 @@ class ResilienceRegressionTest {
     events.add(Wire.finish());
     events.add(Wire.DONE);
     try (FakeUpstream upstream = FakeUpstream.startTracked().otherwise(r -> Response.sse(events));
-        FaultGateway gateway = new FaultGateway(config(upstream, "{}",
-            "first_token_timeout: 60s\n  idle_timeout: 60s"))) {
+        FaultGateway gateway =
+            new FaultGateway(
+                config(upstream, "{}", "first_token_timeout: 60s\n  idle_timeout: 60s"))) {
       Outcome outcome = gateway.stream(Requests.chat("up", "hi").setModel("m").build());
 
       assertThat(outcome.ok()).isTrue();
-      assertThat(gateway.liveTimers()).as("timers still queued after the stream ended").isLessThanOrEqualTo(2);
+      assertThat(gateway.liveTimers())
+          .as("timers still queued after the stream ended")
+          .isLessThanOrEqualTo(2);
     }
   }
 
@@ -87,11 +96,17 @@ class ResilienceRegressionTest {
 
   @Test
   void chat_defaultDeadlineEndsHangingAttempts_countsTowardsBreaker() throws Exception {
-    try (FakeUpstream upstream = FakeUpstream.startTracked().otherwise(r -> Fault.HANG_AFTER_HEADERS.response(false));
-        FaultGateway gateway = new FaultGateway(config(upstream, "{failure_threshold: 3}",
-            "max_retries: 0\n  default_deadline: 200ms"))) {
+    try (FakeUpstream upstream =
+            FakeUpstream.startTracked().otherwise(r -> Fault.HANG_AFTER_HEADERS.response(false));
+        FaultGateway gateway =
+            new FaultGateway(
+                config(
+                    upstream,
+                    "{failure_threshold: 3}",
+                    "max_retries: 0\n  default_deadline: 200ms"))) {
       for (int i = 0; i < 3; i++) {
-        assertThat(gateway.chat(Requests.chat("up", "hi").setModel("m").build()).reason()).isEqualTo("PROVIDER_TIMEOUT");
+        assertThat(gateway.chat(Requests.chat("up", "hi").setModel("m").build()).reason())
+            .isEqualTo("PROVIDER_TIMEOUT");
       }
 
       assertThat(gateway.breaker("up")).isEqualTo(CircuitState.CIRCUIT_STATE_OPEN);
@@ -100,9 +115,13 @@ class ResilienceRegressionTest {
 
   @Test
   void chat_primaryOpenUnderLoad_everyRoutedCallServedByBackup() throws Exception {
-    try (FakeUpstream primary = FakeUpstream.startTracked().otherwise(r -> Fault.HTTP_500.response(false));
-        FakeUpstream backup = FakeUpstream.startTracked().otherwise(r -> Wire.completion("from backup"));
-        FaultGateway gateway = new FaultGateway("""
+    try (FakeUpstream primary =
+            FakeUpstream.startTracked().otherwise(r -> Fault.HTTP_500.response(false));
+        FakeUpstream backup =
+            FakeUpstream.startTracked().otherwise(r -> Wire.completion("from backup"));
+        FaultGateway gateway =
+            new FaultGateway(
+                """
             providers:
               - {name: primary, type: openai, base_url: "%s/v1", api_key: k, breaker: {failure_threshold: 1}}
               - {name: backup, type: openai, base_url: "%s/v1", api_key: k}
@@ -112,7 +131,8 @@ class ResilienceRegressionTest {
               max_retries: 0
               retry_budget_percent: 20
               retry_budget_min_per_second: 1
-            """.formatted(primary.baseUri(), backup.baseUri()))) {
+            """
+                    .formatted(primary.baseUri(), backup.baseUri()))) {
       int served = 0;
       for (int i = 0; i < 30; i++) {
         if (gateway.chat(Requests.chat("", "hi").setModel("smart").build()).ok()) {
@@ -121,17 +141,31 @@ class ResilienceRegressionTest {
       }
 
       assertThat(primary.requestCount()).isEqualTo(1);
-      assertThat(served).as("routed calls served by the backup while the primary is open").isEqualTo(30);
+      assertThat(served)
+          .as("routed calls served by the backup while the primary is open")
+          .isEqualTo(30);
     }
   }
 
   @Test
   void stream_eventOfManyDataLines_refusedAsInvalidBeforeBufferingItAll() throws Exception {
     String line = "data: " + "a".repeat(1 << 20) + "\n";
-    try (FakeUpstream upstream = FakeUpstream.startTracked().otherwise(r ->
-            Response.stream(200, "text/event-stream", Duration.ZERO, Collections.nCopies(48, line)).thenHang(": ping\n"));
-        FaultGateway gateway = new FaultGateway(config(upstream, "{}",
-            "max_retries: 0\n  first_token_timeout: 60s\n  idle_timeout: 60s\n  default_deadline: 3s"))) {
+    try (FakeUpstream upstream =
+            FakeUpstream.startTracked()
+                .otherwise(
+                    r ->
+                        Response.stream(
+                                200,
+                                "text/event-stream",
+                                Duration.ZERO,
+                                Collections.nCopies(48, line))
+                            .thenHang(": ping\n"));
+        FaultGateway gateway =
+            new FaultGateway(
+                config(
+                    upstream,
+                    "{}",
+                    "max_retries: 0\n  first_token_timeout: 60s\n  idle_timeout: 60s\n  default_deadline: 3s"))) {
       Outcome outcome = gateway.stream(Requests.chat("up", "hi").setModel("m").build());
 
       assertThat(outcome.reason()).isEqualTo("PROVIDER_INVALID_RESPONSE");
@@ -149,6 +183,7 @@ class ResilienceRegressionTest {
             breaker: %s
         resilience:
           %s
-        """.formatted(upstream.baseUri(), breaker, resilience);
+        """
+        .formatted(upstream.baseUri(), breaker, resilience);
   }
 }

@@ -10,12 +10,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The gateway-wide retry budget, through real HTTP: with no share of traffic and one retry per
- * second allowed, a 10 s window holds 10 extra attempts; once they are spent, failing calls get
- * one attempt each, until the window moves on.
+ * second allowed, a 10 s window holds 10 extra attempts; once they are spent, failing calls get one
+ * attempt each, until the window moves on.
  */
 class RetryBudgetTest {
   private final FakeUpstream upstream = FakeUpstream.startTracked().otherwise(Upstreams.byModel());
-  private final FaultGateway gateway = new FaultGateway("""
+  private final FaultGateway gateway =
+      new FaultGateway(
+          """
       providers:
         - name: up
           type: openai
@@ -29,7 +31,8 @@ class RetryBudgetTest {
         retry_jitter_percent: 0
         retry_budget_percent: 0
         retry_budget_min_per_second: 1
-      """.formatted(upstream.baseUri()));
+      """
+              .formatted(upstream.baseUri()));
 
   @AfterEach
   void close() throws InterruptedException {
@@ -52,7 +55,8 @@ class RetryBudgetTest {
 
   private int attemptsOf() {
     int before = upstream.requestCount();
-    assertThat(gateway.chat(Requests.chat("up", "hi").setModel("fail").build()).reason()).isEqualTo("PROVIDER_UNAVAILABLE");
+    assertThat(gateway.chat(Requests.chat("up", "hi").setModel("fail").build()).reason())
+        .isEqualTo("PROVIDER_UNAVAILABLE");
     return upstream.requestCount() - before;
   }
 }

@@ -16,18 +16,23 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Retries through real HTTP: exponential backoff between attempts, the upstream's
- * {@code retry-after-ms} / {@code Retry-After} honoured, no retry that would end past the
- * caller's deadline, none for quota 429s, auth failures or other 4xx, at most {@code
- * max_retries} per target, and the attempts reported in the response metadata.
+ * Retries through real HTTP: exponential backoff between attempts, the upstream's {@code
+ * retry-after-ms} / {@code Retry-After} honoured, no retry that would end past the caller's
+ * deadline, none for quota 429s, auth failures or other 4xx, at most {@code max_retries} per
+ * target, and the attempts reported in the response metadata.
  */
 class RetryPolicyTest {
   private final List<Long> arrivals = new CopyOnWriteArrayList<>();
-  private final FakeUpstream upstream = FakeUpstream.startTracked().otherwise(r -> {
-    arrivals.add(System.nanoTime());
-    return Upstreams.byModel().apply(r);
-  });
-  private final FaultGateway gateway = new FaultGateway("""
+  private final FakeUpstream upstream =
+      FakeUpstream.startTracked()
+          .otherwise(
+              r -> {
+                arrivals.add(System.nanoTime());
+                return Upstreams.byModel().apply(r);
+              });
+  private final FaultGateway gateway =
+      new FaultGateway(
+          """
       providers:
         - name: up
           type: openai
@@ -40,7 +45,8 @@ class RetryPolicyTest {
         retry_max_delay: 5s
         retry_jitter_percent: 0
         default_deadline: 10s
-      """.formatted(upstream.baseUri()));
+      """
+              .formatted(upstream.baseUri()));
 
   @AfterEach
   void close() throws InterruptedException {
@@ -62,33 +68,40 @@ class RetryPolicyTest {
 
   @Test
   void chat_retryAfterMs_honouredThenServedWithAttemptsInMetadata() {
-    upstream.enqueue(Response.json(503, Wire.error("overloaded", "busy")).withHeader("retry-after-ms", "350"),
+    upstream.enqueue(
+        Response.json(503, Wire.error("overloaded", "busy")).withHeader("retry-after-ms", "350"),
         Wire.completion("ok"));
 
     Outcome outcome = gateway.chat(request("any"));
 
     assertThat(outcome.ok()).isTrue();
     assertThat(upstream.requestCount()).isEqualTo(2);
-    assertThat(outcome.metadata()).containsEntry("attempts", "2")
+    assertThat(outcome.metadata())
+        .containsEntry("attempts", "2")
         .containsEntry("attempt_log", "up/any PROVIDER_UNAVAILABLE; up/any ok");
-    assertThat(outcome.millis()).as("waited the upstream's 350 ms, not the 100 ms backoff").isGreaterThanOrEqualTo(350);
+    assertThat(outcome.millis())
+        .as("waited the upstream's 350 ms, not the 100 ms backoff")
+        .isGreaterThanOrEqualTo(350);
   }
 
   @Test
   void stream_retriedBeforeOutputThenServed_attemptsInFinalChunkMetadata() {
-    upstream.enqueue(Response.json(500, Wire.error("server_error", "oops")), Wire.streamed("o", "k"));
+    upstream.enqueue(
+        Response.json(500, Wire.error("server_error", "oops")), Wire.streamed("o", "k"));
 
     Outcome outcome = gateway.stream(request("any"));
 
     assertThat(outcome.ok()).isTrue();
     assertThat(outcome.content()).isEqualTo("ok");
-    assertThat(outcome.metadata()).containsEntry("attempts", "2")
+    assertThat(outcome.metadata())
+        .containsEntry("attempts", "2")
         .containsEntry("attempt_log", "up/any PROVIDER_UNAVAILABLE; up/any ok");
   }
 
   @Test
   void chat_retryAfterPastCallerDeadline_failsAtOnceWithRetryInfo() {
-    upstream.enqueue(Response.json(503, Wire.error("overloaded", "busy")).withHeader("retry-after", "2"));
+    upstream.enqueue(
+        Response.json(503, Wire.error("overloaded", "busy")).withHeader("retry-after", "2"));
 
     Outcome outcome = gateway.chat(request("any"), 800);
 
@@ -100,12 +113,14 @@ class RetryPolicyTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      "quota, RESOURCE_EXHAUSTED, PROVIDER_QUOTA",
-      "auth, UNAUTHENTICATED, PROVIDER_AUTH",
-      "bad, FAILED_PRECONDITION, PROVIDER_ERROR",
-      "missing, NOT_FOUND, MODEL_NOT_FOUND",
-      "garbage, INTERNAL, PROVIDER_INVALID_RESPONSE"})
-  void chatAndStream_failureRetryCannotFix_attemptedOnce(String model, Status.Code code, String reason) {
+    "quota, RESOURCE_EXHAUSTED, PROVIDER_QUOTA",
+    "auth, UNAUTHENTICATED, PROVIDER_AUTH",
+    "bad, FAILED_PRECONDITION, PROVIDER_ERROR",
+    "missing, NOT_FOUND, MODEL_NOT_FOUND",
+    "garbage, INTERNAL, PROVIDER_INVALID_RESPONSE"
+  })
+  void chatAndStream_failureRetryCannotFix_attemptedOnce(
+      String model, Status.Code code, String reason) {
     Outcome chat = gateway.chat(request(model));
     Outcome stream = gateway.stream(request(model + "-streamed"));
 

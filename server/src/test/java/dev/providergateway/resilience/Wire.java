@@ -4,7 +4,9 @@ import dev.providergateway.provider.testing.FakeUpstream.Response;
 import java.util.ArrayList;
 import java.util.List;
 
-/** OpenAI Chat Completions wire fixtures for the fault tests (shapes as in OpenAI's API reference). */
+/**
+ * OpenAI Chat Completions wire fixtures for the fault tests (shapes as in OpenAI's API reference).
+ */
 final class Wire {
   static final String DONE = "data: [DONE]\n\n";
 
@@ -13,7 +15,9 @@ final class Wire {
   /** One SSE chunk whose delta carries {@code content}. */
   static String chunk(String content) {
     return "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
-        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + content + "\"},\"finish_reason\":null}]}\n\n";
+        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
+        + content
+        + "\"},\"finish_reason\":null}]}\n\n";
   }
 
   /** The SSE chunk that ends the answer. */
@@ -26,7 +30,9 @@ final class Wire {
   /** A non-streamed answer. */
   static String completionBody(String content) {
     return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,"
-        + "\"message\":{\"role\":\"assistant\",\"content\":\"" + content + "\"},\"finish_reason\":\"stop\"}],"
+        + "\"message\":{\"role\":\"assistant\",\"content\":\""
+        + content
+        + "\"},\"finish_reason\":\"stop\"}],"
         + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}";
   }
 
@@ -52,6 +58,12 @@ final class Wire {
 
   /** An OpenAI error body. */
   static String error(String type, String message) {
-    return "{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + type + "\",\"param\":null,\"code\":\"" + type + "\"}}";
+    return "{\"error\":{\"message\":\""
+        + message
+        + "\",\"type\":\""
+        + type
+        + "\",\"param\":null,\"code\":\""
+        + type
+        + "\"}}";
   }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /** The compose and Kubernetes files agree with the config they ship and with each other. */
 class DeploymentManifestsTest {
   private static final Path ROOT = DockerfileTest.ROOT;
-  private static final Map<String, String> ENV = Map.of("GATEWAY_API_KEY_SHA256", ApiKeyAuthenticator.sha256Hex("k"));
+  private static final Map<String, String> ENV =
+      Map.of("GATEWAY_API_KEY_SHA256", ApiKeyAuthenticator.sha256Hex("k"));
   private static final YAMLMapper YAML = new YAMLMapper();
 
   @Test
@@ -31,7 +32,9 @@ class DeploymentManifestsTest {
   void kubernetes_probesPortsUserAndGraceMatchTheConfig() throws Exception {
     JsonNode configMap = YAML.readTree(ROOT.resolve("deploy/k8s/configmap.yaml").toFile());
     GatewayConfig config = ConfigLoader.parse(configMap.at("/data/gateway.yaml").asText(), ENV);
-    JsonNode pod = YAML.readTree(ROOT.resolve("deploy/k8s/deployment.yaml").toFile()).at("/spec/template/spec");
+    JsonNode pod =
+        YAML.readTree(ROOT.resolve("deploy/k8s/deployment.yaml").toFile())
+            .at("/spec/template/spec");
     JsonNode container = pod.at("/containers/0");
 
     int grpcPort = config.server().port();
@@ -42,24 +45,38 @@ class DeploymentManifestsTest {
     }
     long preStop = container.at("/lifecycle/preStop/sleep/seconds").asLong();
     long grace = config.server().shutdownGrace().toSeconds();
-    assertThat(pod.at("/terminationGracePeriodSeconds").asLong()).isGreaterThanOrEqualTo(preStop + grace + 1);
-    assertThat(pod.at("/securityContext/runAsUser").asText() + ":" + pod.at("/securityContext/runAsGroup").asText())
-        .isEqualTo(DockerfileTest.instructions().stream().filter(i -> i[0].equals("USER")).findFirst().orElseThrow()[1]);
+    assertThat(pod.at("/terminationGracePeriodSeconds").asLong())
+        .isGreaterThanOrEqualTo(preStop + grace + 1);
+    assertThat(
+            pod.at("/securityContext/runAsUser").asText()
+                + ":"
+                + pod.at("/securityContext/runAsGroup").asText())
+        .isEqualTo(
+            DockerfileTest.instructions().stream()
+                .filter(i -> i[0].equals("USER"))
+                .findFirst()
+                .orElseThrow()[1]);
     assertThat(container.at("/volumeMounts/0/mountPath").asText() + "/gateway.yaml")
         .isEqualTo(container.at("/env/0/value").asText());
     assertThat(configMap.at("/data/gateway.yaml").asText())
-        .isEqualTo(Files.readString(ROOT.resolve("docker/gateway.yaml")).lines()
-            .filter(l -> !l.isBlank() && !l.startsWith("#")).map(l -> l.replaceAll("\\s+#.*$", ""))
-            .map(l -> l.replace("${METRICS_PORT:-9464}", "9464")).reduce("", (a, b) -> a + b + "\n"));
+        .isEqualTo(
+            Files.readString(ROOT.resolve("docker/gateway.yaml"))
+                .lines()
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .map(l -> l.replaceAll("\\s+#.*$", ""))
+                .map(l -> l.replace("${METRICS_PORT:-9464}", "9464"))
+                .reduce("", (a, b) -> a + b + "\n"));
   }
 
   @Test
   void compose_stopGraceCoversTheDrain() throws Exception {
-    JsonNode gateway = YAML.readTree(ROOT.resolve("docker/compose.yaml").toFile()).at("/services/gateway");
+    JsonNode gateway =
+        YAML.readTree(ROOT.resolve("docker/compose.yaml").toFile()).at("/services/gateway");
     GatewayConfig config = ConfigLoader.load(ROOT.resolve("docker/gateway.yaml"), ENV);
 
     assertThat(Long.parseLong(gateway.at("/stop_grace_period").asText().replace("s", "")))
         .isGreaterThan(config.server().shutdownGrace().toSeconds());
-    assertThat(gateway.at("/volumes/0").asText()).endsWith(":/etc/provider-gateway/gateway.yaml:ro");
+    assertThat(gateway.at("/volumes/0").asText())
+        .endsWith(":/etc/provider-gateway/gateway.yaml:ro");
   }
 }

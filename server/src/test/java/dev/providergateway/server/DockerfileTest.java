@@ -19,10 +19,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * No Docker engine runs in CI, so this test checks docker/Dockerfile's shape and runs its
- * commands outside Docker: the build command must be the README's, and the ENTRYPOINT and
- * HEALTHCHECK commands (with their JVM flags, against docker/gateway.yaml) must start a gateway
- * and report it healthy, then unhealthy once it is gone.
+ * No Docker engine runs in CI, so this test checks docker/Dockerfile's shape and runs its commands
+ * outside Docker: the build command must be the README's, and the ENTRYPOINT and HEALTHCHECK
+ * commands (with their JVM flags, against docker/gateway.yaml) must start a gateway and report it
+ * healthy, then unhealthy once it is gone.
  */
 class DockerfileTest {
   static final Path ROOT = repoRoot();
@@ -32,35 +32,43 @@ class DockerfileTest {
   void dockerfile_isMultiStageNonRootAndRunsOnlyTheReadmeBuild() throws Exception {
     List<String[]> instructions = instructions();
 
-    assertThat(instructions).filteredOn(i -> i[0].equals("FROM")).hasSize(2)
+    assertThat(instructions)
+        .filteredOn(i -> i[0].equals("FROM"))
+        .hasSize(2)
         .allSatisfy(i -> assertThat(i[1]).matches("eclipse-temurin:17-j(dk|re)-\\S+( AS build)?"));
-    List<String> runs = instructions.stream().filter(i -> i[0].equals("RUN")).map(i -> i[1]).toList();
+    List<String> runs =
+        instructions.stream().filter(i -> i[0].equals("RUN")).map(i -> i[1]).toList();
     assertThat(runs).containsExactly("./mvnw -B -q -ntp package -DskipTests");
     assertThat(Files.readString(ROOT.resolve("README.md"))).contains(runs.get(0));
     assertThat(last(instructions, "USER")).matches("[1-9]\\d*:[1-9]\\d*");
     assertThat(exec(last(instructions, "HEALTHCHECK"))).contains(JAR).endsWith("--health-check");
     assertThat(exec(last(instructions, "ENTRYPOINT"))).contains(JAR);
-    assertThat(last(instructions, "ENV")).isEqualTo("PROVIDER_GATEWAY_CONFIG=/etc/provider-gateway/gateway.yaml");
+    assertThat(last(instructions, "ENV"))
+        .isEqualTo("PROVIDER_GATEWAY_CONFIG=/etc/provider-gateway/gateway.yaml");
   }
 
   @Test
   void entrypointAndHealthcheck_runOutsideDocker_reportServingThenUnhealthy() throws Exception {
     List<String[]> instructions = instructions();
     int port = freePort();
-    Map<String, String> env = Map.of(
-        "PROVIDER_GATEWAY_CONFIG", ROOT.resolve("docker/gateway.yaml").toString(),
-        "PROVIDER_GATEWAY_PORT", String.valueOf(port),
-        "METRICS_PORT", String.valueOf(freePort()),
-        "GATEWAY_API_KEY_SHA256", ApiKeyAuthenticator.sha256Hex("docker-test-key"));
+    Map<String, String> env =
+        Map.of(
+            "PROVIDER_GATEWAY_CONFIG", ROOT.resolve("docker/gateway.yaml").toString(),
+            "PROVIDER_GATEWAY_PORT", String.valueOf(port),
+            "METRICS_PORT", String.valueOf(freePort()),
+            "GATEWAY_API_KEY_SHA256", ApiKeyAuthenticator.sha256Hex("docker-test-key"));
     Process gateway = start(exec(last(instructions, "ENTRYPOINT")), env);
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8));
       String line = out.readLine();
       assertThat(line).contains("listening on 0.0.0.0:" + port);
 
       Process healthy = start(exec(last(instructions, "HEALTHCHECK")), env);
       assertThat(healthy.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(new String(healthy.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("SERVING");
+      assertThat(new String(healthy.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+          .contains("SERVING");
       assertThat(healthy.exitValue()).isZero();
     } finally {
       gateway.destroy();
@@ -93,7 +101,10 @@ class DockerfileTest {
   }
 
   private static String last(List<String[]> instructions, String keyword) {
-    return instructions.stream().filter(i -> i[0].equals(keyword)).reduce((a, b) -> b).orElseThrow()[1];
+    return instructions.stream()
+        .filter(i -> i[0].equals(keyword))
+        .reduce((a, b) -> b)
+        .orElseThrow()[1];
   }
 
   /** The exec-form JSON array of an ENTRYPOINT, CMD or HEALTHCHECK (after its options). */
@@ -104,7 +115,8 @@ class DockerfileTest {
   }
 
   /** Runs an image command here: the JDK's java, the test classpath instead of the image's jar. */
-  private static Process start(List<String> imageCommand, Map<String, String> env) throws Exception {
+  private static Process start(List<String> imageCommand, Map<String, String> env)
+      throws Exception {
     List<String> command = new ArrayList<>();
     assertThat(imageCommand.get(0)).isEqualTo("java");
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -116,7 +128,8 @@ class DockerfileTest {
         command.add(imageCommand.get(i));
       }
     }
-    ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
     builder.environment().putAll(env);
     return builder.start();
   }
@@ -133,7 +146,8 @@ class DockerfileTest {
       dir = dir.getParent();
     }
     if (dir == null) {
-      throw new IllegalStateException("docker/Dockerfile not found above " + Path.of("").toAbsolutePath());
+      throw new IllegalStateException(
+          "docker/Dockerfile not found above " + Path.of("").toAbsolutePath());
     }
     return dir;
   }

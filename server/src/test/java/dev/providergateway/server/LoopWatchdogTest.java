@@ -24,20 +24,22 @@ import org.junit.jupiter.api.Test;
 class LoopWatchdogTest {
   private final List<LogRecord> records = new CopyOnWriteArrayList<>();
   private final Logger logger = Logger.getLogger(LoopWatchdog.class.getName());
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      records.add(record);
-    }
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          records.add(record);
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
   private final EventLoopGroup loops =
-      new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("watched-loop", true), NioIoHandler.newFactory());
+      new MultiThreadIoEventLoopGroup(
+          2, new DefaultThreadFactory("watched-loop", true), NioIoHandler.newFactory());
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
   @BeforeEach
@@ -61,14 +63,18 @@ class LoopWatchdogTest {
 
       assertThat(await(() -> warnings().size() == 1)).as("a warning").isTrue();
       String warning = warnings().get(0).getMessage();
-      assertThat(warning).startsWith("event loop watched-loop-").contains("has run one task for")
-          .contains("every call on it is stalled").contains("server.executor_threads")
+      assertThat(warning)
+          .startsWith("event loop watched-loop-")
+          .contains("has run one task for")
+          .contains("every call on it is stalled")
+          .contains("server.executor_threads")
           .contains("LoopWatchdogTest.blockingPluginCall");
 
       Thread.sleep(400);
       assertThat(warnings()).as("one warning per stall").hasSize(1);
       release.countDown();
-      assertThat(await(() -> records.stream().anyMatch(r -> r.getMessage().endsWith("runs again")))).isTrue();
+      assertThat(await(() -> records.stream().anyMatch(r -> r.getMessage().endsWith("runs again"))))
+          .isTrue();
     }
   }
 
@@ -95,7 +101,8 @@ class LoopWatchdogTest {
     return records.stream().filter(r -> r.getLevel() == Level.WARNING).toList();
   }
 
-  private static boolean await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static boolean await(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (System.nanoTime() < end) {
       if (condition.getAsBoolean()) {

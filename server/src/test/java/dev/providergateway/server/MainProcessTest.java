@@ -23,16 +23,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The real entry point in its own JVM: zero-config start, SIGTERM drain, config errors. */
 class MainProcessTest {
-  private static final Pattern LISTENING = Pattern.compile("listening on .*:(\\d+) \\(providers: (.*)\\)");
+  private static final Pattern LISTENING =
+      Pattern.compile("listening on .*:(\\d+) \\(providers: (.*)\\)");
 
   @Test
   void main_sigterm_drainsInFlightStreamThenExits() throws Exception {
     Process process = start("--port", "0");
     try {
       int port = awaitPort(process);
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-      var stream = ProviderServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
-          .stream(chat("echo", "draining one two three").setExtra(extra("echo_delay_ms", 150)).build());
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      var stream =
+          ProviderServiceGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(20, TimeUnit.SECONDS)
+              .stream(
+                  chat("echo", "draining one two three")
+                      .setExtra(extra("echo_delay_ms", 150))
+                      .build());
       assertThat(stream.next().getContent()).isEqualTo("draining");
 
       process.destroy(); // SIGTERM
@@ -61,15 +68,20 @@ class MainProcessTest {
   }
 
   private static Process start(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
     command.addAll(List.of(args));
     return new ProcessBuilder(command).start();
   }
 
   private static int awaitPort(Process process) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     String line = out.readLine();
     assertThat(line).as("first line of stdout").isNotNull();
     Matcher m = LISTENING.matcher(line);

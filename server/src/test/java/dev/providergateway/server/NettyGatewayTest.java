@@ -44,7 +44,8 @@ class NettyGatewayTest {
 
   @BeforeEach
   void start() throws Exception {
-    GatewayConfig config = ConfigLoader.parse("server: {host: 127.0.0.1, port: 0, shutdown_grace: 10s}\n", Map.of());
+    GatewayConfig config =
+        ConfigLoader.parse("server: {host: 127.0.0.1, port: 0, shutdown_grace: 10s}\n", Map.of());
     gateway = GatewayServer.netty(config, Map.of(), Clock.systemUTC()).start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
   }
@@ -59,7 +60,8 @@ class NettyGatewayTest {
   void chatAndStream_overNetty_answerThroughEcho() {
     var stub = ProviderServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
 
-    assertThat(stub.chat(chat("", "ping over netty").build()).getContent()).isEqualTo("ping over netty");
+    assertThat(stub.chat(chat("", "ping over netty").build()).getContent())
+        .isEqualTo("ping over netty");
     List<StreamChunk> chunks = new ArrayList<>();
     stub.stream(chat("echo", "a b").build()).forEachRemaining(chunks::add);
     assertThat(chunks).extracting(StreamChunk::getIsFinal).containsExactly(false, false, true);
@@ -69,24 +71,32 @@ class NettyGatewayTest {
   void converse_overNetty_turnCompletes() throws Exception {
     LinkedBlockingQueue<ConverseResponse> responses = new LinkedBlockingQueue<>();
     CountDownLatch done = new CountDownLatch(1);
-    StreamObserver<ConverseRequest> requests = ProviderServiceGrpc.newStub(channel).converse(new StreamObserver<>() {
-      @Override
-      public void onNext(ConverseResponse value) {
-        responses.add(value);
-      }
+    StreamObserver<ConverseRequest> requests =
+        ProviderServiceGrpc.newStub(channel)
+            .converse(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ConverseResponse value) {
+                    responses.add(value);
+                  }
 
-      @Override
-      public void onError(Throwable t) {
-        done.countDown();
-      }
+                  @Override
+                  public void onError(Throwable t) {
+                    done.countDown();
+                  }
 
-      @Override
-      public void onCompleted() {
-        done.countDown();
-      }
-    });
-    requests.onNext(ConverseRequest.newBuilder().setStart(ConverseRequest.StartTurn.newBuilder()
-        .setTurnId("t1").setRequest(chat("echo", "hello netty"))).build());
+                  @Override
+                  public void onCompleted() {
+                    done.countDown();
+                  }
+                });
+    requests.onNext(
+        ConverseRequest.newBuilder()
+            .setStart(
+                ConverseRequest.StartTurn.newBuilder()
+                    .setTurnId("t1")
+                    .setRequest(chat("echo", "hello netty")))
+            .build());
     requests.onCompleted();
 
     assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
@@ -98,52 +108,72 @@ class NettyGatewayTest {
   void health_overallAndPerService_serving() {
     var health = HealthGrpc.newBlockingStub(channel);
 
-    assertThat(health.check(HealthCheckRequest.newBuilder().build()).getStatus()).isEqualTo(ServingStatus.SERVING);
-    assertThat(health.check(HealthCheckRequest.newBuilder().setService(ProviderServiceGrpc.SERVICE_NAME).build()).getStatus())
+    assertThat(health.check(HealthCheckRequest.newBuilder().build()).getStatus())
+        .isEqualTo(ServingStatus.SERVING);
+    assertThat(
+            health
+                .check(
+                    HealthCheckRequest.newBuilder()
+                        .setService(ProviderServiceGrpc.SERVICE_NAME)
+                        .build())
+                .getStatus())
         .isEqualTo(ServingStatus.SERVING);
   }
 
   @Test
   void reflection_v1_listsServices() throws Exception {
     CompletableFuture<List<String>> services = new CompletableFuture<>();
-    StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(new StreamObserver<>() {
-      @Override
-      public void onNext(ServerReflectionResponse value) {
-        services.complete(value.getListServicesResponse().getServiceList().stream().map(ServiceResponse::getName).toList());
-      }
+    StreamObserver<ServerReflectionRequest> requests =
+        ServerReflectionGrpc.newStub(channel)
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse value) {
+                    services.complete(
+                        value.getListServicesResponse().getServiceList().stream()
+                            .map(ServiceResponse::getName)
+                            .toList());
+                  }
 
-      @Override
-      public void onError(Throwable t) {
-        services.completeExceptionally(t);
-      }
+                  @Override
+                  public void onError(Throwable t) {
+                    services.completeExceptionally(t);
+                  }
 
-      @Override
-      public void onCompleted() {}
-    });
+                  @Override
+                  public void onCompleted() {}
+                });
     requests.onNext(ServerReflectionRequest.newBuilder().setListServices("*").build());
     requests.onCompleted();
 
-    assertThat(services.get(10, TimeUnit.SECONDS)).contains(
-        "providergateway.v1.ProviderService", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection");
+    assertThat(services.get(10, TimeUnit.SECONDS))
+        .contains(
+            "providergateway.v1.ProviderService",
+            "grpc.health.v1.Health",
+            "grpc.reflection.v1.ServerReflection");
   }
 
   @Test
   void shutdown_inFlightStreamDrainsHealthGoesNotServingNewCallsRefused() throws Exception {
     LinkedBlockingQueue<ServingStatus> healthUpdates = new LinkedBlockingQueue<>();
-    HealthGrpc.newStub(channel).watch(HealthCheckRequest.getDefaultInstance(), new StreamObserver<>() {
-      @Override
-      public void onNext(HealthCheckResponse value) {
-        healthUpdates.add(value.getStatus());
-      }
+    HealthGrpc.newStub(channel)
+        .watch(
+            HealthCheckRequest.getDefaultInstance(),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(HealthCheckResponse value) {
+                healthUpdates.add(value.getStatus());
+              }
 
-      @Override
-      public void onError(Throwable t) {}
+              @Override
+              public void onError(Throwable t) {}
 
-      @Override
-      public void onCompleted() {}
-    });
+              @Override
+              public void onCompleted() {}
+            });
     assertThat(healthUpdates.poll(5, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
-    ChatRequest slow = chat("echo", "one two three four five").setExtra(extra("echo_delay_ms", 100)).build();
+    ChatRequest slow =
+        chat("echo", "one two three four five").setExtra(extra("echo_delay_ms", 100)).build();
     var inFlight = ProviderServiceGrpc.newBlockingStub(channel).stream(slow);
     assertThat(inFlight.next().getContent()).isEqualTo("one");
 
@@ -155,8 +185,10 @@ class NettyGatewayTest {
     inFlight.forEachRemaining(rest::add);
     assertThat(rest).last().satisfies(c -> assertThat(c.getIsFinal()).isTrue());
     assertThat(rest).extracting(StreamChunk::getContent).contains(" five");
-    StatusRuntimeException refused = catchThrowableOfType(StatusRuntimeException.class,
-        () -> ProviderServiceGrpc.newBlockingStub(channel).chat(chat("echo", "late").build()));
+    StatusRuntimeException refused =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> ProviderServiceGrpc.newBlockingStub(channel).chat(chat("echo", "late").build()));
     assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     channel.shutdownNow();
     stopper.join(15_000);

@@ -29,8 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReloadTest {
   private static final String BASE = "server: {host: 127.0.0.1, port: 0, shutdown_grace: 10s}\n";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Path file;
   private GatewayServer gateway;
   private ManagedChannel channel;
@@ -40,7 +39,8 @@ class ReloadTest {
   void start() throws Exception {
     file = dir.resolve("gateway.yaml");
     Files.writeString(file, BASE + "providers: [{name: first, type: echo}]\n");
-    gateway = GatewayServer.netty(ConfigLoader.load(file, Map.of()), Map.of(), Clock.systemUTC()).start();
+    gateway =
+        GatewayServer.netty(ConfigLoader.load(file, Map.of()), Map.of(), Clock.systemUTC()).start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     reloader = new ConfigReloader(file, Map.of(), null, gateway);
   }
@@ -55,7 +55,9 @@ class ReloadTest {
   @Test
   void reload_validFile_swapsProvidersWhileAnInFlightStreamFinishesOnTheOld() throws Exception {
     var stub = ProviderServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
-    var stream = stub.stream(chat("first", "slow stream of words").setExtra(extra("echo_delay_ms", 100)).build());
+    var stream =
+        stub.stream(
+            chat("first", "slow stream of words").setExtra(extra("echo_delay_ms", 100)).build());
     assertThat(stream.next().getContent()).isEqualTo("slow");
 
     Files.writeString(file, BASE + "providers: [{name: second, type: echo}]\n");
@@ -66,7 +68,9 @@ class ReloadTest {
     assertThat(rest).last().satisfies(c -> assertThat(c.getIsFinal()).isTrue());
     assertThat(rest).last().satisfies(c -> assertThat(c.getProvider()).isEqualTo("first"));
     assertThat(stub.chat(chat("second", "new").build()).getContent()).isEqualTo("new");
-    var gone = catchThrowableOfType(StatusRuntimeException.class, () -> stub.chat(chat("first", "x").build()));
+    var gone =
+        catchThrowableOfType(
+            StatusRuntimeException.class, () -> stub.chat(chat("first", "x").build()));
     assertThat(gone.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
     assertThat(gateway.providerNames()).contains("second").doesNotContain("first");
   }
@@ -75,9 +79,11 @@ class ReloadTest {
   void reload_invalidFile_isRejectedWholeAndTheRunningConfigStays() throws Exception {
     var stub = ProviderServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     // Valid YAML and a valid second provider, but an unknown type in the first: nothing applies.
-    Files.writeString(file, BASE + "providers: [{name: second, type: echo}, {name: third, type: nosuchtype}]\n");
+    Files.writeString(
+        file, BASE + "providers: [{name: second, type: echo}, {name: third, type: nosuchtype}]\n");
     assertThat(reloader.reloadNow()).isFalse();
-    Files.writeString(file, BASE + "providers: [{name: second, type: echo}]\nlimits: {max_tools: -1}\n");
+    Files.writeString(
+        file, BASE + "providers: [{name: second, type: echo}]\nlimits: {max_tools: -1}\n");
     assertThat(reloader.reloadNow()).isFalse();
 
     assertThat(stub.chat(chat("first", "still here").build()).getContent()).isEqualTo("still here");
@@ -87,7 +93,8 @@ class ReloadTest {
   @Test
   void reload_startupOnlyChange_keepsTheRunningValue() throws Exception {
     int port = gateway.port();
-    Files.writeString(file, BASE.replace("port: 0", "port: 1") + "providers: [{name: second, type: echo}]\n");
+    Files.writeString(
+        file, BASE.replace("port: 0", "port: 1") + "providers: [{name: second, type: echo}]\n");
 
     assertThat(reloader.reloadNow()).isTrue();
     assertThat(gateway.config().server().port()).isZero();

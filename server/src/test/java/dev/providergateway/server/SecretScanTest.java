@@ -43,10 +43,10 @@ import java.util.logging.StreamHandler;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs a real gateway with a provider whose upstream echoes the provider key back in its 401
- * body, and callers that send good, bad and misplaced keys; then scans everything the gateway
- * emitted (stdout, stderr, JSON and text logs at debug level, metrics, ListProviders, every error
- * status with its trailers, response headers) for either key.
+ * Runs a real gateway with a provider whose upstream echoes the provider key back in its 401 body,
+ * and callers that send good, bad and misplaced keys; then scans everything the gateway emitted
+ * (stdout, stderr, JSON and text logs at debug level, metrics, ListProviders, every error status
+ * with its trailers, response headers) for either key.
  */
 class SecretScanTest {
   private static final String PROVIDER_KEY = "sk-test-PROVIDERSECRET-0123456789abcdefABCDEF";
@@ -55,16 +55,21 @@ class SecretScanTest {
   @Test
   void everythingEmitted_neverContainsProviderOrCallerKeys() throws Exception {
     HttpServer upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    upstream.createContext("/", exchange -> {
-      String auth = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"));
-      byte[] body = ("{\"error\":{\"message\":\"Incorrect API key provided: " + auth.replace("Bearer ", "")
-          + ". You can find your API key at https://platform.openai.com/account/api-keys.\","
-          + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}").getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
-      exchange.sendResponseHeaders(401, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    upstream.createContext(
+        "/",
+        exchange -> {
+          String auth = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"));
+          byte[] body =
+              ("{\"error\":{\"message\":\"Incorrect API key provided: "
+                      + auth.replace("Bearer ", "")
+                      + ". You can find your API key at https://platform.openai.com/account/api-keys.\","
+                      + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}")
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().set("Content-Type", "application/json");
+          exchange.sendResponseHeaders(401, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     upstream.start();
 
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -80,13 +85,16 @@ class SecretScanTest {
       PrintStream tee = new PrintStream(new TeeStream(captured, out), true, StandardCharsets.UTF_8);
       System.setOut(tee);
       System.setErr(tee);
-      Logging.configure(new LoggingConfig(LoggingConfig.Format.JSON, LoggingConfig.Level.DEBUG, true), captured);
+      Logging.configure(
+          new LoggingConfig(LoggingConfig.Format.JSON, LoggingConfig.Level.DEBUG, true), captured);
       StreamHandler text = new StreamHandler(captured, new TextLogFormatter());
       text.setLevel(java.util.logging.Level.ALL);
       root.addHandler(text);
 
       Map<String, String> env = Map.of("LEAKY_KEY", PROVIDER_KEY);
-      GatewayConfig config = ConfigLoader.parse("""
+      GatewayConfig config =
+          ConfigLoader.parse(
+              """
           server: {host: 127.0.0.1, port: 0}
           metrics: {enabled: true, port: 0}
           logging: {format: json, level: debug}
@@ -95,7 +103,10 @@ class SecretScanTest {
           auth:
             keys:
               - {id: team-a, key_sha256: %s}
-          """.formatted(upstream.getAddress().getPort(), ApiKeyAuthenticator.sha256Hex(CALLER_KEY)), env);
+          """
+                  .formatted(
+                      upstream.getAddress().getPort(), ApiKeyAuthenticator.sha256Hex(CALLER_KEY)),
+              env);
       seen.add(config.toString());
       gateway = GatewayServer.nettyBuilder(config, env, Clock.systemUTC()).build().start();
       channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
@@ -104,20 +115,28 @@ class SecretScanTest {
       var good = stub(channel, "Bearer " + CALLER_KEY);
       seen.add(good.listProviders(ListProvidersRequest.getDefaultInstance()).toString());
       seen.add(good.chat(chat("echo", "hello").build()).toString());
-      for (var attempt : List.<Runnable>of(
-          () -> good.chat(chat("leaky", "hi").build()),
-          () -> good.stream(chat("leaky", "hi").build()).forEachRemaining(c -> seen.add(c.toString())),
-          () -> stub(ch, "Bearer " + PROVIDER_KEY).chat(chat("echo", "hi").build()),
-          () -> stub(ch, "Bearer " + CALLER_KEY + "x").chat(chat("echo", "hi").build()),
-          () -> stub(ch, CALLER_KEY).chat(chat("echo", "hi").build()))) {
+      for (var attempt :
+          List.<Runnable>of(
+              () -> good.chat(chat("leaky", "hi").build()),
+              () ->
+                  good.stream(chat("leaky", "hi").build())
+                      .forEachRemaining(c -> seen.add(c.toString())),
+              () -> stub(ch, "Bearer " + PROVIDER_KEY).chat(chat("echo", "hi").build()),
+              () -> stub(ch, "Bearer " + CALLER_KEY + "x").chat(chat("echo", "hi").build()),
+              () -> stub(ch, CALLER_KEY).chat(chat("echo", "hi").build()))) {
         var e = catchThrowableOfType(StatusRuntimeException.class, attempt::run);
         seen.add(String.valueOf(e));
         seen.add(String.valueOf(e.getTrailers()));
       }
       seen.add(converse(channel, "Bearer " + CALLER_KEY));
-      seen.add(HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.metricsPort() + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body());
+      seen.add(
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + gateway.metricsPort() + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body());
     } finally {
       if (channel != null) {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -140,45 +159,62 @@ class SecretScanTest {
     seen.add(captured.toString(StandardCharsets.UTF_8));
     String all = String.join("\n", seen);
 
-    assertThat(all).as("the scan saw the failures it was meant to").contains("PROVIDER_AUTH")
-        .contains("GATEWAY_UNAUTHENTICATED").contains("\"message\":\"access\"").contains("gateway_requests_total");
-    assertThat(all).doesNotContain(PROVIDER_KEY).doesNotContain(CALLER_KEY)
-        .doesNotContain("PROVIDERSECRET").doesNotContain("CALLERSECRET");
+    assertThat(all)
+        .as("the scan saw the failures it was meant to")
+        .contains("PROVIDER_AUTH")
+        .contains("GATEWAY_UNAUTHENTICATED")
+        .contains("\"message\":\"access\"")
+        .contains("gateway_requests_total");
+    assertThat(all)
+        .doesNotContain(PROVIDER_KEY)
+        .doesNotContain(CALLER_KEY)
+        .doesNotContain("PROVIDERSECRET")
+        .doesNotContain("CALLERSECRET");
   }
 
-  private static ProviderServiceGrpc.ProviderServiceBlockingStub stub(ManagedChannel channel, String authorization) {
+  private static ProviderServiceGrpc.ProviderServiceBlockingStub stub(
+      ManagedChannel channel, String authorization) {
     Metadata headers = new Metadata();
     headers.put(AuthInterceptor.AUTHORIZATION, authorization);
-    return ProviderServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+    return ProviderServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 
-  private static String converse(ManagedChannel channel, String authorization) throws InterruptedException {
+  private static String converse(ManagedChannel channel, String authorization)
+      throws InterruptedException {
     Metadata headers = new Metadata();
     headers.put(AuthInterceptor.AUTHORIZATION, authorization);
     StringBuilder seen = new StringBuilder();
     CountDownLatch done = new CountDownLatch(1);
-    StreamObserver<ConverseRequest> requests = ProviderServiceGrpc.newStub(channel)
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-        .converse(new StreamObserver<>() {
-          @Override
-          public void onNext(ConverseResponse value) {
-            seen.append(value);
-          }
+    StreamObserver<ConverseRequest> requests =
+        ProviderServiceGrpc.newStub(channel)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+            .converse(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ConverseResponse value) {
+                    seen.append(value);
+                  }
 
-          @Override
-          public void onError(Throwable t) {
-            seen.append(t);
-            done.countDown();
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    seen.append(t);
+                    done.countDown();
+                  }
 
-          @Override
-          public void onCompleted() {
-            done.countDown();
-          }
-        });
-    requests.onNext(ConverseRequest.newBuilder().setStart(ConverseRequest.StartTurn.newBuilder()
-        .setTurnId("t1").setRequest(chat("leaky", "hi"))).build());
+                  @Override
+                  public void onCompleted() {
+                    done.countDown();
+                  }
+                });
+    requests.onNext(
+        ConverseRequest.newBuilder()
+            .setStart(
+                ConverseRequest.StartTurn.newBuilder()
+                    .setTurnId("t1")
+                    .setRequest(chat("leaky", "hi")))
+            .build());
     requests.onCompleted();
     done.await(10, TimeUnit.SECONDS);
     return seen.toString();

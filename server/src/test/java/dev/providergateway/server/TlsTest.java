@@ -34,19 +34,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * TLS and mutual TLS on the real Netty port, with a CA, server and client certificates made by
- * the JDK's keytool when the tests start (no key is committed).
+ * TLS and mutual TLS on the real Netty port, with a CA, server and client certificates made by the
+ * JDK's keytool when the tests start (no key is committed).
  */
 class TlsTest {
   private static final String PASS = "changeit";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   @BeforeAll
   static void certificates() throws Exception {
-    keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=test-ca",
-        "-ext", "bc:c", "-validity", "2", "-keystore", "ca.p12");
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "ca",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        "CN=test-ca",
+        "-ext",
+        "bc:c",
+        "-validity",
+        "2",
+        "-keystore",
+        "ca.p12");
     keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-file", "ca.pem");
     for (String name : List.of("server", "server2", "client")) {
       issue(name);
@@ -55,49 +68,93 @@ class TlsTest {
 
   /** {@code name.pem} (leaf then CA) and {@code name.key} (PKCS#8 PEM), signed by the CA. */
   private static void issue(String name) throws Exception {
-    keytool("-genkeypair", "-alias", name, "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=" + name,
-        "-validity", "2", "-keystore", name + ".p12");
+    keytool(
+        "-genkeypair",
+        "-alias",
+        name,
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        "CN=" + name,
+        "-validity",
+        "2",
+        "-keystore",
+        name + ".p12");
     keytool("-certreq", "-alias", name, "-keystore", name + ".p12", "-file", name + ".csr");
-    keytool("-gencert", "-alias", "ca", "-keystore", "ca.p12", "-infile", name + ".csr", "-outfile", name + ".crt",
-        "-rfc", "-validity", "2", "-ext", "san=dns:localhost,ip:127.0.0.1", "-ext", "eku=serverAuth,clientAuth");
-    Files.writeString(dir.resolve(name + ".pem"),
+    keytool(
+        "-gencert",
+        "-alias",
+        "ca",
+        "-keystore",
+        "ca.p12",
+        "-infile",
+        name + ".csr",
+        "-outfile",
+        name + ".crt",
+        "-rfc",
+        "-validity",
+        "2",
+        "-ext",
+        "san=dns:localhost,ip:127.0.0.1",
+        "-ext",
+        "eku=serverAuth,clientAuth");
+    Files.writeString(
+        dir.resolve(name + ".pem"),
         Files.readString(dir.resolve(name + ".crt")) + Files.readString(dir.resolve("ca.pem")));
     KeyStore store = KeyStore.getInstance("PKCS12");
     try (InputStream in = new FileInputStream(dir.resolve(name + ".p12").toFile())) {
       store.load(in, PASS.toCharArray());
     }
     byte[] pkcs8 = store.getKey(name, PASS.toCharArray()).getEncoded();
-    Files.writeString(dir.resolve(name + ".key"), "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pkcs8) + "\n-----END PRIVATE KEY-----\n");
+    Files.writeString(
+        dir.resolve(name + ".key"),
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pkcs8)
+            + "\n-----END PRIVATE KEY-----\n");
   }
 
   private static void keytool(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
     command.addAll(List.of(args));
-    command.addAll(List.of("-storetype", "PKCS12", "-storepass", PASS, "-keypass", PASS, "-noprompt"));
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    command.addAll(
+        List.of("-storetype", "PKCS12", "-storepass", PASS, "-keypass", PASS, "-noprompt"));
+    Process p =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("keytool %s: %s", args[0], out).isZero();
   }
 
   private static GatewayServer gateway(String tls) throws Exception {
-    Files.copy(dir.resolve("server.pem"), dir.resolve("live.pem"), StandardCopyOption.REPLACE_EXISTING);
-    Files.copy(dir.resolve("server.key"), dir.resolve("live.key"), StandardCopyOption.REPLACE_EXISTING);
-    GatewayConfig config = ConfigLoader.parse("""
+    Files.copy(
+        dir.resolve("server.pem"), dir.resolve("live.pem"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        dir.resolve("server.key"), dir.resolve("live.key"), StandardCopyOption.REPLACE_EXISTING);
+    GatewayConfig config =
+        ConfigLoader.parse(
+            """
         server:
           host: 127.0.0.1
           port: 0
           tls: {cert_file: '%s', key_file: '%s', refresh_interval: 1s%s}
-        """.formatted(dir.resolve("live.pem"), dir.resolve("live.key"), tls), Map.of());
+        """
+                .formatted(dir.resolve("live.pem"), dir.resolve("live.key"), tls),
+            Map.of());
     return GatewayServer.netty(config, Map.of(), Clock.systemUTC()).start();
   }
 
-  private static String chatOver(int port, ChannelCredentials credentials) throws InterruptedException {
+  private static String chatOver(int port, ChannelCredentials credentials)
+      throws InterruptedException {
     ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", port, credentials).build();
     try {
-      return ProviderServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .chat(chat("echo", "over tls").build()).getContent();
+      return ProviderServiceGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
+          .chat(chat("echo", "over tls").build())
+          .getContent();
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -119,12 +176,17 @@ class TlsTest {
 
   @Test
   void mutualTls_requiresAClientCertificateFromTheCa() throws Exception {
-    GatewayServer gateway = gateway(", client_ca_file: '" + dir.resolve("ca.pem") + "', client_auth: require");
+    GatewayServer gateway =
+        gateway(", client_ca_file: '" + dir.resolve("ca.pem") + "', client_auth: require");
     try {
-      var refused = catchThrowableOfType(StatusRuntimeException.class, () -> chatOver(gateway.port(), trustingCa().build()));
+      var refused =
+          catchThrowableOfType(
+              StatusRuntimeException.class, () -> chatOver(gateway.port(), trustingCa().build()));
       assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
 
-      var withCert = trustingCa().keyManager(dir.resolve("client.pem").toFile(), dir.resolve("client.key").toFile());
+      var withCert =
+          trustingCa()
+              .keyManager(dir.resolve("client.pem").toFile(), dir.resolve("client.key").toFile());
       assertThat(chatOver(gateway.port(), withCert.build())).isEqualTo("over tls");
       assertThat(HealthProbe.check(gateway.config().withPort(gateway.port()))).isZero();
     } finally {
@@ -137,8 +199,10 @@ class TlsTest {
     GatewayServer gateway = gateway("");
     try {
       assertThat(servedSubject(gateway.port())).isEqualTo("CN=server");
-      Files.copy(dir.resolve("server2.key"), dir.resolve("live.key"), StandardCopyOption.REPLACE_EXISTING);
-      Files.copy(dir.resolve("server2.pem"), dir.resolve("live.pem"), StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(
+          dir.resolve("server2.key"), dir.resolve("live.key"), StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(
+          dir.resolve("server2.pem"), dir.resolve("live.pem"), StandardCopyOption.REPLACE_EXISTING);
       // The refresh compares modification times; some file systems keep whole seconds only.
       var later = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000);
       Files.setLastModifiedTime(dir.resolve("live.key"), later);
@@ -158,30 +222,34 @@ class TlsTest {
 
   /** The subject of the certificate the server presents to a new connection. */
   private static String servedSubject(int port) throws Exception {
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory factory =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     try (InputStream in = Files.newInputStream(dir.resolve("ca.pem"))) {
-      trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+      trust.setCertificateEntry(
+          "ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
     factory.init(trust);
     X509TrustManager delegate = (X509TrustManager) factory.getTrustManagers()[0];
     AtomicReference<String> subject = new AtomicReference<>();
-    X509TrustManager recording = new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+    X509TrustManager recording =
+        new X509TrustManager() {
+          @Override
+          public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
-        delegate.checkServerTrusted(chain, authType);
-        subject.set(chain[0].getSubjectX500Principal().getName());
-      }
+          @Override
+          public void checkServerTrusted(X509Certificate[] chain, String authType)
+              throws java.security.cert.CertificateException {
+            delegate.checkServerTrusted(chain, authType);
+            subject.set(chain[0].getSubjectX500Principal().getName());
+          }
 
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return delegate.getAcceptedIssuers();
-      }
-    };
+          @Override
+          public X509Certificate[] getAcceptedIssuers() {
+            return delegate.getAcceptedIssuers();
+          }
+        };
     chatOver(port, TlsChannelCredentials.newBuilder().trustManager(recording).build());
     return subject.get();
   }

@@ -1,14 +1,14 @@
 package dev.providergateway.testing;
 
+import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.ProviderFactory;
 import dev.providergateway.provider.ProviderSettings;
-import dev.providergateway.provider.Provider;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Test provider type {@code envkey}: registers itself automatically when {@code ENVKEY_API_KEY}
- * is set, as real providers do with their API-key variables. Its instances behave like probes.
+ * Test provider type {@code envkey}: registers itself automatically when {@code ENVKEY_API_KEY} is
+ * set, as real providers do with their API-key variables. Its instances behave like probes.
  */
 public final class EnvKeyProviderFactory implements ProviderFactory {
   @Override

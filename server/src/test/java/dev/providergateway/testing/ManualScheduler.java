@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * (retries, deadlines, watchdogs) testable without sleeping. Periodic tasks are not supported.
  * Thread-safe, though tests drive it from one thread.
  */
-public final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
+public final class ManualScheduler extends AbstractExecutorService
+    implements ScheduledExecutorService {
   private final MutableClock clock;
   private final PriorityQueue<Task<?>> queue = new PriorityQueue<>();
   private long sequence;
@@ -66,8 +67,11 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
 
   /** When the next live task is due, from now; null when none is. */
   public synchronized Duration nextDelay() {
-    return queue.stream().filter(t -> !t.isCancelled()).min(Task::compareTo)
-        .map(t -> Duration.ofNanos(t.due - clock.nanoTime())).orElse(null);
+    return queue.stream()
+        .filter(t -> !t.isCancelled())
+        .min(Task::compareTo)
+        .map(t -> Duration.ofNanos(t.due - clock.nanoTime()))
+        .orElse(null);
   }
 
   @Override
@@ -76,7 +80,8 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
   }
 
   @Override
-  public synchronized <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+  public synchronized <V> ScheduledFuture<V> schedule(
+      Callable<V> callable, long delay, TimeUnit unit) {
     return add(new Task<>(callable, clock.nanoTime() + unit.toNanos(delay), sequence++));
   }
 
@@ -86,12 +91,14 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
   }
 
   @Override
-  public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
+  public ScheduledFuture<?> scheduleAtFixedRate(
+      Runnable command, long initialDelay, long period, TimeUnit unit) {
     throw new UnsupportedOperationException("periodic tasks");
   }
 
   @Override
-  public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+  public ScheduledFuture<?> scheduleWithFixedDelay(
+      Runnable command, long initialDelay, long delay, TimeUnit unit) {
     throw new UnsupportedOperationException("periodic tasks");
   }
 

@@ -10,8 +10,8 @@ import java.time.Instant;
  *
  * <p>Two kinds: {@link #MutableClock() fixed} (time stands still until advanced; for unit tests
  * with a {@link ManualScheduler}) and {@link #followingRealTime()} (real time plus what tests
- * advanced; for gateways whose timers run on a real scheduler and whose providers read the
- * system clock). Thread-safe.
+ * advanced; for gateways whose timers run on a real scheduler and whose providers read the system
+ * clock). Thread-safe.
  */
 public final class MutableClock extends GatewayClock {
   private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");

@@ -20,10 +20,10 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Test provider type {@code probe}: a provider whose upstream never finishes on its own, and
- * which records what the gateway did to its calls. A stream emits one content delta and then
- * hangs; a chat never completes. Tests look the probe up by provider name and wait on its
- * latches to see cancellation arrive.
+ * Test provider type {@code probe}: a provider whose upstream never finishes on its own, and which
+ * records what the gateway did to its calls. A stream emits one content delta and then hangs; a
+ * chat never completes. Tests look the probe up by provider name and wait on its latches to see
+ * cancellation arrive.
  */
 public final class ProbeProviderFactory implements ProviderFactory {
   private static final Map<String, Probe> PROBES = new ConcurrentHashMap<>();
@@ -82,11 +82,12 @@ public final class ProbeProviderFactory implements ProviderFactory {
       probe.calls.incrementAndGet();
       probe.lastContext = context;
       CompletableFuture<CompletionResponse> never = new CompletableFuture<>();
-      never.whenComplete((r, e) -> {
-        if (never.isCancelled()) {
-          probe.chatCancelled.countDown();
-        }
-      });
+      never.whenComplete(
+          (r, e) -> {
+            if (never.isCancelled()) {
+              probe.chatCancelled.countDown();
+            }
+          });
       probe.chatStarted.countDown();
       return never;
     }
@@ -96,11 +97,12 @@ public final class ProbeProviderFactory implements ProviderFactory {
       Probe probe = probe(name);
       probe.calls.incrementAndGet();
       probe.lastContext = context;
-      return new EventPublisher<>(p -> {
-        p.onCancel(probe.streamCancelled::countDown);
-        p.emit(new StreamEvent.ContentDelta("first"));
-        probe.streamStarted.countDown();
-      });
+      return new EventPublisher<>(
+          p -> {
+            p.onCancel(probe.streamCancelled::countDown);
+            p.emit(new StreamEvent.ContentDelta("first"));
+            probe.streamStarted.countDown();
+          });
     }
 
     @Override

@@ -23,7 +23,9 @@ public final class Requests {
     return ToolDefinition.newBuilder()
         .setName("get_weather")
         .setDescription("Current weather for a city")
-        .setParameters(struct("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}"))
+        .setParameters(
+            struct(
+                "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}"))
         .build();
   }
 
@@ -38,9 +40,10 @@ public final class Requests {
   }
 
   public static Struct extra(String key, Object value) {
-    Value v = value instanceof Number n
-        ? Value.newBuilder().setNumberValue(n.doubleValue()).build()
-        : Value.newBuilder().setStringValue(String.valueOf(value)).build();
+    Value v =
+        value instanceof Number n
+            ? Value.newBuilder().setNumberValue(n.doubleValue()).build()
+            : Value.newBuilder().setStringValue(String.valueOf(value)).build();
     return Struct.newBuilder().putFields(key, v).build();
   }
 }

@@ -31,11 +31,16 @@ public final class Statuses {
   }
 
   public static List<String> violatedFields(Status s) {
-    return detail(s, BadRequest.class).orElseThrow(() -> new AssertionError("no BadRequest in " + s))
-        .getFieldViolationsList().stream().map(BadRequest.FieldViolation::getField).toList();
+    return detail(s, BadRequest.class)
+        .orElseThrow(() -> new AssertionError("no BadRequest in " + s))
+        .getFieldViolationsList()
+        .stream()
+        .map(BadRequest.FieldViolation::getField)
+        .toList();
   }
 
-  private static <T extends com.google.protobuf.Message> Optional<T> detail(Status s, Class<T> type) {
+  private static <T extends com.google.protobuf.Message> Optional<T> detail(
+      Status s, Class<T> type) {
     for (Any any : s.getDetailsList()) {
       if (any.is(type)) {
         try {

@@ -1,9 +1,8 @@
 package dev.providergateway.testing;
 
-import dev.providergateway.provider.testing.TestTransport;
 import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.config.ResilienceConfig;
-import java.time.Duration;
+import dev.providergateway.provider.testing.TestTransport;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.server.GatewayServer;
 import dev.providergateway.v1.ProviderServiceGrpc;
@@ -12,27 +11,37 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A gateway on the in-process transport, with a hand-driven clock, for service tests. A config
- * that leaves the resilience section at its defaults gets no retries (single attempts keep
- * error-mapping and breaker tests exact); tests of retries set the section themselves.
+ * A gateway on the in-process transport, with a hand-driven clock, for service tests. A config that
+ * leaves the resilience section at its defaults gets no retries (single attempts keep error-mapping
+ * and breaker tests exact); tests of retries set the section themselves.
  */
 public final class TestGateway implements AutoCloseable {
   public final MutableClock clock = new MutableClock();
   public final GatewayServer server;
   public final ManagedChannel channel;
 
-  public static final ResilienceConfig NO_RETRIES = ResilienceConfig.builder()
-      .retries(0, Duration.ofMillis(10), Duration.ofMillis(100), 0).retryBudget(100, 1000).build();
+  public static final ResilienceConfig NO_RETRIES =
+      ResilienceConfig.builder()
+          .retries(0, Duration.ofMillis(10), Duration.ofMillis(100), 0)
+          .retryBudget(100, 1000)
+          .build();
 
   public TestGateway(GatewayConfig given) {
-    GatewayConfig config = given.resilience().equals(ResilienceConfig.defaults()) ? given.withResilience(NO_RETRIES) : given;
+    GatewayConfig config =
+        given.resilience().equals(ResilienceConfig.defaults())
+            ? given.withResilience(NO_RETRIES)
+            : given;
     String name = InProcessServerBuilder.generateName();
-    ProviderRegistry registry = ProviderRegistry.create(config, Map.of(), clock, TestTransport.get());
-    server = GatewayServer.create(InProcessServerBuilder.forName(name).directExecutor(), config, registry, clock, null);
+    ProviderRegistry registry =
+        ProviderRegistry.create(config, Map.of(), clock, TestTransport.get());
+    server =
+        GatewayServer.create(
+            InProcessServerBuilder.forName(name).directExecutor(), config, registry, clock, null);
     try {
       server.start();
     } catch (IOException e) {

@@ -27,7 +27,8 @@ class CapabilityTableTest {
 
   @Test
   void lookup_providerDefaults_overrideDefaults() {
-    ToolCallingCapabilities caps = table.lookup("anthropic", "anthropic", "claude-3-5-haiku-latest");
+    ToolCallingCapabilities caps =
+        table.lookup("anthropic", "anthropic", "claude-3-5-haiku-latest");
 
     assertThat(caps.toolCallFormat()).isEqualTo(ToolCallFormat.ANTHROPIC);
     assertThat(caps.thinkingMode()).isFalse();
@@ -54,7 +55,11 @@ class CapabilityTableTest {
 
   @Test
   void lookup_mostSpecificPatternWins() throws Exception {
-    CapabilityTable custom = CapabilityTable.parse(new YAMLMapper().readTree("""
+    CapabilityTable custom =
+        CapabilityTable.parse(
+            new YAMLMapper()
+                .readTree(
+                    """
         defaults: {native_tool_calls: true, streaming_tool_calls: true, parallel_tool_calls: true,
           tool_choice_param: true, json_fallback_parsing: false, xml_fallback_parsing: false,
           thinking_mode: false, tool_call_format: openai, argument_format: json, recommended_max_tools: 8}
@@ -73,7 +78,12 @@ class CapabilityTableTest {
 
   @Test
   void parse_unknownKey_failsNamingIt() {
-    assertThatThrownBy(() -> CapabilityTable.parse(new YAMLMapper().readTree("""
+    assertThatThrownBy(
+            () ->
+                CapabilityTable.parse(
+                    new YAMLMapper()
+                        .readTree(
+                            """
         defaults: {native_tool_calls: true, streaming_tool_calls: true, parallel_tool_calls: true,
           tool_choice_param: true, json_fallback_parsing: false, xml_fallback_parsing: false,
           thinking_mode: false, tool_call_format: openai, argument_format: json, recommended_max_tools: 8}
@@ -81,19 +91,27 @@ class CapabilityTableTest {
           p:
             models:
               "m*": {native_tools: false}
-        """))).hasMessageContaining("providers.p.models.m*.native_tools");
+        """)))
+        .hasMessageContaining("providers.p.models.m*.native_tools");
   }
 
   @Test
   void parse_unknownFormat_failsNamingValue() {
-    assertThatThrownBy(() -> CapabilityTable.parse(new YAMLMapper().readTree("""
+    assertThatThrownBy(
+            () ->
+                CapabilityTable.parse(
+                    new YAMLMapper()
+                        .readTree(
+                            """
         defaults: {native_tool_calls: true, streaming_tool_calls: true, parallel_tool_calls: true,
           tool_choice_param: true, json_fallback_parsing: false, xml_fallback_parsing: false,
           thinking_mode: false, tool_call_format: smoke_signals, argument_format: json, recommended_max_tools: 8}
-        """))).hasMessageContaining("smoke_signals");
+        """)))
+        .hasMessageContaining("smoke_signals");
   }
 
-  private static final String FRAGMENT = """
+  private static final String FRAGMENT =
+      """
       providers:
         lines:
           defaults: {tool_call_format: anthropic, parallel_tool_calls: false}
@@ -103,7 +121,9 @@ class CapabilityTableTest {
 
   @Test
   void withFragment_newProvider_mergedWithDefaultsAndPatterns() throws Exception {
-    CapabilityTable merged = table.withFragment(new YAMLMapper().readTree(FRAGMENT), "plugin.jar!/" + CapabilityTable.FRAGMENT);
+    CapabilityTable merged =
+        table.withFragment(
+            new YAMLMapper().readTree(FRAGMENT), "plugin.jar!/" + CapabilityTable.FRAGMENT);
 
     assertThat(merged.covers("my-lines", "lines")).isTrue();
     ToolCallingCapabilities big = merged.lookup("my-lines", "lines", "lines-1");
@@ -117,10 +137,16 @@ class CapabilityTableTest {
 
   @Test
   void withFragment_redefinesBuiltInEntry_failsNamingBothSources() {
-    assertThatThrownBy(() -> table.withFragment(new YAMLMapper().readTree("""
+    assertThatThrownBy(
+            () ->
+                table.withFragment(
+                    new YAMLMapper()
+                        .readTree(
+                            """
         providers:
           ollama: {defaults: {parallel_tool_calls: true}}
-        """), "evil.jar"))
+        """),
+                    "evil.jar"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("evil.jar")
         .hasMessageContaining("providers.ollama")
@@ -132,21 +158,33 @@ class CapabilityTableTest {
     CapabilityTable once = table.withFragment(new YAMLMapper().readTree(FRAGMENT), "first.jar");
 
     assertThatThrownBy(() -> once.withFragment(new YAMLMapper().readTree(FRAGMENT), "second.jar"))
-        .hasMessageContaining("second.jar").hasMessageContaining("first.jar");
+        .hasMessageContaining("second.jar")
+        .hasMessageContaining("first.jar");
   }
 
   @Test
   void withFragment_defaultsKey_refused() {
-    assertThatThrownBy(() -> table.withFragment(new YAMLMapper().readTree("defaults: {recommended_max_tools: 1}\n"), "p.jar"))
-        .hasMessageContaining("p.jar").hasMessageContaining("'defaults' is not allowed");
+    assertThatThrownBy(
+            () ->
+                table.withFragment(
+                    new YAMLMapper().readTree("defaults: {recommended_max_tools: 1}\n"), "p.jar"))
+        .hasMessageContaining("p.jar")
+        .hasMessageContaining("'defaults' is not allowed");
   }
 
   @Test
   void withFragment_unknownKey_failsNamingSourceAndKey() {
-    assertThatThrownBy(() -> table.withFragment(new YAMLMapper().readTree("""
+    assertThatThrownBy(
+            () ->
+                table.withFragment(
+                    new YAMLMapper()
+                        .readTree(
+                            """
         providers:
           lines: {defaults: {native_tools: true}}
-        """), "p.jar")).hasMessageContaining("p.jar: providers.lines.defaults.native_tools");
+        """),
+                    "p.jar"))
+        .hasMessageContaining("p.jar: providers.lines.defaults.native_tools");
   }
 
   @Test
@@ -159,14 +197,18 @@ class CapabilityTableTest {
       CapabilityTable loaded = CapabilityTable.load(loader);
 
       assertThat(loaded.lookup("lines", "lines", "lines-mini").needsFallback()).isTrue();
-      assertThat(loaded.lookup("ollama", "ollama", "gemma3").needsFallback()).as("built-ins kept").isTrue();
+      assertThat(loaded.lookup("ollama", "ollama", "gemma3").needsFallback())
+          .as("built-ins kept")
+          .isTrue();
     }
   }
 
   @Test
   void fromDescriptor_followsToolsStreamingAndFormat() {
-    ToolCallingCapabilities none = table.fromDescriptor(new Capabilities(false, true, false, false, ToolCallFormat.NONE, 0));
-    ToolCallingCapabilities xml = table.fromDescriptor(new Capabilities(true, false, false, false, ToolCallFormat.XML, 0));
+    ToolCallingCapabilities none =
+        table.fromDescriptor(new Capabilities(false, true, false, false, ToolCallFormat.NONE, 0));
+    ToolCallingCapabilities xml =
+        table.fromDescriptor(new Capabilities(true, false, false, false, ToolCallFormat.XML, 0));
 
     assertThat(none.supportsTools()).isFalse();
     assertThat(none.toolCallFormat()).isEqualTo(ToolCallFormat.NONE);

@@ -18,16 +18,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Tool calling for a model without native tool calls, end to end: an echo provider registered
- * under the name {@code lmstudio} gets LM Studio's table entry (no native calls, JSON fallback),
- * so the gateway strips the tool fields and parses the call out of the reply, which echo makes
- * from the user's text. Streaming proves the hold-back: echo streams the JSON word by word.
+ * Tool calling for a model without native tool calls, end to end: an echo provider registered under
+ * the name {@code lmstudio} gets LM Studio's table entry (no native calls, JSON fallback), so the
+ * gateway strips the tool fields and parses the call out of the reply, which echo makes from the
+ * user's text. Streaming proves the hold-back: echo streams the JSON word by word.
  */
 class FallbackThroughGatewayTest {
   private static final String CALL_TEXT =
       "Checking now.\n```json\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n```";
-  private final TestGateway gateway = new TestGateway(
-      ConfigLoader.parse("providers:\n  - {name: lmstudio, type: echo}\n", Map.of()));
+  private final TestGateway gateway =
+      new TestGateway(
+          ConfigLoader.parse("providers:\n  - {name: lmstudio, type: echo}\n", Map.of()));
 
   @AfterEach
   void close() throws InterruptedException {
@@ -36,8 +37,10 @@ class FallbackThroughGatewayTest {
 
   @Test
   void chat_callInModelText_returnedAsToolCall() {
-    CompletionResponse r = gateway.blocking().chat(
-        Requests.chat("lmstudio", CALL_TEXT).addTools(Requests.weatherTool()).build());
+    CompletionResponse r =
+        gateway
+            .blocking()
+            .chat(Requests.chat("lmstudio", CALL_TEXT).addTools(Requests.weatherTool()).build());
 
     assertThat(r.getToolCallsCount()).isEqualTo(1);
     assertThat(r.getToolCalls(0).getName()).isEqualTo("get_weather");
@@ -50,37 +53,55 @@ class FallbackThroughGatewayTest {
   @Test
   void stream_callSplitAcrossChunks_neverShownAsProse() {
     List<StreamChunk> chunks = new ArrayList<>();
-    gateway.blocking().stream(Requests.chat("lmstudio", CALL_TEXT).addTools(Requests.weatherTool()).build())
+    gateway.blocking().stream(
+            Requests.chat("lmstudio", CALL_TEXT).addTools(Requests.weatherTool()).build())
         .forEachRemaining(chunks::add);
 
     String shown = chunks.stream().map(StreamChunk::getContent).reduce("", String::concat);
     assertThat(shown).isEqualTo("Checking now.\n");
-    assertThat(chunks).flatExtracting(StreamChunk::getToolCallDeltasList).singleElement()
+    assertThat(chunks)
+        .flatExtracting(StreamChunk::getToolCallDeltasList)
+        .singleElement()
         .satisfies(d -> assertThat(d.getName()).isEqualTo("get_weather"));
     StreamChunk last = chunks.get(chunks.size() - 1);
     assertThat(last.getIsFinal()).isTrue();
-    assertThat(last.getToolCallsList()).singleElement().satisfies(c -> assertThat(c.getName()).isEqualTo("get_weather"));
+    assertThat(last.getToolCallsList())
+        .singleElement()
+        .satisfies(c -> assertThat(c.getName()).isEqualTo("get_weather"));
     assertThat(last.getStopReason()).isEqualTo(StopReason.STOP_REASON_TOOL_CALLS);
   }
 
   @Test
   void stream_noCallInReply_textUnchanged() {
     List<StreamChunk> chunks = new ArrayList<>();
-    gateway.blocking().stream(Requests.chat("lmstudio", "just a normal <b>answer</b> [1]").addTools(Requests.weatherTool()).build())
+    gateway.blocking().stream(
+            Requests.chat("lmstudio", "just a normal <b>answer</b> [1]")
+                .addTools(Requests.weatherTool())
+                .build())
         .forEachRemaining(chunks::add);
 
-    assertThat(chunks.stream().map(StreamChunk::getContent).reduce("", String::concat)).isEqualTo("just a normal <b>answer</b> [1]");
-    assertThat(chunks.get(chunks.size() - 1).getStopReason()).isEqualTo(StopReason.STOP_REASON_STOP);
+    assertThat(chunks.stream().map(StreamChunk::getContent).reduce("", String::concat))
+        .isEqualTo("just a normal <b>answer</b> [1]");
+    assertThat(chunks.get(chunks.size() - 1).getStopReason())
+        .isEqualTo(StopReason.STOP_REASON_STOP);
   }
 
   @Test
   void listProviders_showsFallbackCapabilities() {
-    ProviderInfo info = gateway.blocking().listProviders(ListProvidersRequest.getDefaultInstance()).getProvidersList()
-        .stream().filter(p -> p.getName().equals("lmstudio")).findFirst().orElseThrow();
+    ProviderInfo info =
+        gateway
+            .blocking()
+            .listProviders(ListProvidersRequest.getDefaultInstance())
+            .getProvidersList()
+            .stream()
+            .filter(p -> p.getName().equals("lmstudio"))
+            .findFirst()
+            .orElseThrow();
 
     assertThat(info.getCapabilities().getNativeToolCalls()).isFalse();
     assertThat(info.getCapabilities().getJsonFallback()).isTrue();
-    assertThat(info.getCapabilities().getToolCallFormat()).isEqualTo(ToolCallFormat.TOOL_CALL_FORMAT_LMSTUDIO_NATIVE);
+    assertThat(info.getCapabilities().getToolCallFormat())
+        .isEqualTo(ToolCallFormat.TOOL_CALL_FORMAT_LMSTUDIO_NATIVE);
     assertThat(info.getCapabilities().getTools()).isTrue();
   }
 }

@@ -22,22 +22,25 @@ class TextToolCallsTest {
 
   @Test
   void parse_firstIndex_numbersIdsFromIt() {
-    List<ToolCall> calls = TextToolCalls.parse(
-        "[{\"name\": \"a\", \"arguments\": {}}, {\"name\": \"b\", \"arguments\": {}}]", ANY, 5);
+    List<ToolCall> calls =
+        TextToolCalls.parse(
+            "[{\"name\": \"a\", \"arguments\": {}}, {\"name\": \"b\", \"arguments\": {}}]", ANY, 5);
 
     assertThat(calls).extracting(ToolCall::id).containsExactly("call_5", "call_6");
   }
 
   @Test
   void parse_blockWithSurroundingWhitespace_stillParsed() {
-    ToolCall call = single("\n  <tool_call>{\"name\": \"a\", \"arguments\": {\"x\": 1}}</tool_call>  \n");
+    ToolCall call =
+        single("\n  <tool_call>{\"name\": \"a\", \"arguments\": {\"x\": 1}}</tool_call>  \n");
 
     assertJsonEquals(call.arguments(), "{\"x\": 1}");
   }
 
   @Test
   void parse_argumentsAndParametersBoth_prefersArguments() {
-    ToolCall call = single("{\"name\": \"a\", \"parameters\": {\"p\": 1}, \"arguments\": {\"x\": 2}}");
+    ToolCall call =
+        single("{\"name\": \"a\", \"parameters\": {\"p\": 1}, \"arguments\": {\"x\": 2}}");
 
     assertJsonEquals(call.arguments(), "{\"x\": 2}");
   }
@@ -58,24 +61,29 @@ class TextToolCallsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "{\"name\": \"a\"}",
-      "{\"name\": 3, \"arguments\": {}}",
-      "{\"tool\": \"a\", \"arguments\": {}}",
-      "{\"name\": \"a\", \"arguments\": {}} trailing",
-      "[]",
-      "[{\"name\": \"a\", \"arguments\": {}}, 3]",
-      "\"just a string\"",
-      "42",
-      "not json at all"})
+  @ValueSource(
+      strings = {
+        "{\"name\": \"a\"}",
+        "{\"name\": 3, \"arguments\": {}}",
+        "{\"tool\": \"a\", \"arguments\": {}}",
+        "{\"name\": \"a\", \"arguments\": {}} trailing",
+        "[]",
+        "[{\"name\": \"a\", \"arguments\": {}}, 3]",
+        "\"just a string\"",
+        "42",
+        "not json at all"
+      })
   void parse_jsonThatIsNotACall_givesNoCalls(String block) {
     assertThat(TextToolCalls.parse(block, ANY, 0)).isEmpty();
   }
 
   @Test
   void parse_arrayWithOneDisallowedName_givesNoCalls() {
-    List<ToolCall> calls = TextToolCalls.parse(
-        "[{\"name\": \"a\", \"arguments\": {}}, {\"name\": \"b\", \"arguments\": {}}]", Set.of("a"), 0);
+    List<ToolCall> calls =
+        TextToolCalls.parse(
+            "[{\"name\": \"a\", \"arguments\": {}}, {\"name\": \"b\", \"arguments\": {}}]",
+            Set.of("a"),
+            0);
 
     assertThat(calls).isEmpty();
   }
@@ -89,37 +97,43 @@ class TextToolCallsTest {
 
   @Test
   void parse_taggedWithParametersChild_usesIt() {
-    ToolCall call = single("<function_call><name>a</name><parameters>{\"x\": 1}</parameters></function_call>");
+    ToolCall call =
+        single("<function_call><name>a</name><parameters>{\"x\": 1}</parameters></function_call>");
 
     assertJsonEquals(call.arguments(), "{\"x\": 1}");
   }
 
   @Test
   void parse_taggedWithoutName_givesNoCalls() {
-    assertThat(TextToolCalls.parse("<tool_call><arguments>{}</arguments></tool_call>", ANY, 0)).isEmpty();
+    assertThat(TextToolCalls.parse("<tool_call><arguments>{}</arguments></tool_call>", ANY, 0))
+        .isEmpty();
   }
 
   @Test
   void parse_taggedArgumentsWithTrailingText_keepsRaw() {
-    ToolCall call = single("<tool_call><name>a</name><arguments>{\"x\": 1} and more</arguments></tool_call>");
+    ToolCall call =
+        single("<tool_call><name>a</name><arguments>{\"x\": 1} and more</arguments></tool_call>");
 
     assertThat(call.arguments()).isEqualTo("{}");
     assertThat(call.rawArguments()).isEqualTo("{\"x\": 1} and more");
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "Paris|\"Paris\"",
-      "3|3",
-      "-2.5|-2.5",
-      "true|true",
-      "false|false",
-      "[1, 2]|[1,2]",
-      "{\"k\": \"v\"}|{\"k\":\"v\"}",
-      "3 days|\"3 days\"",
-      "007|\"007\"",
-      "  spaced out  |\"spaced out\"",
-      "a < b|\"a < b\""})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "Paris|\"Paris\"",
+        "3|3",
+        "-2.5|-2.5",
+        "true|true",
+        "false|false",
+        "[1, 2]|[1,2]",
+        "{\"k\": \"v\"}|{\"k\":\"v\"}",
+        "3 days|\"3 days\"",
+        "007|\"007\"",
+        "  spaced out  |\"spaced out\"",
+        "a < b|\"a < b\""
+      })
   void parse_functionParameter_typedFromItsText(String value, String expectedJson) {
     ToolCall call = single("<function=f><parameter=v>" + value + "</parameter></function>");
 
@@ -128,14 +142,16 @@ class TextToolCallsTest {
 
   @Test
   void parse_functionMultilineParameter_keepsInnerNewlines() {
-    ToolCall call = single("<function=write>\n<parameter=text>\nline 1\nline 2\n</parameter>\n</function>");
+    ToolCall call =
+        single("<function=write>\n<parameter=text>\nline 1\nline 2\n</parameter>\n</function>");
 
     assertJsonEquals(call.arguments(), "{\"text\": \"line 1\\nline 2\"}");
   }
 
   @Test
   void parse_functionEmptyParameter_givesEmptyString() {
-    ToolCall call = single("<function=f><parameter=note></parameter><parameter=n>1</parameter></function>");
+    ToolCall call =
+        single("<function=f><parameter=note></parameter><parameter=n>1</parameter></function>");
 
     assertJsonEquals(call.arguments(), "{\"note\": \"\", \"n\": 1}");
   }
@@ -155,11 +171,13 @@ class TextToolCallsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "<function=get-time></function>",
-      "<function=9lives></function>",
-      "<function=a b></function>",
-      "<function=></function>"})
+  @ValueSource(
+      strings = {
+        "<function=get-time></function>",
+        "<function=9lives></function>",
+        "<function=a b></function>",
+        "<function=></function>"
+      })
   void parse_functionWithInvalidName_givesNoCalls(String block) {
     assertThat(TextToolCalls.parse(block, ANY, 0)).isEmpty();
   }
@@ -171,7 +189,9 @@ class TextToolCallsTest {
 
   @Test
   void parse_lmStudioBlockWithWhitespace_parsed() {
-    ToolCall call = single("[TOOL_REQUEST]\n  {\"name\": \"a\", \"arguments\": {\"x\": [1, {\"y\": \"]\"}]}}  \n[END_TOOL_REQUEST]");
+    ToolCall call =
+        single(
+            "[TOOL_REQUEST]\n  {\"name\": \"a\", \"arguments\": {\"x\": [1, {\"y\": \"]\"}]}}  \n[END_TOOL_REQUEST]");
 
     assertJsonEquals(call.arguments(), "{\"x\": [1, {\"y\": \"]\"}]}");
   }
@@ -184,6 +204,9 @@ class TextToolCallsTest {
 
   @Test
   void parse_nameMatchIsCaseSensitive() {
-    assertThat(TextToolCalls.parse("{\"name\": \"Get_Time\", \"arguments\": {}}", Set.of("get_time"), 0)).isEmpty();
+    assertThat(
+            TextToolCalls.parse(
+                "{\"name\": \"Get_Time\", \"arguments\": {}}", Set.of("get_time"), 0))
+        .isEmpty();
   }
 }

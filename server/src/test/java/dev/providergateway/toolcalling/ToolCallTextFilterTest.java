@@ -23,18 +23,28 @@ class ToolCallTextFilterTest {
   private static final String WEATHER_JSON =
       "{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\", \"days\": 3}}";
   private static final String WEATHER_ARGS = "{\"city\":\"Paris\",\"days\":3}";
-  private static final String TIME_JSON = "{\"name\": \"get_time\", \"arguments\": {\"zone\": \"UTC\"}}";
+  private static final String TIME_JSON =
+      "{\"name\": \"get_time\", \"arguments\": {\"zone\": \"UTC\"}}";
   private static final String TIME_ARGS = "{\"zone\":\"UTC\"}";
 
   /** Markers that must never reach the client when they belong to a call. */
   private static final List<String> CALL_FRAGMENTS =
-      List.of("<tool_", "<function", "```", "[TOOL_", "[END_TOOL", "\"name\"", "get_weather", "get_time");
+      List.of(
+          "<tool_",
+          "<function",
+          "```",
+          "[TOOL_",
+          "[END_TOOL",
+          "\"name\"",
+          "get_weather",
+          "get_time");
 
   // ---------------------------------------------------------------------------------------------
   // Cases shared by the whole-text and the streaming tests.
 
   /** One reply: the model text, the tools allowed, and the text and calls the filter must give. */
-  record Case(String label, String text, Set<String> allowed, String expectedText, List<Expected> calls) {
+  record Case(
+      String label, String text, Set<String> allowed, String expectedText, List<Expected> calls) {
     @Override
     public String toString() {
       return label;
@@ -52,113 +62,156 @@ class ToolCallTextFilterTest {
     return new Case(label, text, ANY, expectedText, List.of(calls));
   }
 
-  private static Case c(String label, String text, Set<String> allowed, String expectedText, Expected... calls) {
+  private static Case c(
+      String label, String text, Set<String> allowed, String expectedText, Expected... calls) {
     return new Case(label, text, allowed, expectedText, List.of(calls));
   }
 
   static Stream<Case> callCases() {
     return Stream.of(
-        c("json fence",
+        c(
+            "json fence",
             "Let me check.\n```json\n" + WEATHER_JSON + "\n```\nOne moment.",
             "Let me check.\n\nOne moment.",
             call(0, "get_weather", WEATHER_ARGS)),
-        c("json fence with parameters",
+        c(
+            "json fence with parameters",
             "```json\n{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\", \"days\": 3}}\n```",
             "",
             call(0, "get_weather", WEATHER_ARGS)),
-        c("JSON fence label upper case, CRLF",
+        c(
+            "JSON fence label upper case, CRLF",
             "Ok\r\n```JSON\r\n" + WEATHER_JSON + "\r\n```\r\n",
             "Ok\r\n\r\n",
             call(0, "get_weather", WEATHER_ARGS)),
-        c("unlabeled fence",
+        c(
+            "unlabeled fence",
             "Calling:\n```\n" + TIME_JSON + "\n```",
             "Calling:\n",
             call(0, "get_time", TIME_ARGS)),
         c("bare JSON reply", WEATHER_JSON, "", call(0, "get_weather", WEATHER_ARGS)),
-        c("bare JSON reply with surrounding whitespace",
+        c(
+            "bare JSON reply with surrounding whitespace",
             "\n  " + WEATHER_JSON + "\n\n",
             "",
             call(0, "get_weather", WEATHER_ARGS)),
-        c("JSON array of calls",
+        c(
+            "JSON array of calls",
             "[" + WEATHER_JSON + ", " + TIME_JSON + "]",
             "",
             call(0, "get_weather", WEATHER_ARGS),
             call(1, "get_time", TIME_ARGS)),
-        c("tool_call with name and arguments children",
+        c(
+            "tool_call with name and arguments children",
             "Sure. <tool_call><name>get_weather</name><arguments>{\"city\": \"Paris\", \"days\": 3}</arguments></tool_call> Done.",
             "Sure.  Done.",
             call(0, "get_weather", WEATHER_ARGS)),
-        c("tool_call children on separate lines",
+        c(
+            "tool_call children on separate lines",
             "<tool_call>\n  <name>\n    get_weather\n  </name>\n  <arguments>\n    {\"city\": \"Paris\", \"days\": 3}\n  </arguments>\n</tool_call>",
             "",
             call(0, "get_weather", WEATHER_ARGS)),
-        c("function_call with name and arguments children",
+        c(
+            "function_call with name and arguments children",
             "Ok:\n<function_call><name>get_weather</name><arguments>{\"city\": \"Paris\", \"days\": 3}</arguments></function_call>\n",
             "Ok:\n\n",
             call(0, "get_weather", WEATHER_ARGS)),
-        c("function= with parameters",
+        c(
+            "function= with parameters",
             "Checking <function=get_weather><parameter=city>Paris</parameter><parameter=days>3</parameter></function>!",
             "Checking !",
             call(0, "get_weather", WEATHER_ARGS)),
-        c("function= with parameters on separate lines",
+        c(
+            "function= with parameters on separate lines",
             "<function=get_weather>\n<parameter=city>\nParis\n</parameter>\n<parameter=days>\n3\n</parameter>\n</function>",
             "",
             call(0, "get_weather", WEATHER_ARGS)),
-        c("Hermes/Qwen tool_call JSON",
+        c(
+            "Hermes/Qwen tool_call JSON",
             "I'll look it up.\n<tool_call>\n" + WEATHER_JSON + "\n</tool_call>",
             "I'll look it up.\n",
             call(0, "get_weather", WEATHER_ARGS)),
-        c("Hermes tool_call JSON array",
+        c(
+            "Hermes tool_call JSON array",
             "<tool_call>[" + WEATHER_JSON + "," + TIME_JSON + "]</tool_call>",
             "",
             call(0, "get_weather", WEATHER_ARGS),
             call(1, "get_time", TIME_ARGS)),
-        c("LM Studio TOOL_REQUEST",
+        c(
+            "LM Studio TOOL_REQUEST",
             "[TOOL_REQUEST]\n" + WEATHER_JSON + "\n[END_TOOL_REQUEST]",
             "",
             call(0, "get_weather", WEATHER_ARGS)),
-        c("LM Studio TOOL_REQUEST after leading whitespace",
+        c(
+            "LM Studio TOOL_REQUEST after leading whitespace",
             " \n[TOOL_REQUEST]" + TIME_JSON + "[END_TOOL_REQUEST]\n",
             " \n\n",
             call(0, "get_time", TIME_ARGS)),
-        c("LM Studio TOOL_REQUEST mid text",
+        c(
+            "LM Studio TOOL_REQUEST mid text",
             "Looking up. [TOOL_REQUEST]" + WEATHER_JSON + "[END_TOOL_REQUEST] Wait.",
             "Looking up.  Wait.",
             call(0, "get_weather", WEATHER_ARGS)),
-        c("arguments as a JSON string holding an object",
+        c(
+            "arguments as a JSON string holding an object",
             "```json\n{\"name\": \"get_weather\", \"arguments\": \"{\\\"city\\\": \\\"Paris\\\", \\\"days\\\": 3}\"}\n```",
             "",
             call(0, "get_weather", WEATHER_ARGS)),
-        c("several calls in several formats",
-            "A <tool_call>" + WEATHER_JSON + "</tool_call> B [TOOL_REQUEST]" + TIME_JSON
-                + "[END_TOOL_REQUEST] C\n```json\n" + WEATHER_JSON + "\n```\nD <function=get_time><parameter=zone>UTC</parameter></function> E",
+        c(
+            "several calls in several formats",
+            "A <tool_call>"
+                + WEATHER_JSON
+                + "</tool_call> B [TOOL_REQUEST]"
+                + TIME_JSON
+                + "[END_TOOL_REQUEST] C\n```json\n"
+                + WEATHER_JSON
+                + "\n```\nD <function=get_time><parameter=zone>UTC</parameter></function> E",
             "A  B  C\n\nD  E",
             call(0, "get_weather", WEATHER_ARGS),
             call(1, "get_time", TIME_ARGS),
             call(2, "get_weather", WEATHER_ARGS),
             call(3, "get_time", TIME_ARGS)),
-        c("nested braces and quotes in arguments",
+        c(
+            "nested braces and quotes in arguments",
             "Go: <tool_call>{\"name\": \"search\", \"arguments\": {\"q\": \"a \\\"quoted\\\" {brace} } ] [ ><\", "
                 + "\"nested\": {\"a\": [1, {\"b\": \"}\"}], \"c\": {}}}}</tool_call> end",
             "Go:  end",
-            call(0, "search", "{\"q\": \"a \\\"quoted\\\" {brace} } ] [ ><\", \"nested\": {\"a\": [1, {\"b\": \"}\"}], \"c\": {}}}")),
-        c("nested braces and quotes in a json fence",
+            call(
+                0,
+                "search",
+                "{\"q\": \"a \\\"quoted\\\" {brace} } ] [ ><\", \"nested\": {\"a\": [1, {\"b\": \"}\"}], \"c\": {}}}")),
+        c(
+            "nested braces and quotes in a json fence",
             "```json\n{\"name\": \"search\", \"arguments\": {\"q\": \"{\\\"x\\\": [\\\"}\\\"]}\", \"n\": {\"m\": {\"o\": null}}}}\n```",
             "",
-            call(0, "search", "{\"q\": \"{\\\"x\\\": [\\\"}\\\"]}\", \"n\": {\"m\": {\"o\": null}}}")),
-        c("allowed tools respected", "<tool_call>" + WEATHER_JSON + "</tool_call>", WEATHER, "",
+            call(
+                0,
+                "search",
+                "{\"q\": \"{\\\"x\\\": [\\\"}\\\"]}\", \"n\": {\"m\": {\"o\": null}}}")),
+        c(
+            "allowed tools respected",
+            "<tool_call>" + WEATHER_JSON + "</tool_call>",
+            WEATHER,
+            "",
             call(0, "get_weather", WEATHER_ARGS)),
-        c("rejected block does not use up an id",
-            "<tool_call>{\"name\": \"rm_rf\", \"arguments\": {}}</tool_call>\n<tool_call>" + TIME_JSON + "</tool_call>",
+        c(
+            "rejected block does not use up an id",
+            "<tool_call>{\"name\": \"rm_rf\", \"arguments\": {}}</tool_call>\n<tool_call>"
+                + TIME_JSON
+                + "</tool_call>",
             WEATHER,
             "<tool_call>{\"name\": \"rm_rf\", \"arguments\": {}}</tool_call>\n",
             call(0, "get_time", TIME_ARGS)),
-        c("invalid argument JSON keeps raw arguments",
+        c(
+            "invalid argument JSON keeps raw arguments",
             "<tool_call><name>get_weather</name><arguments>{city: Paris}</arguments></tool_call>",
             "",
             new Expected("call_0", "get_weather", "{}", "{city: Paris}")),
-        c("python fence followed by a real call",
-            "```python\nprint({\"name\": \"x\", \"arguments\": {}})\n```\n<tool_call>" + TIME_JSON + "</tool_call>",
+        c(
+            "python fence followed by a real call",
+            "```python\nprint({\"name\": \"x\", \"arguments\": {}})\n```\n<tool_call>"
+                + TIME_JSON
+                + "</tool_call>",
             "```python\nprint({\"name\": \"x\", \"arguments\": {}})\n```\n",
             call(0, "get_time", TIME_ARGS)));
   }
@@ -168,31 +221,39 @@ class ToolCallTextFilterTest {
         c("empty", "", ""),
         c("whitespace only", " \n\t  \n", " \n\t  \n"),
         c("plain prose", "Hello world, nothing to see.", "Hello world, nothing to see."),
-        c("python fence holding a call-shaped object",
+        c(
+            "python fence holding a call-shaped object",
             "Example:\n```python\n{\"name\": \"x\", \"arguments\": {}}\n```\nThat's it.",
             "Example:\n```python\n{\"name\": \"x\", \"arguments\": {}}\n```\nThat's it."),
-        c("python fence as the whole reply",
+        c(
+            "python fence as the whole reply",
             "```python\n{\"name\": \"get_weather\", \"arguments\": {}}\n```",
             "```python\n{\"name\": \"get_weather\", \"arguments\": {}}\n```"),
-        c("json fence mentioning name without arguments",
+        c(
+            "json fence mentioning name without arguments",
             "Here:\n```json\n{\"name\": \"Bob\", \"age\": 3}\n```\nok",
             "Here:\n```json\n{\"name\": \"Bob\", \"age\": 3}\n```\nok"),
-        c("bare JSON mentioning name without arguments",
+        c(
+            "bare JSON mentioning name without arguments",
             "{\"name\": \"Bob\", \"age\": 3}",
             "{\"name\": \"Bob\", \"age\": 3}"),
-        c("bare call JSON after prose is not the whole content",
+        c(
+            "bare call JSON after prose is not the whole content",
             "Calling " + WEATHER_JSON,
             "Calling " + WEATHER_JSON),
         c("JSON reply that is not a call", "{\"answer\": 42}", "{\"answer\": 42}"),
         c("JSON array that is not a list of calls", "[1, 2, 3]", "[1, 2, 3]"),
-        c("JSON array with one non-call item",
+        c(
+            "JSON array with one non-call item",
             "[" + WEATHER_JSON + ", {\"answer\": 42}]",
             "[" + WEATHER_JSON + ", {\"answer\": 42}]"),
         c("empty JSON array", "[]", "[]"),
-        c("bare JSON call followed by prose",
+        c(
+            "bare JSON call followed by prose",
             "{\"answer\": 42} and some prose",
             "{\"answer\": 42} and some prose"),
-        c("prose mentioning tool_call and lone brackets",
+        c(
+            "prose mentioning tool_call and lone brackets",
             "I could emit a tool_call, but 3 < 4 and a[0] > b [ c ] `d` ``e`` [TOOL] <tool> <function x",
             "I could emit a tool_call, but 3 < 4 and a[0] > b [ c ] `d` ``e`` [TOOL] <tool> <function x"),
         c("prose ending in a lone <", "a <", "a <"),
@@ -201,34 +262,40 @@ class ToolCallTextFilterTest {
         c("prose ending in two backticks", "x ``", "x ``"),
         c("prose ending in partial TOOL_REQUEST", "note [TOOL_REQ", "note [TOOL_REQ"),
         c("reply that is only a partial TOOL_REQUEST", "[TOOL_REQUEST", "[TOOL_REQUEST"),
-        c("unclosed tool_call released at finish",
+        c(
+            "unclosed tool_call released at finish",
             "Sure <tool_call>{\"name\": \"get_weather\", \"arguments\": {}}",
             "Sure <tool_call>{\"name\": \"get_weather\", \"arguments\": {}}"),
-        c("unclosed json fence released at finish",
+        c(
+            "unclosed json fence released at finish",
             "Sure\n```json\n" + WEATHER_JSON + "\n",
             "Sure\n```json\n" + WEATHER_JSON + "\n"),
-        c("unclosed TOOL_REQUEST released at finish",
+        c(
+            "unclosed TOOL_REQUEST released at finish",
             "[TOOL_REQUEST]" + WEATHER_JSON,
             "[TOOL_REQUEST]" + WEATHER_JSON),
-        c("unclosed function= released at finish",
+        c(
+            "unclosed function= released at finish",
             "x <function=get_weather><parameter=city>Paris</parameter>",
             "x <function=get_weather><parameter=city>Paris</parameter>"),
-        c("unknown tool stays text",
+        c(
+            "unknown tool stays text",
             "<tool_call>{\"name\": \"delete_all\", \"arguments\": {}}</tool_call>",
             WEATHER,
             "<tool_call>{\"name\": \"delete_all\", \"arguments\": {}}</tool_call>"),
-        c("tool_call holding non-JSON prose stays text",
+        c(
+            "tool_call holding non-JSON prose stays text",
             "a <tool_call>not a call</tool_call> b",
             "a <tool_call>not a call</tool_call> b"),
-        c("tool_call with an invalid name stays text",
+        c(
+            "tool_call with an invalid name stays text",
             "<tool_call><name>get-weather</name><arguments>{}</arguments></tool_call>",
             "<tool_call><name>get-weather</name><arguments>{}</arguments></tool_call>"),
-        c("unlabeled fence with code stays text",
+        c(
+            "unlabeled fence with code stays text",
             "Run:\n```\nls -la\n```\n",
             "Run:\n```\nls -la\n```\n"),
-        c("inline triple backticks without newline",
-            "use ```x``` inline",
-            "use ```x``` inline"));
+        c("inline triple backticks without newline", "use ```x``` inline", "use ```x``` inline"));
   }
 
   static Stream<Case> allCases() {
@@ -249,8 +316,9 @@ class ToolCallTextFilterTest {
 
   @Test
   void parse_emptyAllowedSet_acceptsAnyValidName() {
-    ToolCallTextFilter.Result result = ToolCallTextFilter.parse(
-        "<tool_call>{\"name\": \"Whatever_Tool_9\", \"arguments\": {}}</tool_call>", Set.of());
+    ToolCallTextFilter.Result result =
+        ToolCallTextFilter.parse(
+            "<tool_call>{\"name\": \"Whatever_Tool_9\", \"arguments\": {}}</tool_call>", Set.of());
 
     assertThat(result.text()).isEmpty();
     assertThat(result.calls()).extracting(ToolCall::name).containsExactly("Whatever_Tool_9");
@@ -258,7 +326,8 @@ class ToolCallTextFilterTest {
 
   @Test
   void parse_nameNotInAllowedSet_leavesBlockAsText() {
-    String text = "before\n```json\n{\"name\": \"get_stock\", \"arguments\": {\"s\": \"X\"}}\n```\nafter";
+    String text =
+        "before\n```json\n{\"name\": \"get_stock\", \"arguments\": {\"s\": \"X\"}}\n```\nafter";
 
     ToolCallTextFilter.Result result = ToolCallTextFilter.parse(text, WEATHER);
 
@@ -267,9 +336,22 @@ class ToolCallTextFilterTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"1tool", "_tool", "get-weather", "get weather", "get.weather", "", "wetter_ä", "tool\n"})
+  @ValueSource(
+      strings = {
+        "1tool",
+        "_tool",
+        "get-weather",
+        "get weather",
+        "get.weather",
+        "",
+        "wetter_ä",
+        "tool\n"
+      })
   void parse_invalidToolName_leavesBlockAsText(String name) throws JsonProcessingException {
-    String block = "<tool_call>{\"name\": " + JSON.writeValueAsString(name) + ", \"arguments\": {}}</tool_call>";
+    String block =
+        "<tool_call>{\"name\": "
+            + JSON.writeValueAsString(name)
+            + ", \"arguments\": {}}</tool_call>";
 
     ToolCallTextFilter.Result result = ToolCallTextFilter.parse("x " + block + " y", ANY);
 
@@ -281,26 +363,33 @@ class ToolCallTextFilterTest {
   @ValueSource(strings = {"a", "Z", "getWeather", "get_weather_2", "A_1_b"})
   void parse_validToolName_isAccepted(String name) {
     ToolCallTextFilter.Result result =
-        ToolCallTextFilter.parse("<tool_call>{\"name\": \"" + name + "\", \"arguments\": {}}</tool_call>", ANY);
+        ToolCallTextFilter.parse(
+            "<tool_call>{\"name\": \"" + name + "\", \"arguments\": {}}</tool_call>", ANY);
 
     assertThat(result.calls()).extracting(ToolCall::name).containsExactly(name);
   }
 
   @Test
   void parse_argumentsStringNotJson_givesEmptyArgumentsAndKeepsRaw() {
-    ToolCallTextFilter.Result result = ToolCallTextFilter.parse(
-        "[TOOL_REQUEST]{\"name\": \"get_weather\", \"arguments\": \"city=Paris\"}[END_TOOL_REQUEST]", ANY);
+    ToolCallTextFilter.Result result =
+        ToolCallTextFilter.parse(
+            "[TOOL_REQUEST]{\"name\": \"get_weather\", \"arguments\": \"city=Paris\"}[END_TOOL_REQUEST]",
+            ANY);
 
     assertThat(result.text()).isEmpty();
-    assertThat(result.calls()).containsExactly(new ToolCall("call_0", "get_weather", "{}", "city=Paris"));
+    assertThat(result.calls())
+        .containsExactly(new ToolCall("call_0", "get_weather", "{}", "city=Paris"));
   }
 
   @Test
   void parse_argumentsTruncatedJsonInFunctionCall_givesEmptyArgumentsAndKeepsRaw() {
-    ToolCallTextFilter.Result result = ToolCallTextFilter.parse(
-        "<function_call><name>get_weather</name><arguments>{\"city\": \"Par</arguments></function_call>", ANY);
+    ToolCallTextFilter.Result result =
+        ToolCallTextFilter.parse(
+            "<function_call><name>get_weather</name><arguments>{\"city\": \"Par</arguments></function_call>",
+            ANY);
 
-    assertThat(result.calls()).containsExactly(new ToolCall("call_0", "get_weather", "{}", "{\"city\": \"Par"));
+    assertThat(result.calls())
+        .containsExactly(new ToolCall("call_0", "get_weather", "{}", "{\"city\": \"Par"));
   }
 
   @Test
@@ -309,25 +398,35 @@ class ToolCallTextFilterTest {
         ToolCallTextFilter.parse("{\"name\": \"get_weather\", \"arguments\": [1, 2]}", ANY);
 
     assertThat(result.text()).isEmpty();
-    assertThat(result.calls()).containsExactly(new ToolCall("call_0", "get_weather", "{}", "[1,2]"));
+    assertThat(result.calls())
+        .containsExactly(new ToolCall("call_0", "get_weather", "{}", "[1,2]"));
   }
 
   @Test
   void parse_validObjectArguments_haveNoRawArguments() {
-    ToolCallTextFilter.Result result = ToolCallTextFilter.parse("<tool_call>" + WEATHER_JSON + "</tool_call>", ANY);
+    ToolCallTextFilter.Result result =
+        ToolCallTextFilter.parse("<tool_call>" + WEATHER_JSON + "</tool_call>", ANY);
 
-    assertThat(result.calls()).singleElement().satisfies(call -> {
-      assertThat(call.rawArguments()).isEmpty();
-      assertThat(call.signature()).isEmpty();
-    });
+    assertThat(result.calls())
+        .singleElement()
+        .satisfies(
+            call -> {
+              assertThat(call.rawArguments()).isEmpty();
+              assertThat(call.signature()).isEmpty();
+            });
   }
 
   @Test
   void parse_callIds_numberedInOrderOfAppearance() {
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < 12; i++) {
-      text.append("step ").append(i).append(" <tool_call>{\"name\": \"t").append(i)
-          .append("\", \"arguments\": {\"i\": ").append(i).append("}}</tool_call>\n");
+      text.append("step ")
+          .append(i)
+          .append(" <tool_call>{\"name\": \"t")
+          .append(i)
+          .append("\", \"arguments\": {\"i\": ")
+          .append(i)
+          .append("}}</tool_call>\n");
     }
 
     ToolCallTextFilter.Result result = ToolCallTextFilter.parse(text.toString(), ANY);
@@ -344,7 +443,8 @@ class ToolCallTextFilterTest {
 
   @Test
   void parse_resultCalls_areImmutable() {
-    ToolCallTextFilter.Result result = ToolCallTextFilter.parse("<tool_call>" + WEATHER_JSON + "</tool_call>", ANY);
+    ToolCallTextFilter.Result result =
+        ToolCallTextFilter.parse("<tool_call>" + WEATHER_JSON + "</tool_call>", ANY);
 
     assertThat(result.calls()).isUnmodifiable();
   }
@@ -382,7 +482,8 @@ class ToolCallTextFilterTest {
 
   @Test
   void parse_jsonFenceWithBackticksInsideArgumentString_findsCall() {
-    String text = "```json\n{\"name\": \"write_file\", \"arguments\": {\"text\": \"```sh\\nls\\n```\"}}\n```";
+    String text =
+        "```json\n{\"name\": \"write_file\", \"arguments\": {\"text\": \"```sh\\nls\\n```\"}}\n```";
 
     ToolCallTextFilter.Result result = ToolCallTextFilter.parse(text, ANY);
 
@@ -444,7 +545,8 @@ class ToolCallTextFilterTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("callCases")
   void feed_callBlock_neverReleasesAnyPartOfIt(Case c) {
-    List<String> fragments = CALL_FRAGMENTS.stream().filter(f -> !c.expectedText().contains(f)).toList();
+    List<String> fragments =
+        CALL_FRAGMENTS.stream().filter(f -> !c.expectedText().contains(f)).toList();
     ToolCallTextFilter filter = new ToolCallTextFilter(c.allowed());
     List<String> out = new ArrayList<>();
     for (int i = 0; i < c.text().length(); i++) {
@@ -480,8 +582,20 @@ class ToolCallTextFilterTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"<", "<t", "<tool_call", "<function", "<function_call", "<function_", "`", "``",
-      "[", "[TOOL", "[TOOL_REQUEST"})
+  @ValueSource(
+      strings = {
+        "<",
+        "<t",
+        "<tool_call",
+        "<function",
+        "<function_call",
+        "<function_",
+        "`",
+        "``",
+        "[",
+        "[TOOL",
+        "[TOOL_REQUEST"
+      })
   void feed_trailingPartialOpener_isHeldThenReleasedWhenItCannotBeOne(String partial) {
     ToolCallTextFilter filter = new ToolCallTextFilter(ANY);
 
@@ -550,7 +664,8 @@ class ToolCallTextFilterTest {
 
     assertThat(filter.feed("{\"answer\"")).isEmpty();
     assertThat(filter.feed(": 42}")).isEmpty();
-    assertThat(filter.finish()).isEqualTo(new ToolCallTextFilter.Result("{\"answer\": 42}", List.of()));
+    assertThat(filter.finish())
+        .isEqualTo(new ToolCallTextFilter.Result("{\"answer\": 42}", List.of()));
   }
 
   @Test
@@ -658,7 +773,8 @@ class ToolCallTextFilterTest {
 
   @Test
   void feed_longJsonReplyInSmallPieces_isFast() {
-    StringBuilder big = new StringBuilder("{\"name\": \"get_weather\", \"arguments\": {\"text\": \"");
+    StringBuilder big =
+        new StringBuilder("{\"name\": \"get_weather\", \"arguments\": {\"text\": \"");
     big.append("lorem ipsum ".repeat(8_500)).append("\"}}");
     String text = big.toString();
     ToolCallTextFilter filter = new ToolCallTextFilter(ANY);
@@ -714,7 +830,8 @@ class ToolCallTextFilterTest {
 
   /** Prose with many near-openers ("<", "[", "`", "tool_call") but no opener. */
   private static String longProse(int length) {
-    String unit = "The tool_call word, a < b, [note] and `code` with ``two`` ticks; <tool> [TOOL] <function x. ";
+    String unit =
+        "The tool_call word, a < b, [note] and `code` with ``two`` ticks; <tool> [TOOL] <function x. ";
     StringBuilder b = new StringBuilder(length + unit.length());
     while (b.length() < length) {
       b.append(unit);

@@ -24,8 +24,8 @@ public final class ChatRequests {
   /**
    * Starts a request that sends one user message to the given provider and model.
    *
-   * @param provider registry name or alias of the provider; empty lets the gateway choose (from
-   *     the model, a route alias, or its default provider)
+   * @param provider registry name or alias of the provider; empty lets the gateway choose (from the
+   *     model, a route alias, or its default provider)
    * @param model model id, route alias or {@code provider/model}; empty means the provider's
    *     default model
    * @param userText the user's message
@@ -86,8 +86,7 @@ public final class ChatRequests {
    * @return the message
    */
   public static Message tool(String toolCallId, String content) {
-    return message("tool", content)
-        .toBuilder()
+    return message("tool", content).toBuilder()
         .setToolCallId(Objects.requireNonNull(toolCallId, "toolCallId"))
         .build();
   }
@@ -95,8 +94,8 @@ public final class ChatRequests {
   /**
    * Returns a message with any role.
    *
-   * @param role lowercase role: {@code system}, {@code developer}, {@code user}, {@code
-   *     assistant}, {@code tool} or {@code function}
+   * @param role lowercase role: {@code system}, {@code developer}, {@code user}, {@code assistant},
+   *     {@code tool} or {@code function}
    * @param content the message text
    * @return the message
    */

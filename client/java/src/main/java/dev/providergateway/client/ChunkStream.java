@@ -14,14 +14,13 @@ import java.util.NoSuchElementException;
  * possibly after some chunks were returned.
  *
  * <p>Lifecycle: the caller owns the stream and must {@link #close()} it, normally with
- * try-with-resources. Closing before the end cancels the gRPC call, which makes the gateway
- * cancel the upstream model request; closing after the end only releases resources. A closed
- * stream simply ends ({@code hasNext()} returns false).
+ * try-with-resources. Closing before the end cancels the gRPC call, which makes the gateway cancel
+ * the upstream model request; closing after the end only releases resources. A closed stream simply
+ * ends ({@code hasNext()} returns false).
  *
  * <p>Threading: one thread reads; {@link #close()} may be called from any thread, and wakes a
- * reader blocked in {@code hasNext()}, which then returns false. Chunks are pulled from the
- * network one at a time as they are read, so a slow reader slows the server down rather than
- * buffering.
+ * reader blocked in {@code hasNext()}, which then returns false. Chunks are pulled from the network
+ * one at a time as they are read, so a slow reader slows the server down rather than buffering.
  *
  * <p>It is also an {@link Iterable} for for-each loops, but one that can be iterated only once:
  * {@link #iterator()} returns this object.

@@ -25,19 +25,19 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>The session reads every server message and routes it by {@code turn_id} to that turn's
- * {@link TurnStream}, so turns can run concurrently and be read from different threads. A turn's
- * failure is reported in-band and is thrown as a {@link GatewayException} by that turn's iterator
- * only; the other turns and the session go on. A failure of the whole call (deadline, lost
- * connection, {@link #cancel()}) ends every running turn with that error.
+ * <p>The session reads every server message and routes it by {@code turn_id} to that turn's {@link
+ * TurnStream}, so turns can run concurrently and be read from different threads. A turn's failure
+ * is reported in-band and is thrown as a {@link GatewayException} by that turn's iterator only; the
+ * other turns and the session go on. A failure of the whole call (deadline, lost connection, {@link
+ * #cancel()}) ends every running turn with that error.
  *
- * <p>Threading: every method is thread-safe. Server messages are buffered per turn until read, so
- * a turn that is never read holds its chunks in memory until the session ends.
+ * <p>Threading: every method is thread-safe. Server messages are buffered per turn until read, so a
+ * turn that is never read holds its chunks in memory until the session ends.
  *
  * <p>Lifecycle: the caller owns the session. {@link #close()} half-closes the request stream: no
  * new turns can start, running turns finish normally and the server then ends the call. {@link
- * #cancel()} abandons the call and every running turn at once. One of them must be called, or
- * the call stays open (and holds server resources) until its deadline.
+ * #cancel()} abandons the call and every running turn at once. One of them must be called, or the
+ * call stays open (and holds server resources) until its deadline.
  */
 public final class ConverseSession implements AutoCloseable {
   // Send-side state. StreamObserver is not thread-safe, so every send holds sendLock.
@@ -129,8 +129,8 @@ public final class ConverseSession implements AutoCloseable {
 
   /**
    * Cancels the whole call: every running turn ends with a {@code CANCELLED} {@link
-   * GatewayException} (turns already closed by the caller just end). Idempotent; may follow
-   * {@link #close()}.
+   * GatewayException} (turns already closed by the caller just end). Idempotent; may follow {@link
+   * #close()}.
    */
   public void cancel() {
     synchronized (sendLock) {
@@ -155,8 +155,7 @@ public final class ConverseSession implements AutoCloseable {
   }
 
   private void onResponse(ConverseResponse response) {
-    boolean last =
-        response.hasError() || (response.hasChunk() && response.getChunk().getIsFinal());
+    boolean last = response.hasError() || (response.hasChunk() && response.getChunk().getIsFinal());
     TurnStream turn;
     synchronized (stateLock) {
       // A turn leaves the map with its last message, so its id can be reused at once.

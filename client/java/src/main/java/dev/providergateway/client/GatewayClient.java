@@ -50,8 +50,8 @@ public final class GatewayClient {
   }
 
   /**
-   * Creates a client without deadlines over the given channel, for example a {@code
-   * ManagedChannel} or, in tests, an in-process channel.
+   * Creates a client without deadlines over the given channel, for example a {@code ManagedChannel}
+   * or, in tests, an in-process channel.
    *
    * @param channel the channel to call over; the caller keeps ownership of it
    * @return the client
@@ -61,9 +61,9 @@ public final class GatewayClient {
   }
 
   /**
-   * Returns a client whose calls each get a deadline of {@code timeout} from the moment they
-   * start. For {@link #stream} and {@link #converse} the deadline bounds the whole call, not a
-   * single chunk: give long conversations a generous one, or none.
+   * Returns a client whose calls each get a deadline of {@code timeout} from the moment they start.
+   * For {@link #stream} and {@link #converse} the deadline bounds the whole call, not a single
+   * chunk: give long conversations a generous one, or none.
    *
    * @param timeout positive time allowed for each call
    * @return a new client sharing this one's channel
@@ -103,8 +103,8 @@ public final class GatewayClient {
   }
 
   /**
-   * Sends a conversation and streams the completion ({@code Stream}). The call starts at once;
-   * the returned stream yields chunks as they arrive and must be closed by the caller.
+   * Sends a conversation and streams the completion ({@code Stream}). The call starts at once; the
+   * returned stream yields chunks as they arrive and must be closed by the caller.
    *
    * @param request the conversation and its parameters
    * @return the chunks, ending after the one whose {@code is_final} is true
@@ -159,7 +159,9 @@ public final class GatewayClient {
 
   private <S extends AbstractStub<S>> S applyDeadline(S stub) {
     // The deadline is absolute, so it is fixed here, per call, rather than on a shared stub.
-    return deadline == null ? stub : stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+    return deadline == null
+        ? stub
+        : stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   @Override

@@ -43,16 +43,22 @@ public final class GatewayException extends RuntimeException {
 
   /** The gRPC status code. */
   private final Status.Code code;
+
   /** The server's message; never null. */
   private final String description;
+
   /** {@code ErrorInfo.reason}; empty if absent. */
   private final String reason;
+
   /** {@code ErrorInfo.domain}; empty if absent. */
   private final String domain;
+
   /** {@code ErrorInfo.metadata}; immutable. */
   private final Map<String, String> errorMetadata;
+
   /** {@code RetryInfo.retry_delay}; null if absent. */
   private final Duration retryDelay;
+
   /** {@code BadRequest.field_violations}; immutable. */
   private final List<FieldViolation> fieldViolations;
 
@@ -108,8 +114,8 @@ public final class GatewayException extends RuntimeException {
   }
 
   /**
-   * Converts a failed gRPC call ({@code StatusRuntimeException} or {@code StatusException}).
-   * Other throwables become {@code UNKNOWN} with the throwable as the cause.
+   * Converts a failed gRPC call ({@code StatusRuntimeException} or {@code StatusException}). Other
+   * throwables become {@code UNKNOWN} with the throwable as the cause.
    *
    * @param failure what the call failed with
    * @return the exception, with {@code failure} as its cause
@@ -168,14 +174,16 @@ public final class GatewayException extends RuntimeException {
   }
 
   /**
-   * Returns the {@code ErrorInfo.metadata}: for gateway errors {@code provider}, {@code model}
-   * and, for upstream HTTP failures, {@code http_status}. Empty if absent; never null.
+   * Returns the {@code ErrorInfo.metadata}: for gateway errors {@code provider}, {@code model} and,
+   * for upstream HTTP failures, {@code http_status}. Empty if absent; never null.
    */
   public Map<String, String> errorMetadata() {
     return errorMetadata;
   }
 
-  /** Returns how long the server asks the caller to wait before retrying, from {@code RetryInfo}. */
+  /**
+   * Returns how long the server asks the caller to wait before retrying, from {@code RetryInfo}.
+   */
   public Optional<Duration> retryDelay() {
     return Optional.ofNullable(retryDelay);
   }

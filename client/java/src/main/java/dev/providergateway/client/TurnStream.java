@@ -19,8 +19,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * turn does nothing. A closed turn simply ends ({@code hasNext()} returns false). Its id stays
  * reserved until the server confirms the end of the turn.
  *
- * <p>Threading: one thread reads; {@link #close()} may be called from any thread and wakes a
- * reader blocked in {@code hasNext()}. Chunks that arrive before they are read are buffered.
+ * <p>Threading: one thread reads; {@link #close()} may be called from any thread and wakes a reader
+ * blocked in {@code hasNext()}. Chunks that arrive before they are read are buffered.
  *
  * <p>It is also an {@link Iterable} for for-each loops, but one that can be iterated only once:
  * {@link #iterator()} returns this object.

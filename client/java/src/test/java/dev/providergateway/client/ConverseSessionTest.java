@@ -45,14 +45,16 @@ class ConverseSessionTest {
     ConverseRequest first = fake.converseRequests.poll(5, TimeUnit.SECONDS);
     assertThat(first.getStart().getTurnId()).isEqualTo("a");
     assertThat(first.getStart().getUseHistory()).isTrue();
-    assertThat(first.getStart().getRequest()).isEqualTo(ChatRequests.of("alpha beta gamma").build());
+    assertThat(first.getStart().getRequest())
+        .isEqualTo(ChatRequests.of("alpha beta gamma").build());
   }
 
   @Test
   void startTurn_oneTurnFailsInBand_onlyThatTurnThrowsAndOthersGoOn() {
     fake.converseStartsBeforeReply = 2;
     try (ConverseSession session = client.converse()) {
-      TurnStream failing = session.startTurn("bad", ChatRequests.of(FakeProviderService.FAIL).build(), false);
+      TurnStream failing =
+          session.startTurn("bad", ChatRequests.of(FakeProviderService.FAIL).build(), false);
       TurnStream good = session.startTurn("good", ChatRequests.of("still here").build(), false);
 
       assertThatThrownBy(failing::hasNext)
@@ -61,7 +63,8 @@ class ConverseSessionTest {
               e -> {
                 assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                 assertThat(e.reason()).isEqualTo("INVALID_REQUEST");
-                assertThat(e.fieldViolations()).extracting(GatewayException.FieldViolation::field)
+                assertThat(e.fieldViolations())
+                    .extracting(GatewayException.FieldViolation::field)
                     .containsExactly("messages[0].role");
               });
       assertThat(failing.hasNext()).isFalse();
@@ -76,7 +79,8 @@ class ConverseSessionTest {
   @Test
   void close_turnClosedBeforeEnd_sendsCancelTurn() throws Exception {
     try (ConverseSession session = client.converse()) {
-      TurnStream turn = session.startTurn("t1", ChatRequests.of(FakeProviderService.HANG).build(), false);
+      TurnStream turn =
+          session.startTurn("t1", ChatRequests.of(FakeProviderService.HANG).build(), false);
       assertThat(turn.next().getContent()).isEqualTo("waiting");
 
       turn.close();
@@ -120,7 +124,8 @@ class ConverseSessionTest {
   @Test
   void cancel_session_runningTurnThrowsCancelledAndServerSeesCancel() throws Exception {
     ConverseSession session = client.converse();
-    TurnStream turn = session.startTurn("t1", ChatRequests.of(FakeProviderService.HANG).build(), false);
+    TurnStream turn =
+        session.startTurn("t1", ChatRequests.of(FakeProviderService.HANG).build(), false);
     assertThat(turn.next().getContent()).isEqualTo("waiting");
 
     session.cancel();
@@ -134,7 +139,8 @@ class ConverseSessionTest {
   @Test
   void startTurn_idOfRunningTurn_throwsIllegalState() {
     try (ConverseSession session = client.converse()) {
-      TurnStream running = session.startTurn("t1", ChatRequests.of(FakeProviderService.HANG).build(), false);
+      TurnStream running =
+          session.startTurn("t1", ChatRequests.of(FakeProviderService.HANG).build(), false);
 
       assertThatThrownBy(() -> session.startTurn("t1", ChatRequests.of("again").build(), false))
           .isInstanceOf(IllegalStateException.class)
@@ -161,7 +167,8 @@ class ConverseSessionTest {
                       java.util.concurrent.CompletableFuture.supplyAsync(
                           () -> {
                             try (TurnStream turn =
-                                session.startTurn("t" + i, ChatRequests.of("reply " + i).build(), false)) {
+                                session.startTurn(
+                                    "t" + i, ChatRequests.of("reply " + i).build(), false)) {
                               return text(turn);
                             }
                           }))

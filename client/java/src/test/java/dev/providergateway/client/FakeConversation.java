@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The server side of one fake Converse call. Replies are held until enough turns started, then
- * sent round-robin across turns, so turns interleave on the wire. gRPC serializes the calls into
- * this observer, so it needs no locking.
+ * The server side of one fake Converse call. Replies are held until enough turns started, then sent
+ * round-robin across turns, so turns interleave on the wire. gRPC serializes the calls into this
+ * observer, so it needs no locking.
  */
 final class FakeConversation implements StreamObserver<ConverseRequest> {
   private final FakeProviderService service;
@@ -28,8 +28,7 @@ final class FakeConversation implements StreamObserver<ConverseRequest> {
   private boolean halfClosed;
   private boolean completed;
 
-  FakeConversation(
-      FakeProviderService service, ServerCallStreamObserver<ConverseResponse> call) {
+  FakeConversation(FakeProviderService service, ServerCallStreamObserver<ConverseResponse> call) {
     this.service = service;
     this.call = call;
   }
@@ -68,7 +67,8 @@ final class FakeConversation implements StreamObserver<ConverseRequest> {
                 .setCode(Code.CANCELLED_VALUE)
                 .setMessage("turn cancelled by the client")
                 .build();
-        service.send(call, ConverseResponse.newBuilder().setTurnId(turnId).setError(cancelled).build());
+        service.send(
+            call, ConverseResponse.newBuilder().setTurnId(turnId).setError(cancelled).build());
       }
       maybeComplete();
     }

@@ -55,7 +55,8 @@ class GatewayClientTest {
     fake.failWith = FakeProviderService.rateLimited();
 
     GatewayException e =
-        catchThrowableOfType(GatewayException.class, () -> client.chat(ChatRequests.of("hi").build()));
+        catchThrowableOfType(
+            GatewayException.class, () -> client.chat(ChatRequests.of("hi").build()));
 
     assertThat(e.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(e.reason()).isEqualTo("PROVIDER_RATE_LIMIT");
@@ -70,11 +71,12 @@ class GatewayClientTest {
 
   @Test
   void chat_invalidRequest_exposesFieldViolations() {
-    fake.failWith = io.grpc.protobuf.StatusProto.toStatusRuntimeException(
-        FakeProviderService.invalidRequest());
+    fake.failWith =
+        io.grpc.protobuf.StatusProto.toStatusRuntimeException(FakeProviderService.invalidRequest());
 
     GatewayException e =
-        catchThrowableOfType(GatewayException.class, () -> client.chat(ChatRequests.of("hi").build()));
+        catchThrowableOfType(
+            GatewayException.class, () -> client.chat(ChatRequests.of("hi").build()));
 
     assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(e.reason()).isEqualTo("INVALID_REQUEST");
@@ -90,7 +92,8 @@ class GatewayClientTest {
     fake.failWith = Status.UNAVAILABLE.withDescription("upstream down").asRuntimeException();
 
     GatewayException e =
-        catchThrowableOfType(GatewayException.class, () -> client.chat(ChatRequests.of("hi").build()));
+        catchThrowableOfType(
+            GatewayException.class, () -> client.chat(ChatRequests.of("hi").build()));
 
     assertThat(e.code()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(e.reason()).isEmpty();
@@ -118,7 +121,8 @@ class GatewayClientTest {
   void withDeadline_nonPositive_throwsIllegalArgument() {
     assertThatThrownBy(() -> client.withDeadline(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThat(client.withDeadline(Duration.ofSeconds(1)).deadline()).contains(Duration.ofSeconds(1));
+    assertThat(client.withDeadline(Duration.ofSeconds(1)).deadline())
+        .contains(Duration.ofSeconds(1));
     assertThat(client.deadline()).isEmpty();
   }
 
@@ -133,9 +137,11 @@ class GatewayClientTest {
       assertThatThrownBy(stream::next).isInstanceOf(NoSuchElementException.class);
     }
 
-    assertThat(chunks).extracting(StreamChunk::getContent)
+    assertThat(chunks)
+        .extracting(StreamChunk::getContent)
         .containsExactly("hello", " big", " world", "");
-    assertThat(chunks).extracting(StreamChunk::getIsFinal)
+    assertThat(chunks)
+        .extracting(StreamChunk::getIsFinal)
         .containsExactly(false, false, false, true);
     assertThat(chunks.get(3).getUsage().getCompletionTokens()).isEqualTo(3);
   }

@@ -10,9 +10,9 @@ import com.google.rpc.RetryInfo;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class GatewayExceptionTest {
   @Test
@@ -21,7 +21,9 @@ class GatewayExceptionTest {
 
     assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(e.reason()).isEqualTo("INVALID_REQUEST");
-    assertThat(e.errorMetadata()).containsEntry("provider", "echo").containsEntry("model", "echo-1");
+    assertThat(e.errorMetadata())
+        .containsEntry("provider", "echo")
+        .containsEntry("model", "echo-1");
     assertThat(e.fieldViolations()).hasSize(1);
     assertThat(e.fieldViolations().get(0).field()).isEqualTo("messages[0].role");
     assertThat(e.getCause()).isNull();
@@ -42,9 +44,15 @@ class GatewayExceptionTest {
     com.google.rpc.Status status =
         com.google.rpc.Status.newBuilder()
             .setCode(Code.UNAVAILABLE_VALUE)
-            .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain("example.com").setReason("PROXY").build()))
             .addDetails(
-                Any.pack(ErrorInfo.newBuilder().setDomain("providergateway").setReason("CIRCUIT_OPEN").build()))
+                Any.pack(
+                    ErrorInfo.newBuilder().setDomain("example.com").setReason("PROXY").build()))
+            .addDetails(
+                Any.pack(
+                    ErrorInfo.newBuilder()
+                        .setDomain("providergateway")
+                        .setReason("CIRCUIT_OPEN")
+                        .build()))
             .build();
 
     GatewayException e = GatewayException.from(StatusProto.toStatusRuntimeException(status));

@@ -27,28 +27,32 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Keep-alive HTTP/1.1 connections to one upstream origin (scheme, host, port): one LIFO pool of
- * idle connections per event loop, so an exchange started on a loop reuses a connection that
- * lives on that loop. Connections are opened on demand without a cap (the gateway's bulkheads
- * bound concurrency), idle ones close after {@link #IDLE}, and a connection is only returned
- * after a response was read to its end. Reads are manual ({@code AUTO_READ} off): an exchange
- * reads the socket only while its consumer wants data, which is how backpressure reaches the
- * upstream through TCP flow control.
+ * idle connections per event loop, so an exchange started on a loop reuses a connection that lives
+ * on that loop. Connections are opened on demand without a cap (the gateway's bulkheads bound
+ * concurrency), idle ones close after {@link #IDLE}, and a connection is only returned after a
+ * response was read to its end. Reads are manual ({@code AUTO_READ} off): an exchange reads the
+ * socket only while its consumer wants data, which is how backpressure reaches the upstream through
+ * TCP flow control.
  */
 final class ConnectionPool implements AutoCloseable {
   /** How long an idle pooled connection is kept. */
   static final Duration IDLE = Duration.ofSeconds(30);
+
   /** Response header block limit; upstreams behind CDNs send a few KB of headers. */
   private static final int MAX_HEADER_BYTES = 64 * 1024;
 
   private final SimpleChannelPool[] perLoop;
+
   /** Roughly how many idle connections each loop's pool holds (for callers not on a loop). */
   private final AtomicIntegerArray idle;
+
   private final UpstreamTransport transport;
   private final String host;
   private final int port;
   private volatile boolean closed;
 
-  ConnectionPool(UpstreamTransport transport, String host, int port, SslContext tls, Duration connectTimeout) {
+  ConnectionPool(
+      UpstreamTransport transport, String host, int port, SslContext tls, Duration connectTimeout) {
     this.transport = transport;
     this.host = host;
     this.port = port;
@@ -58,27 +62,35 @@ final class ConnectionPool implements AutoCloseable {
     this.idle = new AtomicIntegerArray(perLoop.length);
     int i = 0;
     for (EventExecutor e : transport.eventLoopGroup()) {
-      Bootstrap b = new Bootstrap()
-          .group((EventLoop) e)
-          .channel(transport.channelType())
-          .resolver(resolvers)
-          .remoteAddress(InetSocketAddress.createUnresolved(host, port))
-          .option(ChannelOption.AUTO_READ, false)
-          .option(ChannelOption.TCP_NODELAY, true)
-          .option(ChannelOption.SO_KEEPALIVE, true)
-          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis);
-      perLoop[i++] = new SimpleChannelPool(b, new AbstractChannelPoolHandler() {
-        @Override
-        public void channelCreated(Channel ch) {
-          if (tls != null) {
-            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), host, port));
-          }
-          ch.pipeline()
-              .addLast("http", new HttpClientCodec(4096, MAX_HEADER_BYTES, 64 * 1024))
-              .addLast("idle", new IdleStateHandler(0, 0, IDLE.toSeconds(), TimeUnit.SECONDS))
-              .addLast("exchange", new ConnectionHandler(ConnectionPool.this));
-        }
-      }, ChannelHealthChecker.ACTIVE, true, true);
+      Bootstrap b =
+          new Bootstrap()
+              .group((EventLoop) e)
+              .channel(transport.channelType())
+              .resolver(resolvers)
+              .remoteAddress(InetSocketAddress.createUnresolved(host, port))
+              .option(ChannelOption.AUTO_READ, false)
+              .option(ChannelOption.TCP_NODELAY, true)
+              .option(ChannelOption.SO_KEEPALIVE, true)
+              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis);
+      perLoop[i++] =
+          new SimpleChannelPool(
+              b,
+              new AbstractChannelPoolHandler() {
+                @Override
+                public void channelCreated(Channel ch) {
+                  if (tls != null) {
+                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), host, port));
+                  }
+                  ch.pipeline()
+                      .addLast("http", new HttpClientCodec(4096, MAX_HEADER_BYTES, 64 * 1024))
+                      .addLast(
+                          "idle", new IdleStateHandler(0, 0, IDLE.toSeconds(), TimeUnit.SECONDS))
+                      .addLast("exchange", new ConnectionHandler(ConnectionPool.this));
+                }
+              },
+              ChannelHealthChecker.ACTIVE,
+              true,
+              true);
     }
   }
 
@@ -143,12 +155,16 @@ final class ConnectionPool implements AutoCloseable {
   /** The per-connection handler: hands what it reads to the connection's current exchange. */
   static final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ConnectionPool pool;
+
     /** The exchange using the connection; null while it is idle in the pool. */
     Exchange exchange;
+
     /** How many exchanges this connection has carried (0 for a fresh one). */
     int served;
+
     /** True while the connection waits in its pool. */
     boolean idle;
+
     private Channel channel;
 
     ConnectionHandler(ConnectionPool pool) {

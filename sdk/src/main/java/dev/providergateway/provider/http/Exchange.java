@@ -28,15 +28,15 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
- * One HTTP request and its response on a pooled connection. Everything after {@link #start()}
- * runs on one event loop, so the state needs no locks. The request body is kept until the end so
- * that a request whose reused keep-alive connection turns out to be closed by the upstream (the
- * usual race with its idle timeout) is sent once more on a fresh connection; that is only done
- * before any byte of a response arrived.
+ * One HTTP request and its response on a pooled connection. Everything after {@link #start()} runs
+ * on one event loop, so the state needs no locks. The request body is kept until the end so that a
+ * request whose reused keep-alive connection turns out to be closed by the upstream (the usual race
+ * with its idle timeout) is sent once more on a fresh connection; that is only done before any byte
+ * of a response arrived.
  *
- * <p>Exactly one of the subclass's terminal paths runs: {@link #onEnd()} after the whole
- * response was read (the connection already back in its pool), or {@link #onFailure} (the
- * connection closed). A cancel closes the connection and reports nothing.
+ * <p>Exactly one of the subclass's terminal paths runs: {@link #onEnd()} after the whole response
+ * was read (the connection already back in its pool), or {@link #onFailure} (the connection
+ * closed). A cancel closes the connection and reports nothing.
  */
 abstract class Exchange {
   final Origin origin;
@@ -56,7 +56,13 @@ abstract class Exchange {
   private boolean keepAlive;
   private boolean done;
 
-  Exchange(Origin origin, ConnectionPool pool, EventLoop loop, String path, HttpHeaders headers, ByteBuf body,
+  Exchange(
+      Origin origin,
+      ConnectionPool pool,
+      EventLoop loop,
+      String path,
+      HttpHeaders headers,
+      ByteBuf body,
       long headerTimeoutNanos) {
     this.origin = origin;
     this.pool = pool;
@@ -123,18 +129,20 @@ abstract class Exchange {
   }
 
   private void acquire() {
-    pool.acquire(loop).addListener((Future<Channel> f) -> {
-      if (!f.isSuccess()) {
-        fail(HttpErrors.fromThrowable(origin, f.cause()));
-        return;
-      }
-      Channel ch = f.getNow();
-      if (done) {
-        pool.release(ch);
-        return;
-      }
-      attach(ch);
-    });
+    pool.acquire(loop)
+        .addListener(
+            (Future<Channel> f) -> {
+              if (!f.isSuccess()) {
+                fail(HttpErrors.fromThrowable(origin, f.cause()));
+                return;
+              }
+              Channel ch = f.getNow();
+              if (done) {
+                pool.release(ch);
+                return;
+              }
+              attach(ch);
+            });
   }
 
   private void attach(Channel ch) {
@@ -142,13 +150,22 @@ abstract class Exchange {
     handler = ch.pipeline().get(ConnectionPool.ConnectionHandler.class);
     reused = handler.served > 0;
     handler.taken(this);
-    DefaultFullHttpRequest request = new DefaultFullHttpRequest(
-        HttpVersion.HTTP_1_1, HttpMethod.POST, path, body.retainedDuplicate(), headers, EmptyHttpHeaders.INSTANCE);
-    ch.writeAndFlush(request).addListener(w -> {
-      if (!w.isSuccess() && channel == ch) { // not about an earlier connection of this exchange
-        onException(w.cause());
-      }
-    });
+    DefaultFullHttpRequest request =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1,
+            HttpMethod.POST,
+            path,
+            body.retainedDuplicate(),
+            headers,
+            EmptyHttpHeaders.INSTANCE);
+    ch.writeAndFlush(request)
+        .addListener(
+            w -> {
+              if (!w.isSuccess()
+                  && channel == ch) { // not about an earlier connection of this exchange
+                onException(w.cause());
+              }
+            });
     ch.read();
   }
 
@@ -162,8 +179,13 @@ abstract class Exchange {
         onClosed();
         return;
       }
-      fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent a malformed HTTP response: "
-          + msg.decoderResult().cause().getMessage(), msg.decoderResult().cause()));
+      fail(
+          new ProviderException.InvalidResponse(
+              origin,
+              origin.provider()
+                  + " sent a malformed HTTP response: "
+                  + msg.decoderResult().cause().getMessage(),
+              msg.decoderResult().cause()));
       return;
     }
     if (msg instanceof HttpResponse response) {
@@ -203,8 +225,13 @@ abstract class Exchange {
     if (resendOnFreshConnection()) {
       return;
     }
-    fail(new ProviderException.Connection(origin, origin.provider() + " closed the connection before the "
-        + (responseStarted ? "response ended" : "response arrived"), null));
+    fail(
+        new ProviderException.Connection(
+            origin,
+            origin.provider()
+                + " closed the connection before the "
+                + (responseStarted ? "response ended" : "response arrived"),
+            null));
   }
 
   void onException(Throwable cause) {
@@ -214,15 +241,17 @@ abstract class Exchange {
       }
       return;
     }
-    Throwable t = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    Throwable t =
+        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     if (t instanceof IOException && !(t instanceof SSLException) && resendOnFreshConnection()) {
       return;
     }
     if (t instanceof SSLException || t instanceof IOException) {
       fail(HttpErrors.fromThrowable(origin, t));
     } else if (cause instanceof DecoderException) {
-      fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent a malformed HTTP response: "
-          + t.getMessage(), t));
+      fail(
+          new ProviderException.InvalidResponse(
+              origin, origin.provider() + " sent a malformed HTTP response: " + t.getMessage(), t));
     } else {
       fail(HttpErrors.fromThrowable(origin, t));
     }
@@ -230,8 +259,8 @@ abstract class Exchange {
 
   /**
    * Sends the request again on a fresh connection when the upstream closed or reset a kept-alive
-   * connection before any byte of a response: the race with its idle timeout, in which it never
-   * saw the request. At most once per exchange; true if it did.
+   * connection before any byte of a response: the race with its idle timeout, in which it never saw
+   * the request. At most once per exchange; true if it did.
    */
   private boolean resendOnFreshConnection() {
     if (!reused || responseStarted || retried) {
@@ -254,8 +283,14 @@ abstract class Exchange {
 
   private void timedOut() {
     if (!done && !responseStarted) {
-      fail(new ProviderException.Timeout(origin, origin.provider() + " did not answer in time ("
-          + TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos) + " ms without a response)", null));
+      fail(
+          new ProviderException.Timeout(
+              origin,
+              origin.provider()
+                  + " did not answer in time ("
+                  + TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos)
+                  + " ms without a response)",
+              null));
     }
   }
 

@@ -21,29 +21,33 @@ import javax.net.ssl.SSLException;
 
 /**
  * The one mapping from upstream HTTP failures to {@link ProviderException}s, shared by every
- * provider: status codes, the provider's own error message from the body (OpenAI, Anthropic,
- * Gemini and Ollama shapes), {@code Retry-After} / {@code retry-after-ms}, quota and billing
- * 429s, model-not-found 404s, and transport failures (timeouts, refused or reset connections,
- * TLS).
+ * provider: status codes, the provider's own error message from the body (OpenAI, Anthropic, Gemini
+ * and Ollama shapes), {@code Retry-After} / {@code retry-after-ms}, quota and billing 429s,
+ * model-not-found 404s, and transport failures (timeouts, refused or reset connections, TLS).
  *
- * <p>Stateless and thread-safe. Providers built on {@link UpstreamHttp} get this mapping for
- * free; a provider with its own transport calls it directly so its failures count for the
- * circuit breaker and retries exactly like everyone else's.
+ * <p>Stateless and thread-safe. Providers built on {@link UpstreamHttp} get this mapping for free;
+ * a provider with its own transport calls it directly so its failures count for the circuit breaker
+ * and retries exactly like everyone else's.
  */
 public final class HttpErrors {
-  private static final Pattern QUOTA = Pattern.compile(
-      "(?i)insufficient_quota|billing|quota exceeded|exceeded your current quota|credit balance"
-          + "|payment required|out of credits|spending limit");
-  private static final Pattern MODEL_MISSING = Pattern.compile(
-      "(?is)model.*(not[ _]found|does not exist|no such|unknown)|(not[ _]found|unknown|no such).*model");
-  private static final Pattern CREDIT = Pattern.compile("(?i)credit balance|insufficient[ _](quota|credit|funds)");
+  private static final Pattern QUOTA =
+      Pattern.compile(
+          "(?i)insufficient_quota|billing|quota exceeded|exceeded your current quota|credit balance"
+              + "|payment required|out of credits|spending limit");
+  private static final Pattern MODEL_MISSING =
+      Pattern.compile(
+          "(?is)model.*(not[ _]found|does not exist|no such|unknown)|(not[ _]found|unknown|no such).*model");
+  private static final Pattern CREDIT =
+      Pattern.compile("(?i)credit balance|insufficient[ _](quota|credit|funds)");
 
-  private static final HttpHeaders NO_HEADERS = HttpHeaders.of(java.util.Map.of(), (name, value) -> true);
+  private static final HttpHeaders NO_HEADERS =
+      HttpHeaders.of(java.util.Map.of(), (name, value) -> true);
 
   private HttpErrors() {}
 
   /** The exception for an error response with {@code status}, {@code headers} and {@code body}. */
-  public static ProviderException fromResponse(Origin origin, int status, HttpHeaders headers, String body) {
+  public static ProviderException fromResponse(
+      Origin origin, int status, HttpHeaders headers, String body) {
     return classify(origin, status, headers, body, status);
   }
 
@@ -55,8 +59,10 @@ public final class HttpErrors {
       Origin origin, int status, HttpHeaders headers, String body, int reportedStatus) {
     Origin at = new Origin(origin.provider(), origin.model(), reportedStatus);
     String detail = message(body);
-    String message = origin.provider() + (reportedStatus > 0 ? " returned HTTP " + status : " reported an error mid-stream")
-        + (detail.isEmpty() ? "" : ": " + detail);
+    String message =
+        origin.provider()
+            + (reportedStatus > 0 ? " returned HTTP " + status : " reported an error mid-stream")
+            + (detail.isEmpty() ? "" : ": " + detail);
     if (status == 401 || status == 403) {
       return new ProviderException.Auth(at, message);
     }
@@ -94,9 +100,13 @@ public final class HttpErrors {
     int status;
     if (t.matches("\\d{3}")) {
       status = Integer.parseInt(t);
-    } else if (t.contains("rate_limit") || t.contains("resource_exhausted") || t.contains("quota")) {
+    } else if (t.contains("rate_limit")
+        || t.contains("resource_exhausted")
+        || t.contains("quota")) {
       status = 429;
-    } else if (t.contains("authentication") || t.contains("permission") || t.contains("unauthenticated")) {
+    } else if (t.contains("authentication")
+        || t.contains("permission")
+        || t.contains("unauthenticated")) {
       status = 401;
     } else if (t.contains("not_found")) {
       status = 404;
@@ -111,8 +121,8 @@ public final class HttpErrors {
   }
 
   /**
-   * The exception for a failure to get a response: timeouts before the response, refused,
-   * reset or closed connections, TLS failures. A {@link ProviderException} is returned as it is.
+   * The exception for a failure to get a response: timeouts before the response, refused, reset or
+   * closed connections, TLS failures. A {@link ProviderException} is returned as it is.
    */
   public static RuntimeException fromThrowable(Origin origin, Throwable failure) {
     Throwable t = unwrap(failure);
@@ -120,26 +130,34 @@ public final class HttpErrors {
       return e;
     }
     if (t instanceof HttpTimeoutException) {
-      return new ProviderException.Timeout(origin, origin.provider() + " did not answer in time: " + t.getMessage(), t);
+      return new ProviderException.Timeout(
+          origin, origin.provider() + " did not answer in time: " + t.getMessage(), t);
     }
     if (t instanceof ConnectException || t instanceof SSLException || t instanceof IOException) {
-      String what = t instanceof ConnectException ? "cannot connect to " : t instanceof SSLException
-          ? "TLS failure with " : "connection to ";
+      String what =
+          t instanceof ConnectException
+              ? "cannot connect to "
+              : t instanceof SSLException ? "TLS failure with " : "connection to ";
       String tail = t instanceof ConnectException || t instanceof SSLException ? "" : " failed";
-      return new ProviderException.Connection(origin, what + origin.provider() + tail + ": " + t, t);
+      return new ProviderException.Connection(
+          origin, what + origin.provider() + tail + ": " + t, t);
     }
     if (t instanceof RuntimeException e) {
       return e;
     }
-    return new ProviderException.Connection(origin, "request to " + origin.provider() + " failed: " + t, t);
+    return new ProviderException.Connection(
+        origin, "request to " + origin.provider() + " failed: " + t, t);
   }
 
-  /** The upstream's retry hint: {@code retry-after-ms}, else {@code Retry-After} seconds or date. */
+  /**
+   * The upstream's retry hint: {@code retry-after-ms}, else {@code Retry-After} seconds or date.
+   */
   public static Optional<Duration> retryAfter(HttpHeaders headers) {
     Optional<String> ms = headers.firstValue("retry-after-ms");
     if (ms.isPresent()) {
       try {
-        return Optional.of(Duration.ofMillis((long) Math.max(0, Double.parseDouble(ms.get().trim()))));
+        return Optional.of(
+            Duration.ofMillis((long) Math.max(0, Double.parseDouble(ms.get().trim()))));
       } catch (NumberFormatException e) {
         // Fall through to Retry-After.
       }
@@ -171,12 +189,24 @@ public final class HttpErrors {
     if (root == null) {
       return ErrorMessages.sanitize(body.strip());
     }
-    for (JsonNode candidate : new JsonNode[] {
-        root.path("error").path("message"), root.path("error"), root.path("message"), root.path("detail")}) {
+    for (JsonNode candidate :
+        new JsonNode[] {
+          root.path("error").path("message"),
+          root.path("error"),
+          root.path("message"),
+          root.path("detail")
+        }) {
       if (candidate.isTextual() && !candidate.asText().isBlank()) {
-        String type = root.path("error").path("type").asText(root.path("error").path("status").asText(""));
-        String prefix = type.isEmpty() || candidate.asText().toLowerCase(Locale.ROOT).contains(type.toLowerCase(Locale.ROOT))
-            ? "" : type + ": ";
+        String type =
+            root.path("error").path("type").asText(root.path("error").path("status").asText(""));
+        String prefix =
+            type.isEmpty()
+                    || candidate
+                        .asText()
+                        .toLowerCase(Locale.ROOT)
+                        .contains(type.toLowerCase(Locale.ROOT))
+                ? ""
+                : type + ": ";
         return ErrorMessages.sanitize(prefix + candidate.asText());
       }
     }
@@ -185,7 +215,8 @@ public final class HttpErrors {
 
   private static Throwable unwrap(Throwable t) {
     Throwable cause = t;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
       cause = cause.getCause();
     }
     return cause;

@@ -19,8 +19,8 @@ import java.util.concurrent.Flow;
 
 /**
  * The provider kit: a {@link Provider} that speaks JSON over HTTP, with everything every such
- * provider does written once. It owns {@link #name()}, {@link #descriptor()}, {@link #chat},
- * {@link #stream} and {@link #close()}; a subclass says only what differs on its wire:
+ * provider does written once. It owns {@link #name()}, {@link #descriptor()}, {@link #chat}, {@link
+ * #stream} and {@link #close()}; a subclass says only what differs on its wire:
  *
  * <ul>
  *   <li>{@link #endpoint}: where a request goes;
@@ -78,24 +78,34 @@ public abstract class HttpProvider implements Provider {
    * @param responses reads non-streamed answers
    * @param decoders makes a decoder per streamed answer
    */
-  protected HttpProvider(ProviderOptions options, ProviderDescriptor descriptor, Map<String, String> ownHeaders,
-      ResponseMapper responses, DecoderFactory decoders) {
+  protected HttpProvider(
+      ProviderOptions options,
+      ProviderDescriptor descriptor,
+      Map<String, String> ownHeaders,
+      ResponseMapper responses,
+      DecoderFactory decoders) {
     requireNonNull(options, "options");
     this.responses = requireNonNull(responses, "responses");
     this.decoders = requireNonNull(decoders, "decoders");
     this.name = options.name();
     this.descriptor = requireNonNull(descriptor, "descriptor");
     Map<String, String> h = new LinkedHashMap<>(options.headers());
-    ownHeaders.forEach((header, value) -> {
-      for (String configured : options.headers().keySet()) {
-        if (configured.equalsIgnoreCase(header)) {
-          throw new IllegalArgumentException("options.headers." + configured + ": conflicts with the "
-              + header.toLowerCase(Locale.ROOT) + " header that type '" + options.type()
-              + "' sends itself (from api_key or its own settings); set one of them");
-        }
-      }
-      h.put(header, value);
-    });
+    ownHeaders.forEach(
+        (header, value) -> {
+          for (String configured : options.headers().keySet()) {
+            if (configured.equalsIgnoreCase(header)) {
+              throw new IllegalArgumentException(
+                  "options.headers."
+                      + configured
+                      + ": conflicts with the "
+                      + header.toLowerCase(Locale.ROOT)
+                      + " header that type '"
+                      + options.type()
+                      + "' sends itself (from api_key or its own settings); set one of them");
+            }
+          }
+          h.put(header, value);
+        });
     this.headers = Map.copyOf(h);
     // A method reference, not a call: refineError runs per failure, after construction.
     this.http = options.upstreamHttp(this::refineError);
@@ -117,21 +127,35 @@ public abstract class HttpProvider implements Provider {
    * exceptionally or are thrown before anything is sent.
    */
   @Override
-  public final CompletableFuture<CompletionResponse> chat(ChatRequest request, CallContext context) {
+  public final CompletableFuture<CompletionResponse> chat(
+      ChatRequest request, CallContext context) {
     Origin origin = new Origin(name, request.model(), 0);
     Map<String, String> notes = new LinkedHashMap<>();
     Object body = requestBody(request, false, notes);
-    return http.postJson(endpoint(request, false), headers, body, origin, context,
+    return http.postJson(
+        endpoint(request, false),
+        headers,
+        body,
+        origin,
+        context,
         json -> responses.response(json, origin, notes));
   }
 
-  /** Maps the request and returns the cold publisher of its streamed answer, decoded by a fresh decoder. */
+  /**
+   * Maps the request and returns the cold publisher of its streamed answer, decoded by a fresh
+   * decoder.
+   */
   @Override
   public final Flow.Publisher<StreamEvent> stream(ChatRequest request, CallContext context) {
     Origin origin = new Origin(name, request.model(), 0);
     Map<String, String> notes = new LinkedHashMap<>();
     Object body = requestBody(request, true, notes);
-    return http.postStream(endpoint(request, true), headers, body, origin, context,
+    return http.postStream(
+        endpoint(request, true),
+        headers,
+        body,
+        origin,
+        context,
         () -> decoders.create(origin, notes));
   }
 
@@ -142,8 +166,8 @@ public abstract class HttpProvider implements Provider {
   }
 
   /**
-   * Where a request goes. Throw {@link dev.providergateway.provider.InvalidRequestException} for
-   * a request this wire cannot address (say, a malformed model name).
+   * Where a request goes. Throw {@link dev.providergateway.provider.InvalidRequestException} for a
+   * request this wire cannot address (say, a malformed model name).
    */
   protected abstract URI endpoint(ChatRequest request, boolean stream);
 
@@ -152,11 +176,12 @@ public abstract class HttpProvider implements Provider {
    * {@link dev.providergateway.provider.InvalidRequestException} naming the field for a request
    * this wire cannot express; put what the response metadata should say in {@code notes}.
    */
-  protected abstract Object requestBody(ChatRequest request, boolean stream, Map<String, String> notes);
+  protected abstract Object requestBody(
+      ChatRequest request, boolean stream, Map<String, String> notes);
 
   /**
-   * The provider's own reading of a failure, applied to every failure before it is reported
-   * (for example, a 400 whose body really says the key is wrong). Must not throw; returns {@code
+   * The provider's own reading of a failure, applied to every failure before it is reported (for
+   * example, a 400 whose body really says the key is wrong). Must not throw; returns {@code
    * failure} unchanged by default.
    */
   protected Throwable refineError(Throwable failure) {

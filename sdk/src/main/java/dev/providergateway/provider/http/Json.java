@@ -9,9 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** The shared Jackson mapper for upstream wire JSON (thread-safe), and small helpers. */
 public final class Json {
   /** Strict about trailing garbage, lenient about unknown fields (upstreams add fields). */
-  public static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  public static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private Json() {}
 
@@ -40,7 +41,9 @@ public final class Json {
     }
   }
 
-  /** The parsed tree of {@code length} UTF-8 bytes of {@code bytes} from {@code offset}, or null. */
+  /**
+   * The parsed tree of {@code length} UTF-8 bytes of {@code bytes} from {@code offset}, or null.
+   */
   public static JsonNode tryParse(byte[] bytes, int offset, int length) {
     try {
       JsonNode node = MAPPER.readTree(bytes, offset, length);

@@ -23,9 +23,11 @@ final class LineSplitter {
     }
   }
 
-  private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-      .onMalformedInput(CodingErrorAction.REPORT)
-      .onUnmappableCharacter(CodingErrorAction.REPORT);
+  private final CharsetDecoder decoder =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
   private final StringBuilder line = new StringBuilder();
   private ByteBuffer carry = ByteBuffer.allocate(0);
   // Sized to the input as it comes (up to 8 Ki chars at first): a stream of small events, the
@@ -58,7 +60,10 @@ final class LineSplitter {
         chars = CharBuffer.allocate(chars.capacity() * 2);
       }
     }
-    carry = in.hasRemaining() ? ByteBuffer.allocate(in.remaining()).put(in).flip() : ByteBuffer.allocate(0);
+    carry =
+        in.hasRemaining()
+            ? ByteBuffer.allocate(in.remaining()).put(in).flip()
+            : ByteBuffer.allocate(0);
   }
 
   /** Ends the input: a last line without a terminator is delivered. */

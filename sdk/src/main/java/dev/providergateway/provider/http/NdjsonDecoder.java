@@ -9,15 +9,15 @@ import dev.providergateway.provider.StreamEvent;
 import java.util.function.Consumer;
 
 /**
- * A {@link StreamDecoder} for newline-delimited JSON ({@code application/x-ndjson}): it skips
- * blank lines, parses every other line as one JSON object and hands it to {@link #onObject};
- * a line that is not a JSON object fails the stream with {@link ProviderException.InvalidResponse}.
- * Once {@link #finished()} is true, later lines are ignored (some servers send trailing
- * keep-alive objects after their end marker).
+ * A {@link StreamDecoder} for newline-delimited JSON ({@code application/x-ndjson}): it skips blank
+ * lines, parses every other line as one JSON object and hands it to {@link #onObject}; a line that
+ * is not a JSON object fails the stream with {@link ProviderException.InvalidResponse}. Once {@link
+ * #finished()} is true, later lines are ignored (some servers send trailing keep-alive objects
+ * after their end marker).
  *
- * <p>Subclasses hold the per-response state (which tool-call index is open, whether the end
- * marker arrived) and decide {@link #finished()}. Like every decoder: one instance per response,
- * called serially, never concurrently, so that state needs no synchronization.
+ * <p>Subclasses hold the per-response state (which tool-call index is open, whether the end marker
+ * arrived) and decide {@link #finished()}. Like every decoder: one instance per response, called
+ * serially, never concurrently, so that state needs no synchronization.
  */
 public abstract class NdjsonDecoder implements StreamDecoder {
   /** Where this stream comes from, for the errors it raises. */

@@ -30,19 +30,31 @@ import java.util.function.UnaryOperator;
 public final class ProviderOptions {
   /** The longest a TCP/TLS connect to an upstream may take. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
   /**
    * The longest wait for response headers when the caller set no deadline: generous, since a cold
    * model may load first and a non-streamed answer arrives whole.
    */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(10);
+
   /** The option every HTTP provider takes: extra request headers. */
   public static final String HEADERS = "headers";
 
   // Set by UpstreamHttp (or by the connection) on every request: a second value would be
   // ambiguous upstream or break the framing.
-  private static final Set<String> RESERVED_HEADERS = Set.of(
-      "content-type", "accept", "x-request-id", "host", "content-length", "connection", "transfer-encoding",
-      "keep-alive", "upgrade", "te", "trailer");
+  private static final Set<String> RESERVED_HEADERS =
+      Set.of(
+          "content-type",
+          "accept",
+          "x-request-id",
+          "host",
+          "content-length",
+          "connection",
+          "transfer-encoding",
+          "keep-alive",
+          "upgrade",
+          "te",
+          "trailer");
 
   private final ProviderSettings settings;
   private final Map<String, String> headers;
@@ -50,7 +62,10 @@ public final class ProviderOptions {
   private final Duration requestTimeout;
 
   private ProviderOptions(
-      ProviderSettings settings, Map<String, String> headers, Duration connectTimeout, Duration requestTimeout) {
+      ProviderSettings settings,
+      Map<String, String> headers,
+      Duration connectTimeout,
+      Duration requestTimeout) {
     this.settings = settings;
     this.headers = headers;
     this.connectTimeout = connectTimeout;
@@ -69,12 +84,20 @@ public final class ProviderOptions {
     allowed.add(HEADERS);
     for (String key : new TreeSet<>(settings.options().keySet())) {
       if (!allowed.contains(key)) {
-        throw new IllegalArgumentException("options." + key + ": unknown option for type '" + settings.type()
-            + "'; expected one of " + String.join(", ", allowed));
+        throw new IllegalArgumentException(
+            "options."
+                + key
+                + ": unknown option for type '"
+                + settings.type()
+                + "'; expected one of "
+                + String.join(", ", allowed));
       }
     }
     return new ProviderOptions(
-        settings, headers(settings.options().get(HEADERS)), DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT);
+        settings,
+        headers(settings.options().get(HEADERS)),
+        DEFAULT_CONNECT_TIMEOUT,
+        DEFAULT_REQUEST_TIMEOUT);
   }
 
   /** These options with another wait for response headers when the caller set no deadline. */
@@ -107,7 +130,9 @@ public final class ProviderOptions {
 
   /** The configured default model, else {@code fallback}. */
   public String defaultModel(String fallback) {
-    return settings.defaultModel() != null ? settings.defaultModel() : requireNonNull(fallback, "fallback");
+    return settings.defaultModel() != null
+        ? settings.defaultModel()
+        : requireNonNull(fallback, "fallback");
   }
 
   /** The raw value of option {@code key} (a plain Java value from YAML), or null when unset. */
@@ -124,7 +149,8 @@ public final class ProviderOptions {
     if (value instanceof String text) {
       return text.strip();
     }
-    throw new IllegalArgumentException("options." + key + ": expected a string, was " + describe(value));
+    throw new IllegalArgumentException(
+        "options." + key + ": expected a string, was " + describe(value));
   }
 
   /** Option {@code key} as true or false, or {@code fallback} when unset. */
@@ -136,39 +162,57 @@ public final class ProviderOptions {
     if (value instanceof Boolean b) {
       return b;
     }
-    throw new IllegalArgumentException("options." + key + ": expected true or false, was " + describe(value));
+    throw new IllegalArgumentException(
+        "options." + key + ": expected true or false, was " + describe(value));
   }
 
-  /** Option {@code key} as a whole number from {@code min} to {@code max}, or {@code fallback} when unset. */
+  /**
+   * Option {@code key} as a whole number from {@code min} to {@code max}, or {@code fallback} when
+   * unset.
+   */
   public int integer(String key, int min, int max, int fallback) {
     Object value = option(key);
     if (value == null) {
       return fallback;
     }
-    if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-        && n.longValue() >= min && n.longValue() <= max) {
+    if (value instanceof Number n
+        && n.doubleValue() == Math.rint(n.doubleValue())
+        && n.longValue() >= min
+        && n.longValue() <= max) {
       return n.intValue();
     }
-    throw new IllegalArgumentException("options." + key + ": expected a whole number from " + min + " to " + max
-        + ", was " + describe(value));
+    throw new IllegalArgumentException(
+        "options."
+            + key
+            + ": expected a whole number from "
+            + min
+            + " to "
+            + max
+            + ", was "
+            + describe(value));
   }
 
-  /** Option {@code key} as a map with string keys and non-null values, or an empty map when unset. */
+  /**
+   * Option {@code key} as a map with string keys and non-null values, or an empty map when unset.
+   */
   @SuppressWarnings("unchecked")
   public Map<String, Object> map(String key, String example) {
     Object value = option(key);
     if (value == null) {
       return Map.of();
     }
-    if (!(value instanceof Map<?, ?> map) || map.keySet().stream().anyMatch(k -> !(k instanceof String))
+    if (!(value instanceof Map<?, ?> map)
+        || map.keySet().stream().anyMatch(k -> !(k instanceof String))
         || map.values().stream().anyMatch(v -> v == null)) {
-      throw new IllegalArgumentException("options." + key + ": expected a map such as " + example + ", was "
-          + describe(value));
+      throw new IllegalArgumentException(
+          "options." + key + ": expected a map such as " + example + ", was " + describe(value));
     }
     return Map.copyOf((Map<String, Object>) map);
   }
 
-  /** The extra request headers of option {@value #HEADERS}; values may be secrets, never log them. */
+  /**
+   * The extra request headers of option {@value #HEADERS}; values may be secrets, never log them.
+   */
   public Map<String, String> headers() {
     return headers;
   }
@@ -201,10 +245,14 @@ public final class ProviderOptions {
     String configured = blankToNull(settings.baseUrl());
     String env = envVar == null ? null : blankToNull(settings.env().get(envVar));
     String value = configured != null ? configured : env != null ? fromEnv.apply(env) : fallback;
-    String source = configured != null || envVar == null ? "base_url" : "base_url (from " + envVar + ")";
+    String source =
+        configured != null || envVar == null ? "base_url" : "base_url (from " + envVar + ")";
     if (value == null) {
-      throw new IllegalArgumentException("base_url is required for type '" + type() + "'"
-          + (envVar == null ? "" : "; set it, or set " + envVar));
+      throw new IllegalArgumentException(
+          "base_url is required for type '"
+              + type()
+              + "'"
+              + (envVar == null ? "" : "; set it, or set " + envVar));
     }
     String example = fallback != null ? fallback : "https://api.example.com";
     return parseUrl(value, source, example);
@@ -214,16 +262,23 @@ public final class ProviderOptions {
   public UpstreamHttp upstreamHttp(UnaryOperator<Throwable> refine) {
     UpstreamTransport transport = settings.transport();
     if (transport == null) {
-      throw new IllegalStateException("the settings of provider '" + name() + "' carry no transport: the gateway"
-          + " sets it; elsewhere use ProviderSettings.builder(...).transport(UpstreamTransport.create(...))");
+      throw new IllegalStateException(
+          "the settings of provider '"
+              + name()
+              + "' carry no transport: the gateway"
+              + " sets it; elsewhere use ProviderSettings.builder(...).transport(UpstreamTransport.create(...))");
     }
     return new UpstreamHttp(transport, connectTimeout, requestTimeout, settings.clock(), refine);
   }
 
-  /** Checks an absolute http(s) URL with a host, without trailing slashes; {@code source} names it in errors. */
+  /**
+   * Checks an absolute http(s) URL with a host, without trailing slashes; {@code source} names it
+   * in errors.
+   */
   static URI parseUrl(String value, String source, String example) {
     String trimmed = value.strip().replaceAll("/+$", "");
-    String invalid = source + " '" + trimmed + "' is not an absolute http or https URL such as " + example;
+    String invalid =
+        source + " '" + trimmed + "' is not an absolute http or https URL such as " + example;
     try {
       URI uri = new URI(trimmed);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -241,29 +296,35 @@ public final class ProviderOptions {
       return Map.of();
     }
     if (!(value instanceof Map<?, ?> map)) {
-      throw new IllegalArgumentException("options.headers: expected a map of header names to string values");
+      throw new IllegalArgumentException(
+          "options.headers: expected a map of header names to string values");
     }
     Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     // Netty validates names and values as it would when sending: a malformed header is a startup
     // error here rather than a failed request later.
     HttpHeaders check = DefaultHttpHeadersFactory.headersFactory().newHeaders();
-    map.forEach((k, v) -> {
-      String name = String.valueOf(k);
-      if (!(v instanceof String text)) {
-        throw new IllegalArgumentException("options.headers." + name + ": expected a string value");
-      }
-      if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-        throw new IllegalArgumentException("options.headers." + name + ": the gateway sets this header itself");
-      }
-      try {
-        check.set(name, text);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("options.headers." + name + ": not a valid HTTP header name or value");
-      }
-      if (headers.put(name, text) != null) {
-        throw new IllegalArgumentException("options.headers." + name + ": given twice (header names ignore case)");
-      }
-    });
+    map.forEach(
+        (k, v) -> {
+          String name = String.valueOf(k);
+          if (!(v instanceof String text)) {
+            throw new IllegalArgumentException(
+                "options.headers." + name + ": expected a string value");
+          }
+          if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException(
+                "options.headers." + name + ": the gateway sets this header itself");
+          }
+          try {
+            check.set(name, text);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                "options.headers." + name + ": not a valid HTTP header name or value");
+          }
+          if (headers.put(name, text) != null) {
+            throw new IllegalArgumentException(
+                "options.headers." + name + ": given twice (header names ignore case)");
+          }
+        });
     return Map.copyOf(headers);
   }
 
@@ -274,6 +335,8 @@ public final class ProviderOptions {
   /** A value for an error message: its type, and the value itself only when short. */
   private static String describe(Object value) {
     String text = String.valueOf(value);
-    return text.length() <= 80 ? text : value.getClass().getSimpleName() + " of " + text.length() + " characters";
+    return text.length() <= 80
+        ? text
+        : value.getClass().getSimpleName() + " of " + text.length() + " characters";
   }
 }

@@ -4,9 +4,9 @@ import dev.providergateway.provider.StreamEvent;
 import java.util.function.Consumer;
 
 /**
- * A {@link StreamDecoder} for Server-Sent Events: it joins {@code event:} and {@code data:}
- * lines into events, dispatched at each blank line, and ignores comments ({@code :ping}) and
- * other fields. Subclasses handle whole events.
+ * A {@link StreamDecoder} for Server-Sent Events: it joins {@code event:} and {@code data:} lines
+ * into events, dispatched at each blank line, and ignores comments ({@code :ping}) and other
+ * fields. Subclasses handle whole events.
  */
 public abstract class SseDecoder implements StreamDecoder {
   /** The largest event accepted (32 Mi characters of data); a larger one fails the stream. */

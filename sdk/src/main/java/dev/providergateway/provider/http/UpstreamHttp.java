@@ -40,15 +40,15 @@ import javax.net.ssl.SSLException;
  * {@link ProviderException}s through {@link HttpErrors}; cancelling a call closes its connection,
  * which every upstream (local servers included) sees as the end of the generation.
  *
- * <p>Connections are pooled per origin and per event loop, so a call that arrives on a loop
- * sends its request, reads the response and completes on that thread. Futures and publishers
- * therefore complete on an event loop: what runs on their completion must not block. Streamed
- * bodies are read only while the publisher's subscriber has demand, so a slow caller slows the
- * upstream through TCP flow control instead of filling the heap. TLS uses the JDK's trust store
- * and verifies the host name.
+ * <p>Connections are pooled per origin and per event loop, so a call that arrives on a loop sends
+ * its request, reads the response and completes on that thread. Futures and publishers therefore
+ * complete on an event loop: what runs on their completion must not block. Streamed bodies are read
+ * only while the publisher's subscriber has demand, so a slow caller slows the upstream through TCP
+ * flow control instead of filling the heap. TLS uses the JDK's trust store and verifies the host
+ * name.
  *
- * <p>Thread-safe; one per provider instance, created in the provider's constructor and shared
- * by all its calls; {@link #close()} (from the provider's {@code close()}) closes its idle
+ * <p>Thread-safe; one per provider instance, created in the provider's constructor and shared by
+ * all its calls; {@link #close()} (from the provider's {@code close()}) closes its idle
  * connections. Every future and publisher it returns owns one exchange: cancelling it (as the
  * gateway does on a caller's cancellation or deadline) aborts the exchange and closes its
  * connection.
@@ -77,7 +77,11 @@ public final class UpstreamHttp implements AutoCloseable {
    * @param requestTimeout the longest wait for response headers when the caller set no deadline
    * @param clock the clock that callers' deadlines are measured on
    */
-  public UpstreamHttp(UpstreamTransport transport, Duration connectTimeout, Duration requestTimeout, Clock clock,
+  public UpstreamHttp(
+      UpstreamTransport transport,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      Clock clock,
       UnaryOperator<Throwable> refine) {
     this.transport = requireNonNull(transport, "transport");
     this.refine = requireNonNull(refine, "refine");
@@ -88,60 +92,69 @@ public final class UpstreamHttp implements AutoCloseable {
 
   /**
    * POSTs {@code body} as JSON and completes with {@code parse} applied to the JSON response, or
-   * exceptionally with a {@link ProviderException} (from the exchange or thrown by {@code
-   * parse}). Cancelling the returned future aborts the exchange.
+   * exceptionally with a {@link ProviderException} (from the exchange or thrown by {@code parse}).
+   * Cancelling the returned future aborts the exchange.
    */
   public <T> CompletableFuture<T> postJson(
-      URI uri, Map<String, String> headers, Object body, Origin origin, CallContext context,
+      URI uri,
+      Map<String, String> headers,
+      Object body,
+      Origin origin,
+      CallContext context,
       Function<JsonNode, T> parse) {
     CompletableFuture<JsonNode> exchange = postJson(uri, headers, body, origin, context);
     CompletableFuture<T> result = new CompletableFuture<>();
-    exchange.whenComplete((json, failure) -> {
-      if (failure != null) {
-        result.completeExceptionally(failure);
-        return;
-      }
-      try {
-        result.complete(parse.apply(json));
-      } catch (RuntimeException e) {
-        result.completeExceptionally(refine.apply(e));
-      }
-    });
-    result.whenComplete((r, e) -> {
-      if (result.isCancelled()) {
-        exchange.cancel(true);
-      }
-    });
+    exchange.whenComplete(
+        (json, failure) -> {
+          if (failure != null) {
+            result.completeExceptionally(failure);
+            return;
+          }
+          try {
+            result.complete(parse.apply(json));
+          } catch (RuntimeException e) {
+            result.completeExceptionally(refine.apply(e));
+          }
+        });
+    result.whenComplete(
+        (r, e) -> {
+          if (result.isCancelled()) {
+            exchange.cancel(true);
+          }
+        });
     return result;
   }
 
   /**
-   * POSTs {@code body} as JSON and completes with the parsed JSON response, or exceptionally with
-   * a {@link ProviderException}. Cancelling the returned future aborts the exchange.
+   * POSTs {@code body} as JSON and completes with the parsed JSON response, or exceptionally with a
+   * {@link ProviderException}. Cancelling the returned future aborts the exchange.
    */
   public CompletableFuture<JsonNode> postJson(
       URI uri, Map<String, String> headers, Object body, Origin origin, CallContext context) {
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     JsonExchange exchange;
     try {
-      exchange = new JsonExchange(prepare(uri, headers, body, origin, context, "application/json"), result);
+      exchange =
+          new JsonExchange(
+              prepare(uri, headers, body, origin, context, "application/json"), result);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(refine.apply(e));
     }
-    result.whenComplete((r, e) -> {
-      if (result.isCancelled()) {
-        exchange.cancel();
-      }
-    });
+    result.whenComplete(
+        (r, e) -> {
+          if (result.isCancelled()) {
+            exchange.cancel();
+          }
+        });
     exchange.start();
     return result;
   }
 
   /**
-   * POSTs {@code body} as JSON and returns a cold publisher of the streamed response, decoded by
-   * a fresh decoder from {@code decoders}. The request is sent when the publisher is subscribed;
-   * the stream fails with a {@link ProviderException} for an error status, a transport failure,
-   * a decoding failure, or a body that ends before the decoder saw the end marker.
+   * POSTs {@code body} as JSON and returns a cold publisher of the streamed response, decoded by a
+   * fresh decoder from {@code decoders}. The request is sent when the publisher is subscribed; the
+   * stream fails with a {@link ProviderException} for an error status, a transport failure, a
+   * decoding failure, or a body that ends before the decoder saw the end marker.
    */
   public Flow.Publisher<StreamEvent> postStream(
       URI uri,
@@ -150,20 +163,29 @@ public final class UpstreamHttp implements AutoCloseable {
       Origin origin,
       CallContext context,
       Supplier<StreamDecoder> decoders) {
-    return new EventPublisher<>(out -> {
-      StreamExchange exchange = new StreamExchange(
-          prepare(uri, headers, body, origin, context, "text/event-stream, application/x-ndjson, application/json"),
-          out, decoders.get());
-      out.onCancel(exchange::cancel);
-      out.onDemand(exchange::resume);
-      exchange.start();
-    });
+    return new EventPublisher<>(
+        out -> {
+          StreamExchange exchange =
+              new StreamExchange(
+                  prepare(
+                      uri,
+                      headers,
+                      body,
+                      origin,
+                      context,
+                      "text/event-stream, application/x-ndjson, application/json"),
+                  out,
+                  decoders.get());
+          out.onCancel(exchange::cancel);
+          out.onDemand(exchange::resume);
+          exchange.start();
+        });
   }
 
   /**
    * Closes the idle pooled connections. Exchanges in flight run to their end and close theirs; a
-   * call made after this still works (a provider replaced by a config reload may finish a retry)
-   * on connections that close once idle.
+   * call made after this still works (a provider replaced by a config reload may finish a retry) on
+   * connections that close once idle.
    */
   @Override
   public void close() {
@@ -173,17 +195,29 @@ public final class UpstreamHttp implements AutoCloseable {
 
   /** What one exchange needs, checked before anything is sent. */
   private record Request(
-      Origin origin, ConnectionPool pool, EventLoop loop, String path, HttpHeaders headers, ByteBuf body,
+      Origin origin,
+      ConnectionPool pool,
+      EventLoop loop,
+      String path,
+      HttpHeaders headers,
+      ByteBuf body,
       long timeoutNanos) {}
 
   private Request prepare(
-      URI uri, Map<String, String> headers, Object body, Origin origin, CallContext context, String accept) {
+      URI uri,
+      Map<String, String> headers,
+      Object body,
+      Origin origin,
+      CallContext context,
+      String accept) {
     Duration timeout = requestTimeout;
     var left = context.timeLeft(clock);
     if (left.isPresent()) {
       if (left.get().isZero()) {
         throw new ProviderException.Timeout(
-            origin, "the caller's deadline passed before the request to " + origin.provider() + " was sent", null);
+            origin,
+            "the caller's deadline passed before the request to " + origin.provider() + " was sent",
+            null);
       }
       timeout = left.get().compareTo(timeout) < 0 ? left.get() : timeout;
     }
@@ -193,20 +227,34 @@ public final class UpstreamHttp implements AutoCloseable {
       throw new IllegalArgumentException("not an http(s) URL with a host: " + uri);
     }
     int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 443 : 80;
-    ConnectionPool pool = pools.computeIfAbsent(scheme + "://" + uri.getHost() + ":" + port,
-        k -> new ConnectionPool(transport, uri.getHost(), port, secure ? tls() : null, connectTimeout));
-    String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    ConnectionPool pool =
+        pools.computeIfAbsent(
+            scheme + "://" + uri.getHost() + ":" + port,
+            k ->
+                new ConnectionPool(
+                    transport, uri.getHost(), port, secure ? tls() : null, connectTimeout));
+    String path =
+        (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+            + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     byte[] json = Json.writeBytes(body);
-    HttpHeaders h = DefaultHttpHeadersFactory.headersFactory().newHeaders()
-        .set(HttpHeaderNames.HOST, pool.hostHeader(secure))
-        .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-        .set(HttpHeaderNames.ACCEPT, accept)
-        .set(HttpHeaderNames.USER_AGENT, "provider-gateway")
-        .set("x-request-id", context.requestId());
+    HttpHeaders h =
+        DefaultHttpHeadersFactory.headersFactory()
+            .newHeaders()
+            .set(HttpHeaderNames.HOST, pool.hostHeader(secure))
+            .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+            .set(HttpHeaderNames.ACCEPT, accept)
+            .set(HttpHeaderNames.USER_AGENT, "provider-gateway")
+            .set("x-request-id", context.requestId());
     headers.forEach(h::set);
     h.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
-    return new Request(origin, pool, pool.loopFor(transport.callersLoop()), path, h, Unpooled.wrappedBuffer(json), timeout.toNanos());
+    return new Request(
+        origin,
+        pool,
+        pool.loopFor(transport.callersLoop()),
+        path,
+        h,
+        Unpooled.wrappedBuffer(json),
+        timeout.toNanos());
   }
 
   private static SslContext tls() {
@@ -216,9 +264,11 @@ public final class UpstreamHttp implements AutoCloseable {
         t = tls;
         if (t == null) {
           try {
-            tls = t = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
+            tls =
+                t = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
           } catch (SSLException e) {
-            throw new IllegalStateException("cannot set up TLS for upstream requests: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                "cannot set up TLS for upstream requests: " + e.getMessage(), e);
           }
         }
       }
@@ -247,8 +297,14 @@ public final class UpstreamHttp implements AutoCloseable {
     @Override
     void onContent(ByteBuf content) {
       if (bytes.readableBytes() + content.readableBytes() > MAX_BODY_BYTES) {
-        fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent a response body over "
-            + MAX_BODY_BYTES + " bytes; it was not read", null));
+        fail(
+            new ProviderException.InvalidResponse(
+                origin,
+                origin.provider()
+                    + " sent a response body over "
+                    + MAX_BODY_BYTES
+                    + " bytes; it was not read",
+                null));
         return;
       }
       bytes.writeBytes(content);
@@ -258,15 +314,26 @@ public final class UpstreamHttp implements AutoCloseable {
     void onEnd() {
       int status = head.status().code();
       if (status >= 300) {
-        result.completeExceptionally(refine.apply(HttpErrors.fromResponse(
-            origin, status, jdkHeaders(head.headers()), bytes.toString(StandardCharsets.UTF_8))));
+        result.completeExceptionally(
+            refine.apply(
+                HttpErrors.fromResponse(
+                    origin,
+                    status,
+                    jdkHeaders(head.headers()),
+                    bytes.toString(StandardCharsets.UTF_8))));
         return;
       }
       // Parsed from the bytes: no intermediate String on the hot path.
-      JsonNode json = Json.tryParse(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());
+      JsonNode json =
+          Json.tryParse(
+              bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());
       if (json == null || !json.isObject()) {
-        result.completeExceptionally(refine.apply(new ProviderException.InvalidResponse(
-            origin, origin.provider() + " returned a body that is not a JSON object", null)));
+        result.completeExceptionally(
+            refine.apply(
+                new ProviderException.InvalidResponse(
+                    origin,
+                    origin.provider() + " returned a body that is not a JSON object",
+                    null)));
       } else {
         result.complete(json);
       }
@@ -314,8 +381,11 @@ public final class UpstreamHttp implements AutoCloseable {
     void onContent(ByteBuf content) {
       if (errorBody != null) {
         if (errorBody.readableBytes() + content.readableBytes() > MAX_BODY_BYTES) {
-          fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent an error body over "
-              + MAX_BODY_BYTES + " bytes", null));
+          fail(
+              new ProviderException.InvalidResponse(
+                  origin,
+                  origin.provider() + " sent an error body over " + MAX_BODY_BYTES + " bytes",
+                  null));
           return;
         }
         errorBody.writeBytes(content);
@@ -324,10 +394,13 @@ public final class UpstreamHttp implements AutoCloseable {
       try {
         lines.feed(content.nioBuffer(), line -> decoder.onLine(line, out::emit));
       } catch (CharacterCodingException e) {
-        fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent a stream that is not valid UTF-8", e));
+        fail(
+            new ProviderException.InvalidResponse(
+                origin, origin.provider() + " sent a stream that is not valid UTF-8", e));
       } catch (LineSplitter.LineTooLong | SseDecoder.EventTooLarge e) {
-        fail(new ProviderException.InvalidResponse(origin, origin.provider() + " sent an oversized stream: "
-            + e.getMessage(), e));
+        fail(
+            new ProviderException.InvalidResponse(
+                origin, origin.provider() + " sent an oversized stream: " + e.getMessage(), e));
       } catch (RuntimeException e) {
         fail(HttpErrors.fromThrowable(origin, e));
       }
@@ -336,8 +409,13 @@ public final class UpstreamHttp implements AutoCloseable {
     @Override
     void onEnd() {
       if (errorBody != null) {
-        out.fail(refine.apply(HttpErrors.fromResponse(
-            origin, head.status().code(), jdkHeaders(head.headers()), errorBody.toString(StandardCharsets.UTF_8))));
+        out.fail(
+            refine.apply(
+                HttpErrors.fromResponse(
+                    origin,
+                    head.status().code(),
+                    jdkHeaders(head.headers()),
+                    errorBody.toString(StandardCharsets.UTF_8))));
         return;
       }
       try {
@@ -346,8 +424,10 @@ public final class UpstreamHttp implements AutoCloseable {
           sse.flush(out::emit);
         }
       } catch (CharacterCodingException e) {
-        out.fail(refine.apply(new ProviderException.InvalidResponse(
-            origin, origin.provider() + " sent a stream that is not valid UTF-8", e)));
+        out.fail(
+            refine.apply(
+                new ProviderException.InvalidResponse(
+                    origin, origin.provider() + " sent a stream that is not valid UTF-8", e)));
         return;
       } catch (RuntimeException e) {
         out.fail(refine.apply(HttpErrors.fromThrowable(origin, e)));
@@ -357,8 +437,10 @@ public final class UpstreamHttp implements AutoCloseable {
         out.complete();
       } else {
         // The body ended without the protocol's end marker: the upstream died mid-stream.
-        out.fail(refine.apply(new ProviderException.Connection(
-            origin, origin.provider() + " closed the stream before it ended", null)));
+        out.fail(
+            refine.apply(
+                new ProviderException.Connection(
+                    origin, origin.provider() + " closed the stream before it ended", null)));
       }
     }
 

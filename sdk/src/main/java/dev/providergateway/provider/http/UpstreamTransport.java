@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  * The gateway's network threads: one Netty event loop group (epoll where the native transport
  * loads, NIO elsewhere) that every {@link UpstreamHttp} connection runs on, and that the gateway
  * also serves gRPC on. Sharing one group means a call served on an event loop sends its upstream
- * request, reads the answer and writes the gRPC response on that same thread: no thread hop and
- * no wake-up per request, which is most of what a proxy costs.
+ * request, reads the answer and writes the gRPC response on that same thread: no thread hop and no
+ * wake-up per request, which is most of what a proxy costs.
  *
  * <p>Lifecycle: the gateway creates one per server ({@link #create}, sized by {@code
  * server.io_threads}) and hands it to every provider through {@link
@@ -42,9 +42,11 @@ public final class UpstreamTransport implements AutoCloseable {
 
   private UpstreamTransport(int threads, boolean nativeTransport) {
     IoHandlerFactory io = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("gateway-io", true), io);
+    this.group =
+        new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("gateway-io", true), io);
     this.channelType = nativeTransport ? EpollSocketChannel.class : NioSocketChannel.class;
-    this.serverChannelType = nativeTransport ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    this.serverChannelType =
+        nativeTransport ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     this.resolver = new DefaultEventExecutorGroup(2, new DefaultThreadFactory("gateway-dns", true));
     java.util.List<EventExecutor> all = new java.util.ArrayList<>();
     group.forEach(all::add);
@@ -57,13 +59,16 @@ public final class UpstreamTransport implements AutoCloseable {
    */
   public static UpstreamTransport create(int threads, boolean forceNio) {
     if (threads < 0) {
-      throw new IllegalArgumentException("threads must be >= 0 (0 for one per CPU), was " + threads);
+      throw new IllegalArgumentException(
+          "threads must be >= 0 (0 for one per CPU), was " + threads);
     }
     int n = threads == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : threads;
     return new UpstreamTransport(n, !forceNio && Epoll.isAvailable());
   }
 
-  /** Stops the event loops and resolver threads, letting queued tasks run for a short quiet period. */
+  /**
+   * Stops the event loops and resolver threads, letting queued tasks run for a short quiet period.
+   */
   @Override
   public void close() {
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS);

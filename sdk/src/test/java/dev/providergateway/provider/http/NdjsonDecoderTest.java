@@ -41,7 +41,8 @@ class NdjsonDecoderTest {
     decoder.onLine("{\"text\":\"a\"}", events::add);
     decoder.onLine("{\"text\":\"b\",\"end\":true}", events::add);
 
-    assertThat(events).containsExactly(new StreamEvent.ContentDelta("a"), new StreamEvent.ContentDelta("b"));
+    assertThat(events)
+        .containsExactly(new StreamEvent.ContentDelta("a"), new StreamEvent.ContentDelta("b"));
     assertThat(decoder.finished()).isTrue();
   }
 
@@ -63,8 +64,10 @@ class NdjsonDecoderTest {
 
   @Test
   void onLine_jsonButNotAnObject_invalidResponse() {
-    assertThatThrownBy(() -> decoder.onLine("[1,2]", events::add)).isInstanceOf(ProviderException.InvalidResponse.class);
-    assertThatThrownBy(() -> decoder.onLine("\"text\"", events::add)).isInstanceOf(ProviderException.InvalidResponse.class);
+    assertThatThrownBy(() -> decoder.onLine("[1,2]", events::add))
+        .isInstanceOf(ProviderException.InvalidResponse.class);
+    assertThatThrownBy(() -> decoder.onLine("\"text\"", events::add))
+        .isInstanceOf(ProviderException.InvalidResponse.class);
   }
 
   @Test

@@ -42,14 +42,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The upstream HTTP client's own behaviour on real sockets: keep-alive reuse, the request it
- * writes, a kept-alive connection closed by the upstream, malformed responses, the header
- * timeout and TLS verification. The provider contract suite covers the rest through providers.
+ * writes, a kept-alive connection closed by the upstream, malformed responses, the header timeout
+ * and TLS verification. The provider contract suite covers the rest through providers.
  */
 class UpstreamHttpTest {
   private static final Origin ORIGIN = new Origin("up", "m", 0);
   private static final CallContext CONTEXT = new CallContext("req-7", null);
 
-  private final UpstreamHttp http = new UpstreamHttp(TestTransport.get(), Duration.ofSeconds(2), Duration.ofSeconds(5), Clock.systemUTC(), t -> t);
+  private final UpstreamHttp http =
+      new UpstreamHttp(
+          TestTransport.get(),
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(5),
+          Clock.systemUTC(),
+          t -> t);
   private final List<AutoCloseable> closers = new ArrayList<>();
 
   @AfterEach
@@ -66,8 +72,9 @@ class UpstreamHttpTest {
     closers.add(up);
     for (int i = 0; i < 5; i++) {
       up.enqueue(Response.json(200, "{\"n\":" + i + "}"));
-      JsonNode json = http.postJson(up.baseUri().resolve("/v1/x"), Map.of(), Map.of("i", i), ORIGIN, CONTEXT)
-          .get(5, TimeUnit.SECONDS);
+      JsonNode json =
+          http.postJson(up.baseUri().resolve("/v1/x"), Map.of(), Map.of("i", i), ORIGIN, CONTEXT)
+              .get(5, TimeUnit.SECONDS);
       assertThat(json.path("n").asInt()).isEqualTo(i);
     }
     assertThat(up.connections()).hasSize(1);
@@ -80,7 +87,8 @@ class UpstreamHttpTest {
     closers.add(up);
     up.enqueue(Response.json(200, "{}"));
     URI uri = up.baseUri().resolve("/v1/chat?api-version=2");
-    http.postJson(uri, Map.of("authorization", "Bearer k"), Map.of("a", "é"), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS);
+    http.postJson(uri, Map.of("authorization", "Bearer k"), Map.of("a", "é"), ORIGIN, CONTEXT)
+        .get(5, TimeUnit.SECONDS);
 
     FakeUpstream.RecordedRequest r = up.takeRequest();
     assertThat(r.method()).isEqualTo("POST");
@@ -88,56 +96,70 @@ class UpstreamHttpTest {
     assertThat(r.query()).isEqualTo("api-version=2");
     assertThat(r.header("host")).isEqualTo("127.0.0.1:" + uri.getPort());
     assertThat(r.header("content-type")).isEqualTo("application/json");
-    assertThat(r.header("content-length")).isEqualTo(Integer.toString("{\"a\":\"é\"}".getBytes(StandardCharsets.UTF_8).length));
+    assertThat(r.header("content-length"))
+        .isEqualTo(Integer.toString("{\"a\":\"é\"}".getBytes(StandardCharsets.UTF_8).length));
     assertThat(r.header("x-request-id")).isEqualTo("req-7");
     assertThat(r.header("authorization")).isEqualTo("Bearer k");
     assertThat(r.json().path("a").asText()).isEqualTo("é");
   }
 
   @Test
-  void postJson_keptAliveConnectionClosedAsRequestArrives_sentOnceMoreOnAFreshConnection() throws Exception {
+  void postJson_keptAliveConnectionClosedAsRequestArrives_sentOnceMoreOnAFreshConnection()
+      throws Exception {
     // Connection 1 answers one request, then reads the next one and closes without a byte, as a
     // server does whose idle timeout fired just as the request went out. Connection 2 answers.
     AtomicInteger requests = new AtomicInteger();
-    RawServer server = RawServer.start((conn, in) -> {
-      if (conn.number() == 1) {
-        RawServer.readRequest(in);
-        requests.incrementAndGet();
-        RawServer.answer(conn, "{\"on\":1}");
-        RawServer.readRequest(in);
-        requests.incrementAndGet();
-      } else {
-        RawServer.readRequest(in);
-        requests.incrementAndGet();
-        RawServer.answer(conn, "{\"on\":" + conn.number() + "}");
-      }
-    });
+    RawServer server =
+        RawServer.start(
+            (conn, in) -> {
+              if (conn.number() == 1) {
+                RawServer.readRequest(in);
+                requests.incrementAndGet();
+                RawServer.answer(conn, "{\"on\":1}");
+                RawServer.readRequest(in);
+                requests.incrementAndGet();
+              } else {
+                RawServer.readRequest(in);
+                requests.incrementAndGet();
+                RawServer.answer(conn, "{\"on\":" + conn.number() + "}");
+              }
+            });
     closers.add(server);
-    assertThat(http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS).path("on").asInt()).isEqualTo(1);
-    JsonNode second = http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS);
+    assertThat(
+            http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT)
+                .get(5, TimeUnit.SECONDS)
+                .path("on")
+                .asInt())
+        .isEqualTo(1);
+    JsonNode second =
+        http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS);
 
     assertThat(second.path("on").asInt()).isEqualTo(2);
     assertThat(requests.get()).isEqualTo(3);
   }
 
   @Test
-  void postJson_keptAliveConnectionResetAsRequestArrives_sentOnceMoreOnAFreshConnection() throws Exception {
+  void postJson_keptAliveConnectionResetAsRequestArrives_sentOnceMoreOnAFreshConnection()
+      throws Exception {
     AtomicInteger requests = new AtomicInteger();
-    RawServer server = RawServer.start((conn, in) -> {
-      RawServer.readRequest(in);
-      requests.incrementAndGet();
-      if (conn.number() == 1) {
-        RawServer.answer(conn, "{\"on\":1}");
-        RawServer.readRequest(in);
-        requests.incrementAndGet();
-        conn.socket().setSoLinger(true, 0); // close with a TCP reset
-      } else {
-        RawServer.answer(conn, "{\"on\":" + conn.number() + "}");
-      }
-    });
+    RawServer server =
+        RawServer.start(
+            (conn, in) -> {
+              RawServer.readRequest(in);
+              requests.incrementAndGet();
+              if (conn.number() == 1) {
+                RawServer.answer(conn, "{\"on\":1}");
+                RawServer.readRequest(in);
+                requests.incrementAndGet();
+                conn.socket().setSoLinger(true, 0); // close with a TCP reset
+              } else {
+                RawServer.answer(conn, "{\"on\":" + conn.number() + "}");
+              }
+            });
     closers.add(server);
     http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS);
-    JsonNode second = http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS);
+    JsonNode second =
+        http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS);
 
     assertThat(second.path("on").asInt()).isEqualTo(2);
     assertThat(requests.get()).isEqualTo(3);
@@ -146,86 +168,143 @@ class UpstreamHttpTest {
   @Test
   void postJson_freshConnectionClosedWithoutAnswer_connectionErrorWithoutResending() {
     AtomicInteger requests = new AtomicInteger();
-    RawServer server = RawServer.start((conn, in) -> {
-      RawServer.readRequest(in);
-      requests.incrementAndGet();
-    });
+    RawServer server =
+        RawServer.start(
+            (conn, in) -> {
+              RawServer.readRequest(in);
+              requests.incrementAndGet();
+            });
     closers.add(server);
 
-    assertThatThrownBy(() -> http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS))
+    assertThatThrownBy(
+            () ->
+                http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT)
+                    .get(5, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOf(ProviderException.Connection.class)
+        .cause()
+        .isInstanceOf(ProviderException.Connection.class)
         .hasMessageContaining("closed the connection before the response arrived");
     assertThat(requests.get()).isEqualTo(1);
   }
 
   @Test
   void postJson_closedInsideTheResponseHead_connectionError() {
-    RawServer server = RawServer.start((conn, in) -> {
-      RawServer.readRequest(in);
-      RawServer.write(conn, "HTTP/1.1 200 OK\r\nContent-Ty");
-    });
+    RawServer server =
+        RawServer.start(
+            (conn, in) -> {
+              RawServer.readRequest(in);
+              RawServer.write(conn, "HTTP/1.1 200 OK\r\nContent-Ty");
+            });
     closers.add(server);
 
-    assertThatThrownBy(() -> http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS))
-        .cause().isInstanceOf(ProviderException.Connection.class)
+    assertThatThrownBy(
+            () ->
+                http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT)
+                    .get(5, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(ProviderException.Connection.class)
         .hasMessageContaining("up closed the connection before the response arrived");
   }
 
   @Test
   void postJson_informationalResponseFirst_skippedForTheRealOne() throws Exception {
-    RawServer server = RawServer.start((conn, in) -> {
-      RawServer.readRequest(in);
-      RawServer.write(conn, "HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n");
-      RawServer.answer(conn, "{\"ok\":true}");
-    });
+    RawServer server =
+        RawServer.start(
+            (conn, in) -> {
+              RawServer.readRequest(in);
+              RawServer.write(conn, "HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n");
+              RawServer.answer(conn, "{\"ok\":true}");
+            });
     closers.add(server);
 
-    JsonNode json = http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS);
+    JsonNode json =
+        http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS);
     assertThat(json.path("ok").asBoolean()).isTrue();
   }
 
   @Test
   void postJson_garbageInsteadOfHttp_invalidResponse() {
-    RawServer server = RawServer.start((conn, in) -> {
-      RawServer.readRequest(in);
-      RawServer.write(conn, "HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n{}");
-    });
+    RawServer server =
+        RawServer.start(
+            (conn, in) -> {
+              RawServer.readRequest(in);
+              RawServer.write(conn, "HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n{}");
+            });
     closers.add(server);
 
-    assertThatThrownBy(() -> http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS))
-        .cause().isInstanceOf(ProviderException.InvalidResponse.class)
+    assertThatThrownBy(
+            () ->
+                http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT)
+                    .get(5, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(ProviderException.InvalidResponse.class)
         .hasMessageContaining("up sent a malformed HTTP response");
   }
 
   @Test
   void postJson_noResponseHeadersInTime_timeoutAndConnectionClosed() throws Exception {
     CompletableFuture<Boolean> closedByClient = new CompletableFuture<>();
-    RawServer server = RawServer.start((conn, in) -> {
-      RawServer.readRequest(in);
-      closedByClient.complete(in.read() == -1);
-    });
+    RawServer server =
+        RawServer.start(
+            (conn, in) -> {
+              RawServer.readRequest(in);
+              closedByClient.complete(in.read() == -1);
+            });
     closers.add(server);
-    UpstreamHttp impatient = new UpstreamHttp(TestTransport.get(), Duration.ofSeconds(2), Duration.ofMillis(300), Clock.systemUTC(), t -> t);
+    UpstreamHttp impatient =
+        new UpstreamHttp(
+            TestTransport.get(),
+            Duration.ofSeconds(2),
+            Duration.ofMillis(300),
+            Clock.systemUTC(),
+            t -> t);
     closers.add(impatient);
 
     long start = System.nanoTime();
-    assertThatThrownBy(() -> impatient.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS))
-        .cause().isInstanceOf(ProviderException.Timeout.class)
+    assertThatThrownBy(
+            () ->
+                impatient
+                    .postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT)
+                    .get(5, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(ProviderException.Timeout.class)
         .hasMessageContaining("up did not answer in time");
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(250), Duration.ofSeconds(3));
-    assertThat(closedByClient.get(5, TimeUnit.SECONDS)).as("the client closed the connection").isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isBetween(Duration.ofMillis(250), Duration.ofSeconds(3));
+    assertThat(closedByClient.get(5, TimeUnit.SECONDS))
+        .as("the client closed the connection")
+        .isTrue();
   }
 
   @Test
   void postJson_certificateNotTrusted_tlsConnectionError(@TempDir Path dir) throws Exception {
     Path keystore = dir.resolve("self-signed.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "up", "-keyalg", "EC", "-dname", "CN=127.0.0.1", "-validity", "2",
-        "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "secret", "-keypass", "secret")
-        .redirectErrorStream(true).start();
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "up",
+                "-keyalg",
+                "EC",
+                "-dname",
+                "CN=127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                "secret",
+                "-keypass",
+                "secret")
+            .redirectErrorStream(true)
+            .start();
     assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+    assertThat(keytool.exitValue())
+        .as(new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isZero();
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keystore)) {
       ks.load(in, "secret".toCharArray());
@@ -234,28 +313,34 @@ class UpstreamHttpTest {
     kmf.init(ks, "secret".toCharArray());
     SSLContext ssl = SSLContext.getInstance("TLS");
     ssl.init(kmf.getKeyManagers(), null, null);
-    SSLServerSocket socket = (SSLServerSocket) ssl.getServerSocketFactory().createServerSocket(0, 50,
-        java.net.InetAddress.getLoopbackAddress());
+    SSLServerSocket socket =
+        (SSLServerSocket)
+            ssl.getServerSocketFactory()
+                .createServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
     closers.add(socket);
-    Thread acceptor = new Thread(() -> {
-      try (Socket s = socket.accept()) {
-        s.getInputStream().read(); // drives the handshake, which the client aborts
-      } catch (IOException expected) {
-        // The client rejects the certificate.
-      }
-    });
+    Thread acceptor =
+        new Thread(
+            () -> {
+              try (Socket s = socket.accept()) {
+                s.getInputStream().read(); // drives the handshake, which the client aborts
+              } catch (IOException expected) {
+                // The client rejects the certificate.
+              }
+            });
     acceptor.setDaemon(true);
     acceptor.start();
 
     URI uri = URI.create("https://127.0.0.1:" + socket.getLocalPort() + "/v1/x");
-    assertThatThrownBy(() -> http.postJson(uri, Map.of(), Map.of(), ORIGIN, CONTEXT).get(10, TimeUnit.SECONDS))
-        .cause().isInstanceOf(ProviderException.Connection.class)
+    assertThatThrownBy(
+            () -> http.postJson(uri, Map.of(), Map.of(), ORIGIN, CONTEXT).get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(ProviderException.Connection.class)
         .hasMessageContaining("TLS failure with up");
   }
 
   /**
-   * A loopback HTTP server scripted per connection at the byte level, for what {@link
-   * FakeUpstream} cannot do wrong on purpose. Connections are numbered from 1.
+   * A loopback HTTP server scripted per connection at the byte level, for what {@link FakeUpstream}
+   * cannot do wrong on purpose. Connections are numbered from 1.
    */
   private static final class RawServer implements AutoCloseable {
     private final ServerSocket socket;
@@ -269,27 +354,32 @@ class UpstreamHttpTest {
       try {
         ServerSocket ss = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         RawServer server = new RawServer(ss);
-        Thread t = new Thread(() -> {
-          int n = 0;
-          while (!ss.isClosed()) {
-            try {
-              Socket s = ss.accept();
-              server.open.add(s);
-              int number = ++n;
-              Thread c = new Thread(() -> {
-                try (s) {
-                  script.accept(new Conn(number, s.getOutputStream(), s), s.getInputStream());
-                } catch (IOException e) {
-                  // The client went away.
-                }
-              });
-              c.setDaemon(true);
-              c.start();
-            } catch (IOException e) {
-              return;
-            }
-          }
-        });
+        Thread t =
+            new Thread(
+                () -> {
+                  int n = 0;
+                  while (!ss.isClosed()) {
+                    try {
+                      Socket s = ss.accept();
+                      server.open.add(s);
+                      int number = ++n;
+                      Thread c =
+                          new Thread(
+                              () -> {
+                                try (s) {
+                                  script.accept(
+                                      new Conn(number, s.getOutputStream(), s), s.getInputStream());
+                                } catch (IOException e) {
+                                  // The client went away.
+                                }
+                              });
+                      c.setDaemon(true);
+                      c.start();
+                    } catch (IOException e) {
+                      return;
+                    }
+                  }
+                });
         t.setDaemon(true);
         t.start();
         return server;
@@ -311,8 +401,13 @@ class UpstreamHttpTest {
         String text = head.toString(StandardCharsets.ISO_8859_1);
         if (text.endsWith("\r\n\r\n")) {
           int length = 0;
-          for (String line : new BufferedReader(new InputStreamReader(
-              new java.io.ByteArrayInputStream(head.toByteArray()), StandardCharsets.ISO_8859_1)).lines().toList()) {
+          for (String line :
+              new BufferedReader(
+                      new InputStreamReader(
+                          new java.io.ByteArrayInputStream(head.toByteArray()),
+                          StandardCharsets.ISO_8859_1))
+                  .lines()
+                  .toList()) {
             if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
               length = Integer.parseInt(line.substring(15).trim());
             }
@@ -326,7 +421,12 @@ class UpstreamHttpTest {
 
     static void answer(Conn conn, String json) throws IOException {
       byte[] body = json.getBytes(StandardCharsets.UTF_8);
-      write(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n" + json);
+      write(
+          conn,
+          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+              + body.length
+              + "\r\n\r\n"
+              + json);
     }
 
     static void write(Conn conn, String text) throws IOException {

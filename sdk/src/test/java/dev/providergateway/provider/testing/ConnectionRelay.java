@@ -89,8 +89,12 @@ final class ConnectionRelay {
     }
 
     void start() {
-      Thread in = new Thread(() -> pump(client, upstream, Side.CLIENT), "fake-upstream-relay-" + id + "-in");
-      Thread out = new Thread(() -> pump(upstream, client, Side.SERVER), "fake-upstream-relay-" + id + "-out");
+      Thread in =
+          new Thread(
+              () -> pump(client, upstream, Side.CLIENT), "fake-upstream-relay-" + id + "-in");
+      Thread out =
+          new Thread(
+              () -> pump(upstream, client, Side.SERVER), "fake-upstream-relay-" + id + "-out");
       in.setDaemon(true);
       out.setDaemon(true);
       in.start();

@@ -19,10 +19,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EventCollector implements Flow.Subscriber<StreamEvent> {
   public final List<StreamEvent> events = new CopyOnWriteArrayList<>();
+
   /** Completes normally on a clean end, exceptionally with the stream's error. */
   public final CompletableFuture<Void> done = new CompletableFuture<>();
+
   /** Completes with the first event. */
   public final CompletableFuture<StreamEvent> first = new CompletableFuture<>();
+
   private volatile Flow.Subscription subscription;
 
   /** Subscribes a new collector to {@code publisher}. */
@@ -71,13 +74,17 @@ public final class EventCollector implements Flow.Subscriber<StreamEvent> {
 
   public String content() {
     StringBuilder b = new StringBuilder();
-    events.stream().filter(e -> e instanceof StreamEvent.ContentDelta).forEach(e -> b.append(((StreamEvent.ContentDelta) e).text()));
+    events.stream()
+        .filter(e -> e instanceof StreamEvent.ContentDelta)
+        .forEach(e -> b.append(((StreamEvent.ContentDelta) e).text()));
     return b.toString();
   }
 
   public String reasoning() {
     StringBuilder b = new StringBuilder();
-    events.stream().filter(e -> e instanceof StreamEvent.ReasoningDelta).forEach(e -> b.append(((StreamEvent.ReasoningDelta) e).text()));
+    events.stream()
+        .filter(e -> e instanceof StreamEvent.ReasoningDelta)
+        .forEach(e -> b.append(((StreamEvent.ReasoningDelta) e).text()));
     return b.toString();
   }
 

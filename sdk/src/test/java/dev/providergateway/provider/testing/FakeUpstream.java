@@ -25,10 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * A scripted upstream HTTP server on loopback for provider tests. Each request gets the next
- * queued {@link Response}, written part by part (so SSE and NDJSON framing, pacing and
- * mid-stream deaths are real bytes on a real socket). Requests are recorded; a client that
- * aborts while the server still writes counts down {@link #disconnected}.
+ * A scripted upstream HTTP server on loopback for provider tests. Each request gets the next queued
+ * {@link Response}, written part by part (so SSE and NDJSON framing, pacing and mid-stream deaths
+ * are real bytes on a real socket). Requests are recorded; a client that aborts while the server
+ * still writes counts down {@link #disconnected}.
  *
  * <p>{@link #startTracked()} puts a TCP relay in front of the server that sees every client
  * connection: which are open, and which side closed each one and when. A client that closes a
@@ -38,15 +38,19 @@ import java.util.function.Function;
  */
 public final class FakeUpstream implements AutoCloseable {
   private final HttpServer server;
-  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "fake-upstream");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "fake-upstream");
+            t.setDaemon(true);
+            return t;
+          });
   private final BlockingQueue<Response> responses = new LinkedBlockingQueue<>();
   private final BlockingQueue<RecordedRequest> requests = new LinkedBlockingQueue<>();
+
   /** Counted down each time a client went away while a response was being written. */
   public volatile CountDownLatch disconnected = new CountDownLatch(1);
+
   private final AtomicInteger requestCount = new AtomicInteger();
   private final AtomicInteger activeResponses = new AtomicInteger();
   private final AtomicLong partsWritten = new AtomicLong();
@@ -113,7 +117,8 @@ public final class FakeUpstream implements AutoCloseable {
   /** Every connection seen so far, oldest first ({@link #startTracked()} only). */
   public List<Connection> connections() {
     if (relay == null) {
-      throw new IllegalStateException("connections are tracked only by FakeUpstream.startTracked()");
+      throw new IllegalStateException(
+          "connections are tracked only by FakeUpstream.startTracked()");
     }
     return relay.snapshot();
   }
@@ -135,7 +140,8 @@ public final class FakeUpstream implements AutoCloseable {
    * @param closedBy who closed it, null while it is open
    * @param requests how many requests it carried
    */
-  public record Connection(int id, long openedNanos, long closedNanos, Side closedBy, int requests) {
+  public record Connection(
+      int id, long openedNanos, long closedNanos, Side closedBy, int requests) {
     public boolean open() {
       return closedBy == null;
     }
@@ -172,7 +178,8 @@ public final class FakeUpstream implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     activeResponses.incrementAndGet();
-    ConnectionRelay.Relayed via = relay == null ? null : relay.byServerSidePort(exchange.getRemoteAddress().getPort());
+    ConnectionRelay.Relayed via =
+        relay == null ? null : relay.byServerSidePort(exchange.getRemoteAddress().getPort());
     if (via != null) {
       via.serving(Thread.currentThread());
     }
@@ -181,7 +188,8 @@ public final class FakeUpstream implements AutoCloseable {
     } finally {
       if (via != null) {
         via.serving(null);
-        // A close by the client may have interrupted this pooled thread; the next response must not see it.
+        // A close by the client may have interrupted this pooled thread; the next response must not
+        // see it.
         Thread.interrupted();
       }
       activeResponses.decrementAndGet();
@@ -190,9 +198,13 @@ public final class FakeUpstream implements AutoCloseable {
 
   private void respond(HttpExchange exchange, ConnectionRelay.Relayed via) throws IOException {
     byte[] body = exchange.getRequestBody().readAllBytes();
-    RecordedRequest recorded = new RecordedRequest(
-        exchange.getRequestMethod(), exchange.getRequestURI().getPath(), exchange.getRequestURI().getRawQuery(),
-        exchange.getRequestHeaders(), new String(body, StandardCharsets.UTF_8));
+    RecordedRequest recorded =
+        new RecordedRequest(
+            exchange.getRequestMethod(),
+            exchange.getRequestURI().getPath(),
+            exchange.getRequestURI().getRawQuery(),
+            exchange.getRequestHeaders(),
+            new String(body, StandardCharsets.UTF_8));
     requests.add(recorded);
     requestCount.incrementAndGet();
     Response response = responses.poll();
@@ -201,7 +213,8 @@ public final class FakeUpstream implements AutoCloseable {
       response = responder.apply(recorded);
     }
     if (response == null) {
-      response = Response.json(500, "{\"error\":{\"message\":\"fake upstream: no response queued\"}}");
+      response =
+          Response.json(500, "{\"error\":{\"message\":\"fake upstream: no response queued\"}}");
     }
     try {
       if (!response.delayBeforeHeaders.isZero()) {
@@ -253,7 +266,8 @@ public final class FakeUpstream implements AutoCloseable {
   }
 
   /** One request the fake received. */
-  public record RecordedRequest(String method, String path, String query, Map<String, List<String>> headers, String body) {
+  public record RecordedRequest(
+      String method, String path, String query, Map<String, List<String>> headers, String body) {
     /** The body parsed as JSON. */
     public JsonNode json() {
       JsonNode node = Json.tryParse(body);
@@ -297,20 +311,27 @@ public final class FakeUpstream implements AutoCloseable {
 
     /** A complete JSON response with a content length. */
     public static Response json(int status, String body) {
-      Response r = new Response(status, Map.of("content-type", "application/json"), List.of(new Part(body, Duration.ZERO)));
+      Response r =
+          new Response(
+              status,
+              Map.of("content-type", "application/json"),
+              List.of(new Part(body, Duration.ZERO)));
       r.fixedLength = true;
       return r;
     }
 
     /** A complete response with any content type. */
     public static Response text(int status, String contentType, String body) {
-      Response r = new Response(status, Map.of("content-type", contentType), List.of(new Part(body, Duration.ZERO)));
+      Response r =
+          new Response(
+              status, Map.of("content-type", contentType), List.of(new Part(body, Duration.ZERO)));
       r.fixedLength = true;
       return r;
     }
 
     /** A chunked streaming response whose parts are written one by one, {@code gap} apart. */
-    public static Response stream(int status, String contentType, Duration gap, List<String> parts) {
+    public static Response stream(
+        int status, String contentType, Duration gap, List<String> parts) {
       List<Part> list = new ArrayList<>();
       for (String p : parts) {
         list.add(new Part(p, gap));
@@ -325,7 +346,8 @@ public final class FakeUpstream implements AutoCloseable {
 
     /** An NDJSON response: each element is one line of JSON (a newline is added). */
     public static Response ndjson(List<String> lines) {
-      return stream(200, "application/x-ndjson", Duration.ZERO, lines.stream().map(l -> l + "\n").toList());
+      return stream(
+          200, "application/x-ndjson", Duration.ZERO, lines.stream().map(l -> l + "\n").toList());
     }
 
     /** Adds a response header. */
@@ -334,7 +356,10 @@ public final class FakeUpstream implements AutoCloseable {
       return this;
     }
 
-    /** After the parts, keeps the connection open (writing {@code heartbeat}) until the client leaves. */
+    /**
+     * After the parts, keeps the connection open (writing {@code heartbeat}) until the client
+     * leaves.
+     */
     public Response thenHang(String heartbeatText) {
       this.hang = true;
       this.heartbeat = heartbeatText;
@@ -350,8 +375,8 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     /**
-     * After the parts, resets the connection (a TCP RST, as when an upstream process dies) once
-     * the parts reached the client. Behind {@link #startTracked()} only; otherwise as {@link
+     * After the parts, resets the connection (a TCP RST, as when an upstream process dies) once the
+     * parts reached the client. Behind {@link #startTracked()} only; otherwise as {@link
      * #thenAbort()}.
      */
     public Response thenReset() {

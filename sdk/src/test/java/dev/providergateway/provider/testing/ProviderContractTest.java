@@ -15,7 +15,6 @@ import dev.providergateway.provider.StopReason;
 import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.ToolDefinition;
 import dev.providergateway.provider.http.Json;
-import dev.providergateway.provider.testing.FakeUpstream.RecordedRequest;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
 import java.net.URI;
 import java.time.Duration;
@@ -34,14 +33,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The provider contract every provider passes, against a {@link FakeUpstream} that speaks the
- * provider's real wire format. A provider's test extends this class and supplies its wire
- * fixtures: the responses its upstream would send for the scenarios below, written from the
- * provider's public API reference.
+ * provider's real wire format. A provider's test extends this class and supplies its wire fixtures:
+ * the responses its upstream would send for the scenarios below, written from the provider's public
+ * API reference.
  *
  * <p>Shared scenario values: text answers say {@value #TEXT} with usage {@value #PROMPT_TOKENS}
  * prompt and {@value #COMPLETION_TOKENS} completion tokens (the prompt count including any cached
- * input); tool calls are {@code get_weather {"city":"Paris"}} and, for parallel calls, also
- * {@code get_time {"tz":"Europe/Paris"}}.
+ * input); tool calls are {@code get_weather {"city":"Paris"}} and, for parallel calls, also {@code
+ * get_time {"tz":"Europe/Paris"}}.
  */
 public abstract class ProviderContractTest {
   public static final String TEXT = "Hello from the fake upstream.";
@@ -76,7 +75,9 @@ public abstract class ProviderContractTest {
   /** A streamed answer with two parallel calls whose arguments arrive in several fragments. */
   protected abstract Response streamParallelToolCalls();
 
-  /** The first part of a streamed text answer, after which the upstream keeps the connection open. */
+  /**
+   * The first part of a streamed text answer, after which the upstream keeps the connection open.
+   */
   protected abstract Response streamThenHang();
 
   /** The first part of a streamed text answer, after which the upstream drops the connection. */
@@ -108,12 +109,22 @@ public abstract class ProviderContractTest {
   }
 
   protected static ToolDefinition weatherTool() {
-    return new ToolDefinition("get_weather", "Current weather for a city",
-        Map.of("type", "object", "properties", Map.of("city", Map.of("type", "string")), "required", List.of("city")));
+    return new ToolDefinition(
+        "get_weather",
+        "Current weather for a city",
+        Map.of(
+            "type",
+            "object",
+            "properties",
+            Map.of("city", Map.of("type", "string")),
+            "required",
+            List.of("city")));
   }
 
   protected static ToolDefinition timeTool() {
-    return new ToolDefinition("get_time", "Current time in a time zone",
+    return new ToolDefinition(
+        "get_time",
+        "Current time in a time zone",
         Map.of("type", "object", "properties", Map.of("tz", Map.of("type", "string"))));
   }
 
@@ -148,7 +159,10 @@ public abstract class ProviderContractTest {
 
     assertThat(events.await()).isNull();
     assertThat(events.content()).isEqualTo(TEXT);
-    assertThat(events.events.stream().filter(e -> e instanceof dev.providergateway.provider.StreamEvent.ContentDelta).count())
+    assertThat(
+            events.events.stream()
+                .filter(e -> e instanceof dev.providergateway.provider.StreamEvent.ContentDelta)
+                .count())
         .isGreaterThan(1);
     assertThat(events.usage()).isNotNull();
     assertThat(events.usage().promptTokens()).isEqualTo(PROMPT_TOKENS);
@@ -164,7 +178,9 @@ public abstract class ProviderContractTest {
     CompletionResponse r = chat(request("weather in Paris?").tools(List.of(weatherTool())).build());
 
     assertThat(r.stopReason()).isEqualTo(StopReason.TOOL_CALLS);
-    assertThat(r.toolCalls()).singleElement().satisfies(call -> assertCall(call, "get_weather", WEATHER_ARGS));
+    assertThat(r.toolCalls())
+        .singleElement()
+        .satisfies(call -> assertCall(call, "get_weather", WEATHER_ARGS));
     assertThat(upstream.takeRequest().json().toString()).contains("get_weather");
   }
 
@@ -172,7 +188,8 @@ public abstract class ProviderContractTest {
   void chat_parallelToolCalls_returnsBothInOrder() throws Exception {
     upstream.enqueue(chatParallelToolCalls());
 
-    CompletionResponse r = chat(request("weather and time?").tools(List.of(weatherTool(), timeTool())).build());
+    CompletionResponse r =
+        chat(request("weather and time?").tools(List.of(weatherTool(), timeTool())).build());
 
     assertThat(r.toolCalls()).hasSize(2);
     assertCall(r.toolCalls().get(0), "get_weather", WEATHER_ARGS);
@@ -184,8 +201,11 @@ public abstract class ProviderContractTest {
   void stream_parallelToolCalls_deltasJoinToBothCalls() throws Exception {
     upstream.enqueue(streamParallelToolCalls());
 
-    EventCollector events = EventCollector.of(provider.stream(
-        request("weather and time?").tools(List.of(weatherTool(), timeTool())).build(), context()));
+    EventCollector events =
+        EventCollector.of(
+            provider.stream(
+                request("weather and time?").tools(List.of(weatherTool(), timeTool())).build(),
+                context()));
 
     assertThat(events.await()).isNull();
     List<ToolCall> calls = events.toolCalls();
@@ -198,11 +218,13 @@ public abstract class ProviderContractTest {
   @Test
   void chat_toolResults_sentBackInProviderFormat() throws Exception {
     upstream.enqueue(chatText());
-    ChatRequest request = request("weather in Paris?")
-        .tools(List.of(weatherTool()))
-        .addMessage(Message.assistant("", List.of(ToolCall.of("call_1", "get_weather", WEATHER_ARGS))))
-        .addMessage(Message.toolResult("call_1", "sunny, 21C"))
-        .build();
+    ChatRequest request =
+        request("weather in Paris?")
+            .tools(List.of(weatherTool()))
+            .addMessage(
+                Message.assistant("", List.of(ToolCall.of("call_1", "get_weather", WEATHER_ARGS))))
+            .addMessage(Message.toolResult("call_1", "sunny, 21C"))
+            .build();
 
     chat(request);
 
@@ -213,18 +235,35 @@ public abstract class ProviderContractTest {
     return Stream.of(
         Arguments.of(401, "invalid api key", "authentication_error", ProviderException.Auth.class),
         Arguments.of(403, "forbidden", "permission_error", ProviderException.Auth.class),
-        Arguments.of(429, "rate limit reached, slow down", "rate_limit_exceeded", ProviderException.RateLimited.class),
-        Arguments.of(429, "You exceeded your current quota, check your plan and billing details", "insufficient_quota",
+        Arguments.of(
+            429,
+            "rate limit reached, slow down",
+            "rate_limit_exceeded",
+            ProviderException.RateLimited.class),
+        Arguments.of(
+            429,
+            "You exceeded your current quota, check your plan and billing details",
+            "insufficient_quota",
             ProviderException.QuotaExceeded.class),
-        Arguments.of(404, "The model test-model does not exist", "model_not_found", ProviderException.ModelNotFound.class),
-        Arguments.of(400, "max_tokens is too large for this model", "invalid_request_error", ProviderException.Rejected.class),
-        Arguments.of(500, "internal server error", "server_error", ProviderException.Unavailable.class),
+        Arguments.of(
+            404,
+            "The model test-model does not exist",
+            "model_not_found",
+            ProviderException.ModelNotFound.class),
+        Arguments.of(
+            400,
+            "max_tokens is too large for this model",
+            "invalid_request_error",
+            ProviderException.Rejected.class),
+        Arguments.of(
+            500, "internal server error", "server_error", ProviderException.Unavailable.class),
         Arguments.of(503, "overloaded", "overloaded_error", ProviderException.Unavailable.class));
   }
 
   @ParameterizedTest(name = "HTTP {0} {2}")
   @MethodSource("errorTable")
-  void chat_errorStatus_mapsToErrorKindWithUpstreamMessage(int status, String message, String code, Class<?> kind) {
+  void chat_errorStatus_mapsToErrorKindWithUpstreamMessage(
+      int status, String message, String code, Class<?> kind) {
     upstream.enqueue(error(status, message, code));
 
     Throwable t = unwrap(catchThrowable(() -> chat(request("hi").build())));
@@ -237,7 +276,8 @@ public abstract class ProviderContractTest {
 
   @ParameterizedTest(name = "HTTP {0} {2}")
   @MethodSource("errorTable")
-  void stream_errorStatus_mapsToErrorKind(int status, String message, String code, Class<?> kind) throws Exception {
+  void stream_errorStatus_mapsToErrorKind(int status, String message, String code, Class<?> kind)
+      throws Exception {
     upstream.enqueue(error(status, message, code));
 
     EventCollector events = EventCollector.of(provider.stream(request("hi").build(), context()));
@@ -257,8 +297,14 @@ public abstract class ProviderContractTest {
 
   @Test
   void chat_htmlErrorPage_summarized() {
-    upstream.enqueue(Response.text(502, "text/html", "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
-        + "<body>" + "x".repeat(5000) + "</body></html>"));
+    upstream.enqueue(
+        Response.text(
+            502,
+            "text/html",
+            "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
+                + "<body>"
+                + "x".repeat(5000)
+                + "</body></html>"));
 
     Throwable t = unwrap(catchThrowable(() -> chat(request("hi").build())));
 
@@ -270,7 +316,8 @@ public abstract class ProviderContractTest {
   void chat_bodyNotJson_invalidResponse() {
     upstream.enqueue(Response.text(200, "application/json", "this is not json"));
 
-    assertThat(unwrap(catchThrowable(() -> chat(request("hi").build())))).isInstanceOf(ProviderException.InvalidResponse.class);
+    assertThat(unwrap(catchThrowable(() -> chat(request("hi").build()))))
+        .isInstanceOf(ProviderException.InvalidResponse.class);
   }
 
   @Test
@@ -301,18 +348,23 @@ public abstract class ProviderContractTest {
 
     events.cancel();
 
-    assertThat(upstream.disconnected.await(5, TimeUnit.SECONDS)).as("upstream saw the connection close").isTrue();
+    assertThat(upstream.disconnected.await(5, TimeUnit.SECONDS))
+        .as("upstream saw the connection close")
+        .isTrue();
   }
 
   @Test
   void chat_cancelWhileWaiting_closesUpstreamConnection() throws Exception {
-    upstream.enqueue(Response.stream(200, "application/json", Duration.ZERO, List.of(" ")).thenHang(" "));
+    upstream.enqueue(
+        Response.stream(200, "application/json", Duration.ZERO, List.of(" ")).thenHang(" "));
     CompletableFuture<CompletionResponse> call = provider.chat(request("hi").build(), context());
     upstream.takeRequest();
 
     call.cancel(true);
 
-    assertThat(upstream.disconnected.await(5, TimeUnit.SECONDS)).as("upstream saw the connection close").isTrue();
+    assertThat(upstream.disconnected.await(5, TimeUnit.SECONDS))
+        .as("upstream saw the connection close")
+        .isTrue();
   }
 
   @Test
@@ -322,7 +374,8 @@ public abstract class ProviderContractTest {
     provider.close();
     provider = newProvider(closed);
 
-    assertThat(unwrap(catchThrowable(() -> chat(request("hi").build())))).isInstanceOf(ProviderException.Connection.class);
+    assertThat(unwrap(catchThrowable(() -> chat(request("hi").build()))))
+        .isInstanceOf(ProviderException.Connection.class);
   }
 
   /** Asserts a call's name and that its arguments equal {@code json} as JSON. */

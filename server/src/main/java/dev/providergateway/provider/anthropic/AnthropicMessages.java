@@ -29,7 +29,9 @@ final class AnthropicMessages {
 
   private AnthropicMessages() {}
 
-  /** The conversation of {@code messages}; throws {@link InvalidRequestException} naming a field. */
+  /**
+   * The conversation of {@code messages}; throws {@link InvalidRequestException} naming a field.
+   */
   static Conversation map(List<Message> messages) {
     ArrayNode system = Json.MAPPER.createArrayNode();
     List<Turn> turns = new ArrayList<>();
@@ -45,8 +47,10 @@ final class AnthropicMessages {
         case USER -> append(turns, "user", userBlocks(m, path));
         case ASSISTANT -> append(turns, "assistant", assistantBlocks(m));
         case TOOL -> append(turns, "user", List.of(toolResult(m)));
-        case FUNCTION -> throw InvalidRequestException.of(path + ".role",
-            "the legacy function role has no Anthropic equivalent; send tool results as role tool with tool_call_id");
+        case FUNCTION ->
+            throw InvalidRequestException.of(
+                path + ".role",
+                "the legacy function role has no Anthropic equivalent; send tool results as role tool with tool_call_id");
       }
     }
     ArrayNode out = Json.MAPPER.createArrayNode();
@@ -99,7 +103,11 @@ final class AnthropicMessages {
       if (r.redacted()) {
         blocks.add(Json.object().put("type", "redacted_thinking").put("data", r.text()));
       } else if (!r.signature().isEmpty()) {
-        blocks.add(Json.object().put("type", "thinking").put("thinking", r.text()).put("signature", r.signature()));
+        blocks.add(
+            Json.object()
+                .put("type", "thinking")
+                .put("thinking", r.text())
+                .put("signature", r.signature()));
       }
       // An unsigned block (reasoning carried over from another provider) would be rejected.
     }
@@ -107,7 +115,8 @@ final class AnthropicMessages {
       blocks.add(text(m.content()));
     }
     for (ToolCall call : m.toolCalls()) {
-      ObjectNode use = Json.object().put("type", "tool_use").put("id", call.id()).put("name", call.name());
+      ObjectNode use =
+          Json.object().put("type", "tool_use").put("id", call.id()).put("name", call.name());
       JsonNode input = Json.tryParse(call.arguments());
       use.set("input", input != null && input.isObject() ? input : Json.object());
       blocks.add(use);
@@ -127,7 +136,9 @@ final class AnthropicMessages {
     ObjectNode block = Json.object().put("type", "image");
     ObjectNode source = block.putObject("source");
     if (image instanceof Image.Inline inline) {
-      source.put("type", "base64").put("media_type", inline.mimeType())
+      source
+          .put("type", "base64")
+          .put("media_type", inline.mimeType())
           .put("data", Base64.getEncoder().encodeToString(inline.data()));
       return block;
     }
@@ -139,9 +150,11 @@ final class AnthropicMessages {
     int comma = url.indexOf(',');
     String header = comma < 0 ? "" : url.substring("data:".length(), comma);
     if (!header.endsWith(";base64")) {
-      throw InvalidRequestException.of(path + ".url", "a data: URL must be base64-encoded (data:image/png;base64,...)");
+      throw InvalidRequestException.of(
+          path + ".url", "a data: URL must be base64-encoded (data:image/png;base64,...)");
     }
-    source.put("type", "base64")
+    source
+        .put("type", "base64")
         .put("media_type", header.substring(0, header.length() - ";base64".length()))
         .put("data", url.substring(comma + 1));
     return block;

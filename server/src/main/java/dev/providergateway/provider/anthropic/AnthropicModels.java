@@ -2,36 +2,38 @@ package dev.providergateway.provider.anthropic;
 
 import dev.providergateway.provider.Capabilities;
 import dev.providergateway.provider.ModelInfo;
-import dev.providergateway.provider.ToolCallFormat;
-import java.util.ArrayList;
 import dev.providergateway.provider.ProviderDescriptor;
+import dev.providergateway.provider.ToolCallFormat;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the gateway knows about Claude models: the current ones to list (every one has a 200K
- * token context window; 1M is a beta that needs an {@code anthropic-beta} header), and which
- * models have extended thinking.
+ * What the gateway knows about Claude models: the current ones to list (every one has a 200K token
+ * context window; 1M is a beta that needs an {@code anthropic-beta} header), and which models have
+ * extended thinking.
  */
 final class AnthropicModels {
   /** The default model: the alias of the current Sonnet, which follows its snapshots. */
   static final String DEFAULT_MODEL = "claude-sonnet-4-5";
+
   static final int CONTEXT_WINDOW = 200_000;
   static final Capabilities CAPABILITIES =
       new Capabilities(true, true, true, true, ToolCallFormat.ANTHROPIC, CONTEXT_WINDOW);
 
   /** Current models by API alias, newest families first. */
-  private static final List<String> KNOWN = List.of(
-      "claude-opus-4-6",
-      "claude-sonnet-4-6",
-      "claude-opus-4-5",
-      "claude-sonnet-4-5",
-      "claude-haiku-4-5",
-      "claude-opus-4-1",
-      "claude-opus-4-0",
-      "claude-sonnet-4-0",
-      "claude-3-7-sonnet-latest",
-      "claude-3-5-haiku-latest");
+  private static final List<String> KNOWN =
+      List.of(
+          "claude-opus-4-6",
+          "claude-sonnet-4-6",
+          "claude-opus-4-5",
+          "claude-sonnet-4-5",
+          "claude-haiku-4-5",
+          "claude-opus-4-1",
+          "claude-opus-4-0",
+          "claude-sonnet-4-0",
+          "claude-3-7-sonnet-latest",
+          "claude-3-5-haiku-latest");
 
   private AnthropicModels() {}
 
@@ -62,8 +64,14 @@ final class AnthropicModels {
   }
 
   /** What an instance of wire type {@code type} at {@code base} says about itself. */
-  static ProviderDescriptor descriptor(String type, URI base, String defaultModel, List<String> configured) {
-    return new ProviderDescriptor(type, "Anthropic Messages at " + base.getHost(), defaultModel, list(defaultModel, configured), CAPABILITIES,
+  static ProviderDescriptor descriptor(
+      String type, URI base, String defaultModel, List<String> configured) {
+    return new ProviderDescriptor(
+        type,
+        "Anthropic Messages at " + base.getHost(),
+        defaultModel,
+        list(defaultModel, configured),
+        CAPABILITIES,
         false);
   }
 }

@@ -21,9 +21,14 @@ final class AnthropicProvider extends HttpProvider {
   private final AnthropicSettings settings;
   private final URI endpoint;
 
-  AnthropicProvider(ProviderOptions options, AnthropicSettings settings, ProviderDescriptor descriptor) {
-    super(options, descriptor, ownHeaders(options.apiKey(), settings.beta()),
-        AnthropicResponseMapper::response, AnthropicStreamDecoder::new);
+  AnthropicProvider(
+      ProviderOptions options, AnthropicSettings settings, ProviderDescriptor descriptor) {
+    super(
+        options,
+        descriptor,
+        ownHeaders(options.apiKey(), settings.beta()),
+        AnthropicResponseMapper::response,
+        AnthropicStreamDecoder::new);
     this.settings = settings;
     this.endpoint = URI.create(settings.baseUrl() + "/v1/messages");
   }

@@ -14,15 +14,15 @@ import java.util.Set;
 
 /**
  * Builds the Messages API request body ({@code POST /v1/messages}) from a {@link ChatRequest}.
- * Where Anthropic has no equivalent or narrower rules, the request is adapted and a note saying
- * so goes into the response metadata:
+ * Where Anthropic has no equivalent or narrower rules, the request is adapted and a note saying so
+ * goes into the response metadata:
  *
  * <ul>
  *   <li>{@code max_tokens} is required by Anthropic: the provider's default (4096, as Victor's)
  *       when unset, kept above a thinking budget (see {@link AnthropicThinking});
  *   <li>{@code temperature} above 1 (Anthropic's maximum) is sent as 1; with extended thinking
- *       {@code temperature} is dropped and {@code top_p} below 0.95 too, as Anthropic rejects
- *       them; with both set, {@code top_p} is dropped, as newer Claude models reject the pair;
+ *       {@code temperature} is dropped and {@code top_p} below 0.95 too, as Anthropic rejects them;
+ *       with both set, {@code top_p} is dropped, as newer Claude models reject the pair;
  *   <li>{@code response_format} JSON has no Anthropic equivalent: an instruction to answer with
  *       only a JSON object (matching the schema, if given) is appended to {@code system};
  *   <li>{@code seed} does not exist on Anthropic and is dropped.
@@ -37,10 +37,12 @@ final class AnthropicRequestMapper {
   private AnthropicRequestMapper() {}
 
   /** The request body; {@code notes} collects parameters dropped or adapted for Anthropic. */
-  static ObjectNode body(ChatRequest r, boolean stream, int defaultMaxTokens, Map<String, String> notes) {
+  static ObjectNode body(
+      ChatRequest r, boolean stream, int defaultMaxTokens, Map<String, String> notes) {
     for (String key : r.extra().keySet()) {
       if (RESERVED.contains(key)) {
-        throw InvalidRequestException.of("extra." + key, "is set by the gateway and cannot be overridden");
+        throw InvalidRequestException.of(
+            "extra." + key, "is set by the gateway and cannot be overridden");
       }
     }
     ObjectNode body = Json.object();
@@ -50,14 +52,18 @@ final class AnthropicRequestMapper {
     String instruction = formatInstruction(r.responseFormat());
     if (!instruction.isEmpty()) {
       system.add(AnthropicMessages.text(instruction));
-      notes.put("emulated.response_format", "Anthropic has no JSON mode; the model was instructed in the system prompt");
+      notes.put(
+          "emulated.response_format",
+          "Anthropic has no JSON mode; the model was instructed in the system prompt");
     }
     if (!system.isEmpty()) {
       body.set("system", system);
     }
     body.set("messages", conversation.messages());
     JsonNode thinking = AnthropicThinking.of(r, notes);
-    body.put("max_tokens", AnthropicThinking.maxTokens(r.maxTokens(), thinking, defaultMaxTokens, notes));
+    body.put(
+        "max_tokens",
+        AnthropicThinking.maxTokens(r.maxTokens(), thinking, defaultMaxTokens, notes));
     if (thinking != null) {
       body.set("thinking", thinking);
     }
@@ -69,7 +75,10 @@ final class AnthropicRequestMapper {
     if (!r.tools().isEmpty()) {
       ArrayNode tools = body.putArray("tools");
       for (ToolDefinition t : r.tools()) {
-        tools.addObject().put("name", t.name()).put("description", t.description())
+        tools
+            .addObject()
+            .put("name", t.name())
+            .put("description", t.description())
             .set("input_schema", Json.MAPPER.valueToTree(t.parameters()));
       }
     }
@@ -84,14 +93,18 @@ final class AnthropicRequestMapper {
     return body;
   }
 
-  private static void sampling(ChatRequest r, boolean thinking, ObjectNode body, Map<String, String> notes) {
+  private static void sampling(
+      ChatRequest r, boolean thinking, ObjectNode body, Map<String, String> notes) {
     Double temperature = r.temperature();
     if (temperature != null) {
       if (thinking) {
-        notes.put("dropped.temperature", "Anthropic does not accept temperature with extended thinking");
+        notes.put(
+            "dropped.temperature", "Anthropic does not accept temperature with extended thinking");
       } else if (temperature > 1.0) {
         body.put("temperature", 1.0);
-        notes.put("adjusted.temperature", "Anthropic's range is 0 to 1; " + temperature + " was sent as 1.0");
+        notes.put(
+            "adjusted.temperature",
+            "Anthropic's range is 0 to 1; " + temperature + " was sent as 1.0");
       } else {
         body.put("temperature", temperature);
       }
@@ -99,9 +112,12 @@ final class AnthropicRequestMapper {
     Double topP = r.topP();
     if (topP != null) {
       if (thinking && topP < 0.95) {
-        notes.put("dropped.top_p", "with extended thinking Anthropic accepts top_p from 0.95 to 1 only");
+        notes.put(
+            "dropped.top_p", "with extended thinking Anthropic accepts top_p from 0.95 to 1 only");
       } else if (body.has("temperature")) {
-        notes.put("dropped.top_p", "newer Claude models reject temperature and top_p together; temperature was kept");
+        notes.put(
+            "dropped.top_p",
+            "newer Claude models reject temperature and top_p together; temperature was kept");
       } else {
         body.put("top_p", topP);
       }
@@ -117,7 +133,7 @@ final class AnthropicRequestMapper {
       case AUTO -> body.putObject("tool_choice").put("type", "auto");
       case NONE -> body.putObject("tool_choice").put("type", "none");
       case REQUIRED -> body.putObject("tool_choice").put("type", "any");
-      case DEFAULT -> { }
+      case DEFAULT -> {}
     }
   }
 
@@ -127,7 +143,9 @@ final class AnthropicRequestMapper {
     }
     if (format instanceof ResponseFormat.JsonSchema s) {
       return "Respond with a single valid JSON object and nothing else (no prose, no code fences). It must"
-          + " conform to this JSON Schema" + (s.name().isEmpty() ? "" : " named " + s.name()) + ":\n"
+          + " conform to this JSON Schema"
+          + (s.name().isEmpty() ? "" : " named " + s.name())
+          + ":\n"
           + Json.write(s.schema());
     }
     return "";

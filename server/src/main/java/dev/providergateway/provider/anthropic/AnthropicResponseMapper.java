@@ -21,9 +21,9 @@ import java.util.Map;
  *
  * <p>Content blocks: {@code text} joins into the content; {@code thinking} into the reasoning
  * content and, with its signature, a {@link ReasoningBlock}; {@code redacted_thinking} into a
- * redacted block carrying its opaque data; {@code tool_use} into a {@link ToolCall} whose
- * arguments are the input object's JSON text. Other block types (server tools, their results)
- * are skipped, so a new upstream block type does not break parsing.
+ * redacted block carrying its opaque data; {@code tool_use} into a {@link ToolCall} whose arguments
+ * are the input object's JSON text. Other block types (server tools, their results) are skipped, so
+ * a new upstream block type does not break parsing.
  */
 final class AnthropicResponseMapper {
   private AnthropicResponseMapper() {}
@@ -31,11 +31,13 @@ final class AnthropicResponseMapper {
   /** The domain response of a non-streamed message. */
   static CompletionResponse response(JsonNode json, Origin origin, Map<String, String> notes) {
     if (json.path("type").asText("").equals("error")) {
-      throw HttpErrors.fromStreamError(origin, json.path("error").path("type").asText(""), json.toString());
+      throw HttpErrors.fromStreamError(
+          origin, json.path("error").path("type").asText(""), json.toString());
     }
     JsonNode content = json.path("content");
     if (!content.isArray()) {
-      throw new ProviderException.InvalidResponse(origin, origin.provider() + " returned no content array", null);
+      throw new ProviderException.InvalidResponse(
+          origin, origin.provider() + " returned no content array", null);
     }
     StringBuilder text = new StringBuilder();
     StringBuilder reasoning = new StringBuilder();
@@ -49,13 +51,17 @@ final class AnthropicResponseMapper {
           reasoning.append(thinking);
           blocks.add(new ReasoningBlock(thinking, block.path("signature").asText(""), false));
         }
-        case "redacted_thinking" -> blocks.add(new ReasoningBlock(block.path("data").asText(""), "", true));
+        case "redacted_thinking" ->
+            blocks.add(new ReasoningBlock(block.path("data").asText(""), "", true));
         case "tool_use" -> {
           JsonNode input = block.path("input");
-          calls.add(ToolArguments.toolCall(
-              block.path("id").asText(""), block.path("name").asText(""), input.isObject() ? Json.write(input) : ""));
+          calls.add(
+              ToolArguments.toolCall(
+                  block.path("id").asText(""),
+                  block.path("name").asText(""),
+                  input.isObject() ? Json.write(input) : ""));
         }
-        default -> { }
+        default -> {}
       }
     }
     Map<String, String> metadata = new LinkedHashMap<>(notes);
@@ -84,13 +90,18 @@ final class AnthropicResponseMapper {
   static Usage usage(JsonNode u) {
     int read = u.path("cache_read_input_tokens").asInt(0);
     int write = u.path("cache_creation_input_tokens").asInt(0);
-    return new Usage(u.path("input_tokens").asInt(0) + write + read, u.path("output_tokens").asInt(0), read, write, 0);
+    return new Usage(
+        u.path("input_tokens").asInt(0) + write + read,
+        u.path("output_tokens").asInt(0),
+        read,
+        write,
+        0);
   }
 
   /**
-   * The normalized stop reason. {@code pause_turn} (a long server-tool turn paused, to be
-   * continued by sending the response back) and {@code model_context_window_exceeded} both mean
-   * the answer is unfinished, which is what {@code length} tells a Victor agent.
+   * The normalized stop reason. {@code pause_turn} (a long server-tool turn paused, to be continued
+   * by sending the response back) and {@code model_context_window_exceeded} both mean the answer is
+   * unfinished, which is what {@code length} tells a Victor agent.
    */
   static StopReason stopReason(String stop, boolean toolCalls) {
     return switch (stop) {

@@ -10,8 +10,8 @@ import java.net.URI;
  *
  * @param baseUrl the API root without a version, e.g. {@code https://api.anthropic.com}; requests
  *     go to {@code {baseUrl}/v1/messages}
- * @param defaultMaxTokens the {@code max_tokens} sent when a request sets none (Anthropic
- *     requires the field)
+ * @param defaultMaxTokens the {@code max_tokens} sent when a request sets none (Anthropic requires
+ *     the field)
  * @param beta the {@code anthropic-beta} header value, "" for none
  */
 record AnthropicSettings(URI baseUrl, int defaultMaxTokens, String beta) {

@@ -19,14 +19,13 @@ import java.util.function.Consumer;
  * block {@code content_block_start}, {@code content_block_delta}s ({@code text_delta}, {@code
  * input_json_delta}, {@code thinking_delta}, {@code signature_delta}) and {@code
  * content_block_stop}; then {@code message_delta} (stop reason, cumulative usage) and {@code
- * message_stop}, the clean end. {@code ping} and unknown events are skipped; an {@code error}
- * event fails the stream, classified by its error type ({@code overloaded_error} stays
- * retryable).
+ * message_stop}, the clean end. {@code ping} and unknown events are skipped; an {@code error} event
+ * fails the stream, classified by its error type ({@code overloaded_error} stays retryable).
  *
  * <p>Tool calls are indexed by their ordinal among the response's {@code tool_use} blocks (0, 1,
- * ...), not by content block index, which also counts text and thinking blocks. A thinking
- * block's signature arrives in {@code signature_delta}s; the block is reported whole, with it,
- * at its {@code content_block_stop}.
+ * ...), not by content block index, which also counts text and thinking blocks. A thinking block's
+ * signature arrives in {@code signature_delta}s; the block is reported whole, with it, at its
+ * {@code content_block_stop}.
  */
 final class AnthropicStreamDecoder extends JsonSseDecoder {
   private final Map<Integer, Block> blocks = new HashMap<>();
@@ -45,14 +44,17 @@ final class AnthropicStreamDecoder extends JsonSseDecoder {
         start.open(message.path("model").asText(""), emit);
         mergeUsage(message.path("usage"), emit);
       }
-      case "content_block_start" -> blockStart(e.path("index").asInt(0), e.path("content_block"), emit);
+      case "content_block_start" ->
+          blockStart(e.path("index").asInt(0), e.path("content_block"), emit);
       case "content_block_delta" -> blockDelta(e.path("index").asInt(0), e.path("delta"), emit);
       case "content_block_stop" -> blockStop(e.path("index").asInt(0), emit);
       case "message_delta" -> {
         start.open("", emit);
         JsonNode stop = e.path("delta").path("stop_reason");
         if (stop.isTextual()) {
-          emit.accept(new StreamEvent.Finish(AnthropicResponseMapper.stopReason(stop.asText(), toolCalls > 0), stop.asText()));
+          emit.accept(
+              new StreamEvent.Finish(
+                  AnthropicResponseMapper.stopReason(stop.asText(), toolCalls > 0), stop.asText()));
         }
         mergeUsage(e.path("usage"), emit);
       }
@@ -61,7 +63,7 @@ final class AnthropicStreamDecoder extends JsonSseDecoder {
         JsonNode error = e.path("error");
         throw HttpErrors.fromStreamError(origin, error.path("type").asText(""), data);
       }
-      default -> { }
+      default -> {}
     }
   }
 
@@ -77,13 +79,15 @@ final class AnthropicStreamDecoder extends JsonSseDecoder {
       }
       case "redacted_thinking" -> b.text.append(block.path("data").asText(""));
       case "tool_use" -> {
-        emit.accept(new StreamEvent.ToolCallDelta(b.toolIndex, block.path("id").asText(""), block.path("name").asText(""), ""));
+        emit.accept(
+            new StreamEvent.ToolCallDelta(
+                b.toolIndex, block.path("id").asText(""), block.path("name").asText(""), ""));
         JsonNode input = block.path("input");
         if (input.isObject() && input.size() > 0) {
           b.initialInput = Json.write(input);
         }
       }
-      default -> { }
+      default -> {}
     }
   }
 
@@ -92,13 +96,21 @@ final class AnthropicStreamDecoder extends JsonSseDecoder {
     String type = delta.path("type").asText("");
     switch (type) {
       case "text_delta" -> content(delta.path("text").asText(""), emit);
-      case "thinking_delta" -> reasoning(block(index, "thinking"), delta.path("thinking").asText(""), emit);
-      case "signature_delta" -> block(index, "thinking").signature.append(delta.path("signature").asText(""));
+      case "thinking_delta" ->
+          reasoning(block(index, "thinking"), delta.path("thinking").asText(""), emit);
+      case "signature_delta" ->
+          block(index, "thinking").signature.append(delta.path("signature").asText(""));
       case "input_json_delta" -> {
         Block b = block(index, "tool_use");
         if (b.toolIndex < 0) {
           throw new ProviderException.InvalidResponse(
-              origin, origin.provider() + " sent tool input for content block " + index + ", which is " + b.type, null);
+              origin,
+              origin.provider()
+                  + " sent tool input for content block "
+                  + index
+                  + ", which is "
+                  + b.type,
+              null);
         }
         String partial = delta.path("partial_json").asText("");
         if (!partial.isEmpty()) {
@@ -106,7 +118,7 @@ final class AnthropicStreamDecoder extends JsonSseDecoder {
           emit.accept(new StreamEvent.ToolCallDelta(b.toolIndex, "", "", partial));
         }
       }
-      default -> { }
+      default -> {}
     }
   }
 
@@ -116,16 +128,20 @@ final class AnthropicStreamDecoder extends JsonSseDecoder {
       return;
     }
     switch (b.type) {
-      case "thinking" -> emit.accept(new StreamEvent.ReasoningBlockEnd(
-          new ReasoningBlock(b.text.toString(), b.signature.toString(), false)));
-      case "redacted_thinking" -> emit.accept(new StreamEvent.ReasoningBlockEnd(new ReasoningBlock(b.text.toString(), "", true)));
+      case "thinking" ->
+          emit.accept(
+              new StreamEvent.ReasoningBlockEnd(
+                  new ReasoningBlock(b.text.toString(), b.signature.toString(), false)));
+      case "redacted_thinking" ->
+          emit.accept(
+              new StreamEvent.ReasoningBlockEnd(new ReasoningBlock(b.text.toString(), "", true)));
       case "tool_use" -> {
         // Some Anthropic-compatible servers send the whole input at the start and no deltas.
         if (!b.streamedInput && !b.initialInput.isEmpty()) {
           emit.accept(new StreamEvent.ToolCallDelta(b.toolIndex, "", "", b.initialInput));
         }
       }
-      default -> { }
+      default -> {}
     }
   }
 

@@ -13,8 +13,8 @@ import java.util.Map;
  * <ul>
  *   <li>{@code echo_delay_ms} (0 to 60000): wait this long before the answer, and before each
  *       streamed event;
- *   <li>{@code echo_error}: fail like an upstream would, with one of {@code PROVIDER_AUTH},
- *       {@code PROVIDER_RATE_LIMIT}, {@code PROVIDER_QUOTA}, {@code MODEL_NOT_FOUND}, {@code
+ *   <li>{@code echo_error}: fail like an upstream would, with one of {@code PROVIDER_AUTH}, {@code
+ *       PROVIDER_RATE_LIMIT}, {@code PROVIDER_QUOTA}, {@code MODEL_NOT_FOUND}, {@code
  *       PROVIDER_TIMEOUT}, {@code PROVIDER_CONNECTION}, {@code PROVIDER_UNAVAILABLE}, {@code
  *       PROVIDER_INVALID_RESPONSE}, {@code PROVIDER_ERROR};
  *   <li>{@code echo_error_after_words} (0 or more): when streaming, fail after this many content
@@ -50,8 +50,10 @@ record EchoKnobs(long delayMillis, ProviderException failure, int failAfterEvent
       case "PROVIDER_AUTH" -> new ProviderException.Auth(withStatus(origin, 401), message);
       case "PROVIDER_RATE_LIMIT" ->
           new ProviderException.RateLimited(withStatus(origin, 429), message, retryAfter);
-      case "PROVIDER_QUOTA" -> new ProviderException.QuotaExceeded(withStatus(origin, 429), message);
-      case "MODEL_NOT_FOUND" -> new ProviderException.ModelNotFound(withStatus(origin, 404), message);
+      case "PROVIDER_QUOTA" ->
+          new ProviderException.QuotaExceeded(withStatus(origin, 429), message);
+      case "MODEL_NOT_FOUND" ->
+          new ProviderException.ModelNotFound(withStatus(origin, 404), message);
       case "PROVIDER_TIMEOUT" -> new ProviderException.Timeout(origin, message, null);
       case "PROVIDER_CONNECTION" -> new ProviderException.Connection(origin, message, null);
       case "PROVIDER_UNAVAILABLE" ->
@@ -62,7 +64,9 @@ record EchoKnobs(long delayMillis, ProviderException failure, int failAfterEvent
       default ->
           throw InvalidRequestException.of(
               "extra." + ERROR,
-              "unknown simulated error '" + reason + "'; expected one of PROVIDER_AUTH,"
+              "unknown simulated error '"
+                  + reason
+                  + "'; expected one of PROVIDER_AUTH,"
                   + " PROVIDER_RATE_LIMIT, PROVIDER_QUOTA, MODEL_NOT_FOUND, PROVIDER_TIMEOUT,"
                   + " PROVIDER_CONNECTION, PROVIDER_UNAVAILABLE, PROVIDER_INVALID_RESPONSE,"
                   + " PROVIDER_ERROR");

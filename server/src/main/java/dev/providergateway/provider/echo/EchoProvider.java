@@ -23,10 +23,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A test and demo provider that calls no model: it answers deterministically from the request
- * (see {@link EchoScript}), so a new user gets answers at once and clients, tests and benchmarks
- * have a fixed reference. Request {@code extra} knobs ({@link EchoKnobs}) add latency and
- * simulated upstream failures.
+ * A test and demo provider that calls no model: it answers deterministically from the request (see
+ * {@link EchoScript}), so a new user gets answers at once and clients, tests and benchmarks have a
+ * fixed reference. Request {@code extra} knobs ({@link EchoKnobs}) add latency and simulated
+ * upstream failures.
  */
 final class EchoProvider implements Provider {
   static final String DEFAULT_MODEL = "echo-1";
@@ -79,12 +79,14 @@ final class EchoProvider implements Provider {
                   script.usage(),
                   request.model(),
                   "",
-                  Map.of(), List.of()));
+                  Map.of(),
+                  List.of()));
         };
     if (knobs.delayMillis() == 0) {
       answer.run();
     } else {
-      ScheduledFuture<?> pending = timer.schedule(answer, knobs.delayMillis(), TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> pending =
+          timer.schedule(answer, knobs.delayMillis(), TimeUnit.MILLISECONDS);
       // Cancelling the call cancels the pending answer, as a real provider aborts its request.
       result.whenComplete((r, e) -> pending.cancel(false));
     }

@@ -9,8 +9,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Creates {@code echo} providers. One instance named {@code echo} is always auto-registered, so
- * a gateway with no configuration answers at once.
+ * Creates {@code echo} providers. One instance named {@code echo} is always auto-registered, so a
+ * gateway with no configuration answers at once.
  */
 public final class EchoProviderFactory implements ProviderFactory {
   /** The factory type and the auto-registered instance name. */
@@ -34,10 +34,13 @@ public final class EchoProviderFactory implements ProviderFactory {
   public Provider create(ProviderSettings settings) {
     if (!settings.options().isEmpty()) {
       throw new IllegalArgumentException(
-          "provider '" + settings.name() + "': the echo provider takes no options, got "
+          "provider '"
+              + settings.name()
+              + "': the echo provider takes no options, got "
               + settings.options().keySet());
     }
-    String model = settings.defaultModel() == null ? EchoProvider.DEFAULT_MODEL : settings.defaultModel();
+    String model =
+        settings.defaultModel() == null ? EchoProvider.DEFAULT_MODEL : settings.defaultModel();
     return new EchoProvider(settings.name(), model, TIMER);
   }
 

@@ -3,8 +3,8 @@ package dev.providergateway.provider.echo;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.Message;
 import dev.providergateway.provider.Role;
-import dev.providergateway.provider.ToolArguments;
 import dev.providergateway.provider.StopReason;
+import dev.providergateway.provider.ToolArguments;
 import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.ToolDefinition;
 import dev.providergateway.provider.Usage;
@@ -22,11 +22,13 @@ import java.util.stream.Collectors;
  * <p>The reply is the content of the last {@code user} or {@code tool} message. When the request
  * has tools and that message is a user message whose lines read {@code call NAME} or {@code call
  * NAME {json arguments}}, with NAME one of the tools, each such line becomes a tool call instead
- * (ids {@code echo_call_0}, {@code echo_call_1}, ...). {@code max_tokens} cuts the reply after
- * that many words, with stop reason {@code length}.
+ * (ids {@code echo_call_0}, {@code echo_call_1}, ...). {@code max_tokens} cuts the reply after that
+ * many words, with stop reason {@code length}.
  */
-record EchoScript(List<String> words, List<ToolCall> toolCalls, StopReason stopReason, Usage usage) {
-  private static final Pattern CALL_LINE = Pattern.compile("^\\s*call\\s+([A-Za-z][A-Za-z0-9_-]*)\\s*(.*?)\\s*$");
+record EchoScript(
+    List<String> words, List<ToolCall> toolCalls, StopReason stopReason, Usage usage) {
+  private static final Pattern CALL_LINE =
+      Pattern.compile("^\\s*call\\s+([A-Za-z][A-Za-z0-9_-]*)\\s*(.*?)\\s*$");
   private static final Pattern WORD = Pattern.compile("\\s*\\S+(?:\\s+\\z)?");
 
   static EchoScript of(ChatRequest request) {

@@ -24,11 +24,10 @@ import java.util.regex.Pattern;
  *       images and {@code data:} URLs) and {@code fileData} (other URLs) parts.
  *   <li>Assistant messages become {@code model} turns: thought parts for reasoning blocks with
  *       text, the text, then one {@code functionCall} part per tool call. Each thought signature
- *       goes back on the part it came from: a call's signature on its {@code functionCall} part,
- *       a signed thought on its thought part, and a signature that came on a text part
- *       (a reasoning block with empty text) on the text part. Gemini rejects empty text parts,
- *       so a text signature on a message without text is not sent; Gemini does not require
- *       those back.
+ *       goes back on the part it came from: a call's signature on its {@code functionCall} part, a
+ *       signed thought on its thought part, and a signature that came on a text part (a reasoning
+ *       block with empty text) on the text part. Gemini rejects empty text parts, so a text
+ *       signature on a message without text is not sent; Gemini does not require those back.
  *   <li>Tool results become {@code user} turns with a {@code functionResponse} named after the
  *       assistant call with the same id; output that is not a JSON object is wrapped as {@code
  *       {"result": ...}}.
@@ -36,16 +35,18 @@ import java.util.regex.Pattern;
  *       together in one turn, as Gemini expects.
  * </ul>
  *
- * <p>Call ids are sent back ({@code functionCall.id}, {@code functionResponse.id}) only when
- * they are not ids the gateway made up ({@code call_0}, {@code call_1}, ...), so ids that
- * Gemini itself issued round-trip and invented ones never reach it.
+ * <p>Call ids are sent back ({@code functionCall.id}, {@code functionResponse.id}) only when they
+ * are not ids the gateway made up ({@code call_0}, {@code call_1}, ...), so ids that Gemini itself
+ * issued round-trip and invented ones never reach it.
  */
 record GeminiContents(ArrayNode contents, ArrayNode system) {
   private static final Pattern GENERATED_ID = Pattern.compile("^call_\\d+$");
-  private static final Pattern DATA_URL = Pattern.compile("^data:([^;,]+)?(;[^,]*)?;base64,(.*)$", Pattern.DOTALL);
+  private static final Pattern DATA_URL =
+      Pattern.compile("^data:([^;,]+)?(;[^,]*)?;base64,(.*)$", Pattern.DOTALL);
 
   static GeminiContents of(List<Message> messages) {
-    GeminiContents out = new GeminiContents(Json.MAPPER.createArrayNode(), Json.MAPPER.createArrayNode());
+    GeminiContents out =
+        new GeminiContents(Json.MAPPER.createArrayNode(), Json.MAPPER.createArrayNode());
     for (int i = 0; i < messages.size(); i++) {
       Message m = messages.get(i);
       switch (m.role()) {
@@ -72,9 +73,10 @@ record GeminiContents(ArrayNode contents, ArrayNode system) {
       return;
     }
     JsonNode last = contents.isEmpty() ? null : contents.get(contents.size() - 1);
-    ArrayNode target = last != null && last.path("role").asText().equals(role)
-        ? (ArrayNode) last.get("parts")
-        : contents.addObject().put("role", role).putArray("parts");
+    ArrayNode target =
+        last != null && last.path("role").asText().equals(role)
+            ? (ArrayNode) last.get("parts")
+            : contents.addObject().put("role", role).putArray("parts");
     target.addAll(parts);
   }
 
@@ -92,14 +94,17 @@ record GeminiContents(ArrayNode contents, ArrayNode system) {
   private static ObjectNode image(Image image, String path) {
     ObjectNode part = Json.object();
     if (image instanceof Image.Inline in) {
-      part.putObject("inlineData").put("mimeType", in.mimeType()).put("data", Base64.getEncoder().encodeToString(in.data()));
+      part.putObject("inlineData")
+          .put("mimeType", in.mimeType())
+          .put("data", Base64.getEncoder().encodeToString(in.data()));
       return part;
     }
     Image.Url url = (Image.Url) image;
     if (url.url().startsWith("data:")) {
       var m = DATA_URL.matcher(url.url());
       if (!m.matches() || m.group(1) == null) {
-        throw InvalidRequestException.of(path + ".url", "a data: URL needs a media type and base64 data");
+        throw InvalidRequestException.of(
+            path + ".url", "a data: URL needs a media type and base64 data");
       }
       part.putObject("inlineData").put("mimeType", m.group(1)).put("data", m.group(3));
       return part;
@@ -137,7 +142,8 @@ record GeminiContents(ArrayNode contents, ArrayNode system) {
         fn.put("id", call.id());
       }
       JsonNode args = Json.tryParse(call.arguments());
-      fn.put("name", call.name()).set("args", args != null && args.isObject() ? args : Json.object());
+      fn.put("name", call.name())
+          .set("args", args != null && args.isObject() ? args : Json.object());
       parts.add(signed(part, call.signature()));
     }
     return parts;
@@ -158,8 +164,11 @@ record GeminiContents(ArrayNode contents, ArrayNode system) {
       name = m.name();
     }
     if (name.isEmpty()) {
-      throw InvalidRequestException.of("messages[" + index + "]." + (m.role() == Role.TOOL ? "tool_call_id" : "name"),
-          "Gemini needs the name of the function answered; no earlier assistant tool call has id '" + id + "'");
+      throw InvalidRequestException.of(
+          "messages[" + index + "]." + (m.role() == Role.TOOL ? "tool_call_id" : "name"),
+          "Gemini needs the name of the function answered; no earlier assistant tool call has id '"
+              + id
+              + "'");
     }
     ObjectNode fn = Json.object();
     if (!generatedId(id)) {

@@ -11,27 +11,36 @@ import java.util.regex.Pattern;
 /**
  * What the gateway knows about Gemini models: the ones it lists, their context windows, and how
  * each family takes a reasoning effort. Gemini 2.5 models take a token budget ({@code
- * thinkingBudget}); Gemini 3 and later take a level ({@code thinkingLevel}); Gemini 1.x and 2.0
- * do not think and reject a {@code thinkingConfig}, so the gateway drops the effort for them with
- * a note instead of failing the request.
+ * thinkingBudget}); Gemini 3 and later take a level ({@code thinkingLevel}); Gemini 1.x and 2.0 do
+ * not think and reject a {@code thinkingConfig}, so the gateway drops the effort for them with a
+ * note instead of failing the request.
  */
 final class GeminiModels {
   static final String DEFAULT_MODEL = "gemini-2.5-flash";
   static final int ONE_MILLION = 1_048_576;
 
   /** The models listed by default, newest families first. */
-  static final List<String> KNOWN = List.of(
-      "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-3-pro-preview",
-      "gemini-3-flash-preview", "gemini-2.0-flash", "gemini-2.0-flash-lite");
+  static final List<String> KNOWN =
+      List.of(
+          "gemini-2.5-pro",
+          "gemini-2.5-flash",
+          "gemini-2.5-flash-lite",
+          "gemini-3-pro-preview",
+          "gemini-3-flash-preview",
+          "gemini-2.0-flash",
+          "gemini-2.0-flash-lite");
 
-  private static final Pattern THINKING_LEVEL = Pattern.compile("^gemini-([3-9]|\\d{2,})([-.].*)?$");
+  private static final Pattern THINKING_LEVEL =
+      Pattern.compile("^gemini-([3-9]|\\d{2,})([-.].*)?$");
   private static final Pattern THINKING_BUDGET = Pattern.compile("^gemini-2\\.5([-.].*)?$");
   private static final Pattern NO_THINKING = Pattern.compile("^gemini-(1\\.|2\\.0)");
   private static final Pattern BUDGET = Pattern.compile("^-?\\d{1,6}$");
 
   // The budgets Google's own OpenAI-compatible endpoint uses for the same effort names.
-  private static final Map<String, Integer> BUDGETS = Map.of(
-      "none", 0, "minimal", 512, "low", 1024, "medium", 8192, "high", 24576, "auto", -1, "dynamic", -1);
+  private static final Map<String, Integer> BUDGETS =
+      Map.of(
+          "none", 0, "minimal", 512, "low", 1024, "medium", 8192, "high", 24576, "auto", -1,
+          "dynamic", -1);
 
   private GeminiModels() {}
 
@@ -52,7 +61,9 @@ final class GeminiModels {
   /** True for models that think by default (and so may return thoughts and signatures). */
   static boolean thinks(String model) {
     String m = bare(model);
-    return THINKING_LEVEL.matcher(m).matches() || THINKING_BUDGET.matcher(m).matches() || m.contains("thinking");
+    return THINKING_LEVEL.matcher(m).matches()
+        || THINKING_BUDGET.matcher(m).matches()
+        || m.contains("thinking");
   }
 
   /** True for models known not to accept a {@code thinkingConfig}. */
@@ -77,8 +88,11 @@ final class GeminiModels {
       if (BUDGET.matcher(e).matches()) {
         config.put("thinkingBudget", Integer.parseInt(e));
       } else if (!BUDGETS.containsKey(e)) {
-        throw InvalidRequestException.of("reasoning_effort", "'" + effort
-            + "' is not a Gemini reasoning effort; expected none, minimal, low, medium, high, auto or a token budget");
+        throw InvalidRequestException.of(
+            "reasoning_effort",
+            "'"
+                + effort
+                + "' is not a Gemini reasoning effort; expected none, minimal, low, medium, high, auto or a token budget");
       } else if (levels && !e.equals("auto") && !e.equals("dynamic")) {
         // Gemini 3 has no "off"; minimal is the closest level to none.
         config.put("thinkingLevel", e.equals("none") ? "minimal" : e);

@@ -20,9 +20,9 @@ import java.util.regex.Pattern;
  * Creates Google Gemini API providers (type {@code gemini}).
  *
  * <p>Base URL: the config's {@code base_url}, else {@code GOOGLE_GEMINI_BASE_URL} (the variable
- * Google's own Gen AI SDKs read), else {@code GEMINI_BASE_URL} (used by several other tools),
- * else {@code https://generativelanguage.googleapis.com}. A base URL ending in an API version
- * ({@code .../v1beta}) uses that version; otherwise {@code options.api_version} or {@code v1beta}.
+ * Google's own Gen AI SDKs read), else {@code GEMINI_BASE_URL} (used by several other tools), else
+ * {@code https://generativelanguage.googleapis.com}. A base URL ending in an API version ({@code
+ * .../v1beta}) uses that version; otherwise {@code options.api_version} or {@code v1beta}.
  *
  * <p>API key: the config's {@code api_key}, else {@code GOOGLE_API_KEY}, else {@code
  * GEMINI_API_KEY} (Google's SDKs prefer {@code GOOGLE_API_KEY} when both are set). With either
@@ -48,12 +48,18 @@ public final class GeminiProviderFactory implements ProviderFactory {
 
   @Override
   public Provider create(ProviderSettings s) {
-    ProviderOptions options = ProviderOptions.of(s, API_VERSION, INCLUDE_THOUGHTS, RESPONSE_JSON_SCHEMA);
-    URI base = options.baseUrl(firstSet(s.env(), "GOOGLE_GEMINI_BASE_URL", "GEMINI_BASE_URL"), GEMINI_BASE);
+    ProviderOptions options =
+        ProviderOptions.of(s, API_VERSION, INCLUDE_THOUGHTS, RESPONSE_JSON_SCHEMA);
+    URI base =
+        options.baseUrl(
+            firstSet(s.env(), "GOOGLE_GEMINI_BASE_URL", "GEMINI_BASE_URL"), GEMINI_BASE);
     String version = options.string(API_VERSION, "v1beta");
     if (!VERSION.matcher(version).matches()) {
-      throw new IllegalArgumentException("options." + API_VERSION + ": expected an API version such as v1beta or v1, was "
-          + version);
+      throw new IllegalArgumentException(
+          "options."
+              + API_VERSION
+              + ": expected an API version such as v1beta or v1, was "
+              + version);
     }
     Matcher versioned = VERSIONED.matcher(base.toString());
     if (versioned.matches()) {
@@ -61,9 +67,16 @@ public final class GeminiProviderFactory implements ProviderFactory {
       version = versioned.group(2);
     }
     String model = options.defaultModel(GeminiModels.DEFAULT_MODEL);
-    GeminiSettings settings = new GeminiSettings(base, version, options.flag(INCLUDE_THOUGHTS, true),
-        options.flag(RESPONSE_JSON_SCHEMA, false));
-    String key = options.apiKey() != null ? options.apiKey() : value(s.env(), firstSet(s.env(), "GOOGLE_API_KEY", "GEMINI_API_KEY"));
+    GeminiSettings settings =
+        new GeminiSettings(
+            base,
+            version,
+            options.flag(INCLUDE_THOUGHTS, true),
+            options.flag(RESPONSE_JSON_SCHEMA, false));
+    String key =
+        options.apiKey() != null
+            ? options.apiKey()
+            : value(s.env(), firstSet(s.env(), "GOOGLE_API_KEY", "GEMINI_API_KEY"));
     return new GeminiProvider(options, settings, key, descriptor(base, model, s.models()));
   }
 
@@ -74,23 +87,35 @@ public final class GeminiProviderFactory implements ProviderFactory {
       return List.of();
     }
     String base = value(env, firstSet(env, "GOOGLE_GEMINI_BASE_URL", "GEMINI_BASE_URL"));
-    return List.of(ProviderSettings.builder("gemini", type()).baseUrl(base != null ? base : GEMINI_BASE).apiKey(key)
-        .env(env).build());
+    return List.of(
+        ProviderSettings.builder("gemini", type())
+            .baseUrl(base != null ? base : GEMINI_BASE)
+            .apiKey(key)
+            .env(env)
+            .build());
   }
 
   private ProviderDescriptor descriptor(URI base, String model, List<String> configured) {
     Set<String> models = new LinkedHashSet<>();
     models.add(model);
     models.addAll(configured.isEmpty() ? GeminiModels.KNOWN : configured);
-    return new ProviderDescriptor(type(), "Google Gemini API at " + base.getHost(), model,
-        models.stream().map(m -> new ModelInfo(m, capabilities(m))).toList(), capabilities(model), false);
+    return new ProviderDescriptor(
+        type(),
+        "Google Gemini API at " + base.getHost(),
+        model,
+        models.stream().map(m -> new ModelInfo(m, capabilities(m))).toList(),
+        capabilities(model),
+        false);
   }
 
   private static Capabilities capabilities(String model) {
-    return new Capabilities(true, true, true, true, ToolCallFormat.GOOGLE, GeminiModels.contextWindow(model));
+    return new Capabilities(
+        true, true, true, true, ToolCallFormat.GOOGLE, GeminiModels.contextWindow(model));
   }
 
-  /** The first of {@code names} set in {@code env}, else the last: the variable a value comes from. */
+  /**
+   * The first of {@code names} set in {@code env}, else the last: the variable a value comes from.
+   */
   private static String firstSet(Map<String, String> env, String... names) {
     for (String name : names) {
       if (value(env, name) != null) {

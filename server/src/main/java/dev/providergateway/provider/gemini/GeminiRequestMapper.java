@@ -13,12 +13,12 @@ import java.util.Map;
 
 /**
  * Builds the body of a {@code generateContent} / {@code streamGenerateContent} request: the
- * conversation ({@link GeminiContents}), {@code generationConfig}, {@code tools} with their
- * schemas converted by {@link GeminiSchema}, and {@code toolConfig}. Stateless.
+ * conversation ({@link GeminiContents}), {@code generationConfig}, {@code tools} with their schemas
+ * converted by {@link GeminiSchema}, and {@code toolConfig}. Stateless.
  *
- * <p>{@code extra} entries are set on the body as they are, after everything else, so they can
- * add fields the gateway does not model ({@code safetySettings}, {@code cachedContent}, ...);
- * an {@code extra.generationConfig} object is merged field by field into the generated one.
+ * <p>{@code extra} entries are set on the body as they are, after everything else, so they can add
+ * fields the gateway does not model ({@code safetySettings}, {@code cachedContent}, ...); an {@code
+ * extra.generationConfig} object is merged field by field into the generated one.
  */
 final class GeminiRequestMapper {
   private GeminiRequestMapper() {}
@@ -42,14 +42,16 @@ final class GeminiRequestMapper {
     if (!config.isEmpty()) {
       body.set("generationConfig", config);
     }
-    r.extra().forEach((key, value) -> {
-      JsonNode node = Json.MAPPER.valueToTree(value);
-      if (key.equals("generationConfig") && node.isObject() && body.has(key)) {
-        ((ObjectNode) body.get(key)).setAll((ObjectNode) node);
-      } else {
-        body.set(key, node);
-      }
-    });
+    r.extra()
+        .forEach(
+            (key, value) -> {
+              JsonNode node = Json.MAPPER.valueToTree(value);
+              if (key.equals("generationConfig") && node.isObject() && body.has(key)) {
+                ((ObjectNode) body.get(key)).setAll((ObjectNode) node);
+              } else {
+                body.set(key, node);
+              }
+            });
     return body;
   }
 
@@ -81,7 +83,8 @@ final class GeminiRequestMapper {
     body.putObject("toolConfig").set("functionCallingConfig", config);
   }
 
-  private static ObjectNode generationConfig(ChatRequest r, GeminiSettings settings, Map<String, String> notes) {
+  private static ObjectNode generationConfig(
+      ChatRequest r, GeminiSettings settings, Map<String, String> notes) {
     ObjectNode config = Json.object();
     if (r.temperature() != null) {
       config.put("temperature", r.temperature());
@@ -109,13 +112,16 @@ final class GeminiRequestMapper {
       if (settings.responseJsonSchema()) {
         config.set("responseJsonSchema", Json.MAPPER.valueToTree(s.schema()));
       } else {
-        config.set("responseSchema", GeminiSchema.convert(s.schema(), "response_format.json_schema.schema"));
+        config.set(
+            "responseSchema",
+            GeminiSchema.convert(s.schema(), "response_format.json_schema.schema"));
       }
     }
     if (!r.reasoningEffort().isEmpty() && GeminiModels.cannotThink(r.model())) {
       notes.put("dropped.reasoning_effort", "model " + r.model() + " does not think");
     }
-    ObjectNode thinking = GeminiModels.thinkingConfig(r.model(), r.reasoningEffort(), settings.includeThoughts());
+    ObjectNode thinking =
+        GeminiModels.thinkingConfig(r.model(), r.reasoningEffort(), settings.includeThoughts());
     if (thinking != null) {
       config.set("thinkingConfig", thinking);
     }

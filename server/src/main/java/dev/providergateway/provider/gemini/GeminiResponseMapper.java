@@ -18,17 +18,20 @@ import java.util.TreeMap;
 
 /**
  * Builds the {@link CompletionResponse} of a {@code generateContent} call by folding the events
- * {@link GeminiStreamDecoder} reads from it, so a response means the same whether it was
- * streamed or not; and normalizes usage and finish reasons for both paths. Stateless.
+ * {@link GeminiStreamDecoder} reads from it, so a response means the same whether it was streamed
+ * or not; and normalizes usage and finish reasons for both paths. Stateless.
  */
 final class GeminiResponseMapper {
   private GeminiResponseMapper() {}
 
   /** The domain response of a non-streamed completion. */
   static CompletionResponse response(JsonNode json, Origin origin, Map<String, String> notes) {
-    if (!json.path("candidates").path(0).isObject() && json.path("promptFeedback").path("blockReason").asText("").isEmpty()) {
+    if (!json.path("candidates").path(0).isObject()
+        && json.path("promptFeedback").path("blockReason").asText("").isEmpty()) {
       throw new ProviderException.InvalidResponse(
-          origin, origin.provider() + " returned neither candidates nor a promptFeedback.blockReason", null);
+          origin,
+          origin.provider() + " returned neither candidates nor a promptFeedback.blockReason",
+          null);
     }
     List<StreamEvent> events = new ArrayList<>();
     new GeminiStreamDecoder(origin, notes).read(json, json.toString(), events::add);
@@ -61,11 +64,23 @@ final class GeminiResponseMapper {
       }
     }
     List<ToolCall> toolCalls = new ArrayList<>();
-    calls.values().forEach(c -> toolCalls.add(ToolArguments.toolCall(c[0], c[1], c[2]).withSignature(c[3])));
-    StopReason reason = finish != null ? finish.reason() : toolCalls.isEmpty() ? StopReason.STOP : StopReason.TOOL_CALLS;
+    calls
+        .values()
+        .forEach(c -> toolCalls.add(ToolArguments.toolCall(c[0], c[1], c[2]).withSignature(c[3])));
+    StopReason reason =
+        finish != null
+            ? finish.reason()
+            : toolCalls.isEmpty() ? StopReason.STOP : StopReason.TOOL_CALLS;
     return new CompletionResponse(
-        content.toString(), toolCalls, reason, finish != null ? finish.nativeReason() : "", usage, model,
-        reasoning.toString(), metadata, blocks);
+        content.toString(),
+        toolCalls,
+        reason,
+        finish != null ? finish.nativeReason() : "",
+        usage,
+        model,
+        reasoning.toString(),
+        metadata,
+        blocks);
   }
 
   /**
@@ -91,8 +106,16 @@ final class GeminiResponseMapper {
   static StopReason stopReason(String finish, boolean toolCalls) {
     return switch (finish) {
       case "MAX_TOKENS" -> StopReason.LENGTH;
-      case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "LANGUAGE", "IMAGE_SAFETY",
-          "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION" -> StopReason.CONTENT_FILTER;
+      case "SAFETY",
+          "RECITATION",
+          "BLOCKLIST",
+          "PROHIBITED_CONTENT",
+          "SPII",
+          "LANGUAGE",
+          "IMAGE_SAFETY",
+          "IMAGE_PROHIBITED_CONTENT",
+          "IMAGE_RECITATION" ->
+          StopReason.CONTENT_FILTER;
       default -> toolCalls ? StopReason.TOOL_CALLS : StopReason.STOP;
     };
   }

@@ -42,8 +42,8 @@ import java.util.Set;
  *   <li>Rejected with the field path: {@link #REJECTED}, tuple {@code items} lists, recursive or
  *       non-local {@code $ref}s, array schemas without {@code items}, the schema {@code false}.
  *   <li>Dropped: everything else. These are annotations or constraints whose absence only loosens
- *       what the model may produce, such as {@code $schema}, {@code $id}, {@code $comment},
- *       {@code title}, {@code default}, {@code examples}, {@code additionalProperties}, {@code
+ *       what the model may produce, such as {@code $schema}, {@code $id}, {@code $comment}, {@code
+ *       title}, {@code default}, {@code examples}, {@code additionalProperties}, {@code
  *       uniqueItems}, {@code multipleOf}, {@code readOnly}, {@code writeOnly}, {@code deprecated},
  *       {@code contentEncoding}, {@code contentMediaType} and other formats.
  * </ul>
@@ -51,20 +51,52 @@ import java.util.Set;
  * <p>Not thread-safe; one instance per conversion.
  */
 final class GeminiSchema {
-  static final List<String> COPIED = List.of(
-      "description", "minItems", "maxItems", "minimum", "maximum", "minLength", "maxLength", "pattern",
-      "minProperties", "maxProperties", "example");
-  static final List<String> REJECTED = List.of(
-      "patternProperties", "prefixItems", "not", "if", "then", "else", "dependentSchemas", "dependentRequired",
-      "dependencies", "contains", "unevaluatedProperties", "unevaluatedItems", "propertyNames", "$dynamicRef",
-      "$recursiveRef");
-  private static final Map<String, Set<String>> FORMATS = Map.of(
-      "string", Set.of("enum", "date-time"), "number", Set.of("float", "double"), "integer", Set.of("int32", "int64"));
-  private static final Map<String, List<String>> TYPE_KEYWORDS = Map.of(
-      "object", List.of("properties", "required", "propertyOrdering", "minProperties", "maxProperties"),
-      "array", List.of("items", "minItems", "maxItems"),
-      "string", List.of("minLength", "maxLength", "pattern"),
-      "number", List.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"));
+  static final List<String> COPIED =
+      List.of(
+          "description",
+          "minItems",
+          "maxItems",
+          "minimum",
+          "maximum",
+          "minLength",
+          "maxLength",
+          "pattern",
+          "minProperties",
+          "maxProperties",
+          "example");
+  static final List<String> REJECTED =
+      List.of(
+          "patternProperties",
+          "prefixItems",
+          "not",
+          "if",
+          "then",
+          "else",
+          "dependentSchemas",
+          "dependentRequired",
+          "dependencies",
+          "contains",
+          "unevaluatedProperties",
+          "unevaluatedItems",
+          "propertyNames",
+          "$dynamicRef",
+          "$recursiveRef");
+  private static final Map<String, Set<String>> FORMATS =
+      Map.of(
+          "string",
+          Set.of("enum", "date-time"),
+          "number",
+          Set.of("float", "double"),
+          "integer",
+          Set.of("int32", "int64"));
+  private static final Map<String, List<String>> TYPE_KEYWORDS =
+      Map.of(
+          "object",
+              List.of(
+                  "properties", "required", "propertyOrdering", "minProperties", "maxProperties"),
+          "array", List.of("items", "minItems", "maxItems"),
+          "string", List.of("minLength", "maxLength", "pattern"),
+          "number", List.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"));
 
   private final JsonNode root;
   private final Deque<String> expanding = new ArrayDeque<>();
@@ -88,16 +120,20 @@ final class GeminiSchema {
       return Json.object();
     }
     if (!node.isObject()) {
-      throw reject(path, node.isBoolean()
-          ? "the schema false (no value allowed) cannot be expressed in Gemini's schema subset"
-          : "must be a JSON Schema object");
+      throw reject(
+          path,
+          node.isBoolean()
+              ? "the schema false (no value allowed) cannot be expressed in Gemini's schema subset"
+              : "must be a JSON Schema object");
     }
     if (node.has("$ref")) {
       return ref(node, path);
     }
     for (String keyword : REJECTED) {
       if (node.has(keyword)) {
-        throw reject(path + "." + keyword, "'" + keyword + "' cannot be expressed in Gemini's schema subset" + hint(keyword));
+        throw reject(
+            path + "." + keyword,
+            "'" + keyword + "' cannot be expressed in Gemini's schema subset" + hint(keyword));
       }
     }
     ObjectNode own = own(node, path);
@@ -120,11 +156,17 @@ final class GeminiSchema {
     String ref = node.get("$ref").asText("");
     String at = path + ".$ref";
     if (!ref.startsWith("#")) {
-      throw reject(at, "'" + ref + "' is not a local reference (#/...); only local references can be inlined");
+      throw reject(
+          at,
+          "'" + ref + "' is not a local reference (#/...); only local references can be inlined");
     }
     if (expanding.contains(ref)) {
-      throw reject(at, "'" + ref + "' is recursive; Gemini's schema subset has no references, so a recursive "
-          + "schema cannot be expressed");
+      throw reject(
+          at,
+          "'"
+              + ref
+              + "' is recursive; Gemini's schema subset has no references, so a recursive "
+              + "schema cannot be expressed");
     }
     JsonNode target = root.at(ref.substring(1));
     if (target.isMissingNode()) {
@@ -137,11 +179,13 @@ final class GeminiSchema {
       }
       // Keywords beside the reference (usually a description) refine the referenced schema.
       ObjectNode copy = target.deepCopy();
-      node.fields().forEachRemaining(e -> {
-        if (!e.getKey().equals("$ref")) {
-          copy.set(e.getKey(), e.getValue());
-        }
-      });
+      node.fields()
+          .forEachRemaining(
+              e -> {
+                if (!e.getKey().equals("$ref")) {
+                  copy.set(e.getKey(), e.getValue());
+                }
+              });
       resolved = copy;
     }
     expanding.push(ref);
@@ -184,12 +228,15 @@ final class GeminiSchema {
     objectKeywords(out, node, path);
     JsonNode items = node.get("items");
     if (items != null && items.isArray()) {
-      throw reject(path + ".items", "a list of item schemas (a tuple) cannot be expressed in Gemini's schema subset; "
-          + "use one schema for every item");
+      throw reject(
+          path + ".items",
+          "a list of item schemas (a tuple) cannot be expressed in Gemini's schema subset; "
+              + "use one schema for every item");
     } else if (items != null) {
       out.set("items", schema(items, path + ".items"));
     } else if ("array".equals(type)) {
-      throw reject(path, "an array schema needs 'items' for Gemini, for example {\"type\":\"string\"}");
+      throw reject(
+          path, "an array schema needs 'items' for Gemini, for example {\"type\":\"string\"}");
     }
     anyOf(out, node, path);
     if (nullable) {
@@ -202,8 +249,10 @@ final class GeminiSchema {
     JsonNode properties = node.get("properties");
     if (properties != null && properties.isObject()) {
       ObjectNode props = out.putObject("properties");
-      properties.fields().forEachRemaining(e ->
-          props.set(e.getKey(), schema(e.getValue(), path + ".properties." + e.getKey())));
+      properties
+          .fields()
+          .forEachRemaining(
+              e -> props.set(e.getKey(), schema(e.getValue(), path + ".properties." + e.getKey())));
     }
     for (String keyword : List.of("required", "propertyOrdering")) {
       JsonNode names = node.get(keyword);
@@ -216,7 +265,9 @@ final class GeminiSchema {
 
   private void anyOf(ObjectNode out, JsonNode node, String path) {
     if (node.has("anyOf") && node.has("oneOf")) {
-      throw reject(path + ".oneOf", "a schema with both anyOf and oneOf cannot be expressed in Gemini's schema subset");
+      throw reject(
+          path + ".oneOf",
+          "a schema with both anyOf and oneOf cannot be expressed in Gemini's schema subset");
     }
     String keyword = node.has("anyOf") ? "anyOf" : node.has("oneOf") ? "oneOf" : null;
     if (keyword == null) {
@@ -241,11 +292,15 @@ final class GeminiSchema {
     }
     if (converted.size() == 1 && !out.has("type") && !out.has("properties")) {
       // Optional[X] in most generators: anyOf [X, null]. Flattened, the parent's keywords win.
-      converted.get(0).fields().forEachRemaining(e -> {
-        if (!out.has(e.getKey())) {
-          out.set(e.getKey(), e.getValue());
-        }
-      });
+      converted
+          .get(0)
+          .fields()
+          .forEachRemaining(
+              e -> {
+                if (!out.has(e.getKey())) {
+                  out.set(e.getKey(), e.getValue());
+                }
+              });
     } else if (!converted.isEmpty()) {
       out.putArray("anyOf").addAll(converted);
     }
@@ -261,23 +316,25 @@ final class GeminiSchema {
       ObjectNode copy = node.deepCopy();
       copy.put("type", type);
       copy.remove(List.of("description", "nullable"));
-      TYPE_KEYWORDS.forEach((owner, keywords) -> {
-        boolean numeric = owner.equals("number") && type.equals("integer");
-        if (!owner.equals(type) && !numeric) {
-          copy.remove(keywords);
-        }
-      });
+      TYPE_KEYWORDS.forEach(
+          (owner, keywords) -> {
+            boolean numeric = owner.equals("number") && type.equals("integer");
+            if (!owner.equals(type) && !numeric) {
+              copy.remove(keywords);
+            }
+          });
       if (node.has("const") && !matches(node.get("const"), type)) {
         copy.remove("const");
       }
       JsonNode values = node.get("enum");
       if (values != null && values.isArray()) {
         ArrayNode kept = copy.putArray("enum");
-        values.forEach(v -> {
-          if (matches(v, type)) {
-            kept.add(v);
-          }
-        });
+        values.forEach(
+            v -> {
+              if (matches(v, type)) {
+                kept.add(v);
+              }
+            });
       }
       branches.add(own(copy, path));
     }

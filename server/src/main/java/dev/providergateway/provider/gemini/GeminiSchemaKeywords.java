@@ -8,11 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The keyword-level pieces of {@link GeminiSchema}: types, enums, bounds, {@code allOf} merging. */
+/**
+ * The keyword-level pieces of {@link GeminiSchema}: types, enums, bounds, {@code allOf} merging.
+ */
 final class GeminiSchemaKeywords {
-  static final Map<String, String> TYPES = Map.of(
-      "string", "STRING", "number", "NUMBER", "integer", "INTEGER", "boolean", "BOOLEAN", "array", "ARRAY",
-      "object", "OBJECT");
+  static final Map<String, String> TYPES =
+      Map.of(
+          "string", "STRING", "number", "NUMBER", "integer", "INTEGER", "boolean", "BOOLEAN",
+          "array", "ARRAY", "object", "OBJECT");
 
   private GeminiSchemaKeywords() {}
 
@@ -31,10 +34,12 @@ final class GeminiSchemaKeywords {
       allowed.append(i == 0 ? "" : ", ").append(values.get(i).toString());
     }
     String description = out.path("description").asText("");
-    out.put("description", description.isEmpty() ? allowed + "." : description + " " + allowed + ".");
+    out.put(
+        "description", description.isEmpty() ? allowed + "." : description + " " + allowed + ".");
   }
 
-  static void exclusiveBound(ObjectNode out, JsonNode node, String keyword, String bound, int step, String type) {
+  static void exclusiveBound(
+      ObjectNode out, JsonNode node, String keyword, String bound, int step, String type) {
     JsonNode value = node.get(keyword);
     if (value == null) {
       return;
@@ -71,15 +76,21 @@ final class GeminiSchemaKeywords {
     for (JsonNode name : names) {
       String t = name.asText("");
       if (!t.equals("null") && !TYPES.containsKey(t)) {
-        throw reject(path + ".type", "'" + name.asText() + "' is not a JSON Schema type; expected string, number, "
-            + "integer, boolean, array, object or null");
+        throw reject(
+            path + ".type",
+            "'"
+                + name.asText()
+                + "' is not a JSON Schema type; expected string, number, "
+                + "integer, boolean, array, object or null");
       }
       if (!types.contains(t)) {
         types.add(t);
       }
     }
     if (types.equals(List.of("null"))) {
-      throw reject(path + ".type", "a schema that only allows null cannot be expressed in Gemini's schema subset");
+      throw reject(
+          path + ".type",
+          "a schema that only allows null cannot be expressed in Gemini's schema subset");
     }
     return types;
   }
@@ -96,7 +107,9 @@ final class GeminiSchemaKeywords {
 
   static boolean isNullOnly(JsonNode branch) {
     JsonNode type = branch.path("type");
-    boolean nullType = type.asText("").equals("null") || (type.isArray() && type.size() == 1 && type.get(0).asText("").equals("null"));
+    boolean nullType =
+        type.asText("").equals("null")
+            || (type.isArray() && type.size() == 1 && type.get(0).asText("").equals("null"));
     return nullType && !branch.has("properties") && !branch.has("items") && !branch.has("$ref");
   }
 
@@ -112,44 +125,63 @@ final class GeminiSchemaKeywords {
   }
 
   static void merge(ObjectNode target, ObjectNode source, String path) {
-    source.fields().forEachRemaining(e -> {
-      String key = e.getKey();
-      JsonNode value = e.getValue();
-      JsonNode existing = target.get(key);
-      if (existing == null || existing.equals(value) || key.equals("description")) {
-        target.set(key, value);
-      } else if (key.equals("properties")) {
-        value.fields().forEachRemaining(p -> {
-          JsonNode known = existing.get(p.getKey());
-          if (known != null && !known.equals(p.getValue())) {
-            throw reject(path, "allOf parts define property '" + p.getKey() + "' differently; Gemini cannot intersect them");
-          }
-          ((ObjectNode) existing).set(p.getKey(), p.getValue());
-        });
-      } else if (key.equals("required")) {
-        value.forEach(n -> {
-          boolean known = false;
-          for (JsonNode name : existing) {
-            known |= name.equals(n);
-          }
-          if (!known) {
-            ((ArrayNode) existing).add(n);
-          }
-        });
-      } else if (key.equals("nullable")) {
-        target.put("nullable", existing.asBoolean() && value.asBoolean());
-      } else {
-        throw reject(path, "allOf parts disagree on '" + key + "' (" + existing + " and " + value
-            + "); Gemini cannot intersect them");
-      }
-    });
+    source
+        .fields()
+        .forEachRemaining(
+            e -> {
+              String key = e.getKey();
+              JsonNode value = e.getValue();
+              JsonNode existing = target.get(key);
+              if (existing == null || existing.equals(value) || key.equals("description")) {
+                target.set(key, value);
+              } else if (key.equals("properties")) {
+                value
+                    .fields()
+                    .forEachRemaining(
+                        p -> {
+                          JsonNode known = existing.get(p.getKey());
+                          if (known != null && !known.equals(p.getValue())) {
+                            throw reject(
+                                path,
+                                "allOf parts define property '"
+                                    + p.getKey()
+                                    + "' differently; Gemini cannot intersect them");
+                          }
+                          ((ObjectNode) existing).set(p.getKey(), p.getValue());
+                        });
+              } else if (key.equals("required")) {
+                value.forEach(
+                    n -> {
+                      boolean known = false;
+                      for (JsonNode name : existing) {
+                        known |= name.equals(n);
+                      }
+                      if (!known) {
+                        ((ArrayNode) existing).add(n);
+                      }
+                    });
+              } else if (key.equals("nullable")) {
+                target.put("nullable", existing.asBoolean() && value.asBoolean());
+              } else {
+                throw reject(
+                    path,
+                    "allOf parts disagree on '"
+                        + key
+                        + "' ("
+                        + existing
+                        + " and "
+                        + value
+                        + "); Gemini cannot intersect them");
+              }
+            });
   }
 
   static String hint(String keyword) {
     return switch (keyword) {
       case "patternProperties" -> "; declare the properties by name instead";
       case "prefixItems" -> "; use one 'items' schema for every item";
-      case "not", "if", "then", "else" -> "; negated and conditional schemas have no Gemini equivalent";
+      case "not", "if", "then", "else" ->
+          "; negated and conditional schemas have no Gemini equivalent";
       default -> "";
     };
   }

@@ -16,7 +16,8 @@ import java.net.URI;
  * @param responseJsonSchema send a {@code json_schema} response format untranslated as {@code
  *     responseJsonSchema} instead of converting it to {@code responseSchema}
  */
-record GeminiSettings(URI baseUrl, String apiVersion, boolean includeThoughts, boolean responseJsonSchema) {
+record GeminiSettings(
+    URI baseUrl, String apiVersion, boolean includeThoughts, boolean responseJsonSchema) {
 
   GeminiSettings {
     requireNonNull(baseUrl, "baseUrl");

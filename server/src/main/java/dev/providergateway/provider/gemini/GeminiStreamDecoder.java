@@ -15,12 +15,12 @@ import java.util.function.Consumer;
 
 /**
  * Decodes Gemini {@code GenerateContentResponse} objects into {@link StreamEvent}s: one per SSE
- * chunk of a {@code streamGenerateContent?alt=sse} body (Google frames them with {@code
- * \r\n\r\n}), and the single object of a {@code generateContent} answer, which {@link
- * GeminiResponseMapper} folds, so the streamed and the non-streamed path share one interpretation.
- * There is no {@code [DONE]} marker: the stream ended cleanly once a chunk carried a {@code
- * finishReason} (or a prompt block reason) and the body then ended; a body that ends before that
- * died. One instance per response; not thread-safe.
+ * chunk of a {@code streamGenerateContent?alt=sse} body (Google frames them with {@code \r\n\r\n}),
+ * and the single object of a {@code generateContent} answer, which {@link GeminiResponseMapper}
+ * folds, so the streamed and the non-streamed path share one interpretation. There is no {@code
+ * [DONE]} marker: the stream ended cleanly once a chunk carried a {@code finishReason} (or a prompt
+ * block reason) and the body then ended; a body that ends before that died. One instance per
+ * response; not thread-safe.
  *
  * <ul>
  *   <li>{@code candidates[0].content.parts}: text parts become content, thought parts ({@code
@@ -29,8 +29,8 @@ import java.util.function.Consumer;
  *       {@code call_<index>}).
  *   <li>{@code thoughtSignature}: on a {@code functionCall} part it is the call's signature; on a
  *       thought part it closes a reasoning block holding the text of the run of thought parts it
- *       ends; on a text part it is a reasoning block with empty text. {@link GeminiContents} puts each
- *       back where it came from.
+ *       ends; on a text part it is a reasoning block with empty text. {@link GeminiContents} puts
+ *       each back where it came from.
  *   <li>{@code finishReason} ends the response; {@code promptFeedback.blockReason} without
  *       candidates is a blocked prompt ({@code content_filter}).
  *   <li>{@code usageMetadata} is cumulative; the last report wins.
@@ -59,10 +59,14 @@ final class GeminiStreamDecoder extends JsonSseDecoder {
     JsonNode error = chunk.get("error");
     if (error != null) {
       int code = error.path("code").asInt(0);
-      String kind = code >= 400 && code < 600 ? Integer.toString(code) : error.path("status").asText("");
+      String kind =
+          code >= 400 && code < 600 ? Integer.toString(code) : error.path("status").asText("");
       throw HttpErrors.fromStreamError(origin, kind, text);
     }
-    Map<String, String> id = chunk.hasNonNull("responseId") ? Map.of("response_id", chunk.get("responseId").asText()) : Map.of();
+    Map<String, String> id =
+        chunk.hasNonNull("responseId")
+            ? Map.of("response_id", chunk.get("responseId").asText())
+            : Map.of();
     start.open(GeminiModels.bare(chunk.path("modelVersion").asText(origin.model())), id, emit);
     JsonNode candidate = chunk.path("candidates").path(0);
     for (JsonNode part : candidate.path("content").path("parts")) {
@@ -76,9 +80,12 @@ final class GeminiStreamDecoder extends JsonSseDecoder {
     if (!finish.isEmpty() && !finish.equals("FINISH_REASON_UNSPECIFIED")) {
       finish();
       if (candidate.hasNonNull("finishMessage")) {
-        emit.accept(new StreamEvent.ResponseInfo("", Map.of("finish_message", candidate.get("finishMessage").asText())));
+        emit.accept(
+            new StreamEvent.ResponseInfo(
+                "", Map.of("finish_message", candidate.get("finishMessage").asText())));
       }
-      emit.accept(new StreamEvent.Finish(GeminiResponseMapper.stopReason(finish, sawCalls), finish));
+      emit.accept(
+          new StreamEvent.Finish(GeminiResponseMapper.stopReason(finish, sawCalls), finish));
     }
     String blocked = chunk.path("promptFeedback").path("blockReason").asText("");
     if (!blocked.isEmpty() && candidate.isMissingNode()) {
@@ -86,7 +93,11 @@ final class GeminiStreamDecoder extends JsonSseDecoder {
       Map<String, String> metadata = new LinkedHashMap<>();
       metadata.put("block_reason", blocked);
       String message = chunk.path("promptFeedback").path("blockReasonMessage").asText("");
-      metadata.put("note", message.isEmpty() ? "Gemini blocked the prompt (" + blocked + ") and generated nothing" : message);
+      metadata.put(
+          "note",
+          message.isEmpty()
+              ? "Gemini blocked the prompt (" + blocked + ") and generated nothing"
+              : message);
       emit.accept(new StreamEvent.ResponseInfo("", metadata));
       emit.accept(new StreamEvent.Finish(StopReason.CONTENT_FILTER, blocked));
     }
@@ -106,7 +117,9 @@ final class GeminiStreamDecoder extends JsonSseDecoder {
       String id = call.path("id").asText("");
       JsonNode args = call.get("args");
       String arguments = args == null || args.isNull() ? "{}" : Json.write(args);
-      emit.accept(new StreamEvent.ToolCallDelta(index, id.isEmpty() ? "call_" + index : id, call.path("name").asText(""), arguments));
+      emit.accept(
+          new StreamEvent.ToolCallDelta(
+              index, id.isEmpty() ? "call_" + index : id, call.path("name").asText(""), arguments));
       if (!signature.isEmpty()) {
         emit.accept(new StreamEvent.ToolCallSignature(index, signature));
       }
@@ -119,7 +132,9 @@ final class GeminiStreamDecoder extends JsonSseDecoder {
         emit.accept(new StreamEvent.ReasoningDelta(text));
       }
       if (!signature.isEmpty()) {
-        emit.accept(new StreamEvent.ReasoningBlockEnd(new ReasoningBlock(thought.toString(), signature, false)));
+        emit.accept(
+            new StreamEvent.ReasoningBlockEnd(
+                new ReasoningBlock(thought.toString(), signature, false)));
         thought.setLength(0);
       }
       return;

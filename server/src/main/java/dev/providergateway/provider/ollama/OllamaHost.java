@@ -5,11 +5,11 @@ import java.net.URISyntaxException;
 import java.util.Locale;
 
 /**
- * Parses an {@code OLLAMA_HOST} value into a base URL the way Ollama's official clients do:
- * {@code host}, {@code host:port}, {@code :port}, {@code http://host[:port]}, {@code
- * https://host[:port]}, bracketed IPv6, and an optional path prefix (for reverse proxies). Without
- * a scheme the port defaults to 11434; with one, to the scheme's port (80 or 443). Surrounding
- * quotes and spaces are ignored, as the Ollama server ignores them.
+ * Parses an {@code OLLAMA_HOST} value into a base URL the way Ollama's official clients do: {@code
+ * host}, {@code host:port}, {@code :port}, {@code http://host[:port]}, {@code https://host[:port]},
+ * bracketed IPv6, and an optional path prefix (for reverse proxies). Without a scheme the port
+ * defaults to 11434; with one, to the scheme's port (80 or 443). Surrounding quotes and spaces are
+ * ignored, as the Ollama server ignores them.
  *
  * <p>{@code 0.0.0.0} and {@code ::} are listening addresses, not places to connect to: people set
  * {@code OLLAMA_HOST=0.0.0.0} to make the server listen on every interface and the same variable
@@ -32,7 +32,8 @@ final class OllamaHost {
       return DEFAULT;
     }
     boolean explicitScheme = text.contains("://");
-    String withScheme = explicitScheme ? text : "http://" + (text.startsWith(":") ? "127.0.0.1" + text : text);
+    String withScheme =
+        explicitScheme ? text : "http://" + (text.startsWith(":") ? "127.0.0.1" + text : text);
     URI uri;
     try {
       uri = new URI(withScheme);
@@ -50,7 +51,10 @@ final class OllamaHost {
     if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
       throw invalid(value, "a query, fragment or user info is not allowed");
     }
-    int port = uri.getPort() >= 0 ? uri.getPort() : !explicitScheme ? DEFAULT_PORT : scheme.equals("https") ? 443 : 80;
+    int port =
+        uri.getPort() >= 0
+            ? uri.getPort()
+            : !explicitScheme ? DEFAULT_PORT : scheme.equals("https") ? 443 : 80;
     String path = uri.getRawPath() == null ? "" : uri.getRawPath().replaceAll("/+$", "");
     return URI.create(scheme + "://" + connectable(host) + ":" + port + path);
   }
@@ -64,7 +68,11 @@ final class OllamaHost {
   }
 
   private static IllegalArgumentException invalid(String value, String why) {
-    return new IllegalArgumentException("OLLAMA_HOST '" + value + "' is not a usable address (" + why
-        + "); expected host, host:port, :port, http://host:port or https://host[:port][/path]");
+    return new IllegalArgumentException(
+        "OLLAMA_HOST '"
+            + value
+            + "' is not a usable address ("
+            + why
+            + "); expected host, host:port, :port, http://host:port or https://host[:port][/path]");
   }
 }

@@ -2,21 +2,22 @@ package dev.providergateway.provider.ollama;
 
 import dev.providergateway.provider.Capabilities;
 import dev.providergateway.provider.ModelInfo;
-import dev.providergateway.provider.ToolCallFormat;
-import java.util.ArrayList;
 import dev.providergateway.provider.ProviderDescriptor;
+import dev.providergateway.provider.ToolCallFormat;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the gateway knows about Ollama models: the default for requests that name none, and what
- * the wire supports. A server has whatever models were pulled onto it, so there is no list of
- * known ones; a config entry names the ones to advertise.
+ * What the gateway knows about Ollama models: the default for requests that name none, and what the
+ * wire supports. A server has whatever models were pulled onto it, so there is no list of known
+ * ones; a config entry names the ones to advertise.
  */
 final class OllamaModels {
   static final String DEFAULT_MODEL = "llama3.2";
   // Vision and tools depend on the model; these say what the wire supports.
-  static final Capabilities CAPABILITIES = new Capabilities(true, true, true, false, ToolCallFormat.OLLAMA_NATIVE, 0);
+  static final Capabilities CAPABILITIES =
+      new Capabilities(true, true, true, false, ToolCallFormat.OLLAMA_NATIVE, 0);
 
   private OllamaModels() {}
 
@@ -30,8 +31,14 @@ final class OllamaModels {
   }
 
   /** What an instance of wire type {@code type} at {@code base} says about itself. */
-  static ProviderDescriptor descriptor(String type, URI base, String defaultModel, List<String> configured) {
-    return new ProviderDescriptor(type, "Ollama at " + base.getAuthority(), defaultModel, list(defaultModel, configured), CAPABILITIES,
+  static ProviderDescriptor descriptor(
+      String type, URI base, String defaultModel, List<String> configured) {
+    return new ProviderDescriptor(
+        type,
+        "Ollama at " + base.getAuthority(),
+        defaultModel,
+        list(defaultModel, configured),
+        CAPABILITIES,
         false);
   }
 }

@@ -21,8 +21,12 @@ final class OllamaProvider extends HttpProvider {
 
   OllamaProvider(ProviderOptions options, OllamaSettings settings, ProviderDescriptor descriptor) {
     // A bearer token for Ollama's cloud API or an authenticating proxy; a local server needs none.
-    super(options, descriptor, options.apiKey() == null ? Map.of() : Map.of("authorization", "Bearer " + options.apiKey()),
-        OllamaResponseMapper::response, OllamaStreamDecoder::new);
+    super(
+        options,
+        descriptor,
+        options.apiKey() == null ? Map.of() : Map.of("authorization", "Bearer " + options.apiKey()),
+        OllamaResponseMapper::response,
+        OllamaStreamDecoder::new);
     this.settings = settings;
     this.endpoint = URI.create(settings.baseUrl() + "/api/chat");
   }

@@ -17,8 +17,8 @@ import java.util.Map;
  * headers), {@code keep_alive} (the default for every request) and {@code model_options} (default
  * Ollama {@code options}, such as {@code num_ctx}).
  *
- * <p>An {@code ollama} instance is registered automatically only when {@code OLLAMA_HOST} is set:
- * a gateway must not assume that a local server exists.
+ * <p>An {@code ollama} instance is registered automatically only when {@code OLLAMA_HOST} is set: a
+ * gateway must not assume that a local server exists.
  */
 public final class OllamaProviderFactory implements ProviderFactory {
   private static final String KEEP_ALIVE = "keep_alive";
@@ -34,8 +34,11 @@ public final class OllamaProviderFactory implements ProviderFactory {
     ProviderOptions options = ProviderOptions.of(s, KEEP_ALIVE, MODEL_OPTIONS);
     URI base = baseUrl(options);
     String model = options.defaultModel(OllamaModels.DEFAULT_MODEL);
-    OllamaSettings settings = new OllamaSettings(base, keepAlive(options.option(KEEP_ALIVE)),
-        options.map(MODEL_OPTIONS, "{num_ctx: 8192}"));
+    OllamaSettings settings =
+        new OllamaSettings(
+            base,
+            keepAlive(options.option(KEEP_ALIVE)),
+            options.map(MODEL_OPTIONS, "{num_ctx: 8192}"));
     ProviderDescriptor descriptor = OllamaModels.descriptor(type(), base, model, s.models());
     return new OllamaProvider(options, settings, descriptor);
   }
@@ -50,16 +53,23 @@ public final class OllamaProviderFactory implements ProviderFactory {
     return List.of(ProviderSettings.of("ollama", type(), env));
   }
 
-  /** The configured base URL, else OLLAMA_HOST in any of its short forms, else the local default. */
+  /**
+   * The configured base URL, else OLLAMA_HOST in any of its short forms, else the local default.
+   */
   static URI baseUrl(ProviderOptions options) {
-    return options.baseUrl("OLLAMA_HOST", host -> OllamaHost.parse(host).toString(), OllamaHost.DEFAULT.toString());
+    return options.baseUrl(
+        "OLLAMA_HOST", host -> OllamaHost.parse(host).toString(), OllamaHost.DEFAULT.toString());
   }
 
   private static Object keepAlive(Object value) {
     if (value == null || value instanceof String || value instanceof Number) {
       return value;
     }
-    throw new IllegalArgumentException("options." + KEEP_ALIVE + ": expected a duration such as \"10m\" or a number of"
-        + " seconds, was " + value);
+    throw new IllegalArgumentException(
+        "options."
+            + KEEP_ALIVE
+            + ": expected a duration such as \"10m\" or a number of"
+            + " seconds, was "
+            + value);
   }
 }

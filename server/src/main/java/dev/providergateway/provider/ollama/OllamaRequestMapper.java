@@ -24,21 +24,23 @@ import java.util.Set;
  * parameters go into {@code options}, and tool-call arguments are sent as JSON objects, not
  * strings. Stateless.
  *
- * <p>{@code extra} passthrough: the keys {@value #TOP_LEVEL_DOC} are top-level request fields
- * and replace what the gateway derived; {@code options} (an object) is merged into {@code
- * options}; {@code thinking} is read by {@link OllamaThink}; every other key is a model option
- * (for example {@code num_ctx}, {@code top_k}, {@code repeat_penalty}). Keys the gateway must own
- * ({@code model}, {@code messages}, {@code tools}, {@code stream}) are refused.
+ * <p>{@code extra} passthrough: the keys {@value #TOP_LEVEL_DOC} are top-level request fields and
+ * replace what the gateway derived; {@code options} (an object) is merged into {@code options};
+ * {@code thinking} is read by {@link OllamaThink}; every other key is a model option (for example
+ * {@code num_ctx}, {@code top_k}, {@code repeat_penalty}). Keys the gateway must own ({@code
+ * model}, {@code messages}, {@code tools}, {@code stream}) are refused.
  */
 final class OllamaRequestMapper {
-  static final Set<String> TOP_LEVEL = Set.of("keep_alive", "think", "format", "logprobs", "top_logprobs");
+  static final Set<String> TOP_LEVEL =
+      Set.of("keep_alive", "think", "format", "logprobs", "top_logprobs");
   static final String TOP_LEVEL_DOC = "keep_alive, think, format, logprobs and top_logprobs";
   private static final Set<String> RESERVED = Set.of("model", "messages", "tools", "stream");
 
   private OllamaRequestMapper() {}
 
   /** The request body; {@code notes} collects parameters Ollama cannot honour as asked. */
-  static ObjectNode requestBody(ChatRequest r, boolean stream, OllamaSettings settings, Map<String, String> notes) {
+  static ObjectNode requestBody(
+      ChatRequest r, boolean stream, OllamaSettings settings, Map<String, String> notes) {
     ObjectNode body = Json.object();
     body.put("model", r.model());
     ArrayNode messages = body.putArray("messages");
@@ -51,7 +53,9 @@ final class OllamaRequestMapper {
       ArrayNode array = body.putArray("tools");
       for (ToolDefinition t : tools) {
         ObjectNode fn = array.addObject().put("type", "function").putObject("function");
-        fn.put("name", t.name()).put("description", t.description()).set("parameters", Json.MAPPER.valueToTree(t.parameters()));
+        fn.put("name", t.name())
+            .put("description", t.description())
+            .set("parameters", Json.MAPPER.valueToTree(t.parameters()));
       }
     }
     // Ollama streams unless told otherwise, so the field is always explicit.
@@ -94,20 +98,23 @@ final class OllamaRequestMapper {
   }
 
   private static void extra(Map<String, Object> extra, ObjectNode body, ObjectNode options) {
-    extra.forEach((key, value) -> {
-      if (RESERVED.contains(key)) {
-        throw InvalidRequestException.of("extra." + key, "is set by the gateway and cannot be overridden");
-      } else if (key.equals("options")) {
-        if (!(value instanceof Map<?, ?> map)) {
-          throw InvalidRequestException.of("extra.options", "must be an object of Ollama model options, was " + value);
-        }
-        map.forEach((k, v) -> options.set(String.valueOf(k), Json.MAPPER.valueToTree(v)));
-      } else if (TOP_LEVEL.contains(key)) {
-        body.set(key, Json.MAPPER.valueToTree(value));
-      } else if (!key.equals("thinking")) {
-        options.set(key, Json.MAPPER.valueToTree(value));
-      }
-    });
+    extra.forEach(
+        (key, value) -> {
+          if (RESERVED.contains(key)) {
+            throw InvalidRequestException.of(
+                "extra." + key, "is set by the gateway and cannot be overridden");
+          } else if (key.equals("options")) {
+            if (!(value instanceof Map<?, ?> map)) {
+              throw InvalidRequestException.of(
+                  "extra.options", "must be an object of Ollama model options, was " + value);
+            }
+            map.forEach((k, v) -> options.set(String.valueOf(k), Json.MAPPER.valueToTree(v)));
+          } else if (TOP_LEVEL.contains(key)) {
+            body.set(key, Json.MAPPER.valueToTree(value));
+          } else if (!key.equals("thinking")) {
+            options.set(key, Json.MAPPER.valueToTree(value));
+          }
+        });
   }
 
   /** Ollama has no tool_choice: approximate it with the tools offered, and say so. */
@@ -116,12 +123,16 @@ final class OllamaRequestMapper {
       return List.of();
     }
     if (r.toolChoice() instanceof ToolChoice.Named named) {
-      notes.put("adjusted.tool_choice", "Ollama cannot force a tool call; only tool " + named.toolName() + " was offered");
+      notes.put(
+          "adjusted.tool_choice",
+          "Ollama cannot force a tool call; only tool " + named.toolName() + " was offered");
       return r.tools().stream().filter(t -> t.name().equals(named.toolName())).toList();
     }
     ToolChoice.Mode.Kind kind = ((ToolChoice.Mode) r.toolChoice()).kind();
     if (kind == ToolChoice.Mode.Kind.NONE) {
-      notes.put("adjusted.tool_choice", "Ollama has no tool_choice; tools were not sent so that none is called");
+      notes.put(
+          "adjusted.tool_choice",
+          "Ollama has no tool_choice; tools were not sent so that none is called");
       return List.of();
     }
     if (kind == ToolChoice.Mode.Kind.REQUIRED) {
@@ -174,11 +185,12 @@ final class OllamaRequestMapper {
     }
     String url = ((Image.Url) image).url();
     int comma = url.indexOf(',');
-    if (url.regionMatches(true, 0, "data:", 0, 5) && comma > 0
+    if (url.regionMatches(true, 0, "data:", 0, 5)
+        && comma > 0
         && url.substring(0, comma).toLowerCase(Locale.ROOT).endsWith(";base64")) {
       return url.substring(comma + 1);
     }
-    throw InvalidRequestException.of(field,
-        "Ollama takes images inline (bytes or a base64 data: URL), not a link to fetch");
+    throw InvalidRequestException.of(
+        field, "Ollama takes images inline (bytes or a base64 data: URL), not a link to fetch");
   }
 }

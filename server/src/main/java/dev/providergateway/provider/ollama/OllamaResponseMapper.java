@@ -16,12 +16,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Maps the JSON of Ollama's {@code /api/chat} answers to domain records: the whole completion,
- * and the tool calls (which carry no ids), usage, {@code done_reason} and timings that the last
+ * Maps the JSON of Ollama's {@code /api/chat} answers to domain records: the whole completion, and
+ * the tool calls (which carry no ids), usage, {@code done_reason} and timings that the last
  * streamed line carries too. Stateless.
  */
 final class OllamaResponseMapper {
-  private static final String[] DURATIONS = {"total_duration", "load_duration", "prompt_eval_duration", "eval_duration"};
+  private static final String[] DURATIONS = {
+    "total_duration", "load_duration", "prompt_eval_duration", "eval_duration"
+  };
 
   private OllamaResponseMapper() {}
 
@@ -32,7 +34,8 @@ final class OllamaResponseMapper {
     }
     JsonNode message = json.path("message");
     if (!message.isObject()) {
-      throw new ProviderException.InvalidResponse(origin, origin.provider() + " returned no message", null);
+      throw new ProviderException.InvalidResponse(
+          origin, origin.provider() + " returned no message", null);
     }
     List<ToolCall> calls = new ArrayList<>();
     for (JsonNode c : message.path("tool_calls")) {
@@ -49,7 +52,8 @@ final class OllamaResponseMapper {
         usage(json),
         json.path("model").asText(origin.model()),
         message.path("thinking").asText(""),
-        metadata, List.of());
+        metadata,
+        List.of());
   }
 
   /**
@@ -59,7 +63,10 @@ final class OllamaResponseMapper {
   static ToolCall toolCall(JsonNode call, int index) {
     String id = call.path("id").asText("");
     JsonNode fn = call.path("function");
-    return ToolArguments.toolCall(id.isEmpty() ? "call_" + index : id, fn.path("name").asText(""), argumentsText(fn.path("arguments")));
+    return ToolArguments.toolCall(
+        id.isEmpty() ? "call_" + index : id,
+        fn.path("name").asText(""),
+        argumentsText(fn.path("arguments")));
   }
 
   /** The arguments as JSON text: an object as written, a string as the model gave it. */

@@ -51,14 +51,19 @@ final class OllamaStreamDecoder extends NdjsonDecoder {
     for (JsonNode c : message.path("tool_calls")) {
       int index = calls++;
       ToolCall call = OllamaResponseMapper.toolCall(c, index);
-      emit.accept(new StreamEvent.ToolCallDelta(
-          index, call.id(), call.name(), OllamaResponseMapper.argumentsText(c.path("function").path("arguments"))));
+      emit.accept(
+          new StreamEvent.ToolCallDelta(
+              index,
+              call.id(),
+              call.name(),
+              OllamaResponseMapper.argumentsText(c.path("function").path("arguments"))));
     }
     if (chunk.path("done").asBoolean(false)) {
       done = true;
       String reason = chunk.path("done_reason").asText("");
       emit.accept(new StreamEvent.UsageReport(OllamaResponseMapper.usage(chunk)));
-      emit.accept(new StreamEvent.Finish(OllamaResponseMapper.stopReason(reason, calls > 0), reason));
+      emit.accept(
+          new StreamEvent.Finish(OllamaResponseMapper.stopReason(reason, calls > 0), reason));
       Map<String, String> timings = OllamaResponseMapper.timings(chunk);
       if (!timings.isEmpty()) {
         emit.accept(new StreamEvent.ResponseInfo("", timings));

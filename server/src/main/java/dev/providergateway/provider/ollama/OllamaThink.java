@@ -9,15 +9,15 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Chooses Ollama's {@code think} value from the request: {@code extra.thinking} (Victor's kwarg:
- * a boolean, an effort level, or Anthropic's {@code {type: enabled|disabled}}), else {@code
+ * Chooses Ollama's {@code think} value from the request: {@code extra.thinking} (Victor's kwarg: a
+ * boolean, an effort level, or Anthropic's {@code {type: enabled|disabled}}), else {@code
  * reasoning_effort}. An explicit {@code extra.think} is passed through verbatim and wins over both
  * (the mapper writes it last).
  *
  * <p>Only models that take effort levels (gpt-oss) get {@code "low"}, {@code "medium"} or {@code
  * "high"}; every other thinking model gets {@code true}, because Ollama releases before effort
- * levels reject a string {@code think} and the newer ones treat any level as {@code true} for
- * those models anyway. {@code none} (and {@code false}) turn thinking off.
+ * levels reject a string {@code think} and the newer ones treat any level as {@code true} for those
+ * models anyway. {@code none} (and {@code false}) turn thinking off.
  */
 final class OllamaThink {
   private OllamaThink() {}
@@ -46,8 +46,10 @@ final class OllamaThink {
     if (value instanceof Map<?, ?> map && map.get("type") instanceof String type) {
       return BooleanNode.valueOf(!type.equalsIgnoreCase("disabled"));
     }
-    throw InvalidRequestException.of("extra.thinking",
-        "must be a boolean, an effort level (low, medium, high, none) or {type: enabled|disabled}, was " + value);
+    throw InvalidRequestException.of(
+        "extra.thinking",
+        "must be a boolean, an effort level (low, medium, high, none) or {type: enabled|disabled}, was "
+            + value);
   }
 
   private static JsonNode fromEffort(String effort, String model) {

@@ -4,9 +4,9 @@ import java.util.regex.Pattern;
 
 /**
  * Which request parameters a model accepts. OpenAI's reasoning models (o1, o3, o4 and the gpt-5
- * family) reject {@code temperature} and {@code top_p} and want {@code max_completion_tokens};
- * the gateway drops or renames those with a note in the response metadata instead of failing
- * the request.
+ * family) reject {@code temperature} and {@code top_p} and want {@code max_completion_tokens}; the
+ * gateway drops or renames those with a note in the response metadata instead of failing the
+ * request.
  */
 final class OpenAiModels {
   private static final Pattern REASONING = Pattern.compile("^(o\\d|gpt-5)([-.].*)?$");

@@ -1,11 +1,11 @@
 package dev.providergateway.provider.openai;
 
 /**
- * One provider factory per OpenAI-compatible service, each a config {@code type} of its own
- * ({@code type: groq}) sharing the {@link OpenAiPreset} table. Each registers an instance named
- * after its type when the service's key variable is set ({@code GROQ_API_KEY}; Azure also needs
- * {@code AZURE_OPENAI_ENDPOINT}), or for local servers when their base-URL variable is set
- * ({@code VLLM_BASE_URL}).
+ * One provider factory per OpenAI-compatible service, each a config {@code type} of its own ({@code
+ * type: groq}) sharing the {@link OpenAiPreset} table. Each registers an instance named after its
+ * type when the service's key variable is set ({@code GROQ_API_KEY}; Azure also needs {@code
+ * AZURE_OPENAI_ENDPOINT}), or for local servers when their base-URL variable is set ({@code
+ * VLLM_BASE_URL}).
  *
  * <p>Separate types rather than a {@code preset} option so that the natural config ({@code type:
  * groq}) works, an unknown type is caught by the registry's list of available types, and each

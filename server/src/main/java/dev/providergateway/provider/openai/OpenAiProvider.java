@@ -18,8 +18,12 @@ final class OpenAiProvider extends HttpProvider {
   private final OpenAiSettings settings;
 
   OpenAiProvider(ProviderOptions options, OpenAiSettings settings, ProviderDescriptor descriptor) {
-    super(options, descriptor, credential(options.apiKey(), settings.azure()),
-        OpenAiResponseMapper::response, OpenAiStreamDecoder::new);
+    super(
+        options,
+        descriptor,
+        credential(options.apiKey(), settings.azure()),
+        OpenAiResponseMapper::response,
+        OpenAiStreamDecoder::new);
     this.settings = settings;
   }
 
@@ -33,17 +37,25 @@ final class OpenAiProvider extends HttpProvider {
   protected URI endpoint(ChatRequest request, boolean stream) {
     String base = settings.baseUrl().toString();
     if (settings.azure()) {
-      String deployment = URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20");
-      return URI.create(base + "/openai/deployments/" + deployment + "/chat/completions?api-version="
-          + URLEncoder.encode(settings.azureApiVersion(), StandardCharsets.UTF_8));
+      String deployment =
+          URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20");
+      return URI.create(
+          base
+              + "/openai/deployments/"
+              + deployment
+              + "/chat/completions?api-version="
+              + URLEncoder.encode(settings.azureApiVersion(), StandardCharsets.UTF_8));
     }
     return URI.create(base + "/chat/completions");
   }
 
   @Override
   protected Object requestBody(ChatRequest request, boolean stream, Map<String, String> notes) {
-    var dialect = new OpenAiRequestMapper.Dialect(OpenAiModels.rulesFor(request.model(), settings.officialOpenAi()),
-        settings.officialOpenAi(), settings.streamUsage());
+    var dialect =
+        new OpenAiRequestMapper.Dialect(
+            OpenAiModels.rulesFor(request.model(), settings.officialOpenAi()),
+            settings.officialOpenAi(),
+            settings.streamUsage());
     return OpenAiRequestMapper.requestBody(request, stream, dialect, notes);
   }
 

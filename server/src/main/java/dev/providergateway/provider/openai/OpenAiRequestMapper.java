@@ -37,13 +37,15 @@ final class OpenAiRequestMapper {
 
   /**
    * The request body; {@code notes} collects parameters dropped or renamed for this model. Throws
-   * {@link InvalidRequestException} when {@code extra} tries to replace the model, the messages
-   * or the streaming mode.
+   * {@link InvalidRequestException} when {@code extra} tries to replace the model, the messages or
+   * the streaming mode.
    */
-  static ObjectNode requestBody(ChatRequest r, boolean stream, Dialect dialect, Map<String, String> notes) {
+  static ObjectNode requestBody(
+      ChatRequest r, boolean stream, Dialect dialect, Map<String, String> notes) {
     for (String key : r.extra().keySet()) {
       if (RESERVED_EXTRA.contains(key)) {
-        throw InvalidRequestException.of("extra." + key, "is set by the gateway and cannot be passed through");
+        throw InvalidRequestException.of(
+            "extra." + key, "is set by the gateway and cannot be passed through");
       }
     }
     OpenAiModels.Rules rules = dialect.rules();
@@ -74,7 +76,9 @@ final class OpenAiRequestMapper {
       ArrayNode tools = body.putArray("tools");
       for (ToolDefinition t : r.tools()) {
         ObjectNode fn = tools.addObject().put("type", "function").putObject("function");
-        fn.put("name", t.name()).put("description", t.description()).set("parameters", Json.MAPPER.valueToTree(t.parameters()));
+        fn.put("name", t.name())
+            .put("description", t.description())
+            .set("parameters", Json.MAPPER.valueToTree(t.parameters()));
       }
     }
     toolChoice(r.toolChoice(), body);
@@ -90,7 +94,8 @@ final class OpenAiRequestMapper {
       if (rules.acceptsReasoningEffort()) {
         body.put("reasoning_effort", r.reasoningEffort());
       } else {
-        notes.put("dropped.reasoning_effort", "model " + r.model() + " does not accept reasoning_effort");
+        notes.put(
+            "dropped.reasoning_effort", "model " + r.model() + " does not accept reasoning_effort");
       }
     }
     if (stream) {
@@ -117,9 +122,13 @@ final class OpenAiRequestMapper {
         parts.addObject().put("type", "text").put("text", m.content());
       }
       for (Image image : m.images()) {
-        String url = image instanceof Image.Inline in
-            ? "data:" + in.mimeType() + ";base64," + Base64.getEncoder().encodeToString(in.data())
-            : ((Image.Url) image).url();
+        String url =
+            image instanceof Image.Inline in
+                ? "data:"
+                    + in.mimeType()
+                    + ";base64,"
+                    + Base64.getEncoder().encodeToString(in.data())
+                : ((Image.Url) image).url();
         parts.addObject().put("type", "image_url").putObject("image_url").put("url", url);
       }
     }
@@ -129,8 +138,13 @@ final class OpenAiRequestMapper {
     if (!m.toolCalls().isEmpty()) {
       ArrayNode calls = out.putArray("tool_calls");
       for (ToolCall c : m.toolCalls()) {
-        calls.addObject().put("id", c.id()).put("type", "function").putObject("function")
-            .put("name", c.name()).put("arguments", c.rawArguments().isEmpty() ? c.arguments() : c.rawArguments());
+        calls
+            .addObject()
+            .put("id", c.id())
+            .put("type", "function")
+            .putObject("function")
+            .put("name", c.name())
+            .put("arguments", c.rawArguments().isEmpty() ? c.arguments() : c.rawArguments());
       }
     }
     if (!m.toolCallId().isEmpty()) {
@@ -141,8 +155,12 @@ final class OpenAiRequestMapper {
 
   private static void toolChoice(ToolChoice choice, ObjectNode body) {
     if (choice instanceof ToolChoice.Named named) {
-      body.putObject("tool_choice").put("type", "function").putObject("function").put("name", named.toolName());
-    } else if (choice instanceof ToolChoice.Mode mode && mode.kind() != ToolChoice.Mode.Kind.DEFAULT) {
+      body.putObject("tool_choice")
+          .put("type", "function")
+          .putObject("function")
+          .put("name", named.toolName());
+    } else if (choice instanceof ToolChoice.Mode mode
+        && mode.kind() != ToolChoice.Mode.Kind.DEFAULT) {
       body.put("tool_choice", mode.kind().name().toLowerCase(java.util.Locale.ROOT));
     }
   }
@@ -151,8 +169,12 @@ final class OpenAiRequestMapper {
     if (format instanceof ResponseFormat.JsonObject) {
       body.putObject("response_format").put("type", "json_object");
     } else if (format instanceof ResponseFormat.JsonSchema s) {
-      ObjectNode schema = body.putObject("response_format").put("type", "json_schema").putObject("json_schema");
-      schema.put("name", s.name()).put("strict", s.strict()).set("schema", Json.MAPPER.valueToTree(s.schema()));
+      ObjectNode schema =
+          body.putObject("response_format").put("type", "json_schema").putObject("json_schema");
+      schema
+          .put("name", s.name())
+          .put("strict", s.strict())
+          .set("schema", Json.MAPPER.valueToTree(s.schema()));
     }
   }
 }

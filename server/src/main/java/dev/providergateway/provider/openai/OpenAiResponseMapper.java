@@ -25,12 +25,17 @@ final class OpenAiResponseMapper {
     JsonNode choice = json.path("choices").path(0);
     JsonNode message = choice.path("message");
     if (!message.isObject()) {
-      throw new ProviderException.InvalidResponse(origin, origin.provider() + " returned no choices[0].message", null);
+      throw new ProviderException.InvalidResponse(
+          origin, origin.provider() + " returned no choices[0].message", null);
     }
     List<ToolCall> calls = new ArrayList<>();
     for (JsonNode c : message.path("tool_calls")) {
       JsonNode fn = c.path("function");
-      calls.add(ToolArguments.toolCall(c.path("id").asText(""), fn.path("name").asText(""), fn.path("arguments").asText("")));
+      calls.add(
+          ToolArguments.toolCall(
+              c.path("id").asText(""),
+              fn.path("name").asText(""),
+              fn.path("arguments").asText("")));
     }
     Map<String, String> metadata = new LinkedHashMap<>(notes);
     String refusal = message.path("refusal").asText("");
@@ -52,7 +57,10 @@ final class OpenAiResponseMapper {
         List.of());
   }
 
-  /** DeepSeek, vLLM and others put reasoning in {@code reasoning_content}; some in {@code reasoning}. */
+  /**
+   * DeepSeek, vLLM and others put reasoning in {@code reasoning_content}; some in {@code
+   * reasoning}.
+   */
   static String reasoning(JsonNode messageOrDelta) {
     JsonNode r = messageOrDelta.path("reasoning_content");
     if (!r.isTextual()) {
@@ -62,9 +70,9 @@ final class OpenAiResponseMapper {
   }
 
   /**
-   * Usage normalized: the family's prompt_tokens already includes cached input. Cache reads are
-   * in prompt_tokens_details.cached_tokens (OpenAI and most), prompt_cache_hit_tokens (DeepSeek)
-   * or a top-level cached_tokens (Moonshot).
+   * Usage normalized: the family's prompt_tokens already includes cached input. Cache reads are in
+   * prompt_tokens_details.cached_tokens (OpenAI and most), prompt_cache_hit_tokens (DeepSeek) or a
+   * top-level cached_tokens (Moonshot).
    */
   static Usage usage(JsonNode u) {
     JsonNode cached = u.path("prompt_tokens_details").path("cached_tokens");
@@ -89,7 +97,8 @@ final class OpenAiResponseMapper {
       case "length", "model_length", "insufficient_system_resource" -> StopReason.LENGTH;
       case "tool_calls", "function_call" -> StopReason.TOOL_CALLS;
       case "content_filter" -> StopReason.CONTENT_FILTER;
-      default -> refused ? StopReason.CONTENT_FILTER : toolCalls ? StopReason.TOOL_CALLS : StopReason.STOP;
+      default ->
+          refused ? StopReason.CONTENT_FILTER : toolCalls ? StopReason.TOOL_CALLS : StopReason.STOP;
     };
   }
 }

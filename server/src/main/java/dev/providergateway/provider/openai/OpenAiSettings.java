@@ -11,12 +11,13 @@ import java.net.URI;
  * @param baseUrl the API base, e.g. {@code https://api.openai.com/v1}; requests go to {@code
  *     {baseUrl}/chat/completions}, or for Azure to {@code
  *     {baseUrl}/openai/deployments/{model}/chat/completions?api-version=...}
- * @param officialOpenAi true for OpenAI and Azure OpenAI, whose models have the strictest
- *     parameter rules and the newest parameter names
+ * @param officialOpenAi true for OpenAI and Azure OpenAI, whose models have the strictest parameter
+ *     rules and the newest parameter names
  * @param azureApiVersion the Azure {@code api-version}, or null when this is not Azure
  * @param streamUsage whether streams ask for usage with {@code stream_options.include_usage}
  */
-record OpenAiSettings(URI baseUrl, boolean officialOpenAi, String azureApiVersion, boolean streamUsage) {
+record OpenAiSettings(
+    URI baseUrl, boolean officialOpenAi, String azureApiVersion, boolean streamUsage) {
 
   OpenAiSettings {
     requireNonNull(baseUrl, "baseUrl");

@@ -16,8 +16,8 @@ import java.util.function.Consumer;
  *
  * <p>Variants of the family: usage may come on the finish chunk (Mistral, which rejects {@code
  * stream_options}) or in {@code x_groq.usage} (Groq); reasoning in {@code reasoning_content} or
- * {@code reasoning}. A refusal streams as content and is also reported in the metadata, as
- * {@code chat()} does.
+ * {@code reasoning}. A refusal streams as content and is also reported in the metadata, as {@code
+ * chat()} does.
  */
 final class OpenAiStreamDecoder extends JsonSseDecoder {
   private final StringBuilder refusal = new StringBuilder();
@@ -44,7 +44,8 @@ final class OpenAiStreamDecoder extends JsonSseDecoder {
   protected void onJson(String event, JsonNode chunk, String data, Consumer<StreamEvent> emit) {
     if (chunk.has("error")) {
       JsonNode error = chunk.path("error");
-      throw HttpErrors.fromStreamError(origin, error.path("type").asText(error.path("code").asText("")), data);
+      throw HttpErrors.fromStreamError(
+          origin, error.path("type").asText(error.path("code").asText("")), data);
     }
     start.open(chunk.path("model").asText(""), emit);
     for (JsonNode choice : chunk.path("choices")) {
@@ -68,13 +69,18 @@ final class OpenAiStreamDecoder extends JsonSseDecoder {
       for (JsonNode call : delta.path("tool_calls")) {
         sawToolCalls = true;
         JsonNode fn = call.path("function");
-        emit.accept(new StreamEvent.ToolCallDelta(
-            call.path("index").asInt(0), call.path("id").asText(""), fn.path("name").asText(""),
-            fn.path("arguments").asText("")));
+        emit.accept(
+            new StreamEvent.ToolCallDelta(
+                call.path("index").asInt(0),
+                call.path("id").asText(""),
+                fn.path("name").asText(""),
+                fn.path("arguments").asText("")));
       }
       String finish = choice.path("finish_reason").asText("");
       if (!finish.isEmpty() && !finish.equals("null")) {
-        emit.accept(new StreamEvent.Finish(OpenAiResponseMapper.stopReason(finish, sawToolCalls, !refusal.isEmpty()), finish));
+        emit.accept(
+            new StreamEvent.Finish(
+                OpenAiResponseMapper.stopReason(finish, sawToolCalls, !refusal.isEmpty()), finish));
       }
     }
     JsonNode usage = chunk.path("usage");

@@ -38,75 +38,92 @@ class AnthropicContractTest extends ProviderContractTest {
   @Override
   protected Response chatText() {
     // Two text blocks, as Anthropic sends around citations: the content is their concatenation.
-    return message("[{\"type\":\"text\",\"text\":\"Hello from\"},{\"type\":\"text\",\"text\":\" the fake upstream.\"}]",
-        "end_turn", USAGE);
+    return message(
+        "[{\"type\":\"text\",\"text\":\"Hello from\"},{\"type\":\"text\",\"text\":\" the fake upstream.\"}]",
+        "end_turn",
+        USAGE);
   }
 
   @Override
   protected Response streamText() {
-    return Response.sse(List.of(
-        messageStart(START_USAGE),
-        blockStart(0, TEXT_BLOCK),
-        PING,
-        textDelta(0, "Hello"),
-        textDelta(0, " from the"),
-        textDelta(0, " fake upstream."),
-        blockStop(0),
-        messageDelta("end_turn", "{\"output_tokens\":7}"),
-        MESSAGE_STOP));
+    return Response.sse(
+        List.of(
+            messageStart(START_USAGE),
+            blockStart(0, TEXT_BLOCK),
+            PING,
+            textDelta(0, "Hello"),
+            textDelta(0, " from the"),
+            textDelta(0, " fake upstream."),
+            blockStop(0),
+            messageDelta("end_turn", "{\"output_tokens\":7}"),
+            MESSAGE_STOP));
   }
 
   @Override
   protected Response chatToolCall() {
-    return message("[{\"type\":\"text\",\"text\":\"I'll look that up.\"},{\"type\":\"tool_use\","
-        + "\"id\":\"toolu_01A09q90qw90lq917835lq9\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}]", "tool_use", USAGE);
+    return message(
+        "[{\"type\":\"text\",\"text\":\"I'll look that up.\"},{\"type\":\"tool_use\","
+            + "\"id\":\"toolu_01A09q90qw90lq917835lq9\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}]",
+        "tool_use",
+        USAGE);
   }
 
   @Override
   protected Response chatParallelToolCalls() {
-    return message("[{\"type\":\"tool_use\",\"id\":\"toolu_01\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}},"
-        + "{\"type\":\"tool_use\",\"id\":\"toolu_02\",\"name\":\"get_time\",\"input\":{\"tz\":\"Europe/Paris\"}}]", "tool_use", USAGE);
+    return message(
+        "[{\"type\":\"tool_use\",\"id\":\"toolu_01\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}},"
+            + "{\"type\":\"tool_use\",\"id\":\"toolu_02\",\"name\":\"get_time\",\"input\":{\"tz\":\"Europe/Paris\"}}]",
+        "tool_use",
+        USAGE);
   }
 
   @Override
   protected Response streamParallelToolCalls() {
     // A text block first, so content block indexes (1, 2) differ from tool call indexes (0, 1).
-    return Response.sse(List.of(
-        messageStart(START_USAGE),
-        blockStart(0, TEXT_BLOCK),
-        textDelta(0, "Checking both."),
-        blockStop(0),
-        blockStart(1, "{\"type\":\"tool_use\",\"id\":\"toolu_01\",\"name\":\"get_weather\",\"input\":{}}"),
-        jsonDelta(1, ""),
-        jsonDelta(1, "{\"ci"),
-        jsonDelta(1, "ty\": \"Paris\"}"),
-        blockStop(1),
-        blockStart(2, "{\"type\":\"tool_use\",\"id\":\"toolu_02\",\"name\":\"get_time\",\"input\":{}}"),
-        jsonDelta(2, "{\"tz\": \"Eur"),
-        PING,
-        jsonDelta(2, "ope/Paris\"}"),
-        blockStop(2),
-        messageDelta("tool_use", "{\"output_tokens\":7}"),
-        MESSAGE_STOP));
+    return Response.sse(
+        List.of(
+            messageStart(START_USAGE),
+            blockStart(0, TEXT_BLOCK),
+            textDelta(0, "Checking both."),
+            blockStop(0),
+            blockStart(
+                1,
+                "{\"type\":\"tool_use\",\"id\":\"toolu_01\",\"name\":\"get_weather\",\"input\":{}}"),
+            jsonDelta(1, ""),
+            jsonDelta(1, "{\"ci"),
+            jsonDelta(1, "ty\": \"Paris\"}"),
+            blockStop(1),
+            blockStart(
+                2,
+                "{\"type\":\"tool_use\",\"id\":\"toolu_02\",\"name\":\"get_time\",\"input\":{}}"),
+            jsonDelta(2, "{\"tz\": \"Eur"),
+            PING,
+            jsonDelta(2, "ope/Paris\"}"),
+            blockStop(2),
+            messageDelta("tool_use", "{\"output_tokens\":7}"),
+            MESSAGE_STOP));
   }
 
   @Override
   protected Response streamThenHang() {
-    return Response.sse(List.of(messageStart(START_USAGE), blockStart(0, TEXT_BLOCK), textDelta(0, "Hello")))
+    return Response.sse(
+            List.of(messageStart(START_USAGE), blockStart(0, TEXT_BLOCK), textDelta(0, "Hello")))
         .thenHang(PING);
   }
 
   @Override
   protected Response streamThenDie() {
-    return Response.sse(List.of(messageStart(START_USAGE), blockStart(0, TEXT_BLOCK), textDelta(0, "Hello")))
+    return Response.sse(
+            List.of(messageStart(START_USAGE), blockStart(0, TEXT_BLOCK), textDelta(0, "Hello")))
         .thenAbort();
   }
 
   @Override
   protected Response streamMalformed() {
-    return Response.sse(List.of(
-        messageStart(START_USAGE),
-        "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"te\n\n"));
+    return Response.sse(
+        List.of(
+            messageStart(START_USAGE),
+            "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"te\n\n"));
   }
 
   @Override
@@ -140,6 +157,7 @@ class AnthropicContractTest extends ProviderContractTest {
     assertThat(result.path("tool_use_id").asText()).isEqualTo("call_1");
     assertThat(result.path("content").asText()).isEqualTo("sunny, 21C");
     assertThat(body.path("tools").get(0).path("name").asText()).isEqualTo("get_weather");
-    assertThat(body.path("tools").get(0).path("input_schema").path("type").asText()).isEqualTo("object");
+    assertThat(body.path("tools").get(0).path("input_schema").path("type").asText())
+        .isEqualTo("object");
   }
 }

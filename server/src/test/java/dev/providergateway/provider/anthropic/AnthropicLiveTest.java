@@ -16,15 +16,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
- * A smoke test against the real Anthropic API. It runs only where {@code ANTHROPIC_API_KEY} is
- * set, so it is skipped in CI; it costs a few hundred tokens of {@code claude-haiku-4-5} (or
- * {@code ANTHROPIC_SMOKE_MODEL}).
+ * A smoke test against the real Anthropic API. It runs only where {@code ANTHROPIC_API_KEY} is set,
+ * so it is skipped in CI; it costs a few hundred tokens of {@code claude-haiku-4-5} (or {@code
+ * ANTHROPIC_SMOKE_MODEL}).
  */
-@EnabledIfEnvironmentVariable(named = "ANTHROPIC_API_KEY", matches = ".+", disabledReason = "ANTHROPIC_API_KEY is not set (as in CI)")
+@EnabledIfEnvironmentVariable(
+    named = "ANTHROPIC_API_KEY",
+    matches = ".+",
+    disabledReason = "ANTHROPIC_API_KEY is not set (as in CI)")
 class AnthropicLiveTest {
-  private final Provider provider = new AnthropicProviderFactory().create(
-      new AnthropicProviderFactory().autoConfigure(System.getenv()).get(0));
-  private final String model = System.getenv().getOrDefault("ANTHROPIC_SMOKE_MODEL", "claude-haiku-4-5");
+  private final Provider provider =
+      new AnthropicProviderFactory()
+          .create(new AnthropicProviderFactory().autoConfigure(System.getenv()).get(0));
+  private final String model =
+      System.getenv().getOrDefault("ANTHROPIC_SMOKE_MODEL", "claude-haiku-4-5");
 
   @AfterEach
   void close() {
@@ -32,12 +37,16 @@ class AnthropicLiveTest {
   }
 
   private ChatRequest request() {
-    return ChatRequest.builder(model).addMessage(Message.of(Role.USER, "Reply with the single word: pong")).maxTokens(20).build();
+    return ChatRequest.builder(model)
+        .addMessage(Message.of(Role.USER, "Reply with the single word: pong"))
+        .maxTokens(20)
+        .build();
   }
 
   @Test
   void chat_live_answersWithUsage() throws Exception {
-    CompletionResponse r = provider.chat(request(), new CallContext("live-1", null)).get(60, TimeUnit.SECONDS);
+    CompletionResponse r =
+        provider.chat(request(), new CallContext("live-1", null)).get(60, TimeUnit.SECONDS);
 
     assertThat(r.content().toLowerCase()).contains("pong");
     assertThat(r.stopReason()).isEqualTo(StopReason.STOP);
@@ -47,7 +56,8 @@ class AnthropicLiveTest {
 
   @Test
   void stream_live_deltasUsageAndCleanEnd() throws Exception {
-    EventCollector events = EventCollector.of(provider.stream(request(), new CallContext("live-2", null)));
+    EventCollector events =
+        EventCollector.of(provider.stream(request(), new CallContext("live-2", null)));
 
     assertThat(events.done).succeedsWithin(java.time.Duration.ofSeconds(60));
     assertThat(events.content().toLowerCase()).contains("pong");

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Test;
  */
 class AnthropicParametersTest {
   private final FakeUpstream upstream = FakeUpstream.start();
-  private final Provider provider = new AnthropicProviderFactory().create(AnthropicFixtures.settings(upstream.baseUri(), Map.of()));
+  private final Provider provider =
+      new AnthropicProviderFactory()
+          .create(AnthropicFixtures.settings(upstream.baseUri(), Map.of()));
 
   @AfterEach
   void stop() {
@@ -65,12 +67,14 @@ class AnthropicParametersTest {
 
   @Test
   void chat_maxTokensSet_sentAsIs() throws Exception {
-    assertThat(send(request(user("hi")).maxTokens(300).build()).json().path("max_tokens").asInt()).isEqualTo(300);
+    assertThat(send(request(user("hi")).maxTokens(300).build()).json().path("max_tokens").asInt())
+        .isEqualTo(300);
   }
 
   @Test
   void chat_samplingParameters_mappedToAnthropicNames() throws Exception {
-    JsonNode body = send(request(user("hi")).temperature(0.3).stop(List.of("END", "STOP")).build()).json();
+    JsonNode body =
+        send(request(user("hi")).temperature(0.3).stop(List.of("END", "STOP")).build()).json();
 
     assertThat(body.path("temperature").asDouble()).isEqualTo(0.3);
     assertThat(body.path("stop_sequences")).hasSize(2);
@@ -94,16 +98,33 @@ class AnthropicParametersTest {
   void chat_toolsAndChoices_mappedToAnthropicShapes() throws Exception {
     ToolDefinition tool = new ToolDefinition("get_weather", "Weather", Map.of("type", "object"));
 
-    JsonNode required = send(request(user("x")).tools(List.of(tool))
-        .toolChoice(new ToolChoice.Mode(ToolChoice.Mode.Kind.REQUIRED)).build()).json();
-    JsonNode named = send(request(user("x")).tools(List.of(tool)).toolChoice(new ToolChoice.Named("get_weather")).build()).json();
-    JsonNode none = send(request(user("x")).tools(List.of(tool)).toolChoice(new ToolChoice.Mode(ToolChoice.Mode.Kind.NONE)).build()).json();
+    JsonNode required =
+        send(request(user("x"))
+                .tools(List.of(tool))
+                .toolChoice(new ToolChoice.Mode(ToolChoice.Mode.Kind.REQUIRED))
+                .build())
+            .json();
+    JsonNode named =
+        send(request(user("x"))
+                .tools(List.of(tool))
+                .toolChoice(new ToolChoice.Named("get_weather"))
+                .build())
+            .json();
+    JsonNode none =
+        send(request(user("x"))
+                .tools(List.of(tool))
+                .toolChoice(new ToolChoice.Mode(ToolChoice.Mode.Kind.NONE))
+                .build())
+            .json();
     JsonNode dflt = send(request(user("x")).tools(List.of(tool)).build()).json();
 
-    assertThat(required.path("tools").get(0)).isEqualTo(Json.tryParse(
-        "{\"name\":\"get_weather\",\"description\":\"Weather\",\"input_schema\":{\"type\":\"object\"}}"));
+    assertThat(required.path("tools").get(0))
+        .isEqualTo(
+            Json.tryParse(
+                "{\"name\":\"get_weather\",\"description\":\"Weather\",\"input_schema\":{\"type\":\"object\"}}"));
     assertThat(required.path("tool_choice")).isEqualTo(Json.tryParse("{\"type\":\"any\"}"));
-    assertThat(named.path("tool_choice")).isEqualTo(Json.tryParse("{\"type\":\"tool\",\"name\":\"get_weather\"}"));
+    assertThat(named.path("tool_choice"))
+        .isEqualTo(Json.tryParse("{\"type\":\"tool\",\"name\":\"get_weather\"}"));
     assertThat(none.path("tool_choice")).isEqualTo(Json.tryParse("{\"type\":\"none\"}"));
     assertThat(dflt.has("tool_choice")).isFalse();
   }
@@ -112,10 +133,12 @@ class AnthropicParametersTest {
   void chat_reasoningEffort_mapsToThinkingBudgetAboveMaxTokens() throws Exception {
     upstream.enqueue(text("ok"));
 
-    CompletionResponse r = chat(request(user("hi")).reasoningEffort("high").maxTokens(1000).temperature(0.2).build());
+    CompletionResponse r =
+        chat(request(user("hi")).reasoningEffort("high").maxTokens(1000).temperature(0.2).build());
 
     JsonNode body = upstream.takeRequest().json();
-    assertThat(body.path("thinking")).isEqualTo(Json.tryParse("{\"type\":\"enabled\",\"budget_tokens\":16384}"));
+    assertThat(body.path("thinking"))
+        .isEqualTo(Json.tryParse("{\"type\":\"enabled\",\"budget_tokens\":16384}"));
     assertThat(body.path("max_tokens").asInt()).isEqualTo(17384);
     assertThat(body.has("temperature")).isFalse();
     assertThat(r.metadata()).containsKeys("adjusted.max_tokens", "dropped.temperature");
@@ -133,7 +156,9 @@ class AnthropicParametersTest {
   void chat_reasoningEffortOnClaude3Haiku_droppedWithNote() throws Exception {
     upstream.enqueue(text("ok"));
 
-    CompletionResponse r = chat(request(user("hi")).model("claude-3-5-haiku-latest").reasoningEffort("medium").build());
+    CompletionResponse r =
+        chat(
+            request(user("hi")).model("claude-3-5-haiku-latest").reasoningEffort("medium").build());
 
     assertThat(upstream.takeRequest().json().has("thinking")).isFalse();
     assertThat(r.metadata()).containsKey("dropped.reasoning_effort");
@@ -141,24 +166,38 @@ class AnthropicParametersTest {
 
   @Test
   void chat_unknownReasoningEffort_invalidRequest() {
-    assertThatThrownBy(() -> provider.chat(request(user("hi")).reasoningEffort("extreme").build(), new CallContext("r", null)))
+    assertThatThrownBy(
+            () ->
+                provider.chat(
+                    request(user("hi")).reasoningEffort("extreme").build(),
+                    new CallContext("r", null)))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("reasoning_effort");
   }
 
   @Test
   void chat_extraThinking_passedThroughAndMaxTokensKeptAboveBudget() throws Exception {
-    JsonNode body = send(request(user("hi"))
-        .extra(Map.of("thinking", Map.of("type", "enabled", "budget_tokens", 10000), "top_k", 5)).build()).json();
+    JsonNode body =
+        send(request(user("hi"))
+                .extra(
+                    Map.of(
+                        "thinking", Map.of("type", "enabled", "budget_tokens", 10000), "top_k", 5))
+                .build())
+            .json();
 
-    assertThat(body.path("thinking")).isEqualTo(Json.tryParse("{\"type\":\"enabled\",\"budget_tokens\":10000}"));
+    assertThat(body.path("thinking"))
+        .isEqualTo(Json.tryParse("{\"type\":\"enabled\",\"budget_tokens\":10000}"));
     assertThat(body.path("max_tokens").asInt()).isEqualTo(14096);
     assertThat(body.path("top_k").asInt()).isEqualTo(5);
   }
 
   @Test
   void chat_extraReservedKey_invalidRequest() {
-    assertThatThrownBy(() -> provider.chat(request(user("hi")).extra(Map.of("stream", true)).build(), new CallContext("r", null)))
+    assertThatThrownBy(
+            () ->
+                provider.chat(
+                    request(user("hi")).extra(Map.of("stream", true)).build(),
+                    new CallContext("r", null)))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("extra.stream");
   }
@@ -167,12 +206,18 @@ class AnthropicParametersTest {
   void chat_jsonResponseFormat_instructionAppendedToSystemWithNote() throws Exception {
     upstream.enqueue(text("{}"));
 
-    CompletionResponse r = chat(request(Message.of(Role.SYSTEM, "Be exact."), user("hi"))
-        .responseFormat(new ResponseFormat.JsonSchema("answer", Map.of("type", "object"), true)).build());
+    CompletionResponse r =
+        chat(
+            request(Message.of(Role.SYSTEM, "Be exact."), user("hi"))
+                .responseFormat(
+                    new ResponseFormat.JsonSchema("answer", Map.of("type", "object"), true))
+                .build());
 
     JsonNode system = upstream.takeRequest().json().path("system");
     assertThat(system).hasSize(2);
-    assertThat(system.get(1).path("text").asText()).contains("JSON object").contains("\"type\":\"object\"");
+    assertThat(system.get(1).path("text").asText())
+        .contains("JSON object")
+        .contains("\"type\":\"object\"");
     assertThat(r.metadata()).containsKey("emulated.response_format");
   }
 
@@ -188,10 +233,14 @@ class AnthropicParametersTest {
 
   @Test
   void stream_request_setsStreamTrueAndSameBody() throws Exception {
-    upstream.enqueue(Response.sse(List.of(AnthropicFixtures.messageStart(AnthropicFixtures.usage(1, 0, 0, 1)),
-        AnthropicFixtures.MESSAGE_STOP)));
+    upstream.enqueue(
+        Response.sse(
+            List.of(
+                AnthropicFixtures.messageStart(AnthropicFixtures.usage(1, 0, 0, 1)),
+                AnthropicFixtures.MESSAGE_STOP)));
 
-    EventCollector events = EventCollector.of(provider.stream(request(user("hi")).build(), new CallContext("r", null)));
+    EventCollector events =
+        EventCollector.of(provider.stream(request(user("hi")).build(), new CallContext("r", null)));
 
     assertThat(events.await()).isNull();
     JsonNode body = upstream.takeRequest().json();

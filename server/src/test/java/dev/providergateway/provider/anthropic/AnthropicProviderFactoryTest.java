@@ -26,9 +26,15 @@ import org.junit.jupiter.api.Test;
 class AnthropicProviderFactoryTest {
   private final AnthropicProviderFactory factory = new AnthropicProviderFactory();
 
-  private static ProviderSettings settings(String baseUrl, Map<String, Object> options, Map<String, String> env) {
+  private static ProviderSettings settings(
+      String baseUrl, Map<String, Object> options, Map<String, String> env) {
     return TestTransport.settings("claude", "anthropic")
-        .baseUrl(baseUrl).apiKey("sk-ant-x").models(List.of("my-finetune")).options(options).env(env).build();
+        .baseUrl(baseUrl)
+        .apiKey("sk-ant-x")
+        .models(List.of("my-finetune"))
+        .options(options)
+        .env(env)
+        .build();
   }
 
   @Test
@@ -41,11 +47,14 @@ class AnthropicProviderFactoryTest {
   void autoConfigure_apiKeySet_registersAnthropic() {
     List<ProviderSettings> auto = factory.autoConfigure(Map.of("ANTHROPIC_API_KEY", "sk-ant-abc"));
 
-    assertThat(auto).singleElement().satisfies(s -> {
-      assertThat(s.name()).isEqualTo("anthropic");
-      assertThat(s.type()).isEqualTo("anthropic");
-      assertThat(s.apiKey()).isEqualTo("sk-ant-abc");
-    });
+    assertThat(auto)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.name()).isEqualTo("anthropic");
+              assertThat(s.type()).isEqualTo("anthropic");
+              assertThat(s.apiKey()).isEqualTo("sk-ant-abc");
+            });
   }
 
   @Test
@@ -66,7 +75,10 @@ class AnthropicProviderFactoryTest {
   @Test
   void create_noBaseUrl_usesAnthropicBaseUrlFromEnv() throws Exception {
     try (FakeUpstream upstream = FakeUpstream.start()) {
-      Provider p = factory.create(settings(null, Map.of(), Map.of("ANTHROPIC_BASE_URL", upstream.baseUri().toString())));
+      Provider p =
+          factory.create(
+              settings(
+                  null, Map.of(), Map.of("ANTHROPIC_BASE_URL", upstream.baseUri().toString())));
 
       assertThat(send(p, upstream).path()).isEqualTo("/v1/messages");
     }
@@ -74,7 +86,8 @@ class AnthropicProviderFactoryTest {
 
   @Test
   void create_noBaseUrlNoEnv_usesApiAnthropicCom() {
-    assertThat(factory.create(settings(null, Map.of(), Map.of())).descriptor().description()).endsWith("api.anthropic.com");
+    assertThat(factory.create(settings(null, Map.of(), Map.of())).descriptor().description())
+        .endsWith("api.anthropic.com");
   }
 
   @Test
@@ -83,8 +96,10 @@ class AnthropicProviderFactoryTest {
 
     assertThat(d.wireType()).isEqualTo("anthropic");
     assertThat(d.defaultModel()).isEqualTo("claude-sonnet-4-5");
-    assertThat(d.capabilities()).isEqualTo(new Capabilities(true, true, true, true, ToolCallFormat.ANTHROPIC, 200_000));
-    assertThat(d.models()).extracting(ModelInfo::id)
+    assertThat(d.capabilities())
+        .isEqualTo(new Capabilities(true, true, true, true, ToolCallFormat.ANTHROPIC, 200_000));
+    assertThat(d.models())
+        .extracting(ModelInfo::id)
         .startsWith("claude-sonnet-4-5")
         .contains("claude-opus-4-6", "claude-haiku-4-5", "my-finetune")
         .doesNotHaveDuplicates();
@@ -102,8 +117,10 @@ class AnthropicProviderFactoryTest {
 
   @Test
   void create_badOptionValues_rejectedNamingOptionAndValue() {
-    assertThatThrownBy(() -> factory.create(settings(null, Map.of("default_max_tokens", 0), Map.of())))
-        .hasMessageContaining("options.default_max_tokens").hasMessageContaining("was 0");
+    assertThatThrownBy(
+            () -> factory.create(settings(null, Map.of("default_max_tokens", 0), Map.of())))
+        .hasMessageContaining("options.default_max_tokens")
+        .hasMessageContaining("was 0");
     assertThatThrownBy(() -> factory.create(settings(null, Map.of("anthropic_beta", 7), Map.of())))
         .hasMessageContaining("options.anthropic_beta");
     assertThatThrownBy(() -> factory.create(settings("ftp://example.com", Map.of(), Map.of())))
@@ -126,9 +143,14 @@ class AnthropicProviderFactoryTest {
     assertThat(AnthropicModels.supportsThinking("some-proxy-model")).isTrue();
   }
 
-  private static FakeUpstream.RecordedRequest send(Provider p, FakeUpstream upstream) throws Exception {
+  private static FakeUpstream.RecordedRequest send(Provider p, FakeUpstream upstream)
+      throws Exception {
     upstream.enqueue(AnthropicFixtures.text("ok"));
-    p.chat(ChatRequest.builder("claude-sonnet-4-5").addMessage(Message.of(Role.USER, "hi")).build(), new CallContext("r", null))
+    p.chat(
+            ChatRequest.builder("claude-sonnet-4-5")
+                .addMessage(Message.of(Role.USER, "hi"))
+                .build(),
+            new CallContext("r", null))
         .get(10, TimeUnit.SECONDS);
     return upstream.takeRequest();
   }

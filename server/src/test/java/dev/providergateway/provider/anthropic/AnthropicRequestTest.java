@@ -24,10 +24,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** How the conversation is sent to {@code POST /v1/messages}, checked on the fake upstream's side. */
+/**
+ * How the conversation is sent to {@code POST /v1/messages}, checked on the fake upstream's side.
+ */
 class AnthropicRequestTest {
   private final FakeUpstream upstream = FakeUpstream.start();
-  private Provider provider = new AnthropicProviderFactory().create(AnthropicFixtures.settings(upstream.baseUri(), Map.of()));
+  private Provider provider =
+      new AnthropicProviderFactory()
+          .create(AnthropicFixtures.settings(upstream.baseUri(), Map.of()));
 
   @AfterEach
   void stop() {
@@ -66,18 +70,30 @@ class AnthropicRequestTest {
   @Test
   void chat_betaOption_sentAsAnthropicBetaHeader() throws Exception {
     provider.close();
-    provider = new AnthropicProviderFactory().create(AnthropicFixtures.settings(upstream.baseUri(),
-        Map.of("anthropic_beta", List.of("context-1m-2025-08-07", "interleaved-thinking-2025-05-14"))));
+    provider =
+        new AnthropicProviderFactory()
+            .create(
+                AnthropicFixtures.settings(
+                    upstream.baseUri(),
+                    Map.of(
+                        "anthropic_beta",
+                        List.of("context-1m-2025-08-07", "interleaved-thinking-2025-05-14"))));
 
     RecordedRequest r = send(request(user("hi")).build());
 
-    assertThat(r.header("anthropic-beta")).isEqualTo("context-1m-2025-08-07,interleaved-thinking-2025-05-14");
+    assertThat(r.header("anthropic-beta"))
+        .isEqualTo("context-1m-2025-08-07,interleaved-thinking-2025-05-14");
   }
 
   @Test
   void chat_systemAndDeveloperMessages_liftedToTopLevelSystemInOrder() throws Exception {
-    JsonNode body = send(request(
-        Message.of(Role.SYSTEM, "You are terse."), user("hi"), Message.of(Role.DEVELOPER, "Answer in French.")).build()).json();
+    JsonNode body =
+        send(request(
+                    Message.of(Role.SYSTEM, "You are terse."),
+                    user("hi"),
+                    Message.of(Role.DEVELOPER, "Answer in French."))
+                .build())
+            .json();
 
     assertThat(body.path("system")).hasSize(2);
     assertThat(body.path("system").get(0).path("type").asText()).isEqualTo("text");
@@ -89,28 +105,43 @@ class AnthropicRequestTest {
 
   @Test
   void chat_consecutiveSameRoleMessages_mergedIntoAlternatingMessages() throws Exception {
-    JsonNode messages = send(request(
-        user("first"), user("second"),
-        Message.assistant("thinking out loud", List.of()), Message.assistant("and more", List.of()),
-        user("third")).build()).json().path("messages");
+    JsonNode messages =
+        send(request(
+                    user("first"),
+                    user("second"),
+                    Message.assistant("thinking out loud", List.of()),
+                    Message.assistant("and more", List.of()),
+                    user("third"))
+                .build())
+            .json()
+            .path("messages");
 
     assertThat(messages).hasSize(3);
     assertThat(messages.get(0).path("role").asText()).isEqualTo("user");
-    assertThat(messages.get(0).path("content").findValuesAsText("text")).containsExactly("first", "second");
+    assertThat(messages.get(0).path("content").findValuesAsText("text"))
+        .containsExactly("first", "second");
     assertThat(messages.get(1).path("role").asText()).isEqualTo("assistant");
-    assertThat(messages.get(1).path("content").findValuesAsText("text")).containsExactly("thinking out loud", "and more");
+    assertThat(messages.get(1).path("content").findValuesAsText("text"))
+        .containsExactly("thinking out loud", "and more");
     assertThat(messages.get(2).path("content").findValuesAsText("text")).containsExactly("third");
   }
 
   @Test
   void chat_parallelToolResults_mergedIntoOneUserMessageBeforeText() throws Exception {
-    JsonNode messages = send(request(
-        user("weather and time?"),
-        Message.assistant("Let me check.", List.of(
-            ToolCall.of("toolu_a", "get_weather", "{\"city\":\"Paris\"}"), ToolCall.of("toolu_b", "get_time", "{}"))),
-        Message.toolResult("toolu_a", "sunny"),
-        Message.toolResult("toolu_b", "noon"),
-        user("thanks")).build()).json().path("messages");
+    JsonNode messages =
+        send(request(
+                    user("weather and time?"),
+                    Message.assistant(
+                        "Let me check.",
+                        List.of(
+                            ToolCall.of("toolu_a", "get_weather", "{\"city\":\"Paris\"}"),
+                            ToolCall.of("toolu_b", "get_time", "{}"))),
+                    Message.toolResult("toolu_a", "sunny"),
+                    Message.toolResult("toolu_b", "noon"),
+                    user("thanks"))
+                .build())
+            .json()
+            .path("messages");
 
     assertThat(messages).hasSize(3);
     JsonNode assistant = messages.get(1).path("content");
@@ -130,27 +161,45 @@ class AnthropicRequestTest {
   @Test
   void chat_userImages_sentAsBase64AndUrlSourcesBeforeText() throws Exception {
     byte[] png = "png-bytes".getBytes(StandardCharsets.UTF_8);
-    Message m = new Message(Role.USER, "what is this?", "", List.of(), "", List.of(
-        new Image.Inline("image/png", png),
-        new Image.Url("data:image/jpeg;base64,/9j/4AAQ", ""),
-        new Image.Url("https://example.com/cat.webp", "")));
+    Message m =
+        new Message(
+            Role.USER,
+            "what is this?",
+            "",
+            List.of(),
+            "",
+            List.of(
+                new Image.Inline("image/png", png),
+                new Image.Url("data:image/jpeg;base64,/9j/4AAQ", ""),
+                new Image.Url("https://example.com/cat.webp", "")));
 
     JsonNode content = send(request(m).build()).json().path("messages").get(0).path("content");
 
     assertThat(content).hasSize(4);
     assertThat(content.get(0).path("type").asText()).isEqualTo("image");
-    assertThat(content.get(0).path("source")).isEqualTo(Json.tryParse(
-        "{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"cG5nLWJ5dGVz\"}"));
-    assertThat(content.get(1).path("source")).isEqualTo(Json.tryParse(
-        "{\"type\":\"base64\",\"media_type\":\"image/jpeg\",\"data\":\"/9j/4AAQ\"}"));
-    assertThat(content.get(2).path("source")).isEqualTo(Json.tryParse(
-        "{\"type\":\"url\",\"url\":\"https://example.com/cat.webp\"}"));
+    assertThat(content.get(0).path("source"))
+        .isEqualTo(
+            Json.tryParse(
+                "{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"cG5nLWJ5dGVz\"}"));
+    assertThat(content.get(1).path("source"))
+        .isEqualTo(
+            Json.tryParse(
+                "{\"type\":\"base64\",\"media_type\":\"image/jpeg\",\"data\":\"/9j/4AAQ\"}"));
+    assertThat(content.get(2).path("source"))
+        .isEqualTo(Json.tryParse("{\"type\":\"url\",\"url\":\"https://example.com/cat.webp\"}"));
     assertThat(content.get(3).path("text").asText()).isEqualTo("what is this?");
   }
 
   @Test
   void chat_dataUrlNotBase64_invalidRequestNamingImage() {
-    Message m = new Message(Role.USER, "x", "", List.of(), "", List.of(new Image.Url("data:image/png,rawbytes", "")));
+    Message m =
+        new Message(
+            Role.USER,
+            "x",
+            "",
+            List.of(),
+            "",
+            List.of(new Image.Url("data:image/png,rawbytes", "")));
 
     assertThatThrownBy(() -> provider.chat(request(m).build(), new CallContext("req-1", null)))
         .isInstanceOf(InvalidRequestException.class)
@@ -159,19 +208,34 @@ class AnthropicRequestTest {
 
   @Test
   void chat_reasoningBlocksOnAssistant_sentFirstAsThinkingAndRedactedThinking() throws Exception {
-    Message assistant = new Message(Role.ASSISTANT, "", "", List.of(ToolCall.of("toolu_1", "get_weather", "{\"city\":\"Paris\"}")),
-        "", List.of(), List.of(
-            new ReasoningBlock("Let me think.", "EqQBCgIYAhIM", false),
-            new ReasoningBlock("EmwKAhgBEgy3va3pzix", "", true),
-            new ReasoningBlock("unsigned, from elsewhere", "", false)));
+    Message assistant =
+        new Message(
+            Role.ASSISTANT,
+            "",
+            "",
+            List.of(ToolCall.of("toolu_1", "get_weather", "{\"city\":\"Paris\"}")),
+            "",
+            List.of(),
+            List.of(
+                new ReasoningBlock("Let me think.", "EqQBCgIYAhIM", false),
+                new ReasoningBlock("EmwKAhgBEgy3va3pzix", "", true),
+                new ReasoningBlock("unsigned, from elsewhere", "", false)));
 
-    JsonNode content = send(request(user("weather?"), assistant, Message.toolResult("toolu_1", "sunny")).build())
-        .json().path("messages").get(1).path("content");
+    JsonNode content =
+        send(request(user("weather?"), assistant, Message.toolResult("toolu_1", "sunny")).build())
+            .json()
+            .path("messages")
+            .get(1)
+            .path("content");
 
     assertThat(content).hasSize(3);
-    assertThat(content.get(0)).isEqualTo(Json.tryParse(
-        "{\"type\":\"thinking\",\"thinking\":\"Let me think.\",\"signature\":\"EqQBCgIYAhIM\"}"));
-    assertThat(content.get(1)).isEqualTo(Json.tryParse("{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgBEgy3va3pzix\"}"));
+    assertThat(content.get(0))
+        .isEqualTo(
+            Json.tryParse(
+                "{\"type\":\"thinking\",\"thinking\":\"Let me think.\",\"signature\":\"EqQBCgIYAhIM\"}"));
+    assertThat(content.get(1))
+        .isEqualTo(
+            Json.tryParse("{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgBEgy3va3pzix\"}"));
     assertThat(content.get(2).path("type").asText()).isEqualTo("tool_use");
   }
 
@@ -179,7 +243,8 @@ class AnthropicRequestTest {
   void chat_functionRole_invalidRequestNamingMessage() {
     Message function = new Message(Role.FUNCTION, "42", "calc", List.of(), "", List.of());
 
-    assertThatThrownBy(() -> provider.chat(request(user("hi"), function).build(), new CallContext("r", null)))
+    assertThatThrownBy(
+            () -> provider.chat(request(user("hi"), function).build(), new CallContext("r", null)))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("messages[1].role");
   }

@@ -29,13 +29,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** How non-streamed Messages API responses and errors map to the domain. */
 class AnthropicResponseTest {
-  private static final String THINKING = "{\"type\":\"thinking\",\"thinking\":\"The user wants Paris weather.\","
-      + "\"signature\":\"EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds\"}";
+  private static final String THINKING =
+      "{\"type\":\"thinking\",\"thinking\":\"The user wants Paris weather.\","
+          + "\"signature\":\"EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds\"}";
   private static final String TOOL_USE =
       "{\"type\":\"tool_use\",\"id\":\"toolu_01\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}";
 
   private final FakeUpstream upstream = FakeUpstream.start();
-  private final Provider provider = new AnthropicProviderFactory().create(AnthropicFixtures.settings(upstream.baseUri(), Map.of()));
+  private final Provider provider =
+      new AnthropicProviderFactory()
+          .create(AnthropicFixtures.settings(upstream.baseUri(), Map.of()));
 
   @AfterEach
   void stop() {
@@ -58,12 +61,17 @@ class AnthropicResponseTest {
 
   @Test
   void chat_textBeforeToolUse_returnsBothContentAndCall() throws Exception {
-    upstream.enqueue(message("[{\"type\":\"text\",\"text\":\"Let me check.\"}," + TOOL_USE + "]", "tool_use", usage(10, 0, 0, 5)));
+    upstream.enqueue(
+        message(
+            "[{\"type\":\"text\",\"text\":\"Let me check.\"}," + TOOL_USE + "]",
+            "tool_use",
+            usage(10, 0, 0, 5)));
 
     CompletionResponse r = chat(request("weather?").build());
 
     assertThat(r.content()).isEqualTo("Let me check.");
-    assertThat(r.toolCalls()).containsExactly(ToolCall.of("toolu_01", "get_weather", "{\"city\":\"Paris\"}"));
+    assertThat(r.toolCalls())
+        .containsExactly(ToolCall.of("toolu_01", "get_weather", "{\"city\":\"Paris\"}"));
     assertThat(r.stopReason()).isEqualTo(StopReason.TOOL_CALLS);
     assertThat(r.nativeStopReason()).isEqualTo("tool_use");
     assertThat(r.model()).isEqualTo(AnthropicFixtures.MODEL);
@@ -71,19 +79,30 @@ class AnthropicResponseTest {
 
   @Test
   void chat_thinkingResponse_signatureRoundTripsIntoNextRequest() throws Exception {
-    upstream.enqueue(message("[" + THINKING + "," + TOOL_USE + "]", "tool_use", usage(10, 0, 0, 50)));
+    upstream.enqueue(
+        message("[" + THINKING + "," + TOOL_USE + "]", "tool_use", usage(10, 0, 0, 50)));
     ChatRequest first = request("weather in Paris?").reasoningEffort("low").build();
 
     CompletionResponse r = chat(first);
 
     assertThat(r.reasoningContent()).isEqualTo("The user wants Paris weather.");
-    assertThat(r.reasoningBlocks()).containsExactly(new ReasoningBlock(
-        "The user wants Paris weather.", "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds", false));
+    assertThat(r.reasoningBlocks())
+        .containsExactly(
+            new ReasoningBlock(
+                "The user wants Paris weather.",
+                "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds",
+                false));
     upstream.takeRequest();
 
     upstream.enqueue(AnthropicFixtures.text("Sunny."));
-    Message assistant = new Message(Role.ASSISTANT, r.content(), "", r.toolCalls(), "", List.of(), r.reasoningBlocks());
-    chat(first.toBuilder().addMessage(assistant).addMessage(Message.toolResult("toolu_01", "sunny, 21C")).build());
+    Message assistant =
+        new Message(
+            Role.ASSISTANT, r.content(), "", r.toolCalls(), "", List.of(), r.reasoningBlocks());
+    chat(
+        first.toBuilder()
+            .addMessage(assistant)
+            .addMessage(Message.toolResult("toolu_01", "sunny, 21C"))
+            .build());
 
     JsonNode sent = upstream.takeRequest().json().path("messages").get(1).path("content");
     assertThat(sent.get(0)).isEqualTo(Json.tryParse(THINKING));
@@ -92,28 +111,42 @@ class AnthropicResponseTest {
 
   @Test
   void chat_redactedThinking_returnedAsRedactedBlockAndSentBack() throws Exception {
-    upstream.enqueue(message("[{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgBEgy3va3pzix/LafPsn4a\"},"
-        + "{\"type\":\"text\",\"text\":\"Done.\"}]", "end_turn", usage(10, 0, 0, 5)));
+    upstream.enqueue(
+        message(
+            "[{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgBEgy3va3pzix/LafPsn4a\"},"
+                + "{\"type\":\"text\",\"text\":\"Done.\"}]",
+            "end_turn",
+            usage(10, 0, 0, 5)));
 
     CompletionResponse r = chat(request("hi").build());
 
-    assertThat(r.reasoningBlocks()).containsExactly(new ReasoningBlock("EmwKAhgBEgy3va3pzix/LafPsn4a", "", true));
+    assertThat(r.reasoningBlocks())
+        .containsExactly(new ReasoningBlock("EmwKAhgBEgy3va3pzix/LafPsn4a", "", true));
     assertThat(r.reasoningContent()).isEmpty();
     assertThat(r.content()).isEqualTo("Done.");
     upstream.takeRequest();
 
     upstream.enqueue(AnthropicFixtures.text("ok"));
-    chat(request("hi").addMessage(new Message(Role.ASSISTANT, r.content(), "", List.of(), "", List.of(), r.reasoningBlocks()))
-        .addMessage(Message.of(Role.USER, "more")).build());
+    chat(
+        request("hi")
+            .addMessage(
+                new Message(
+                    Role.ASSISTANT, r.content(), "", List.of(), "", List.of(), r.reasoningBlocks()))
+            .addMessage(Message.of(Role.USER, "more"))
+            .build());
 
     JsonNode sent = upstream.takeRequest().json().path("messages").get(1).path("content");
-    assertThat(sent.get(0)).isEqualTo(Json.tryParse("{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgBEgy3va3pzix/LafPsn4a\"}"));
+    assertThat(sent.get(0))
+        .isEqualTo(
+            Json.tryParse(
+                "{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgBEgy3va3pzix/LafPsn4a\"}"));
     assertThat(sent.get(1).path("text").asText()).isEqualTo("Done.");
   }
 
   @Test
   void chat_cacheUsage_promptIncludesCacheWritesAndReads() throws Exception {
-    upstream.enqueue(message("[{\"type\":\"text\",\"text\":\"ok\"}]", "end_turn", usage(100, 50, 200, 9)));
+    upstream.enqueue(
+        message("[{\"type\":\"text\",\"text\":\"ok\"}]", "end_turn", usage(100, 50, 200, 9)));
 
     CompletionResponse r = chat(request("hi").build());
 
@@ -126,16 +159,19 @@ class AnthropicResponseTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
-      "end_turn, STOP",
-      "stop_sequence, STOP",
-      "max_tokens, LENGTH",
-      "pause_turn, LENGTH",
-      "model_context_window_exceeded, LENGTH",
-      "refusal, CONTENT_FILTER",
-      "tool_use, TOOL_CALLS",
-      "some_future_reason, STOP"})
-  void chat_stopReason_normalizedAndNativeKept(String nativeReason, StopReason expected) throws Exception {
-    upstream.enqueue(message("[{\"type\":\"text\",\"text\":\"x\"}]", nativeReason, usage(1, 0, 0, 1)));
+    "end_turn, STOP",
+    "stop_sequence, STOP",
+    "max_tokens, LENGTH",
+    "pause_turn, LENGTH",
+    "model_context_window_exceeded, LENGTH",
+    "refusal, CONTENT_FILTER",
+    "tool_use, TOOL_CALLS",
+    "some_future_reason, STOP"
+  })
+  void chat_stopReason_normalizedAndNativeKept(String nativeReason, StopReason expected)
+      throws Exception {
+    upstream.enqueue(
+        message("[{\"type\":\"text\",\"text\":\"x\"}]", nativeReason, usage(1, 0, 0, 1)));
 
     CompletionResponse r = chat(request("hi").build());
 
@@ -145,8 +181,12 @@ class AnthropicResponseTest {
 
   @Test
   void chat_unknownContentBlock_skipped() throws Exception {
-    upstream.enqueue(message("[{\"type\":\"server_tool_use\",\"id\":\"srvtoolu_1\",\"name\":\"web_search\",\"input\":{}},"
-        + "{\"type\":\"text\",\"text\":\"Found it.\"}]", "end_turn", usage(1, 0, 0, 1)));
+    upstream.enqueue(
+        message(
+            "[{\"type\":\"server_tool_use\",\"id\":\"srvtoolu_1\",\"name\":\"web_search\",\"input\":{}},"
+                + "{\"type\":\"text\",\"text\":\"Found it.\"}]",
+            "end_turn",
+            usage(1, 0, 0, 1)));
 
     CompletionResponse r = chat(request("hi").build());
 
@@ -178,17 +218,21 @@ class AnthropicResponseTest {
 
   @Test
   void chat_errorObjectWithStatus200_failsByErrorType() {
-    upstream.enqueue(FakeUpstream.Response.json(200,
-        "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"));
+    upstream.enqueue(
+        FakeUpstream.Response.json(
+            200,
+            "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"));
 
     assertThat(failure(request("hi").build())).isInstanceOf(ProviderException.Unavailable.class);
   }
 
   @Test
   void chat_noContentArray_invalidResponse() {
-    upstream.enqueue(FakeUpstream.Response.json(200, "{\"type\":\"message\",\"role\":\"assistant\"}"));
+    upstream.enqueue(
+        FakeUpstream.Response.json(200, "{\"type\":\"message\",\"role\":\"assistant\"}"));
 
-    assertThat(failure(request("hi").build())).isInstanceOf(ProviderException.InvalidResponse.class);
+    assertThat(failure(request("hi").build()))
+        .isInstanceOf(ProviderException.InvalidResponse.class);
   }
 
   @Test
@@ -198,6 +242,8 @@ class AnthropicResponseTest {
     Throwable t = failure(request("hi").build());
 
     assertThat(t).isInstanceOf(ProviderException.Auth.class);
-    assertThat(t.getMessage()).contains("invalid x-api-key").doesNotContain("sk-ant-test-key-123456");
+    assertThat(t.getMessage())
+        .contains("invalid x-api-key")
+        .doesNotContain("sk-ant-test-key-123456");
   }
 }

@@ -38,7 +38,9 @@ import org.junit.jupiter.api.Test;
 /** How a Messages API SSE stream decodes into stream events. */
 class AnthropicStreamTest {
   private final FakeUpstream upstream = FakeUpstream.start();
-  private final Provider provider = new AnthropicProviderFactory().create(AnthropicFixtures.settings(upstream.baseUri(), Map.of()));
+  private final Provider provider =
+      new AnthropicProviderFactory()
+          .create(AnthropicFixtures.settings(upstream.baseUri(), Map.of()));
 
   @AfterEach
   void stop() {
@@ -48,30 +50,46 @@ class AnthropicStreamTest {
 
   private EventCollector stream(Response response) {
     upstream.enqueue(response);
-    return EventCollector.of(provider.stream(
-        ChatRequest.builder("claude-sonnet-4-5").addMessage(Message.of(Role.USER, "hi")).build(), new CallContext("r", null)));
+    return EventCollector.of(
+        provider.stream(
+            ChatRequest.builder("claude-sonnet-4-5")
+                .addMessage(Message.of(Role.USER, "hi"))
+                .build(),
+            new CallContext("r", null)));
   }
 
   @Test
   void stream_thinkingWithSignature_reasoningDeltasThenBlockEnd() throws Exception {
-    EventCollector events = stream(Response.sse(List.of(
-        messageStart(usage(20, 0, 0, 1)),
-        blockStart(0, THINKING_BLOCK),
-        thinkingDelta(0, "Let me solve this step by step:\n\n1. First break down 27 * 453"),
-        thinkingDelta(0, "\n2. 453 = 400 + 50 + 3"),
-        signatureDelta(0, "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"),
-        blockStop(0),
-        blockStart(1, TEXT_BLOCK),
-        textDelta(1, "27 * 453 = 12,231"),
-        blockStop(1),
-        messageDelta("end_turn", "{\"output_tokens\":40}"),
-        MESSAGE_STOP)));
+    EventCollector events =
+        stream(
+            Response.sse(
+                List.of(
+                    messageStart(usage(20, 0, 0, 1)),
+                    blockStart(0, THINKING_BLOCK),
+                    thinkingDelta(
+                        0, "Let me solve this step by step:\n\n1. First break down 27 * 453"),
+                    thinkingDelta(0, "\n2. 453 = 400 + 50 + 3"),
+                    signatureDelta(0, "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"),
+                    blockStop(0),
+                    blockStart(1, TEXT_BLOCK),
+                    textDelta(1, "27 * 453 = 12,231"),
+                    blockStop(1),
+                    messageDelta("end_turn", "{\"output_tokens\":40}"),
+                    MESSAGE_STOP)));
 
     assertThat(events.await()).isNull();
-    assertThat(events.reasoning()).isEqualTo("Let me solve this step by step:\n\n1. First break down 27 * 453\n2. 453 = 400 + 50 + 3");
+    assertThat(events.reasoning())
+        .isEqualTo(
+            "Let me solve this step by step:\n\n1. First break down 27 * 453\n2. 453 = 400 + 50 + 3");
     assertThat(events.content()).isEqualTo("27 * 453 = 12,231");
-    assertThat(events.events).filteredOn(e -> e instanceof StreamEvent.ReasoningBlockEnd).containsExactly(
-        new StreamEvent.ReasoningBlockEnd(new ReasoningBlock(events.reasoning(), "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds", false)));
+    assertThat(events.events)
+        .filteredOn(e -> e instanceof StreamEvent.ReasoningBlockEnd)
+        .containsExactly(
+            new StreamEvent.ReasoningBlockEnd(
+                new ReasoningBlock(
+                    events.reasoning(),
+                    "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds",
+                    false)));
     int blockEnd = indexOf(events, StreamEvent.ReasoningBlockEnd.class);
     int firstText = indexOf(events, StreamEvent.ContentDelta.class);
     assertThat(blockEnd).isLessThan(firstText);
@@ -79,28 +97,37 @@ class AnthropicStreamTest {
 
   @Test
   void stream_redactedThinking_blockEndWithOpaqueData() throws Exception {
-    EventCollector events = stream(Response.sse(List.of(
-        messageStart(usage(20, 0, 0, 1)),
-        blockStart(0, "{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgBEgy3va3pzix\"}"),
-        blockStop(0),
-        blockStart(1, TEXT_BLOCK),
-        textDelta(1, "ok"),
-        blockStop(1),
-        messageDelta("end_turn", "{\"output_tokens\":4}"),
-        MESSAGE_STOP)));
+    EventCollector events =
+        stream(
+            Response.sse(
+                List.of(
+                    messageStart(usage(20, 0, 0, 1)),
+                    blockStart(
+                        0, "{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgBEgy3va3pzix\"}"),
+                    blockStop(0),
+                    blockStart(1, TEXT_BLOCK),
+                    textDelta(1, "ok"),
+                    blockStop(1),
+                    messageDelta("end_turn", "{\"output_tokens\":4}"),
+                    MESSAGE_STOP)));
 
     assertThat(events.await()).isNull();
-    assertThat(events.events).filteredOn(e -> e instanceof StreamEvent.ReasoningBlockEnd).containsExactly(
-        new StreamEvent.ReasoningBlockEnd(new ReasoningBlock("EmwKAhgBEgy3va3pzix", "", true)));
+    assertThat(events.events)
+        .filteredOn(e -> e instanceof StreamEvent.ReasoningBlockEnd)
+        .containsExactly(
+            new StreamEvent.ReasoningBlockEnd(new ReasoningBlock("EmwKAhgBEgy3va3pzix", "", true)));
   }
 
   @Test
   void stream_errorEventMidStream_failsUnavailableAfterDeltas() throws Exception {
-    EventCollector events = stream(Response.sse(List.of(
-        messageStart(usage(20, 0, 0, 1)),
-        blockStart(0, TEXT_BLOCK),
-        textDelta(0, "Partial"),
-        errorEvent("overloaded_error", "Overloaded"))));
+    EventCollector events =
+        stream(
+            Response.sse(
+                List.of(
+                    messageStart(usage(20, 0, 0, 1)),
+                    blockStart(0, TEXT_BLOCK),
+                    textDelta(0, "Partial"),
+                    errorEvent("overloaded_error", "Overloaded"))));
 
     Throwable error = events.await();
 
@@ -112,71 +139,99 @@ class AnthropicStreamTest {
 
   @Test
   void stream_errorEventRateLimit_failsRateLimited() throws Exception {
-    EventCollector events = stream(Response.sse(List.of(errorEvent("rate_limit_error", "Number of requests exceeded"))));
+    EventCollector events =
+        stream(
+            Response.sse(List.of(errorEvent("rate_limit_error", "Number of requests exceeded"))));
 
     assertThat(events.await()).isInstanceOf(ProviderException.RateLimited.class);
   }
 
   @Test
   void stream_textThenToolUse_callIndexedByOrdinalNotBlockIndex() throws Exception {
-    EventCollector events = stream(Response.sse(List.of(
-        messageStart(usage(20, 0, 0, 1)),
-        blockStart(0, THINKING_BLOCK),
-        thinkingDelta(0, "Need the weather."),
-        signatureDelta(0, "sig"),
-        blockStop(0),
-        blockStart(1, TEXT_BLOCK),
-        textDelta(1, "Let me check."),
-        blockStop(1),
-        blockStart(2, "{\"type\":\"tool_use\",\"id\":\"toolu_01\",\"name\":\"get_weather\",\"input\":{}}"),
-        jsonDelta(2, "{\"city\": \"Paris\"}"),
-        blockStop(2),
-        messageDelta("tool_use", "{\"output_tokens\":30}"),
-        MESSAGE_STOP)));
+    EventCollector events =
+        stream(
+            Response.sse(
+                List.of(
+                    messageStart(usage(20, 0, 0, 1)),
+                    blockStart(0, THINKING_BLOCK),
+                    thinkingDelta(0, "Need the weather."),
+                    signatureDelta(0, "sig"),
+                    blockStop(0),
+                    blockStart(1, TEXT_BLOCK),
+                    textDelta(1, "Let me check."),
+                    blockStop(1),
+                    blockStart(
+                        2,
+                        "{\"type\":\"tool_use\",\"id\":\"toolu_01\",\"name\":\"get_weather\",\"input\":{}}"),
+                    jsonDelta(2, "{\"city\": \"Paris\"}"),
+                    blockStop(2),
+                    messageDelta("tool_use", "{\"output_tokens\":30}"),
+                    MESSAGE_STOP)));
 
     assertThat(events.await()).isNull();
     assertThat(events.content()).isEqualTo("Let me check.");
-    assertThat(events.events).filteredOn(e -> e instanceof StreamEvent.ToolCallDelta)
+    assertThat(events.events)
+        .filteredOn(e -> e instanceof StreamEvent.ToolCallDelta)
         .allSatisfy(e -> assertThat(((StreamEvent.ToolCallDelta) e).index()).isZero());
-    assertThat(events.toolCalls()).containsExactly(ToolCall.of("toolu_01", "get_weather", "{\"city\": \"Paris\"}"));
-    assertThat(events.finish()).isEqualTo(new StreamEvent.Finish(StopReason.TOOL_CALLS, "tool_use"));
+    assertThat(events.toolCalls())
+        .containsExactly(ToolCall.of("toolu_01", "get_weather", "{\"city\": \"Paris\"}"));
+    assertThat(events.finish())
+        .isEqualTo(new StreamEvent.Finish(StopReason.TOOL_CALLS, "tool_use"));
   }
 
   @Test
   void stream_toolInputOnlyInBlockStart_sentAsArguments() throws Exception {
-    EventCollector events = stream(Response.sse(List.of(
-        messageStart(usage(20, 0, 0, 1)),
-        blockStart(0, "{\"type\":\"tool_use\",\"id\":\"toolu_01\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}"),
-        blockStop(0),
-        messageDelta("tool_use", "{\"output_tokens\":30}"),
-        MESSAGE_STOP)));
+    EventCollector events =
+        stream(
+            Response.sse(
+                List.of(
+                    messageStart(usage(20, 0, 0, 1)),
+                    blockStart(
+                        0,
+                        "{\"type\":\"tool_use\",\"id\":\"toolu_01\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}"),
+                    blockStop(0),
+                    messageDelta("tool_use", "{\"output_tokens\":30}"),
+                    MESSAGE_STOP)));
 
     assertThat(events.await()).isNull();
-    assertThat(events.toolCalls()).containsExactly(ToolCall.of("toolu_01", "get_weather", "{\"city\":\"Paris\"}"));
+    assertThat(events.toolCalls())
+        .containsExactly(ToolCall.of("toolu_01", "get_weather", "{\"city\":\"Paris\"}"));
   }
 
   @Test
   void stream_cacheUsageAndMessageDeltaCounts_normalizedCumulative() throws Exception {
-    EventCollector events = stream(Response.sse(List.of(
-        messageStart(usage(100, 50, 200, 1)),
-        blockStart(0, TEXT_BLOCK),
-        textDelta(0, "ok"),
-        blockStop(0),
-        PING,
-        messageDelta("end_turn", "{\"input_tokens\":110,\"cache_creation_input_tokens\":50,"
-            + "\"cache_read_input_tokens\":200,\"output_tokens\":9}"),
-        MESSAGE_STOP)));
+    EventCollector events =
+        stream(
+            Response.sse(
+                List.of(
+                    messageStart(usage(100, 50, 200, 1)),
+                    blockStart(0, TEXT_BLOCK),
+                    textDelta(0, "ok"),
+                    blockStop(0),
+                    PING,
+                    messageDelta(
+                        "end_turn",
+                        "{\"input_tokens\":110,\"cache_creation_input_tokens\":50,"
+                            + "\"cache_read_input_tokens\":200,\"output_tokens\":9}"),
+                    MESSAGE_STOP)));
 
     assertThat(events.await()).isNull();
     assertThat(events.usage()).isEqualTo(new Usage(360, 9, 200, 50, 0));
-    assertThat(events.events.get(0)).isEqualTo(new StreamEvent.ResponseInfo(AnthropicFixtures.MODEL, Map.of()));
+    assertThat(events.events.get(0))
+        .isEqualTo(new StreamEvent.ResponseInfo(AnthropicFixtures.MODEL, Map.of()));
   }
 
   @Test
   void stream_noMessageStop_failsAsConnectionError() throws Exception {
-    EventCollector events = stream(Response.sse(List.of(
-        messageStart(usage(20, 0, 0, 1)), blockStart(0, TEXT_BLOCK), textDelta(0, "Hi"), blockStop(0),
-        messageDelta("end_turn", "{\"output_tokens\":2}"))));
+    EventCollector events =
+        stream(
+            Response.sse(
+                List.of(
+                    messageStart(usage(20, 0, 0, 1)),
+                    blockStart(0, TEXT_BLOCK),
+                    textDelta(0, "Hi"),
+                    blockStop(0),
+                    messageDelta("end_turn", "{\"output_tokens\":2}"))));
 
     assertThat(events.await()).isInstanceOf(ProviderException.Connection.class);
   }

@@ -73,7 +73,9 @@ class EchoScriptTest {
   void of_toolResultShapedLikeACall_isPlainText() {
     EchoScript script =
         EchoScript.of(
-            request(user("hi"), Message.toolResult("c1", "call get_weather {}")).tools(TOOLS).build());
+            request(user("hi"), Message.toolResult("c1", "call get_weather {}"))
+                .tools(TOOLS)
+                .build());
 
     assertThat(script.toolCalls()).isEmpty();
     assertThat(script.content()).isEqualTo("call get_weather {}");
@@ -161,7 +163,8 @@ class EchoScriptTest {
 
   @Test
   void of_callLineWithJsonArray_hasEmptyObjectAndKeepsRawArguments() {
-    EchoScript script = EchoScript.of(request(user("call get_weather [1, 2]")).tools(TOOLS).build());
+    EchoScript script =
+        EchoScript.of(request(user("call get_weather [1, 2]")).tools(TOOLS).build());
 
     assertThat(script.toolCalls())
         .containsExactly(new ToolCall("echo_call_0", "get_weather", "{}", "[1, 2]"));
@@ -178,7 +181,8 @@ class EchoScriptTest {
 
   @Test
   void of_callLineNamingAnUnknownTool_isPlainText() {
-    EchoScript script = EchoScript.of(request(user("call delete_everything {}")).tools(TOOLS).build());
+    EchoScript script =
+        EchoScript.of(request(user("call delete_everything {}")).tools(TOOLS).build());
 
     assertThat(script.toolCalls()).isEmpty();
     assertThat(script.content()).isEqualTo("call delete_everything {}");
@@ -204,7 +208,8 @@ class EchoScriptTest {
 
   @Test
   void of_maxTokensBelowWordCount_truncatesWithLengthStop() {
-    EchoScript script = EchoScript.of(request(user("one two three four five")).maxTokens(3).build());
+    EchoScript script =
+        EchoScript.of(request(user("one two three four five")).maxTokens(3).build());
 
     assertThat(script.words()).containsExactly("one", " two", " three");
     assertThat(script.content()).isEqualTo("one two three");
@@ -225,7 +230,10 @@ class EchoScriptTest {
   void of_maxTokensWithToolCalls_keepsTheCalls() {
     EchoScript script =
         EchoScript.of(
-            request(user("call get_weather {}\ncall search-web {}")).tools(TOOLS).maxTokens(1).build());
+            request(user("call get_weather {}\ncall search-web {}"))
+                .tools(TOOLS)
+                .maxTokens(1)
+                .build());
 
     assertThat(script.toolCalls()).hasSize(2);
     assertThat(script.stopReason()).isEqualTo(StopReason.TOOL_CALLS);
@@ -250,9 +258,12 @@ class EchoScriptTest {
   void of_toolCalls_countEachCallAsOneCompletionToken() {
     EchoScript script =
         EchoScript.of(
-            request(user("call get_weather {}\ncall search-web {\"q\": \"a b\"}")).tools(TOOLS).build());
+            request(user("call get_weather {}\ncall search-web {\"q\": \"a b\"}"))
+                .tools(TOOLS)
+                .build());
 
-    // Prompt words: "call", " get_weather", " {}", "\ncall", " search-web", " {"q":", " "a", " b"}".
+    // Prompt words: "call", " get_weather", " {}", "\ncall", " search-web", " {"q":", " "a", "
+    // b"}".
     assertThat(script.usage()).isEqualTo(Usage.of(8, 2));
   }
 }

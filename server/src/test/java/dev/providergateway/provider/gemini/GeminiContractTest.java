@@ -18,33 +18,64 @@ import java.util.Map;
  * \r\n\r\n}, no {@code [DONE]} marker, the finish reason and the final usage on the last chunk.
  */
 class GeminiContractTest extends ProviderContractTest {
-  static final String USAGE = "\"usageMetadata\": {\"promptTokenCount\": 12,\"candidatesTokenCount\": 7,"
-      + "\"totalTokenCount\": 19,\"promptTokensDetails\": [{\"modality\": \"TEXT\",\"tokenCount\": 12}]}";
-  private static final String PARTIAL_USAGE = "\"usageMetadata\": {\"promptTokenCount\": 12,\"totalTokenCount\": 12,"
-      + "\"promptTokensDetails\": [{\"modality\": \"TEXT\",\"tokenCount\": 12}]}";
-  private static final Map<String, String> GOOGLE_STATUS = Map.of(
-      "authentication_error", "UNAUTHENTICATED", "permission_error", "PERMISSION_DENIED",
-      "rate_limit_exceeded", "RESOURCE_EXHAUSTED", "insufficient_quota", "RESOURCE_EXHAUSTED",
-      "model_not_found", "NOT_FOUND", "invalid_request_error", "INVALID_ARGUMENT", "server_error", "INTERNAL",
-      "overloaded_error", "UNAVAILABLE");
+  static final String USAGE =
+      "\"usageMetadata\": {\"promptTokenCount\": 12,\"candidatesTokenCount\": 7,"
+          + "\"totalTokenCount\": 19,\"promptTokensDetails\": [{\"modality\": \"TEXT\",\"tokenCount\": 12}]}";
+  private static final String PARTIAL_USAGE =
+      "\"usageMetadata\": {\"promptTokenCount\": 12,\"totalTokenCount\": 12,"
+          + "\"promptTokensDetails\": [{\"modality\": \"TEXT\",\"tokenCount\": 12}]}";
+  private static final Map<String, String> GOOGLE_STATUS =
+      Map.of(
+          "authentication_error",
+          "UNAUTHENTICATED",
+          "permission_error",
+          "PERMISSION_DENIED",
+          "rate_limit_exceeded",
+          "RESOURCE_EXHAUSTED",
+          "insufficient_quota",
+          "RESOURCE_EXHAUSTED",
+          "model_not_found",
+          "NOT_FOUND",
+          "invalid_request_error",
+          "INVALID_ARGUMENT",
+          "server_error",
+          "INTERNAL",
+          "overloaded_error",
+          "UNAVAILABLE");
 
   @Override
   protected Provider newProvider(URI baseUri) {
-    return new GeminiProviderFactory().create(
-        TestTransport.settings("gemini-test", "gemini").baseUrl(baseUri.toString()).apiKey("AIzaSyTestKey0123456789").build());
+    return new GeminiProviderFactory()
+        .create(
+            TestTransport.settings("gemini-test", "gemini")
+                .baseUrl(baseUri.toString())
+                .apiKey("AIzaSyTestKey0123456789")
+                .build());
   }
 
   /** A non-streamed response whose candidate has {@code parts} and {@code finishReason}. */
   static Response json(String parts, String finishReason) {
-    return Response.json(200, "{\n  \"candidates\": [\n    {\n      \"content\": {\n        \"parts\": " + parts
-        + ",\n        \"role\": \"model\"\n      },\n      \"finishReason\": \"" + finishReason + "\",\n      \"index\": 0\n"
-        + "    }\n  ],\n  " + USAGE + ",\n  \"modelVersion\": \"gemini-2.5-flash\",\n  \"responseId\": \"resp-1\"\n}\n");
+    return Response.json(
+        200,
+        "{\n  \"candidates\": [\n    {\n      \"content\": {\n        \"parts\": "
+            + parts
+            + ",\n        \"role\": \"model\"\n      },\n      \"finishReason\": \""
+            + finishReason
+            + "\",\n      \"index\": 0\n"
+            + "    }\n  ],\n  "
+            + USAGE
+            + ",\n  \"modelVersion\": \"gemini-2.5-flash\",\n  \"responseId\": \"resp-1\"\n}\n");
   }
 
   /** One SSE chunk as Google frames it; {@code tail} holds finishReason and usage when set. */
   static String chunk(String parts, String candidateTail, String usage) {
-    return "data: {\"candidates\": [{\"content\": {\"parts\": " + parts + ",\"role\": \"model\"}" + candidateTail
-        + ",\"index\": 0}]," + usage + ",\"modelVersion\": \"gemini-2.5-flash\",\"responseId\": \"resp-1\"}\r\n\r\n";
+    return "data: {\"candidates\": [{\"content\": {\"parts\": "
+        + parts
+        + ",\"role\": \"model\"}"
+        + candidateTail
+        + ",\"index\": 0}],"
+        + usage
+        + ",\"modelVersion\": \"gemini-2.5-flash\",\"responseId\": \"resp-1\"}\r\n\r\n";
   }
 
   static String text(String value) {
@@ -58,31 +89,41 @@ class GeminiContractTest extends ProviderContractTest {
 
   @Override
   protected Response streamText() {
-    return Response.sse(List.of(
-        chunk(text("Hello"), "", PARTIAL_USAGE),
-        chunk(text(" from the"), "", PARTIAL_USAGE),
-        chunk(text(" fake upstream."), ",\"finishReason\": \"STOP\"", USAGE)));
+    return Response.sse(
+        List.of(
+            chunk(text("Hello"), "", PARTIAL_USAGE),
+            chunk(text(" from the"), "", PARTIAL_USAGE),
+            chunk(text(" fake upstream."), ",\"finishReason\": \"STOP\"", USAGE)));
   }
 
   @Override
   protected Response chatToolCall() {
-    return json("[{\"functionCall\": {\"name\": \"get_weather\",\"args\": {\"city\": \"Paris\"}},"
-        + "\"thoughtSignature\": \"CiQBVKhc7sig1\"}]", "STOP");
+    return json(
+        "[{\"functionCall\": {\"name\": \"get_weather\",\"args\": {\"city\": \"Paris\"}},"
+            + "\"thoughtSignature\": \"CiQBVKhc7sig1\"}]",
+        "STOP");
   }
 
   @Override
   protected Response chatParallelToolCalls() {
-    return json("[{\"functionCall\": {\"name\": \"get_weather\",\"args\": {\"city\": \"Paris\"}},\"thoughtSignature\": \"sig-a\"},"
-        + "{\"functionCall\": {\"name\": \"get_time\",\"args\": {\"tz\": \"Europe/Paris\"}}}]", "STOP");
+    return json(
+        "[{\"functionCall\": {\"name\": \"get_weather\",\"args\": {\"city\": \"Paris\"}},\"thoughtSignature\": \"sig-a\"},"
+            + "{\"functionCall\": {\"name\": \"get_time\",\"args\": {\"tz\": \"Europe/Paris\"}}}]",
+        "STOP");
   }
 
   @Override
   protected Response streamParallelToolCalls() {
-    return Response.sse(List.of(
-        chunk("[{\"functionCall\": {\"name\": \"get_weather\",\"args\": {\"city\": \"Paris\"}},\"thoughtSignature\": \"sig-a\"}]",
-            "", PARTIAL_USAGE),
-        chunk("[{\"functionCall\": {\"name\": \"get_time\",\"args\": {\"tz\": \"Europe/Paris\"}}}]", ",\"finishReason\": \"STOP\"",
-            USAGE)));
+    return Response.sse(
+        List.of(
+            chunk(
+                "[{\"functionCall\": {\"name\": \"get_weather\",\"args\": {\"city\": \"Paris\"}},\"thoughtSignature\": \"sig-a\"}]",
+                "",
+                PARTIAL_USAGE),
+            chunk(
+                "[{\"functionCall\": {\"name\": \"get_time\",\"args\": {\"tz\": \"Europe/Paris\"}}}]",
+                ",\"finishReason\": \"STOP\"",
+                USAGE)));
   }
 
   @Override
@@ -97,7 +138,10 @@ class GeminiContractTest extends ProviderContractTest {
 
   @Override
   protected Response streamMalformed() {
-    return Response.sse(List.of(chunk(text("Hello"), "", PARTIAL_USAGE), "data: {\"candidates\": [{\"content\": {\"parts\r\n\r\n"));
+    return Response.sse(
+        List.of(
+            chunk(text("Hello"), "", PARTIAL_USAGE),
+            "data: {\"candidates\": [{\"content\": {\"parts\r\n\r\n"));
   }
 
   @Override
@@ -107,8 +151,15 @@ class GeminiContractTest extends ProviderContractTest {
 
   /** An error body in Google's shape. */
   static Response googleError(int status, String message, String googleStatus) {
-    return Response.json(status, "{\n  \"error\": {\n    \"code\": " + status + ",\n    \"message\": \"" + message
-        + "\",\n    \"status\": \"" + googleStatus + "\"\n  }\n}\n");
+    return Response.json(
+        status,
+        "{\n  \"error\": {\n    \"code\": "
+            + status
+            + ",\n    \"message\": \""
+            + message
+            + "\",\n    \"status\": \""
+            + googleStatus
+            + "\"\n  }\n}\n");
   }
 
   @Override
@@ -127,6 +178,7 @@ class GeminiContractTest extends ProviderContractTest {
     JsonNode response = result.path("parts").get(0).path("functionResponse");
     assertThat(response.path("name").asText()).isEqualTo("get_weather");
     assertThat(response.path("response").path("result").asText()).isEqualTo("sunny, 21C");
-    assertThat(body.path("tools").get(0).path("functionDeclarations").get(0).path("name").asText()).isEqualTo("get_weather");
+    assertThat(body.path("tools").get(0).path("functionDeclarations").get(0).path("name").asText())
+        .isEqualTo("get_weather");
   }
 }

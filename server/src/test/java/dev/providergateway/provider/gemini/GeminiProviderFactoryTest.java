@@ -29,27 +29,45 @@ class GeminiProviderFactoryTest {
   void autoConfigure_geminiApiKey_registersGeminiWithGoogleDefaultBase() {
     List<ProviderSettings> auto = factory.autoConfigure(Map.of("GEMINI_API_KEY", "g-key"));
 
-    assertThat(auto).singleElement().satisfies(s -> {
-      assertThat(s.name()).isEqualTo("gemini");
-      assertThat(s.type()).isEqualTo("gemini");
-      assertThat(s.apiKey()).isEqualTo("g-key");
-      assertThat(s.baseUrl()).isEqualTo("https://generativelanguage.googleapis.com");
-    });
+    assertThat(auto)
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.name()).isEqualTo("gemini");
+              assertThat(s.type()).isEqualTo("gemini");
+              assertThat(s.apiKey()).isEqualTo("g-key");
+              assertThat(s.baseUrl()).isEqualTo("https://generativelanguage.googleapis.com");
+            });
   }
 
   @Test
   void autoConfigure_bothKeys_googleApiKeyWinsAsInGooglesSdks() {
-    assertThat(factory.autoConfigure(Map.of("GEMINI_API_KEY", "g-key", "GOOGLE_API_KEY", "google-key")).get(0).apiKey())
+    assertThat(
+            factory
+                .autoConfigure(Map.of("GEMINI_API_KEY", "g-key", "GOOGLE_API_KEY", "google-key"))
+                .get(0)
+                .apiKey())
         .isEqualTo("google-key");
   }
 
   @Test
   void autoConfigure_baseUrlVariables_googleGeminiBaseUrlWins() {
-    Map<String, String> env = Map.of("GOOGLE_API_KEY", "k", "GEMINI_BASE_URL", "https://b.example", "GOOGLE_GEMINI_BASE_URL",
-        "https://a.example");
+    Map<String, String> env =
+        Map.of(
+            "GOOGLE_API_KEY",
+            "k",
+            "GEMINI_BASE_URL",
+            "https://b.example",
+            "GOOGLE_GEMINI_BASE_URL",
+            "https://a.example");
 
     assertThat(factory.autoConfigure(env).get(0).baseUrl()).isEqualTo("https://a.example");
-    assertThat(factory.autoConfigure(Map.of("GOOGLE_API_KEY", "k", "GEMINI_BASE_URL", "https://b.example")).get(0).baseUrl())
+    assertThat(
+            factory
+                .autoConfigure(
+                    Map.of("GOOGLE_API_KEY", "k", "GEMINI_BASE_URL", "https://b.example"))
+                .get(0)
+                .baseUrl())
         .isEqualTo("https://b.example");
   }
 
@@ -57,10 +75,21 @@ class GeminiProviderFactoryTest {
   void create_configuredWithoutBaseUrlOrKey_usesEnvironment() throws Exception {
     try (FakeUpstream upstream = FakeUpstream.start()) {
       upstream.enqueue(GeminiContractTest.json(GeminiContractTest.text("ok"), "STOP"));
-      Provider p = factory.create(TestTransport.settings("g", "gemini").defaultModel("gemini-2.5-pro")
-          .env(Map.of("GOOGLE_GEMINI_BASE_URL", upstream.baseUri().toString(), "GEMINI_API_KEY", "env-key")).build());
+      Provider p =
+          factory.create(
+              TestTransport.settings("g", "gemini")
+                  .defaultModel("gemini-2.5-pro")
+                  .env(
+                      Map.of(
+                          "GOOGLE_GEMINI_BASE_URL",
+                          upstream.baseUri().toString(),
+                          "GEMINI_API_KEY",
+                          "env-key"))
+                  .build());
 
-      p.chat(ChatRequest.builder("gemini-2.5-pro").addMessage(Message.of(Role.USER, "hi")).build(), new CallContext("r", null))
+      p.chat(
+              ChatRequest.builder("gemini-2.5-pro").addMessage(Message.of(Role.USER, "hi")).build(),
+              new CallContext("r", null))
           .get(10, TimeUnit.SECONDS);
 
       var request = upstream.takeRequest();
@@ -72,10 +101,13 @@ class GeminiProviderFactoryTest {
 
   @Test
   void create_badOptions_illegalArgumentNamingTheOption() {
-    assertThatThrownBy(() -> create(Map.of("include_thoughts", "yes"))).hasMessageContaining("options.include_thoughts");
-    assertThatThrownBy(() -> create(Map.of("api_version", "beta"))).hasMessageContaining("options.api_version");
+    assertThatThrownBy(() -> create(Map.of("include_thoughts", "yes")))
+        .hasMessageContaining("options.include_thoughts");
+    assertThatThrownBy(() -> create(Map.of("api_version", "beta")))
+        .hasMessageContaining("options.api_version");
     assertThatThrownBy(() -> create(Map.of("headers", Map.of("x-secret", 42))))
-        .hasMessageContaining("options.headers").hasMessageNotContaining("42");
+        .hasMessageContaining("options.headers")
+        .hasMessageNotContaining("42");
   }
 
   @Test
@@ -86,6 +118,7 @@ class GeminiProviderFactoryTest {
   }
 
   private Provider create(Map<String, Object> options) {
-    return factory.create(TestTransport.settings("g", "gemini").apiKey("secret-k").options(options).build());
+    return factory.create(
+        TestTransport.settings("g", "gemini").apiKey("secret-k").options(options).build());
   }
 }

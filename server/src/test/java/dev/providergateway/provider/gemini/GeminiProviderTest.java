@@ -30,7 +30,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The Gemini provider over HTTP: URLs, auth header, signature round trip, Gemini's error quirks. */
+/**
+ * The Gemini provider over HTTP: URLs, auth header, signature round trip, Gemini's error quirks.
+ */
 class GeminiProviderTest {
   private static final String KEY = "AIzaSyTestKey0123456789";
   private final FakeUpstream upstream = FakeUpstream.start();
@@ -43,8 +45,8 @@ class GeminiProviderTest {
   }
 
   private static Provider provider(String baseUrl) {
-    return new GeminiProviderFactory().create(
-        TestTransport.settings("gemini", "gemini").baseUrl(baseUrl).apiKey(KEY).build());
+    return new GeminiProviderFactory()
+        .create(TestTransport.settings("gemini", "gemini").baseUrl(baseUrl).apiKey(KEY).build());
   }
 
   private static ChatRequest.Builder request(String model) {
@@ -81,9 +83,14 @@ class GeminiProviderTest {
 
   @Test
   void stream_request_postsToStreamGenerateContentWithAltSse() throws Exception {
-    upstream.enqueue(Response.sse(List.of(chunk(text("ok"), ",\"finishReason\": \"STOP\"", GeminiContractTest.USAGE))));
+    upstream.enqueue(
+        Response.sse(
+            List.of(chunk(text("ok"), ",\"finishReason\": \"STOP\"", GeminiContractTest.USAGE))));
 
-    assertThat(EventCollector.of(provider.stream(request("gemini-2.5-flash").build(), context())).await()).isNull();
+    assertThat(
+            EventCollector.of(provider.stream(request("gemini-2.5-flash").build(), context()))
+                .await())
+        .isNull();
 
     RecordedRequest r = upstream.takeRequest();
     assertThat(r.path()).isEqualTo("/v1beta/models/gemini-2.5-flash:streamGenerateContent");
@@ -98,7 +105,8 @@ class GeminiProviderTest {
 
     proxied.chat(request("tunedModels/my-model").build(), context()).get(10, TimeUnit.SECONDS);
 
-    assertThat(upstream.takeRequest().path()).isEqualTo("/gemini-proxy/v1alpha/tunedModels/my-model:generateContent");
+    assertThat(upstream.takeRequest().path())
+        .isEqualTo("/gemini-proxy/v1alpha/tunedModels/my-model:generateContent");
   }
 
   @Test
@@ -109,16 +117,28 @@ class GeminiProviderTest {
 
   @Test
   void chat_thoughtSignatures_roundTripIntoTheNextRequestParts() throws Exception {
-    upstream.enqueue(json("[{\"text\": \"Weighing the request.\",\"thought\": true,\"thoughtSignature\": \"sig-thought\"},"
-        + "{\"functionCall\": {\"name\": \"get_weather\",\"args\": {\"city\": \"Paris\"}},\"thoughtSignature\": \"sig-call\"}]",
-        "STOP"), json(text("Sunny."), "STOP"));
+    upstream.enqueue(
+        json(
+            "[{\"text\": \"Weighing the request.\",\"thought\": true,\"thoughtSignature\": \"sig-thought\"},"
+                + "{\"functionCall\": {\"name\": \"get_weather\",\"args\": {\"city\": \"Paris\"}},\"thoughtSignature\": \"sig-call\"}]",
+            "STOP"),
+        json(text("Sunny."), "STOP"));
     ChatRequest first = request("gemini-3-pro-preview").build();
 
     CompletionResponse turn = chat(first);
-    ChatRequest second = first.toBuilder()
-        .addMessage(new Message(Role.ASSISTANT, turn.content(), "", turn.toolCalls(), "", List.of(), turn.reasoningBlocks()))
-        .addMessage(Message.toolResult(turn.toolCalls().get(0).id(), "{\"sky\":\"clear\"}"))
-        .build();
+    ChatRequest second =
+        first.toBuilder()
+            .addMessage(
+                new Message(
+                    Role.ASSISTANT,
+                    turn.content(),
+                    "",
+                    turn.toolCalls(),
+                    "",
+                    List.of(),
+                    turn.reasoningBlocks()))
+            .addMessage(Message.toolResult(turn.toolCalls().get(0).id(), "{\"sky\":\"clear\"}"))
+            .build();
     chat(second);
 
     assertThat(turn.toolCalls().get(0).signature()).isEqualTo("sig-call");
@@ -133,50 +153,70 @@ class GeminiProviderTest {
 
   @Test
   void stream_errorChunkMidStream_failsAfterTheDeltas() throws Exception {
-    upstream.enqueue(Response.sse(List.of(chunk(text("Hel"), "", GeminiContractTest.USAGE),
-        "data: {\"error\": {\"code\": 503,\"message\": \"The model is overloaded. Please try again later.\","
-            + "\"status\": \"UNAVAILABLE\"}}\r\n\r\n")));
+    upstream.enqueue(
+        Response.sse(
+            List.of(
+                chunk(text("Hel"), "", GeminiContractTest.USAGE),
+                "data: {\"error\": {\"code\": 503,\"message\": \"The model is overloaded. Please try again later.\","
+                    + "\"status\": \"UNAVAILABLE\"}}\r\n\r\n")));
 
-    EventCollector events = EventCollector.of(provider.stream(request("gemini-2.5-flash").build(), context()));
+    EventCollector events =
+        EventCollector.of(provider.stream(request("gemini-2.5-flash").build(), context()));
 
-    assertThat(events.await()).isInstanceOf(ProviderException.Unavailable.class).hasMessageContaining("overloaded");
+    assertThat(events.await())
+        .isInstanceOf(ProviderException.Unavailable.class)
+        .hasMessageContaining("overloaded");
     assertThat(events.content()).isEqualTo("Hel");
   }
 
   @Test
   void stream_promptBlocked_cleanEndWithContentFilter() throws Exception {
-    upstream.enqueue(Response.sse(List.of("data: {\"promptFeedback\": {\"blockReason\": \"PROHIBITED_CONTENT\"},"
-        + "\"usageMetadata\": {\"promptTokenCount\": 9,\"totalTokenCount\": 9},\"modelVersion\": \"gemini-2.5-flash\"}\r\n\r\n")));
+    upstream.enqueue(
+        Response.sse(
+            List.of(
+                "data: {\"promptFeedback\": {\"blockReason\": \"PROHIBITED_CONTENT\"},"
+                    + "\"usageMetadata\": {\"promptTokenCount\": 9,\"totalTokenCount\": 9},\"modelVersion\": \"gemini-2.5-flash\"}\r\n\r\n")));
 
-    EventCollector events = EventCollector.of(provider.stream(request("gemini-2.5-flash").build(), context()));
+    EventCollector events =
+        EventCollector.of(provider.stream(request("gemini-2.5-flash").build(), context()));
 
     assertThat(events.await()).isNull();
-    assertThat(events.finish()).isEqualTo(new StreamEvent.Finish(StopReason.CONTENT_FILTER, "PROHIBITED_CONTENT"));
+    assertThat(events.finish())
+        .isEqualTo(new StreamEvent.Finish(StopReason.CONTENT_FILTER, "PROHIBITED_CONTENT"));
   }
 
   @Test
   void chat_invalidApiKey400_authError() {
-    upstream.enqueue(googleError(400, "API key not valid. Please pass a valid API key.", "INVALID_ARGUMENT"));
+    upstream.enqueue(
+        googleError(400, "API key not valid. Please pass a valid API key.", "INVALID_ARGUMENT"));
 
     Throwable t = chatFailure(request("gemini-2.5-flash").build());
 
-    assertThat(t).isInstanceOf(ProviderException.Auth.class).hasMessageContaining("API key not valid");
+    assertThat(t)
+        .isInstanceOf(ProviderException.Auth.class)
+        .hasMessageContaining("API key not valid");
   }
 
   @Test
   void stream_invalidApiKey400_authError() throws Exception {
-    upstream.enqueue(googleError(400, "API key not valid. Please pass a valid API key.", "INVALID_ARGUMENT"));
+    upstream.enqueue(
+        googleError(400, "API key not valid. Please pass a valid API key.", "INVALID_ARGUMENT"));
 
-    EventCollector events = EventCollector.of(provider.stream(request("gemini-2.5-flash").build(), context()));
+    EventCollector events =
+        EventCollector.of(provider.stream(request("gemini-2.5-flash").build(), context()));
 
     assertThat(events.await()).isInstanceOf(ProviderException.Auth.class);
   }
 
   @Test
   void chat_perMinuteQuota429WithRetryHint_rateLimitedWithThatHint() {
-    upstream.enqueue(googleError(429, "You exceeded your current quota, please check your plan and billing details. "
-        + "* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 10, "
-        + "model: gemini-2.5-flash Please retry in 6.5s.", "RESOURCE_EXHAUSTED"));
+    upstream.enqueue(
+        googleError(
+            429,
+            "You exceeded your current quota, please check your plan and billing details. "
+                + "* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 10, "
+                + "model: gemini-2.5-flash Please retry in 6.5s.",
+            "RESOURCE_EXHAUSTED"));
 
     Throwable t = chatFailure(request("gemini-2.5-flash").build());
 
@@ -187,22 +227,33 @@ class GeminiProviderTest {
   @Test
   void chat_quota429WithLimitZeroOrLongWait_staysQuotaExceeded() {
     upstream.enqueue(
-        googleError(429, "You exceeded your current quota. Quota exceeded for metric: x, limit: 0. Please retry in 20s.",
+        googleError(
+            429,
+            "You exceeded your current quota. Quota exceeded for metric: x, limit: 0. Please retry in 20s.",
             "RESOURCE_EXHAUSTED"),
-        googleError(429, "You exceeded your current quota. Please retry in 43200s.", "RESOURCE_EXHAUSTED"));
+        googleError(
+            429, "You exceeded your current quota. Please retry in 43200s.", "RESOURCE_EXHAUSTED"));
 
-    assertThat(chatFailure(request("gemini-2.5-flash").build())).isInstanceOf(ProviderException.QuotaExceeded.class);
-    assertThat(chatFailure(request("gemini-2.5-flash").build())).isInstanceOf(ProviderException.QuotaExceeded.class);
+    assertThat(chatFailure(request("gemini-2.5-flash").build()))
+        .isInstanceOf(ProviderException.QuotaExceeded.class);
+    assertThat(chatFailure(request("gemini-2.5-flash").build()))
+        .isInstanceOf(ProviderException.QuotaExceeded.class);
   }
 
   @Test
   void chat_modelNotFound404_modelNotFound() {
-    upstream.enqueue(googleError(404, "models/gemini-9 is not found for API version v1beta, or is not supported for "
-        + "generateContent. Call ListModels to see the list of available models and their supported methods.", "NOT_FOUND"));
+    upstream.enqueue(
+        googleError(
+            404,
+            "models/gemini-9 is not found for API version v1beta, or is not supported for "
+                + "generateContent. Call ListModels to see the list of available models and their supported methods.",
+            "NOT_FOUND"));
 
     Throwable t = chatFailure(request("gemini-9").build());
 
-    assertThat(t).isInstanceOf(ProviderException.ModelNotFound.class).hasMessageContaining("models/gemini-9");
+    assertThat(t)
+        .isInstanceOf(ProviderException.ModelNotFound.class)
+        .hasMessageContaining("models/gemini-9");
   }
 
   @Test
@@ -213,7 +264,10 @@ class GeminiProviderTest {
     assertThat(d.defaultModel()).isEqualTo("gemini-2.5-flash");
     assertThat(d.models()).extracting(m -> m.id()).contains("gemini-2.5-pro", "gemini-2.5-flash");
     assertThat(d.capabilitiesOf("gemini-2.5-pro").contextWindow()).isEqualTo(1_048_576);
-    assertThat(d.capabilities().toolCallFormat()).isEqualTo(dev.providergateway.provider.ToolCallFormat.GOOGLE);
-    assertThat(d.capabilities().tools() && d.capabilities().streaming() && d.capabilities().vision()).isTrue();
+    assertThat(d.capabilities().toolCallFormat())
+        .isEqualTo(dev.providergateway.provider.ToolCallFormat.GOOGLE);
+    assertThat(
+            d.capabilities().tools() && d.capabilities().streaming() && d.capabilities().vision())
+        .isTrue();
   }
 }

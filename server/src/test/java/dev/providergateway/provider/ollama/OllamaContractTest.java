@@ -16,38 +16,53 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The provider contract over Ollama's native {@code /api/chat}, with fixtures in Ollama's wire
- * format (its API reference): NDJSON streams ending in a {@code "done": true} line with the
- * counts, tool calls whole with object arguments and no ids, errors as {@code {"error": "..."}}.
+ * format (its API reference): NDJSON streams ending in a {@code "done": true} line with the counts,
+ * tool calls whole with object arguments and no ids, errors as {@code {"error": "..."}}.
  */
 class OllamaContractTest extends ProviderContractTest {
-  static final String FINAL_STATS = "\"total_duration\":4883583458,\"load_duration\":1334875,\"prompt_eval_count\":12,"
-      + "\"prompt_eval_duration\":342546000,\"eval_count\":7,\"eval_duration\":4535599000";
+  static final String FINAL_STATS =
+      "\"total_duration\":4883583458,\"load_duration\":1334875,\"prompt_eval_count\":12,"
+          + "\"prompt_eval_duration\":342546000,\"eval_count\":7,\"eval_duration\":4535599000";
 
   @Override
   protected Provider newProvider(URI baseUri) {
-    return new OllamaProviderFactory().create(
-        TestTransport.settings("ollama-test", "ollama").baseUrl(baseUri.toString()).build());
+    return new OllamaProviderFactory()
+        .create(
+            TestTransport.settings("ollama-test", "ollama").baseUrl(baseUri.toString()).build());
   }
 
   static String line(String message) {
-    return "{\"model\":\"test-model\",\"created_at\":\"2025-01-01T00:00:00.000000Z\",\"message\":" + message + ",\"done\":false}";
+    return "{\"model\":\"test-model\",\"created_at\":\"2025-01-01T00:00:00.000000Z\",\"message\":"
+        + message
+        + ",\"done\":false}";
   }
 
   static String doneLine(String doneReason) {
     return "{\"model\":\"test-model\",\"created_at\":\"2025-01-01T00:00:01.000000Z\","
-        + "\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done_reason\":\"" + doneReason + "\",\"done\":true," + FINAL_STATS + "}";
+        + "\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done_reason\":\""
+        + doneReason
+        + "\",\"done\":true,"
+        + FINAL_STATS
+        + "}";
   }
 
   static String text(String content) {
     return line("{\"role\":\"assistant\",\"content\":\"" + content + "\"}");
   }
 
-  static final String WEATHER_CALL = "{\"function\":{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}}";
-  static final String TIME_CALL = "{\"function\":{\"name\":\"get_time\",\"arguments\":{\"tz\":\"Europe/Paris\"}}}";
+  static final String WEATHER_CALL =
+      "{\"function\":{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\"}}}";
+  static final String TIME_CALL =
+      "{\"function\":{\"name\":\"get_time\",\"arguments\":{\"tz\":\"Europe/Paris\"}}}";
 
   private static Response chat(String message) {
-    return Response.json(200, "{\"model\":\"test-model\",\"created_at\":\"2025-01-01T00:00:01.000000Z\",\"message\":" + message
-        + ",\"done_reason\":\"stop\",\"done\":true," + FINAL_STATS + "}");
+    return Response.json(
+        200,
+        "{\"model\":\"test-model\",\"created_at\":\"2025-01-01T00:00:01.000000Z\",\"message\":"
+            + message
+            + ",\"done_reason\":\"stop\",\"done\":true,"
+            + FINAL_STATS
+            + "}");
   }
 
   @Override
@@ -57,7 +72,8 @@ class OllamaContractTest extends ProviderContractTest {
 
   @Override
   protected Response streamText() {
-    return Response.ndjson(List.of(text("Hello"), text(" from the"), text(" fake upstream."), doneLine("stop")));
+    return Response.ndjson(
+        List.of(text("Hello"), text(" from the"), text(" fake upstream."), doneLine("stop")));
   }
 
   @Override
@@ -67,16 +83,22 @@ class OllamaContractTest extends ProviderContractTest {
 
   @Override
   protected Response chatParallelToolCalls() {
-    return chat("{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[" + WEATHER_CALL + "," + TIME_CALL + "]}");
+    return chat(
+        "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":["
+            + WEATHER_CALL
+            + ","
+            + TIME_CALL
+            + "]}");
   }
 
   @Override
   protected Response streamParallelToolCalls() {
     // Ollama sends each call whole, in the chunk where the model finished it.
-    return Response.ndjson(List.of(
-        line("{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[" + WEATHER_CALL + "]}"),
-        line("{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[" + TIME_CALL + "]}"),
-        doneLine("stop")));
+    return Response.ndjson(
+        List.of(
+            line("{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[" + WEATHER_CALL + "]}"),
+            line("{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[" + TIME_CALL + "]}"),
+            doneLine("stop")));
   }
 
   @Override
@@ -91,7 +113,8 @@ class OllamaContractTest extends ProviderContractTest {
 
   @Override
   protected Response streamMalformed() {
-    return Response.ndjson(List.of(text("Hello"), "{\"model\":\"test-model\",\"message\":{\"content"));
+    return Response.ndjson(
+        List.of(text("Hello"), "{\"model\":\"test-model\",\"message\":{\"content"));
   }
 
   @Override
@@ -114,12 +137,15 @@ class OllamaContractTest extends ProviderContractTest {
     assertThat(tool.path("tool_name").asText()).isEqualTo("get_weather");
     assertThat(tool.path("content").asText()).isEqualTo("sunny, 21C");
     assertThat(tool.has("tool_call_id")).isFalse();
-    assertThat(body.path("tools").get(0).path("function").path("name").asText()).isEqualTo("get_weather");
+    assertThat(body.path("tools").get(0).path("function").path("name").asText())
+        .isEqualTo("get_weather");
   }
 
   @Test
   void chat_modelNotPulled_modelNotFoundNamingTheModel() {
-    upstream.enqueue(Response.json(404, "{\"error\":\"model \\\"test-model\\\" not found, try pulling it first\"}"));
+    upstream.enqueue(
+        Response.json(
+            404, "{\"error\":\"model \\\"test-model\\\" not found, try pulling it first\"}"));
 
     Throwable t = unwrap(catchThrowable(() -> chat(request("hi").build())));
 
@@ -130,7 +156,9 @@ class OllamaContractTest extends ProviderContractTest {
 
   @Test
   void stream_modelNotPulled_modelNotFound() throws Exception {
-    upstream.enqueue(Response.json(404, "{\"error\":\"model \\\"test-model\\\" not found, try pulling it first\"}"));
+    upstream.enqueue(
+        Response.json(
+            404, "{\"error\":\"model \\\"test-model\\\" not found, try pulling it first\"}"));
 
     EventCollector events = EventCollector.of(provider.stream(request("hi").build(), context()));
 
@@ -139,18 +167,25 @@ class OllamaContractTest extends ProviderContractTest {
 
   @Test
   void stream_errorLineMidStream_failsAfterTheDeltas() throws Exception {
-    upstream.enqueue(Response.ndjson(List.of(text("Hello"), "{\"error\":\"an error was encountered while running the model\"}")));
+    upstream.enqueue(
+        Response.ndjson(
+            List.of(
+                text("Hello"),
+                "{\"error\":\"an error was encountered while running the model\"}")));
 
     EventCollector events = EventCollector.of(provider.stream(request("hi").build(), context()));
 
     Throwable error = events.await();
-    assertThat(error).isInstanceOf(ProviderException.class).hasMessageContaining("an error was encountered while running the model");
+    assertThat(error)
+        .isInstanceOf(ProviderException.class)
+        .hasMessageContaining("an error was encountered while running the model");
     assertThat(events.content()).isEqualTo("Hello");
   }
 
   @Test
   void stream_blankLinesBetweenObjects_skipped() throws Exception {
-    upstream.enqueue(Response.ndjson(List.of(text("Hello"), "", "  ", text(" there"), doneLine("stop"))));
+    upstream.enqueue(
+        Response.ndjson(List.of(text("Hello"), "", "  ", text(" there"), doneLine("stop"))));
 
     EventCollector events = EventCollector.of(provider.stream(request("hi").build(), context()));
 

@@ -30,7 +30,10 @@ import org.junit.jupiter.api.Test;
 /** The Ollama provider behind the real gateway: config, registry, dispatcher, gRPC surface. */
 class OllamaGatewayTest {
   private final FakeUpstream upstream = FakeUpstream.start();
-  private final TestGateway gateway = new TestGateway(ConfigLoader.parse("""
+  private final TestGateway gateway =
+      new TestGateway(
+          ConfigLoader.parse(
+              """
       providers:
         - name: local
           type: ollama
@@ -39,7 +42,8 @@ class OllamaGatewayTest {
           options:
             keep_alive: 10m
             model_options: {num_ctx: 16384}
-      """, Map.of("FAKE_OLLAMA", upstream.baseUri().toString())));
+      """,
+              Map.of("FAKE_OLLAMA", upstream.baseUri().toString())));
 
   @AfterEach
   void close() throws InterruptedException {
@@ -49,25 +53,33 @@ class OllamaGatewayTest {
 
   @Test
   void stream_textThenToolCalls_deltasThenExactlyOneFinalChunk() throws Exception {
-    upstream.enqueue(Response.ndjson(List.of(
-        text("Let me"),
-        text(" check."),
-        line("{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"function\":{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Oslo\"}}}]}"),
-        line("{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"function\":{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Rome\"}}}]}"),
-        doneLine("stop"))));
+    upstream.enqueue(
+        Response.ndjson(
+            List.of(
+                text("Let me"),
+                text(" check."),
+                line(
+                    "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"function\":{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Oslo\"}}}]}"),
+                line(
+                    "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"function\":{\"name\":\"get_weather\",\"arguments\":{\"city\":\"Rome\"}}}]}"),
+                doneLine("stop"))));
 
     List<StreamChunk> chunks = new ArrayList<>();
-    gateway.blocking().stream(chat("local", "weather in Oslo and Rome?").addTools(weatherTool()).build())
+    gateway.blocking().stream(
+            chat("local", "weather in Oslo and Rome?").addTools(weatherTool()).build())
         .forEachRemaining(chunks::add);
 
     List<StreamChunk> finals = chunks.stream().filter(StreamChunk::getIsFinal).toList();
     assertThat(finals).hasSize(1);
     assertThat(chunks.get(chunks.size() - 1).getIsFinal()).isTrue();
-    assertThat(chunks.stream().map(StreamChunk::getContent).reduce("", String::concat)).isEqualTo("Let me check.");
+    assertThat(chunks.stream().map(StreamChunk::getContent).reduce("", String::concat))
+        .isEqualTo("Let me check.");
     assertThat(chunks.stream().filter(c -> c.getToolCallDeltasCount() > 0).count()).isEqualTo(2);
     StreamChunk last = finals.get(0);
-    assertThat(last.getToolCallsList()).extracting(c -> c.getId() + " " + c.getName() + " " + c.getArguments())
-        .containsExactly("call_0 get_weather {\"city\":\"Oslo\"}", "call_1 get_weather {\"city\":\"Rome\"}");
+    assertThat(last.getToolCallsList())
+        .extracting(c -> c.getId() + " " + c.getName() + " " + c.getArguments())
+        .containsExactly(
+            "call_0 get_weather {\"city\":\"Oslo\"}", "call_1 get_weather {\"city\":\"Rome\"}");
     assertThat(last.getStopReason()).isEqualTo(StopReason.STOP_REASON_TOOL_CALLS);
     assertThat(last.getNativeStopReason()).isEqualTo("stop");
     assertThat(last.getUsage().getPromptTokens()).isEqualTo(12);
@@ -85,21 +97,33 @@ class OllamaGatewayTest {
 
   @Test
   void chat_modelNotPulled_notFoundWithModelNotFoundReason() {
-    upstream.enqueue(Response.json(404, "{\"error\":\"model \\\"mistral\\\" not found, try pulling it first\"}"));
+    upstream.enqueue(
+        Response.json(
+            404, "{\"error\":\"model \\\"mistral\\\" not found, try pulling it first\"}"));
 
-    assertThatThrownBy(() -> gateway.blocking().chat(chat("local", "hi").setModel("mistral").build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
-          assertThat(Statuses.errorInfo(Statuses.of(e)).getReason()).isEqualTo("MODEL_NOT_FOUND");
-          assertThat(e.getStatus().getDescription()).contains("mistral").contains("try pulling it first");
-        });
+    assertThatThrownBy(
+            () -> gateway.blocking().chat(chat("local", "hi").setModel("mistral").build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+              assertThat(Statuses.errorInfo(Statuses.of(e)).getReason())
+                  .isEqualTo("MODEL_NOT_FOUND");
+              assertThat(e.getStatus().getDescription())
+                  .contains("mistral")
+                  .contains("try pulling it first");
+            });
   }
 
   @Test
   void chat_text_answeredThroughTheGateway() {
-    upstream.enqueue(Response.json(200, "{\"model\":\"qwen3:8b\",\"created_at\":\"2025-01-01T00:00:00Z\","
-        + "\"message\":{\"role\":\"assistant\",\"content\":\"Hello.\"},\"done_reason\":\"stop\",\"done\":true,"
-        + OllamaContractTest.FINAL_STATS + "}"));
+    upstream.enqueue(
+        Response.json(
+            200,
+            "{\"model\":\"qwen3:8b\",\"created_at\":\"2025-01-01T00:00:00Z\","
+                + "\"message\":{\"role\":\"assistant\",\"content\":\"Hello.\"},\"done_reason\":\"stop\",\"done\":true,"
+                + OllamaContractTest.FINAL_STATS
+                + "}"));
 
     CompletionResponse r = gateway.blocking().chat(chat("local", "hi").build());
 
@@ -112,10 +136,18 @@ class OllamaGatewayTest {
 
   @Test
   void listProviders_ollamaEntry_ollamaNativeFormat() {
-    ProviderInfo info = gateway.blocking().listProviders(ListProvidersRequest.getDefaultInstance()).getProvidersList()
-        .stream().filter(p -> p.getName().equals("local")).findFirst().orElseThrow();
+    ProviderInfo info =
+        gateway
+            .blocking()
+            .listProviders(ListProvidersRequest.getDefaultInstance())
+            .getProvidersList()
+            .stream()
+            .filter(p -> p.getName().equals("local"))
+            .findFirst()
+            .orElseThrow();
 
-    assertThat(info.getCapabilities().getToolCallFormat()).isEqualTo(ToolCallFormat.TOOL_CALL_FORMAT_OLLAMA_NATIVE);
+    assertThat(info.getCapabilities().getToolCallFormat())
+        .isEqualTo(ToolCallFormat.TOOL_CALL_FORMAT_OLLAMA_NATIVE);
     assertThat(info.getDefaultModel()).isEqualTo("qwen3:8b");
   }
 }

@@ -18,15 +18,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
- * A smoke test against a real Ollama server. It runs only when {@code OLLAMA_HOST} is set (so it
- * is skipped in CI, which has no Ollama), and uses {@code OLLAMA_SMOKE_MODEL} (default {@value
+ * A smoke test against a real Ollama server. It runs only when {@code OLLAMA_HOST} is set (so it is
+ * skipped in CI, which has no Ollama), and uses {@code OLLAMA_SMOKE_MODEL} (default {@value
  * OllamaModels#DEFAULT_MODEL}), which must already be pulled.
  */
-@EnabledIfEnvironmentVariable(named = "OLLAMA_HOST", matches = ".*\\S.*", disabledReason = "no Ollama server: set OLLAMA_HOST to run")
+@EnabledIfEnvironmentVariable(
+    named = "OLLAMA_HOST",
+    matches = ".*\\S.*",
+    disabledReason = "no Ollama server: set OLLAMA_HOST to run")
 class OllamaLiveSmokeTest {
-  private final Provider provider = new OllamaProviderFactory().create(
-      new OllamaProviderFactory().autoConfigure(System.getenv()).get(0));
-  private final String model = System.getenv().getOrDefault("OLLAMA_SMOKE_MODEL", OllamaModels.DEFAULT_MODEL);
+  private final Provider provider =
+      new OllamaProviderFactory()
+          .create(new OllamaProviderFactory().autoConfigure(System.getenv()).get(0));
+  private final String model =
+      System.getenv().getOrDefault("OLLAMA_SMOKE_MODEL", OllamaModels.DEFAULT_MODEL);
 
   @AfterEach
   void close() {
@@ -35,8 +40,11 @@ class OllamaLiveSmokeTest {
 
   private ChatRequest request() {
     // A short answer, so that a CPU-only server finishes well within the deadline.
-    return ChatRequest.builder(model).addMessage(Message.of(Role.USER, "Reply with the single word: pong"))
-        .maxTokens(32).temperature(0.0).build();
+    return ChatRequest.builder(model)
+        .addMessage(Message.of(Role.USER, "Reply with the single word: pong"))
+        .maxTokens(32)
+        .temperature(0.0)
+        .build();
   }
 
   private static CallContext context() {

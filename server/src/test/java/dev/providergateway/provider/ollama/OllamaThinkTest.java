@@ -30,8 +30,10 @@ class OllamaThinkTest {
 
   @ParameterizedTest(name = "{0} {1} -> {2}")
   @MethodSource("efforts")
-  void of_reasoningEffort_levelsOnlyForModelsThatTakeThem(String model, String effort, String think) {
-    assertThat(OllamaThink.of(ChatRequest.builder(model).reasoningEffort(effort).build())).isEqualTo(Json.tryParse(think));
+  void of_reasoningEffort_levelsOnlyForModelsThatTakeThem(
+      String model, String effort, String think) {
+    assertThat(OllamaThink.of(ChatRequest.builder(model).reasoningEffort(effort).build()))
+        .isEqualTo(Json.tryParse(think));
   }
 
   @Test
@@ -51,7 +53,11 @@ class OllamaThinkTest {
   @ParameterizedTest(name = "{0} -> {1}")
   @MethodSource("thinkingValues")
   void of_extraThinking_winsOverReasoningEffort(Object thinking, String think) {
-    ChatRequest r = ChatRequest.builder("qwen3").reasoningEffort("none").extra(Map.of("thinking", thinking)).build();
+    ChatRequest r =
+        ChatRequest.builder("qwen3")
+            .reasoningEffort("none")
+            .extra(Map.of("thinking", thinking))
+            .build();
 
     assertThat(OllamaThink.of(r)).isEqualTo(Json.tryParse(think));
   }
@@ -60,6 +66,8 @@ class OllamaThinkTest {
   void of_extraThinkingNotUnderstood_invalidRequestNamingIt() {
     ChatRequest r = ChatRequest.builder("qwen3").extra(Map.of("thinking", 3L)).build();
 
-    assertThatThrownBy(() -> OllamaThink.of(r)).isInstanceOf(InvalidRequestException.class).hasMessageContaining("extra.thinking");
+    assertThatThrownBy(() -> OllamaThink.of(r))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("extra.thinking");
   }
 }

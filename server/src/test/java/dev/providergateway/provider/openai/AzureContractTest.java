@@ -16,16 +16,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The provider contract over Azure OpenAI: the wire format is OpenAI's (the fixtures are
- * inherited), but every request goes to the deployment URL with {@code api-version} and an
- * {@code api-key} header instead of a Bearer token.
+ * inherited), but every request goes to the deployment URL with {@code api-version} and an {@code
+ * api-key} header instead of a Bearer token.
  */
 class AzureContractTest extends OpenAiContractTest {
   private static final String KEY = "azure-key-0123456789abcdef";
 
   @Override
   protected Provider newProvider(URI baseUri) {
-    return new OpenAiPresetFactories.Azure().create(
-        TestTransport.settings("azure-test", "azure").baseUrl(baseUri.toString()).apiKey(KEY).build());
+    return new OpenAiPresetFactories.Azure()
+        .create(
+            TestTransport.settings("azure-test", "azure")
+                .baseUrl(baseUri.toString())
+                .apiKey(KEY)
+                .build());
   }
 
   /** Runs before the inherited teardown, so every request the scenario left unchecked is seen. */
@@ -64,8 +68,14 @@ class AzureContractTest extends OpenAiContractTest {
   @Test
   void chat_apiVersionOption_sentAsQuery() throws Exception {
     provider.close();
-    provider = new OpenAiPresetFactories.Azure().create(TestTransport.settings("azure-test", "azure")
-        .baseUrl(upstream.baseUri().toString()).apiKey(KEY).options(Map.of("api_version", "2025-04-01-preview")).build());
+    provider =
+        new OpenAiPresetFactories.Azure()
+            .create(
+                TestTransport.settings("azure-test", "azure")
+                    .baseUrl(upstream.baseUri().toString())
+                    .apiKey(KEY)
+                    .options(Map.of("api_version", "2025-04-01-preview"))
+                    .build());
     upstream.enqueue(chatText());
 
     chat(request("hi").build());
@@ -75,18 +85,26 @@ class AzureContractTest extends OpenAiContractTest {
 
   @Test
   void chat_deploymentNotFound_modelNotFound() {
-    upstream.enqueue(Response.json(404, "{\"error\":{\"code\":\"DeploymentNotFound\",\"message\":\"The API deployment for this "
-        + "resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.\"}}"));
+    upstream.enqueue(
+        Response.json(
+            404,
+            "{\"error\":{\"code\":\"DeploymentNotFound\",\"message\":\"The API deployment for this "
+                + "resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.\"}}"));
 
     Throwable t = unwrap(catchThrowable(() -> chat(request("hi").build())));
 
-    assertThat(t).isInstanceOf(ProviderException.ModelNotFound.class).hasMessageContaining("deployment");
+    assertThat(t)
+        .isInstanceOf(ProviderException.ModelNotFound.class)
+        .hasMessageContaining("deployment");
   }
 
   @Test
   void stream_deploymentNotFound_modelNotFound() throws Exception {
-    upstream.enqueue(Response.json(404, "{\"error\":{\"code\":\"DeploymentNotFound\",\"message\":\"The API deployment for this "
-        + "resource does not exist.\"}}"));
+    upstream.enqueue(
+        Response.json(
+            404,
+            "{\"error\":{\"code\":\"DeploymentNotFound\",\"message\":\"The API deployment for this "
+                + "resource does not exist.\"}}"));
 
     EventCollector events = EventCollector.of(provider.stream(request("hi").build(), context()));
 

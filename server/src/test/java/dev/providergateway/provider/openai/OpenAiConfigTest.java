@@ -31,12 +31,22 @@ class OpenAiConfigTest {
   private static final String SECRET = "secret-header-value-42";
 
   private static ProviderRegistry registry(String yaml) {
-    return ProviderRegistry.create(ConfigLoader.parse(yaml, Map.of()), Map.of(), Clock.systemUTC(), TestTransport.get());
+    return ProviderRegistry.create(
+        ConfigLoader.parse(yaml, Map.of()), Map.of(), Clock.systemUTC(), TestTransport.get());
   }
 
-  private static ProviderSettings settings(String type, String baseUrl, String key, Map<String, Object> options,
+  private static ProviderSettings settings(
+      String type,
+      String baseUrl,
+      String key,
+      Map<String, Object> options,
       Map<String, String> env) {
-    return TestTransport.settings("p", type).baseUrl(baseUrl).apiKey(key).options(options).env(env).build();
+    return TestTransport.settings("p", type)
+        .baseUrl(baseUrl)
+        .apiKey(key)
+        .options(options)
+        .env(env)
+        .build();
   }
 
   private static ProviderFactory factory(String type) {
@@ -46,7 +56,9 @@ class OpenAiConfigTest {
   @Test
   void registry_typeOpenAiWithHeaders_sendsKeyAndHeadersToBaseUrl() throws Exception {
     try (FakeUpstream upstream = FakeUpstream.start();
-        ProviderRegistry registry = registry("""
+        ProviderRegistry registry =
+            registry(
+                """
             providers:
               - name: corp
                 type: openai
@@ -55,13 +67,20 @@ class OpenAiConfigTest {
                 default_model: corp-llm
                 options:
                   headers: {X-Org: acme, HTTP-Referer: "https://example.com"}
-            """.formatted(upstream.baseUri()))) {
-      upstream.enqueue(Response.json(200, "{\"model\":\"corp-llm\",\"choices\":[{\"message\":{\"content\":\"ok\"},"
-          + "\"finish_reason\":\"stop\"}]}"));
+            """
+                    .formatted(upstream.baseUri()))) {
+      upstream.enqueue(
+          Response.json(
+              200,
+              "{\"model\":\"corp-llm\",\"choices\":[{\"message\":{\"content\":\"ok\"},"
+                  + "\"finish_reason\":\"stop\"}]}"));
       var provider = registry.get("corp").provider();
 
-      provider.chat(ChatRequest.builder("corp-llm").addMessage(Message.of(Role.USER, "hi")).build(),
-          new CallContext("r", null)).get(10, TimeUnit.SECONDS);
+      provider
+          .chat(
+              ChatRequest.builder("corp-llm").addMessage(Message.of(Role.USER, "hi")).build(),
+              new CallContext("r", null))
+          .get(10, TimeUnit.SECONDS);
 
       RecordedRequest sent = upstream.takeRequest();
       assertThat(sent.path()).isEqualTo("/v1/chat/completions");
@@ -69,13 +88,17 @@ class OpenAiConfigTest {
       assertThat(sent.header("x-org")).isEqualTo("acme");
       assertThat(sent.header("http-referer")).isEqualTo("https://example.com");
       assertThat(provider.descriptor().description()).startsWith("OpenAI-compatible");
-      assertThat(provider.descriptor().models()).extracting(ModelInfo::id).containsExactly("corp-llm");
+      assertThat(provider.descriptor().models())
+          .extracting(ModelInfo::id)
+          .containsExactly("corp-llm");
     }
   }
 
   @Test
   void registry_presetType_usesPresetDefaultsUnderItsOwnName() {
-    try (ProviderRegistry registry = registry("""
+    try (ProviderRegistry registry =
+        registry(
+            """
         providers:
           - {name: fast, type: groq, aliases: [speedy], api_key: gsk-test}
         """)) {
@@ -84,42 +107,76 @@ class OpenAiConfigTest {
       assertThat(provider.name()).isEqualTo("fast");
       assertThat(provider.descriptor().wireType()).isEqualTo("openai");
       assertThat(provider.descriptor().defaultModel()).isEqualTo("llama-3.3-70b-versatile");
-      assertThat(OpenAiFixtures.endpoint(provider, "m")).isEqualTo(URI.create("https://api.groq.com/openai/v1/chat/completions"));
+      assertThat(OpenAiFixtures.endpoint(provider, "m"))
+          .isEqualTo(URI.create("https://api.groq.com/openai/v1/chat/completions"));
     }
   }
 
   @Test
   void registry_invalidOption_failsNamingEntryAndOption() {
-    Throwable t = catchThrowable(() -> registry("""
+    Throwable t =
+        catchThrowable(
+            () ->
+                registry(
+                    """
         providers:
           - {name: corp, type: openai, base_url: "http://localhost:9/v1", options: {temprature: 1}}
         """));
 
-    assertThat(t).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("providers[0]").hasMessageContaining("options.temprature")
+    assertThat(t)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("providers[0]")
+        .hasMessageContaining("options.temprature")
         .hasMessageContaining("expected one of headers, stream_usage");
   }
 
   static Stream<Arguments> invalidOptions() {
     return Stream.of(
-        Arguments.of("openai", Map.of("bogus", 1), "options.bogus: unknown option for type 'openai'"),
-        Arguments.of("groq", Map.of("api_version", "2024-10-21"), "options.api_version: unknown option"),
+        Arguments.of(
+            "openai", Map.of("bogus", 1), "options.bogus: unknown option for type 'openai'"),
+        Arguments.of(
+            "groq", Map.of("api_version", "2024-10-21"), "options.api_version: unknown option"),
         Arguments.of("openai", Map.of("headers", "X-A: b"), "options.headers: expected a map"),
-        Arguments.of("openai", Map.of("headers", Map.of("X-Key", 5)), "options.headers.X-Key: expected a string"),
-        Arguments.of("openai", Map.of("headers", Map.of("Host", SECRET)), "options.headers.Host: the gateway sets this header itself"),
-        Arguments.of("openai", Map.of("headers", Map.of("Content-Type", SECRET)), "options.headers.Content-Type: the gateway"),
-        Arguments.of("openai", Map.of("headers", Map.of("Authorization", "Bearer " + SECRET)),
+        Arguments.of(
+            "openai",
+            Map.of("headers", Map.of("X-Key", 5)),
+            "options.headers.X-Key: expected a string"),
+        Arguments.of(
+            "openai",
+            Map.of("headers", Map.of("Host", SECRET)),
+            "options.headers.Host: the gateway sets this header itself"),
+        Arguments.of(
+            "openai",
+            Map.of("headers", Map.of("Content-Type", SECRET)),
+            "options.headers.Content-Type: the gateway"),
+        Arguments.of(
+            "openai",
+            Map.of("headers", Map.of("Authorization", "Bearer " + SECRET)),
             "options.headers.Authorization: conflicts with the authorization header"),
-        Arguments.of("azure", Map.of("headers", Map.of("API-Key", SECRET)), "options.headers.API-Key: conflicts with the api-key header"),
-        Arguments.of("openai", Map.of("stream_usage", "yes"), "options.stream_usage: expected true or false"),
-        Arguments.of("azure", Map.of("api_version", "latest"), "options.api_version: expected a version such as 2024-10-21"));
+        Arguments.of(
+            "azure",
+            Map.of("headers", Map.of("API-Key", SECRET)),
+            "options.headers.API-Key: conflicts with the api-key header"),
+        Arguments.of(
+            "openai",
+            Map.of("stream_usage", "yes"),
+            "options.stream_usage: expected true or false"),
+        Arguments.of(
+            "azure",
+            Map.of("api_version", "latest"),
+            "options.api_version: expected a version such as 2024-10-21"));
   }
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("invalidOptions")
-  void create_invalidOption_rejectedNamingOptionNeverValue(String type, Map<String, Object> options, String message) {
-    Throwable t = catchThrowable(() -> factory(type).create(
-        settings(type, "https://api.example.com/v1", "key-1", options, Map.of())));
+  void create_invalidOption_rejectedNamingOptionNeverValue(
+      String type, Map<String, Object> options, String message) {
+    Throwable t =
+        catchThrowable(
+            () ->
+                factory(type)
+                    .create(
+                        settings(type, "https://api.example.com/v1", "key-1", options, Map.of())));
 
     assertThat(t).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
     assertThat(t.getMessage()).doesNotContain(SECRET).doesNotContain("key-1");
@@ -128,8 +185,15 @@ class OpenAiConfigTest {
   @Test
   void create_authorizationHeaderWithoutApiKey_allowedForCustomAuth() throws Exception {
     try (FakeUpstream upstream = FakeUpstream.start()) {
-      var provider = factory("openai").create(settings("openai", upstream.baseUri() + "/v1", null,
-          Map.of("headers", Map.of("Authorization", "Bearer proxy-token")), Map.of()));
+      var provider =
+          factory("openai")
+              .create(
+                  settings(
+                      "openai",
+                      upstream.baseUri() + "/v1",
+                      null,
+                      Map.of("headers", Map.of("Authorization", "Bearer proxy-token")),
+                      Map.of()));
       upstream.enqueue(OpenAiFixtures.text("ok"));
 
       OpenAiFixtures.chat(provider, OpenAiFixtures.request("m", "hi").build());
@@ -140,55 +204,90 @@ class OpenAiConfigTest {
 
   @Test
   void create_hostedPresetWithoutKey_rejectedNamingTheVariable() {
-    Throwable t = catchThrowable(() -> factory("groq").create(settings("groq", null, null, Map.of(), Map.of())));
+    Throwable t =
+        catchThrowable(
+            () -> factory("groq").create(settings("groq", null, null, Map.of(), Map.of())));
 
-    assertThat(t).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("api_key is required for type 'groq'").hasMessageContaining("${GROQ_API_KEY}");
+    assertThat(t)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("api_key is required for type 'groq'")
+        .hasMessageContaining("${GROQ_API_KEY}");
   }
 
   @Test
   void create_officialOpenAiWithoutKey_rejected() {
-    assertThat(catchThrowable(() -> factory("openai").create(settings("openai", null, null, Map.of(), Map.of()))))
+    assertThat(
+            catchThrowable(
+                () -> factory("openai").create(settings("openai", null, null, Map.of(), Map.of()))))
         .hasMessageContaining("api_key is required for type 'openai' at https://api.openai.com/v1");
   }
 
   @Test
   void create_localServerWithoutKey_accepted() {
-    var provider = (OpenAiProvider) factory("vllm").create(settings("vllm", null, null, Map.of(), Map.of()));
+    var provider =
+        (OpenAiProvider) factory("vllm").create(settings("vllm", null, null, Map.of(), Map.of()));
 
-    assertThat(OpenAiFixtures.endpoint(provider, "m")).isEqualTo(URI.create("http://localhost:8000/v1/chat/completions"));
+    assertThat(OpenAiFixtures.endpoint(provider, "m"))
+        .isEqualTo(URI.create("http://localhost:8000/v1/chat/completions"));
   }
 
   @Test
   void create_azureWithoutEndpoint_rejectedNamingTheVariable() {
-    assertThat(catchThrowable(() -> factory("azure").create(settings("azure", null, "az", Map.of(), Map.of()))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("base_url is required for type 'azure'")
+    assertThat(
+            catchThrowable(
+                () -> factory("azure").create(settings("azure", null, "az", Map.of(), Map.of()))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("base_url is required for type 'azure'")
         .hasMessageContaining("AZURE_OPENAI_ENDPOINT");
   }
 
   @Test
   void create_badBaseUrlFromVariable_rejectedNamingTheVariable() {
-    Throwable t = catchThrowable(() -> factory("groq").create(
-        settings("groq", null, "gsk", Map.of(), Map.of("GROQ_BASE_URL", "ftp://files.example.com"))));
+    Throwable t =
+        catchThrowable(
+            () ->
+                factory("groq")
+                    .create(
+                        settings(
+                            "groq",
+                            null,
+                            "gsk",
+                            Map.of(),
+                            Map.of("GROQ_BASE_URL", "ftp://files.example.com"))));
 
-    assertThat(t).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("GROQ_BASE_URL")
+    assertThat(t)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("GROQ_BASE_URL")
         .hasMessageContaining("https://api.groq.com/openai/v1");
   }
 
   @Test
   void create_configEntryWithoutBaseUrl_honoursBaseUrlVariable() {
-    var provider = (OpenAiProvider) factory("lmstudio").create(
-        settings("lmstudio", null, null, Map.of(), Map.of("LMSTUDIO_BASE_URL", "http://studio:1234/v1")));
+    var provider =
+        (OpenAiProvider)
+            factory("lmstudio")
+                .create(
+                    settings(
+                        "lmstudio",
+                        null,
+                        null,
+                        Map.of(),
+                        Map.of("LMSTUDIO_BASE_URL", "http://studio:1234/v1")));
 
-    assertThat(OpenAiFixtures.endpoint(provider, "m")).isEqualTo(URI.create("http://studio:1234/v1/chat/completions"));
+    assertThat(OpenAiFixtures.endpoint(provider, "m"))
+        .isEqualTo(URI.create("http://studio:1234/v1/chat/completions"));
   }
 
   @Test
   void create_streamUsageOption_overridesPresetDefault() {
-    var mistral = (OpenAiProvider) factory("mistral").create(
-        settings("mistral", null, "m-key", Map.of("stream_usage", true), Map.of()));
-    var llama = (OpenAiProvider) factory("llamacpp").create(
-        settings("llamacpp", null, null, Map.of("stream_usage", false), Map.of()));
+    var mistral =
+        (OpenAiProvider)
+            factory("mistral")
+                .create(settings("mistral", null, "m-key", Map.of("stream_usage", true), Map.of()));
+    var llama =
+        (OpenAiProvider)
+            factory("llamacpp")
+                .create(settings("llamacpp", null, null, Map.of("stream_usage", false), Map.of()));
 
     assertThat(mistral.settings().streamUsage()).isTrue();
     assertThat(llama.settings().streamUsage()).isFalse();
@@ -196,9 +295,19 @@ class OpenAiConfigTest {
 
   @Test
   void toString_hidesKeyAndHeaderValues() {
-    var provider = (OpenAiProvider) factory("openai").create(settings("openai", "https://api.example.com/v1", "sk-hidden-1",
-        Map.of("headers", Map.of("X-Secret", SECRET)), Map.of()));
+    var provider =
+        (OpenAiProvider)
+            factory("openai")
+                .create(
+                    settings(
+                        "openai",
+                        "https://api.example.com/v1",
+                        "sk-hidden-1",
+                        Map.of("headers", Map.of("X-Secret", SECRET)),
+                        Map.of()));
 
-    assertThat(provider + " " + provider.settings()).doesNotContain("sk-hidden-1").doesNotContain(SECRET);
+    assertThat(provider + " " + provider.settings())
+        .doesNotContain("sk-hidden-1")
+        .doesNotContain(SECRET);
   }
 }

@@ -45,17 +45,22 @@ final class OpenAiFixtures {
    * upstream (whose loopback host the factory would call a compatible server).
    */
   static OpenAiProvider official(URI upstream) {
-    ProviderOptions options = ProviderOptions.of(TestTransport.settings("openai", "openai").apiKey(KEY).build())
-        .withRequestTimeout(Duration.ofSeconds(30));
+    ProviderOptions options =
+        ProviderOptions.of(TestTransport.settings("openai", "openai").apiKey(KEY).build())
+            .withRequestTimeout(Duration.ofSeconds(30));
     Capabilities caps = new Capabilities(true, true, true, true, ToolCallFormat.OPENAI, 0);
-    return new OpenAiProvider(options, new OpenAiSettings(URI.create(upstream + "/v1"), true, null, true),
+    return new OpenAiProvider(
+        options,
+        new OpenAiSettings(URI.create(upstream + "/v1"), true, null, true),
         new ProviderDescriptor("openai", "OpenAI (test)", "gpt-4o-mini", List.of(), caps, false));
   }
 
   /** A provider of config type {@code type} (a preset, or {@code openai} for a generic server). */
   static OpenAiProvider preset(String type, URI upstream) {
-    return (OpenAiProvider) factory(type).create(
-        TestTransport.settings(type, type).baseUrl(upstream + "/v1").apiKey(KEY).build());
+    return (OpenAiProvider)
+        factory(type)
+            .create(
+                TestTransport.settings(type, type).baseUrl(upstream + "/v1").apiKey(KEY).build());
   }
 
   /** Where {@code provider} sends a chat request for {@code model}. */
@@ -82,35 +87,63 @@ final class OpenAiFixtures {
 
   /** A non-streamed completion whose {@code choices[0].message} is {@code message}. */
   static Response completion(String message, String finish, String usage) {
-    return Response.json(200, "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"served-model\","
-        + "\"choices\":[{\"index\":0,\"message\":" + message + ",\"finish_reason\":\"" + finish + "\"}],\"usage\":" + usage + "}");
+    return Response.json(
+        200,
+        "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"served-model\","
+            + "\"choices\":[{\"index\":0,\"message\":"
+            + message
+            + ",\"finish_reason\":\""
+            + finish
+            + "\"}],\"usage\":"
+            + usage
+            + "}");
   }
 
   /** A plain text answer. */
   static Response text(String content) {
-    return completion("{\"role\":\"assistant\",\"content\":\"" + content + "\"}", "stop", usage(5, 2));
+    return completion(
+        "{\"role\":\"assistant\",\"content\":\"" + content + "\"}", "stop", usage(5, 2));
   }
 
   static String usage(int prompt, int completion) {
-    return "{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":" + completion + ",\"total_tokens\":" + (prompt + completion) + "}";
+    return "{\"prompt_tokens\":"
+        + prompt
+        + ",\"completion_tokens\":"
+        + completion
+        + ",\"total_tokens\":"
+        + (prompt + completion)
+        + "}";
   }
 
-  /** One SSE chunk with {@code choices[0].delta} and a finish reason ({@code null} or a quoted string). */
+  /**
+   * One SSE chunk with {@code choices[0].delta} and a finish reason ({@code null} or a quoted
+   * string).
+   */
   static String chunk(String delta, String finish) {
     return "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"served-model\","
-        + "\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + finish + "}]}\n\n";
+        + "\"choices\":[{\"index\":0,\"delta\":"
+        + delta
+        + ",\"finish_reason\":"
+        + finish
+        + "}]}\n\n";
   }
 
   /** The usage-only chunk that {@code stream_options.include_usage} asks for. */
   static String usageChunk(String usage) {
     return "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"served-model\","
-        + "\"choices\":[],\"usage\":" + usage + "}\n\n";
+        + "\"choices\":[],\"usage\":"
+        + usage
+        + "}\n\n";
   }
 
   /** A short streamed text answer with a usage chunk. */
   static Response streamedText() {
-    return Response.sse(List.of(
-        chunk("{\"role\":\"assistant\",\"content\":\"Hel\"}", "null"), chunk("{\"content\":\"lo\"}", "null"),
-        chunk("{}", "\"stop\""), usageChunk(usage(5, 2)), DONE));
+    return Response.sse(
+        List.of(
+            chunk("{\"role\":\"assistant\",\"content\":\"Hel\"}", "null"),
+            chunk("{\"content\":\"lo\"}", "null"),
+            chunk("{}", "\"stop\""),
+            usageChunk(usage(5, 2)),
+            DONE));
   }
 }

@@ -19,12 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
- * One real chat and one real stream per hosted preset, against the live service with the
- * preset's default model. Each runs only when that preset's key variable is set, so CI (which
- * has no keys) skips them all; they cost a few tokens each. The base-URL variables apply as in
- * production, so a proxy can be used.
+ * One real chat and one real stream per hosted preset, against the live service with the preset's
+ * default model. Each runs only when that preset's key variable is set, so CI (which has no keys)
+ * skips them all; they cost a few tokens each. The base-URL variables apply as in production, so a
+ * proxy can be used.
  */
-@DisplayName("Live OpenAI-family smoke tests (skipped unless the preset's API key variable is set; CI has none)")
+@DisplayName(
+    "Live OpenAI-family smoke tests (skipped unless the preset's API key variable is set; CI has none)")
 class OpenAiLiveSmokeTest {
 
   private static void smoke(String type) throws Exception {
@@ -33,8 +34,11 @@ class OpenAiLiveSmokeTest {
     assertThat(auto).as("auto-registration of %s from the environment", type).hasSize(1);
     try (Provider provider = factory.create(OpenAiFixtures.onTestTransport(auto.get(0)))) {
       String model = provider.descriptor().defaultModel();
-      ChatRequest request = ChatRequest.builder(model)
-          .addMessage(Message.of(Role.USER, "Reply with the single word: pong")).maxTokens(256).build();
+      ChatRequest request =
+          ChatRequest.builder(model)
+              .addMessage(Message.of(Role.USER, "Reply with the single word: pong"))
+              .maxTokens(256)
+              .build();
       CallContext context = new CallContext("live-smoke", Instant.now().plusSeconds(60));
 
       CompletionResponse response = provider.chat(request, context).get(90, TimeUnit.SECONDS);
@@ -57,7 +61,8 @@ class OpenAiLiveSmokeTest {
   }
 
   @Test
-  @DisplayName("azure (needs AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT, deployment gpt-4o-mini)")
+  @DisplayName(
+      "azure (needs AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT, deployment gpt-4o-mini)")
   @EnabledIfEnvironmentVariable(named = "AZURE_OPENAI_API_KEY", matches = ".+")
   @EnabledIfEnvironmentVariable(named = "AZURE_OPENAI_ENDPOINT", matches = ".+")
   void live_azure_chatAndStreamAnswer() throws Exception {

@@ -28,12 +28,12 @@ import picocli.CommandLine.Spec;
  * java -jar provider-gateway-cli.jar --target localhost:50051 chat "hello"
  * </pre>
  *
- * <p>Exit codes: 0 on success, 1 when the call fails (the error, its reason and any retry delay
- * go to standard error), 2 for usage errors.
+ * <p>Exit codes: 0 on success, 1 when the call fails (the error, its reason and any retry delay go
+ * to standard error), 2 for usage errors.
  *
- * <p>{@link #run} is the whole program with its streams and channel factory passed in, so it can
- * be tested in-process; {@link #main} only wires it to the real ones. An instance serves one
- * {@code run}, on one thread.
+ * <p>{@link #run} is the whole program with its streams and channel factory passed in, so it can be
+ * tested in-process; {@link #main} only wires it to the real ones. An instance serves one {@code
+ * run}, on one thread.
  */
 @Command(
     name = "provider-gateway",

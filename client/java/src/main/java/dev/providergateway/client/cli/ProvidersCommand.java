@@ -117,7 +117,10 @@ final class ProvidersCommand implements Callable<Integer> {
     for (String[] row : rows) {
       StringBuilder line = new StringBuilder();
       for (int i = 0; i < columns; i++) {
-        line.append(i == columns - 1 ? row[i] : String.format(Locale.ROOT, "%-" + widths[i] + "s  ", row[i]));
+        line.append(
+            i == columns - 1
+                ? row[i]
+                : String.format(Locale.ROOT, "%-" + widths[i] + "s  ", row[i]));
       }
       out.println(line.toString().stripTrailing());
     }

@@ -79,8 +79,8 @@ abstract class RequestCommand {
   }
 
   /**
-   * Prints token counts and who answered to standard error, so standard output holds only the
-   * reply and can be piped.
+   * Prints token counts and who answered to standard error, so standard output holds only the reply
+   * and can be piped.
    */
   static void printUsage(
       PrintStream err, Usage usage, String stopReason, String provider, String model) {

@@ -73,9 +73,20 @@ class GatewayCliTest {
   void chat_options_forwardedInRequest() throws Exception {
     int code =
         run(
-            "--target", "gw.internal:7000",
-            "chat", "--provider", "openai", "--model", "gpt-4o-mini", "--system", "be brief",
-            "--temperature", "0.3", "--max-tokens", "42", "hi");
+            "--target",
+            "gw.internal:7000",
+            "chat",
+            "--provider",
+            "openai",
+            "--model",
+            "gpt-4o-mini",
+            "--system",
+            "be brief",
+            "--temperature",
+            "0.3",
+            "--max-tokens",
+            "42",
+            "hi");
 
     assertThat(code).isZero();
     ChatRequest request = fake.requests.poll(5, TimeUnit.SECONDS);
@@ -144,7 +155,8 @@ class GatewayCliTest {
             .addRoutes(
                 RouteInfo.newBuilder()
                     .setName("fast")
-                    .addTargets(RouteTarget.newBuilder().setProvider("openai").setModel("gpt-4o-mini"))
+                    .addTargets(
+                        RouteTarget.newBuilder().setProvider("openai").setModel("gpt-4o-mini"))
                     .addTargets(RouteTarget.newBuilder().setProvider("echo")))
             .setDefaultProvider("echo")
             .build();

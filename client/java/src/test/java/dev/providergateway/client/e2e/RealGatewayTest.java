@@ -37,8 +37,13 @@ class RealGatewayTest {
 
   @BeforeAll
   static void start() throws Exception {
-    gateway = GatewayServer.netty(ConfigLoader.parse(
-        "server: {host: 127.0.0.1, port: 0}\nresilience: {max_retries: 0}\n", Map.of()), Map.of(), Clock.systemUTC()).start();
+    gateway =
+        GatewayServer.netty(
+                ConfigLoader.parse(
+                    "server: {host: 127.0.0.1, port: 0}\nresilience: {max_retries: 0}\n", Map.of()),
+                Map.of(),
+                Clock.systemUTC())
+            .start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     client = GatewayClient.create(channel).withDeadline(Duration.ofSeconds(20));
   }
@@ -51,7 +56,8 @@ class RealGatewayTest {
 
   @Test
   void chat_echo_returnsReply() {
-    assertThat(client.chat(ChatRequests.of("echo", "", "hello from java").build()).getContent()).isEqualTo("hello from java");
+    assertThat(client.chat(ChatRequests.of("echo", "", "hello from java").build()).getContent())
+        .isEqualTo("hello from java");
   }
 
   @Test
@@ -60,18 +66,27 @@ class RealGatewayTest {
     try (var stream = client.stream(ChatRequests.of("echo", "", "x y z").build())) {
       stream.forEachRemaining(chunks::add);
     }
-    assertThat(chunks).extracting(StreamChunk::getIsFinal).containsExactly(false, false, false, true);
+    assertThat(chunks)
+        .extracting(StreamChunk::getIsFinal)
+        .containsExactly(false, false, false, true);
   }
 
   @Test
   void chat_rateLimited_exceptionCarriesReasonAndRetryDelay() {
-    Struct extra = Struct.newBuilder()
-        .putFields("echo_error", Value.newBuilder().setStringValue("PROVIDER_RATE_LIMIT").build())
-        .putFields("echo_retry_after_ms", Value.newBuilder().setNumberValue(3000).build()).build();
+    Struct extra =
+        Struct.newBuilder()
+            .putFields(
+                "echo_error", Value.newBuilder().setStringValue("PROVIDER_RATE_LIMIT").build())
+            .putFields("echo_retry_after_ms", Value.newBuilder().setNumberValue(3000).build())
+            .build();
 
-    GatewayException e = catchThrowableOfType(GatewayException.class,
-        // Its own model: a 429 cools its (provider, model) down for the Retry-After period.
-        () -> client.chat(ChatRequests.of("echo", "echo-rate-limited", "x").setExtra(extra).build()));
+    GatewayException e =
+        catchThrowableOfType(
+            GatewayException.class,
+            // Its own model: a 429 cools its (provider, model) down for the Retry-After period.
+            () ->
+                client.chat(
+                    ChatRequests.of("echo", "echo-rate-limited", "x").setExtra(extra).build()));
 
     assertThat(e.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(e.reason()).isEqualTo("PROVIDER_RATE_LIMIT");
@@ -83,11 +98,13 @@ class RealGatewayTest {
   void converse_historyTurns_secondTurnSeesFirst() {
     try (ConverseSession session = client.converse()) {
       List<StreamChunk> first = new ArrayList<>();
-      try (TurnStream turn = session.startTurn("1", ChatRequests.of("echo", "", "remember me").build(), true)) {
+      try (TurnStream turn =
+          session.startTurn("1", ChatRequests.of("echo", "", "remember me").build(), true)) {
         turn.forEachRemaining(first::add);
       }
       List<StreamChunk> second = new ArrayList<>();
-      try (TurnStream turn = session.startTurn("2", ChatRequests.of("echo", "", "again").build(), true)) {
+      try (TurnStream turn =
+          session.startTurn("2", ChatRequests.of("echo", "", "again").build(), true)) {
         turn.forEachRemaining(second::add);
       }
       // History: "remember me" (2) + assistant "remember me" (2) + "again" (1) words of prompt.
@@ -100,9 +117,12 @@ class RealGatewayTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-    int code = GatewayCli.run(new String[] {"--target", "127.0.0.1:" + gateway.port(), "chat", "hi", "cli"},
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-        target -> NettyChannelBuilder.forTarget(target).usePlaintext().build());
+    int code =
+        GatewayCli.run(
+            new String[] {"--target", "127.0.0.1:" + gateway.port(), "chat", "hi", "cli"},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            target -> NettyChannelBuilder.forTarget(target).usePlaintext().build());
 
     assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("hi cli");

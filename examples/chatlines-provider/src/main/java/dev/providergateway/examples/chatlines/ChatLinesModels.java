@@ -19,7 +19,10 @@ final class ChatLinesModels {
 
   private ChatLinesModels() {}
 
-  /** The models an instance lists: chat-lines' own, then the configured ones, with the default model first if new. */
+  /**
+   * The models an instance lists: chat-lines' own, then the configured ones, with the default model
+   * first if new.
+   */
   static List<String> listed(String defaultModel, List<String> configured) {
     List<String> models = new ArrayList<>(MODELS);
     for (String m : configured) {
@@ -36,15 +39,23 @@ final class ChatLinesModels {
   /** What the wire supports for {@code model}: the small models have no tools on the wire. */
   static Capabilities capabilities(String model) {
     boolean mini = model.startsWith("lines-mini");
-    return new Capabilities(true, true, false, false,
-        mini ? ToolCallFormat.XML : ToolCallFormat.ANTHROPIC, mini ? 8_192 : 32_768);
+    return new Capabilities(
+        true,
+        true,
+        false,
+        false,
+        mini ? ToolCallFormat.XML : ToolCallFormat.ANTHROPIC,
+        mini ? 8_192 : 32_768);
   }
 
   /** The descriptor of an instance with {@code settings}. */
   static ProviderDescriptor descriptor(ChatLinesSettings settings) {
-    return new ProviderDescriptor(ChatLinesProviderFactory.TYPE,
-        "chat-lines at " + settings.baseUrl().getAuthority(), settings.defaultModel(),
+    return new ProviderDescriptor(
+        ChatLinesProviderFactory.TYPE,
+        "chat-lines at " + settings.baseUrl().getAuthority(),
+        settings.defaultModel(),
         settings.models().stream().map(m -> new ModelInfo(m, capabilities(m))).toList(),
-        capabilities(settings.defaultModel()), false);
+        capabilities(settings.defaultModel()),
+        false);
   }
 }

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * A provider speaking chat-lines ({@code POST {base}/v1/generate}, one event per line; see the
- * module README). {@link HttpProvider} does the calls; this class only names the endpoint, the
- * key header and the mappers. The gateway adds validation, routing, the circuit breaker, retries,
+ * module README). {@link HttpProvider} does the calls; this class only names the endpoint, the key
+ * header and the mappers. The gateway adds validation, routing, the circuit breaker, retries,
  * deadlines, cancellation and error mapping around it.
  *
  * <p>Thread-safe: its fields are immutable.
@@ -18,9 +18,12 @@ final class ChatLinesProvider extends HttpProvider {
   private final URI endpoint;
 
   ChatLinesProvider(ProviderOptions options, ChatLinesSettings settings) {
-    super(options, ChatLinesModels.descriptor(settings),
+    super(
+        options,
+        ChatLinesModels.descriptor(settings),
         settings.apiKey() == null ? Map.of() : Map.of("x-lines-key", settings.apiKey()),
-        ChatLinesResponseMapper::response, ChatLinesStreamDecoder::new);
+        ChatLinesResponseMapper::response,
+        ChatLinesStreamDecoder::new);
     this.endpoint = URI.create(settings.baseUrl() + "/v1/generate");
   }
 

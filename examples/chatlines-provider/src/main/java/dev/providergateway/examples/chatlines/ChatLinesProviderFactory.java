@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Creates chat-lines providers (type {@code chatlines}). Listed in {@code
- * META-INF/services/dev.providergateway.provider.ProviderFactory}, so the gateway finds it in a
- * jar dropped into its plugins directory.
+ * META-INF/services/dev.providergateway.provider.ProviderFactory}, so the gateway finds it in a jar
+ * dropped into its plugins directory.
  *
  * <p>The service is the entry's {@code base_url}, else {@code CHATLINES_BASE_URL}, else {@code
  * http://127.0.0.1:7070}; the key is {@code api_key}, else {@code CHATLINES_API_KEY}. One option:
@@ -37,8 +37,12 @@ public final class ChatLinesProviderFactory implements ProviderFactory {
     ProviderOptions options = ProviderOptions.of(s).withRequestTimeout(REQUEST_TIMEOUT);
     String model = options.defaultModel(ChatLinesModels.DEFAULT_MODEL);
     String key = options.apiKey() != null ? options.apiKey() : s.env().get(API_KEY_ENV);
-    ChatLinesSettings settings = new ChatLinesSettings(
-        options.baseUrl(BASE_URL_ENV, DEFAULT_BASE_URL), key, model, ChatLinesModels.listed(model, s.models()));
+    ChatLinesSettings settings =
+        new ChatLinesSettings(
+            options.baseUrl(BASE_URL_ENV, DEFAULT_BASE_URL),
+            key,
+            model,
+            ChatLinesModels.listed(model, s.models()));
     return new ChatLinesProvider(options, settings);
   }
 

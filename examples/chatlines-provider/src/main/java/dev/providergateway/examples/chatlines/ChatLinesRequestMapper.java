@@ -29,7 +29,8 @@ import java.util.Set;
  */
 final class ChatLinesRequestMapper {
   static final String RESERVED_DOC = "model, stream, setup, prompt, toolbox and must_call";
-  private static final Set<String> RESERVED = Set.of("model", "stream", "setup", "prompt", "toolbox", "must_call");
+  private static final Set<String> RESERVED =
+      Set.of("model", "stream", "setup", "prompt", "toolbox", "must_call");
 
   private ChatLinesRequestMapper() {}
 
@@ -41,10 +42,12 @@ final class ChatLinesRequestMapper {
     for (int i = 0; i < r.messages().size(); i++) {
       Message m = r.messages().get(i);
       if (!m.images().isEmpty()) {
-        throw InvalidRequestException.of("messages[" + i + "].images", "chat-lines takes text only, no images");
+        throw InvalidRequestException.of(
+            "messages[" + i + "].images", "chat-lines takes text only, no images");
       }
       switch (m.role()) {
-        case SYSTEM, DEVELOPER -> setup.append(setup.length() == 0 ? "" : "\n\n").append(m.content());
+        case SYSTEM, DEVELOPER ->
+            setup.append(setup.length() == 0 ? "" : "\n\n").append(m.content());
         case USER -> prompt.addObject().put("from", "human").put("text", m.content());
         case ASSISTANT -> {
           ObjectNode turn = prompt.addObject().put("from", "model").put("text", m.content());
@@ -52,7 +55,12 @@ final class ChatLinesRequestMapper {
             turn.set("calls", calls(m.toolCalls()));
           }
         }
-        case TOOL, FUNCTION -> prompt.addObject().put("from", "result").put("ref", m.toolCallId()).put("text", m.content());
+        case TOOL, FUNCTION ->
+            prompt
+                .addObject()
+                .put("from", "result")
+                .put("ref", m.toolCallId())
+                .put("text", m.content());
       }
     }
     if (setup.length() > 0) {
@@ -82,29 +90,38 @@ final class ChatLinesRequestMapper {
     if (!r.reasoningEffort().isEmpty()) {
       notes.put("dropped.reasoning_effort", "chat-lines models do not reason");
     }
-    r.extra().forEach((key, value) -> {
-      if (RESERVED.contains(key)) {
-        throw InvalidRequestException.of("extra." + key, "is set by the gateway and cannot be overridden");
-      }
-      body.set(key, Json.MAPPER.valueToTree(value));
-    });
+    r.extra()
+        .forEach(
+            (key, value) -> {
+              if (RESERVED.contains(key)) {
+                throw InvalidRequestException.of(
+                    "extra." + key, "is set by the gateway and cannot be overridden");
+              }
+              body.set(key, Json.MAPPER.valueToTree(value));
+            });
     return body;
   }
 
-  /** Adds {@code toolbox} and {@code must_call} to {@code body}; {@code notes} says what was adjusted. */
+  /**
+   * Adds {@code toolbox} and {@code must_call} to {@code body}; {@code notes} says what was
+   * adjusted.
+   */
   private static void addTools(ChatRequest r, ObjectNode body, Map<String, String> notes) {
     if (r.tools().isEmpty()) {
       return;
     }
-    if (r.toolChoice() instanceof ToolChoice.Mode mode && mode.kind() == ToolChoice.Mode.Kind.NONE) {
+    if (r.toolChoice() instanceof ToolChoice.Mode mode
+        && mode.kind() == ToolChoice.Mode.Kind.NONE) {
       // chat-lines has no "never call"; not offering the tools has the same effect.
-      notes.put("adjusted.tool_choice", "chat-lines has no tool_choice none; the tools were not sent");
+      notes.put(
+          "adjusted.tool_choice", "chat-lines has no tool_choice none; the tools were not sent");
       return;
     }
     body.set("toolbox", toolbox(r.tools()));
     if (r.toolChoice() instanceof ToolChoice.Named named) {
       body.put("must_call", named.toolName());
-    } else if (r.toolChoice() instanceof ToolChoice.Mode mode && mode.kind() == ToolChoice.Mode.Kind.REQUIRED) {
+    } else if (r.toolChoice() instanceof ToolChoice.Mode mode
+        && mode.kind() == ToolChoice.Mode.Kind.REQUIRED) {
       body.put("must_call", "any");
     }
   }

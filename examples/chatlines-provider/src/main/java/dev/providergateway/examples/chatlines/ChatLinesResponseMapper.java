@@ -15,29 +15,35 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Maps a non-streamed chat-lines answer, {@code {"lines": [...]}}, to a {@link
- * CompletionResponse}. The lines are the ones a stream carries, so the same {@link
- * ChatLinesStreamDecoder} reads them and this class joins its events. Stateless.
+ * Maps a non-streamed chat-lines answer, {@code {"lines": [...]}}, to a {@link CompletionResponse}.
+ * The lines are the ones a stream carries, so the same {@link ChatLinesStreamDecoder} reads them
+ * and this class joins its events. Stateless.
  */
 final class ChatLinesResponseMapper {
   private ChatLinesResponseMapper() {}
 
-  /** The domain response of a non-streamed answer; {@code notes} (from the request side) go into its metadata. */
+  /**
+   * The domain response of a non-streamed answer; {@code notes} (from the request side) go into its
+   * metadata.
+   */
   static CompletionResponse response(JsonNode json, Origin origin, Map<String, String> notes) {
     JsonNode lines = json.path("lines");
     if (!lines.isArray()) {
-      throw new ProviderException.InvalidResponse(origin, origin.provider() + " returned no 'lines' array", null);
+      throw new ProviderException.InvalidResponse(
+          origin, origin.provider() + " returned no 'lines' array", null);
     }
     ChatLinesStreamDecoder decoder = new ChatLinesStreamDecoder(origin, notes);
     List<StreamEvent> events = new ArrayList<>();
     for (JsonNode line : lines) {
       if (!line.isTextual()) {
-        throw new ProviderException.InvalidResponse(origin, origin.provider() + " returned a line that is not a string", null);
+        throw new ProviderException.InvalidResponse(
+            origin, origin.provider() + " returned a line that is not a string", null);
       }
       decoder.onLine(line.asText(), events::add);
     }
     if (!decoder.finished()) {
-      throw new ProviderException.InvalidResponse(origin, origin.provider() + " returned an answer without an END line", null);
+      throw new ProviderException.InvalidResponse(
+          origin, origin.provider() + " returned an answer without an END line", null);
     }
     return collect(events, origin);
   }
@@ -67,7 +73,15 @@ final class ChatLinesResponseMapper {
     }
     List<ToolCall> toolCalls = new ArrayList<>();
     calls.values().forEach(c -> toolCalls.add(ToolArguments.toolCall(c[0], c[1], c[2])));
-    return new CompletionResponse(text.toString(), toolCalls, finish.reason(), finish.nativeReason(), usage, model, "",
-        metadata, List.of());
+    return new CompletionResponse(
+        text.toString(),
+        toolCalls,
+        finish.reason(),
+        finish.nativeReason(),
+        usage,
+        model,
+        "",
+        metadata,
+        List.of());
   }
 }

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * What a chat-lines instance needs beyond the SDK's {@link
- * dev.providergateway.provider.http.ProviderOptions} (which holds the name, headers and
- * timeouts), resolved by {@link ChatLinesProviderFactory}.
+ * dev.providergateway.provider.http.ProviderOptions} (which holds the name, headers and timeouts),
+ * resolved by {@link ChatLinesProviderFactory}.
  *
  * @param baseUrl the service, e.g. {@code http://127.0.0.1:7070}; requests go to {@code
  *     {baseUrl}/v1/generate}
@@ -27,7 +27,14 @@ record ChatLinesSettings(URI baseUrl, String apiKey, String defaultModel, List<S
   /** Hides the credential. */
   @Override
   public String toString() {
-    return "ChatLinesSettings[baseUrl=" + baseUrl + ", apiKey=" + (apiKey == null ? "none" : "***")
-        + ", defaultModel=" + defaultModel + ", models=" + models + "]";
+    return "ChatLinesSettings[baseUrl="
+        + baseUrl
+        + ", apiKey="
+        + (apiKey == null ? "none" : "***")
+        + ", defaultModel="
+        + defaultModel
+        + ", models="
+        + models
+        + "]";
   }
 }

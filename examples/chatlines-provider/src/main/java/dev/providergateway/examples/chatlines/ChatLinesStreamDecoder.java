@@ -16,11 +16,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Decodes chat-lines, one event per line ({@code MODEL}, {@code TEXT}, {@code CALL}, {@code
- * ARGS}, {@code USAGE}, {@code END}, {@code ERROR}; {@code #} comments and blank lines are
- * skipped), into stream events. It is also the response side of the tool-call adapter: a {@code
- * CALL ref tool} line opens the call at the next index and {@code ARGS ref "..."} lines append to
- * the call that {@code ref} names, so the gateway joins the fragments by index.
+ * Decodes chat-lines, one event per line ({@code MODEL}, {@code TEXT}, {@code CALL}, {@code ARGS},
+ * {@code USAGE}, {@code END}, {@code ERROR}; {@code #} comments and blank lines are skipped), into
+ * stream events. It is also the response side of the tool-call adapter: a {@code CALL ref tool}
+ * line opens the call at the next index and {@code ARGS ref "..."} lines append to the call that
+ * {@code ref} names, so the gateway joins the fragments by index.
  *
  * <p>{@link ChatLinesResponseMapper} reads a non-streamed answer's lines with it too. One instance
  * per response, called serially, as {@link StreamDecoder} requires.
@@ -83,7 +83,9 @@ final class ChatLinesStreamDecoder implements StreamDecoder {
       }
       case "USAGE" -> {
         Matcher m = match(USAGE, rest, line);
-        emit.accept(new StreamEvent.UsageReport(Usage.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)))));
+        emit.accept(
+            new StreamEvent.UsageReport(
+                Usage.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)))));
       }
       case "END" -> {
         ended = true;

@@ -20,16 +20,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The SDK's provider contract over chat-lines: every scenario of {@link ProviderContractTest}
- * (text, streams, tool calls, tool results, errors, cancellation, dead and malformed streams)
- * with fixtures in the chat-lines wire format, plus the format's own cases.
+ * (text, streams, tool calls, tool results, errors, cancellation, dead and malformed streams) with
+ * fixtures in the chat-lines wire format, plus the format's own cases.
  */
 class ChatLinesContractTest extends ProviderContractTest {
   static final String CONTENT_TYPE = "text/x-chat-lines";
 
   @Override
   protected Provider newProvider(URI baseUri) {
-    return new ChatLinesProviderFactory().create(
-        TestTransport.settings("lines-test", "chatlines").baseUrl(baseUri.toString()).apiKey("test-key").build());
+    return new ChatLinesProviderFactory()
+        .create(
+            TestTransport.settings("lines-test", "chatlines")
+                .baseUrl(baseUri.toString())
+                .apiKey("test-key")
+                .build());
   }
 
   /** A TEXT line for {@code text}. */
@@ -39,7 +43,8 @@ class ChatLinesContractTest extends ProviderContractTest {
 
   /** A streamed chat-lines response: each element is one line. */
   static Response lines(List<String> lines) {
-    return Response.stream(200, CONTENT_TYPE, Duration.ZERO, lines.stream().map(l -> l + "\n").toList());
+    return Response.stream(
+        200, CONTENT_TYPE, Duration.ZERO, lines.stream().map(l -> l + "\n").toList());
   }
 
   /** A non-streamed chat-lines answer: the same lines in a JSON envelope. */
@@ -58,7 +63,14 @@ class ChatLinesContractTest extends ProviderContractTest {
 
   @Override
   protected Response streamText() {
-    return lines(List.of("MODEL lines-1", text("Hello"), text(" from the"), text(" fake upstream."), "USAGE 12 7", "END done"));
+    return lines(
+        List.of(
+            "MODEL lines-1",
+            text("Hello"),
+            text(" from the"),
+            text(" fake upstream."),
+            "USAGE 12 7",
+            "END done"));
   }
 
   @Override
@@ -79,16 +91,17 @@ class ChatLinesContractTest extends ProviderContractTest {
   @Override
   protected Response streamParallelToolCalls() {
     // Both calls open before their arguments arrive, interleaved, in fragments.
-    return lines(List.of(
-        "MODEL lines-1",
-        "CALL c1 get_weather",
-        "CALL c2 get_time",
-        "ARGS c1 " + Json.write("{\"city\":"),
-        "ARGS c2 " + Json.write("{\"tz\":"),
-        "ARGS c1 " + Json.write("\"Paris\"}"),
-        "ARGS c2 " + Json.write("\"Europe/Paris\"}"),
-        "USAGE 12 7",
-        "END tool"));
+    return lines(
+        List.of(
+            "MODEL lines-1",
+            "CALL c1 get_weather",
+            "CALL c2 get_time",
+            "ARGS c1 " + Json.write("{\"city\":"),
+            "ARGS c2 " + Json.write("{\"tz\":"),
+            "ARGS c1 " + Json.write("\"Paris\"}"),
+            "ARGS c2 " + Json.write("\"Europe/Paris\"}"),
+            "USAGE 12 7",
+            "END tool"));
   }
 
   @Override
@@ -108,7 +121,8 @@ class ChatLinesContractTest extends ProviderContractTest {
 
   @Override
   protected Response error(int status, String message, String code) {
-    return Response.text(status, "text/plain", "ERROR " + status + " " + Json.write(code + ": " + message) + "\n");
+    return Response.text(
+        status, "text/plain", "ERROR " + status + " " + Json.write(code + ": " + message) + "\n");
   }
 
   @Override
@@ -120,7 +134,9 @@ class ChatLinesContractTest extends ProviderContractTest {
     JsonNode call = model.path("calls").get(0);
     assertThat(call.path("ref").asText()).isEqualTo("call_1");
     assertThat(call.path("tool").asText()).isEqualTo("get_weather");
-    assertThat(call.path("input").isObject()).as("chat-lines takes the input as an object").isTrue();
+    assertThat(call.path("input").isObject())
+        .as("chat-lines takes the input as an object")
+        .isTrue();
     assertThat(call.path("input").path("city").asText()).isEqualTo("Paris");
     JsonNode result = prompt.get(2);
     assertThat(result.path("from").asText()).isEqualTo("result");
@@ -136,14 +152,17 @@ class ChatLinesContractTest extends ProviderContractTest {
     EventCollector events = EventCollector.of(provider.stream(request("hi").build(), context()));
 
     Throwable error = events.await();
-    assertThat(error).isInstanceOf(ProviderException.Unavailable.class).hasMessageContaining("model overloaded");
+    assertThat(error)
+        .isInstanceOf(ProviderException.Unavailable.class)
+        .hasMessageContaining("model overloaded");
     assertThat(((ProviderException) error).retryable()).isTrue();
     assertThat(events.content()).isEqualTo("Hello");
   }
 
   @Test
   void stream_commentsAndBlankLines_skipped() throws Exception {
-    upstream.enqueue(lines(List.of("# warming up", "", text("Hi"), "   ", text(" there"), "END done")));
+    upstream.enqueue(
+        lines(List.of("# warming up", "", text("Hi"), "   ", text(" there"), "END done")));
 
     EventCollector events = EventCollector.of(provider.stream(request("hi").build(), context()));
 
@@ -157,14 +176,18 @@ class ChatLinesContractTest extends ProviderContractTest {
 
     EventCollector events = EventCollector.of(provider.stream(request("hi").build(), context()));
 
-    assertThat(events.await()).isInstanceOf(ProviderException.InvalidResponse.class).hasMessageContaining("c9");
+    assertThat(events.await())
+        .isInstanceOf(ProviderException.InvalidResponse.class)
+        .hasMessageContaining("c9");
   }
 
   @Test
   void chat_answerWithoutEnd_invalidResponse() {
     upstream.enqueue(envelope(List.of(text("Hello"))));
 
-    assertThat(unwrap(org.assertj.core.api.Assertions.catchThrowable(() -> chat(request("hi").build()))))
+    assertThat(
+            unwrap(
+                org.assertj.core.api.Assertions.catchThrowable(() -> chat(request("hi").build()))))
         .isInstanceOf(ProviderException.InvalidResponse.class)
         .hasMessageContaining("END");
   }
@@ -184,9 +207,17 @@ class ChatLinesContractTest extends ProviderContractTest {
   @Test
   void chat_keyFromEnvironment_sentWhenNoneConfigured() throws Exception {
     upstream.enqueue(chatText());
-    try (Provider fromEnv = new ChatLinesProviderFactory().create(
-        TestTransport.settings("lines-env", "chatlines", Map.of("CHATLINES_API_KEY", "env-key", "CHATLINES_BASE_URL",
-            upstream.baseUri().toString())))) {
+    try (Provider fromEnv =
+        new ChatLinesProviderFactory()
+            .create(
+                TestTransport.settings(
+                    "lines-env",
+                    "chatlines",
+                    Map.of(
+                        "CHATLINES_API_KEY",
+                        "env-key",
+                        "CHATLINES_BASE_URL",
+                        upstream.baseUri().toString())))) {
       fromEnv.chat(request("hi").build(), context()).get(10, TimeUnit.SECONDS);
     }
 

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /** The request side of the adapter: fields, tools and tool choice in chat-lines' shape. */
 class ChatLinesRequestMapperTest {
-  private static final ToolDefinition WEATHER = new ToolDefinition("get_weather", "Weather", Map.of("type", "object"));
+  private static final ToolDefinition WEATHER =
+      new ToolDefinition("get_weather", "Weather", Map.of("type", "object"));
   private final Map<String, String> notes = new LinkedHashMap<>();
 
   private static ChatRequest.Builder request() {
@@ -31,8 +32,17 @@ class ChatLinesRequestMapperTest {
 
   @Test
   void requestBody_samplingAndSystemMessages_mappedToChatLinesNames() {
-    JsonNode body = ChatLinesRequestMapper.requestBody(request().temperature(0.2).topP(0.9).maxTokens(64).seed(7L)
-        .stop(List.of("END")).build(), true, notes);
+    JsonNode body =
+        ChatLinesRequestMapper.requestBody(
+            request()
+                .temperature(0.2)
+                .topP(0.9)
+                .maxTokens(64)
+                .seed(7L)
+                .stop(List.of("END"))
+                .build(),
+            true,
+            notes);
 
     assertThat(body.path("setup").asText()).isEqualTo("Be terse.\n\nNo emoji.");
     assertThat(body.path("prompt")).hasSize(1);
@@ -48,13 +58,27 @@ class ChatLinesRequestMapperTest {
 
   @Test
   void requestBody_toolChoiceVariants_mustCall() {
-    JsonNode auto = ChatLinesRequestMapper.requestBody(request().tools(List.of(WEATHER)).build(), false, notes);
-    JsonNode required = ChatLinesRequestMapper.requestBody(request().tools(List.of(WEATHER))
-        .toolChoice(new ToolChoice.Mode(ToolChoice.Mode.Kind.REQUIRED)).build(), false, notes);
-    JsonNode named = ChatLinesRequestMapper.requestBody(request().tools(List.of(WEATHER))
-        .toolChoice(new ToolChoice.Named("get_weather")).build(), false, notes);
+    JsonNode auto =
+        ChatLinesRequestMapper.requestBody(request().tools(List.of(WEATHER)).build(), false, notes);
+    JsonNode required =
+        ChatLinesRequestMapper.requestBody(
+            request()
+                .tools(List.of(WEATHER))
+                .toolChoice(new ToolChoice.Mode(ToolChoice.Mode.Kind.REQUIRED))
+                .build(),
+            false,
+            notes);
+    JsonNode named =
+        ChatLinesRequestMapper.requestBody(
+            request()
+                .tools(List.of(WEATHER))
+                .toolChoice(new ToolChoice.Named("get_weather"))
+                .build(),
+            false,
+            notes);
 
-    assertThat(auto.path("toolbox").get(0).path("input_schema").path("type").asText()).isEqualTo("object");
+    assertThat(auto.path("toolbox").get(0).path("input_schema").path("type").asText())
+        .isEqualTo("object");
     assertThat(auto.has("must_call")).isFalse();
     assertThat(required.path("must_call").asText()).isEqualTo("any");
     assertThat(named.path("must_call").asText()).isEqualTo("get_weather");
@@ -62,8 +86,14 @@ class ChatLinesRequestMapperTest {
 
   @Test
   void requestBody_toolChoiceNone_toolsNotSentAndNoted() {
-    JsonNode body = ChatLinesRequestMapper.requestBody(request().tools(List.of(WEATHER))
-        .toolChoice(new ToolChoice.Mode(ToolChoice.Mode.Kind.NONE)).build(), false, notes);
+    JsonNode body =
+        ChatLinesRequestMapper.requestBody(
+            request()
+                .tools(List.of(WEATHER))
+                .toolChoice(new ToolChoice.Mode(ToolChoice.Mode.Kind.NONE))
+                .build(),
+            false,
+            notes);
 
     assertThat(body.has("toolbox")).isFalse();
     assertThat(notes).containsKey("adjusted.tool_choice");
@@ -71,26 +101,45 @@ class ChatLinesRequestMapperTest {
 
   @Test
   void requestBody_unsupportedOptions_droppedWithNotes() {
-    ChatLinesRequestMapper.requestBody(request().responseFormat(new ResponseFormat.JsonObject()).reasoningEffort("high").build(), false, notes);
+    ChatLinesRequestMapper.requestBody(
+        request().responseFormat(new ResponseFormat.JsonObject()).reasoningEffort("high").build(),
+        false,
+        notes);
 
     assertThat(notes).containsKeys("dropped.response_format", "dropped.reasoning_effort");
   }
 
   @Test
   void requestBody_extra_passedThroughButReservedRefused() {
-    JsonNode body = ChatLinesRequestMapper.requestBody(request().extra(Map.of("style", "formal")).build(), false, notes);
+    JsonNode body =
+        ChatLinesRequestMapper.requestBody(
+            request().extra(Map.of("style", "formal")).build(), false, notes);
 
     assertThat(body.path("style").asText()).isEqualTo("formal");
-    assertThatThrownBy(() -> ChatLinesRequestMapper.requestBody(request().extra(Map.of("prompt", "x")).build(), false, notes))
-        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("extra.prompt");
+    assertThatThrownBy(
+            () ->
+                ChatLinesRequestMapper.requestBody(
+                    request().extra(Map.of("prompt", "x")).build(), false, notes))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("extra.prompt");
   }
 
   @Test
   void requestBody_image_refusedNamingTheField() {
-    Message withImage = new Message(Role.USER, "what is this?", "", List.of(), "",
-        List.of(new Image.Url("https://example.com/cat.png", "image/png")));
+    Message withImage =
+        new Message(
+            Role.USER,
+            "what is this?",
+            "",
+            List.of(),
+            "",
+            List.of(new Image.Url("https://example.com/cat.png", "image/png")));
 
-    assertThatThrownBy(() -> ChatLinesRequestMapper.requestBody(ChatRequest.builder("lines-1").addMessage(withImage).build(), false, notes))
-        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("messages[0].images");
+    assertThatThrownBy(
+            () ->
+                ChatLinesRequestMapper.requestBody(
+                    ChatRequest.builder("lines-1").addMessage(withImage).build(), false, notes))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("messages[0].images");
   }
 }

@@ -59,26 +59,28 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The plugin dropped into a real gateway: the guide's commands, verbatim, in a sandbox that
- * mirrors the repository ({@code server/} and {@code examples/} link to the real ones, so {@code
- * cp examples/.../chatlines-provider.jar plugins/} copies this module's packaged jar and {@code
- * java -jar server/target/provider-gateway.jar} is the gateway's runnable jar), then calls over
- * gRPC. The upstream is the SDK's {@link FakeUpstream} speaking chat-lines.
+ * The plugin dropped into a real gateway: the guide's commands, verbatim, in a sandbox that mirrors
+ * the repository ({@code server/} and {@code examples/} link to the real ones, so {@code cp
+ * examples/.../chatlines-provider.jar plugins/} copies this module's packaged jar and {@code java
+ * -jar server/target/provider-gateway.jar} is the gateway's runnable jar), then calls over gRPC.
+ * The upstream is the SDK's {@link FakeUpstream} speaking chat-lines.
  *
  * <p>The plugin has no resilience code: the retries, the circuit breaker, the deadline and the
- * error mapping seen here are the gateway's. The methods run in order on one gateway; the
- * breaker test comes last because it leaves the circuit open.
+ * error mapping seen here are the gateway's. The methods run in order on one gateway; the breaker
+ * test comes last because it leaves the circuit open.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DropInGatewayIT {
-  private static final Pattern LISTENING = Pattern.compile("listening on .*:(\\d+) \\(providers: (.*)\\)");
+  private static final Pattern LISTENING =
+      Pattern.compile("listening on .*:(\\d+) \\(providers: (.*)\\)");
 
   private Path sandbox;
   private FakeUpstream upstream;
   private Process gateway;
   private ManagedChannel channel;
   private ProviderServiceGrpc.ProviderServiceBlockingStub stub;
+
   /** Everything the gateway wrote, stdout and stderr. */
   private final List<String> gatewayOutput = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -140,23 +142,32 @@ class DropInGatewayIT {
   void listProviders_droppedInPlugin_registeredWithCapabilitiesFromItsFragment() throws Exception {
     ProviderInfo lines = provider("lines");
 
-    assertThat(gatewayOutput).anyMatch(line -> line.contains("loading provider plugin plugins/chatlines-provider.jar"));
+    assertThat(gatewayOutput)
+        .anyMatch(line -> line.contains("loading provider plugin plugins/chatlines-provider.jar"));
     assertThat(lines.getWireType()).isEqualTo("chatlines");
     assertThat(lines.getCircuitState()).isEqualTo(CircuitState.CIRCUIT_STATE_CLOSED);
-    assertThat(lines.getCapabilities().getToolCallFormat()).isEqualTo(ToolCallFormat.TOOL_CALL_FORMAT_ANTHROPIC);
+    assertThat(lines.getCapabilities().getToolCallFormat())
+        .isEqualTo(ToolCallFormat.TOOL_CALL_FORMAT_ANTHROPIC);
     assertThat(lines.getCapabilities().getNativeToolCalls()).isTrue();
     assertThat(lines.getCapabilities().getRecommendedMaxTools()).isEqualTo(32);
-    ModelInfo mini = lines.getModelsList().stream().filter(m -> m.getId().equals("lines-mini")).findFirst().orElseThrow();
+    ModelInfo mini =
+        lines.getModelsList().stream()
+            .filter(m -> m.getId().equals("lines-mini"))
+            .findFirst()
+            .orElseThrow();
     assertThat(mini.getCapabilities().getTools()).isTrue();
     assertThat(mini.getCapabilities().getNativeToolCalls()).isFalse();
     assertThat(mini.getCapabilities().getXmlFallback()).isTrue();
-    assertThat(mini.getCapabilities().getToolCallFormat()).isEqualTo(ToolCallFormat.TOOL_CALL_FORMAT_XML);
+    assertThat(mini.getCapabilities().getToolCallFormat())
+        .isEqualTo(ToolCallFormat.TOOL_CALL_FORMAT_XML);
   }
 
   @Test
   @Order(2)
   void chat_text_answeredThroughThePlugin() throws Exception {
-    upstream.enqueue(envelope(List.of("MODEL lines-1", text("Hello from chat-lines."), "USAGE 12 7", "END done")));
+    upstream.enqueue(
+        envelope(
+            List.of("MODEL lines-1", text("Hello from chat-lines."), "USAGE 12 7", "END done")));
 
     CompletionResponse r = stub.withDeadlineAfter(20, TimeUnit.SECONDS).chat(chat("hi").build());
 
@@ -174,18 +185,30 @@ class DropInGatewayIT {
   @Test
   @Order(3)
   void stream_textThenToolCall_deltasThenExactlyOneFinalChunk() throws Exception {
-    upstream.enqueue(lines(List.of("MODEL lines-1", text("Let me"), text(" check."), "CALL c1 get_weather",
-        "ARGS c1 " + Json.write("{\"city\":"), "ARGS c1 " + Json.write("\"Oslo\"}"), "USAGE 20 9", "END tool")));
+    upstream.enqueue(
+        lines(
+            List.of(
+                "MODEL lines-1",
+                text("Let me"),
+                text(" check."),
+                "CALL c1 get_weather",
+                "ARGS c1 " + Json.write("{\"city\":"),
+                "ARGS c1 " + Json.write("\"Oslo\"}"),
+                "USAGE 20 9",
+                "END tool")));
 
     List<StreamChunk> chunks = new ArrayList<>();
-    stub.withDeadlineAfter(20, TimeUnit.SECONDS).stream(chat("weather in Oslo?").addTools(weatherTool()).build())
+    stub.withDeadlineAfter(20, TimeUnit.SECONDS).stream(
+            chat("weather in Oslo?").addTools(weatherTool()).build())
         .forEachRemaining(chunks::add);
 
     assertThat(chunks.stream().filter(StreamChunk::getIsFinal)).hasSize(1);
     assertThat(chunks.get(chunks.size() - 1).getIsFinal()).isTrue();
-    assertThat(chunks.stream().map(StreamChunk::getContent).reduce("", String::concat)).isEqualTo("Let me check.");
+    assertThat(chunks.stream().map(StreamChunk::getContent).reduce("", String::concat))
+        .isEqualTo("Let me check.");
     StreamChunk last = chunks.get(chunks.size() - 1);
-    assertThat(last.getToolCallsList()).extracting(c -> c.getId() + " " + c.getName() + " " + c.getArguments())
+    assertThat(last.getToolCallsList())
+        .extracting(c -> c.getId() + " " + c.getName() + " " + c.getArguments())
         .containsExactly("c1 get_weather {\"city\":\"Oslo\"}");
     assertThat(last.getStopReason()).isEqualTo(StopReason.STOP_REASON_TOOL_CALLS);
     assertThat(last.getUsage().getTotalTokens()).isEqualTo(29);
@@ -194,21 +217,31 @@ class DropInGatewayIT {
   @Test
   @Order(4)
   void chat_modelWithoutNativeTools_gatewayParsesCallsFromText() throws Exception {
-    upstream.enqueue(envelope(List.of(
-        text("<tool_call><name>get_weather</name><arguments>{\"city\":\"Paris\"}</arguments></tool_call>"),
-        "USAGE 40 12", "END done")));
+    upstream.enqueue(
+        envelope(
+            List.of(
+                text(
+                    "<tool_call><name>get_weather</name><arguments>{\"city\":\"Paris\"}</arguments></tool_call>"),
+                "USAGE 40 12",
+                "END done")));
 
-    CompletionResponse r = stub.withDeadlineAfter(20, TimeUnit.SECONDS)
-        .chat(chat("weather in Paris?").setModel("lines-mini").addTools(weatherTool()).build());
+    CompletionResponse r =
+        stub.withDeadlineAfter(20, TimeUnit.SECONDS)
+            .chat(chat("weather in Paris?").setModel("lines-mini").addTools(weatherTool()).build());
 
-    assertThat(r.getToolCallsList()).singleElement().satisfies(c -> {
-      assertThat(c.getName()).isEqualTo("get_weather");
-      assertThat(c.getArguments()).isEqualTo("{\"city\":\"Paris\"}");
-    });
+    assertThat(r.getToolCallsList())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getName()).isEqualTo("get_weather");
+              assertThat(c.getArguments()).isEqualTo("{\"city\":\"Paris\"}");
+            });
     assertThat(r.getStopReason()).isEqualTo(StopReason.STOP_REASON_TOOL_CALLS);
     assertThat(r.getMetadataMap()).containsEntry("tool_calls.source", "text");
     var sent = upstream.takeRequest().json();
-    assertThat(sent.has("toolbox")).as("the fragment says lines-mini takes no tools on the wire").isFalse();
+    assertThat(sent.has("toolbox"))
+        .as("the fragment says lines-mini takes no tools on the wire")
+        .isFalse();
     assertThat(sent.path("setup").asText()).contains("get_weather").contains("<tool_call>");
   }
 
@@ -232,12 +265,16 @@ class DropInGatewayIT {
   void chat_upstream401_unauthenticatedWithProviderAuthAndNotRetried() throws Exception {
     upstream.enqueue(Response.text(401, "text/plain", "ERROR 401 \"invalid key\"\n"));
 
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-        () -> stub.withDeadlineAfter(20, TimeUnit.SECONDS).chat(chat("hi").build()));
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> stub.withDeadlineAfter(20, TimeUnit.SECONDS).chat(chat("hi").build()));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(errorInfo(e).getReason()).isEqualTo("PROVIDER_AUTH");
-    assertThat(errorInfo(e).getMetadataMap()).containsEntry("provider", "lines").containsEntry("http_status", "401");
+    assertThat(errorInfo(e).getMetadataMap())
+        .containsEntry("provider", "lines")
+        .containsEntry("http_status", "401");
     assertThat(e.getStatus().getDescription()).contains("invalid key").doesNotContain("demo-key");
     upstream.takeRequest();
     Thread.sleep(300);
@@ -247,10 +284,14 @@ class DropInGatewayIT {
   @Test
   @Order(7)
   void chat_upstreamSlowerThanTheDeadline_deadlineExceeded() {
-    upstream.enqueue(envelope(List.of(text("too late"), "END done")).withDelayBeforeHeaders(Duration.ofSeconds(3)));
+    upstream.enqueue(
+        envelope(List.of(text("too late"), "END done"))
+            .withDelayBeforeHeaders(Duration.ofSeconds(3)));
 
-    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-        () -> stub.withDeadlineAfter(300, TimeUnit.MILLISECONDS).chat(chat("hi").build()));
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> stub.withDeadlineAfter(300, TimeUnit.MILLISECONDS).chat(chat("hi").build()));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
   }
@@ -263,8 +304,10 @@ class DropInGatewayIT {
     }
     List<String> reasons = new ArrayList<>();
     for (int call = 0; call < 6 && !reasons.contains("CIRCUIT_OPEN"); call++) {
-      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-          () -> stub.withDeadlineAfter(20, TimeUnit.SECONDS).chat(chat("hi").build()));
+      StatusRuntimeException e =
+          catchThrowableOfType(
+              StatusRuntimeException.class,
+              () -> stub.withDeadlineAfter(20, TimeUnit.SECONDS).chat(chat("hi").build()));
       assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       reasons.add(errorInfo(e).getReason());
     }
@@ -273,18 +316,24 @@ class DropInGatewayIT {
     assertThat(provider("lines").getCircuitState()).isEqualTo(CircuitState.CIRCUIT_STATE_OPEN);
 
     forgetEarlierRequests();
-    StatusRuntimeException open = catchThrowableOfType(StatusRuntimeException.class,
-        () -> stub.withDeadlineAfter(20, TimeUnit.SECONDS).chat(chat("hi").build()));
+    StatusRuntimeException open =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> stub.withDeadlineAfter(20, TimeUnit.SECONDS).chat(chat("hi").build()));
 
     assertThat(errorInfo(open).getReason()).isEqualTo("CIRCUIT_OPEN");
     assertThat(detail(open, RetryInfo.class)).as("RetryInfo until half-open").isPresent();
-    assertThat(upstream.pendingRequests()).as("an open circuit does not call the upstream").isZero();
+    assertThat(upstream.pendingRequests())
+        .as("an open circuit does not call the upstream")
+        .isZero();
   }
 
   private ProcessBuilder shell(String command) {
-    ProcessBuilder pb = new ProcessBuilder("bash", "-c", "exec " + command).directory(sandbox.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", "-c", "exec " + command).directory(sandbox.toFile());
     // `java` is the JDK running this test; the upstream is the fake; the port any free one.
-    pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+    pb.environment()
+        .put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
     pb.environment().put("CHATLINES_BASE_URL", upstream.baseUri().toString());
     pb.environment().put("PROVIDER_GATEWAY_PORT", "0");
     pb.environment().remove("CHATLINES_API_KEY");
@@ -295,16 +344,21 @@ class DropInGatewayIT {
   /** The port from the gateway's "listening on" line; the rest of stdout is drained. */
   private int awaitPort(Process process) throws Exception {
     BlockingQueue<String> out = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          out.add(line);
-          gatewayOutput.add(line);
-        }
-      } catch (IOException e) {
-        // The process ended.
-      }
-    }, "gateway-stdout");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  out.add(line);
+                  gatewayOutput.add(line);
+                }
+              } catch (IOException e) {
+                // The process ended.
+              }
+            },
+            "gateway-stdout");
     reader.setDaemon(true);
     reader.start();
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -317,35 +371,52 @@ class DropInGatewayIT {
           return Integer.parseInt(m.group(1));
         }
       } else if (!process.isAlive()) {
-        throw new AssertionError("the gateway exited with status " + process.exitValue() + " before listening: "
-            + String.join("\n", gatewayOutput));
+        throw new AssertionError(
+            "the gateway exited with status "
+                + process.exitValue()
+                + " before listening: "
+                + String.join("\n", gatewayOutput));
       }
     }
     throw new AssertionError("the gateway did not report its port within 60 s");
   }
 
   private ProviderInfo provider(String name) {
-    return stub.withDeadlineAfter(10, TimeUnit.SECONDS).listProviders(ListProvidersRequest.getDefaultInstance())
-        .getProvidersList().stream().filter(p -> p.getName().equals(name)).findFirst().orElseThrow();
+    return stub
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .listProviders(ListProvidersRequest.getDefaultInstance())
+        .getProvidersList()
+        .stream()
+        .filter(p -> p.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static ChatRequest.Builder chat(String userText) {
-    return ChatRequest.newBuilder().setProvider("lines")
+    return ChatRequest.newBuilder()
+        .setProvider("lines")
         .addMessages(Message.newBuilder().setRole("user").setContent(userText));
   }
 
   private static ToolDefinition weatherTool() throws InvalidProtocolBufferException {
     Struct.Builder schema = Struct.newBuilder();
-    JsonFormat.parser().merge("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}", schema);
-    return ToolDefinition.newBuilder().setName("get_weather").setDescription("Current weather for a city")
-        .setParameters(schema).build();
+    JsonFormat.parser()
+        .merge(
+            "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}",
+            schema);
+    return ToolDefinition.newBuilder()
+        .setName("get_weather")
+        .setDescription("Current weather for a city")
+        .setParameters(schema)
+        .build();
   }
 
   private static ErrorInfo errorInfo(StatusRuntimeException e) {
     return detail(e, ErrorInfo.class).orElseThrow(() -> new AssertionError("no ErrorInfo in " + e));
   }
 
-  private static <T extends com.google.protobuf.Message> Optional<T> detail(StatusRuntimeException e, Class<T> type) {
+  private static <T extends com.google.protobuf.Message> Optional<T> detail(
+      StatusRuntimeException e, Class<T> type) {
     com.google.rpc.Status status = StatusProto.fromThrowable(e);
     if (status == null) {
       return Optional.empty();

@@ -15,7 +15,9 @@ import java.util.List;
  */
 final class GuideCommands {
   /** The repository root (set by the build; the module directory's grandparent otherwise). */
-  static final Path ROOT = Path.of(System.getProperty("repo.root", "../..")).toAbsolutePath().normalize();
+  static final Path ROOT =
+      Path.of(System.getProperty("repo.root", "../..")).toAbsolutePath().normalize();
+
   static final Path GUIDE = ROOT.resolve("docs/integrating-a-provider.md");
   static final String GATEWAY_PREFIX = "java -jar server/target/provider-gateway.jar ";
 
