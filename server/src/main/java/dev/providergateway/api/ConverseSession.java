@@ -194,16 +194,7 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
       if (newMessages != null) {
         reply.append(chunk.getContent());
       }
-      if (last == null) {
-        tracker.firstOutput();
-      }
-      if (chunk.getIsFinal()) {
-        tracker.completed(
-            chunk.getProvider(),
-            chunk.getModel(),
-            chunk.getUsage().getPromptTokens(),
-            chunk.getUsage().getCompletionTokens());
-      }
+      ProviderGatewayService.track(tracker, chunk, last == null);
       last = chunk;
       write(ConverseResponse.newBuilder().setTurnId(id).setChunk(chunk).build());
     }

@@ -116,17 +116,8 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
 
                 @Override
                 public void onChunk(StreamChunk chunk) {
-                  if (first) {
-                    first = false;
-                    tracker.firstOutput();
-                  }
-                  if (chunk.getIsFinal()) {
-                    tracker.completed(
-                        chunk.getProvider(),
-                        chunk.getModel(),
-                        chunk.getUsage().getPromptTokens(),
-                        chunk.getUsage().getCompletionTokens());
-                  }
+                  track(tracker, chunk, first);
+                  first = false;
                   call.onNext(chunk);
                 }
 
@@ -187,5 +178,19 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
       ListProvidersRequest request, StreamObserver<ListProvidersResponse> observer) {
     observer.onNext(ProviderListing.of(registry));
     observer.onCompleted();
+  }
+
+  /** Reports a streamed chunk to the call's tracker: its first output, and its usage at the end. */
+  static void track(RequestHooks.Tracker tracker, StreamChunk chunk, boolean first) {
+    if (first) {
+      tracker.firstOutput();
+    }
+    if (chunk.getIsFinal()) {
+      tracker.completed(
+          chunk.getProvider(),
+          chunk.getModel(),
+          chunk.getUsage().getPromptTokens(),
+          chunk.getUsage().getCompletionTokens());
+    }
   }
 }

@@ -56,21 +56,28 @@ abstract class Exchange {
   private boolean keepAlive;
   private boolean done;
 
-  Exchange(
+  /**
+   * What one exchange needs, checked before anything is sent.
+   *
+   * @param headerTimeoutNanos the longest wait for the response head, connecting included
+   */
+  record Request(
       Origin origin,
       ConnectionPool pool,
       EventLoop loop,
       String path,
       HttpHeaders headers,
       ByteBuf body,
-      long headerTimeoutNanos) {
-    this.origin = origin;
-    this.pool = pool;
-    this.loop = loop;
-    this.path = path;
-    this.headers = headers;
-    this.body = body;
-    this.headerTimeoutNanos = headerTimeoutNanos;
+      long headerTimeoutNanos) {}
+
+  Exchange(Request r) {
+    this.origin = r.origin();
+    this.pool = r.pool();
+    this.loop = r.loop();
+    this.path = r.path();
+    this.headers = r.headers();
+    this.body = r.body();
+    this.headerTimeoutNanos = r.headerTimeoutNanos();
   }
 
   /** The response head arrived (status line and headers). */

@@ -10,7 +10,6 @@ import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.StreamEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -193,17 +192,7 @@ public final class UpstreamHttp implements AutoCloseable {
     pools.clear();
   }
 
-  /** What one exchange needs, checked before anything is sent. */
-  private record Request(
-      Origin origin,
-      ConnectionPool pool,
-      EventLoop loop,
-      String path,
-      HttpHeaders headers,
-      ByteBuf body,
-      long timeoutNanos) {}
-
-  private Request prepare(
+  private Exchange.Request prepare(
       URI uri,
       Map<String, String> headers,
       Object body,
@@ -247,7 +236,7 @@ public final class UpstreamHttp implements AutoCloseable {
             .set("x-request-id", context.requestId());
     headers.forEach(h::set);
     h.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
-    return new Request(
+    return new Exchange.Request(
         origin,
         pool,
         pool.loopFor(transport.callersLoop()),
@@ -282,8 +271,8 @@ public final class UpstreamHttp implements AutoCloseable {
     private HttpResponse head;
     private ByteBuf bytes;
 
-    JsonExchange(Request r, CompletableFuture<JsonNode> result) {
-      super(r.origin(), r.pool(), r.loop(), r.path(), r.headers(), r.body(), r.timeoutNanos());
+    JsonExchange(Exchange.Request r, CompletableFuture<JsonNode> result) {
+      super(r);
       this.result = result;
     }
 
@@ -361,8 +350,8 @@ public final class UpstreamHttp implements AutoCloseable {
     private HttpResponse head;
     private ByteBuf errorBody;
 
-    StreamExchange(Request r, EventPublisher<StreamEvent> out, StreamDecoder decoder) {
-      super(r.origin(), r.pool(), r.loop(), r.path(), r.headers(), r.body(), r.timeoutNanos());
+    StreamExchange(Exchange.Request r, EventPublisher<StreamEvent> out, StreamDecoder decoder) {
+      super(r);
       this.out = out;
       this.decoder = decoder;
     }
