@@ -9,6 +9,11 @@
 //	i<MS>   milliseconds between streamed tokens (SSE pacing); iu<US> for microseconds
 //	l<MS>   milliseconds before the response (or the first streamed byte)
 //	e<PCT>  percent of requests answered with an upstream error (500)
+//	q<PCT>  percent of requests answered 429 (rate limited, Retry-After: 1)
+//	s<N>    stall: a stream hangs after N tokens (a unary call before its body), sending nothing
+//	        more until the client goes away (at most 10 minutes)
+//	d<N>    disconnect: the connection is dropped after N streamed tokens (a unary call: before
+//	        its body), without the end of the response
 //
 // It prints "mock listening on ADDR" once it accepts connections, and GET /stats reports the
 // requests it served, so the harness can show the mock's own throughput.
@@ -37,6 +42,9 @@ type knobs struct {
 	interval  time.Duration
 	latency   time.Duration
 	errorRate float64
+	limitRate float64 // fraction answered 429
+	stallAt   int     // stall after this many tokens; -1: never
+	dropAt    int     // drop the connection after this many tokens; -1: never
 }
 
 var (
@@ -45,6 +53,9 @@ var (
 	streamed atomic.Int64 // tokens written on streams
 	errored  atomic.Int64
 	active   atomic.Int64 // streams open now
+	limited  atomic.Int64 // 429s
+	stalled  atomic.Int64 // responses that hung (s<N>)
+	dropped  atomic.Int64 // connections dropped mid-response (d<N>)
 )
 
 func main() {
@@ -55,6 +66,7 @@ func main() {
 	flag.DurationVar(&defaults.latency, "latency", 0, "delay before the response")
 	flag.Float64Var(&defaults.errorRate, "error-rate", 0, "fraction of requests that fail with 500 (0..1)")
 	flag.Parse()
+	defaults.stallAt, defaults.dropAt = -1, -1
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -71,8 +83,8 @@ func main() {
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("content-type", "application/json")
-		fmt.Fprintf(w, `{"requests":%d,"stream_tokens":%d,"errors":%d,"active_streams":%d}`,
-			served.Load(), streamed.Load(), errored.Load(), active.Load())
+		fmt.Fprintf(w, `{"requests":%d,"stream_tokens":%d,"errors":%d,"active_streams":%d,"rate_limited":%d,"stalled":%d,"disconnected":%d}`,
+			served.Load(), streamed.Load(), errored.Load(), active.Load(), limited.Load(), stalled.Load(), dropped.Load())
 	})
 	if *addrFile != "" {
 		if err := os.WriteFile(*addrFile, []byte(ln.Addr().String()), 0o644); err != nil {
@@ -146,6 +158,18 @@ func knobsFor(model string) knobs {
 			if n, err := strconv.ParseFloat(seg[1:], 64); err == nil {
 				k.errorRate = n / 100
 			}
+		case seg[0] == 'q':
+			if n, err := strconv.ParseFloat(seg[1:], 64); err == nil {
+				k.limitRate = n / 100
+			}
+		case seg[0] == 's':
+			if n, err := strconv.Atoi(seg[1:]); err == nil {
+				k.stallAt = n
+			}
+		case seg[0] == 'd':
+			if n, err := strconv.Atoi(seg[1:]); err == nil {
+				k.dropAt = n
+			}
 		}
 	}
 	knobCache.Store(model, k)
@@ -171,6 +195,41 @@ func fails(k knobs) bool {
 	return k.errorRate > 0 && rand.Float64() < k.errorRate
 }
 
+// rateLimited answers 429 (in the provider's error format) for k.limitRate of the requests.
+func rateLimited(w http.ResponseWriter, k knobs, body string) bool {
+	if k.limitRate <= 0 || rand.Float64() >= k.limitRate {
+		return false
+	}
+	limited.Add(1)
+	w.Header().Set("content-type", "application/json")
+	w.Header().Set("retry-after", "1")
+	w.WriteHeader(http.StatusTooManyRequests)
+	io.WriteString(w, body)
+	return true
+}
+
+// fault applies the s<N> and d<N> knobs once n tokens were written: it stalls until the client
+// goes away (at most 10 minutes), or drops the connection without ending the response. It
+// returns false when the handler must stop.
+func fault(w http.ResponseWriter, r *http.Request, k knobs, n int) bool {
+	switch {
+	case k.dropAt == n:
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		dropped.Add(1)
+		panic(http.ErrAbortHandler) // net/http closes the connection, logging nothing
+	case k.stallAt == n:
+		if f, ok := w.(http.Flusher); ok && n > 0 {
+			f.Flush()
+		}
+		stalled.Add(1)
+		wait(r, 10*time.Minute)
+		return false
+	}
+	return true
+}
+
 const word = " lorem"
 
 func text(n int) string { return strings.Repeat(word, n) }
@@ -194,7 +253,13 @@ func openAI(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"error":{"message":"mock upstream error","type":"server_error","code":null}}`)
 		return
 	}
+	if rateLimited(w, k, `{"error":{"message":"mock rate limit","type":"rate_limit_error","code":"rate_limit_exceeded"}}`) {
+		return
+	}
 	if !req.Stream {
+		if !fault(w, r, k, 0) {
+			return
+		}
 		w.Header().Set("content-type", "application/json")
 		w.Write(cached("o|"+req.Model, func() []byte {
 			return fmt.Appendf(nil, `{"id":"chatcmpl-mock","object":"chat.completion","created":1700000000,"model":%q,`+
@@ -216,6 +281,9 @@ func openAI(w http.ResponseWriter, r *http.Request) {
 	flusher.Flush()
 	tok := []byte(pre + `"delta":{"content":"` + word + `"},"finish_reason":null}]}` + "\n\n")
 	for i := 0; i < k.tokens; i++ {
+		if !fault(w, r, k, i) {
+			return
+		}
 		if k.interval > 0 {
 			if !wait(r, k.interval) {
 				return
@@ -254,7 +322,13 @@ func anthropic(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"type":"error","error":{"type":"api_error","message":"mock upstream error"}}`)
 		return
 	}
+	if rateLimited(w, k, `{"type":"error","error":{"type":"rate_limit_error","message":"mock rate limit"}}`) {
+		return
+	}
 	if !req.Stream {
+		if !fault(w, r, k, 0) {
+			return
+		}
 		w.Header().Set("content-type", "application/json")
 		w.Write(cached("a|"+req.Model, func() []byte {
 			return fmt.Appendf(nil, `{"id":"msg_mock","type":"message","role":"assistant","model":%q,`+
@@ -278,6 +352,9 @@ func anthropic(w http.ResponseWriter, r *http.Request) {
 	flusher.Flush()
 	tok := []byte("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"" + word + "\"}}\n\n")
 	for i := 0; i < k.tokens; i++ {
+		if !fault(w, r, k, i) {
+			return
+		}
 		if k.interval > 0 {
 			if !wait(r, k.interval) {
 				return
