@@ -12,6 +12,7 @@
 //	grpc-health  grpc.health.v1 Check (bare gRPC) http-stream  POST /chat/completions, stream
 //	grpc-stream  server-streaming Stream          hold         N concurrent long-lived Streams
 //	coldstart    start a command, time it to SERVING, then its idle resident memory
+//	soak         mixed traffic for -duration while the gateway's resources are sampled (soak.go)
 package main
 
 import (
@@ -50,6 +51,11 @@ type config struct {
 	pids, cmd                                              string
 	window                                                 int
 	headers                                                headerList
+	// soak
+	scale                      float64
+	sampleEvery, reloadEvery   time.Duration
+	upstreamPort               int
+	configFile, configTemplate string
 }
 
 // headerList is a repeatable -header "name: value" flag (http modes), split once when parsed.
@@ -74,7 +80,7 @@ func (h *headerList) Set(v string) error {
 
 func main() {
 	var c config
-	flag.StringVar(&c.mode, "mode", "grpc-chat", "grpc-chat|grpc-health|grpc-stream|http-chat|http-stream|hold|coldstart")
+	flag.StringVar(&c.mode, "mode", "grpc-chat", "grpc-chat|grpc-health|grpc-stream|http-chat|http-stream|hold|coldstart|soak")
 	flag.StringVar(&c.name, "name", "", "label copied into the result")
 	flag.StringVar(&c.target, "target", "127.0.0.1:50051", "gRPC host:port")
 	flag.StringVar(&c.url, "url", "", "HTTP URL of a chat completions endpoint")
@@ -96,6 +102,12 @@ func main() {
 	flag.StringVar(&c.cmd, "cmd", "", "coldstart: the command to start (split on spaces)")
 	flag.IntVar(&c.runs, "runs", 3, "coldstart: repetitions")
 	flag.DurationVar(&c.idle, "idle", 3*time.Second, "coldstart: idle time before resident memory is read")
+	flag.Float64Var(&c.scale, "scale", 1, "soak: multiplies every kind's rate")
+	flag.DurationVar(&c.sampleEvery, "sample-every", 30*time.Second, "soak: time between resource samples")
+	flag.DurationVar(&c.reloadEvery, "reload-every", 0, "soak: rewrite -config from -config-template this often (0: never)")
+	flag.IntVar(&c.upstreamPort, "upstream-port", 0, "soak: count the gateway's ESTABLISHED connections to this port")
+	flag.StringVar(&c.configFile, "config", "", "soak: the gateway's config file, rewritten atomically on each reload")
+	flag.StringVar(&c.configTemplate, "config-template", "", "soak: the config's text, __GEN__ replaced by the reload number")
 	flag.Parse()
 
 	var out map[string]any
@@ -107,6 +119,8 @@ func main() {
 		out, err = runHold(c)
 	case "coldstart":
 		out, err = runColdStart(c)
+	case "soak":
+		out, err = runSoak(c)
 	default:
 		err = fmt.Errorf("unknown mode %q", c.mode)
 	}
