@@ -2,7 +2,10 @@
 # Runs every benchmark scenario side by side in one run and writes a markdown results table.
 #
 #   bench/run.sh            full run (about 15 minutes; installs the peers LiteLLM and Portkey)
-#   bench/run.sh --quick    every scenario briefly (CI: proves the harness works; checks no speed)
+#   bench/run.sh --quick    every scenario briefly (CI: proves the harness works; checks no speed),
+#                           the soak for 2 minutes included
+#   bench/run.sh --soak     only the soak: 30 minutes of mixed traffic, faults and config reloads
+#                           (bench/soak.sh; its own section of bench/RESULTS.md)
 #
 # Options: --no-peers (skip LiteLLM and Portkey), --no-jmh, --rebuild (rebuild the server jar
 # first), --out FILE (default: bench/RESULTS.md for a full run, bench/.work/RESULTS-quick.md for
@@ -25,7 +28,8 @@ while [[ $# -gt 0 ]]; do
     --rebuild) REBUILD=1 ;;
     --out) OUT="$2"; shift ;;
     --baseline) BASELINE="$2"; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --soak) shift; BENCH_COMMAND="bench/run.sh $ARGS" exec "$(dirname "${BASH_SOURCE[0]}")/soak.sh" "$@" ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -339,5 +343,13 @@ fi
 note "{\"name\":\"meta.end\",\"loadavg_end\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"date\":\"$(date -u +%FT%TZ)\"}"
 CHECK=()
 [[ $QUICK == 1 ]] && CHECK=(--check)
+# The soak's section (bench/soak.sh) comes from its own run: keep it when the rest is rewritten.
+SOAK_SECTION="$(sed -n '/^<!-- soak:begin -->$/,/^<!-- soak:end -->$/p' "$OUT" 2>/dev/null || true)"
 python3 "$BENCH/report.py" "$RESULTS" "${CHECK[@]}" >"$OUT"
+[[ -n "$SOAK_SECTION" ]] && printf '\n%s\n' "$SOAK_SECTION" >>"$OUT"
 log "wrote $OUT"
+if [[ $QUICK == 1 ]]; then
+  log "soak, 2 minutes (its numbers are checked, not the 10 % criterion)"
+  kill "$GW_PID" 2>/dev/null || true # its own gateway and mock
+  "$BENCH/soak.sh" --quick --out "$OUT"
+fi
