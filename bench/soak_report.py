@@ -51,7 +51,7 @@ def verdicts(samples):
     return out, w, base, end
 
 
-def plot(samples, warmup_s, path):
+def plot(samples, warmup_s, path, bases=None):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -62,11 +62,15 @@ def plot(samples, warmup_s, path):
     for ax, (key, label, unit) in zip(axes, METRICS):
         ax.plot(mins, [s[key] for s in samples], marker=".", linewidth=1)
         ax.axvline(warmup_s / 60, color="grey", linestyle="--", linewidth=0.8)
+        if bases and bases.get(key):
+            b = bases[key]
+            ax.axhspan(b * (1 - TOLERANCE), b * (1 + TOLERANCE), color="green", alpha=0.12, linewidth=0)
         ax.set_ylabel(f"{label.split(' (')[0]}" + (f"\n({unit})" if unit else ""), fontsize=8)
         ax.set_ylim(bottom=0)
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
-    axes[-1].set_xlabel("minutes (dashed: end of warm-up; last point: idle after the load)", fontsize=8)
+    axes[-1].set_xlabel("minutes (dashed: end of warm-up; band: ±10 % of the value after warm-up; "
+                        "last point: idle after the load)", fontsize=8)
     fig.suptitle("Gateway resources during the soak (sampled after a forced full GC)", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=80)
@@ -93,7 +97,7 @@ def main():
     plotted = None
     if a.plot:
         try:
-            plot(samples, r["warmup_s"], a.plot)
+            plot(samples, r["warmup_s"], a.plot, {key: b for key, _, _, b, _, _, _ in res})
             plotted = a.plot
         except Exception as e:  # the numbers matter more than the picture
             print(f"soak_report: no plot: {e}", file=sys.stderr)
