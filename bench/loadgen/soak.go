@@ -124,12 +124,14 @@ func soakChat(ctx context.Context, s *soak, k *soakKind) string {
 	return codeOf(err)
 }
 
-// soakStream reads a Stream to its end; kinds named *client-cancel cancel it 100 to 400 ms in.
+// soakStream reads a Stream to its end; kinds named *client-cancel cancel it 100 to 400 ms in
+// (an explicit cancel, RST_STREAM CANCEL, not a deadline the server would enforce first).
 func soakStream(ctx context.Context, s *soak, k *soakKind) string {
 	if strings.HasSuffix(k.name, "client-cancel") {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, time.Duration(100+rand.IntN(300))*time.Millisecond)
+		ctx, cancel = context.WithCancel(ctx)
 		defer cancel()
+		time.AfterFunc(time.Duration(100+rand.IntN(300))*time.Millisecond, cancel)
 		st, err := s.client().Stream(ctx, k.request())
 		if err != nil {
 			if ctx.Err() != nil {
