@@ -36,6 +36,16 @@ def fmt(v, nd=1):
     return f"{v:,.{nd}f}"
 
 
+def slope_per_10min(load, key):
+    """Least-squares slope of the samples under load, per 10 minutes (None with < 3 samples)."""
+    if len(load) < 3:
+        return None
+    xs, ys = [s["t_s"] for s in load], [s[key] for s in load]
+    mx, my = mean(xs), mean(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx * 600 if sxx else None
+
+
 def verdicts(samples):
     load = [s for s in samples if s["phase"] == "load"]
     w = min(3, max(1, len(load) // 3))
@@ -49,6 +59,11 @@ def verdicts(samples):
         change = (e - b) / b if b else (0.0 if e == 0 else float("inf"))
         out.append((key, label, unit, b, e, change, abs(change) <= TOLERANCE))
     return out, w, base, end
+
+
+def spread(samples, key):
+    load = [s[key] for s in samples if s["phase"] == "load"]
+    return (min(load), max(load)) if load else (None, None)
 
 
 def plot(samples, warmup_s, path, bases=None):
@@ -125,12 +140,23 @@ def main():
     o(f"Each metric's end value (mean of the last {w} samples under load, t = {times(end)} s) against its value "
       f"after warm-up (mean of the first {w} samples after it, t = {times(base)} s); pass within ±10 %.")
     o("")
-    o("| metric | after warm-up | end | change | verdict |")
-    o("|---|---|---|---|---|")
+    o("| metric | after warm-up | end | change | verdict | min–max under load | trend under load (least squares) | idle after the load |")
+    o("|---|---|---|---|---|---|---|---|")
+    load = [s for s in samples if s["phase"] == "load"]
+    idle = [s for s in samples if s["phase"] == "idle"]
     for key, label, unit, b, e, change, ok in res:
         u = f" {unit}" if unit else ""
+        lo, hi = spread(samples, key)
+        if unit and lo is not None:  # MB: JSON may hold 189 for 189.0
+            lo, hi = float(lo), float(hi)
+        sl = slope_per_10min(load, key)
         o(f"| {label} | {fmt(b)}{u} | {fmt(e)}{u} | {'–' if change is None else f'{change * 100:+.1f} %'} | "
-          f"{'–' if ok is None else ('pass' if ok else '**FAIL**')} |")
+          f"{'–' if ok is None else ('pass' if ok else '**FAIL**')} | {fmt(lo)}–{fmt(hi)}{u} | "
+          f"{'–' if sl is None else f'{sl:+.2f}{u} per 10 min'} | {fmt(idle[-1][key]) + u if idle else '–'} |")
+    o("")
+    o("The verdict compares means of a few samples because single samples under load swing with the calls in "
+      "flight (upstream connections and descriptors follow them); the spread and the trend are shown for that reason "
+      "and are not judged.")
     o("")
     if plotted:
         o(f"![gateway resources during the soak]({os.path.relpath(plotted, os.path.dirname(os.path.abspath(a.splice)))})")
