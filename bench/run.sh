@@ -28,7 +28,9 @@ while [[ $# -gt 0 ]]; do
     --rebuild) REBUILD=1 ;;
     --out) OUT="$2"; shift ;;
     --baseline) BASELINE="$2"; shift ;;
-    --soak) shift; BENCH_COMMAND="bench/run.sh $ARGS" exec "$(dirname "${BASH_SOURCE[0]}")/soak.sh" "$@" ;;
+    --soak) # the soak alone (bench/soak.sh takes the options after --soak; a --quick before it too)
+      shift; [[ $QUICK == 1 ]] && set -- --quick "$@"
+      BENCH_COMMAND="bench/run.sh $ARGS" exec "$(dirname "${BASH_SOURCE[0]}")/soak.sh" "$@" ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
