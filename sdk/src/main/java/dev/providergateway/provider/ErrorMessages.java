@@ -5,8 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * Makes upstream text safe to put in an error message: HTML pages are summarized by their title,
- * anything shaped like a credential is redacted, and the result is capped at {@value #MAX_LENGTH}
- * characters.
+ * every configured secret is redacted by value ({@link Secrets}), anything else shaped like a
+ * credential is redacted by its shape, and the result is capped at {@value #MAX_LENGTH} characters.
  */
 public final class ErrorMessages {
   /** The longest message the gateway sends, as in Victor. */
@@ -38,6 +38,7 @@ public final class ErrorMessages {
               ? "HTML error page: " + title.group(1).strip().replaceAll("\\s+", " ")
               : "HTML error page";
     }
+    result = Secrets.redact(result);
     result = TOKEN.matcher(result).replaceAll("[redacted]");
     result = NAMED.matcher(result).replaceAll("$1[redacted]");
     if (result.length() > MAX_LENGTH) {
