@@ -5,8 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * Makes upstream text safe to put in an error message: HTML pages are summarized by their title,
- * anything shaped like a credential is redacted, and the result is capped at {@value #MAX_LENGTH}
- * characters.
+ * every configured secret is redacted by value ({@link Secrets}), anything else shaped like a
+ * credential is redacted by its shape, and the result is capped at {@value #MAX_LENGTH} characters.
  */
 public final class ErrorMessages {
   /** The longest message the gateway sends, as in Victor. */
@@ -20,10 +20,23 @@ public final class ErrorMessages {
       Pattern.compile(
           "(?i)((?:(?:api[_-]?key|x-api-key|key|authorization|access[_-]?token)[\"']?\\s*[=:]\\s*[\"']?"
               + "(?:bearer\\s+)?)|bearer\\s+)[^\\s\"'&,;]+");
+  // A Java class name, qualified (io.netty.channel.AbstractChannel$AnnotatedConnectException) or an
+  // exception's simple name, with the ": " that follows it in Throwable.toString().
+  private static final Pattern CLASS_NAME =
+      Pattern.compile(
+          "\\b(?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error)\\b(?::\\s*)?");
   private static final Pattern HTML = Pattern.compile("(?is)^\\s*(<!doctype html|<html)");
   private static final Pattern TITLE = Pattern.compile("(?is)<title[^>]*>(.*?)</title>");
 
   private ErrorMessages() {}
+
+  /**
+   * {@code text} without Java exception class names, which tell a caller nothing and show the
+   * gateway's internals; null stays null.
+   */
+  public static String withoutClassNames(String text) {
+    return text == null ? null : CLASS_NAME.matcher(text).replaceAll("").strip();
+  }
 
   /** Returns {@code text} sanitized; null becomes "". */
   public static String sanitize(String text) {
@@ -38,6 +51,8 @@ public final class ErrorMessages {
               ? "HTML error page: " + title.group(1).strip().replaceAll("\\s+", " ")
               : "HTML error page";
     }
+    result = withoutClassNames(result);
+    result = Secrets.redact(result);
     result = TOKEN.matcher(result).replaceAll("[redacted]");
     result = NAMED.matcher(result).replaceAll("$1[redacted]");
     if (result.length() > MAX_LENGTH) {

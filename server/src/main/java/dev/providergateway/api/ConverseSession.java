@@ -84,8 +84,9 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
   private void start(ConverseRequest.StartTurn start) {
     String id = start.getTurnId();
     if (id.isEmpty() || id.length() > MAX_TURN_ID_LENGTH) {
+      // An over-long id is not echoed back: the reply would be as big as the id.
       writeError(
-          id,
+          id.length() > MAX_TURN_ID_LENGTH ? "" : id,
           InvalidRequestException.of(
               "start.turn_id", "must be 1 to " + MAX_TURN_ID_LENGTH + " characters"));
       return;

@@ -9,6 +9,7 @@ import com.google.rpc.Status;
 import dev.providergateway.provider.ErrorReason;
 import dev.providergateway.provider.GatewayException;
 import dev.providergateway.provider.InvalidRequestException;
+import dev.providergateway.provider.Secrets;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.time.Duration;
@@ -37,6 +38,10 @@ public final class ErrorMapper {
 
   /** The status for {@code failure}. */
   public static Status toStatus(Throwable failure) {
+    return redacted(unredacted(failure));
+  }
+
+  private static Status unredacted(Throwable failure) {
     Throwable cause = unwrap(failure);
     if (cause instanceof GatewayException e) {
       return statusOf(e);
@@ -91,6 +96,35 @@ public final class ErrorMapper {
       status.addDetails(Any.pack(bad.build()));
     }
     return status.build();
+  }
+
+  /**
+   * {@code status} with every configured secret redacted by value from its message and from the
+   * text of its details (ErrorInfo metadata, BadRequest fields and descriptions), whoever wrote
+   * them: an upstream's body, a caller's value quoted back, or the gateway's own words.
+   */
+  private static Status redacted(Status status) {
+    Status.Builder b = status.toBuilder().setMessage(Secrets.redact(status.getMessage()));
+    for (int i = 0; i < b.getDetailsCount(); i++) {
+      Any any = b.getDetails(i);
+      try {
+        if (any.is(ErrorInfo.class)) {
+          ErrorInfo.Builder info = any.unpack(ErrorInfo.class).toBuilder();
+          info.getMetadataMap().forEach((k, v) -> info.putMetadata(k, Secrets.redact(v)));
+          b.setDetails(i, Any.pack(info.build()));
+        } else if (any.is(BadRequest.class)) {
+          BadRequest.Builder bad = any.unpack(BadRequest.class).toBuilder();
+          for (BadRequest.FieldViolation.Builder v : bad.getFieldViolationsBuilderList()) {
+            v.setField(Secrets.redact(v.getField()))
+                .setDescription(Secrets.redact(v.getDescription()));
+          }
+          b.setDetails(i, Any.pack(bad.build()));
+        }
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        b.removeDetails(i--); // a detail we cannot read, we cannot vouch for
+      }
+    }
+    return b.build();
   }
 
   /** The gRPC code of each reason, per the contract's table. */

@@ -32,6 +32,13 @@ final class RequestValidator {
   private static final int MAX_TAGS = 16;
   private static final int MAX_OUTPUT_TOKENS = 1_000_000;
 
+  /**
+   * The longest identifier a request may carry (provider, model, reasoning effort, message names,
+   * tool call ids): far above any real one, and small enough that logs, traces and error messages
+   * that name it stay small.
+   */
+  static final int MAX_IDENTIFIER = 256;
+
   private final LimitsConfig limits;
 
   RequestValidator(LimitsConfig limits) {
@@ -48,6 +55,7 @@ final class RequestValidator {
               "request", "is " + size + " bytes; the limit is " + limits.maxRequestBytes()));
       throw new InvalidRequestException(v);
     }
+    checkIdentifiers(request, v);
     checkMessages(request.getMessagesList(), v);
     Set<String> toolNames = checkTools(request.getToolsList(), v);
     checkToolChoice(request, toolNames, v);
@@ -296,5 +304,32 @@ final class RequestValidator {
                 v.add(new FieldViolation("tags[" + key + "]", "must be at most 256 characters"));
               }
             });
+  }
+
+  /** Identifiers are bounded in length; the violation gives the length, not the value. */
+  private void checkIdentifiers(ChatRequest r, List<FieldViolation> v) {
+    checkLength("provider", r.getProvider(), v);
+    checkLength("model", r.getModel(), v);
+    checkLength("reasoning_effort", r.getReasoningEffort(), v);
+    if (r.getMessagesCount() > limits.maxMessages()) {
+      return;
+    }
+    for (int i = 0; i < r.getMessagesCount(); i++) {
+      Message m = r.getMessages(i);
+      String path = "messages[" + i + "]";
+      checkLength(path + ".name", m.getName(), v);
+      checkLength(path + ".tool_call_id", m.getToolCallId(), v);
+      for (int j = 0; j < m.getToolCallsCount(); j++) {
+        checkLength(path + ".tool_calls[" + j + "].id", m.getToolCalls(j).getId(), v);
+      }
+    }
+  }
+
+  private static void checkLength(String field, String value, List<FieldViolation> v) {
+    if (value.length() > MAX_IDENTIFIER) {
+      v.add(
+          new FieldViolation(
+              field, "is " + value.length() + " characters long; the limit is " + MAX_IDENTIFIER));
+    }
   }
 }

@@ -2,12 +2,14 @@ package dev.providergateway.auth;
 
 import dev.providergateway.config.ApiKeyConfig;
 import dev.providergateway.config.AuthConfig;
+import dev.providergateway.provider.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Checks presented API keys against the configured SHA-256 hashes. The presented key is hashed and
@@ -18,7 +20,13 @@ import java.util.Optional;
 public final class ApiKeyAuthenticator {
   private final List<Entry> entries;
 
-  private record Entry(byte[] hash, Caller caller, ApiKeyConfig config) {}
+  /**
+   * The owner of the caller keys in {@link Secrets}: keys are registered as they are accepted (the
+   * config holds only their hashes), once per key, and stay registered across reloads.
+   */
+  private static final Object CALLER_KEYS = new Object();
+
+  private record Entry(byte[] hash, Caller caller, ApiKeyConfig config, AtomicBoolean known) {}
 
   private ApiKeyAuthenticator(List<Entry> entries) {
     this.entries = entries;
@@ -29,20 +37,26 @@ public final class ApiKeyAuthenticator {
     HexFormat hex = HexFormat.of();
     return new ApiKeyAuthenticator(
         config.keys().stream()
-            .map(k -> new Entry(hex.parseHex(k.keySha256()), caller(k), k))
+            .map(k -> new Entry(hex.parseHex(k.keySha256()), caller(k), k, new AtomicBoolean()))
             .toList());
   }
 
   /** The caller whose key is {@code presented}, if any. */
   public Optional<Caller> authenticate(String presented) {
     byte[] hash = sha256(presented);
-    Caller found = null;
+    Entry found = null;
     for (Entry e : entries) {
       if (MessageDigest.isEqual(e.hash, hash) && found == null) {
-        found = e.caller;
+        found = e;
       }
     }
-    return Optional.ofNullable(found);
+    if (found == null) {
+      return Optional.empty();
+    }
+    if (found.known.compareAndSet(false, true)) {
+      Secrets.add(CALLER_KEYS, presented);
+    }
+    return Optional.of(found.caller);
   }
 
   /** The configured keys, in file order. */

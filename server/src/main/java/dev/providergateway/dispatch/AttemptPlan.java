@@ -170,6 +170,7 @@ final class AttemptPlan {
     if (failure instanceof GatewayException g) {
       return g.reason().name();
     }
-    return failure.getClass().getSimpleName();
+    // Not the class name: the attempt log reaches the caller in the response metadata.
+    return "INTERNAL";
   }
 }

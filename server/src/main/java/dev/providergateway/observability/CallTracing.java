@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
  * RPC and GenAI semantic conventions. Only built when tracing is configured.
  */
 final class CallTracing implements AutoCloseable {
+  private static final int MAX_ATTRIBUTE = 256;
   private static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
   private static final AttributeKey<String> RPC_SERVICE = AttributeKey.stringKey("rpc.service");
   private static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
@@ -118,13 +119,13 @@ final class CallTracing implements AutoCloseable {
     span.setAttribute(RPC_STATUS, (long) status.getCode().value());
     if (!s.requestedModel().isEmpty() || s.requests() > 0) {
       span.setAttribute(OPERATION, "chat");
-      span.setAttribute(REQUEST_MODEL, s.requestedModel());
+      span.setAttribute(REQUEST_MODEL, bounded(s.requestedModel()));
     }
     if (!providerName.isEmpty()) {
       span.setAttribute(PROVIDER, providerName);
     }
     if (s.completed() > 0) {
-      span.setAttribute(RESPONSE_MODEL, s.model());
+      span.setAttribute(RESPONSE_MODEL, bounded(s.model()));
       span.setAttribute(INPUT_TOKENS, s.inputTokens());
       span.setAttribute(OUTPUT_TOKENS, s.outputTokens());
     }
@@ -137,12 +138,12 @@ final class CallTracing implements AutoCloseable {
 
   Object startAttempt(Object parent, String providerName, String model, int attempt) {
     return tracer
-        .spanBuilder("chat " + model)
+        .spanBuilder("chat " + bounded(model))
         .setParent(Context.root().with((Span) parent))
         .setSpanKind(SpanKind.CLIENT)
         .setAttribute(OPERATION, "chat")
         .setAttribute(PROVIDER, providerName)
-        .setAttribute(REQUEST_MODEL, model)
+        .setAttribute(REQUEST_MODEL, bounded(model))
         .setAttribute(ATTEMPT, (long) attempt)
         .startSpan();
   }
@@ -156,6 +157,14 @@ final class CallTracing implements AutoCloseable {
       }
     }
     span.end();
+  }
+
+  /**
+   * Spans keep the real model (they are not aggregated into series, so a caller's model costs one
+   * attribute of one span), bounded in length since an upstream may report anything.
+   */
+  private static String bounded(String value) {
+    return value.length() > MAX_ATTRIBUTE ? value.substring(0, MAX_ATTRIBUTE) : value;
   }
 
   @Override

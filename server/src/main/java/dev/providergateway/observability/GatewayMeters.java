@@ -29,9 +29,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * semantic conventions where one exists ({@code gen_ai.server.request.duration}, {@code
  * gen_ai.server.time_to_first_token}, {@code gen_ai.server.time_per_output_token}, {@code
  * gen_ai.client.token.usage}, {@code gen_ai.client.operation.duration}) and use a {@code gateway.}
- * prefix otherwise. Label values are bounded: providers are registry names, models are only those
- * that answered successfully (a caller's typo never becomes a label), and no key or credential is
- * ever a label (callers appear by their configured key id only in the access log).
+ * prefix otherwise. Every label value comes from a bounded set, chosen by {@link Telemetry}: method
+ * names of the service, status codes, error reasons, registry names of providers, and models the
+ * provider knows (else {@code other}; a caller's or an upstream's string never becomes a label). No
+ * key or credential is ever a label (callers appear by their configured key id only in the access
+ * log).
  */
 final class GatewayMeters implements AutoCloseable {
   // The OpenTelemetry GenAI semantic conventions' advised buckets, in seconds.
@@ -45,7 +47,6 @@ final class GatewayMeters implements AutoCloseable {
   private static final double[] TOKEN_BUCKETS = {
     1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864
   };
-  private static final int MAX_MODEL_LABEL = 128;
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -82,11 +83,11 @@ final class GatewayMeters implements AutoCloseable {
       Status.Code code,
       String reason,
       String provider,
+      String model,
       CallRecord.Snapshot s,
       long start,
       long end) {
     long nanos = end - start;
-    String model = s.completed() > 0 ? label(s.model()) : "";
     Counter.builder("gateway.requests")
         .description("Calls handled, by gRPC method and status code")
         .tags(
@@ -257,10 +258,6 @@ final class GatewayMeters implements AutoCloseable {
   public void close() {
     gc.close();
     registry.close();
-  }
-
-  private static String label(String model) {
-    return model.length() > MAX_MODEL_LABEL ? model.substring(0, MAX_MODEL_LABEL) : model;
   }
 
   private static Duration[] seconds(double... values) {

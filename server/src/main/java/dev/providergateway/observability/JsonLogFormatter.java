@@ -2,8 +2,11 @@ package dev.providergateway.observability;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import dev.providergateway.provider.Secrets;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -20,18 +23,21 @@ import java.util.logging.LogRecord;
  */
 public final class JsonLogFormatter extends Formatter {
   private static final JsonFactory JSON = new JsonFactory();
+  private static final CharacterEscapes ESCAPES = new LineSafeEscapes();
 
   @Override
   public String format(LogRecord record) {
     StringWriter out = new StringWriter(256);
     try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.setCharacterEscapes(ESCAPES);
       json.writeStartObject();
       json.writeStringField("time", Instant.ofEpochMilli(record.getMillis()).toString());
       json.writeStringField("level", LogLevels.name(record.getLevel()));
       json.writeStringField("logger", String.valueOf(record.getLoggerName()));
       Map<?, ?> fields = fields(record);
       json.writeStringField(
-          "message", fields != null ? firstWord(record.getMessage()) : formatMessage(record));
+          "message",
+          Secrets.redact(fields != null ? firstWord(record.getMessage()) : formatMessage(record)));
       if (fields == null || !fields.containsKey("request_id")) {
         CallRecord call = CallRecord.current();
         if (call != null) {
@@ -44,9 +50,7 @@ public final class JsonLogFormatter extends Formatter {
         }
       }
       if (record.getThrown() != null) {
-        StringWriter trace = new StringWriter();
-        record.getThrown().printStackTrace(new PrintWriter(trace));
-        json.writeStringField("error", trace.toString());
+        json.writeStringField("error", LogText.trace(record.getThrown()));
       }
       json.writeEndObject();
     } catch (IOException e) {
@@ -75,7 +79,33 @@ public final class JsonLogFormatter extends Formatter {
     } else if (value instanceof Boolean b) {
       json.writeBooleanField(name, b);
     } else {
-      json.writeStringField(name, value.toString());
+      json.writeStringField(name, Secrets.redact(value.toString()));
+    }
+  }
+
+  /**
+   * Jackson escapes C0 controls already; this adds DEL, the C1 controls (NEL included) and the
+   * Unicode line and paragraph separators, which some log readers take as line ends, so a line of
+   * output is always exactly one record. The values read back unchanged.
+   */
+  private static final class LineSafeEscapes extends CharacterEscapes {
+    private final int[] ascii = standardAsciiEscapesForJSON();
+
+    LineSafeEscapes() {
+      ascii[0x7f] = ESCAPE_STANDARD;
+    }
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ascii;
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      if ((ch >= 0x80 && ch <= 0x9f) || ch == 0x2028 || ch == 0x2029) {
+        return new SerializedString(String.format("\\u%04x", ch));
+      }
+      return null;
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.providergateway.config.MetricsConfig;
 import dev.providergateway.config.TracingConfig;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ErrorReason;
+import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
 import io.grpc.Attributes;
 import io.grpc.Metadata;
@@ -14,6 +15,8 @@ import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,11 +33,16 @@ import java.util.stream.Collectors;
  * Thread-safe.
  */
 public final class Telemetry implements GatewayMetrics, AutoCloseable {
+  /** The label value of every model a provider does not know. */
+  static final String OTHER = "other";
+
   private final GatewayMeters meters;
   private final CallTracing tracing;
   private final AccessLog accessLog;
   private final Map<String, CallRecord> inFlight = new ConcurrentHashMap<>();
   private volatile Set<String> providerNames = Set.of();
+  // provider -> the models it may report as labels; anything else is "other".
+  private volatile Map<String, Set<String>> knownModels = Map.of();
 
   private Telemetry(GatewayMeters meters, CallTracing tracing, AccessLog accessLog) {
     this.meters = meters;
@@ -71,10 +79,36 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
     return meters == null ? Optional.empty() : Optional.of(meters.scrape());
   }
 
-  /** The providers now served: their breaker-state gauges, and the names allowed as labels. */
-  public void servingProviders(List<RegisteredProvider> providers) {
+  /**
+   * The providers now served: their breaker-state gauges, and the label values they bound. A
+   * provider name is a label; a model is one only if the provider knows it (its descriptor's models
+   * and default, the entry's {@code models}, or a route target's model), since upstreams echo back
+   * whatever model a caller asks for and each new label value is a new series held forever.
+   */
+  public void servingProviders(ProviderRegistry registry) {
+    List<RegisteredProvider> providers = registry.all();
     providerNames =
         providers.stream().map(RegisteredProvider::name).collect(Collectors.toUnmodifiableSet());
+    Map<String, Set<String>> models = new HashMap<>();
+    for (RegisteredProvider p : providers) {
+      Set<String> known = models.computeIfAbsent(p.name(), n -> new HashSet<>());
+      known.add(p.provider().descriptor().defaultModel());
+      p.provider().descriptor().models().forEach(m -> known.add(m.id()));
+    }
+    registry
+        .routes()
+        .values()
+        .forEach(
+            targets ->
+                targets.forEach(
+                    t -> {
+                      if (models.containsKey(t.provider()) && !t.model().isEmpty()) {
+                        models.get(t.provider()).add(t.model());
+                      }
+                    }));
+    Map<String, Set<String>> frozen = new HashMap<>();
+    models.forEach((name, known) -> frozen.put(name, Set.copyOf(known)));
+    knownModels = Map.copyOf(frozen);
     if (meters != null) {
       meters.breakers(providers);
     }
@@ -113,9 +147,11 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
     CallRecord.Snapshot s = rec.snapshot();
     ErrorInfo info = errorInfo(status, trailers);
     String reason =
-        info == null ? (status.isOk() ? "" : status.getCode().name()) : info.getReason();
+        info == null
+            ? (status.isOk() ? "" : status.getCode().name())
+            : boundedReason(info.getReason());
     String provider =
-        !s.provider().isEmpty()
+        providerNames.contains(s.provider())
             ? s.provider()
             : info != null && providerNames.contains(info.getMetadataOrDefault("provider", ""))
                 ? info.getMetadataOrDefault("provider", "")
@@ -125,7 +161,9 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
       if (rec.streaming) {
         meters.streamEnded(rec.method);
       }
-      meters.callEnded(rec.method, status.getCode(), reason, provider, s, rec.startNanos, now);
+      String model = s.completed() > 0 ? modelLabel(provider, s.model()) : "";
+      meters.callEnded(
+          rec.method, status.getCode(), reason, provider, model, s, rec.startNanos, now);
     }
     if (tracing != null && rec.span != null) {
       tracing.endCall(rec.span, status, reason, provider, s);
@@ -211,6 +249,21 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
     if (meters != null) {
       meters.close();
     }
+  }
+
+  /** {@code model} if {@code provider} knows it, else {@value #OTHER}: a bounded label value. */
+  String modelLabel(String provider, String model) {
+    Set<String> known = knownModels.get(provider);
+    return known != null && known.contains(model) ? model : OTHER;
+  }
+
+  private static String boundedReason(String reason) {
+    for (ErrorReason r : ErrorReason.values()) {
+      if (r.name().equals(reason)) {
+        return reason;
+      }
+    }
+    return OTHER;
   }
 
   private static String reasonOf(Throwable failure) {

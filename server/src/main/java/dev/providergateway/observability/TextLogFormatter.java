@@ -1,14 +1,13 @@
 package dev.providergateway.observability;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Instant;
 import java.util.logging.Formatter;
 import java.util.logging.LogRecord;
 
 /**
  * One line per record for people: {@code time level logger [request id] message}, then the stack
- * trace if any.
+ * trace if any. The message is made safe by {@link LogText} (secrets redacted, control characters
+ * escaped), so a record is always one line plus the frames of its trace.
  */
 public final class TextLogFormatter extends Formatter {
   @Override
@@ -27,12 +26,10 @@ public final class TextLogFormatter extends Formatter {
     Object[] params = record.getParameters();
     boolean fields = params != null && params.length == 1 && params[0] instanceof java.util.Map;
     line.append(" - ")
-        .append(fields ? record.getMessage() : formatMessage(record))
+        .append(LogText.safe(fields ? record.getMessage() : formatMessage(record)))
         .append(System.lineSeparator());
     if (record.getThrown() != null) {
-      StringWriter trace = new StringWriter();
-      record.getThrown().printStackTrace(new PrintWriter(trace));
-      line.append(trace);
+      line.append(LogText.trace(record.getThrown()));
     }
     return line.toString();
   }

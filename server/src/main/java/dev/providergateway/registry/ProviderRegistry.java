@@ -11,6 +11,7 @@ import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.provider.ProviderFactory;
 import dev.providergateway.provider.ProviderNotFoundException;
 import dev.providergateway.provider.ProviderSettings;
+import dev.providergateway.provider.Secrets;
 import dev.providergateway.provider.http.UpstreamTransport;
 import dev.providergateway.resilience.ProviderBreaker;
 import dev.providergateway.toolcalling.CapabilityTable;
@@ -129,8 +130,12 @@ public final class ProviderRegistry implements AutoCloseable {
       }
       Map<String, List<RouteConfig.RouteTarget>> routes = builder.routes(config.routes());
       String defaultProvider = builder.defaultProvider(config.defaultProvider());
-      return new ProviderRegistry(
-          builder.byName, builder.byNameOrAlias, routes, defaultProvider, toolCalling);
+      ProviderRegistry registry =
+          new ProviderRegistry(
+              builder.byName, builder.byNameOrAlias, routes, defaultProvider, toolCalling);
+      builder.secrets.addAll(secretsIn(env));
+      Secrets.register(registry, builder.secrets);
+      return registry;
     } catch (RuntimeException e) {
       builder.closeAll();
       throw e;
@@ -179,9 +184,33 @@ public final class ProviderRegistry implements AutoCloseable {
     return defaultProvider;
   }
 
-  /** Closes every provider; the first failure is rethrown after all were tried. */
+  /**
+   * The environment's values that are credentials by name ({@code *_API_KEY}, {@code *_KEY}, {@code
+   * *_TOKEN}, {@code *_SECRET}, {@code *_PASSWORD}): factories fall back to them (say, {@code
+   * GOOGLE_API_KEY}) when an entry sets no {@code api_key}.
+   */
+  private static List<String> secretsIn(Map<String, String> env) {
+    List<String> secrets = new ArrayList<>();
+    env.forEach(
+        (name, value) -> {
+          String n = name.toUpperCase(java.util.Locale.ROOT);
+          if (n.endsWith("_KEY")
+              || n.endsWith("_TOKEN")
+              || n.endsWith("_SECRET")
+              || n.endsWith("_PASSWORD")) {
+            secrets.add(value);
+          }
+        });
+    return secrets;
+  }
+
+  /**
+   * Closes every provider and forgets this registry's secrets; the first failure is rethrown after
+   * all were tried.
+   */
   @Override
   public void close() {
+    Secrets.unregister(this);
     RuntimeException first = null;
     for (RegisteredProvider p : byName.values()) {
       try {
@@ -206,6 +235,8 @@ public final class ProviderRegistry implements AutoCloseable {
     private final Map<String, ProviderFactory> factories;
     private final Map<String, RegisteredProvider> byName = new TreeMap<>();
     private final Map<String, RegisteredProvider> byNameOrAlias = new LinkedHashMap<>();
+    // What the providers send upstream that may be a credential: API keys and header values.
+    private final List<String> secrets = new ArrayList<>();
 
     Builder(Map<String, String> env, Runtime runtime, Map<String, ProviderFactory> factories) {
       this.env = env;
@@ -257,6 +288,10 @@ public final class ProviderRegistry implements AutoCloseable {
                   + byNameOrAlias.get(name).name()
                   + "'");
         }
+      }
+      secrets.add(settings.apiKey());
+      if (settings.options().get("headers") instanceof Map<?, ?> headers) {
+        headers.values().forEach(v -> secrets.add(v == null ? null : v.toString()));
       }
       Provider provider;
       try {

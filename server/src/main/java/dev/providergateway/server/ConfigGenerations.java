@@ -53,7 +53,7 @@ final class ConfigGenerations {
     this.scheduler = scheduler;
     this.telemetry = telemetry;
     this.current = ServingState.build(config, first, clock, scheduler, telemetry, null);
-    telemetry.servingProviders(first.all());
+    telemetry.servingProviders(first);
     services.addService(current.definition);
   }
 
@@ -93,7 +93,7 @@ final class ConfigGenerations {
       }
       services.addService(state.definition);
       current = state;
-      telemetry.servingProviders(registry.all());
+      telemetry.servingProviders(registry);
       telemetry.configReloaded(true);
       retired.removeIf(ServingState::isClosed);
       retired.add(old);

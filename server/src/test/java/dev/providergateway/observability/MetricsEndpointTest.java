@@ -183,6 +183,36 @@ class MetricsEndpointTest {
   }
 
   @Test
+  void scrape_callerChosenModels_becomeOneOtherLabel() throws Exception {
+    var stub = ProviderServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    // Echo reports the requested model back, as many OpenAI-compatible upstreams do.
+    for (int i = 0; i < 20; i++) {
+      stub.chat(chat("echo", "hi").setModel("random-model-" + i).build());
+      stub.stream(chat("echo", "hi").setModel("streamed-model-" + i).build())
+          .forEachRemaining(c -> {});
+    }
+    stub.chat(chat("echo", "hi").build());
+
+    String text = scrapeUntil("gen_ai_response_model=\"echo-1\"");
+
+    assertThat(text).doesNotContain("random-model-").doesNotContain("streamed-model-");
+    assertThat(
+            value(
+                text,
+                "gen_ai_server_request_duration_seconds_count",
+                "rpc_method=\"Chat\"",
+                "gen_ai_response_model=\"other\""))
+        .isEqualTo(20.0);
+    assertThat(
+            value(
+                text,
+                "gen_ai_server_request_duration_seconds_count",
+                "rpc_method=\"Chat\"",
+                "gen_ai_response_model=\"echo-1\""))
+        .isEqualTo(1.0);
+  }
+
+  @Test
   void scrape_otherPathOrMethod_isRefused() throws Exception {
     var client = HttpClient.newHttpClient();
     var base = "http://127.0.0.1:" + gateway.metricsPort();

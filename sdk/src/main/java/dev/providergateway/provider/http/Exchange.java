@@ -191,7 +191,7 @@ abstract class Exchange {
               origin,
               origin.provider()
                   + " sent a malformed HTTP response: "
-                  + msg.decoderResult().cause().getMessage(),
+                  + HttpErrors.words(msg.decoderResult().cause()),
               msg.decoderResult().cause()));
       return;
     }
@@ -258,7 +258,9 @@ abstract class Exchange {
     } else if (cause instanceof DecoderException) {
       fail(
           new ProviderException.InvalidResponse(
-              origin, origin.provider() + " sent a malformed HTTP response: " + t.getMessage(), t));
+              origin,
+              origin.provider() + " sent a malformed HTTP response: " + HttpErrors.words(t),
+              t));
     } else {
       fail(HttpErrors.fromThrowable(origin, t));
     }

@@ -131,7 +131,7 @@ public final class HttpErrors {
     }
     if (t instanceof HttpTimeoutException) {
       return new ProviderException.Timeout(
-          origin, origin.provider() + " did not answer in time: " + t.getMessage(), t);
+          origin, origin.provider() + " did not answer in time: " + words(t), t);
     }
     if (t instanceof ConnectException || t instanceof SSLException || t instanceof IOException) {
       String what =
@@ -140,13 +140,44 @@ public final class HttpErrors {
               : t instanceof SSLException ? "TLS failure with " : "connection to ";
       String tail = t instanceof ConnectException || t instanceof SSLException ? "" : " failed";
       return new ProviderException.Connection(
-          origin, what + origin.provider() + tail + ": " + t, t);
+          origin, what + origin.provider() + tail + ": " + words(t), t);
     }
     if (t instanceof RuntimeException e) {
       return e;
     }
     return new ProviderException.Connection(
-        origin, "request to " + origin.provider() + " failed: " + t, t);
+        origin, "request to " + origin.provider() + " failed: " + words(t), t);
+  }
+
+  /**
+   * What went wrong, in words for a caller: the failure's own message without Java class names
+   * (Netty's messages often start with one), or a phrase for its kind when it has no message (a
+   * stackless closed-channel exception, say). Never {@code Throwable.toString()}.
+   */
+  public static String words(Throwable t) {
+    String message = t.getMessage();
+    if (message != null) {
+      message = ErrorMessages.withoutClassNames(message);
+    }
+    if (message != null && !message.isBlank()) {
+      return message;
+    }
+    if (t instanceof java.nio.channels.ClosedChannelException) {
+      return "the connection was closed";
+    }
+    if (t instanceof java.net.UnknownHostException) {
+      return "unknown host";
+    }
+    if (t instanceof ConnectException) {
+      return "connection refused";
+    }
+    if (t instanceof SSLException) {
+      return "TLS handshake failed";
+    }
+    if (t instanceof HttpTimeoutException || t instanceof java.util.concurrent.TimeoutException) {
+      return "timed out";
+    }
+    return t instanceof IOException ? "I/O error" : "unexpected failure";
   }
 
   /**

@@ -257,7 +257,7 @@ public final class UpstreamHttp implements AutoCloseable {
                 t = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
           } catch (SSLException e) {
             throw new IllegalStateException(
-                "cannot set up TLS for upstream requests: " + e.getMessage(), e);
+                "cannot set up TLS for upstream requests: " + HttpErrors.words(e), e);
           }
         }
       }
@@ -389,7 +389,9 @@ public final class UpstreamHttp implements AutoCloseable {
       } catch (LineSplitter.LineTooLong | SseDecoder.EventTooLarge e) {
         fail(
             new ProviderException.InvalidResponse(
-                origin, origin.provider() + " sent an oversized stream: " + e.getMessage(), e));
+                origin,
+                origin.provider() + " sent an oversized stream: " + HttpErrors.words(e),
+                e));
       } catch (RuntimeException e) {
         fail(HttpErrors.fromThrowable(origin, e));
       }
