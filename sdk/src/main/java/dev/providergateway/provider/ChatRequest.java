@@ -13,8 +13,10 @@ import java.util.Map;
  *
  * <p>Optional sampling parameters are {@code null} when the caller did not set them; providers then
  * send nothing and the upstream default applies. {@code extra} holds provider-specific parameters
- * as plain Java values. {@code tags} label the call in logs and metrics and are never sent
- * upstream.
+ * as plain Java values; a top-level {@code null} value means "not set" and is dropped (as Victor
+ * passes a kwarg through only when it is not {@code None}), while a {@code null} nested inside a
+ * value is JSON null and is kept. {@code tags} label the call in logs and metrics and are never
+ * sent upstream.
  */
 public record ChatRequest(
     String model,
@@ -39,8 +41,19 @@ public record ChatRequest(
     stop = List.copyOf(stop);
     requireNonNull(responseFormat, "responseFormat");
     requireNonNull(reasoningEffort, "reasoningEffort");
-    extra = Map.copyOf(extra);
+    extra = withoutNulls(extra);
     tags = Map.copyOf(tags);
+  }
+
+  private static Map<String, Object> withoutNulls(Map<String, Object> values) {
+    Map<String, Object> kept = new LinkedHashMap<>();
+    values.forEach(
+        (key, value) -> {
+          if (value != null) {
+            kept.put(key, value);
+          }
+        });
+    return Map.copyOf(kept);
   }
 
   /** A builder for a request to {@code model}. */

@@ -15,6 +15,10 @@ public final class InvalidRequestException extends GatewayException {
     }
   }
 
+  // The message quotes the first violation; its details list them all (the gateway caps them).
+  private static final int SUMMARY_FIELD = 100;
+  private static final int SUMMARY_DESCRIPTION = 240;
+
   private final List<FieldViolation> violations;
 
   /** Creates the exception; {@code violations} must not be empty. */
@@ -44,6 +48,10 @@ public final class InvalidRequestException extends GatewayException {
     }
     FieldViolation first = violations.get(0);
     String more = violations.size() > 1 ? " (and " + (violations.size() - 1) + " more)" : "";
-    return "invalid request: " + first.field() + ": " + first.description() + more;
+    return "invalid request: "
+        + ErrorText.clip(first.field(), SUMMARY_FIELD)
+        + ": "
+        + ErrorText.clip(first.description(), SUMMARY_DESCRIPTION)
+        + more;
   }
 }

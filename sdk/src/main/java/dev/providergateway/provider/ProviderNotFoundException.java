@@ -10,9 +10,9 @@ public final class ProviderNotFoundException extends GatewayException {
   /** Creates the exception; the message lists {@code available} so the caller can fix the name. */
   public ProviderNotFoundException(String requested, List<String> available) {
     super(
-        "provider '"
-            + requested
-            + "' is not registered; available providers: "
+        "provider "
+            + ErrorText.quote(requested)
+            + " is not registered; available providers: "
             + (available.isEmpty() ? "(none)" : String.join(", ", available)),
         null);
     this.requested = requested;

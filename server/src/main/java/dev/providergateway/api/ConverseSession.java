@@ -1,6 +1,7 @@
 package dev.providergateway.api;
 
 import dev.providergateway.auth.RequestHooks;
+import dev.providergateway.config.LimitsConfig;
 import dev.providergateway.provider.GatewayOverloadedException;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.v1.ChatRequest;
@@ -26,8 +27,11 @@ import java.util.function.Function;
  *
  * <p>History: turns with {@code use_history} see the history kept so far (a snapshot taken when the
  * turn starts) before their own messages, and on success append their messages and the assistant's
- * reply, in the order turns finish. The request limits bound it: a turn whose history and messages
- * exceed them fails with INVALID_ARGUMENT.
+ * reply, in the order turns finish. The request limits ({@code max_request_bytes}, {@code
+ * max_messages}) bound it even when such turns overlap: a turn starts only if the history, the
+ * messages that running history turns have reserved and its own messages fit (it reserves them
+ * then, atomically), and a turn whose reply would take the history past the limits ends with
+ * INVALID_ARGUMENT instead of its final chunk, and is not kept.
  *
  * <p>Threading: gRPC delivers client messages serially; turns finish on provider threads. Every
  * write to the response stream holds {@link #writeLock}, so the observer sees one writer at a time.
@@ -38,23 +42,30 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
   private final ServerCallStreamObserver<ConverseResponse> responses;
   private final Function<ChatRequest, ProviderGatewayService.AdmittedStream> streams;
   private final int maxTurns;
+  private final LimitsConfig limits;
   private final Map<String, Turn> turns = new ConcurrentHashMap<>();
   private final Object writeLock = new Object();
+  // Guarded by writeLock, with the reservations of running history turns.
   private final List<Message> history = new ArrayList<>();
+  private long historyBytes;
+  private long reservedBytes;
+  private int reservedMessages;
   private boolean halfClosed;
   private boolean closed;
 
   /**
    * A session writing to {@code responses}; {@code streams} validates, admits and dispatches each
-   * turn's request as a {@code Stream} call would be, and at most {@code maxTurns} run at once.
+   * turn's request as a {@code Stream} call would be; {@code limits} bound the turns running at
+   * once and the history.
    */
   ConverseSession(
       ServerCallStreamObserver<ConverseResponse> responses,
       Function<ChatRequest, ProviderGatewayService.AdmittedStream> streams,
-      int maxTurns) {
+      LimitsConfig limits) {
     this.responses = responses;
     this.streams = streams;
-    this.maxTurns = maxTurns;
+    this.maxTurns = limits.maxTurnsPerStream();
+    this.limits = limits;
     responses.setOnReadyHandler(() -> turns.values().forEach(t -> t.relay.onReady()));
     responses.setOnCancelHandler(this::cancelAll);
   }
@@ -102,8 +113,26 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
       return;
     }
     ChatRequest request = start.getRequest();
+    Turn turn = new Turn(id, start.getUseHistory() ? start.getRequest().getMessagesList() : null);
     if (start.getUseHistory()) {
       synchronized (writeLock) {
+        if (!turn.reserve()) {
+          writeError(
+              id,
+              InvalidRequestException.of(
+                  "start.use_history",
+                  "the history ("
+                      + history.size()
+                      + " messages, "
+                      + historyBytes
+                      + " bytes), the running turns' messages and this turn's would exceed "
+                      + "limits.max_messages ("
+                      + limits.maxMessages()
+                      + ") or limits.max_request_bytes ("
+                      + limits.maxRequestBytes()
+                      + "); wait for the running turns or start a new stream"));
+          return;
+        }
         request =
             request.toBuilder()
                 .clearMessages()
@@ -112,7 +141,6 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
                 .build();
       }
     }
-    Turn turn = new Turn(id, start.getUseHistory() ? start.getRequest().getMessagesList() : null);
     try {
       ProviderGatewayService.AdmittedStream admitted = streams.apply(request);
       turn.tracker = admitted.tracker();
@@ -120,6 +148,7 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
       admitted.chunks().subscribe(turn.relay);
     } catch (RuntimeException e) {
       turns.remove(id, turn);
+      turn.release();
       writeError(id, e);
     }
   }
@@ -128,6 +157,7 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
     Turn turn = turns.remove(id);
     if (turn != null) {
       turn.relay.cancel();
+      turn.release();
       write(
           ConverseResponse.newBuilder()
               .setTurnId(id)
@@ -178,11 +208,70 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
     private final StringBuilder reply = new StringBuilder();
     private StreamChunk last;
     private RequestHooks.Tracker tracker = RequestHooks.Tracker.NONE;
+    private final long newBytes;
+    // Guarded by writeLock.
+    private boolean reserved;
 
     /** {@code newMessages} is null when the turn does not use the history. */
     Turn(String id, List<Message> newMessages) {
       this.id = id;
       this.newMessages = newMessages;
+      long bytes = 0;
+      if (newMessages != null) {
+        for (Message m : newMessages) {
+          bytes += m.getSerializedSize();
+        }
+      }
+      this.newBytes = bytes;
+    }
+
+    /** Reserves room in the history for this turn's messages and reply; false if there is none. */
+    boolean reserve() {
+      synchronized (writeLock) {
+        int messages = newMessages.size() + 1;
+        if (historyBytes + reservedBytes + newBytes > limits.maxRequestBytes()
+            || history.size() + reservedMessages + messages > limits.maxMessages()) {
+          return false;
+        }
+        reservedBytes += newBytes;
+        reservedMessages += messages;
+        reserved = true;
+        return true;
+      }
+    }
+
+    /** Gives this turn's reservation back, once. */
+    void release() {
+      synchronized (writeLock) {
+        if (reserved) {
+          reserved = false;
+          reservedBytes -= newBytes;
+          reservedMessages -= newMessages.size() + 1;
+        }
+      }
+    }
+
+    /** Appends this turn and its reply to the history, if they fit the limits. */
+    private boolean keep(StreamChunk last) {
+      Message assistant =
+          Message.newBuilder()
+              .setRole("assistant")
+              .setContent(reply.toString())
+              .addAllToolCalls(last.getToolCallsList())
+              .addAllReasoning(last.getReasoningBlocksList())
+              .build();
+      long bytes = newBytes + assistant.getSerializedSize();
+      synchronized (writeLock) {
+        release();
+        if (historyBytes + bytes > limits.maxRequestBytes()
+            || history.size() + newMessages.size() + 1 > limits.maxMessages()) {
+          return false;
+        }
+        history.addAll(newMessages);
+        history.add(assistant);
+        historyBytes += bytes;
+        return true;
+      }
     }
 
     @Override
@@ -197,6 +286,18 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
       }
       ProviderGatewayService.track(tracker, chunk, last == null);
       last = chunk;
+      if (newMessages != null && chunk.getIsFinal() && !keep(chunk)) {
+        writeError(
+            id,
+            InvalidRequestException.of(
+                "start.use_history",
+                "this turn and its reply would take the history past limits.max_request_bytes ("
+                    + limits.maxRequestBytes()
+                    + ") or limits.max_messages ("
+                    + limits.maxMessages()
+                    + "), so the turn was not kept; start a new stream"));
+        return;
+      }
       write(ConverseResponse.newBuilder().setTurnId(id).setChunk(chunk).build());
     }
 
@@ -205,24 +306,13 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
       if (!turns.remove(id, this)) {
         return;
       }
-      if (newMessages != null && last != null) {
-        Message assistant =
-            Message.newBuilder()
-                .setRole("assistant")
-                .setContent(reply.toString())
-                .addAllToolCalls(last.getToolCallsList())
-                .addAllReasoning(last.getReasoningBlocksList())
-                .build();
-        synchronized (writeLock) {
-          history.addAll(newMessages);
-          history.add(assistant);
-        }
-      }
+      release();
       completeIfIdle();
     }
 
     @Override
     public void onFailed(Throwable failure) {
+      release();
       if (turns.remove(id, this)) {
         writeError(id, failure);
         completeIfIdle();

@@ -21,7 +21,8 @@ import java.util.concurrent.CompletionException;
  * {@code ErrorInfo} (domain {@value #DOMAIN}), {@code RetryInfo} where a retry makes sense and
  * {@code BadRequest} for invalid requests, per the contract's error table. Handlers never build a
  * status by hand. Unexpected exceptions become INTERNAL with a fixed message, so no internal detail
- * leaks; they are logged here.
+ * leaks; they are logged here. Every status leaves through {@link ErrorBounds}, so it fits a
+ * client's limit on trailers however large the bad value it reports.
  */
 public final class ErrorMapper {
   /** The {@code ErrorInfo.domain} of every gateway error. */
@@ -36,12 +37,13 @@ public final class ErrorMapper {
     return StatusProto.toStatusRuntimeException(toStatus(failure));
   }
 
-  /** The status for {@code failure}. */
+  /** The status for {@code failure}, bounded in size by {@link ErrorBounds}. */
   public static Status toStatus(Throwable failure) {
-    return redacted(unredacted(failure));
+    // Redacted first, so the bounds cut text that no longer holds a secret.
+    return ErrorBounds.bound(redacted(unbounded(failure)));
   }
 
-  private static Status unredacted(Throwable failure) {
+  private static Status unbounded(Throwable failure) {
     Throwable cause = unwrap(failure);
     if (cause instanceof GatewayException e) {
       return statusOf(e);
@@ -71,7 +73,8 @@ public final class ErrorMapper {
    * one Converse turn) and so is not a failure with a reason.
    */
   public static Status cancelled(String why) {
-    return Status.newBuilder().setCode(Code.CANCELLED_VALUE).setMessage(why).build();
+    return ErrorBounds.bound(
+        Status.newBuilder().setCode(Code.CANCELLED_VALUE).setMessage(why).build());
   }
 
   private static Status statusOf(GatewayException e) {

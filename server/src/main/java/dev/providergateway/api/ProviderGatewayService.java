@@ -168,9 +168,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   @Override
   public StreamObserver<ConverseRequest> converse(StreamObserver<ConverseResponse> observer) {
     return new ConverseSession(
-        (ServerCallStreamObserver<ConverseResponse>) observer,
-        this::startStream,
-        limits.maxTurnsPerStream());
+        (ServerCallStreamObserver<ConverseResponse>) observer, this::startStream, limits);
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.providergateway.config.LimitsConfig;
+import dev.providergateway.provider.ErrorText;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.InvalidRequestException.FieldViolation;
 import dev.providergateway.provider.Role;
@@ -86,9 +87,9 @@ final class RequestValidator {
         v.add(
             new FieldViolation(
                 path + ".role",
-                "unknown role '"
-                    + m.getRole()
-                    + "'; expected one of system, developer, user, assistant, tool, function"));
+                "unknown role "
+                    + ErrorText.quote(m.getRole())
+                    + "; expected one of system, developer, user, assistant, tool, function"));
         continue;
       }
       if (m.getToolCallsCount() > 0 && role != Role.ASSISTANT) {
@@ -104,9 +105,8 @@ final class RequestValidator {
           v.add(
               new FieldViolation(
                   path + ".tool_call_id",
-                  "'"
-                      + m.getToolCallId()
-                      + "' does not match the id of any tool call in an earlier assistant message"));
+                  ErrorText.quote(m.getToolCallId())
+                      + " does not match the id of any tool call in an earlier assistant message"));
         }
       } else if (!m.getToolCallId().isEmpty()) {
         v.add(new FieldViolation(path + ".tool_call_id", "is only valid when role is tool"));
@@ -134,7 +134,8 @@ final class RequestValidator {
     }
     if (!TOOL_NAME.matcher(call.getName()).matches()) {
       v.add(
-          new FieldViolation(path + ".name", "'" + call.getName() + "' is not a valid tool name"));
+          new FieldViolation(
+              path + ".name", ErrorText.quote(call.getName()) + " is not a valid tool name"));
     }
   }
 
@@ -148,9 +149,8 @@ final class RequestValidator {
           v.add(
               new FieldViolation(
                   path + ".mime_type",
-                  "'"
-                      + image.getMimeType()
-                      + "' is not supported; expected one of image/png, image/jpeg, image/gif, image/webp"));
+                  ErrorText.quote(image.getMimeType())
+                      + " is not supported; expected one of image/png, image/jpeg, image/gif, image/webp"));
         }
       }
       case URL -> {
@@ -180,11 +180,12 @@ final class RequestValidator {
         v.add(
             new FieldViolation(
                 path + ".name",
-                "'"
-                    + tool.getName()
-                    + "' must be 1 to 64 characters matching ^[a-zA-Z][a-zA-Z0-9_-]*$"));
+                ErrorText.quote(tool.getName())
+                    + " must be 1 to 64 characters matching ^[a-zA-Z][a-zA-Z0-9_-]*$"));
       } else if (!names.add(tool.getName())) {
-        v.add(new FieldViolation(path + ".name", "duplicate tool name '" + tool.getName() + "'"));
+        v.add(
+            new FieldViolation(
+                path + ".name", "duplicate tool name " + ErrorText.quote(tool.getName())));
       }
       if (tool.getDescription().isBlank()) {
         v.add(new FieldViolation(path + ".description", "is required"));
@@ -242,7 +243,7 @@ final class RequestValidator {
         v.add(
             new FieldViolation(
                 "tool_choice.tool_name",
-                "'" + choice.getToolName() + "' is not one of the request's tools"));
+                ErrorText.quote(choice.getToolName()) + " is not one of the request's tools"));
       }
     } else if (choice.getMode() == ToolChoice.Mode.MODE_REQUIRED && request.getToolsCount() == 0) {
       v.add(new FieldViolation("tool_choice.mode", "MODE_REQUIRED needs at least one tool"));
@@ -298,7 +299,9 @@ final class RequestValidator {
         .forEach(
             (key, value) -> {
               if (key.isEmpty() || key.length() > 64) {
-                v.add(new FieldViolation("tags", "key '" + key + "' must be 1 to 64 characters"));
+                v.add(
+                    new FieldViolation(
+                        "tags", "key " + ErrorText.quote(key) + " must be 1 to 64 characters"));
               }
               if (value.length() > 256) {
                 v.add(new FieldViolation("tags[" + key + "]", "must be at most 256 characters"));

@@ -2,6 +2,7 @@ package dev.providergateway.provider.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.ChatRequest;
+import dev.providergateway.provider.ErrorText;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.http.Json;
 import java.util.Locale;
@@ -33,7 +34,7 @@ final class AnthropicThinking {
         throw InvalidRequestException.of(
             "extra.thinking",
             "must be an object such as {\"type\": \"enabled\", \"budget_tokens\": 2048}, was "
-                + extra);
+                + ErrorText.quote(extra));
       }
       return node;
     }

@@ -1,6 +1,7 @@
 package dev.providergateway.provider.echo;
 
 import dev.providergateway.provider.ChatRequest;
+import dev.providergateway.provider.ErrorText;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.ProviderException.Origin;
@@ -64,9 +65,9 @@ record EchoKnobs(long delayMillis, ProviderException failure, int failAfterEvent
       default ->
           throw InvalidRequestException.of(
               "extra." + ERROR,
-              "unknown simulated error '"
-                  + reason
-                  + "'; expected one of PROVIDER_AUTH,"
+              "unknown simulated error "
+                  + ErrorText.quote(reason)
+                  + "; expected one of PROVIDER_AUTH,"
                   + " PROVIDER_RATE_LIMIT, PROVIDER_QUOTA, MODEL_NOT_FOUND, PROVIDER_TIMEOUT,"
                   + " PROVIDER_CONNECTION, PROVIDER_UNAVAILABLE, PROVIDER_INVALID_RESPONSE,"
                   + " PROVIDER_ERROR");
@@ -83,7 +84,8 @@ record EchoKnobs(long delayMillis, ProviderException failure, int failAfterEvent
       return 0;
     }
     if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-      throw InvalidRequestException.of("extra." + key, "must be a whole number, was " + value);
+      throw InvalidRequestException.of(
+          "extra." + key, "must be a whole number, was " + ErrorText.quote(value));
     }
     long v = n.longValue();
     if (v < min || v > max) {

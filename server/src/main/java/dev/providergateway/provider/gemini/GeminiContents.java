@@ -3,6 +3,7 @@ package dev.providergateway.provider.gemini;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.providergateway.provider.ErrorText;
 import dev.providergateway.provider.Image;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.Message;
@@ -166,9 +167,8 @@ record GeminiContents(ArrayNode contents, ArrayNode system) {
     if (name.isEmpty()) {
       throw InvalidRequestException.of(
           "messages[" + index + "]." + (m.role() == Role.TOOL ? "tool_call_id" : "name"),
-          "Gemini needs the name of the function answered; no earlier assistant tool call has id '"
-              + id
-              + "'");
+          "Gemini needs the name of the function answered; no earlier assistant tool call has id "
+              + ErrorText.quote(id));
     }
     ObjectNode fn = Json.object();
     if (!generatedId(id)) {

@@ -1,6 +1,7 @@
 package dev.providergateway.provider.gemini;
 
 import dev.providergateway.provider.ChatRequest;
+import dev.providergateway.provider.ErrorText;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.provider.http.HttpProvider;
@@ -43,7 +44,7 @@ final class GeminiProvider extends HttpProvider {
     String model = request.model();
     if (!MODEL.matcher(model).matches()) {
       throw InvalidRequestException.of(
-          "model", "'" + model + "' is not a Gemini model name such as gemini-2.5-flash");
+          "model", ErrorText.quote(model) + " is not a Gemini model name such as gemini-2.5-flash");
     }
     // "models/x" and "tunedModels/x" are resource names already; a bare id lives under models/.
     String resource = model.contains("/") ? model : "models/" + model;

@@ -14,6 +14,7 @@ import static dev.providergateway.provider.gemini.GeminiSchemaKeywords.types;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.providergateway.provider.ErrorText;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.http.Json;
 import java.util.ArrayDeque;
@@ -158,7 +159,8 @@ final class GeminiSchema {
     if (!ref.startsWith("#")) {
       throw reject(
           at,
-          "'" + ref + "' is not a local reference (#/...); only local references can be inlined");
+          ErrorText.quote(ref)
+              + " is not a local reference (#/...); only local references can be inlined");
     }
     if (expanding.contains(ref)) {
       throw reject(
@@ -170,12 +172,12 @@ final class GeminiSchema {
     }
     JsonNode target = root.at(ref.substring(1));
     if (target.isMissingNode()) {
-      throw reject(at, "'" + ref + "' does not resolve to a definition in this schema");
+      throw reject(at, ErrorText.quote(ref) + " does not resolve to a definition in this schema");
     }
     JsonNode resolved = target;
     if (node.size() > 1) {
       if (!target.isObject()) {
-        throw reject(at, "'" + ref + "' does not resolve to a schema object");
+        throw reject(at, ErrorText.quote(ref) + " does not resolve to a schema object");
       }
       // Keywords beside the reference (usually a description) refine the referenced schema.
       ObjectNode copy = target.deepCopy();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.providergateway.provider.ChatRequest;
+import dev.providergateway.provider.ErrorText;
 import dev.providergateway.provider.Image;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.Message;
@@ -106,7 +107,8 @@ final class OllamaRequestMapper {
           } else if (key.equals("options")) {
             if (!(value instanceof Map<?, ?> map)) {
               throw InvalidRequestException.of(
-                  "extra.options", "must be an object of Ollama model options, was " + value);
+                  "extra.options",
+                  "must be an object of Ollama model options, was " + ErrorText.quote(value));
             }
             map.forEach((k, v) -> options.set(String.valueOf(k), Json.MAPPER.valueToTree(v)));
           } else if (TOP_LEVEL.contains(key)) {
