@@ -42,6 +42,14 @@ final class Checks {
     }
   }
 
+  static void atMost(String key, Duration value, Duration max) {
+    if (value.compareTo(max) > 0) {
+      throw ConfigException.at(
+          key,
+          Durations.format(value) + " is out of range, expected at most " + Durations.format(max));
+    }
+  }
+
   static void notNegative(String key, Duration value) {
     if (value.isNegative()) {
       throw ConfigException.at(
