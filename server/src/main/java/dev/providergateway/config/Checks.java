@@ -35,6 +35,17 @@ final class Checks {
     }
   }
 
+  static void atMost(String key, int value, int max) {
+    if (value > max) {
+      throw ConfigException.at(key, value + " is out of range, expected at most " + max);
+    }
+  }
+
+  /** Longer waits are mistakes, and past ~292 years {@code toNanos()} overflows. */
+  static final Duration HOUR = Duration.ofHours(1);
+
+  static final Duration DAY = Duration.ofDays(1);
+
   static void positive(String key, Duration value) {
     if (value.isNegative() || value.isZero()) {
       throw ConfigException.at(

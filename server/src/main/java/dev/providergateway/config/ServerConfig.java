@@ -48,13 +48,17 @@ public record ServerConfig(
     Checks.range("executor_threads", executorThreads, 0, 1024);
     Checks.range("io_threads", ioThreads, 0, 256);
     Checks.positive("keepalive_time", requireNonNull(keepaliveTime, "keepaliveTime"));
+    Checks.atMost("keepalive_time", keepaliveTime, Checks.DAY);
     Checks.positive("keepalive_timeout", requireNonNull(keepaliveTimeout, "keepaliveTimeout"));
+    Checks.atMost("keepalive_timeout", keepaliveTimeout, Checks.HOUR);
     Checks.positive(
         "permit_keepalive_time", requireNonNull(permitKeepaliveTime, "permitKeepaliveTime"));
+    Checks.atMost("permit_keepalive_time", permitKeepaliveTime, Checks.DAY);
     Checks.range("max_inbound_message_bytes", maxInboundMessageBytes, Checks.KIB, Checks.GIB);
     Checks.range(
         "max_concurrent_calls_per_connection", maxConcurrentCallsPerConnection, 1, 1_000_000);
     Checks.notNegative("shutdown_grace", requireNonNull(shutdownGrace, "shutdownGrace"));
+    Checks.atMost("shutdown_grace", shutdownGrace, Checks.HOUR);
     requireNonNull(tls, "tls");
     requireNonNull(connections, "connections");
   }
