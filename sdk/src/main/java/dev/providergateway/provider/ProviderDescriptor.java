@@ -14,7 +14,9 @@ import java.util.List;
  * wire type; otherwise from {@link #capabilities} here.
  *
  * @param wireType the implementation, as named in config {@code type} (for example {@code echo})
- * @param description one human-readable line
+ * @param description one human-readable line; by convention it ends with {@code " at <host>"} when
+ *     the provider calls an upstream, a suffix {@code ListProviders} cuts unless the gateway is
+ *     configured to show upstream hosts (so put the host nowhere else)
  * @param defaultModel the model used when a request names none; never empty
  * @param models the models known to this provider (others may still work)
  * @param capabilities the provider-wide defaults

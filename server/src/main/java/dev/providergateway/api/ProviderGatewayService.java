@@ -2,6 +2,7 @@ package dev.providergateway.api;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.providergateway.auth.Caller;
 import dev.providergateway.auth.RequestHooks;
 import dev.providergateway.config.LimitsConfig;
 import dev.providergateway.dispatch.Dispatcher;
@@ -36,6 +37,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   private final RequestHooks hooks;
   // Reported to by the dispatcher's upstream attempts, retries and fallbacks.
   private final GatewayMetrics metrics;
+  private final boolean showUpstreamHosts;
 
   /**
    * A service over {@code registry}'s providers, enforcing {@code limits} and {@code resilience}.
@@ -55,6 +57,21 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
       Resilience resilience,
       RequestHooks hooks,
       GatewayMetrics metrics) {
+    this(registry, limits, resilience, hooks, metrics, false);
+  }
+
+  /**
+   * As above; {@code showUpstreamHosts} keeps the upstream hosts in {@code ListProviders}
+   * descriptions ({@code auth.show_upstream_hosts}).
+   */
+  public ProviderGatewayService(
+      ProviderRegistry registry,
+      LimitsConfig limits,
+      Resilience resilience,
+      RequestHooks hooks,
+      GatewayMetrics metrics,
+      boolean showUpstreamHosts) {
+    this.showUpstreamHosts = showUpstreamHosts;
     this.hooks = requireNonNull(hooks, "hooks");
     this.metrics = requireNonNull(metrics, "metrics");
     this.registry = requireNonNull(registry, "registry");
@@ -174,7 +191,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   @Override
   public void listProviders(
       ListProvidersRequest request, StreamObserver<ListProvidersResponse> observer) {
-    observer.onNext(ProviderListing.of(registry));
+    observer.onNext(ProviderListing.of(registry, Caller.current(), showUpstreamHosts));
     observer.onCompleted();
   }
 

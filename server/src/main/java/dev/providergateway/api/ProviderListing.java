@@ -1,5 +1,7 @@
 package dev.providergateway.api;
 
+import dev.providergateway.auth.Admission;
+import dev.providergateway.auth.Caller;
 import dev.providergateway.provider.Capabilities;
 import dev.providergateway.provider.ModelInfo;
 import dev.providergateway.provider.ProviderDescriptor;
@@ -11,23 +13,45 @@ import dev.providergateway.v1.ListProvidersResponse;
 import dev.providergateway.v1.ProviderInfo;
 import dev.providergateway.v1.RouteInfo;
 import dev.providergateway.v1.ToolCallFormat;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
-/** Builds the {@code ListProviders} answer from the registry's current state. */
+/**
+ * Builds the {@code ListProviders} answer from the registry's current state, as the caller may see
+ * it: with a {@link Caller} (auth on), only the providers, models and routes its key may use (a
+ * route only when the key may use every target, as {@link Admission} requires), and the default
+ * provider only if it may use it. Upstream hosts are cut from descriptions (the {@code "... at
+ * host"} suffix every provider writes) unless {@code auth.show_upstream_hosts} is set.
+ */
 final class ProviderListing {
+  /** The {@code " at host"} suffix of a provider description (see {@link ProviderDescriptor}). */
+  private static final Pattern AT_HOST = Pattern.compile("\\s+at\\s+\\S+\\s*$");
+
   private ProviderListing() {}
 
-  static ListProvidersResponse of(ProviderRegistry registry) {
-    ListProvidersResponse.Builder response =
-        ListProvidersResponse.newBuilder().setDefaultProvider(registry.defaultProvider());
+  static ListProvidersResponse of(
+      ProviderRegistry registry, Optional<Caller> caller, boolean showUpstreamHosts) {
+    ListProvidersResponse.Builder response = ListProvidersResponse.newBuilder();
+    String defaultProvider = registry.defaultProvider();
+    if (caller.isEmpty() || caller.get().allowsProvider(defaultProvider)) {
+      response.setDefaultProvider(defaultProvider);
+    }
     for (RegisteredProvider p : registry.all()) {
+      if (caller.isPresent() && !caller.get().allowsProvider(p.name())) {
+        continue;
+      }
       ProviderDescriptor d = p.provider().descriptor();
+      boolean defaultModelVisible = caller.isEmpty() || caller.get().allowsModel(d.defaultModel());
       ProviderInfo.Builder info =
           ProviderInfo.newBuilder()
               .setName(p.name())
               .addAllAliases(p.aliases())
               .setWireType(d.wireType())
-              .setDescription(d.description())
-              .setDefaultModel(d.defaultModel())
+              .setDescription(
+                  showUpstreamHosts
+                      ? d.description()
+                      : AT_HOST.matcher(d.description()).replaceFirst(""))
+              .setDefaultModel(defaultModelVisible ? d.defaultModel() : "")
               .setCapabilities(toProto(d.capabilities(), registry.toolCalling(p, d.defaultModel())))
               .setCircuitState(
                   switch (p.breaker().state()) {
@@ -37,6 +61,9 @@ final class ProviderListing {
                   })
               .setDemo(d.demo());
       for (ModelInfo model : d.models()) {
+        if (caller.isPresent() && !caller.get().allowsModel(model.id())) {
+          continue;
+        }
         info.addModelsBuilder()
             .setId(model.id())
             .setCapabilities(toProto(model.capabilities(), registry.toolCalling(p, model.id())));
@@ -47,6 +74,9 @@ final class ProviderListing {
         .routes()
         .forEach(
             (name, targets) -> {
+              if (caller.isPresent() && !Admission.permits(registry, caller.get(), "", name)) {
+                return;
+              }
               RouteInfo.Builder route = RouteInfo.newBuilder().setName(name);
               targets.forEach(
                   t -> route.addTargetsBuilder().setProvider(t.provider()).setModel(t.model()));

@@ -7,6 +7,7 @@ import dev.providergateway.provider.GatewayAuthException;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +21,8 @@ import java.util.Optional;
  * alias, all of whose targets must be allowed; {@code provider/model}; the default provider). An
  * unknown provider name is checked against the allowlist as written, so a restricted key gets
  * PERMISSION_DENIED for it (and no list of the registered providers); an unrestricted key gets the
- * dispatcher's PROVIDER_NOT_FOUND.
+ * dispatcher's PROVIDER_NOT_FOUND. A refusal names only what the caller wrote, never a route's
+ * targets or the default provider.
  */
 public final class Admission {
   private final ProviderRegistry registry;
@@ -45,30 +47,95 @@ public final class Admission {
       return Optional.empty();
     }
     Caller caller = current.get();
-    for (Target target : targets(provider, model)) {
+    Reach reach = reach(registry, provider, model);
+    for (Target target : reach.targets()) {
       if (!caller.allowsProvider(target.provider())) {
-        throw new GatewayAuthException.PermissionDenied(
-            "API key '" + caller.keyId() + "' may not use provider '" + target.provider() + "'",
-            Map.of("key_id", caller.keyId(), "provider", target.provider()));
+        throw denied(caller, reach, target, false);
       }
       if (!caller.allowsModel(target.model())) {
-        throw new GatewayAuthException.PermissionDenied(
-            "API key '"
-                + caller.keyId()
-                + "' may not use model '"
-                + target.model()
-                + "' at provider '"
-                + target.provider()
-                + "'",
-            Map.of(
-                "key_id", caller.keyId(), "provider", target.provider(), "model", target.model()));
+        throw denied(caller, reach, target, true);
       }
     }
     limits.admit(caller.keyId());
     return Optional.of(caller.keyId());
   }
 
+  /**
+   * Whether {@code caller} may send a request naming {@code provider} and {@code model} (as {@link
+   * #admit} would decide, rate limits aside); {@code ListProviders} shows a caller only what this
+   * allows.
+   */
+  public static boolean permits(
+      ProviderRegistry registry, Caller caller, String provider, String model) {
+    for (Target target : reach(registry, provider, model).targets()) {
+      if (!caller.allowsProvider(target.provider()) || !caller.allowsModel(target.model())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The refusal. It names only what the caller wrote (the provider or alias it sent, the route
+   * alias, the model): never a route's hidden targets or the configured default provider, which a
+   * restricted key has no business learning.
+   */
+  private static GatewayAuthException.PermissionDenied denied(
+      Caller caller, Reach reach, Target target, boolean model) {
+    String key = "API key '" + caller.keyId() + "'";
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("key_id", caller.keyId());
+    String message;
+    switch (reach.via()) {
+      case ROUTE -> {
+        message = key + " may not use route '" + reach.named() + "'";
+        metadata.put("route", reach.named());
+      }
+      case DEFAULT -> {
+        message =
+            model && !reach.model().isEmpty()
+                ? key + " may not use model '" + reach.model() + "'"
+                : key + " may not use the default provider";
+        if (model && !reach.model().isEmpty()) {
+          metadata.put("model", reach.model());
+        }
+      }
+      default -> {
+        if (model) {
+          message =
+              key
+                  + " may not use model '"
+                  + target.model()
+                  + "' at provider '"
+                  + reach.named()
+                  + "'";
+          metadata.put("model", target.model());
+        } else {
+          message = key + " may not use provider '" + reach.named() + "'";
+        }
+        metadata.put("provider", reach.named());
+      }
+    }
+    return new GatewayAuthException.PermissionDenied(message, metadata);
+  }
+
   private record Target(String provider, String model) {}
+
+  /** How a request reaches its targets: which way it was resolved and the name the caller used. */
+  private enum Via {
+    PROVIDER,
+    ROUTE,
+    DEFAULT
+  }
+
+  /**
+   * A request's targets and how they were found.
+   *
+   * @param named what the caller wrote that resolved to them: the provider field or the {@code
+   *     provider/} prefix (as written), or the route alias; empty for the default provider
+   * @param model the model as the caller wrote it
+   */
+  private record Reach(Via via, String named, String model, List<Target> targets) {}
 
   /** Charges a finished request's tokens to {@code keyId}. */
   public void charge(String keyId, long tokens) {
@@ -76,11 +143,18 @@ public final class Admission {
   }
 
   /** {provider name, model} pairs, in the dispatcher's order of precedence. */
-  private List<Target> targets(String provider, String model) {
+  private static Reach reach(ProviderRegistry registry, String provider, String model) {
     if (!provider.isEmpty()) {
       // Unknown names are checked as they are (fail closed): a restricted key learns nothing more.
-      return List.of(
-          registry.find(provider).map(p -> target(p, model)).orElse(new Target(provider, model)));
+      return new Reach(
+          Via.PROVIDER,
+          provider,
+          model,
+          List.of(
+              registry
+                  .find(provider)
+                  .map(p -> target(p, model))
+                  .orElse(new Target(provider, model))));
     }
     List<RouteConfig.RouteTarget> route = registry.routes().get(model);
     if (route != null) {
@@ -92,19 +166,27 @@ public final class Admission {
                 .map(p -> target(p, t.model()))
                 .orElse(new Target(t.provider(), t.model())));
       }
-      return targets;
+      return new Reach(Via.ROUTE, model, model, targets);
     }
     int slash = model.indexOf('/');
     if (slash > 0) {
       Optional<RegisteredProvider> prefixed = registry.find(model.substring(0, slash));
       if (prefixed.isPresent()) {
-        return List.of(target(prefixed.get(), model.substring(slash + 1)));
+        return new Reach(
+            Via.PROVIDER,
+            model.substring(0, slash),
+            model,
+            List.of(target(prefixed.get(), model.substring(slash + 1))));
       }
     }
-    return registry
-        .find(registry.defaultProvider())
-        .map(p -> List.of(target(p, model)))
-        .orElse(List.of());
+    return new Reach(
+        Via.DEFAULT,
+        "",
+        model,
+        registry
+            .find(registry.defaultProvider())
+            .map(p -> List.of(target(p, model)))
+            .orElse(List.of()));
   }
 
   private static Target target(RegisteredProvider provider, String model) {

@@ -35,11 +35,13 @@ public record Caller(String keyId, Set<String> providers, List<Pattern> models) 
     return allowsProvider(provider) && allowsModel(model);
   }
 
-  boolean allowsProvider(String provider) {
+  /** Whether this caller may use {@code provider} (a registry name) at all. */
+  public boolean allowsProvider(String provider) {
     return providers.isEmpty() || providers.contains(provider);
   }
 
-  boolean allowsModel(String model) {
+  /** Whether this caller may use {@code model} at some provider it may use. */
+  public boolean allowsModel(String model) {
     return models.isEmpty() || models.stream().anyMatch(p -> p.matcher(model).matches());
   }
 

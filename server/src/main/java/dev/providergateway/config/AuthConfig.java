@@ -14,8 +14,10 @@ import java.util.Map;
  *     Mode#AUTO}: on when keys are configured. With no keys, AUTO is only valid on a loopback
  *     {@code server.host} (checked by {@link GatewayConfig})
  * @param keys the accepted keys, each with its allowlists and rate limits; ids and hashes unique
+ * @param showUpstreamHosts whether {@code ListProviders} descriptions name the upstream hosts
+ *     (false by default: a caller learns which providers it may use, not where they live)
  */
-public record AuthConfig(Mode mode, List<ApiKeyConfig> keys) {
+public record AuthConfig(Mode mode, List<ApiKeyConfig> keys, boolean showUpstreamHosts) {
 
   /** Whether {@code enabled} was written and how. */
   public enum Mode {
@@ -51,6 +53,11 @@ public record AuthConfig(Mode mode, List<ApiKeyConfig> keys) {
             "same hash as " + previous + ", expected every key to be different");
       }
     }
+  }
+
+  /** {@code mode} and {@code keys}, upstream hosts hidden from the listing. */
+  public AuthConfig(Mode mode, List<ApiKeyConfig> keys) {
+    this(mode, keys, false);
   }
 
   /** No keys, enabled only if keys were configured. */

@@ -35,10 +35,29 @@ final class Checks {
     }
   }
 
+  static void atMost(String key, int value, int max) {
+    if (value > max) {
+      throw ConfigException.at(key, value + " is out of range, expected at most " + max);
+    }
+  }
+
+  /** Longer waits are mistakes, and past ~292 years {@code toNanos()} overflows. */
+  static final Duration HOUR = Duration.ofHours(1);
+
+  static final Duration DAY = Duration.ofDays(1);
+
   static void positive(String key, Duration value) {
     if (value.isNegative() || value.isZero()) {
       throw ConfigException.at(
           key, Durations.format(value) + " is out of range, expected a duration greater than 0");
+    }
+  }
+
+  static void atMost(String key, Duration value, Duration max) {
+    if (value.compareTo(max) > 0) {
+      throw ConfigException.at(
+          key,
+          Durations.format(value) + " is out of range, expected at most " + Durations.format(max));
     }
   }
 

@@ -39,7 +39,12 @@ final class ConfigBinder {
           "max_inbound_message_bytes",
           "max_concurrent_calls_per_connection",
           "shutdown_grace",
-          "tls");
+          "tls",
+          "handshake_timeout",
+          "max_connections",
+          "max_connections_per_ip",
+          "max_resets_per_window",
+          "reset_window");
   static final List<String> LIMITS_KEYS =
       List.of("max_request_bytes", "max_messages", "max_tools", "max_turns_per_stream");
   static final List<String> RESILIENCE_KEYS =
@@ -119,6 +124,12 @@ final class ConfigBinder {
             .intValue(d.maxConcurrentCallsPerConnection());
     var shutdownGrace = node.get("shutdown_grace").durationValue(d.shutdownGrace());
     TlsConfig tls = OperationsBinder.tls(node.get("tls"));
+    ServerConfig.Connections dc = d.connections();
+    var handshakeTimeout = node.get("handshake_timeout").durationValue(dc.handshakeTimeout());
+    int maxConnections = node.get("max_connections").intValue(dc.maxConnections());
+    int maxPerIp = node.get("max_connections_per_ip").intValue(dc.maxConnectionsPerIp());
+    int maxResets = node.get("max_resets_per_window").intValue(dc.maxResetsPerWindow());
+    var resetWindow = node.get("reset_window").durationValue(dc.resetWindow());
     return node.build(
         () ->
             new ServerConfig(
@@ -132,7 +143,9 @@ final class ConfigBinder {
                 maxInbound,
                 maxCalls,
                 shutdownGrace,
-                tls));
+                tls,
+                new ServerConfig.Connections(
+                    handshakeTimeout, maxConnections, maxPerIp, maxResets, resetWindow)));
   }
 
   private static LimitsConfig limits(Node node) {

@@ -14,7 +14,7 @@ final class OperationsBinder {
 
   static final List<String> TLS_KEYS =
       List.of("cert_file", "key_file", "client_ca_file", "client_auth", "refresh_interval");
-  static final List<String> AUTH_KEYS = List.of("enabled", "keys");
+  static final List<String> AUTH_KEYS = List.of("enabled", "keys", "show_upstream_hosts");
   static final List<String> KEY_KEYS =
       List.of(
           "id", "key_sha256", "providers", "models", "requests_per_minute", "tokens_per_minute");
@@ -47,7 +47,8 @@ final class OperationsBinder {
     for (Node key : node.get("keys").elements()) {
       keys.add(key(key));
     }
-    return node.build(() -> new AuthConfig(mode, keys));
+    boolean showHosts = node.get("show_upstream_hosts").booleanValue(false);
+    return node.build(() -> new AuthConfig(mode, keys, showHosts));
   }
 
   private static ApiKeyConfig key(Node node) {

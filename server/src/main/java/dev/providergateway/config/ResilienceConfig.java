@@ -42,15 +42,22 @@ public record ResilienceConfig(
     Checks.range("max_retries", maxRetries, 0, 10);
     requireNonNull(retryBaseDelay, "retryBaseDelay");
     Checks.positive("retry_base_delay", retryBaseDelay);
+    Checks.atMost("retry_base_delay", retryBaseDelay, Checks.HOUR);
     Checks.positive("retry_max_delay", retryMaxDelay);
+    Checks.atMost("retry_max_delay", retryMaxDelay, Checks.HOUR);
     Checks.range("retry_jitter_percent", retryJitterPercent, 0, 100);
     Checks.range("retry_budget_percent", retryBudgetPercent, 0, 100);
     Checks.range("retry_budget_min_per_second", retryBudgetMinPerSecond, 0, 10_000);
     Checks.positive("default_deadline", defaultDeadline);
+    Checks.atMost("default_deadline", defaultDeadline, Duration.ofDays(7));
     Checks.positive("first_token_timeout", firstTokenTimeout);
+    Checks.atMost("first_token_timeout", firstTokenTimeout, Checks.HOUR);
     Checks.positive("idle_timeout", idleTimeout);
+    Checks.atMost("idle_timeout", idleTimeout, Checks.HOUR);
     Checks.notNegative("rate_limit_cooldown", rateLimitCooldown);
+    Checks.atMost("rate_limit_cooldown", rateLimitCooldown, Checks.DAY);
     Checks.notNegative("quota_cooldown", quotaCooldown);
+    Checks.atMost("quota_cooldown", quotaCooldown, Checks.DAY);
     Checks.range("max_concurrent_calls", maxConcurrentCalls, 1, 1_000_000);
     Checks.range("max_concurrent_per_provider", maxConcurrentPerProvider, 1, 1_000_000);
     if (retryMaxDelay.compareTo(retryBaseDelay) < 0) {

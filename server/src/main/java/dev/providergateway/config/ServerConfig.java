@@ -22,6 +22,7 @@ import java.time.Duration;
  * @param maxConcurrentCallsPerConnection open calls allowed on one connection, 1..1,000,000
  * @param shutdownGrace how long in-flight calls get to finish on shutdown; may be 0
  * @param tls TLS and mutual TLS on the port (plaintext by default)
+ * @param connections how many connections are accepted and how long one may take to start
  */
 public record ServerConfig(
     String host,
@@ -34,7 +35,8 @@ public record ServerConfig(
     int maxInboundMessageBytes,
     int maxConcurrentCallsPerConnection,
     Duration shutdownGrace,
-    TlsConfig tls) {
+    TlsConfig tls,
+    Connections connections) {
 
   // Loopback, so a zero-config gateway (auth off) is reachable from this machine only.
   static final String DEFAULT_HOST = "127.0.0.1";
@@ -46,14 +48,90 @@ public record ServerConfig(
     Checks.range("executor_threads", executorThreads, 0, 1024);
     Checks.range("io_threads", ioThreads, 0, 256);
     Checks.positive("keepalive_time", requireNonNull(keepaliveTime, "keepaliveTime"));
+    Checks.atMost("keepalive_time", keepaliveTime, Checks.DAY);
     Checks.positive("keepalive_timeout", requireNonNull(keepaliveTimeout, "keepaliveTimeout"));
+    Checks.atMost("keepalive_timeout", keepaliveTimeout, Checks.HOUR);
     Checks.positive(
         "permit_keepalive_time", requireNonNull(permitKeepaliveTime, "permitKeepaliveTime"));
+    Checks.atMost("permit_keepalive_time", permitKeepaliveTime, Checks.DAY);
     Checks.range("max_inbound_message_bytes", maxInboundMessageBytes, Checks.KIB, Checks.GIB);
     Checks.range(
         "max_concurrent_calls_per_connection", maxConcurrentCallsPerConnection, 1, 1_000_000);
     Checks.notNegative("shutdown_grace", requireNonNull(shutdownGrace, "shutdownGrace"));
+    Checks.atMost("shutdown_grace", shutdownGrace, Checks.HOUR);
     requireNonNull(tls, "tls");
+    requireNonNull(connections, "connections");
+  }
+
+  /** The settings above with {@link Connections#defaults()}. */
+  public ServerConfig(
+      String host,
+      int port,
+      int executorThreads,
+      int ioThreads,
+      Duration keepaliveTime,
+      Duration keepaliveTimeout,
+      Duration permitKeepaliveTime,
+      int maxInboundMessageBytes,
+      int maxConcurrentCallsPerConnection,
+      Duration shutdownGrace,
+      TlsConfig tls) {
+    this(
+        host,
+        port,
+        executorThreads,
+        ioThreads,
+        keepaliveTime,
+        keepaliveTimeout,
+        permitKeepaliveTime,
+        maxInboundMessageBytes,
+        maxConcurrentCallsPerConnection,
+        shutdownGrace,
+        tls,
+        Connections.defaults());
+  }
+
+  /**
+   * Connection hygiene: what a client that is not a well-behaved gRPC client may cost.
+   *
+   * @param handshakeTimeout how long a new connection may take to complete its HTTP/2 (and TLS)
+   *     handshake before it is closed, 1ms..5m; a connection that never sends the HTTP/2 preface is
+   *     closed after it
+   * @param maxConnections open connections accepted in all, 1..1,000,000; more are closed at once
+   * @param maxConnectionsPerIp open connections accepted from one client address, 0..1,000,000 (0:
+   *     no per-address cap; behind a load balancer every client has its address)
+   * @param maxResetsPerWindow RST_STREAM frames a connection may send per {@code resetWindow}
+   *     before it gets a GOAWAY (the HTTP/2 rapid-reset attack), 0..1,000,000 (0: no limit)
+   * @param resetWindow the window for {@code maxResetsPerWindow}, 1s..1h, whole seconds
+   */
+  public record Connections(
+      Duration handshakeTimeout,
+      int maxConnections,
+      int maxConnectionsPerIp,
+      int maxResetsPerWindow,
+      Duration resetWindow) {
+
+    public Connections {
+      requireNonNull(handshakeTimeout, "handshakeTimeout");
+      Checks.positive("handshake_timeout", handshakeTimeout);
+      Checks.atMost("handshake_timeout", handshakeTimeout, Duration.ofMinutes(5));
+      Checks.range("max_connections", maxConnections, 1, 1_000_000);
+      Checks.range("max_connections_per_ip", maxConnectionsPerIp, 0, 1_000_000);
+      Checks.range("max_resets_per_window", maxResetsPerWindow, 0, 1_000_000);
+      requireNonNull(resetWindow, "resetWindow");
+      if (resetWindow.compareTo(Duration.ofSeconds(1)) < 0
+          || resetWindow.compareTo(Duration.ofHours(1)) > 0
+          || resetWindow.toMillis() % 1000 != 0) {
+        throw ConfigException.at(
+            "reset_window",
+            Durations.format(resetWindow) + " is out of range, expected whole seconds in 1s..1h");
+      }
+    }
+
+    /** 10 s handshakes, 10,000 connections, no per-address cap, 1000 resets per 10 s. */
+    public static Connections defaults() {
+      return new Connections(Duration.ofSeconds(10), 10_000, 0, 1000, Duration.ofSeconds(10));
+    }
   }
 
   /**
@@ -88,7 +166,8 @@ public record ServerConfig(
         maxInboundMessageBytes,
         maxConcurrentCallsPerConnection,
         shutdownGrace,
-        tls);
+        tls,
+        connections);
   }
 
   /**

@@ -59,6 +59,7 @@ public record TlsConfig(
           "refresh_interval",
           Durations.format(refreshInterval) + " is out of range, expected at least 1s");
     }
+    Checks.atMost("refresh_interval", refreshInterval, Checks.DAY);
   }
 
   /** Plaintext. */

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The production Netty server as the {@code server} config section describes it: address, TLS,
- * keepalive and size limits, the event loops it shares with the upstream connections, and where
- * handlers run. Every setting goes through {@link NettyServerBuilder}'s public API.
+ * keepalive and size limits, connection hygiene (handshake timeout, connection caps, the
+ * rapid-reset limit), the event loops it shares with the upstream connections, and where handlers
+ * run. Every setting goes through {@link NettyServerBuilder}'s public API.
  *
  * <p>Built once at startup. The gateway owns what it returns: it shuts down {@link #executor()}
  * (null when handlers run on the event loops) and closes {@link #closers()} (the TLS file checks
@@ -52,11 +53,17 @@ record NettyServerAssembly(
             ? TlsCredentials.of(s.tls(), scheduler, closers)
             : InsecureServerCredentials.create();
     closers.add(new LoopWatchdog(io.eventLoopGroup(), scheduler, LOOP_STALL_WARNING));
+    ServerConfig.Connections c = s.connections();
     NettyServerBuilder netty =
         NettyServerBuilder.forAddress(new InetSocketAddress(s.host(), s.port()), credentials)
             .bossEventLoopGroup(io.eventLoopGroup())
             .workerEventLoopGroup(io.eventLoopGroup())
-            .channelType(io.serverChannelType())
+            .channelFactory(
+                new ConnectionCap(c.maxConnections(), c.maxConnectionsPerIp())
+                    .channelFactory(io.serverChannelType()))
+            // Covers the HTTP/2 preface and TLS: a connection that never starts is closed after it
+            // (gRPC's default is 120 s, and keepalive pings kept such a connection ~80 s).
+            .handshakeTimeout(c.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
             .keepAliveTime(s.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
             .keepAliveTimeout(s.keepaliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
             .permitKeepAliveTime(s.permitKeepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
@@ -64,6 +71,12 @@ record NettyServerAssembly(
             .maxInboundMessageSize(s.maxInboundMessageBytes())
             .maxInboundMetadataSize(64 * 1024)
             .maxConcurrentCallsPerConnection(s.maxConcurrentCallsPerConnection());
+    if (c.maxResetsPerWindow() > 0) {
+      // HTTP/2 rapid reset (CVE-2023-44487): a connection resetting streams faster than this gets
+      // GOAWAY ENHANCE_YOUR_CALM (NettyServerBuilder.maxRstFramesPerWindow, grpc-java 1.59+).
+      netty.maxRstFramesPerWindow(
+          c.maxResetsPerWindow(), Math.toIntExact(c.resetWindow().toSeconds()));
+    }
     if (executor == null) {
       // The handlers run where the request was read: no hand-off and no thread wake-up per call.
       netty.directExecutor();

@@ -77,7 +77,8 @@ final class ServingState {
             config.limits(),
             resilience,
             new EdgeHooks(new Admission(registry, limits)),
-            telemetry);
+            telemetry,
+            config.auth().showUpstreamHosts());
     return new ServingState(config, registry, limits, service, telemetry);
   }
 

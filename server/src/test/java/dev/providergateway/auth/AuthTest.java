@@ -43,6 +43,7 @@ class AuthTest {
           - {name: mirror, type: echo}
         routes:
           mixed: {targets: [{provider: echo, model: echo-1}, {provider: mirror, model: echo-1}]}
+          echoes: {targets: [{provider: echo, model: echo-2}]}
         auth:
           keys:
             - {id: admin, key_sha256: %s}
@@ -104,6 +105,105 @@ class AuthTest {
                 .listProviders(ListProvidersRequest.getDefaultInstance())
                 .getProvidersCount())
         .isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void listProviders_limitedKey_seesOnlyProvidersModelsAndRoutesItMayUse() {
+    var listing =
+        as("Bearer " + LIMITED_KEY).listProviders(ListProvidersRequest.getDefaultInstance());
+
+    assertThat(listing.getProvidersList()).extracting(p -> p.getName()).containsExactly("echo");
+    assertThat(listing.getProviders(0).getModelsList())
+        .extracting(m -> m.getId())
+        .isNotEmpty()
+        .allMatch(id -> id.startsWith("echo-"));
+    assertThat(listing.getRoutesList()).extracting(r -> r.getName()).containsExactly("echoes");
+    assertThat(listing.toString()).doesNotContain("mirror").doesNotContain("mixed");
+    var admin = as("Bearer " + ADMIN_KEY).listProviders(ListProvidersRequest.getDefaultInstance());
+    assertThat(admin.getProvidersList()).extracting(p -> p.getName()).contains("echo", "mirror");
+    assertThat(admin.getRoutesList()).extracting(r -> r.getName()).contains("echoes", "mixed");
+  }
+
+  @Test
+  void chat_deniedRouteAlias_namesTheRouteNotItsTargets() {
+    var e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> as("Bearer " + LIMITED_KEY).chat(chat("", "x").setModel("mixed").build()));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(e.getStatus().getDescription()).contains("route 'mixed'").doesNotContain("mirror");
+    assertThat(Statuses.errorInfo(Statuses.of(e)).getMetadataMap())
+        .containsEntry("route", "mixed")
+        .doesNotContainValue("mirror");
+  }
+
+  @Test
+  void chat_deniedDefaultProvider_doesNotNameIt() throws InterruptedException {
+    String yaml =
+        """
+        default_provider: mirror
+        providers:
+          - {name: mirror, type: echo}
+        auth:
+          keys:
+            - {id: limited, key_sha256: %s, providers: [echo]}
+        """
+            .formatted(ApiKeyAuthenticator.sha256Hex(LIMITED_KEY));
+    gateway.close();
+    gateway = new TestGateway(ConfigLoader.parse(yaml, Map.of()));
+
+    var e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> as("Bearer " + LIMITED_KEY).chat(chat("", "x").setModel("echo-1").build()));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(e.getStatus().getDescription())
+        .contains("default provider")
+        .doesNotContain("mirror");
+    assertThat(Statuses.errorInfo(Statuses.of(e)).getMetadataMap()).doesNotContainValue("mirror");
+  }
+
+  @Test
+  void listProviders_upstreamHosts_hiddenUnlessConfiguredToShow() throws InterruptedException {
+    String yaml =
+        """
+        providers:
+          - name: remote
+            type: openai
+            base_url: http://upstream-7.internal.example:8080/v1
+            api_key: sk-test
+            default_model: gpt-4o-mini
+        auth:
+          show_upstream_hosts: %s
+          keys:
+            - {id: admin, key_sha256: %s}
+        """;
+    for (boolean show : List.of(false, true)) {
+      gateway.close();
+      gateway =
+          new TestGateway(
+              ConfigLoader.parse(
+                  yaml.formatted(show, ApiKeyAuthenticator.sha256Hex(ADMIN_KEY)), Map.of()));
+
+      var listing =
+          as("Bearer " + ADMIN_KEY).listProviders(ListProvidersRequest.getDefaultInstance());
+
+      var remote =
+          listing.getProvidersList().stream()
+              .filter(p -> p.getName().equals("remote"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(remote.getDescription()).isNotBlank();
+      if (show) {
+        assertThat(remote.getDescription()).contains("upstream-7.internal.example");
+      } else {
+        assertThat(listing.toString())
+            .doesNotContain("upstream-7")
+            .doesNotContain("internal.example");
+      }
+    }
   }
 
   @Test

@@ -88,6 +88,41 @@ class ConfigValidationTest {
         .hasMessage("<inline>: " + message);
   }
 
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "providers: [{name: a, type: b, breaker: {failure_threshold: 50000000}}] | providers[0].breaker.failure_threshold: 50000000 is out of range, expected at most 1000",
+        "providers: [{name: a, type: b, breaker: {half_open_calls: 50000000}}]   | providers[0].breaker.half_open_calls: 50000000 is out of range, expected at most 1000",
+        "providers: [{name: a, type: b, breaker: {open_duration: 400d}}]         | providers[0].breaker.open_duration: 9600h is out of range, expected at most 24h",
+        "resilience: {retry_base_delay: 2h}                 | resilience.retry_base_delay: 2h is out of range, expected at most 1h",
+        "resilience: {retry_max_delay: 2h}                  | resilience.retry_max_delay: 2h is out of range, expected at most 1h",
+        "resilience: {default_deadline: 300000d}            | resilience.default_deadline: 7200000h is out of range, expected at most 168h",
+        "resilience: {first_token_timeout: 2h}              | resilience.first_token_timeout: 2h is out of range, expected at most 1h",
+        "resilience: {idle_timeout: 2h}                     | resilience.idle_timeout: 2h is out of range, expected at most 1h",
+        "resilience: {rate_limit_cooldown: 2d}              | resilience.rate_limit_cooldown: 48h is out of range, expected at most 24h",
+        "resilience: {quota_cooldown: 2d}                   | resilience.quota_cooldown: 48h is out of range, expected at most 24h",
+        "server: {keepalive_time: 2d}                       | server.keepalive_time: 48h is out of range, expected at most 24h",
+        "server: {keepalive_timeout: 2h}                    | server.keepalive_timeout: 2h is out of range, expected at most 1h",
+        "server: {permit_keepalive_time: 2d}                | server.permit_keepalive_time: 48h is out of range, expected at most 24h",
+        "server: {shutdown_grace: 2h}                       | server.shutdown_grace: 2h is out of range, expected at most 1h",
+        "server: {handshake_timeout: 10m}                   | server.handshake_timeout: 10m is out of range, expected at most 5m",
+        "server: {max_connections: 2000000}                 | server.max_connections: 2000000 is out of range, expected 1..1000000",
+        "server: {max_connections_per_ip: 2000000}          | server.max_connections_per_ip: 2000000 is out of range, expected 0..1000000",
+        "server: {max_resets_per_window: 2000000}           | server.max_resets_per_window: 2000000 is out of range, expected 0..1000000",
+        "server: {reset_window: 2h}                         | server.reset_window: 2h is out of range, expected whole seconds in 1s..1h",
+        "server: {tls: {refresh_interval: 2d}}              | server.tls.refresh_interval: 48h is out of range, expected at most 24h",
+        "auth: {keys: [{id: a, key_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, requests_per_minute: 200000000}]} | auth.keys[0].requests_per_minute: 200000000 is out of range, expected 0..100000000",
+        "auth: {keys: [{id: a, key_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, tokens_per_minute: -1}]}        | auth.keys[0].tokens_per_minute: -1 is out of range, expected 0..2147483647",
+        "metrics: {port: 70000}                             | metrics.port: 70000 is out of range, expected 0..65535",
+        "tracing: {sample_ratio: 2}                         | tracing.sample_ratio: 2.0 is out of range, expected 0.0..1.0",
+      })
+  void parse_aboveUpperBound_failsNamingTheBound(String yaml, String message) {
+    assertThatThrownBy(() -> ConfigLoader.parse(yaml, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("<inline>: " + message);
+  }
+
   @Test
   void parse_badDuration_failsNamingPathValueAndFormat() {
     String yaml =

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
-import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.SimpleChannelPool;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObject;
@@ -88,7 +87,7 @@ final class ConnectionPool implements AutoCloseable {
                       .addLast("exchange", new ConnectionHandler(ConnectionPool.this));
                 }
               },
-              ChannelHealthChecker.ACTIVE,
+              ConnectionPool::reusable,
               true,
               true);
     }
@@ -110,6 +109,17 @@ final class ConnectionPool implements AutoCloseable {
     return transport.eventLoopGroup().next();
   }
 
+  /**
+   * The pool's health check, on acquire and on release: only an open connection that no exchange
+   * holds or gave up on (a cancelled or failed one closes it, but the close may still be in flight)
+   * is handed out or kept.
+   */
+  private static Future<Boolean> reusable(Channel ch) {
+    ConnectionHandler h = ch.pipeline().get(ConnectionHandler.class);
+    boolean ok = ch.isActive() && h != null && h.exchange == null && !h.discarded;
+    return ch.eventLoop().newSucceededFuture(ok);
+  }
+
   /** Takes an idle connection on {@code loop}, or opens one; completes on {@code loop}. */
   Future<Channel> acquire(EventLoop loop) {
     return perLoop[transport.indexOf(loop)].acquire(loop.newPromise());
@@ -120,13 +130,14 @@ final class ConnectionPool implements AutoCloseable {
    * pending so that the upstream closing the idle connection is noticed at once.
    */
   void release(Channel ch) {
-    if (closed || !ch.isActive()) {
+    ConnectionHandler h = ch.pipeline().get(ConnectionHandler.class);
+    if (closed || !ch.isActive() || h == null || h.exchange != null || h.discarded) {
       ch.close();
       return;
     }
     ch.read();
     int i = transport.indexOf(ch.eventLoop());
-    ch.pipeline().get(ConnectionHandler.class).idle = true;
+    h.idle = true;
     idle.incrementAndGet(i);
     perLoop[i].release(ch);
   }
@@ -164,6 +175,9 @@ final class ConnectionPool implements AutoCloseable {
 
     /** True while the connection waits in its pool. */
     boolean idle;
+
+    /** True once an exchange gave the connection up (cancelled, failed, stale): never reused. */
+    boolean discarded;
 
     private Channel channel;
 

@@ -31,8 +31,12 @@ import javax.net.ssl.SSLException;
  * One HTTP request and its response on a pooled connection. Everything after {@link #start()} runs
  * on one event loop, so the state needs no locks. The request body is kept until the end so that a
  * request whose reused keep-alive connection turns out to be closed by the upstream (the usual race
- * with its idle timeout) is sent once more on a fresh connection; that is only done before any byte
- * of a response arrived.
+ * with its idle timeout) is sent again on the next connection; that is only done before any byte of
+ * a response arrived, and only for reused connections: an upstream that drops all its idle
+ * connections at once leaves several stale ones in the pool, and the exchange walks past each of
+ * them (they are closed, so the walk is bounded by the pool's size and by the header timeout) to a
+ * fresh connection, whose failure is the real one. None of this is a retry: no backoff, no retry
+ * budget.
  *
  * <p>Exactly one of the subclass's terminal paths runs: {@link #onEnd()} after the whole response
  * was read (the connection already back in its pool), or {@link #onFailure} (the connection
@@ -50,7 +54,6 @@ abstract class Exchange {
   private ConnectionPool.ConnectionHandler handler;
   private ScheduledFuture<?> timer;
   private boolean reused;
-  private boolean retried;
   private boolean responseStarted;
   private boolean informational;
   private boolean keepAlive;
@@ -267,15 +270,16 @@ abstract class Exchange {
   }
 
   /**
-   * Sends the request again on a fresh connection when the upstream closed or reset a kept-alive
+   * Sends the request again on another connection when the upstream closed or reset a kept-alive
    * connection before any byte of a response: the race with its idle timeout, in which it never saw
-   * the request. At most once per exchange; true if it did.
+   * the request. Once per stale connection (each is closed, never pooled again); a connection that
+   * was fresh ends the walk. True if it resent.
    */
   private boolean resendOnFreshConnection() {
-    if (!reused || responseStarted || retried) {
+    if (!reused || responseStarted) {
       return false;
     }
-    retried = true;
+    handler.discarded = true;
     handler.exchange = null;
     channel.close();
     channel = null;
@@ -323,6 +327,8 @@ abstract class Exchange {
     if (reuse) {
       pool.release(ch);
     } else {
+      // A cancelled or failed exchange's connection may hold half a response: never reused.
+      handler.discarded = true;
       ch.close();
     }
   }

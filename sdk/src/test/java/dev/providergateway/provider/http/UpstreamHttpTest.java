@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.ProviderException.Origin;
+import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
 import dev.providergateway.provider.testing.TestTransport;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
@@ -163,6 +165,43 @@ class UpstreamHttpTest {
 
     assertThat(second.path("on").asInt()).isEqualTo(2);
     assertThat(requests.get()).isEqualTo(3);
+  }
+
+  @Test
+  void postJson_everyKeptAliveConnectionClosedAsRequestsArrive_sentOnAFreshOneWithoutFailing()
+      throws Exception {
+    // Connections 1-4 answer one request each, then read the next one and close without a byte:
+    // the upstream dropped all its idle connections at once (an idle timeout, a restart). A
+    // call must walk past every stale pooled connection to a fresh one instead of failing after
+    // the first resend (which the gateway would retry after a 2 s backoff).
+    AtomicInteger requests = new AtomicInteger();
+    RawServer server =
+        RawServer.start(
+            (conn, in) -> {
+              RawServer.readRequest(in);
+              requests.incrementAndGet();
+              if (conn.number() <= 4) {
+                RawServer.answer(conn, "{\"on\":" + conn.number() + "}");
+                RawServer.readRequest(in);
+                requests.incrementAndGet();
+              } else {
+                RawServer.answer(conn, "{\"on\":" + conn.number() + "}");
+              }
+            });
+    closers.add(server);
+    List<CompletableFuture<JsonNode>> warm = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      warm.add(http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT));
+    }
+    for (CompletableFuture<JsonNode> f : warm) {
+      f.get(5, TimeUnit.SECONDS);
+    }
+
+    for (int i = 0; i < 4; i++) {
+      JsonNode next =
+          http.postJson(server.uri(), Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS);
+      assertThat(next.path("on").asInt()).isGreaterThan(4);
+    }
   }
 
   @Test
@@ -336,6 +375,90 @@ class UpstreamHttpTest {
         .cause()
         .isInstanceOf(ProviderException.Connection.class)
         .hasMessageContaining("TLS failure with up");
+  }
+
+  @Test
+  void postStream_manyCancelsMidStreamThenNewCalls_noCallFailsOrWaits() throws Exception {
+    // Each cycle cancels a stream mid-body (its connection must be closed, not pooled) while the
+    // upstream idles out other kept-alive connections; the next calls must never meet a dead
+    // pooled connection, so none fails and none is slow (no retry, no backoff, no timeout).
+    FakeUpstream up = FakeUpstream.startTracked();
+    closers.add(up);
+    up.otherwise(
+        r ->
+            r.path().endsWith("/stream")
+                ? Response.ndjson(List.of("{\"t\":\"a\"}", "{\"t\":\"b\"}")).thenHang("\n")
+                : Response.json(200, "{\"ok\":true}"));
+    URI stream = up.baseUri().resolve("/v1/stream");
+    URI json = up.baseUri().resolve("/v1/json");
+    for (int i = 0; i < 20; i++) {
+      List<CompletableFuture<JsonNode>> calls = new ArrayList<>();
+      for (int c = 0; c < 3; c++) {
+        calls.add(http.postJson(json, Map.of(), Map.of("i", i), ORIGIN, CONTEXT));
+      }
+      CancelAfterFirst first = new CancelAfterFirst();
+      http.postStream(stream, Map.of(), Map.of("i", i), ORIGIN, CONTEXT, LineEvents::new)
+          .subscribe(first);
+      assertThat(first.seen.get(5, TimeUnit.SECONDS)).isTrue();
+      for (CompletableFuture<JsonNode> call : calls) {
+        assertThat(call.get(5, TimeUnit.SECONDS).path("ok").asBoolean()).isTrue();
+      }
+      if (i % 5 == 4) {
+        // The upstream drops every idle kept-alive connection at once, as a server's idle
+        // timeout or a restart does.
+        up.closeIdleConnections();
+      }
+      long started = System.nanoTime();
+      JsonNode after =
+          http.postJson(json, Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS);
+      assertThat(after.path("ok").asBoolean()).isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+    }
+  }
+
+  /** Cancels a stream as soon as its first event arrives. */
+  private static final class CancelAfterFirst implements Flow.Subscriber<StreamEvent> {
+    final CompletableFuture<Boolean> seen = new CompletableFuture<>();
+    private Flow.Subscription subscription;
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(1);
+    }
+
+    @Override
+    public void onNext(StreamEvent item) {
+      subscription.cancel();
+      seen.complete(true);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      seen.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      seen.complete(false);
+    }
+  }
+
+  /** Every NDJSON line is one content delta; the stream never ends on its own. */
+  private static final class LineEvents extends NdjsonDecoder {
+    LineEvents() {
+      super(ORIGIN);
+    }
+
+    @Override
+    protected void onObject(JsonNode object, java.util.function.Consumer<StreamEvent> emit) {
+      emit.accept(new StreamEvent.ContentDelta(object.path("t").asText()));
+    }
+
+    @Override
+    public boolean finished() {
+      return false;
+    }
   }
 
   /**

@@ -61,6 +61,11 @@ final class ConnectionRelay {
     return all.stream().map(Relayed::info).toList();
   }
 
+  /** Closes, from the server side, every connection that is not serving a response. */
+  void closeIdle() {
+    all.forEach(Relayed::closeIfIdle);
+  }
+
   void close() {
     try {
       listener.close();
@@ -106,6 +111,12 @@ final class ConnectionRelay {
         requests.incrementAndGet();
       }
       serving = thread;
+    }
+
+    synchronized void closeIfIdle() {
+      if (serving == null && closedBy == null) {
+        closed(Side.SERVER, false);
+      }
     }
 
     void resetWhenServerCloses() {

@@ -167,6 +167,17 @@ public final class FakeUpstream implements AutoCloseable {
     return requests.size();
   }
 
+  /**
+   * Closes every kept-alive connection that is not serving a response, as an upstream's idle
+   * timeout or restart does. Behind {@link #startTracked()} only.
+   */
+  public void closeIdleConnections() {
+    if (relay == null) {
+      throw new IllegalStateException("closeIdleConnections needs startTracked()");
+    }
+    relay.closeIdle();
+  }
+
   @Override
   public void close() {
     if (relay != null) {
