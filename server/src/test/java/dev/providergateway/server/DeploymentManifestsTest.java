@@ -21,7 +21,7 @@ class DeploymentManifestsTest {
 
   @Test
   void dockerConfig_loadsWithAuthOnAndMetricsOn() throws Exception {
-    GatewayConfig config = ConfigLoader.load(ROOT.resolve("docker/gateway.yaml"), ENV);
+    GatewayConfig config = ConfigLoader.load(ROOT.resolve("docker/config/gateway.yaml"), ENV);
 
     assertThat(config.auth().enabled()).isTrue();
     assertThat(config.metrics().enabled()).isTrue();
@@ -60,7 +60,7 @@ class DeploymentManifestsTest {
         .isEqualTo(container.at("/env/0/value").asText());
     assertThat(configMap.at("/data/gateway.yaml").asText())
         .isEqualTo(
-            Files.readString(ROOT.resolve("docker/gateway.yaml"))
+            Files.readString(ROOT.resolve("docker/config/gateway.yaml"))
                 .lines()
                 .filter(l -> !l.isBlank() && !l.startsWith("#"))
                 .map(l -> l.replaceAll("\\s+#.*$", ""))
@@ -69,14 +69,13 @@ class DeploymentManifestsTest {
   }
 
   @Test
-  void compose_stopGraceCoversTheDrain() throws Exception {
+  void compose_stopGraceCoversTheDrainAndMountsTheConfigDirectory() throws Exception {
     JsonNode gateway =
         YAML.readTree(ROOT.resolve("docker/compose.yaml").toFile()).at("/services/gateway");
-    GatewayConfig config = ConfigLoader.load(ROOT.resolve("docker/gateway.yaml"), ENV);
+    GatewayConfig config = ConfigLoader.load(ROOT.resolve("docker/config/gateway.yaml"), ENV);
 
     assertThat(Long.parseLong(gateway.at("/stop_grace_period").asText().replace("s", "")))
         .isGreaterThan(config.server().shutdownGrace().toSeconds());
-    assertThat(gateway.at("/volumes/0").asText())
-        .endsWith(":/etc/provider-gateway/gateway.yaml:ro");
+    assertThat(gateway.at("/volumes/0").asText()).isEqualTo("./config:/etc/provider-gateway:ro");
   }
 }
