@@ -136,6 +136,8 @@ wait "$stream_pid" || fail "the in-flight stream did not end normally"
 exit_code="$(podman inspect -f '{{.State.ExitCode}}' "$name")"
 [[ "$exit_code" == "143" || "$exit_code" == "0" ]] || fail "exit code $exit_code after SIGTERM (not a clean stop)"
 ((stop_took < GRACE)) || fail "stop took ${stop_took}s, not within the ${GRACE}s grace period"
+podman logs "$name" 2>&1 | grep -q '"message":"access".*"method":"Stream".*"status":"OK"' \
+  || fail "the drained stream's access line is not in the container's log"
 echo "==> test-image: SIGTERM with a stream in flight: stream finished, exit $exit_code after ${stop_took}s"
 
 echo "==> test-image: all checks passed in $((SECONDS - started))s"
