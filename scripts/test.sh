@@ -16,6 +16,11 @@ scripts/lint-proto.sh
 echo "==> test: scripts/lint-docker.sh"
 scripts/lint-docker.sh
 
+# 1c. deploy/k8s: kubernetes-validate --strict (PyPI, tools/.venv-kube) and kube-score (Go
+#     module proxy, tools/go/bin), both git-ignored; no cluster needed.
+echo "==> test: scripts/lint-k8s.sh"
+scripts/lint-k8s.sh
+
 # 2. The whole Maven reactor (proto, server, client/java) with all tests. Not quiet, so the
 #    Surefire summary lines ("Tests run: ...") show; -ntp only drops download progress lines.
 echo "==> test: ./mvnw -B -ntp verify"
