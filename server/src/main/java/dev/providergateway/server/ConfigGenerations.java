@@ -70,7 +70,8 @@ final class ConfigGenerations {
   /**
    * Serves {@code next} from now on: builds its registry (a failure throws and changes nothing),
    * swaps the new generation in, and retires the old one. Sections bound at startup keep their
-   * running values; a warning names those that changed.
+   * running values; a warning names those that changed. A config without caller authentication
+   * never replaces one with it: the running keys stay, with a warning (that takes a restart).
    *
    * @throws IllegalStateException if a provider cannot be created, a route is invalid, or the
    *     gateway is shutting down
@@ -116,6 +117,15 @@ final class ConfigGenerations {
   }
 
   private static GatewayConfig keepStartupSections(GatewayConfig running, GatewayConfig next) {
+    if (running.auth().enabled() && !next.auth().enabled()) {
+      // A truncated or half-written file is often valid YAML without its auth section; turning
+      // authentication off is a decision made at startup, never by a file change.
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "config reload would switch caller authentication off; that takes a restart:"
+              + " authentication stays on with the running keys");
+      next = next.withAuth(running.auth());
+    }
     List<String> changed = new ArrayList<>();
     if (!running.server().equals(next.server())) {
       changed.add("server");

@@ -16,6 +16,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,10 +25,20 @@ import java.util.concurrent.TimeUnit;
  * Reloads the config file into a running {@link GatewayServer} on SIGHUP and when the file changes
  * (its directory is watched, which also sees Kubernetes' ConfigMap symlink swaps). A new file is
  * applied whole or not at all: when it does not load, or its providers cannot be built, the error
- * is logged and the running config stays. Unchanged content is not reloaded.
+ * is logged and the running config stays. Unchanged content is not reloaded. A file is read only
+ * once it is stable: unchanged (no watch event, same content) across a quiet window of {@link
+ * #QUIET}, so a file being written is not applied half-way; a reload never switches caller
+ * authentication off (see {@link ConfigGenerations#reload}).
  */
 public final class ConfigReloader implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ConfigReloader.class.getName());
+
+  /** How long the file must stay unchanged before it is read for a reload. */
+  static final Duration QUIET = Duration.ofMillis(500);
+
+  // A file that keeps changing is still reloaded after this many windows (a log being appended
+  // to is not a config; this only bounds the wait).
+  private static final int MAX_QUIET_WINDOWS = 20;
 
   private final Path file;
   private final Map<String, String> env;
@@ -140,12 +151,21 @@ public final class ConfigReloader implements AutoCloseable {
     try {
       while (true) {
         WatchKey key = watcher.take();
-        // Editors and ConfigMap updates write in several steps: let them finish.
-        Thread.sleep(200);
-        while (key != null) {
-          key.pollEvents();
-          key.reset();
-          key = watcher.poll(50, TimeUnit.MILLISECONDS);
+        key.pollEvents();
+        key.reset();
+        byte[] before = digest();
+        for (int window = 0; window < MAX_QUIET_WINDOWS; window++) {
+          // Editors and ConfigMap updates write in several steps: wait until they stop.
+          WatchKey more = watcher.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS);
+          byte[] now = digest();
+          if (more == null && Arrays.equals(before, now)) {
+            break;
+          }
+          if (more != null) {
+            more.pollEvents();
+            more.reset();
+          }
+          before = now;
         }
         if (Files.exists(file)) {
           reloadNow();
@@ -157,6 +177,21 @@ public final class ConfigReloader implements AutoCloseable {
   }
 
   private void forceReload() {
+    try {
+      // SIGHUP may come while the file is still being written: wait until it is stable.
+      byte[] before = digest();
+      for (int window = 0; window < MAX_QUIET_WINDOWS; window++) {
+        Thread.sleep(QUIET.toMillis());
+        byte[] now = digest();
+        if (Arrays.equals(before, now)) {
+          break;
+        }
+        before = now;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
     synchronized (lock) {
       lastDigest = null;
       reloadNow();

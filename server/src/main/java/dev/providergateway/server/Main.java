@@ -4,6 +4,7 @@ import dev.providergateway.config.AuthConfig;
 import dev.providergateway.config.ConfigException;
 import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.config.StartupOptions;
+import dev.providergateway.observability.DrainingLogManager;
 import dev.providergateway.observability.Logging;
 import java.io.IOException;
 import java.time.Clock;
@@ -16,6 +17,14 @@ import java.util.Map;
  * reloads it.
  */
 public final class Main {
+  static {
+    // Before anything logs (the first logger creates the LogManager): keeps the log handlers
+    // open until the shutdown drain is over; see DrainingLogManager.
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", DrainingLogManager.class.getName());
+    }
+  }
+
   private static final System.Logger LOG = System.getLogger(Main.class.getName());
 
   private static final String COMMON_POOL_PARALLELISM =
@@ -70,14 +79,19 @@ public final class Main {
             : new ConfigReloader(options.configFile(), env, options.portOverride(), running)
                 .onSighup()
                 .watch();
+    DrainingLogManager.hold();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  if (reloader != null) {
-                    reloader.close();
+                  try {
+                    if (reloader != null) {
+                      reloader.close();
+                    }
+                    running.shutdown();
+                  } finally {
+                    DrainingLogManager.release();
                   }
-                  running.shutdown();
                 },
                 "gateway-shutdown"));
     running.awaitTermination();

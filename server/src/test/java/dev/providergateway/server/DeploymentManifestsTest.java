@@ -9,6 +9,8 @@ import dev.providergateway.config.ConfigLoader;
 import dev.providergateway.config.GatewayConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +23,7 @@ class DeploymentManifestsTest {
 
   @Test
   void dockerConfig_loadsWithAuthOnAndMetricsOn() throws Exception {
-    GatewayConfig config = ConfigLoader.load(ROOT.resolve("docker/gateway.yaml"), ENV);
+    GatewayConfig config = ConfigLoader.load(ROOT.resolve("docker/config/gateway.yaml"), ENV);
 
     assertThat(config.auth().enabled()).isTrue();
     assertThat(config.metrics().enabled()).isTrue();
@@ -45,8 +47,9 @@ class DeploymentManifestsTest {
     }
     long preStop = container.at("/lifecycle/preStop/sleep/seconds").asLong();
     long grace = config.server().shutdownGrace().toSeconds();
+    long forcedStop = 5; // GatewayServer.shutdown: awaitTermination after shutdownNow
     assertThat(pod.at("/terminationGracePeriodSeconds").asLong())
-        .isGreaterThanOrEqualTo(preStop + grace + 1);
+        .isGreaterThanOrEqualTo(preStop + grace + forcedStop + 1);
     assertThat(
             pod.at("/securityContext/runAsUser").asText()
                 + ":"
@@ -60,7 +63,7 @@ class DeploymentManifestsTest {
         .isEqualTo(container.at("/env/0/value").asText());
     assertThat(configMap.at("/data/gateway.yaml").asText())
         .isEqualTo(
-            Files.readString(ROOT.resolve("docker/gateway.yaml"))
+            Files.readString(ROOT.resolve("docker/config/gateway.yaml"))
                 .lines()
                 .filter(l -> !l.isBlank() && !l.startsWith("#"))
                 .map(l -> l.replaceAll("\\s+#.*$", ""))
@@ -68,15 +71,44 @@ class DeploymentManifestsTest {
                 .reduce("", (a, b) -> a + b + "\n"));
   }
 
+  /** Heap plus direct memory leave room for the JVM's other memory under the limit. */
   @Test
-  void compose_stopGraceCoversTheDrain() throws Exception {
+  void kubernetes_heapPlusDirectMemoryFitTheMemoryLimit() throws Exception {
+    JsonNode container =
+        YAML.readTree(ROOT.resolve("deploy/k8s/deployment.yaml").toFile())
+            .at("/spec/template/spec/containers/0");
+    String limit = container.at("/resources/limits/memory").asText();
+    assertThat(limit).endsWith("Mi");
+    long limitMi = Long.parseLong(limit.replace("Mi", ""));
+    List<String> command = new ArrayList<>();
+    container.at("/command").forEach(n -> command.add(n.asText()));
+    double heapPercent = Double.parseDouble(flag(command, "-XX:MaxRAMPercentage="));
+    String direct = flag(command, "-XX:MaxDirectMemorySize=");
+    assertThat(direct).endsWith("m");
+    long directMi = Long.parseLong(direct.replace("m", ""));
+    assertThat(Long.parseLong(flag(command, "-Dio.netty.maxDirectMemory=")))
+        .isEqualTo(directMi * 1024 * 1024);
+    long nonHeapMi = 128; // metaspace, code cache, thread stacks, GC: measured well under this
+    assertThat(limitMi * heapPercent / 100 + directMi + nonHeapMi).isLessThanOrEqualTo(limitMi);
+    assertThat(command).endsWith("-jar", "/app/provider-gateway.jar");
+  }
+
+  private static String flag(List<String> command, String prefix) {
+    return command.stream()
+        .filter(a -> a.startsWith(prefix))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + prefix + " in " + command))
+        .substring(prefix.length());
+  }
+
+  @Test
+  void compose_stopGraceCoversTheDrainAndMountsTheConfigDirectory() throws Exception {
     JsonNode gateway =
         YAML.readTree(ROOT.resolve("docker/compose.yaml").toFile()).at("/services/gateway");
-    GatewayConfig config = ConfigLoader.load(ROOT.resolve("docker/gateway.yaml"), ENV);
+    GatewayConfig config = ConfigLoader.load(ROOT.resolve("docker/config/gateway.yaml"), ENV);
 
     assertThat(Long.parseLong(gateway.at("/stop_grace_period").asText().replace("s", "")))
         .isGreaterThan(config.server().shutdownGrace().toSeconds());
-    assertThat(gateway.at("/volumes/0").asText())
-        .endsWith(":/etc/provider-gateway/gateway.yaml:ro");
+    assertThat(gateway.at("/volumes/0").asText()).isEqualTo("./config:/etc/provider-gateway:ro");
   }
 }

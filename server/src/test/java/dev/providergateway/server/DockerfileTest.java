@@ -19,10 +19,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * No Docker engine runs in CI, so this test checks docker/Dockerfile's shape and runs its commands
- * outside Docker: the build command must be the README's, and the ENTRYPOINT and HEALTHCHECK
- * commands (with their JVM flags, against docker/gateway.yaml) must start a gateway and report it
- * healthy, then unhealthy once it is gone.
+ * docker/Dockerfile's shape, and its ENTRYPOINT and HEALTHCHECK commands run outside a container
+ * (healthy, then unhealthy once the gateway is gone). scripts/test-image.sh builds and runs the
+ * real image with podman; this test keeps what that one cannot see (the build stage's inputs, the
+ * health check of a stopped gateway) and runs in the plain Maven build.
  */
 class DockerfileTest {
   static final Path ROOT = repoRoot();
@@ -33,9 +33,21 @@ class DockerfileTest {
     List<String[]> instructions = instructions();
 
     assertThat(instructions)
-        .filteredOn(i -> i[0].equals("FROM"))
+        .filteredOn(i -> i[0].equals("ARG"))
+        .extracting(i -> i[1])
+        .filteredOn(a -> a.matches("(BUILD|RUNTIME)_IMAGE=.*"))
         .hasSize(2)
-        .allSatisfy(i -> assertThat(i[1]).matches("eclipse-temurin:17-j(dk|re)-\\S+( AS build)?"));
+        .allSatisfy(
+            a ->
+                assertThat(a).matches("\\w+=eclipse-temurin:17-j(dk|re)-\\S+@sha256:[0-9a-f]{64}"));
+    assertThat(instructions)
+        .filteredOn(i -> i[0].equals("FROM"))
+        .extracting(i -> i[1])
+        .containsExactly(
+            "${BUILD_IMAGE} AS build",
+            "scratch AS prebuilt",
+            "${JAR_STAGE} AS jar",
+            "${RUNTIME_IMAGE}");
     List<String> runs =
         instructions.stream().filter(i -> i[0].equals("RUN")).map(i -> i[1]).toList();
     assertThat(runs).containsExactly("./mvnw -B -q -ntp package -DskipTests");
@@ -47,13 +59,40 @@ class DockerfileTest {
         .isEqualTo("PROVIDER_GATEWAY_CONFIG=/etc/provider-gateway/gateway.yaml");
   }
 
+  /**
+   * scripts/test-image.sh builds the image from a prebuilt jar, so it never runs the build stage:
+   * this catches a reactor module the build stage does not copy (the reactor refuses to start).
+   */
+  @Test
+  void buildStage_copiesEveryReactorModule() throws Exception {
+    List<String> copied =
+        instructions().stream()
+            .filter(i -> i[0].equals("COPY") && !i[1].startsWith("--from"))
+            .map(i -> i[1].split("\\s+")[0].replaceAll("/$", ""))
+            .toList();
+    Matcher module =
+        Pattern.compile("<module>([^<]+)</module>")
+            .matcher(Files.readString(ROOT.resolve("pom.xml")));
+    List<String> modules = new ArrayList<>();
+    while (module.find()) {
+      modules.add(module.group(1));
+    }
+    assertThat(modules).isNotEmpty();
+    assertThat(modules)
+        .allSatisfy(
+            m ->
+                assertThat(copied)
+                    .as("a COPY of %s (or a folder above it)", m)
+                    .anyMatch(c -> m.equals(c) || m.startsWith(c + "/")));
+  }
+
   @Test
   void entrypointAndHealthcheck_runOutsideDocker_reportServingThenUnhealthy() throws Exception {
     List<String[]> instructions = instructions();
     int port = freePort();
     Map<String, String> env =
         Map.of(
-            "PROVIDER_GATEWAY_CONFIG", ROOT.resolve("docker/gateway.yaml").toString(),
+            "PROVIDER_GATEWAY_CONFIG", ROOT.resolve("docker/config/gateway.yaml").toString(),
             "PROVIDER_GATEWAY_PORT", String.valueOf(port),
             "METRICS_PORT", String.valueOf(freePort()),
             "GATEWAY_API_KEY_SHA256", ApiKeyAuthenticator.sha256Hex("docker-test-key"));

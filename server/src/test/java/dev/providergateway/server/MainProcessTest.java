@@ -55,6 +55,50 @@ class MainProcessTest {
     }
   }
 
+  /**
+   * JUL's own shutdown hook resets the log handlers while the gateway's hook still drains: the
+   * access lines of calls that finish in the drain and the grace warning must still be written.
+   */
+  @Test
+  void main_sigterm_writesDrainAccessLinesAndGraceWarning(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("gateway.yaml");
+    Files.writeString(
+        config, "server:\n  host: 127.0.0.1\n  shutdown_grace: 2s\nlogging:\n  format: json\n");
+    Path stderr = dir.resolve("stderr.log");
+    // To a file: Process.destroy() closes the pipes, and the drain writes after it.
+    Process process = start(stderr, "--config", config.toString(), "--port", "0");
+    try {
+      int port = awaitPort(process);
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      var finishing =
+          ProviderServiceGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(20, TimeUnit.SECONDS)
+              .stream(
+                  chat("echo", "drained one two").setExtra(extra("echo_delay_ms", 200)).build());
+      var outliving =
+          ProviderServiceGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(20, TimeUnit.SECONDS)
+              .stream(chat("echo", "cut off").setExtra(extra("echo_delay_ms", 1500)).build());
+      assertThat(finishing.next().getContent()).isEqualTo("drained");
+
+      process.destroy(); // SIGTERM
+
+      finishing.forEachRemaining(c -> {});
+      assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      channel.shutdownNow();
+      String err = Files.readString(stderr);
+      assertThat(err)
+          .containsPattern("\"message\":\"access\".*\"method\":\"Stream\".*\"status\":\"OK\"")
+          .contains("grace period of PT2S over");
+      assertThat(err)
+          .containsPattern(
+              "\"message\":\"access\".*\"method\":\"Stream\".*\"status\":\"CANCELLED\"");
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
   @Test
   void main_invalidConfig_exitsWithMessageNamingKey(@TempDir Path dir) throws Exception {
     Path config = dir.resolve("gateway.yaml");
@@ -68,6 +112,10 @@ class MainProcessTest {
   }
 
   private static Process start(String... args) throws Exception {
+    return start(null, args);
+  }
+
+  private static Process start(Path stderr, String... args) throws Exception {
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -76,7 +124,11 @@ class MainProcessTest {
                 System.getProperty("java.class.path"),
                 Main.class.getName()));
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).start();
+    ProcessBuilder builder = new ProcessBuilder(command);
+    if (stderr != null) {
+      builder.redirectError(stderr.toFile());
+    }
+    return builder.start();
   }
 
   private static int awaitPort(Process process) throws Exception {

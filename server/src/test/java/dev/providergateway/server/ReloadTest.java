@@ -6,13 +6,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.providergateway.auth.ApiKeyAuthenticator;
 import dev.providergateway.config.ConfigLoader;
 import dev.providergateway.v1.ProviderServiceGrpc;
 import dev.providergateway.v1.StreamChunk;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -100,6 +105,59 @@ class ReloadTest {
     assertThat(gateway.config().server().port()).isZero();
     assertThat(gateway.port()).isEqualTo(port);
     assertThat(gateway.providerNames()).contains("second");
+  }
+
+  /**
+   * The config file rewritten in place with a pause half-way (an editor or a slow copy): the half
+   * file is valid YAML without the auth section, and must never turn authentication off.
+   */
+  @Test
+  void watch_halfWrittenFileWithoutAuth_neverServesCallsWithoutAKey() throws Exception {
+    String key = "reload-test-key";
+    String auth =
+        "auth:\n  keys:\n    - {id: team, key_sha256: "
+            + ApiKeyAuthenticator.sha256Hex(key)
+            + "}\n";
+    Path authFile = dir.resolve("auth.yaml");
+    Files.writeString(authFile, BASE + "providers: [{name: first, type: echo}]\n" + auth);
+    GatewayServer authed =
+        GatewayServer.netty(ConfigLoader.load(authFile, Map.of()), Map.of(), Clock.systemUTC())
+            .start();
+    ManagedChannel authedChannel =
+        NettyChannelBuilder.forAddress("127.0.0.1", authed.port()).usePlaintext().build();
+    try (ConfigReloader watching = new ConfigReloader(authFile, Map.of(), null, authed).watch()) {
+      var anonymous =
+          ProviderServiceGrpc.newBlockingStub(authedChannel)
+              .withDeadlineAfter(10, TimeUnit.SECONDS);
+      String next = BASE + "providers: [{name: second, type: echo}]\n" + auth;
+      int half = next.indexOf("auth:");
+      try (OutputStream out = Files.newOutputStream(authFile)) { // truncates: in place
+        out.write(next.substring(0, half).getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        Thread.sleep(1_500);
+        assertThat(unauthenticated(anonymous)).as("while the file is half-written").isTrue();
+        out.write(next.substring(half).getBytes(StandardCharsets.UTF_8));
+      }
+      Thread.sleep(1_500);
+      assertThat(unauthenticated(anonymous)).as("after the write").isTrue();
+      Metadata headers = new Metadata();
+      headers.put(
+          Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
+      var keyed = anonymous.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+      assertThat(keyed.chat(chat("second", "applied").build()).getContent()).isEqualTo("applied");
+    } finally {
+      authedChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      authed.shutdown();
+    }
+  }
+
+  private static boolean unauthenticated(ProviderServiceGrpc.ProviderServiceBlockingStub stub) {
+    try {
+      stub.chat(chat("echo", "no key").build());
+      return false;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode() == Status.Code.UNAUTHENTICATED;
+    }
   }
 
   @Test
