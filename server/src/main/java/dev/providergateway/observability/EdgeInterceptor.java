@@ -46,6 +46,7 @@ final class EdgeInterceptor implements ServerInterceptor {
             System.nanoTime());
     record = telemetry.started(record, method.getFullMethodName(), headers);
     CallRecord rec = record;
+    StreamOutcome outcome = StreamOutcome.current();
     AtomicBoolean finished = new AtomicBoolean();
     ServerCall<Q, R> wrapped =
         new SimpleForwardingServerCall<>(call) {
@@ -75,11 +76,7 @@ final class EdgeInterceptor implements ServerInterceptor {
         listener,
         () -> {
           if (finished.compareAndSet(false, true)) {
-            telemetry.finished(
-                rec,
-                Status.CANCELLED.withDescription("cancelled by the caller"),
-                null,
-                call.getAttributes());
+            telemetry.finished(rec, StreamOutcome.cancelled(outcome), null, call.getAttributes());
           }
         });
   }

@@ -15,6 +15,11 @@ import java.util.logging.Logger;
 public final class Logging {
   // Kept strongly: JUL holds loggers weakly, and a collected logger forgets its level.
   private static final Logger NETTY = Logger.getLogger("io.grpc.netty");
+  // grpc-java logs every request its deframer refuses (over the size limit, undecodable) as a
+  // warning with a stack trace; a caller could flood the log with them. The access log records
+  // each such call in one line, with the status the client got (see StreamOutcome).
+  private static final Logger REFUSED_MESSAGES =
+      Logger.getLogger("io.grpc.netty.NettyServerStream");
 
   private Logging() {}
 
@@ -50,6 +55,7 @@ public final class Logging {
     root.addHandler(handler);
     // Netty's frame logging at debug level would print request headers, authorization included.
     NETTY.setLevel(level.intValue() < Level.INFO.intValue() ? Level.INFO : level);
+    REFUSED_MESSAGES.setLevel(Level.SEVERE);
     return handler;
   }
 }

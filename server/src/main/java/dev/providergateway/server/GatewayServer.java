@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.observability.MetricsHttpServer;
+import dev.providergateway.observability.StreamOutcome;
 import dev.providergateway.observability.Telemetry;
 import dev.providergateway.provider.http.UpstreamTransport;
 import dev.providergateway.registry.ProviderRegistry;
@@ -204,6 +205,7 @@ public final class GatewayServer {
       Server server =
           serverBuilder
               .fallbackHandlerRegistry(generations.handlers())
+              .addStreamTracerFactory(StreamOutcome.tracers())
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .addService(legacyReflection())

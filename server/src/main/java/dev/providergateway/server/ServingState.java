@@ -1,5 +1,6 @@
 package dev.providergateway.server;
 
+import dev.providergateway.api.MalformedRequests;
 import dev.providergateway.api.ProviderGatewayService;
 import dev.providergateway.auth.Admission;
 import dev.providergateway.auth.ApiKeyAuthenticator;
@@ -52,13 +53,15 @@ final class ServingState {
     this.registry = registry;
     this.limits = limits;
     List<ServerInterceptor> interceptors = new ArrayList<>();
-    // The last one runs first: the edge sees every call, auth failures included.
+    // The last one runs first: the edge sees every call, auth failures included. Malformed
+    // requests are answered innermost, so every outer interceptor records that answer.
+    interceptors.add(MalformedRequests.interceptor());
     if (config.auth().enabled()) {
       interceptors.add(new AuthInterceptor(ApiKeyAuthenticator.of(config.auth())));
     }
     interceptors.add(new Counting());
     interceptors.add(telemetry.interceptor());
-    this.definition = ServerInterceptors.intercept(service, interceptors);
+    this.definition = MalformedRequests.guard(ServerInterceptors.intercept(service, interceptors));
   }
 
   /** A generation over {@code registry}, which it owns from now on. */
