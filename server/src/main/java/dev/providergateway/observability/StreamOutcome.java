@@ -52,12 +52,18 @@ public final class StreamOutcome {
   }
 
   /**
-   * What to record for a call its listener saw cancelled: the transport's own error when it closed
-   * the stream with one (the client got that), else the caller's cancellation.
+   * What to record for a call its listener saw cancelled: the transport's own refusal when it
+   * closed the stream with one that it sent to the client (RESOURCE_EXHAUSTED for an oversized
+   * message, INTERNAL for an undecodable frame), else a cancellation. UNAVAILABLE is not such a
+   * refusal: it is how a server shutdown or a lost connection closes a stream locally, and that
+   * client sees a reset stream, that is CANCELLED.
    */
   static Status cancelled(StreamOutcome outcome) {
     Status status = outcome == null ? null : outcome.closed;
-    if (status == null || status.isOk() || status.getCode() == Status.Code.CANCELLED) {
+    if (status == null
+        || status.isOk()
+        || status.getCode() == Status.Code.CANCELLED
+        || status.getCode() == Status.Code.UNAVAILABLE) {
       return Status.CANCELLED.withDescription("cancelled by the caller");
     }
     return status;
