@@ -81,22 +81,7 @@ class IdentifierLimitsTest {
   @Test
   void converse_overLongTurnId_isRefusedWithoutEchoingIt() throws Exception {
     var responses = new LinkedBlockingQueue<ConverseResponse>();
-    StreamObserver<ConverseRequest> requests =
-        gateway
-            .async()
-            .converse(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(ConverseResponse value) {
-                    responses.add(value);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {}
-
-                  @Override
-                  public void onCompleted() {}
-                });
+    StreamObserver<ConverseRequest> requests = gateway.converse(responses);
     requests.onNext(
         ConverseRequest.newBuilder()
             .setStart(

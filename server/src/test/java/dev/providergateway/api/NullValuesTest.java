@@ -109,22 +109,7 @@ class NullValuesTest {
   @Test
   void converse_nullInExtra_turnSucceeds() throws Exception {
     LinkedBlockingQueue<ConverseResponse> responses = new LinkedBlockingQueue<>();
-    StreamObserver<ConverseRequest> requests =
-        gateway
-            .async()
-            .converse(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(ConverseResponse value) {
-                    responses.add(value);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {}
-
-                  @Override
-                  public void onCompleted() {}
-                });
+    StreamObserver<ConverseRequest> requests = gateway.converse(responses);
     requests.onNext(
         ConverseRequest.newBuilder()
             .setStart(

@@ -5,14 +5,18 @@ import dev.providergateway.config.ResilienceConfig;
 import dev.providergateway.provider.testing.TestTransport;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.server.GatewayServer;
+import dev.providergateway.v1.ConverseRequest;
+import dev.providergateway.v1.ConverseResponse;
 import dev.providergateway.v1.ProviderServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,6 +60,24 @@ public final class TestGateway implements AutoCloseable {
 
   public ProviderServiceGrpc.ProviderServiceBlockingStub blocking() {
     return ProviderServiceGrpc.newBlockingStub(channel);
+  }
+
+  /** Opens a Converse stream whose responses go to {@code into}; errors and the end are ignored. */
+  public StreamObserver<ConverseRequest> converse(BlockingQueue<ConverseResponse> into) {
+    return async()
+        .converse(
+            new StreamObserver<>() {
+              @Override
+              public void onNext(ConverseResponse value) {
+                into.add(value);
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {}
+            });
   }
 
   public ProviderServiceGrpc.ProviderServiceStub async() {
