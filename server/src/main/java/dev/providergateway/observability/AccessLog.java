@@ -12,10 +12,11 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * One line per finished call on the {@value #LOGGER} logger: request id, method, caller key id,
- * provider, model, status, reason, tokens and timings. The fields travel as a map in the record's
- * parameters, so {@link JsonLogFormatter} writes them as JSON fields; the message carries them as
- * {@code key=value} text for every other formatter. No field ever holds a credential.
+ * One line per finished call on the {@value #LOGGER} logger: request id, trace id (when tracing is
+ * on), method, caller key id, provider, model, status, reason, tokens and timings. The fields
+ * travel as a map in the record's parameters, so {@link JsonLogFormatter} writes them as JSON
+ * fields; the message carries them as {@code key=value} text for every other formatter. No field
+ * ever holds a credential.
  */
 final class AccessLog {
   static final String LOGGER = "dev.providergateway.access";
@@ -35,6 +36,9 @@ final class AccessLog {
     }
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("request_id", rec.requestId);
+    if (rec.traceId != null) {
+      fields.put("trace_id", rec.traceId);
+    }
     fields.put("method", rec.method);
     fields.put("peer", peer(attributes));
     fields.put("key_id", s.keyId());

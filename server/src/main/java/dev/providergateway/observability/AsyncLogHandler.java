@@ -30,11 +30,11 @@ final class AsyncLogHandler extends Handler {
   static final int CAPACITY = 65_536;
   private static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-  private final ArrayBlockingQueue<LogRecord> queue = new ArrayBlockingQueue<>(CAPACITY);
+  private final ArrayBlockingQueue<Queued> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final AtomicLong dropped = new AtomicLong();
   private final OutputStream out;
   private final Thread writer;
-  private final List<LogRecord> batch = new ArrayList<>();
+  private final List<Queued> batch = new ArrayList<>();
   private volatile boolean closed;
 
   AsyncLogHandler(OutputStream target) {
@@ -52,12 +52,13 @@ final class AsyncLogHandler extends Handler {
     if (closed) {
       synchronized (this) {
         drain();
-        write(record);
+        write(record, CallRecord.current());
         flushOut();
       }
       return;
     }
-    if (!queue.offer(record)) {
+    // The writer thread formats outside the call: the call (request and trace id) goes along.
+    if (!queue.offer(new Queued(record, CallRecord.current()))) {
       dropped.incrementAndGet();
     } else if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
       LockSupport.unpark(writer); // out now, not at the next period
@@ -95,8 +96,8 @@ final class AsyncLogHandler extends Handler {
   /** Writes the queued records; the caller holds the lock. */
   private void drain() {
     while (queue.drainTo(batch, 4096) > 0) {
-      for (LogRecord r : batch) {
-        write(r);
+      for (Queued q : batch) {
+        write(q.record(), q.call());
       }
       batch.clear();
     }
@@ -110,18 +111,20 @@ final class AsyncLogHandler extends Handler {
                   + CAPACITY
                   + " queued)");
       note.setLoggerName(AsyncLogHandler.class.getName());
-      write(note);
+      write(note, null);
     }
   }
 
-  private void write(LogRecord record) {
+  private void write(LogRecord record, CallRecord call) {
     try {
-      String text = getFormatter().format(record);
+      String text = CallRecord.formatting(call, () -> getFormatter().format(record));
       out.write(text.getBytes(StandardCharsets.UTF_8));
     } catch (IOException | RuntimeException e) {
       reportError("cannot write a log record", e, ErrorManager.WRITE_FAILURE);
     }
   }
+
+  private record Queued(LogRecord record, CallRecord call) {}
 
   private void flushOut() {
     try {

@@ -32,6 +32,10 @@ public final class CallRecord {
   private int requests;
   private int completed;
   Object span;
+  // The trace id of the call's span when tracing is on (a span is made for every call, sampled
+  // or not, so its id matches the caller's traceparent and any trace exported).
+  volatile String traceId;
+  private static final ThreadLocal<CallRecord> LOGGED = new ThreadLocal<>();
 
   CallRecord(String requestId, String method, boolean streaming, long startNanos) {
     this.requestId = requestId;
@@ -43,6 +47,34 @@ public final class CallRecord {
   /** The record of the call whose context is current, or null outside a gateway call. */
   public static CallRecord current() {
     return KEY.get();
+  }
+
+  /**
+   * The call a log record being formatted on this thread was written for: the one {@link
+   * AsyncLogHandler} captured when the record was published (its writer thread formats outside any
+   * call), else the current one.
+   */
+  static CallRecord forLog() {
+    CallRecord logged = LOGGED.get();
+    return logged != null ? logged : current();
+  }
+
+  /** Runs {@code format} with {@link #forLog()} answering {@code call}. */
+  static <T> T formatting(CallRecord call, java.util.function.Supplier<T> format) {
+    if (call == null) {
+      return format.get();
+    }
+    LOGGED.set(call);
+    try {
+      return format.get();
+    } finally {
+      LOGGED.remove();
+    }
+  }
+
+  /** The call's trace id when tracing is on, else null. */
+  String traceId() {
+    return traceId;
   }
 
   /** The call's request id (also sent to the caller as {@code x-request-id}). */

@@ -113,6 +113,12 @@ final class CallTracing implements AutoCloseable {
         .startSpan();
   }
 
+  /** The call span's trace id (32 hex digits), or null when it has none valid. */
+  String traceId(Object handle) {
+    var context = ((Span) handle).getSpanContext();
+    return context.isValid() ? context.getTraceId() : null;
+  }
+
   void endCall(
       Object handle, Status status, String reason, String providerName, CallRecord.Snapshot s) {
     Span span = (Span) handle;

@@ -1,5 +1,6 @@
 package dev.providergateway.observability;
 
+import dev.providergateway.provider.ErrorReason;
 import dev.providergateway.registry.RegisteredProvider;
 import dev.providergateway.resilience.ProviderBreaker;
 import io.grpc.Status;
@@ -36,10 +37,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * log).
  */
 final class GatewayMeters implements AutoCloseable {
-  // The OpenTelemetry GenAI semantic conventions' advised buckets, in seconds.
+  // The OpenTelemetry GenAI semantic conventions' advised buckets, in seconds: operation and
+  // request durations; time to first token (from 1 ms); time per output token; tokens.
   private static final Duration[] DURATION_BUCKETS =
       seconds(
           0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92);
+  private static final Duration[] FIRST_TOKEN_BUCKETS =
+      seconds(
+          0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5,
+          10.0);
   private static final Duration[] TOKEN_TIME_BUCKETS =
       seconds(0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5);
   private static final Duration[] OVERHEAD_BUCKETS =
@@ -47,6 +53,9 @@ final class GatewayMeters implements AutoCloseable {
   private static final double[] TOKEN_BUCKETS = {
     1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864
   };
+
+  private static final List<String> GENERATING = List.of("Chat", "Stream", "Converse");
+  private static final List<String> STREAMING = List.of("Stream", "Converse");
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -72,6 +81,12 @@ final class GatewayMeters implements AutoCloseable {
         MultiGauge.builder("gateway.circuit_breaker.state")
             .description("1 for each provider's current circuit breaker state, 0 for the others")
             .register(registry);
+    for (String method : STREAMING) {
+      activeStreams(method);
+    }
+    reloads("applied");
+    reloads("rejected");
+    requests("ListProviders", Status.Code.OK, "");
   }
 
   String scrape() {
@@ -88,7 +103,81 @@ final class GatewayMeters implements AutoCloseable {
       long start,
       long end) {
     long nanos = end - start;
-    Counter.builder("gateway.requests")
+    requests(method, code, provider).increment();
+    if (code != Status.Code.OK) {
+      errors(method, reason, provider).increment();
+    }
+    if (method.equals("ListProviders")) {
+      return;
+    }
+    Tags genAi = genAi(method, provider, model);
+    // error.type only on failures, as the conventions say: a success has no such label at all.
+    requestDuration(code == Status.Code.OK ? genAi : genAi.and("error.type", reason))
+        .record(nanos, TimeUnit.NANOSECONDS);
+    if (s.completed() == 0) {
+      return;
+    }
+    tokens(genAi, "input").record(s.inputTokens());
+    tokens(genAi, "output").record(s.outputTokens());
+    if (s.firstOutputNanos() >= 0) {
+      long ttft = s.firstOutputNanos() - start;
+      firstToken(genAi).record(Math.max(0, ttft), TimeUnit.NANOSECONDS);
+      if (s.outputTokens() > 1) {
+        perOutputToken(genAi)
+            .record(
+                Math.max(0, end - s.firstOutputNanos()) / (s.outputTokens() - 1),
+                TimeUnit.NANOSECONDS);
+      }
+    }
+    if (s.attempts() > 0) {
+      overhead(method, provider)
+          .record(Math.max(0, nanos - s.upstreamNanos() - s.backoffNanos()), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * Registers, at zero, every series whose labels are known before any call: for each provider
+   * served, requests and errors (every reason) per method, retries per reason, the latency and
+   * token histograms of its default model, and fallbacks between consecutive route targets. A
+   * counter that first appears at 1 loses that increment to {@code rate()} and {@code increase()};
+   * a dashboard query over a family that does not exist yet shows "no data" instead of 0.
+   */
+  void serving(
+      List<RegisteredProvider> providers, Map<String, String> defaultModels, List<String[]> hops) {
+    for (RegisteredProvider p : providers) {
+      String provider = p.name();
+      String model = defaultModels.getOrDefault(provider, Telemetry.OTHER);
+      for (String method : GENERATING) {
+        requests(method, Status.Code.OK, provider);
+        for (ErrorReason reason : ErrorReason.values()) {
+          errors(method, reason.name(), provider);
+        }
+        Tags genAi = genAi(method, provider, model);
+        requestDuration(genAi);
+        tokens(genAi, "input");
+        tokens(genAi, "output");
+        overhead(method, provider);
+        if (STREAMING.contains(method)) {
+          firstToken(genAi);
+          perOutputToken(genAi);
+        }
+      }
+      for (ErrorReason reason : ErrorReason.values()) {
+        retries(provider, reason.name());
+      }
+      operationDuration(provider, model, "");
+      upstreamFirstToken(provider, model);
+    }
+    for (String[] hop : hops) {
+      for (ErrorReason reason : ErrorReason.values()) {
+        fallbacks(hop[0], hop[1], reason.name());
+      }
+    }
+    breakers(providers);
+  }
+
+  private Counter requests(String method, Status.Code code, String provider) {
+    return Counter.builder("gateway.requests")
         .description("Calls handled, by gRPC method and status code")
         .tags(
             "rpc.method",
@@ -97,132 +186,142 @@ final class GatewayMeters implements AutoCloseable {
             code.name(),
             "gen_ai.provider.name",
             provider)
-        .register(registry)
-        .increment();
-    if (code != Status.Code.OK) {
-      Counter.builder("gateway.errors")
-          .description("Failed calls, by error reason (ErrorInfo.reason, else the gRPC code)")
-          .tags("rpc.method", method, "error.type", reason, "gen_ai.provider.name", provider)
-          .register(registry)
-          .increment();
-    }
-    if (method.equals("ListProviders")) {
-      return;
-    }
-    Tags genAi =
+        .register(registry);
+  }
+
+  private Counter errors(String method, String reason, String provider) {
+    return Counter.builder("gateway.errors")
+        .description("Failed calls, by error reason (ErrorInfo.reason, else the gRPC code)")
+        .tags("rpc.method", method, "error.type", reason, "gen_ai.provider.name", provider)
+        .register(registry);
+  }
+
+  private static Tags genAi(String method, String provider, String model) {
+    return Tags.of(
+        "gen_ai.operation.name",
+        "chat",
+        "gen_ai.provider.name",
+        provider,
+        "gen_ai.response.model",
+        model,
+        "rpc.method",
+        method);
+  }
+
+  private Timer requestDuration(Tags tags) {
+    return Timer.builder("gen_ai.server.request.duration")
+        .description("Time from receiving a call to its end, as the caller sees it")
+        .tags(tags)
+        .serviceLevelObjectives(DURATION_BUCKETS)
+        .register(registry);
+  }
+
+  private Timer firstToken(Tags genAi) {
+    return Timer.builder("gen_ai.server.time_to_first_token")
+        .description("Time from receiving a streaming call to sending its first chunk")
+        .tags(genAi)
+        .serviceLevelObjectives(FIRST_TOKEN_BUCKETS)
+        .register(registry);
+  }
+
+  private Timer perOutputToken(Tags genAi) {
+    return Timer.builder("gen_ai.server.time_per_output_token")
+        .description("Time per output token after the first, of streaming calls")
+        .tags(genAi)
+        .serviceLevelObjectives(TOKEN_TIME_BUCKETS)
+        .register(registry);
+  }
+
+  private Timer overhead(String method, String provider) {
+    return Timer.builder("gateway.overhead")
+        .description("Call time not spent waiting on upstream attempts or retry backoff")
+        .tags("rpc.method", method, "gen_ai.provider.name", provider)
+        .serviceLevelObjectives(OVERHEAD_BUCKETS)
+        .register(registry);
+  }
+
+  private DistributionSummary tokens(Tags genAi, String type) {
+    return DistributionSummary.builder("gen_ai.client.token.usage")
+        .description("Tokens per request, by gen_ai.token.type (input includes cached input)")
+        .tags(genAi)
+        .tag("gen_ai.token.type", type)
+        .serviceLevelObjectives(TOKEN_BUCKETS)
+        .register(registry);
+  }
+
+  /**
+   * An upstream attempt ended: {@code model} is the bounded label of the model sent upstream,
+   * {@code outcome} the failure's reason, empty on success (then no {@code error.type} label).
+   */
+  void attemptEnded(String provider, String model, String outcome, long nanos) {
+    operationDuration(provider, model, outcome).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer operationDuration(String provider, String model, String outcome) {
+    Tags tags =
         Tags.of(
             "gen_ai.operation.name",
             "chat",
             "gen_ai.provider.name",
             provider,
-            "gen_ai.response.model",
-            model,
-            "rpc.method",
-            method);
-    Timer.builder("gen_ai.server.request.duration")
-        .description("Time from receiving a call to its end, as the caller sees it")
-        .tags(genAi)
-        .tag("error.type", code == Status.Code.OK ? "" : reason)
-        .serviceLevelObjectives(DURATION_BUCKETS)
-        .register(registry)
-        .record(nanos, TimeUnit.NANOSECONDS);
-    if (s.completed() == 0) {
-      return;
-    }
-    tokens(genAi, "input", s.inputTokens());
-    tokens(genAi, "output", s.outputTokens());
-    if (s.firstOutputNanos() >= 0) {
-      long ttft = s.firstOutputNanos() - start;
-      Timer.builder("gen_ai.server.time_to_first_token")
-          .description("Time from receiving a streaming call to sending its first chunk")
-          .tags(genAi)
-          .serviceLevelObjectives(DURATION_BUCKETS)
-          .register(registry)
-          .record(Math.max(0, ttft), TimeUnit.NANOSECONDS);
-      if (s.outputTokens() > 1) {
-        Timer.builder("gen_ai.server.time_per_output_token")
-            .description("Time per output token after the first, of streaming calls")
-            .tags(genAi)
-            .serviceLevelObjectives(TOKEN_TIME_BUCKETS)
-            .register(registry)
-            .record(
-                Math.max(0, end - s.firstOutputNanos()) / (s.outputTokens() - 1),
-                TimeUnit.NANOSECONDS);
-      }
-    }
-    if (s.attempts() > 0) {
-      Timer.builder("gateway.overhead")
-          .description("Call time not spent waiting on upstream attempts or retry backoff")
-          .tags("rpc.method", method, "gen_ai.provider.name", provider)
-          .serviceLevelObjectives(OVERHEAD_BUCKETS)
-          .register(registry)
-          .record(Math.max(0, nanos - s.upstreamNanos() - s.backoffNanos()), TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private void tokens(Tags genAi, String type, long count) {
-    DistributionSummary.builder("gen_ai.client.token.usage")
-        .description("Tokens per request, by gen_ai.token.type (input includes cached input)")
-        .tags(genAi)
-        .tag("gen_ai.token.type", type)
-        .serviceLevelObjectives(TOKEN_BUCKETS)
-        .register(registry)
-        .record(count);
-  }
-
-  void attemptEnded(String provider, String outcome, long nanos) {
-    Timer.builder("gen_ai.client.operation.duration")
+            "gen_ai.request.model",
+            model);
+    return Timer.builder("gen_ai.client.operation.duration")
         .description("Duration of each upstream attempt")
-        .tags(
-            "gen_ai.operation.name",
-            "chat",
-            "gen_ai.provider.name",
-            provider,
-            "error.type",
-            outcome)
+        .tags(outcome.isEmpty() ? tags : tags.and("error.type", outcome))
         .serviceLevelObjectives(DURATION_BUCKETS)
-        .register(registry)
-        .record(nanos, TimeUnit.NANOSECONDS);
+        .register(registry);
   }
 
-  void upstreamFirstToken(String provider, long nanos) {
-    Timer.builder("gateway.upstream.time_to_first_token")
+  void upstreamFirstToken(String provider, String model, long nanos) {
+    upstreamFirstToken(provider, model).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer upstreamFirstToken(String provider, String model) {
+    return Timer.builder("gateway.upstream.time_to_first_token")
         .description("Time from starting an upstream streaming attempt to its first event")
-        .tags("gen_ai.provider.name", provider)
-        .serviceLevelObjectives(DURATION_BUCKETS)
-        .register(registry)
-        .record(nanos, TimeUnit.NANOSECONDS);
+        .tags("gen_ai.provider.name", provider, "gen_ai.request.model", model)
+        .serviceLevelObjectives(FIRST_TOKEN_BUCKETS)
+        .register(registry);
   }
 
   void retry(String provider, String reason) {
-    Counter.builder("gateway.upstream.retries")
+    retries(provider, reason).increment();
+  }
+
+  private Counter retries(String provider, String reason) {
+    return Counter.builder("gateway.upstream.retries")
         .description("Upstream attempts retried, by the failure's reason")
         .tags("gen_ai.provider.name", provider, "error.type", reason)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   void fallback(String from, String to, String reason) {
-    Counter.builder("gateway.fallbacks")
+    fallbacks(from, to, reason).increment();
+  }
+
+  private Counter fallbacks(String from, String to, String reason) {
+    return Counter.builder("gateway.fallbacks")
         .description("Moves from one route target to the next")
         .tags("from_provider", from, "to_provider", to, "error.type", reason)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   void streamStarted(String method) {
-    activeStreams
-        .computeIfAbsent(
-            method,
-            m -> {
-              AtomicInteger n = new AtomicInteger();
-              Gauge.builder("gateway.streams.active", n, AtomicInteger::get)
-                  .description("Streaming calls in flight")
-                  .tag("rpc.method", m)
-                  .register(registry);
-              return n;
-            })
-        .incrementAndGet();
+    activeStreams(method).incrementAndGet();
+  }
+
+  private AtomicInteger activeStreams(String method) {
+    return activeStreams.computeIfAbsent(
+        method,
+        m -> {
+          AtomicInteger n = new AtomicInteger();
+          Gauge.builder("gateway.streams.active", n, AtomicInteger::get)
+              .description("Streaming calls in flight")
+              .tag("rpc.method", m)
+              .register(registry);
+          return n;
+        });
   }
 
   void streamEnded(String method) {
@@ -232,7 +331,7 @@ final class GatewayMeters implements AutoCloseable {
     }
   }
 
-  void breakers(List<RegisteredProvider> providers) {
+  private void breakers(List<RegisteredProvider> providers) {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     for (RegisteredProvider p : providers) {
       for (ProviderBreaker.State state : ProviderBreaker.State.values()) {
@@ -247,11 +346,14 @@ final class GatewayMeters implements AutoCloseable {
   }
 
   void reload(boolean applied) {
-    Counter.builder("gateway.config.reloads")
+    reloads(applied ? "applied" : "rejected").increment();
+  }
+
+  private Counter reloads(String result) {
+    return Counter.builder("gateway.config.reloads")
         .description("Config reloads, applied or rejected")
-        .tag("result", applied ? "applied" : "rejected")
-        .register(registry)
-        .increment();
+        .tag("result", result)
+        .register(registry);
   }
 
   @Override

@@ -16,10 +16,10 @@ import java.util.logging.LogRecord;
 
 /**
  * Writes each log record as one JSON object per line: {@code time}, {@code level}, {@code logger},
- * {@code message}, {@code request_id} (of the gRPC call the logging thread serves, when there is
- * one), the fields of a map passed as the record's first parameter (the access log's), and {@code
- * error} with the stack trace. A {@code java.util.logging} formatter, so the gateway needs no
- * logging framework.
+ * {@code message}, {@code request_id} and, when tracing is on, {@code trace_id} (of the gRPC call
+ * the logging thread serves, when there is one), the fields of a map passed as the record's first
+ * parameter (the access log's), and {@code error} with the stack trace. A {@code java.util.logging}
+ * formatter, so the gateway needs no logging framework.
  */
 public final class JsonLogFormatter extends Formatter {
   private static final JsonFactory JSON = new JsonFactory();
@@ -38,11 +38,14 @@ public final class JsonLogFormatter extends Formatter {
       json.writeStringField(
           "message",
           Secrets.redact(fields != null ? firstWord(record.getMessage()) : formatMessage(record)));
-      if (fields == null || !fields.containsKey("request_id")) {
-        CallRecord call = CallRecord.current();
-        if (call != null) {
-          json.writeStringField("request_id", call.requestId());
-        }
+      CallRecord call = CallRecord.forLog();
+      if (call != null && (fields == null || !fields.containsKey("request_id"))) {
+        json.writeStringField("request_id", call.requestId());
+      }
+      if (call != null
+          && call.traceId() != null
+          && (fields == null || !fields.containsKey("trace_id"))) {
+        json.writeStringField("trace_id", call.traceId());
       }
       if (fields != null) {
         for (Map.Entry<?, ?> e : fields.entrySet()) {

@@ -15,6 +15,7 @@ import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -110,7 +111,25 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
     models.forEach((name, known) -> frozen.put(name, Set.copyOf(known)));
     knownModels = Map.copyOf(frozen);
     if (meters != null) {
-      meters.breakers(providers);
+      Map<String, String> defaults = new HashMap<>();
+      for (RegisteredProvider p : providers) {
+        defaults.put(p.name(), modelLabel(p.name(), p.provider().descriptor().defaultModel()));
+      }
+      List<String[]> hops = new ArrayList<>();
+      registry
+          .routes()
+          .values()
+          .forEach(
+              targets -> {
+                for (int i = 1; i < targets.size(); i++) {
+                  String from = targets.get(i - 1).provider();
+                  String to = targets.get(i).provider();
+                  if (providerNames.contains(from) && providerNames.contains(to)) {
+                    hops.add(new String[] {from, to});
+                  }
+                }
+              });
+      meters.serving(providers, defaults, hops);
     }
   }
 
@@ -137,6 +156,7 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
     }
     if (tracing != null) {
       rec.span = tracing.startCall(fullMethod, headers, rec.requestId);
+      rec.traceId = tracing.traceId(rec.span);
     }
     return rec;
   }
@@ -188,7 +208,8 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
       @Override
       public void firstToken() {
         if (meters != null) {
-          meters.upstreamFirstToken(provider, System.nanoTime() - start);
+          meters.upstreamFirstToken(
+              provider, modelLabel(provider, model), System.nanoTime() - start);
         }
       }
 
@@ -207,7 +228,7 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
                 ? ""
                 : failure instanceof CancellationException ? "CANCELLED" : reasonOf(failure);
         if (meters != null) {
-          meters.attemptEnded(provider, outcome, elapsed);
+          meters.attemptEnded(provider, modelLabel(provider, model), outcome, elapsed);
         }
         if (span != null) {
           tracing.endAttempt(span, outcome);

@@ -5,9 +5,10 @@ import java.util.logging.Formatter;
 import java.util.logging.LogRecord;
 
 /**
- * One line per record for people: {@code time level logger [request id] message}, then the stack
- * trace if any. The message is made safe by {@link LogText} (secrets redacted, control characters
- * escaped), so a record is always one line plus the frames of its trace.
+ * One line per record for people: {@code time level logger [request id trace_id=...] message} (the
+ * trace id when tracing is on), then the stack trace if any. The message is made safe by {@link
+ * LogText} (secrets redacted, control characters escaped), so a record is always one line plus the
+ * frames of its trace.
  */
 public final class TextLogFormatter extends Formatter {
   @Override
@@ -19,9 +20,13 @@ public final class TextLogFormatter extends Formatter {
             .append(String.format("%-5s", LogLevels.name(record.getLevel())))
             .append(' ')
             .append(record.getLoggerName());
-    CallRecord call = CallRecord.current();
+    CallRecord call = CallRecord.forLog();
     if (call != null && !AccessLog.LOGGER.equals(record.getLoggerName())) {
-      line.append(" [").append(call.requestId()).append(']');
+      line.append(" [").append(call.requestId());
+      if (call.traceId() != null) {
+        line.append(" trace_id=").append(call.traceId());
+      }
+      line.append(']');
     }
     Object[] params = record.getParameters();
     boolean fields = params != null && params.length == 1 && params[0] instanceof java.util.Map;

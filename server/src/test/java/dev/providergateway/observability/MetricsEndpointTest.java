@@ -76,7 +76,22 @@ class MetricsEndpointTest {
                 "rpc_method=\"Chat\"",
                 "rpc_grpc_status_code=\"NOT_FOUND\""))
         .isEqualTo(1.0);
-    assertThat(value(text, "gateway_errors_total", "error_type=\"PROVIDER_NOT_FOUND\""))
+    assertThat(
+            value(
+                text,
+                "gateway_errors_total",
+                "rpc_method=\"Chat\"",
+                "error_type=\"PROVIDER_NOT_FOUND\"",
+                "gen_ai_provider_name=\"\""))
+        .isEqualTo(1.0);
+    // A success carries no error_type label at all (not an empty one).
+    assertThat(text).doesNotContain("error_type=\"\"");
+    assertThat(
+            value(
+                text,
+                "gen_ai_server_request_duration_seconds_count",
+                "rpc_method=\"Chat\"",
+                "gen_ai_response_model=\"echo-1\""))
         .isEqualTo(1.0);
     assertThat(
             value(
@@ -102,6 +117,22 @@ class MetricsEndpointTest {
         .isEqualTo(2.0);
     assertThat(
             value(text, "gen_ai_server_time_to_first_token_seconds_count", "rpc_method=\"Stream\""))
+        .isEqualTo(1.0);
+    // The GenAI conventions' time-to-first-token buckets start at 1 ms; echo answers well within
+    // the last (10 s) one.
+    assertThat(
+            value(
+                text,
+                "gen_ai_server_time_to_first_token_seconds_bucket",
+                "rpc_method=\"Stream\"",
+                "le=\"0.001\""))
+        .isBetween(0.0, 1.0);
+    assertThat(
+            value(
+                text,
+                "gen_ai_server_time_to_first_token_seconds_bucket",
+                "rpc_method=\"Stream\"",
+                "le=\"10.0\""))
         .isEqualTo(1.0);
     assertThat(
             value(
@@ -167,16 +198,28 @@ class MetricsEndpointTest {
             value(
                 text,
                 "gen_ai_client_operation_duration_seconds_count",
+                "gen_ai_request_model=\"echo-1\"",
                 "error_type=\"PROVIDER_UNAVAILABLE\""))
         .isEqualTo(1.0);
-    assertThat(value(text, "gateway_upstream_retries_total", "error_type=\"PROVIDER_UNAVAILABLE\""))
+    // The successful attempt: the model label, and no error_type.
+    assertThat(text)
+        .containsPattern(
+            "(?m)^gen_ai_client_operation_duration_seconds_count\\{gen_ai_operation_name=\"chat\","
+                + "gen_ai_provider_name=\"echo\",gen_ai_request_model=\"echo-1\"\\} 1(\\.0)?$");
+    assertThat(
+            value(
+                text,
+                "gateway_upstream_retries_total",
+                "gen_ai_provider_name=\"echo\"",
+                "error_type=\"PROVIDER_UNAVAILABLE\""))
         .isEqualTo(1.0);
     assertThat(value(text, "gateway_fallbacks_total", "to_provider=\"mirror\"")).isEqualTo(1.0);
     assertThat(
             value(
                 text,
                 "gateway_upstream_time_to_first_token_seconds_count",
-                "gen_ai_provider_name=\"echo\""))
+                "gen_ai_provider_name=\"echo\"",
+                "gen_ai_request_model=\"echo-1\""))
         .isEqualTo(1.0);
     assertThat(value(text, "gateway_overhead_seconds_count", "rpc_method=\"Stream\""))
         .isEqualTo(1.0);
@@ -210,6 +253,76 @@ class MetricsEndpointTest {
                 "rpc_method=\"Chat\"",
                 "gen_ai_response_model=\"echo-1\""))
         .isEqualTo(1.0);
+  }
+
+  @Test
+  void scrape_beforeAnyCall_everyCounterAndHistogramExistsAtZero() throws Exception {
+    String text = scrape("/metrics");
+
+    assertThat(value(text, "gateway_config_reloads_total", "result=\"applied\"")).isZero();
+    assertThat(value(text, "gateway_config_reloads_total", "result=\"rejected\"")).isZero();
+    for (String method : new String[] {"Chat", "Stream", "Converse"}) {
+      String m = "rpc_method=\"" + method + "\"";
+      String echo = "gen_ai_provider_name=\"echo\"";
+      assertThat(value(text, "gateway_requests_total", m, echo, "rpc_grpc_status_code=\"OK\""))
+          .isZero();
+      for (ErrorReason reason : ErrorReason.values()) {
+        assertThat(value(text, "gateway_errors_total", m, echo, "error_type=\"" + reason + "\""))
+            .isZero();
+      }
+      assertThat(
+              value(
+                  text,
+                  "gen_ai_server_request_duration_seconds_count",
+                  m,
+                  echo,
+                  "gen_ai_response_model=\"echo-1\""))
+          .isZero();
+      assertThat(
+              value(
+                  text, "gen_ai_client_token_usage_count", m, echo, "gen_ai_token_type=\"output\""))
+          .isZero();
+      assertThat(value(text, "gateway_overhead_seconds_count", m, echo)).isZero();
+    }
+    assertThat(
+            value(
+                text,
+                "gen_ai_server_time_to_first_token_seconds_bucket",
+                "rpc_method=\"Stream\"",
+                "le=\"0.001\""))
+        .isZero();
+    assertThat(
+            value(
+                text,
+                "gen_ai_server_time_per_output_token_seconds_count",
+                "rpc_method=\"Converse\""))
+        .isZero();
+    assertThat(text)
+        .containsPattern(
+            "(?m)^gen_ai_client_operation_duration_seconds_count\\{gen_ai_operation_name=\"chat\","
+                + "gen_ai_provider_name=\"echo\",gen_ai_request_model=\"echo-1\"\\} 0(\\.0)?$");
+    assertThat(
+            value(
+                text,
+                "gateway_upstream_time_to_first_token_seconds_bucket",
+                "gen_ai_provider_name=\"echo\"",
+                "le=\"0.001\""))
+        .isZero();
+    assertThat(
+            value(
+                text,
+                "gateway_upstream_retries_total",
+                "gen_ai_provider_name=\"echo\"",
+                "error_type=\"PROVIDER_RATE_LIMIT\""))
+        .isZero();
+    assertThat(value(text, "gateway_streams_active", "rpc_method=\"Converse\"")).isZero();
+    assertThat(
+            value(
+                text,
+                "gateway_requests_total",
+                "rpc_method=\"ListProviders\"",
+                "rpc_grpc_status_code=\"OK\""))
+        .isZero();
   }
 
   @Test
