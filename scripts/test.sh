@@ -16,8 +16,9 @@ scripts/lint-proto.sh
 echo "==> test: scripts/lint-docker.sh"
 scripts/lint-docker.sh
 
-# 1c. deploy/k8s: kubernetes-validate --strict (PyPI, tools/.venv-kube) and kube-score (Go
-#     module proxy, tools/go/bin), both git-ignored; no cluster needed.
+# 1c. deploy/k8s and the Helm chart deploy/helm/provider-gateway: kubernetes-validate --strict
+#     (PyPI, tools/.venv-kube), kube-score and helm (Go module proxy, tools/go/bin), all
+#     git-ignored; no cluster needed. Building helm the first time takes a few minutes.
 echo "==> test: scripts/lint-k8s.sh"
 scripts/lint-k8s.sh
 
