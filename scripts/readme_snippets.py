@@ -14,8 +14,15 @@ block becomes that address, the only change made to a block). Per block language
 - `python`: each block is a whole script, run by --python.
 - `java`: the README's Java blocks run in order in one `jshell` session on the CLI jar's
   classpath (the client, the stubs, gRPC), with the imports of the client's packages.
+- `go`: the README's Go blocks, in order, are the body of one function in a reader's module that
+  uses the client through the README's `replace` directive (imports: the standard ones the
+  blocks use and the `gateway` package); `go run` must succeed.
+- `ts`: the README's TypeScript blocks, in order, are the body of one async function in a
+  reader's project that ran the README's `npm install ./client/typescript` (import lines merged
+  at the top); `tsc --strict` and `node` must succeed.
 - `sh`: each command must be one this script runs (the Python client's `pip install`, into a
-  fresh venv, after which the checkout must be unchanged), or one that scripts/test.sh runs
+  fresh venv, after which the checkout must be unchanged; the Java CLI and example, which must
+  exit 0), or one that scripts/test.sh runs
   (Maven builds, the client test suites), or one listed in NOT_RUN with the reason.
 - `xml`: the dependency coordinates must be the Java client's pom's.
 - `text` and `yaml` blocks are examples of output or configuration, not commands.
@@ -45,6 +52,11 @@ BLOCK = re.compile(r"^```([\w.+-]*)[^\n]*\n(.*?)^```\s*$", re.M | re.S)
 ADDRESS = "localhost:50051"
 TIMEOUT_S = 300
 
+# The Java client's command line and example, run from the repository root (built by Maven).
+JAVA_COMMANDS = (
+    "java -jar client/java/target/provider-gateway-cli.jar ",
+    "java -cp client/java/target/provider-gateway-cli.jar ",
+)
 # Commands that neither this script nor scripts/test.sh runs, each with the reason.
 NOT_RUN: Dict[str, str] = {
     "go get github.com/provider-gateway/provider-gateway/client/go@latest": (
@@ -74,7 +86,7 @@ class Runner:
         self.ci = (ROOT / "scripts/test.sh").read_text()
         self.passed = 0
         self.failed: List[str] = []
-        self.java_blocks: Dict[Path, List[Tuple[str, int]]] = {}
+        self.java_blocks: Dict[Path, List[Tuple[str, str, int]]] = {}
 
     def run(self, readme: Path, only: Optional[Callable[[str, str], bool]] = None) -> None:
         for lang, body, line in blocks(readme):
@@ -89,10 +101,13 @@ class Runner:
             else:
                 self.passed += 1
                 print(f"ok   {where}", flush=True)
-        if readme in self.java_blocks:
-            where = f"{readme.relative_to(ROOT)} (java blocks, one jshell session)"
+        for lang in ("java", "go", "ts"):
+            parts = [(b, n) for l, b, n in self.java_blocks.get(readme, []) if l == lang]
+            if not parts:
+                continue
+            where = f"{readme.relative_to(ROOT)} ({lang} blocks, in order, as one program)"
             try:
-                self.jshell(self.java_blocks.pop(readme))
+                {"java": self.jshell, "go": self.go, "ts": self.typescript}[lang](parts)
             except Failure as failure:
                 self.failed.append(f"{where}: {failure}")
                 print(f"FAIL {where}: {failure}", flush=True)
@@ -104,8 +119,8 @@ class Runner:
             self.console(body)
         elif lang == "python":
             self.python(body)
-        elif lang == "java":
-            self.java_blocks.setdefault(readme, []).append((body, line))
+        elif lang in ("java", "go", "ts"):
+            self.java_blocks.setdefault(readme, []).append((lang, body, line))
         elif lang in ("sh", "shell", "bash"):
             for command in commands(body):
                 self.sh(command)
@@ -113,6 +128,12 @@ class Runner:
             self.dependency(body)
         elif lang in ("text", "yaml"):
             pass
+        elif lang == "go.mod":
+            # The go blocks run in a module with exactly these two directives (see go()).
+            if not re.search(r"^require github.com/provider-gateway/provider-gateway/client/go v0\.0\.0$", body, re.M) or not re.search(
+                r"^replace github.com/provider-gateway/provider-gateway/client/go => \S+$", body, re.M
+            ):
+                raise Failure("the go.mod lines are not a require and a replace of the client module")
         else:
             raise Failure(f"no runner for ```{lang} blocks; add one to {Path(__file__).name}")
 
@@ -122,7 +143,7 @@ class Runner:
         for command, expected in console_steps(body):
             command = command.replace("grpcurl ", shlex.quote(str(self.args.grpcurl)) + " ", 1)
             done = subprocess.run(
-                ["bash", "-c", command], capture_output=True, text=True, timeout=60, cwd=self.work
+                ["bash", "-c", command], capture_output=True, text=True, timeout=120, cwd=ROOT
             )
             actual = done.stdout + done.stderr
             if expected.lstrip().startswith("ERROR:"):
@@ -160,7 +181,7 @@ class Runner:
 
     # -- java: one jshell session per README ------------------------------------------------------
 
-    def jshell(self, parts: List[Tuple[str, int]]) -> None:
+    def jshell(self, parts: List[Tuple[str, int]]) -> None:  # noqa: C901
         preamble = "\n".join(
             [
                 "import dev.providergateway.client.*;",
@@ -186,12 +207,83 @@ class Runner:
         if done.returncode != 0 or re.search(r"^\|\s+(Error|Exception)|^\|  Exception", output, re.M):
             raise Failure(f"jshell exited {done.returncode}:\n{output[-3000:]}")
 
+    # -- go: the blocks in order as the body of one function, in a module of the reader's ---------
+
+    def go(self, parts: List[Tuple[str, int]]) -> None:
+        module = self.work / "go-reader"
+        module.mkdir(exist_ok=True)
+        client = ROOT / "client/go"
+        # The README's own way to use the unpublished module: a require plus a replace directive.
+        (module / "go.mod").write_text(
+            "module example.com/reader\n\ngo 1.23.0\n\n"
+            "require github.com/provider-gateway/provider-gateway/client/go v0.0.0\n"
+            f"replace github.com/provider-gateway/provider-gateway/client/go => {client}\n"
+        )
+        body = "\n".join(b for b, _ in parts)
+        (module / "main.go").write_text(
+            "package main\n\n"
+            "import (\n\t\"context\"\n\t\"fmt\"\n\t\"io\"\n\t\"log\"\n\t\"time\"\n\n"
+            "\t\"github.com/provider-gateway/provider-gateway/client/go/gateway\"\n)\n\n"
+            "var _, _, _ = context.Background, fmt.Println, io.EOF\n\n"
+            "func main() {\n\tif err := run(); err != nil {\n\t\tlog.Fatal(err)\n\t}\n}\n\n"
+            "func run() error {\n" + body + "\n\treturn nil\n}\n"
+        )
+        env = dict(os.environ, GOFLAGS="-mod=mod")
+        for command in (["go", "mod", "tidy"], ["go", "run", "."]):
+            done = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=module, env=env)
+            if done.returncode != 0:
+                raise Failure(f"`{' '.join(command)}` exited {done.returncode}:\n{(done.stdout + done.stderr)[-3000:]}")
+
+    # -- ts: the blocks in order as the body of one async function, in a project of the reader's --
+
+    def typescript(self, parts: List[Tuple[str, int]]) -> None:
+        project = self.work / "ts-reader"
+        project.mkdir(exist_ok=True)
+        (project / "package.json").write_text('{"name": "reader", "private": true}\n')
+        client = ROOT / "client/typescript"
+        install = subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", str(client)],
+            capture_output=True, text=True, timeout=900, cwd=project,
+        )
+        if install.returncode != 0:
+            raise Failure(f"npm install exited {install.returncode}:\n{install.stderr[-3000:]}")
+        imports, statements = [], []
+        for body, _ in parts:
+            for line in body.splitlines():
+                (imports if line.startswith("import ") else statements).append(line)
+        merged = merge_imports(imports)
+        (project / "main.ts").write_text(
+            "\n".join(merged)
+            + "\n\nasync function main(): Promise<void> {\n"
+            + "\n".join(statements)
+            + "\n}\n\nmain().catch((error) => {\n  console.error(error);\n  process.exit(1);\n});\n"
+        )
+        tsc = client / "node_modules/.bin/tsc"
+        compile_ = subprocess.run(
+            [str(tsc), "--strict", "--target", "es2022", "--module", "commonjs", "--skipLibCheck",
+             "--types", "node", "--typeRoots", str(client / "node_modules/@types"), "main.ts"],
+            capture_output=True, text=True, timeout=300, cwd=project,
+        )
+        if compile_.returncode != 0:
+            raise Failure(f"tsc exited {compile_.returncode}:\n{compile_.stdout[-3000:]}")
+        done = subprocess.run(["node", "main.js"], capture_output=True, text=True, timeout=TIMEOUT_S, cwd=project)
+        if done.returncode != 0:
+            raise Failure(f"node exited {done.returncode}:\n{(done.stdout + done.stderr)[-3000:]}")
+
     # -- sh ---------------------------------------------------------------------------------------
 
     def sh(self, command: str) -> None:
         pip = re.fullmatch(r'pip install "\./client/python(\[victor\])?"', command)
         if pip:
             self.pip_install(command)
+        elif command.startswith(JAVA_COMMANDS):
+            done = subprocess.run(
+                ["bash", "-c", command], capture_output=True, text=True, timeout=TIMEOUT_S, cwd=ROOT
+            )
+            if done.returncode != 0:
+                raise Failure(f"`{command}` exited {done.returncode}:\n{(done.stdout + done.stderr)[-3000:]}")
+        elif command == "npm install ./client/typescript":
+            pass  # typescript() runs it in the reader's project that the ts blocks compile in
         elif command in NOT_RUN:
             print(f"     not run: `{command}`: {NOT_RUN[command]}")
         elif command.startswith("./mvnw "):
@@ -224,13 +316,17 @@ class Runner:
         words = command.split()
         if "install" in words and "-DskipTests" not in words:
             raise Failure(f"`{command}` installs with the tests of every module it builds")
-        if not re.fullmatch(r"\./mvnw( -B| -q| -ntp)*( -pl \S+ -am)? (package|verify|test|install)( -DskipTests)?", command):
+        if not re.fullmatch(r"\./mvnw( -B| -q| -ntp)*( -pl \S+( -am)?)? (package|verify|test|install)( -DskipTests)?", command):
             raise Failure(f"`{command}` is not a build that scripts/test.sh's Maven step covers")
         if "./mvnw -B -ntp verify" not in self.ci:
             raise Failure("scripts/test.sh no longer runs the whole Maven build")
 
     def in_ci(self, command: str) -> bool:
-        return command in self.ci or command.replace("(cd client/python && ", "(cd client/python && ") in self.ci
+        """Whether scripts/test.sh runs `command`: each `&&` part of it, less the flags that only
+        quiet a tool down or skip a cache, appears in the script."""
+        ci = quiet(self.ci.replace("\\\n", " "))
+        parts = [quiet(p).strip(" ()") for p in command.split("&&")]
+        return all(part and part in ci for part in parts)
 
     # -- xml: the Maven dependency ------------------------------------------------------------
 
@@ -247,6 +343,30 @@ class Runner:
         got = {key: shown.findtext(key) for key in want}
         if got != want:
             raise Failure(f"dependency {got} is not the client's {want}")
+
+
+def merge_imports(lines: List[str]) -> List[str]:
+    """One `import { a, b } from "m";` per module from the blocks' import lines (a reader pasting
+    several blocks into one file merges them the same way)."""
+    names: Dict[str, List[str]] = {}
+    others: List[str] = []
+    for line in lines:
+        match = re.fullmatch(r'import \{([^}]*)\} from "([^"]+)";?', line.strip())
+        if not match:
+            if line not in others:
+                others.append(line)
+            continue
+        wanted = names.setdefault(match.group(2), [])
+        for name in (n.strip() for n in match.group(1).split(",")):
+            if name and name not in wanted:
+                wanted.append(name)
+    return others + [f'import {{ {", ".join(v)} }} from "{m}";' for m, v in names.items()]
+
+
+def quiet(text: str) -> str:
+    for flag in ("--quiet", "--disable-pip-version-check", "-count=1", "--no-audit", "--no-fund", "--loglevel=error"):
+        text = text.replace(" " + flag, "")
+    return " ".join(text.split(" ")).replace("  ", " ")
 
 
 def commands(body: str) -> List[str]:
