@@ -11,7 +11,8 @@ block becomes that address, the only change made to a block). Per block language
 
 - `console` (top-level README): each `$ command` runs in bash; its output must equal the lines
   shown under it (JSON compared as values, other text with runs of whitespace collapsed).
-- `python`: each block is a whole script, run by --python.
+- `python`: each block is a whole script, run by the venv of the README's `pip install`
+  commands (client/python/.venv-readme, kept between runs), else by --python.
 - `java`: the README's Java blocks run in order in one `jshell` session on the CLI jar's
   classpath (the client, the stubs, gRPC), with the imports of the client's packages.
 - `go`: the README's Go blocks, in order, are the body of one function in a reader's module that
@@ -21,7 +22,7 @@ block becomes that address, the only change made to a block). Per block language
   reader's project that ran the README's `npm install ./client/typescript` (import lines merged
   at the top); `tsc --strict` and `node` must succeed.
 - `sh`: each command must be one this script runs (the Python client's `pip install`, into a
-  fresh venv, after which the checkout must be unchanged; the Java CLI and example, which must
+  venv, after which the checkout must be unchanged; the Java CLI and example, which must
   exit 0), or one that scripts/test.sh runs
   (Maven builds, the client test suites), or one listed in NOT_RUN with the reason.
 - `xml`: the dependency coordinates must be the Java client's pom's.
@@ -52,6 +53,10 @@ BLOCK = re.compile(r"^```([\w.+-]*)[^\n]*\n(.*?)^```\s*$", re.M | re.S)
 ADDRESS = "localhost:50051"
 TIMEOUT_S = 300
 
+# The venv of the Python README's own `pip install` commands; git-ignored and kept between runs,
+# so Victor's many dependencies are downloaded and installed once (the client itself is rebuilt
+# from the checkout every time).
+PIP_VENV = ROOT / "client/python/.venv-readme"
 # The Java client's command line and example, run from the repository root (built by Maven).
 JAVA_COMMANDS = (
     "java -jar client/java/target/provider-gateway-cli.jar ",
@@ -176,7 +181,7 @@ class Runner:
             raise Failure(f"exited {done.returncode}:\n{(done.stdout + done.stderr)[-3000:]}")
 
     def python_bin(self) -> Path:
-        venv = self.work / "pip-venv"
+        venv = PIP_VENV
         return venv / "bin/python" if (venv / "bin/python").exists() else Path(self.args.python)
 
     # -- java: one jshell session per README ------------------------------------------------------
@@ -294,8 +299,8 @@ class Runner:
             raise Failure(f"`{command}` is run neither here nor by scripts/test.sh")
 
     def pip_install(self, command: str) -> None:
-        venv = self.work / "pip-venv"
-        if not venv.exists():
+        venv = PIP_VENV
+        if not (venv / "bin/python").exists():
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         before = tree(ROOT / "client/python")
         env = dict(os.environ, PATH=f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}")
@@ -431,12 +436,14 @@ def same_output(expected: str, actual: str) -> bool:
 
 
 def tree(directory: Path) -> set:
-    skip = {".venv", "__pycache__", ".pytest_cache"}
-    return {
-        str(path.relative_to(directory))
-        for path in directory.rglob("*")
-        if not skip.intersection(path.relative_to(directory).parts)
-    }
+    """Every file and folder under `directory`, the git-ignored venvs and caches left out."""
+    skip = {".venv", ".venv-readme", "__pycache__", ".pytest_cache"}
+    found = set()
+    for parent, folders, files in os.walk(directory):
+        folders[:] = [f for f in folders if f not in skip]
+        for name in folders + files:
+            found.add(os.path.relpath(os.path.join(parent, name), directory))
+    return found
 
 
 def start_gateway(jar: Path, work: Path) -> Tuple[subprocess.Popen, str]:

@@ -63,10 +63,16 @@ def section(providers: pb.ListProvidersResponse) -> Dict[str, Any]:
             capable.get(t, capable.get(t.split("/")[0] + "/", False)) for t in targets
         )
         add(route.name, pb.Capabilities(tools=tools, streaming=True))
-    default = _provider(providers, providers.default_provider)
     result: Dict[str, Any] = {"models": models}
-    if default is not None:
-        # An empty or unknown model name goes to the gateway's default provider.
+    default = _provider(providers, providers.default_provider)
+    everything = all(
+        info.capabilities.tools and all(m.capabilities.tools for m in info.models)
+        for info in providers.providers
+    )
+    if default is not None and everything:
+        # Victor reads a provider default with native tool calls as "every model": true only
+        # when no gateway model lacks tools (then also names the table does not list, which
+        # the gateway sends to its default provider).
         result["provider_defaults"] = {PROVIDER_NAME: _entry(default.capabilities)}
     return result
 
@@ -80,6 +86,8 @@ def declare(providers: pb.ListProvidersResponse) -> List[str]:
         _load_tool_capable_patterns_from_yaml,
     )
 
+    from providergateway.victor import PROVIDER_NAME
+
     data = section(providers)
     # The ToolCallingMatrix table: Victor caches it at module level and every matrix (and the
     # settings' `tool_calling_models` default) starts from that same dict.
@@ -88,13 +96,15 @@ def declare(providers: pb.ListProvidersResponse) -> List[str]:
 
     loader = ModelCapabilityLoader()
     config = loader._config if loader._config is not None else {}
-    config.setdefault("provider_defaults", {}).update(data.get("provider_defaults", {}))
+    default = _provider(providers, providers.default_provider)
+    if default is not None:
+        # The resolved ToolCallingCapabilities of a model the table does not list: those of the
+        # gateway's default provider, where such a model goes.
+        config.setdefault("provider_defaults", {})[PROVIDER_NAME] = _entry(default.capabilities)
     models = config.setdefault("models", {})
     for pattern, entry in data["models"].items():
         models.setdefault(pattern, {}).setdefault("providers", {}).update(entry["providers"])
     loader._config = config
-
-    from providergateway.victor import PROVIDER_NAME
 
     declared = list(patterns.get(PROVIDER_NAME, []))
     logger.debug("provider-gateway: tool-capable models for Victor: %s", declared)
