@@ -371,7 +371,7 @@ def merge_imports(lines: List[str]) -> List[str]:
 def quiet(text: str) -> str:
     for flag in ("--quiet", "--disable-pip-version-check", "-count=1", "--no-audit", "--no-fund", "--loglevel=error"):
         text = text.replace(" " + flag, "")
-    return " ".join(text.split(" ")).replace("  ", " ")
+    return re.sub(r"[ \t]+", " ", text)
 
 
 def commands(body: str) -> List[str]:
