@@ -7,6 +7,19 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+# 0. grpcurl (Go module proxy, into the git-ignored tools/go/bin) for the README test of step 3e,
+#    built in the background while the steps below run.
+GRPCURL_VERSION=v1.9.3
+GRPCURL_LOG="$ROOT/tools/go/grpcurl-install.log"
+mkdir -p "$ROOT/tools/go/bin"
+if [[ ! -x tools/go/bin/grpcurl || "$(cat tools/go/bin/grpcurl.version 2>/dev/null)" != "$GRPCURL_VERSION" ]]; then
+  (GOBIN="$ROOT/tools/go/bin" go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION" \
+    && echo "$GRPCURL_VERSION" >"$ROOT/tools/go/bin/grpcurl.version") >"$GRPCURL_LOG" 2>&1 &
+  GRPCURL_PID=$!
+else
+  GRPCURL_PID=""
+fi
+
 # 1. The .proto contract: buf build + lint (STANDARD + COMMENTS) + format check.
 echo "==> test: scripts/lint-proto.sh"
 scripts/lint-proto.sh
@@ -74,6 +87,17 @@ echo "==> test: Go client (gofmt, go vet, go test, client/go)"
 echo "==> test: TypeScript client (tsc, node --test, client/typescript)"
 npm ci --prefix client/typescript --no-audit --no-fund --loglevel=error
 npm test --prefix client/typescript
+
+# 3e. Every code block of the four client READMEs and the top-level README's grpcurl examples,
+#     run as written against a fresh gateway (scripts/readme_snippets.py says how each kind of
+#     block is run): Python blocks in a fresh venv made by the README's own `pip install`, Java
+#     blocks in one jshell session, grpcurl output compared with the README's.
+echo "==> test: README code blocks (scripts/readme_snippets.py)"
+if [[ -n "$GRPCURL_PID" ]] && ! wait "$GRPCURL_PID"; then
+  cat "$GRPCURL_LOG" >&2
+  exit 1
+fi
+client/python/.venv/bin/python scripts/readme_snippets.py
 
 # 4. Benchmarks harness, quick mode: every scenario runs briefly against a mock upstream and must
 #    produce numbers; it checks nothing about speed (bench/README.md). Needs Go and Python 3.

@@ -10,6 +10,7 @@ unknown provider or an invalid request, which are never counted.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -27,12 +28,20 @@ START_TIMEOUT_S = 60
 
 @pytest.fixture(scope="session")
 def gateway_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # Bind loopback only: the tests never need more.
+    config = "server:\n  host: 127.0.0.1\nresilience:\n  max_retries: 0\n"
+    with run_gateway(config, tmp_path_factory.mktemp("gateway")) as target:
+        yield target
+
+
+@contextlib.contextmanager
+def run_gateway(config_yaml: str, directory: Path) -> Iterator[str]:
+    """Runs the gateway jar with ``config_yaml`` on a free loopback port; yields ``host:port``."""
     jar = Path(os.environ.get("PROVIDER_GATEWAY_JAR", ROOT / "server/target/provider-gateway.jar"))
     if not jar.is_file():
         pytest.fail(f"{jar} not found: build it with ./mvnw -B -q -ntp package -DskipTests")
-    # Bind loopback only: the tests never need more.
-    config = tmp_path_factory.mktemp("gateway") / "gateway.yaml"
-    config.write_text("server:\n  host: 127.0.0.1\nresilience:\n  max_retries: 0\n")
+    config = directory / "gateway.yaml"
+    config.write_text(config_yaml)
     process = subprocess.Popen(
         ["java", "-jar", str(jar), "--config", str(config), "--port", "0"],
         stdout=subprocess.PIPE,

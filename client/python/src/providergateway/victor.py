@@ -8,7 +8,7 @@ Victor user selects it like any built-in one::
     provider = ProviderRegistry.create("gateway", base_url="localhost:50051")
     reply = await provider.chat([Message(role="user", content="Hi")], model="echo/echo-1")
 
-Outside Victor's bootstrap call :func:`register` once. The gateway does the resilience work
+Outside Victor's bootstrap, importing this module registers it. The gateway does the resilience work
 (circuit breakers, deadlines, upstream retries are its business), so this provider neither
 retries nor keeps a client-side breaker; every gateway error arrives as the Victor error class
 that CONTRACT.md's table names, with ``retry_after`` where the gateway gave ``RetryInfo``.
@@ -47,8 +47,10 @@ from victor.providers.base import (
 from victor.providers.runtime_capabilities import ProviderRuntimeCapabilities
 from victor_contracts import PluginContext, VictorPlugin
 
+from providergateway import _victor_capabilities
 from providergateway._errors import GatewayError
 from providergateway._requests import chat_request
+from providergateway._tool_ids import pair_tool_ids
 from providergateway.aio import AsyncClient
 from providergateway.client import DEFAULT_TARGET
 from providergateway.v1 import provider_service_pb2 as pb
@@ -63,6 +65,8 @@ logger = logging.getLogger(__name__)
 PROVIDER_NAME = "gateway"
 #: Environment variable with the gateway address when neither ``target`` nor ``base_url`` is given.
 TARGET_ENV = "PROVIDER_GATEWAY_TARGET"
+#: Environment variable with the caller's gateway key when ``api_key`` is not given.
+API_KEY_ENV = "PROVIDER_GATEWAY_API_KEY"
 
 _STOP_REASONS = {
     types.STOP_REASON_STOP: "stop",
@@ -81,7 +85,8 @@ class GatewayProvider(BaseProvider):
 
     Args:
         api_key: sent as ``authorization: Bearer <api_key>`` when set (for gateways that check
-            callers); upstream provider keys stay in the gateway.
+            callers; default ``$PROVIDER_GATEWAY_API_KEY``); upstream provider keys stay in the
+            gateway.
         base_url: the gateway address, ``host:port`` (also ``grpc://``, ``http://``; ``https://``
             or ``grpcs://`` use TLS). Defaults to ``$PROVIDER_GATEWAY_TARGET``, else
             ``localhost:50051``. ``target`` is an alias.
@@ -92,6 +97,10 @@ class GatewayProvider(BaseProvider):
             bounds streams only by cancellation, since a long answer may stream for minutes.
         interceptors: ``grpc.aio`` client interceptors for the channel (metrics, tests).
         metadata: extra gRPC metadata sent with every call.
+        declare_capabilities: ask ``ListProviders`` once at creation and write the gateway's
+            tool capabilities into Victor's capability tables (see ``_victor_capabilities``), so
+            Victor's agent gives tools to the models that take them; a gateway that cannot be
+            reached is logged and asked again at the next capability query.
 
     Every call uses a ``grpc.aio`` channel of the running event loop, created on first use.
     """
@@ -108,6 +117,7 @@ class GatewayProvider(BaseProvider):
         interceptors: Sequence[grpc.aio.ClientInterceptor] = (),
         metadata: Optional[Mapping[str, str]] = None,
         use_circuit_breaker: bool = False,
+        declare_capabilities: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -124,10 +134,15 @@ class GatewayProvider(BaseProvider):
         self.stream_timeout = stream_timeout
         self._interceptors = list(interceptors)
         self._metadata = dict(metadata or {})
+        api_key = api_key or os.environ.get(API_KEY_ENV)
         if api_key:
             self._metadata["authorization"] = f"Bearer {api_key}"
         self._clients: Dict[asyncio.AbstractEventLoop, AsyncClient] = {}
         self._info: Optional[pb.ProviderInfo] = None
+        if declare_capabilities:
+            # Victor builds the agent's tool-capability matrix right after creating the
+            # provider: the gateway's table must be in Victor's tables by then.
+            self._provider_info()
 
     @property
     def name(self) -> str:
@@ -239,7 +254,7 @@ class GatewayProvider(BaseProvider):
             providers = await client.list_providers(timeout=min(self.timeout, 10))
         except GatewayError as error:
             raise self._error(error, model, self.timeout) from error
-        self._info = _pick_provider(providers, self.gateway_provider)
+        self._learn(providers)
         caps = self._capabilities(model)
         return ProviderRuntimeCapabilities(
             provider=self.name,
@@ -284,8 +299,17 @@ class GatewayProvider(BaseProvider):
                 GatewayError.from_rpc_error(error),
             )
             return None
-        self._info = _pick_provider(providers, self.gateway_provider)
+        self._learn(providers)
         return self._info
+
+    def _learn(self, providers: pb.ListProvidersResponse) -> None:
+        self._info = _pick_provider(providers, self.gateway_provider)
+        try:
+            _victor_capabilities.declare(providers)
+        except Exception:  # a Victor release with other internals must not break calls
+            logger.warning(
+                "provider-gateway: could not declare tool capabilities to Victor", exc_info=True
+            )
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -339,7 +363,7 @@ class GatewayProvider(BaseProvider):
                 continue
             extra[key] = value
         return chat_request(
-            [_message(m) for m in messages],
+            pair_tool_ids([_message(m) for m in messages]),
             provider=provider,
             model=model or "",
             temperature=temperature,
@@ -351,12 +375,23 @@ class GatewayProvider(BaseProvider):
         )
 
     def _error(self, error: GatewayError, model: str, timeout: Optional[float]) -> Exception:
-        return to_victor_error(
+        victor_error = to_victor_error(
             error,
             provider=self.gateway_provider or self.name,
             model=model,
             timeout=timeout,
         )
+        if isinstance(victor_error, ProviderRateLimitError):
+            # Victor's agent sleeps `retry_after` before its own retry, often with nothing on
+            # screen: say at once what is happening and for how long.
+            logger.warning(
+                "provider-gateway: %s/%s is rate-limited (%s); retry after %s s",
+                victor_error.provider,
+                victor_error.model or "-",
+                error.reason or error.code.name,
+                victor_error.retry_after if victor_error.retry_after is not None else "?",
+            )
+        return victor_error
 
 
 def to_victor_error(
@@ -457,6 +492,10 @@ class GatewayPlugin(VictorPlugin):
 
 
 plugin = GatewayPlugin()
+
+# Importing this module is enough to use `gateway` outside Victor's bootstrap (which registers it
+# through the `victor.plugins` entry point); registering twice is harmless.
+register()
 
 
 def _message(message: Any) -> Dict[str, Any]:

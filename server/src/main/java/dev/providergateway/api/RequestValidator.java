@@ -105,8 +105,12 @@ final class RequestValidator {
           v.add(
               new FieldViolation(
                   path + ".tool_call_id",
-                  ErrorText.quote(m.getToolCallId())
-                      + " does not match the id of any tool call in an earlier assistant message"));
+                  "tool result "
+                      + path
+                      + " has no tool call: its id "
+                      + ErrorText.quote(m.getToolCallId())
+                      + " matches no tool call of an earlier assistant message"
+                      + knownIds(callIds)));
         }
       } else if (!m.getToolCallId().isEmpty()) {
         v.add(new FieldViolation(path + ".tool_call_id", "is only valid when role is tool"));
@@ -128,7 +132,10 @@ final class RequestValidator {
   private static void checkToolCall(
       ToolCall call, String path, Set<String> callIds, List<FieldViolation> v) {
     if (call.getId().isEmpty()) {
-      v.add(new FieldViolation(path + ".id", "is required"));
+      v.add(
+          new FieldViolation(
+              path + ".id",
+              "is required: the tool result answering this call repeats it in tool_call_id"));
     } else {
       callIds.add(call.getId());
     }
@@ -137,6 +144,18 @@ final class RequestValidator {
           new FieldViolation(
               path + ".name", ErrorText.quote(call.getName()) + " is not a valid tool name"));
     }
+  }
+
+  private static String knownIds(Set<String> callIds) {
+    if (callIds.isEmpty()) {
+      return " (there are none)";
+    }
+    // Bounded: a request may carry thousands of calls, the message names a few of them.
+    List<String> shown = callIds.stream().sorted().limit(5).map(ErrorText::quote).toList();
+    return " (known ids: "
+        + String.join(", ", shown)
+        + (callIds.size() > shown.size() ? ", ..." : "")
+        + ")";
   }
 
   private static void checkImage(Image image, String path, List<FieldViolation> v) {

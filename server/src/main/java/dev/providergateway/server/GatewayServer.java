@@ -206,7 +206,7 @@ public final class GatewayServer {
           serverBuilder
               .fallbackHandlerRegistry(generations.handlers())
               .addStreamTracerFactory(StreamOutcome.tracers())
-              .addService(health.getHealthService())
+              .addService(ErrorDetailTypes.addTo(health.getHealthService().bindService()))
               .addService(ProtoReflectionServiceV1.newInstance())
               .addService(legacyReflection())
               .build();

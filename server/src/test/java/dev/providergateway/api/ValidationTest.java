@@ -248,4 +248,28 @@ class ValidationTest {
 
     assertThat(gateway.blocking().chat(request).getContent()).isEqualTo("sunny");
   }
+
+  @Test
+  void chat_toolResultWithoutCall_namesTheResultAndTheKnownIds() {
+    ChatRequest request =
+        chat("echo", "weather?")
+            .addTools(weatherTool())
+            .addMessages(
+                Message.newBuilder()
+                    .setRole("assistant")
+                    .addToolCalls(ToolCall.newBuilder().setId("c1").setName("get_weather")))
+            .addMessages(
+                Message.newBuilder().setRole("tool").setToolCallId("call_9").setContent("sunny"))
+            .build();
+
+    StatusRuntimeException e =
+        catchThrowableOfType(StatusRuntimeException.class, () -> gateway.blocking().chat(request));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(Statuses.violatedFields(Statuses.of(e))).containsExactly("messages[2].tool_call_id");
+    assertThat(e.getStatus().getDescription())
+        .contains(
+            "tool result messages[2] has no tool call: its id 'call_9' matches no tool call of an"
+                + " earlier assistant message (known ids: 'c1')");
+  }
 }

@@ -154,6 +154,42 @@ class NettyGatewayTest {
   }
 
   @Test
+  void reflection_v1_servesTheErrorDetailTypes() throws Exception {
+    for (String symbol :
+        List.of("google.rpc.ErrorInfo", "google.rpc.RetryInfo", "google.rpc.BadRequest")) {
+      CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
+      StreamObserver<ServerReflectionRequest> requests =
+          ServerReflectionGrpc.newStub(channel)
+              .serverReflectionInfo(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse value) {
+                      answer.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                      answer.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {}
+                  });
+      requests.onNext(ServerReflectionRequest.newBuilder().setFileContainingSymbol(symbol).build());
+      requests.onCompleted();
+
+      ServerReflectionResponse response = answer.get(10, TimeUnit.SECONDS);
+      assertThat(response.hasErrorResponse()).as("%s: %s", symbol, response).isFalse();
+      List<String> files = new ArrayList<>();
+      for (var bytes : response.getFileDescriptorResponse().getFileDescriptorProtoList()) {
+        files.add(
+            com.google.protobuf.DescriptorProtos.FileDescriptorProto.parseFrom(bytes).getName());
+      }
+      assertThat(files).as(symbol).contains("google/rpc/error_details.proto");
+    }
+  }
+
+  @Test
   void shutdown_inFlightStreamDrainsHealthGoesNotServingNewCallsRefused() throws Exception {
     LinkedBlockingQueue<ServingStatus> healthUpdates = new LinkedBlockingQueue<>();
     HealthGrpc.newStub(channel)

@@ -2,19 +2,31 @@ package dev.providergateway.client.cli;
 
 import dev.providergateway.client.GatewayClient;
 import dev.providergateway.client.GatewayException;
+import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.MetadataUtils;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -22,7 +34,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code provider-gateway} command line: {@code chat}, {@code stream} and {@code providers}
- * against a gateway, over plaintext gRPC.
+ * against a gateway, over plaintext gRPC or TLS ({@code --tls}, {@code --ca-file}), with the
+ * caller's key from {@code --api-key} or {@code PROVIDER_GATEWAY_API_KEY}.
  *
  * <pre>
  * java -jar provider-gateway-cli.jar --target localhost:50051 chat "hello"
@@ -38,9 +51,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "provider-gateway",
     description = "Talk to LLM providers through a provider-gateway server.",
+    versionProvider = GatewayCli.Version.class,
     subcommands = CommandLine.HelpCommand.class)
 public final class GatewayCli implements Runnable {
   static final int EXIT_FAILURE = 1;
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   @Option(
       names = {"-h", "--help"},
@@ -49,11 +65,37 @@ public final class GatewayCli implements Runnable {
   boolean help;
 
   @Option(
+      names = {"-V", "--version"},
+      versionHelp = true,
+      description = "Print the version and exit.")
+  boolean version;
+
+  @Option(
       names = "--target",
       defaultValue = "localhost:50051",
       paramLabel = "HOST:PORT",
-      description = "Gateway address, plaintext (default: ${DEFAULT-VALUE}).")
+      description = "Gateway address (default: ${DEFAULT-VALUE}).")
   String target;
+
+  @Option(
+      names = "--api-key",
+      paramLabel = "KEY",
+      defaultValue = "${env:PROVIDER_GATEWAY_API_KEY}",
+      description =
+          "The caller's gateway key, sent as 'authorization: Bearer KEY' (default: the"
+              + " PROVIDER_GATEWAY_API_KEY environment variable; none if unset).")
+  String apiKey;
+
+  @Option(
+      names = "--tls",
+      description = "Use TLS, trusting the JVM's CAs, or --ca-file (default: plaintext).")
+  boolean tls;
+
+  @Option(
+      names = "--ca-file",
+      paramLabel = "PEM",
+      description = "CA certificates (PEM) that sign the gateway's certificate; implies --tls.")
+  Path caFile;
 
   @Option(
       names = "--timeout",
@@ -81,8 +123,9 @@ public final class GatewayCli implements Runnable {
    * @param args the arguments, as given to {@code main}
    * @param out where replies and tables go
    * @param err where usage, errors and token counts go
-   * @param channelFactory opens a channel to a {@code --target}; the CLI shuts every channel it
-   *     opens down before returning
+   * @param channelFactory opens a channel to a {@code --target} (tests); {@code null} builds a
+   *     plaintext or TLS channel from the options. The CLI shuts every channel it opens down before
+   *     returning
    * @return the exit code
    */
   public static int run(
@@ -92,9 +135,7 @@ public final class GatewayCli implements Runnable {
       Function<String, ManagedChannel> channelFactory) {
     GatewayCli cli =
         new GatewayCli(
-            Objects.requireNonNull(out, "out"),
-            Objects.requireNonNull(err, "err"),
-            Objects.requireNonNull(channelFactory, "channelFactory"));
+            Objects.requireNonNull(out, "out"), Objects.requireNonNull(err, "err"), channelFactory);
     PrintWriter outWriter = new PrintWriter(out, true);
     PrintWriter errWriter = new PrintWriter(err, true);
     CommandLine commandLine =
@@ -119,12 +160,19 @@ public final class GatewayCli implements Runnable {
    * @param args the command-line arguments
    */
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err, GatewayCli::plaintextChannel));
+    System.exit(run(args, System.out, System.err, null));
   }
 
-  /** Opens a plaintext channel; the transport (Netty) is found at run time. */
-  static ManagedChannel plaintextChannel(String target) {
-    return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+  /** Opens a channel with these credentials; the transport (Netty) is found at run time. */
+  static ManagedChannel channel(String target, ChannelCredentials credentials) {
+    return Grpc.newChannelBuilder(target, credentials).build();
+  }
+
+  private ChannelCredentials credentials() throws IOException {
+    if (caFile != null) {
+      return TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build();
+    }
+    return tls ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
   }
 
   /** Without a subcommand there is nothing to do: a usage error. */
@@ -138,9 +186,24 @@ public final class GatewayCli implements Runnable {
    * channel down whatever happens.
    */
   int withClient(ToIntFunction<GatewayClient> action) {
-    ManagedChannel channel = channelFactory.apply(target);
+    ManagedChannel channel;
     try {
-      GatewayClient client = GatewayClient.create(channel);
+      channel =
+          channelFactory != null ? channelFactory.apply(target) : channel(target, credentials());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), "cannot use --ca-file " + caFile + ": " + e.getMessage());
+    }
+    try {
+      Channel calls = channel;
+      if (apiKey != null && !apiKey.isEmpty()) {
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + apiKey);
+        calls =
+            ClientInterceptors.intercept(
+                channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+      }
+      GatewayClient client = GatewayClient.create(calls);
       if (timeout != null) {
         client = client.withDeadline(timeout);
       }
@@ -157,7 +220,17 @@ public final class GatewayCli implements Runnable {
 
   private int reportFailure(Exception e) {
     out.flush();
-    if (e instanceof GatewayException failure) {
+    if (e instanceof GatewayException failure
+        && failure.code() == Status.Code.UNAVAILABLE
+        && failure.reason().isEmpty()) {
+      // No gateway answered: the transport's own words ("io exception") do not say where.
+      err.println(
+          "error: UNAVAILABLE: cannot reach the gateway at "
+              + target
+              + (tls || caFile != null ? " (TLS)" : " (plaintext)")
+              + ": "
+              + rootCause(failure));
+    } else if (e instanceof GatewayException failure) {
       StringBuilder line = new StringBuilder("error: ").append(failure.code());
       if (!failure.reason().isEmpty()) {
         line.append(' ').append(failure.reason());
@@ -173,6 +246,29 @@ public final class GatewayCli implements Runnable {
     }
     err.flush();
     return EXIT_FAILURE;
+  }
+
+  private static String rootCause(GatewayException failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    String text = cause == failure ? failure.description() : cause.getMessage();
+    return text == null || text.isBlank() ? failure.description() : text;
+  }
+
+  /** The version of this build, from {@code version.properties} (filtered by Maven). */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties properties = new Properties();
+      try (InputStream in = GatewayCli.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          properties.load(in);
+        }
+      }
+      return new String[] {"provider-gateway-cli " + properties.getProperty("version", "unknown")};
+    }
   }
 
   /** Formats a delay as seconds, e.g. {@code 3s} or {@code 1.5s}. */

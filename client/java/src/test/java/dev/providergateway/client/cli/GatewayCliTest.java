@@ -236,4 +236,62 @@ class GatewayCliTest {
     assertThat(GatewayCli.seconds(Duration.ofMillis(1500))).isEqualTo("1.5s");
     assertThat(GatewayCli.seconds(Duration.ofSeconds(3))).isEqualTo("3s");
   }
+
+  @Test
+  void apiKey_option_sentAsBearerAuthorization() {
+    assertThat(run("--api-key", "k-123", "chat", "hello")).isZero();
+
+    assertThat(gateway.authorizations).containsExactly("Bearer k-123");
+  }
+
+  @Test
+  void apiKey_none_noAuthorizationHeader() {
+    // The default comes from PROVIDER_GATEWAY_API_KEY, which the build does not set.
+    assertThat(System.getenv("PROVIDER_GATEWAY_API_KEY")).isNull();
+    assertThat(run("chat", "hello")).isZero();
+
+    assertThat(gateway.authorizations).containsExactly("");
+  }
+
+  @Test
+  void version_printsTheBuildVersion() {
+    assertThat(run("--version")).isZero();
+
+    assertThat(out()).matches("provider-gateway-cli \\d+\\.\\d+\\.\\d+\\S*\\R");
+  }
+
+  @Test
+  void unreachableGateway_errorNamesTheAddress() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    int code =
+        GatewayCli.run(
+            new String[] {"--target", "127.0.0.1:" + closedPort, "--timeout", "20s", "chat", "hi"},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            null);
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err())
+        .startsWith(
+            "error: UNAVAILABLE: cannot reach the gateway at 127.0.0.1:"
+                + closedPort
+                + " (plaintext): ")
+        .containsIgnoringCase("refused");
+  }
+
+  @Test
+  void caFile_missing_usageErrorNamingTheFile() {
+    int code =
+        GatewayCli.run(
+            new String[] {"--ca-file", "/no/such/ca.pem", "chat", "hi"},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            null);
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err()).contains("cannot use --ca-file /no/such/ca.pem");
+  }
 }
