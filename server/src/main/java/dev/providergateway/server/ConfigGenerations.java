@@ -3,6 +3,7 @@ package dev.providergateway.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.providergateway.config.GatewayConfig;
+import dev.providergateway.config.StateConfig;
 import dev.providergateway.observability.Telemetry;
 import dev.providergateway.registry.ProviderRegistry;
 import io.grpc.HandlerRegistry;
@@ -139,8 +140,17 @@ final class ConfigGenerations {
     if (!running.logging().equals(next.logging())) {
       changed.add("logging");
     }
+    StateConfig nextState = next.state();
+    if (running.state().source().equals(StateConfig.REDIS_URL_ENV)) {
+      // The environment's URL beats the file's, now as at startup.
+      nextState = nextState.withRedisUrl(running.state().redisUrl(), StateConfig.REDIS_URL_ENV);
+    }
+    if (!running.state().equals(nextState)) {
+      changed.add("state");
+    }
     if (changed.isEmpty()) {
-      return next;
+      // The state store is bound at startup; the URL may have come from the environment.
+      return next.withState(running.state());
     }
     LOG.log(
         System.Logger.Level.WARNING,
@@ -152,6 +162,7 @@ final class ConfigGenerations {
         .metrics(running.metrics())
         .tracing(running.tracing())
         .logging(running.logging())
+        .state(running.state())
         .build();
   }
 }
