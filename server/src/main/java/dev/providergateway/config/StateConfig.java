@@ -62,6 +62,11 @@ public record StateConfig(
     return new StateConfig(null, "provider-gateway:", 1, false, Duration.ofMillis(5), null);
   }
 
+  /** The key that set the Redis URL, for messages: {@code state.redis_url} or the variable. */
+  public String key() {
+    return source.equals("redis_url") ? "state.redis_url" : source;
+  }
+
   /** Whether the state is shared through Redis. */
   public boolean shared() {
     return redisUrl != null;

@@ -6,6 +6,7 @@ import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.config.StateConfig;
 import dev.providergateway.observability.Telemetry;
 import dev.providergateway.registry.ProviderRegistry;
+import dev.providergateway.state.SharedState;
 import io.grpc.HandlerRegistry;
 import io.grpc.util.MutableHandlerRegistry;
 import java.time.Clock;
@@ -33,6 +34,7 @@ final class ConfigGenerations {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final Telemetry telemetry;
+  private final SharedState shared;
   private final Object lock = new Object();
   private final List<ServingState> retired = new CopyOnWriteArrayList<>();
   private volatile ServingState current;
@@ -48,12 +50,14 @@ final class ConfigGenerations {
       Function<GatewayConfig, ProviderRegistry> registries,
       Clock clock,
       ScheduledExecutorService scheduler,
-      Telemetry telemetry) {
+      Telemetry telemetry,
+      SharedState shared) {
     this.registries = requireNonNull(registries, "registries");
     this.clock = clock;
     this.scheduler = scheduler;
     this.telemetry = telemetry;
-    this.current = ServingState.build(config, first, clock, scheduler, telemetry, null);
+    this.shared = requireNonNull(shared, "shared");
+    this.current = ServingState.build(config, first, clock, scheduler, telemetry, shared, null);
     telemetry.servingProviders(first);
     services.addService(current.definition);
   }
@@ -88,7 +92,8 @@ final class ConfigGenerations {
       ProviderRegistry registry = registries.apply(applied);
       ServingState state;
       try {
-        state = ServingState.build(applied, registry, clock, scheduler, telemetry, old.limits);
+        state =
+            ServingState.build(applied, registry, clock, scheduler, telemetry, shared, old.limits);
       } catch (RuntimeException e) {
         registry.close();
         throw e;
