@@ -20,10 +20,10 @@ import java.util.concurrent.CompletableFuture;
  * budget may go negative, which delays the next requests).
  *
  * <p>The buckets live in a {@link SharedState}: in this process, or in Redis so that a key gets its
- * limits exactly once across every replica ({@code state.redis_url}). Admission then costs one
- * pipelined exchange with Redis (the token check and the request take are sent together) and never
- * blocks: {@link #admit} returns a future. With Redis down it is decided locally at {@code limit /
- * state.replicas}.
+ * limits exactly once across every replica ({@code state.redis_url}). The token check and the
+ * request take go to Redis side by side (each is Bucket4j's compare-and-swap: a read, then a
+ * scripted write) and nothing blocks: {@link #admit} returns a future. With Redis down it is
+ * decided locally at {@code limit / state.replicas}.
  *
  * <p>Immutable map of buckets, each thread-safe. A config reload builds a new instance that keeps
  * the buckets of keys whose limits did not change.

@@ -27,7 +27,6 @@ class StateConfigTest {
     assertThat(state.redisUri().getPort()).isEqualTo(6380);
     assertThat(state.redisUri().isSsl()).isTrue();
     assertThat(state.redisUri().getDatabase()).isEqualTo(2);
-    assertThat(String.valueOf(state.redisUri().getPassword())).isEqualTo("s3cret");
     assertThat(state.keyPrefix()).isEqualTo("gw-a:");
     assertThat(state.replicas()).isEqualTo(3);
     assertThat(state.failClosed()).isTrue();
