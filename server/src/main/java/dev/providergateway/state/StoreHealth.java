@@ -8,11 +8,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Whether the shared store is usable, judged from the outcome of every call: a connection failure
  * marks it down at once, timeouts after {@value #TIMEOUTS_FOR_DOWN} in a row (one slow answer on a
  * loaded machine is not an outage). Logs one warning when an outage starts and one line when it
- * ends. Thread-safe.
+ * ends; a store that flaps (outages closer than {@link #QUIET} apart, say on an overloaded host)
+ * gets no more warnings until it has stayed up that long, only DEBUG lines and the metric.
+ * Thread-safe.
  */
 final class StoreHealth {
   private static final System.Logger LOG = System.getLogger(StoreHealth.class.getName());
   static final int TIMEOUTS_FOR_DOWN = 3;
+  static final long QUIET = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
 
   private final String where;
   private final String fallback;
@@ -20,6 +23,9 @@ final class StoreHealth {
   private final AtomicBoolean up = new AtomicBoolean(true);
   private final AtomicInteger timeouts = new AtomicInteger();
   private final AtomicInteger outages = new AtomicInteger();
+  // When the last outage ended (System.nanoTime), and whether its start was warned about.
+  private volatile long lastRecovery = System.nanoTime() - QUIET;
+  private volatile boolean warned;
 
   /**
    * @param where the store, for messages: its config key and redacted URL
@@ -44,8 +50,9 @@ final class StoreHealth {
   void succeeded() {
     timeouts.set(0);
     if (up.compareAndSet(false, true)) {
+      lastRecovery = System.nanoTime();
       LOG.log(
-          System.Logger.Level.INFO,
+          warned ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
           "shared state store {0} is reachable again: limits, cooldowns and counters are shared"
               + " again",
           where);
@@ -65,8 +72,9 @@ final class StoreHealth {
   void down(String why) {
     if (up.compareAndSet(true, false)) {
       outages.incrementAndGet();
+      warned = System.nanoTime() - lastRecovery >= QUIET;
       LOG.log(
-          System.Logger.Level.WARNING,
+          warned ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
           "shared state store {0} is unreachable ({1}); {2} until it is back",
           where,
           why,
