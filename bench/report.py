@@ -286,6 +286,22 @@ def main():
         shown = " / ".join(f(x) for x in v) if isinstance(v, tuple) else f(v)
         w(f"| {name} | {goal} | {shown} {unit} | {'met' if ok(v) else '**missed**'} |")
     w("")
+    s8 = rows.get("s8.state")
+    if s8:
+        w("## Shared state: key-limit admission with Redis on loopback (scenario 8)")
+        w("")
+        w(f"`KeyRateLimits.admit` (a key with a request and a token limit) open loop at {s8.get('rate')}/s, "
+          "from each admission's scheduled start to its decision; goal: added p50 <= 0.3 ms, p99 <= 1 ms.")
+        w("")
+        w("| buckets | p50 (us) | p99 (us) |")
+        w("|---|---|---|")
+        w(f"| in-process | {f(s8.get('local_p50_us'), 1)} | {f(s8.get('local_p99_us'), 1)} |")
+        w(f"| Redis (loopback) | {f(s8.get('redis_p50_us'), 1)} | {f(s8.get('redis_p99_us'), 1)} |")
+        w(f"| added by Redis | {f(s8.get('added_p50_us'), 1)} | {f(s8.get('added_p99_us'), 1)} |")
+        w("")
+        if not s8.get("redis_up"):
+            w("Redis was not reachable for the whole run: the numbers include local fallbacks.")
+            w("")
     print("\n".join(out))
 
     if check:
@@ -310,6 +326,8 @@ def main():
         for n in ("s6.litellm.c10", "s6.litellm.r50", "s6.portkey.c10", "s6.portkey.r50"):  # peers: full runs only
             if n in rows and not rows[n].get("requests"):
                 problems.append(f"{n}: no successful requests ({rows[n].get('last_error')})")
+        if s8 is not None and not s8.get("requests"):
+            problems.append("s8.state: no admissions")
         if not jmh and "--no-jmh" not in meta.get("command", ""):
             problems.append("s7.jmh: no results")
         if problems:

@@ -342,6 +342,26 @@ if [[ $JMH == 1 ]]; then
   python3 -c 'import json,sys; [print(json.dumps({"name":"s7.jmh","benchmark":b["benchmark"],"ns_per_op":b["primaryMetric"]["score"],"error":b["primaryMetric"]["scoreError"]})) for b in json.load(open(sys.argv[1]))]' "$WORK/jmh.json" >>"$RESULTS"
 fi
 
+# ---- 8. shared state: what Redis on loopback adds to an admission ---------------------------
+if command -v redis-server >/dev/null 2>&1; then
+  log "scenario 8: key-limit admission at 1,000/s, in-process buckets vs Redis on loopback"
+  kill "$GW_PID" 2>/dev/null || true # quiet machine: only the harness and Redis
+  [[ -f "$BENCH/jmh/target/benchmarks.jar" && $JMH == 1 ]] ||
+    (cd "$ROOT" && ./mvnw -B -q -ntp -f bench/jmh/pom.xml package -Dgateway.jar="$GJAR")
+  RPORT="$(free_port)"
+  redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no >"$WORK/logs/redis.log" 2>&1 &
+  REDIS_PID=$!
+  PIDS+=("$REDIS_PID")
+  for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  S8_SECONDS=10
+  [[ $QUICK == 1 ]] && S8_SECONDS=1
+  java -cp "$BENCH/jmh/target/benchmarks.jar:$GJAR" dev.providergateway.state.SharedStateLatency \
+    "redis://127.0.0.1:$RPORT" 1000 "$S8_SECONDS" 2>"$WORK/logs/s8.log" | tee -a "$RESULTS" >&2
+  kill "$REDIS_PID" 2>/dev/null || true
+else
+  log "scenario 8: no redis-server on PATH, skipped (apt-get install redis-server)"
+fi
+
 note "{\"name\":\"meta.end\",\"loadavg_end\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"date\":\"$(date -u +%FT%TZ)\"}"
 CHECK=()
 [[ $QUICK == 1 ]] && CHECK=(--check)

@@ -35,6 +35,21 @@ scripts/lint-docker.sh
 echo "==> test: scripts/lint-k8s.sh"
 scripts/lint-k8s.sh
 
+# 1d. A real redis-server for the shared-state tests (RedisStateTest, and FleetIT: two gateway
+#     processes sharing one Redis). Debian's package; the tests start their own servers on free
+#     loopback ports, so the package's own service is not needed. Under CI=true a missing
+#     redis-server fails those tests instead of skipping them.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "==> test: installing redis-server (Debian package)"
+  SUDO=""
+  if [[ "$(id -u)" != "0" ]] && command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo -n"
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+fi
+redis-server --version
+
 # 2. The whole Maven reactor (proto, server, client/java) with all tests. Not quiet, so the
 #    Surefire summary lines ("Tests run: ...") show; -ntp only drops download progress lines.
 echo "==> test: ./mvnw -B -ntp verify"

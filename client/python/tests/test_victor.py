@@ -285,6 +285,7 @@ def _gateway_error(
         (grpc.StatusCode.DEADLINE_EXCEEDED, "PROVIDER_TIMEOUT", ProviderTimeoutError),
         (grpc.StatusCode.UNAVAILABLE, "PROVIDER_CONNECTION", ProviderConnectionError),
         (grpc.StatusCode.UNAVAILABLE, "PROVIDER_UNAVAILABLE", ProviderConnectionError),
+        (grpc.StatusCode.UNAVAILABLE, "GATEWAY_UNAVAILABLE", ProviderConnectionError),
         (grpc.StatusCode.INTERNAL, "PROVIDER_INVALID_RESPONSE", ProviderInvalidResponseError),
         (grpc.StatusCode.FAILED_PRECONDITION, "PROVIDER_ERROR", ProviderError),
         (grpc.StatusCode.UNAUTHENTICATED, "GATEWAY_UNAUTHENTICATED", ProviderAuthError),

@@ -449,7 +449,7 @@ def to_victor_error(
             status_code=status_code,
             **common,
         )
-    if reason in ("PROVIDER_CONNECTION", "PROVIDER_UNAVAILABLE") or (
+    if reason in ("PROVIDER_CONNECTION", "PROVIDER_UNAVAILABLE", "GATEWAY_UNAVAILABLE") or (
         not reason and code == grpc.StatusCode.UNAVAILABLE
     ):
         return ProviderConnectionError(message, provider=provider, status_code=status_code, **common)

@@ -19,5 +19,7 @@ public enum ErrorReason {
   PROVIDER_ERROR,
   GATEWAY_UNAUTHENTICATED,
   GATEWAY_PERMISSION_DENIED,
-  GATEWAY_OVERLOADED
+  GATEWAY_OVERLOADED,
+  /** A store the gateway needs is unreachable and the gateway was told to fail closed. */
+  GATEWAY_UNAVAILABLE
 }

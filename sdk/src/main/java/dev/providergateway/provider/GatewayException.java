@@ -15,6 +15,7 @@ public abstract sealed class GatewayException extends RuntimeException
         ProviderNotFoundException,
         CircuitOpenException,
         GatewayOverloadedException,
+        GatewayUnavailableException,
         GatewayAuthException {
 
   GatewayException(String message, Throwable cause) {

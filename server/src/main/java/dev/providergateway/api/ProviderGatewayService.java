@@ -88,9 +88,11 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     var call = (ServerCallStreamObserver<CompletionResponse>) observer;
     try {
       RequestHooks.Tracker tracker = admit(request);
+      var domain = ProtoMapper.toDomain(request);
+      var context = CallContexts.current(clock);
       var result =
-          dispatcher.chat(
-              request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock));
+          AfterAdmission.future(
+              tracker.admitted(), () -> dispatcher.chat(request.getProvider(), domain, context));
       call.setOnCancelHandler(() -> result.cancel(true));
       result.whenComplete(
           (response, failure) -> {
@@ -176,10 +178,12 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
    */
   private AdmittedStream startStream(ChatRequest request) {
     RequestHooks.Tracker tracker = admit(request);
+    var domain = ProtoMapper.toDomain(request);
+    var context = CallContexts.current(clock);
     return new AdmittedStream(
         tracker,
-        dispatcher.stream(
-            request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock)));
+        AfterAdmission.publisher(
+            tracker.admitted(), () -> dispatcher.stream(request.getProvider(), domain, context)));
   }
 
   @Override

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Decides, per request (a Converse turn is one), whether the current {@link Caller} may send it:
@@ -35,16 +36,27 @@ public final class Admission {
   }
 
   /**
-   * Admits a request for {@code provider} and {@code model} (the request's raw fields) or throws
-   * {@link GatewayAuthException.PermissionDenied} or, from the rate limits, {@link
-   * dev.providergateway.provider.GatewayOverloadedException}.
+   * A request that passed the allowlists.
    *
-   * @return the caller's key id, empty when auth is off
+   * @param keyId the caller's key id, empty when auth is off
+   * @param limits the key's rate-limit decision: complete at once for in-process limits, later
+   *     (never blocking) when they are shared through Redis; fails with {@link
+   *     dev.providergateway.provider.GatewayOverloadedException} over a limit
    */
-  public Optional<String> admit(String provider, String model) {
+  public record Admitted(Optional<String> keyId, CompletableFuture<Void> limits) {}
+
+  private static final Admitted ANONYMOUS =
+      new Admitted(Optional.empty(), CompletableFuture.completedFuture(null));
+
+  /**
+   * Admits a request for {@code provider} and {@code model} (the request's raw fields) or throws
+   * {@link GatewayAuthException.PermissionDenied}; the rate limits answer in {@link
+   * Admitted#limits()}.
+   */
+  public Admitted admit(String provider, String model) {
     Optional<Caller> current = Caller.current();
     if (current.isEmpty()) {
-      return Optional.empty();
+      return ANONYMOUS;
     }
     Caller caller = current.get();
     Reach reach = reach(registry, provider, model);
@@ -56,8 +68,7 @@ public final class Admission {
         throw denied(caller, reach, target, true);
       }
     }
-    limits.admit(caller.keyId());
-    return Optional.of(caller.keyId());
+    return new Admitted(Optional.of(caller.keyId()), limits.admit(caller.keyId()));
   }
 
   /**

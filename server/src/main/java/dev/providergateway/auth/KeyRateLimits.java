@@ -5,30 +5,36 @@ import static java.util.Objects.requireNonNull;
 import dev.providergateway.config.ApiKeyConfig;
 import dev.providergateway.config.AuthConfig;
 import dev.providergateway.provider.GatewayOverloadedException;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.EstimationProbe;
-import io.github.bucket4j.TimeMeter;
+import dev.providergateway.state.LimitBucket;
+import dev.providergateway.state.SharedState;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Per-key request and token rate limits, as Bucket4j token buckets that refill continuously over a
  * minute (a key may burst up to its per-minute budget). A request takes one request token; it is
  * admitted while the key's token budget is above zero, and its usage is charged when it ends (the
- * budget may go negative, which delays the next requests). Buckets live in this process: with N
- * replicas a key gets up to N times its limits (see docs/scaling.md for a shared store).
+ * budget may go negative, which delays the next requests).
+ *
+ * <p>The buckets live in a {@link SharedState}: in this process, or in Redis so that a key gets its
+ * limits exactly once across every replica ({@code state.redis_url}). The token check and the
+ * request take go to Redis side by side (each is Bucket4j's compare-and-swap: a read, then a
+ * scripted write) and nothing blocks: {@link #admit} returns a future. With Redis down it is
+ * decided locally at {@code limit / state.replicas}.
  *
  * <p>Immutable map of buckets, each thread-safe. A config reload builds a new instance that keeps
  * the buckets of keys whose limits did not change.
  */
 public final class KeyRateLimits {
+  private static final CompletableFuture<Void> ADMITTED = CompletableFuture.completedFuture(null);
+  private static final CompletableFuture<LimitBucket.Probe> ALLOWED =
+      CompletableFuture.completedFuture(new LimitBucket.Probe(true, 0));
+
   private record Limits(
-      int requestsPerMinute, int tokensPerMinute, Bucket requests, Bucket tokens) {}
+      int requestsPerMinute, int tokensPerMinute, LimitBucket requests, LimitBucket tokens) {}
 
   private final Map<String, Limits> byKey;
 
@@ -42,12 +48,19 @@ public final class KeyRateLimits {
   }
 
   /**
-   * Buckets for {@code config}'s keys; those of {@code previous} are kept for keys whose limits are
-   * unchanged, so a reload does not hand every key a fresh budget.
+   * In-process buckets on {@code clock}; see {@link #of(AuthConfig, SharedState, KeyRateLimits)}.
    */
   public static KeyRateLimits of(AuthConfig config, Clock clock, KeyRateLimits previous) {
     requireNonNull(clock, "clock");
-    TimeMeter time = new ClockTimeMeter(clock);
+    return of(config, SharedState.local(clock), previous);
+  }
+
+  /**
+   * Buckets for {@code config}'s keys in {@code state}; those of {@code previous} are kept for keys
+   * whose limits are unchanged, so a reload does not hand every key a fresh budget.
+   */
+  public static KeyRateLimits of(AuthConfig config, SharedState state, KeyRateLimits previous) {
+    requireNonNull(state, "state");
     Map<String, Limits> byKey = new HashMap<>();
     for (ApiKeyConfig key : config.keys()) {
       Limits old = previous == null ? null : previous.byKey.get(key.id());
@@ -61,46 +74,52 @@ public final class KeyRateLimits {
             new Limits(
                 key.requestsPerMinute(),
                 key.tokensPerMinute(),
-                bucket(key.requestsPerMinute(), time),
-                bucket(key.tokensPerMinute(), time)));
+                bucket(state, "requests:" + key.id(), key.requestsPerMinute()),
+                bucket(state, "tokens:" + key.id(), key.tokensPerMinute())));
       }
     }
     return new KeyRateLimits(Map.copyOf(byKey));
   }
 
   /**
-   * Takes one request from {@code keyId}'s budget, or throws a {@link GatewayOverloadedException}
-   * with the wait as its retry delay (nothing is taken then).
+   * Takes one request from {@code keyId}'s budget. The future fails with a {@link
+   * GatewayOverloadedException} carrying the wait as its retry delay (nothing is taken then), or,
+   * when the shared store is down under {@code state.fail_closed}, with a {@link
+   * dev.providergateway.provider.GatewayUnavailableException}. Without a shared store the future is
+   * already complete.
    */
-  public void admit(String keyId) {
+  public CompletableFuture<Void> admit(String keyId) {
     Limits limits = byKey.get(keyId);
     if (limits == null) {
-      return;
+      return ADMITTED;
     }
-    if (limits.tokens != null) {
-      EstimationProbe tokens = limits.tokens.estimateAbilityToConsume(1);
-      if (!tokens.canBeConsumed()) {
-        throw exhausted(
-            keyId, "tokens_per_minute", limits.tokensPerMinute, tokens.getNanosToWaitForRefill());
-      }
-    }
-    if (limits.requests != null) {
-      ConsumptionProbe probe = limits.requests.tryConsumeAndReturnRemaining(1);
-      if (!probe.isConsumed()) {
-        throw exhausted(
-            keyId,
-            "requests_per_minute",
-            limits.requestsPerMinute,
-            probe.getNanosToWaitForRefill());
-      }
-    }
+    // Both questions go out together: one round trip to a shared store, not two.
+    CompletableFuture<LimitBucket.Probe> tokens =
+        limits.tokens == null ? ALLOWED : limits.tokens.estimate(1);
+    CompletableFuture<LimitBucket.Probe> requests =
+        limits.requests == null ? ALLOWED : limits.requests.tryConsume(1);
+    return tokens.thenCombine(
+        requests,
+        (t, r) -> {
+          if (!t.allowed()) {
+            if (limits.requests != null && r.allowed()) {
+              limits.requests.refund(1);
+            }
+            throw exhausted(keyId, "tokens_per_minute", limits.tokensPerMinute, t.nanosToWait());
+          }
+          if (!r.allowed()) {
+            throw exhausted(
+                keyId, "requests_per_minute", limits.requestsPerMinute, r.nanosToWait());
+          }
+          return null;
+        });
   }
 
-  /** Charges {@code tokens} used by a finished request of {@code keyId}. */
+  /** Charges {@code tokens} used by a finished request of {@code keyId} (never waits). */
   public void charge(String keyId, long tokens) {
     Limits limits = byKey.get(keyId);
     if (limits != null && limits.tokens != null && tokens > 0) {
-      limits.tokens.consumeIgnoringRateLimits(tokens);
+      limits.tokens.charge(tokens);
     }
   }
 
@@ -121,31 +140,7 @@ public final class KeyRateLimits {
         wait);
   }
 
-  private static Bucket bucket(int perMinute, TimeMeter time) {
-    if (perMinute <= 0) {
-      return null;
-    }
-    return Bucket.builder()
-        .addLimit(
-            Bandwidth.builder()
-                .capacity(perMinute)
-                .refillGreedy(perMinute, Duration.ofMinutes(1))
-                .build())
-        .withCustomTimePrecision(time)
-        .build();
-  }
-
-  /** Bucket4j's time source on the injected clock, so tests move time by hand. */
-  private record ClockTimeMeter(Clock clock) implements TimeMeter {
-    @Override
-    public long currentTimeNanos() {
-      Instant now = clock.instant();
-      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
-
-    @Override
-    public boolean isWallClockBased() {
-      return true;
-    }
+  private static LimitBucket bucket(SharedState state, String name, int perMinute) {
+    return perMinute <= 0 ? null : state.bucket(name, perMinute);
   }
 }

@@ -1,5 +1,7 @@
 package dev.providergateway.auth;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * What the gRPC edge tells the gateway about each request it dispatches (a {@code Chat} or {@code
  * Stream} call, or one {@code Converse} turn): the composition root admits it (caller allowlists
@@ -27,6 +29,15 @@ public interface RequestHooks {
   interface Tracker {
     /** Records nothing. */
     Tracker NONE = new Tracker() {};
+
+    /**
+     * The rate-limit decision, when it was not known at {@link RequestHooks#begin} (limits shared
+     * through a store answer later): the request is dispatched once it completes, and refused with
+     * its failure. Complete by default.
+     */
+    default CompletableFuture<Void> admitted() {
+      return CompletableFuture.completedFuture(null);
+    }
 
     /** The first chunk of a streamed answer is being sent. */
     default void firstOutput() {}

@@ -26,7 +26,10 @@ final class ConfigBinder {
           "auth",
           "metrics",
           "tracing",
-          "logging");
+          "logging",
+          "state");
+  static final List<String> STATE_KEYS =
+      List.of("redis_url", "key_prefix", "replicas", "fail_closed", "timeout");
   static final List<String> SERVER_KEYS =
       List.of(
           "host",
@@ -44,7 +47,9 @@ final class ConfigBinder {
           "max_connections",
           "max_connections_per_ip",
           "max_resets_per_window",
-          "reset_window");
+          "reset_window",
+          "max_connection_age",
+          "max_connection_age_grace");
   static final List<String> LIMITS_KEYS =
       List.of("max_request_bytes", "max_messages", "max_tools", "max_turns_per_stream");
   static final List<String> RESILIENCE_KEYS =
@@ -103,8 +108,21 @@ final class ConfigBinder {
         .auth(OperationsBinder.auth(root.get("auth")))
         .metrics(OperationsBinder.metrics(root.get("metrics")))
         .tracing(OperationsBinder.tracing(root.get("tracing")))
-        .logging(OperationsBinder.logging(root.get("logging")));
+        .logging(OperationsBinder.logging(root.get("logging")))
+        .state(state(root.get("state")));
     return root.build(config::build);
+  }
+
+  private static StateConfig state(Node node) {
+    node.checkKeys(STATE_KEYS);
+    StateConfig d = StateConfig.defaults();
+    Secret url = node.get("redis_url").secretValue();
+    String prefix = node.get("key_prefix").stringValue(d.keyPrefix());
+    int replicas = node.get("replicas").intValue(d.replicas());
+    boolean failClosed = node.get("fail_closed").booleanValue(d.failClosed());
+    var timeout = node.get("timeout").durationValue(d.timeout());
+    return node.build(
+        () -> new StateConfig(url, prefix, replicas, failClosed, timeout, "redis_url"));
   }
 
   private static ServerConfig server(Node node) {
@@ -130,6 +148,9 @@ final class ConfigBinder {
     int maxPerIp = node.get("max_connections_per_ip").intValue(dc.maxConnectionsPerIp());
     int maxResets = node.get("max_resets_per_window").intValue(dc.maxResetsPerWindow());
     var resetWindow = node.get("reset_window").durationValue(dc.resetWindow());
+    var maxAge = node.get("max_connection_age").durationValue(dc.maxConnectionAge());
+    var maxAgeGrace =
+        node.get("max_connection_age_grace").durationValue(dc.maxConnectionAgeGrace());
     return node.build(
         () ->
             new ServerConfig(
@@ -145,7 +166,13 @@ final class ConfigBinder {
                 shutdownGrace,
                 tls,
                 new ServerConfig.Connections(
-                    handshakeTimeout, maxConnections, maxPerIp, maxResets, resetWindow)));
+                    handshakeTimeout,
+                    maxConnections,
+                    maxPerIp,
+                    maxResets,
+                    resetWindow,
+                    maxAge,
+                    maxAgeGrace)));
   }
 
   private static LimitsConfig limits(Node node) {

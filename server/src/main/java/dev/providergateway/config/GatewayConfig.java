@@ -25,6 +25,7 @@ import java.util.Map;
  * @param metrics the Prometheus endpoint
  * @param tracing OpenTelemetry span export
  * @param logging log format, level and the access log
+ * @param state where limits, cooldowns and budget counters shared by replicas are kept
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -37,7 +38,8 @@ public record GatewayConfig(
     AuthConfig auth,
     MetricsConfig metrics,
     TracingConfig tracing,
-    LoggingConfig logging) {
+    LoggingConfig logging,
+    StateConfig state) {
 
   public GatewayConfig {
     requireNonNull(server, "server");
@@ -66,6 +68,7 @@ public record GatewayConfig(
     requireNonNull(metrics, "metrics");
     requireNonNull(tracing, "tracing");
     requireNonNull(logging, "logging");
+    requireNonNull(state, "state");
     if (auth.mode() == AuthConfig.Mode.AUTO && auth.keys().isEmpty() && !server.loopback()) {
       // An open gateway on a reachable address must be a decision, not a default.
       throw ConfigException.at(
@@ -100,7 +103,8 @@ public record GatewayConfig(
         .auth(auth)
         .metrics(metrics)
         .tracing(tracing)
-        .logging(logging);
+        .logging(logging)
+        .state(state);
   }
 
   /** A copy listening on {@code port} (0 picks a free port). */
@@ -140,6 +144,11 @@ public record GatewayConfig(
     return toBuilder().routes(newRoutes).build();
   }
 
+  /** A copy with {@code newState} instead. */
+  public GatewayConfig withState(StateConfig newState) {
+    return toBuilder().state(newState).build();
+  }
+
   /** A copy whose default provider is {@code name} ({@code ""} lets the registry decide). */
   public GatewayConfig withDefaultProvider(String name) {
     return toBuilder().defaultProvider(name).build();
@@ -161,6 +170,7 @@ public record GatewayConfig(
     private MetricsConfig metrics = MetricsConfig.defaults();
     private TracingConfig tracing = TracingConfig.defaults();
     private LoggingConfig logging = LoggingConfig.defaults();
+    private StateConfig state = StateConfig.defaults();
 
     private Builder() {}
 
@@ -232,6 +242,12 @@ public record GatewayConfig(
       return this;
     }
 
+    /** Where the state shared by replicas is kept. */
+    public Builder state(StateConfig state) {
+      this.state = state;
+      return this;
+    }
+
     /**
      * The config.
      *
@@ -249,7 +265,8 @@ public record GatewayConfig(
           auth,
           metrics,
           tracing,
-          logging);
+          logging,
+          state);
     }
   }
 

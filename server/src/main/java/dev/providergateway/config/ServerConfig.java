@@ -103,13 +103,37 @@ public record ServerConfig(
    * @param maxResetsPerWindow RST_STREAM frames a connection may send per {@code resetWindow}
    *     before it gets a GOAWAY (the HTTP/2 rapid-reset attack), 0..1,000,000 (0: no limit)
    * @param resetWindow the window for {@code maxResetsPerWindow}, 1s..1h, whole seconds
+   * @param maxConnectionAge how long a client connection may live before the server sends it a
+   *     GOAWAY, so clients reconnect and spread over new replicas; {@link Duration#ZERO} (the
+   *     default) for no limit, else 1s..7d (gRPC adds up to 10% jitter)
+   * @param maxConnectionAgeGrace how long calls still open on a connection past its age may run
+   *     before it is closed; 0..1h
    */
   public record Connections(
       Duration handshakeTimeout,
       int maxConnections,
       int maxConnectionsPerIp,
       int maxResetsPerWindow,
-      Duration resetWindow) {
+      Duration resetWindow,
+      Duration maxConnectionAge,
+      Duration maxConnectionAgeGrace) {
+
+    /** The settings above with no connection age limit. */
+    public Connections(
+        Duration handshakeTimeout,
+        int maxConnections,
+        int maxConnectionsPerIp,
+        int maxResetsPerWindow,
+        Duration resetWindow) {
+      this(
+          handshakeTimeout,
+          maxConnections,
+          maxConnectionsPerIp,
+          maxResetsPerWindow,
+          resetWindow,
+          Duration.ZERO,
+          Duration.ofSeconds(30));
+    }
 
     public Connections {
       requireNonNull(handshakeTimeout, "handshakeTimeout");
@@ -126,6 +150,23 @@ public record ServerConfig(
             "reset_window",
             Durations.format(resetWindow) + " is out of range, expected whole seconds in 1s..1h");
       }
+      requireNonNull(maxConnectionAge, "maxConnectionAge");
+      if (!maxConnectionAge.isZero()
+          && (maxConnectionAge.compareTo(Duration.ofSeconds(1)) < 0
+              || maxConnectionAge.compareTo(Duration.ofDays(7)) > 0)) {
+        throw ConfigException.at(
+            "max_connection_age",
+            Durations.format(maxConnectionAge)
+                + " is out of range, expected 0 (no limit) or 1s..7d");
+      }
+      requireNonNull(maxConnectionAgeGrace, "maxConnectionAgeGrace");
+      Checks.notNegative("max_connection_age_grace", maxConnectionAgeGrace);
+      Checks.atMost("max_connection_age_grace", maxConnectionAgeGrace, Checks.HOUR);
+    }
+
+    /** Whether connections are closed after {@link #maxConnectionAge()}. */
+    public boolean agesConnections() {
+      return !maxConnectionAge.isZero();
     }
 
     /** 10 s handshakes, 10,000 connections, no per-address cap, 1000 resets per 10 s. */

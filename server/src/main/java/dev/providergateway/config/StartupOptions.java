@@ -116,7 +116,7 @@ public record StartupOptions(
 
   /**
    * The config to run with: the file if one was given (else the defaults), with the port override
-   * applied.
+   * applied, and {@value StateConfig#REDIS_URL_ENV} (when set) in place of {@code state.redis_url}.
    *
    * @param env the environment for {@code ${VAR}} references in the file
    * @throws ConfigException if the file cannot be loaded
@@ -125,6 +125,12 @@ public record StartupOptions(
     requireNonNull(env, "env");
     GatewayConfig config =
         configFile == null ? GatewayConfig.defaults() : ConfigLoader.load(configFile, env);
+    String redisUrl = env.get(StateConfig.REDIS_URL_ENV);
+    if (!blank(redisUrl)) {
+      config =
+          config.withState(
+              config.state().withRedisUrl(Secret.of(redisUrl.strip()), StateConfig.REDIS_URL_ENV));
+    }
     return portOverride == null ? config : config.withPort(portOverride);
   }
 

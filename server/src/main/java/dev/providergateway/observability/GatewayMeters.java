@@ -89,6 +89,16 @@ final class GatewayMeters implements AutoCloseable {
     requests("ListProviders", Status.Code.OK, "");
   }
 
+  /** {@code gateway_state_store_up}: 1 while the shared state store (Redis) answers, else 0. */
+  void stateStoreUp(java.util.function.BooleanSupplier up) {
+    Gauge.builder("gateway.state_store.up", up, u -> u.getAsBoolean() ? 1 : 0)
+        .description(
+            "1 while the shared state store (state.redis_url) is reachable, 0 while the gateway"
+                + " falls back to local limits (or refuses calls under state.fail_closed)")
+        .strongReference(true)
+        .register(registry);
+  }
+
   String scrape() {
     return registry.scrape();
   }

@@ -133,6 +133,16 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
     }
   }
 
+  /**
+   * Reports the shared state store's reachability as {@code gateway_state_store_up}, when the state
+   * is {@code shared} (in-process state has no store to report).
+   */
+  public void sharedState(boolean shared, java.util.function.BooleanSupplier up) {
+    if (meters != null && shared) {
+      meters.stateStoreUp(up);
+    }
+  }
+
   /** A config reload was applied ({@code true}) or rejected. */
   public void configReloaded(boolean applied) {
     if (meters != null) {

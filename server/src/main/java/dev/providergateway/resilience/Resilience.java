@@ -3,6 +3,7 @@ package dev.providergateway.resilience;
 import static java.util.Objects.requireNonNull;
 
 import dev.providergateway.config.ResilienceConfig;
+import dev.providergateway.state.CooldownMap;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -38,6 +39,18 @@ public record Resilience(
   /** The runtime for {@code config}; a plain {@code clock} gets the JVM's monotonic ticker. */
   public static Resilience of(
       ResilienceConfig config, Clock clock, ScheduledExecutorService scheduler) {
+    return of(config, clock, scheduler, null);
+  }
+
+  /**
+   * As above, with the rate-limit cooldowns kept in {@code cooldowns} (shared by replicas through
+   * the state store); null keeps them in this process.
+   */
+  public static Resilience of(
+      ResilienceConfig config,
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      CooldownMap cooldowns) {
     GatewayClock time = GatewayClock.of(clock);
     return new Resilience(
         config,
@@ -45,7 +58,9 @@ public record Resilience(
         scheduler,
         new Backoff(config.retryBaseDelay(), config.retryMaxDelay(), config.retryJitterPercent()),
         new RetryBudget(config.retryBudgetPercent(), config.retryBudgetMinPerSecond(), time),
-        new Cooldowns(config.rateLimitCooldown(), config.quotaCooldown(), time),
+        cooldowns == null
+            ? new Cooldowns(config.rateLimitCooldown(), config.quotaCooldown(), time)
+            : new Cooldowns(config.rateLimitCooldown(), config.quotaCooldown(), time, cooldowns),
         new Bulkheads(config.maxConcurrentCalls(), config.maxConcurrentPerProvider()));
   }
 }

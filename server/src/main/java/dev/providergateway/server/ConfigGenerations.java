@@ -3,8 +3,10 @@ package dev.providergateway.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.providergateway.config.GatewayConfig;
+import dev.providergateway.config.StateConfig;
 import dev.providergateway.observability.Telemetry;
 import dev.providergateway.registry.ProviderRegistry;
+import dev.providergateway.state.SharedState;
 import io.grpc.HandlerRegistry;
 import io.grpc.util.MutableHandlerRegistry;
 import java.time.Clock;
@@ -32,6 +34,7 @@ final class ConfigGenerations {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final Telemetry telemetry;
+  private final SharedState shared;
   private final Object lock = new Object();
   private final List<ServingState> retired = new CopyOnWriteArrayList<>();
   private volatile ServingState current;
@@ -47,12 +50,14 @@ final class ConfigGenerations {
       Function<GatewayConfig, ProviderRegistry> registries,
       Clock clock,
       ScheduledExecutorService scheduler,
-      Telemetry telemetry) {
+      Telemetry telemetry,
+      SharedState shared) {
     this.registries = requireNonNull(registries, "registries");
     this.clock = clock;
     this.scheduler = scheduler;
     this.telemetry = telemetry;
-    this.current = ServingState.build(config, first, clock, scheduler, telemetry, null);
+    this.shared = requireNonNull(shared, "shared");
+    this.current = ServingState.build(config, first, clock, scheduler, telemetry, shared, null);
     telemetry.servingProviders(first);
     services.addService(current.definition);
   }
@@ -87,7 +92,8 @@ final class ConfigGenerations {
       ProviderRegistry registry = registries.apply(applied);
       ServingState state;
       try {
-        state = ServingState.build(applied, registry, clock, scheduler, telemetry, old.limits);
+        state =
+            ServingState.build(applied, registry, clock, scheduler, telemetry, shared, old.limits);
       } catch (RuntimeException e) {
         registry.close();
         throw e;
@@ -139,8 +145,17 @@ final class ConfigGenerations {
     if (!running.logging().equals(next.logging())) {
       changed.add("logging");
     }
+    StateConfig nextState = next.state();
+    if (running.state().source().equals(StateConfig.REDIS_URL_ENV)) {
+      // The environment's URL beats the file's, now as at startup.
+      nextState = nextState.withRedisUrl(running.state().redisUrl(), StateConfig.REDIS_URL_ENV);
+    }
+    if (!running.state().equals(nextState)) {
+      changed.add("state");
+    }
     if (changed.isEmpty()) {
-      return next;
+      // The state store is bound at startup; the URL may have come from the environment.
+      return next.withState(running.state());
     }
     LOG.log(
         System.Logger.Level.WARNING,
@@ -152,6 +167,7 @@ final class ConfigGenerations {
         .metrics(running.metrics())
         .tracing(running.tracing())
         .logging(running.logging())
+        .state(running.state())
         .build();
   }
 }

@@ -9,6 +9,8 @@ import dev.providergateway.observability.Telemetry;
 import dev.providergateway.provider.http.UpstreamTransport;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
+import dev.providergateway.state.RedisState;
+import dev.providergateway.state.SharedState;
 import dev.providergateway.v1.ProviderServiceGrpc;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -126,6 +128,7 @@ public final class GatewayServer {
     private ExecutorService executor;
     private ScheduledExecutorService scheduler;
     private Telemetry telemetry;
+    private SharedState shared;
     private final List<Closeable> closers = new ArrayList<>();
 
     private Builder(ServerBuilder<?> serverBuilder, GatewayConfig config, Clock clock) {
@@ -182,11 +185,35 @@ public final class GatewayServer {
       return this;
     }
 
-    /** The gateway; nothing is bound until {@link GatewayServer#start()}. */
+    /**
+     * The state shared with other replicas (default: as {@code config.state()} says: Redis when
+     * {@code state.redis_url} is set, else this process's own), owned by the gateway.
+     */
+    public Builder sharedState(SharedState shared) {
+      this.shared = requireNonNull(shared, "shared");
+      return this;
+    }
+
+    /**
+     * The gateway; nothing is bound until {@link GatewayServer#start()}.
+     *
+     * @throws IllegalStateException when the shared state store is unreachable under {@code
+     *     state.fail_closed}
+     */
     public GatewayServer build() {
       if (telemetry == null) {
         telemetry = Telemetry.create(config.metrics(), config.tracing(), config.logging(), null);
       }
+      if (shared == null) {
+        shared =
+            config.state().shared()
+                ? RedisState.open(config.state(), clock)
+                : SharedState.local(clock);
+      }
+      SharedState state = shared;
+      // After the server and the generations: calls still draining may charge their tokens.
+      closers.add(state::close);
+      telemetry.sharedState(state.shared(), state::up);
       if (scheduler == null) {
         scheduler = newScheduler();
       }
@@ -200,7 +227,7 @@ public final class GatewayServer {
       registries = c -> ProviderRegistry.create(c, environment, clock, io);
       ProviderRegistry first = registry != null ? registry : registries.apply(config);
       ConfigGenerations generations =
-          new ConfigGenerations(config, first, registries, clock, scheduler, telemetry);
+          new ConfigGenerations(config, first, registries, clock, scheduler, telemetry, state);
       HealthStatusManager health = new HealthStatusManager();
       Server server =
           serverBuilder

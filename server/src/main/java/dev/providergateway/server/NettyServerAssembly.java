@@ -77,6 +77,13 @@ record NettyServerAssembly(
       netty.maxRstFramesPerWindow(
           c.maxResetsPerWindow(), Math.toIntExact(c.resetWindow().toSeconds()));
     }
+    if (c.agesConnections()) {
+      // Rebalancing: a client that resolved the replicas once (DNS, a headless Service) gets a
+      // GOAWAY after this age, reconnects, and so spreads over replicas added since.
+      netty
+          .maxConnectionAge(c.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
+          .maxConnectionAgeGrace(c.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS);
+    }
     if (executor == null) {
       // The handlers run where the request was read: no hand-off and no thread wake-up per call.
       netty.directExecutor();

@@ -11,6 +11,7 @@ import dev.providergateway.observability.EndOfCall;
 import dev.providergateway.observability.Telemetry;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.resilience.Resilience;
+import dev.providergateway.state.SharedState;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -71,9 +72,11 @@ final class ServingState {
       Clock clock,
       ScheduledExecutorService scheduler,
       Telemetry telemetry,
+      SharedState shared,
       KeyRateLimits previousLimits) {
-    KeyRateLimits limits = KeyRateLimits.of(config.auth(), clock, previousLimits);
-    Resilience resilience = Resilience.of(config.resilience(), clock, scheduler);
+    KeyRateLimits limits = KeyRateLimits.of(config.auth(), shared, previousLimits);
+    Resilience resilience =
+        Resilience.of(config.resilience(), clock, scheduler, shared.cooldowns());
     ProviderGatewayService service =
         new ProviderGatewayService(
             registry,
