@@ -117,6 +117,7 @@ class Runner:
                 self.failed.append(f"{where}: {failure}")
                 print(f"FAIL {where}: {failure}", flush=True)
             else:
+                self.passed += 1
                 print(f"ok   {where}", flush=True)
 
     def block(self, readme: Path, lang: str, body: str, line: int) -> None:
