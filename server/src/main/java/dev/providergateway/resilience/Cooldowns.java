@@ -1,76 +1,110 @@
 package dev.providergateway.resilience;
 
-import dev.providergateway.provider.ProviderException;
+import static java.util.Objects.requireNonNull;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Rate-limit cooldowns per (provider, model), as Victor keeps them: after a 429 every call to the
- * same target fails fast for the upstream's {@code Retry-After}, else {@code rateLimit}, or {@code
- * quota} after a quota or billing 429, without reaching the upstream. (The provider instance fixes
- * the base URL, so its name stands for it.) Thread-safe.
+ * The one holder of cooldown state: which keys (a deployment, or a deployment's model) must not be
+ * called until when, and why. The dispatcher decides what to cool down and for how long (an
+ * upstream 429's {@code Retry-After}, else {@code rate_limit_cooldown}; {@code quota_cooldown}
+ * after a quota or billing 429) and asks here before every attempt.
+ *
+ * <p>The surface is deliberately two calls, {@link #coolDown} and {@link #cooling}, on opaque
+ * string keys such as {@code "openai/eu-1"} or {@code "openai/eu-1/gpt-4o"}, so that the state can
+ * move to a store shared by replicas without touching the dispatcher. Keys never hold credentials.
+ *
+ * <p>Memory is bounded: at most {@code maxKeys} keys are held; when full, expired entries are
+ * dropped first, and a new key that still finds no room is not cooled down (the upstream will say
+ * 429 again, which costs one request, not correctness). Thread-safe.
  */
 public final class Cooldowns {
-  private final Duration rateLimit;
-  private final Duration quota;
+  /** Default bound on keys held. */
+  public static final int DEFAULT_MAX_KEYS = 10_000;
+
+  /** Why a key cools down. */
+  public enum Reason {
+    /** An upstream rate limit (HTTP 429, or 503/529 with a retry hint): wait and retry. */
+    RATE_LIMIT,
+    /** A quota or billing 429: the key is out until the period ends or the config is reloaded. */
+    QUOTA
+  }
+
+  /**
+   * A key's cooldown.
+   *
+   * @param until the instant the key may be called again
+   * @param reason why it cools down
+   */
+  public record Cooling(Instant until, Reason reason) {
+    public Cooling {
+      requireNonNull(until, "until");
+      requireNonNull(reason, "reason");
+    }
+
+    /** The time left from {@code now}; zero once passed. */
+    public Duration remaining(Instant now) {
+      return now.isBefore(until) ? Duration.between(now, until) : Duration.ZERO;
+    }
+  }
+
   private final Clock clock;
-  private final Map<String, Entry> until = new ConcurrentHashMap<>();
+  private final int maxKeys;
+  private final Map<String, Cooling> byKey = new ConcurrentHashMap<>();
 
-  private record Entry(Instant until, boolean quota, String message) {}
-
-  public Cooldowns(Duration rateLimit, Duration quota, Clock clock) {
-    this.rateLimit = rateLimit;
-    this.quota = quota;
-    this.clock = clock;
+  /** Cooldowns on {@code clock}, holding at most {@link #DEFAULT_MAX_KEYS} keys. */
+  public Cooldowns(Clock clock) {
+    this(clock, DEFAULT_MAX_KEYS);
   }
 
-  /** Throws the fail-fast error while {@code provider}/{@code model} cools down. */
-  public void check(String provider, String model) {
-    Entry e = until.get(key(provider, model));
-    if (e == null) {
-      return;
+  /** Cooldowns on {@code clock}, holding at most {@code maxKeys} keys. */
+  public Cooldowns(Clock clock, int maxKeys) {
+    this.clock = requireNonNull(clock, "clock");
+    if (maxKeys < 1) {
+      throw new IllegalArgumentException("maxKeys must be at least 1, was " + maxKeys);
     }
-    Instant now = clock.instant();
-    if (!now.isBefore(e.until)) {
-      until.remove(key(provider, model), e);
-      return;
-    }
-    Duration left = Duration.between(now, e.until);
-    ProviderException.Origin origin = new ProviderException.Origin(provider, model, 429);
-    String message =
-        "cooling down after a rate limit from "
-            + provider
-            + " ("
-            + e.message
-            + "); retry in "
-            + Math.max(1, left.toSeconds())
-            + "s";
-    throw e.quota
-        ? new ProviderException.QuotaExceeded(origin, message)
-        : new ProviderException.RateLimited(origin, message, left);
+    this.maxKeys = maxKeys;
   }
 
-  /** Starts a cooldown when {@code failure} is a rate limit or quota error. */
-  public void record(String provider, String model, Throwable failure) {
-    Duration d;
-    boolean isQuota = failure instanceof ProviderException.QuotaExceeded;
-    if (failure instanceof ProviderException.RateLimited r) {
-      d = r.retryAfter().orElse(rateLimit);
-    } else if (isQuota) {
-      d = quota;
-    } else {
-      return;
+  /**
+   * Cools {@code key} down until {@code until} for {@code reason}. An existing cooldown that ends
+   * later, or is a quota cooldown while this is a rate limit, is kept.
+   */
+  public void coolDown(String key, Instant until, Reason reason) {
+    requireNonNull(key, "key");
+    Cooling next = new Cooling(until, reason);
+    if (!byKey.containsKey(key) && byKey.size() >= maxKeys) {
+      Instant now = clock.instant();
+      byKey.entrySet().removeIf(e -> !now.isBefore(e.getValue().until()));
+      if (byKey.size() >= maxKeys) {
+        return;
+      }
     }
-    if (!d.isZero()) {
-      String why = isQuota ? "quota exhausted" : "HTTP 429";
-      until.put(key(provider, model), new Entry(clock.instant().plus(d), isQuota, why));
-    }
+    byKey.merge(key, next, (old, now) -> keepsOver(old, now) ? old : now);
   }
 
-  private static String key(String provider, String model) {
-    return provider + '\u0000' + model;
+  /** The cooldown of {@code key} now, if it has one that has not passed. */
+  public Optional<Cooling> cooling(String key) {
+    Cooling c = byKey.get(key);
+    if (c == null) {
+      return Optional.empty();
+    }
+    if (!clock.instant().isBefore(c.until())) {
+      byKey.remove(key, c);
+      return Optional.empty();
+    }
+    return Optional.of(c);
+  }
+
+  private static boolean keepsOver(Cooling old, Cooling next) {
+    if (old.reason() != next.reason()) {
+      return old.reason() == Reason.QUOTA && old.until().isAfter(next.until());
+    }
+    return old.until().isAfter(next.until());
   }
 }

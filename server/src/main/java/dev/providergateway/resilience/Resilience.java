@@ -45,7 +45,7 @@ public record Resilience(
         scheduler,
         new Backoff(config.retryBaseDelay(), config.retryMaxDelay(), config.retryJitterPercent()),
         new RetryBudget(config.retryBudgetPercent(), config.retryBudgetMinPerSecond(), time),
-        new Cooldowns(config.rateLimitCooldown(), config.quotaCooldown(), time),
+        new Cooldowns(time),
         new Bulkheads(config.maxConcurrentCalls(), config.maxConcurrentPerProvider()));
   }
 }
