@@ -170,14 +170,16 @@ final class GatewayMeters implements AutoCloseable {
         .record(count);
   }
 
-  void attemptEnded(String provider, String outcome, long nanos) {
+  void attemptEnded(String provider, String deployment, String outcome, long nanos) {
     Timer.builder("gen_ai.client.operation.duration")
-        .description("Duration of each upstream attempt")
+        .description("Duration of each upstream attempt, by provider and deployment")
         .tags(
             "gen_ai.operation.name",
             "chat",
             "gen_ai.provider.name",
             provider,
+            "gateway.deployment",
+            deployment,
             "error.type",
             outcome)
         .serviceLevelObjectives(DURATION_BUCKETS)

@@ -176,6 +176,12 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
   @Override
   public UpstreamAttempt upstreamAttempt(
       CallContext call, String provider, String model, int attempt) {
+    return upstreamAttempt(call, provider, "default", model, attempt);
+  }
+
+  @Override
+  public UpstreamAttempt upstreamAttempt(
+      CallContext call, String provider, String deployment, String model, int attempt) {
     CallRecord rec = inFlight.get(call.requestId());
     long start = System.nanoTime();
     Object span =
@@ -200,14 +206,14 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
         ended = true;
         long elapsed = System.nanoTime() - start;
         if (rec != null) {
-          rec.attemptEnded(elapsed);
+          rec.attemptEnded(elapsed, deployment);
         }
         String outcome =
             failure == null
                 ? ""
                 : failure instanceof CancellationException ? "CANCELLED" : reasonOf(failure);
         if (meters != null) {
-          meters.attemptEnded(provider, outcome, elapsed);
+          meters.attemptEnded(provider, deployment, outcome, elapsed);
         }
         if (span != null) {
           tracing.endAttempt(span, outcome);
