@@ -1,5 +1,6 @@
 package dev.providergateway.observability;
 
+import dev.providergateway.registry.Deployment;
 import dev.providergateway.registry.RegisteredProvider;
 import dev.providergateway.resilience.ProviderBreaker;
 import io.grpc.Status;
@@ -237,12 +238,20 @@ final class GatewayMeters implements AutoCloseable {
   void breakers(List<RegisteredProvider> providers) {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     for (RegisteredProvider p : providers) {
-      for (ProviderBreaker.State state : ProviderBreaker.State.values()) {
-        rows.add(
-            MultiGauge.Row.of(
-                Tags.of("gen_ai.provider.name", p.name(), "state", state.name().toLowerCase()),
-                p,
-                rp -> rp.breaker().state() == state ? 1 : 0));
+      for (Deployment d : p.deployments()) {
+        for (ProviderBreaker.State state : ProviderBreaker.State.values()) {
+          rows.add(
+              MultiGauge.Row.of(
+                  Tags.of(
+                      "gen_ai.provider.name",
+                      p.name(),
+                      "gateway.deployment",
+                      d.id(),
+                      "state",
+                      state.name().toLowerCase()),
+                  d,
+                  dep -> dep.breaker().state() == state ? 1 : 0));
+        }
       }
     }
     breakerState.register(rows, true);
