@@ -2,6 +2,7 @@ package dev.providergateway.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.providergateway.config.BalanceStrategy;
 import dev.providergateway.config.BreakerConfig;
 import dev.providergateway.config.DeploymentConfig;
 import dev.providergateway.config.GatewayConfig;
@@ -303,9 +304,21 @@ public final class ProviderRegistry implements AutoCloseable {
         BreakerConfig breaker) {
       checkNames(key, settings.name(), aliases);
       Provider provider = create(key, factory, settings);
+      ProviderBreaker own = new ProviderBreaker(settings.name(), breaker, runtime.clock());
+      // The entry itself is its one deployment, shown with its key's hash and host like any other.
+      Deployment implicit =
+          new Deployment(
+              settings.name(),
+              "default",
+              provider,
+              own,
+              settings.apiKey(),
+              null,
+              1,
+              DeploymentSettings.host(settings.baseUrl()));
       register(
           new RegisteredProvider(
-              provider, aliases, new ProviderBreaker(settings.name(), breaker, runtime.clock())));
+              provider, aliases, own, List.of(implicit), BalanceStrategy.WEIGHTED_RANDOM));
     }
 
     private Deployment deployment(

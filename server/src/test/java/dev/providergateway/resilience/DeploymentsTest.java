@@ -179,6 +179,10 @@ class DeploymentsTest {
     assertThat(depA.getHost()).as("hosts hidden by default").isEmpty();
     assertThat(deployment(info, "c").getModel()).isEqualTo("c-model");
     assertThat(info.toString()).doesNotContain("sk-key-a-123", "sk-key-b-456", "sk-shared-789");
+    assertThat(listed("echo").getDeploymentsList())
+        .as("a provider without deployments is its own, `default`")
+        .extracting(DeploymentInfo::getId, DeploymentInfo::getKeyId, DeploymentInfo::getState)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("default", "", "available"));
   }
 
   @Test
