@@ -930,7 +930,11 @@ type ProviderInfo struct {
 	// CircuitState is the current state of the provider's circuit breaker.
 	CircuitState CircuitState `protobuf:"varint,8,opt,name=circuit_state,json=circuitState,proto3,enum=providergateway.v1.CircuitState" json:"circuit_state,omitempty"`
 	// Demo is true for test and demo providers (such as `echo`) that call no real model.
-	Demo          bool `protobuf:"varint,9,opt,name=demo,proto3" json:"demo,omitempty"`
+	Demo bool `protobuf:"varint,9,opt,name=demo,proto3" json:"demo,omitempty"`
+	// Deployments are the upstreams that serve this provider's models (several keys, regions or
+	// replicas), each with its own circuit breaker and cooldowns. A provider configured without
+	// deployments has one, `default`. `circuit_state` above is closed while any deployment's is.
+	Deployments   []*DeploymentInfo `protobuf:"bytes,10,rep,name=deployments,proto3" json:"deployments,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1026,6 +1030,13 @@ func (x *ProviderInfo) GetDemo() bool {
 		return x.Demo
 	}
 	return false
+}
+
+func (x *ProviderInfo) GetDeployments() []*DeploymentInfo {
+	if x != nil {
+		return x.Deployments
+	}
+	return nil
 }
 
 // ModelInfo describes one known model of a provider.
@@ -1351,6 +1362,140 @@ func (x *RouteTarget) GetModel() string {
 	return ""
 }
 
+// DeploymentInfo describes one upstream deployment of a provider and its current state. It never
+// carries a credential: the API key shows as a short hash.
+type DeploymentInfo struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Id is the deployment's name within its provider (`default` when none are configured).
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// KeyId is `sha256:` and the first 8 hex digits of the SHA-256 of the deployment's API key, or
+	// empty when it has none.
+	KeyId string `protobuf:"bytes,2,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	// Model is the model id this deployment sends upstream instead of the request's; empty means
+	// the request's model.
+	Model string `protobuf:"bytes,3,opt,name=model,proto3" json:"model,omitempty"`
+	// Weight is the deployment's share under weighted balancing, 1 to 1000.
+	Weight uint32 `protobuf:"varint,4,opt,name=weight,proto3" json:"weight,omitempty"`
+	// CircuitState is the state of the deployment's own circuit breaker.
+	CircuitState CircuitState `protobuf:"varint,5,opt,name=circuit_state,json=circuitState,proto3,enum=providergateway.v1.CircuitState" json:"circuit_state,omitempty"`
+	// State is one word: `available`, `cooling_down` (after a rate limit for the provider's default
+	// model or one of its listed models), `key_disabled` (after a quota or billing error, until
+	// `quota_cooldown` passes or the config is reloaded) or `circuit_open`.
+	State string `protobuf:"bytes,6,opt,name=state,proto3" json:"state,omitempty"`
+	// CooldownRemainingMs is the time in milliseconds until the cooldown that `state` names ends, 0
+	// when none.
+	CooldownRemainingMs int64 `protobuf:"varint,7,opt,name=cooldown_remaining_ms,json=cooldownRemainingMs,proto3" json:"cooldown_remaining_ms,omitempty"`
+	// InFlight is the number of calls this gateway has in flight at the deployment.
+	InFlight uint32 `protobuf:"varint,8,opt,name=in_flight,json=inFlight,proto3" json:"in_flight,omitempty"`
+	// LatencyMs is the moving average of the deployment's latency in milliseconds (time to a
+	// complete answer, or to a stream's first output), 0 before the first measurement.
+	LatencyMs float64 `protobuf:"fixed64,9,opt,name=latency_ms,json=latencyMs,proto3" json:"latency_ms,omitempty"`
+	// Host is the upstream host, shown only when `auth.show_upstream_hosts` is set.
+	Host          string `protobuf:"bytes,10,opt,name=host,proto3" json:"host,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeploymentInfo) Reset() {
+	*x = DeploymentInfo{}
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeploymentInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeploymentInfo) ProtoMessage() {}
+
+func (x *DeploymentInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeploymentInfo.ProtoReflect.Descriptor instead.
+func (*DeploymentInfo) Descriptor() ([]byte, []int) {
+	return file_providergateway_v1_provider_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *DeploymentInfo) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *DeploymentInfo) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *DeploymentInfo) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *DeploymentInfo) GetWeight() uint32 {
+	if x != nil {
+		return x.Weight
+	}
+	return 0
+}
+
+func (x *DeploymentInfo) GetCircuitState() CircuitState {
+	if x != nil {
+		return x.CircuitState
+	}
+	return CircuitState_CIRCUIT_STATE_UNSPECIFIED
+}
+
+func (x *DeploymentInfo) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *DeploymentInfo) GetCooldownRemainingMs() int64 {
+	if x != nil {
+		return x.CooldownRemainingMs
+	}
+	return 0
+}
+
+func (x *DeploymentInfo) GetInFlight() uint32 {
+	if x != nil {
+		return x.InFlight
+	}
+	return 0
+}
+
+func (x *DeploymentInfo) GetLatencyMs() float64 {
+	if x != nil {
+		return x.LatencyMs
+	}
+	return 0
+}
+
+func (x *DeploymentInfo) GetHost() string {
+	if x != nil {
+		return x.Host
+	}
+	return ""
+}
+
 // StartTurn starts a turn.
 type ConverseRequest_StartTurn struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1370,7 +1515,7 @@ type ConverseRequest_StartTurn struct {
 
 func (x *ConverseRequest_StartTurn) Reset() {
 	*x = ConverseRequest_StartTurn{}
-	mi := &file_providergateway_v1_provider_service_proto_msgTypes[15]
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1382,7 +1527,7 @@ func (x *ConverseRequest_StartTurn) String() string {
 func (*ConverseRequest_StartTurn) ProtoMessage() {}
 
 func (x *ConverseRequest_StartTurn) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_provider_service_proto_msgTypes[15]
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1431,7 +1576,7 @@ type ConverseRequest_CancelTurn struct {
 
 func (x *ConverseRequest_CancelTurn) Reset() {
 	*x = ConverseRequest_CancelTurn{}
-	mi := &file_providergateway_v1_provider_service_proto_msgTypes[16]
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1443,7 +1588,7 @@ func (x *ConverseRequest_CancelTurn) String() string {
 func (*ConverseRequest_CancelTurn) ProtoMessage() {}
 
 func (x *ConverseRequest_CancelTurn) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_provider_service_proto_msgTypes[16]
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1554,7 +1699,7 @@ const file_providergateway_v1_provider_service_proto_rawDesc = "" +
 	"\x15ListProvidersResponse\x12>\n" +
 	"\tproviders\x18\x01 \x03(\v2 .providergateway.v1.ProviderInfoR\tproviders\x125\n" +
 	"\x06routes\x18\x02 \x03(\v2\x1d.providergateway.v1.RouteInfoR\x06routes\x12)\n" +
-	"\x10default_provider\x18\x03 \x01(\tR\x0fdefaultProvider\"\xf8\x02\n" +
+	"\x10default_provider\x18\x03 \x01(\tR\x0fdefaultProvider\"\xbe\x03\n" +
 	"\fProviderInfo\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aaliases\x18\x02 \x03(\tR\aaliases\x12\x1b\n" +
@@ -1564,7 +1709,9 @@ const file_providergateway_v1_provider_service_proto_rawDesc = "" +
 	"\x06models\x18\x06 \x03(\v2\x1d.providergateway.v1.ModelInfoR\x06models\x12D\n" +
 	"\fcapabilities\x18\a \x01(\v2 .providergateway.v1.CapabilitiesR\fcapabilities\x12E\n" +
 	"\rcircuit_state\x18\b \x01(\x0e2 .providergateway.v1.CircuitStateR\fcircuitState\x12\x12\n" +
-	"\x04demo\x18\t \x01(\bR\x04demo\"a\n" +
+	"\x04demo\x18\t \x01(\bR\x04demo\x12D\n" +
+	"\vdeployments\x18\n" +
+	" \x03(\v2\".providergateway.v1.DeploymentInfoR\vdeployments\"a\n" +
 	"\tModelInfo\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12D\n" +
 	"\fcapabilities\x18\x02 \x01(\v2 .providergateway.v1.CapabilitiesR\fcapabilities\"\x9c\x04\n" +
@@ -1588,7 +1735,20 @@ const file_providergateway_v1_provider_service_proto_rawDesc = "" +
 	"\atargets\x18\x02 \x03(\v2\x1f.providergateway.v1.RouteTargetR\atargets\"?\n" +
 	"\vRouteTarget\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x14\n" +
-	"\x05model\x18\x02 \x01(\tR\x05model*\xe6\x02\n" +
+	"\x05model\x18\x02 \x01(\tR\x05model\"\xc6\x02\n" +
+	"\x0eDeploymentInfo\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x15\n" +
+	"\x06key_id\x18\x02 \x01(\tR\x05keyId\x12\x14\n" +
+	"\x05model\x18\x03 \x01(\tR\x05model\x12\x16\n" +
+	"\x06weight\x18\x04 \x01(\rR\x06weight\x12E\n" +
+	"\rcircuit_state\x18\x05 \x01(\x0e2 .providergateway.v1.CircuitStateR\fcircuitState\x12\x14\n" +
+	"\x05state\x18\x06 \x01(\tR\x05state\x122\n" +
+	"\x15cooldown_remaining_ms\x18\a \x01(\x03R\x13cooldownRemainingMs\x12\x1b\n" +
+	"\tin_flight\x18\b \x01(\rR\binFlight\x12\x1d\n" +
+	"\n" +
+	"latency_ms\x18\t \x01(\x01R\tlatencyMs\x12\x12\n" +
+	"\x04host\x18\n" +
+	" \x01(\tR\x04host*\xe6\x02\n" +
 	"\x0eToolCallFormat\x12 \n" +
 	"\x1cTOOL_CALL_FORMAT_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17TOOL_CALL_FORMAT_OPENAI\x10\x01\x12\x1e\n" +
@@ -1627,7 +1787,7 @@ func file_providergateway_v1_provider_service_proto_rawDescGZIP() []byte {
 }
 
 var file_providergateway_v1_provider_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_providergateway_v1_provider_service_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_providergateway_v1_provider_service_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_providergateway_v1_provider_service_proto_goTypes = []any{
 	(ToolCallFormat)(0),                // 0: providergateway.v1.ToolCallFormat
 	(CircuitState)(0),                  // 1: providergateway.v1.CircuitState
@@ -1643,67 +1803,70 @@ var file_providergateway_v1_provider_service_proto_goTypes = []any{
 	(*Capabilities)(nil),               // 11: providergateway.v1.Capabilities
 	(*RouteInfo)(nil),                  // 12: providergateway.v1.RouteInfo
 	(*RouteTarget)(nil),                // 13: providergateway.v1.RouteTarget
-	nil,                                // 14: providergateway.v1.ChatRequest.TagsEntry
-	nil,                                // 15: providergateway.v1.CompletionResponse.MetadataEntry
-	nil,                                // 16: providergateway.v1.StreamChunk.MetadataEntry
-	(*ConverseRequest_StartTurn)(nil),  // 17: providergateway.v1.ConverseRequest.StartTurn
-	(*ConverseRequest_CancelTurn)(nil), // 18: providergateway.v1.ConverseRequest.CancelTurn
-	(*Message)(nil),                    // 19: providergateway.v1.Message
-	(*ToolDefinition)(nil),             // 20: providergateway.v1.ToolDefinition
-	(*ToolChoice)(nil),                 // 21: providergateway.v1.ToolChoice
-	(*ResponseFormat)(nil),             // 22: providergateway.v1.ResponseFormat
-	(*structpb.Struct)(nil),            // 23: google.protobuf.Struct
-	(*ToolCall)(nil),                   // 24: providergateway.v1.ToolCall
-	(StopReason)(0),                    // 25: providergateway.v1.StopReason
-	(*Usage)(nil),                      // 26: providergateway.v1.Usage
-	(*ReasoningBlock)(nil),             // 27: providergateway.v1.ReasoningBlock
-	(*ToolCallDelta)(nil),              // 28: providergateway.v1.ToolCallDelta
-	(*status.Status)(nil),              // 29: google.rpc.Status
+	(*DeploymentInfo)(nil),             // 14: providergateway.v1.DeploymentInfo
+	nil,                                // 15: providergateway.v1.ChatRequest.TagsEntry
+	nil,                                // 16: providergateway.v1.CompletionResponse.MetadataEntry
+	nil,                                // 17: providergateway.v1.StreamChunk.MetadataEntry
+	(*ConverseRequest_StartTurn)(nil),  // 18: providergateway.v1.ConverseRequest.StartTurn
+	(*ConverseRequest_CancelTurn)(nil), // 19: providergateway.v1.ConverseRequest.CancelTurn
+	(*Message)(nil),                    // 20: providergateway.v1.Message
+	(*ToolDefinition)(nil),             // 21: providergateway.v1.ToolDefinition
+	(*ToolChoice)(nil),                 // 22: providergateway.v1.ToolChoice
+	(*ResponseFormat)(nil),             // 23: providergateway.v1.ResponseFormat
+	(*structpb.Struct)(nil),            // 24: google.protobuf.Struct
+	(*ToolCall)(nil),                   // 25: providergateway.v1.ToolCall
+	(StopReason)(0),                    // 26: providergateway.v1.StopReason
+	(*Usage)(nil),                      // 27: providergateway.v1.Usage
+	(*ReasoningBlock)(nil),             // 28: providergateway.v1.ReasoningBlock
+	(*ToolCallDelta)(nil),              // 29: providergateway.v1.ToolCallDelta
+	(*status.Status)(nil),              // 30: google.rpc.Status
 }
 var file_providergateway_v1_provider_service_proto_depIdxs = []int32{
-	19, // 0: providergateway.v1.ChatRequest.messages:type_name -> providergateway.v1.Message
-	20, // 1: providergateway.v1.ChatRequest.tools:type_name -> providergateway.v1.ToolDefinition
-	21, // 2: providergateway.v1.ChatRequest.tool_choice:type_name -> providergateway.v1.ToolChoice
-	22, // 3: providergateway.v1.ChatRequest.response_format:type_name -> providergateway.v1.ResponseFormat
-	23, // 4: providergateway.v1.ChatRequest.extra:type_name -> google.protobuf.Struct
-	14, // 5: providergateway.v1.ChatRequest.tags:type_name -> providergateway.v1.ChatRequest.TagsEntry
-	24, // 6: providergateway.v1.CompletionResponse.tool_calls:type_name -> providergateway.v1.ToolCall
-	25, // 7: providergateway.v1.CompletionResponse.stop_reason:type_name -> providergateway.v1.StopReason
-	26, // 8: providergateway.v1.CompletionResponse.usage:type_name -> providergateway.v1.Usage
-	15, // 9: providergateway.v1.CompletionResponse.metadata:type_name -> providergateway.v1.CompletionResponse.MetadataEntry
-	27, // 10: providergateway.v1.CompletionResponse.reasoning_blocks:type_name -> providergateway.v1.ReasoningBlock
-	28, // 11: providergateway.v1.StreamChunk.tool_call_deltas:type_name -> providergateway.v1.ToolCallDelta
-	24, // 12: providergateway.v1.StreamChunk.tool_calls:type_name -> providergateway.v1.ToolCall
-	25, // 13: providergateway.v1.StreamChunk.stop_reason:type_name -> providergateway.v1.StopReason
-	26, // 14: providergateway.v1.StreamChunk.usage:type_name -> providergateway.v1.Usage
-	16, // 15: providergateway.v1.StreamChunk.metadata:type_name -> providergateway.v1.StreamChunk.MetadataEntry
-	27, // 16: providergateway.v1.StreamChunk.reasoning_blocks:type_name -> providergateway.v1.ReasoningBlock
-	17, // 17: providergateway.v1.ConverseRequest.start:type_name -> providergateway.v1.ConverseRequest.StartTurn
-	18, // 18: providergateway.v1.ConverseRequest.cancel:type_name -> providergateway.v1.ConverseRequest.CancelTurn
+	20, // 0: providergateway.v1.ChatRequest.messages:type_name -> providergateway.v1.Message
+	21, // 1: providergateway.v1.ChatRequest.tools:type_name -> providergateway.v1.ToolDefinition
+	22, // 2: providergateway.v1.ChatRequest.tool_choice:type_name -> providergateway.v1.ToolChoice
+	23, // 3: providergateway.v1.ChatRequest.response_format:type_name -> providergateway.v1.ResponseFormat
+	24, // 4: providergateway.v1.ChatRequest.extra:type_name -> google.protobuf.Struct
+	15, // 5: providergateway.v1.ChatRequest.tags:type_name -> providergateway.v1.ChatRequest.TagsEntry
+	25, // 6: providergateway.v1.CompletionResponse.tool_calls:type_name -> providergateway.v1.ToolCall
+	26, // 7: providergateway.v1.CompletionResponse.stop_reason:type_name -> providergateway.v1.StopReason
+	27, // 8: providergateway.v1.CompletionResponse.usage:type_name -> providergateway.v1.Usage
+	16, // 9: providergateway.v1.CompletionResponse.metadata:type_name -> providergateway.v1.CompletionResponse.MetadataEntry
+	28, // 10: providergateway.v1.CompletionResponse.reasoning_blocks:type_name -> providergateway.v1.ReasoningBlock
+	29, // 11: providergateway.v1.StreamChunk.tool_call_deltas:type_name -> providergateway.v1.ToolCallDelta
+	25, // 12: providergateway.v1.StreamChunk.tool_calls:type_name -> providergateway.v1.ToolCall
+	26, // 13: providergateway.v1.StreamChunk.stop_reason:type_name -> providergateway.v1.StopReason
+	27, // 14: providergateway.v1.StreamChunk.usage:type_name -> providergateway.v1.Usage
+	17, // 15: providergateway.v1.StreamChunk.metadata:type_name -> providergateway.v1.StreamChunk.MetadataEntry
+	28, // 16: providergateway.v1.StreamChunk.reasoning_blocks:type_name -> providergateway.v1.ReasoningBlock
+	18, // 17: providergateway.v1.ConverseRequest.start:type_name -> providergateway.v1.ConverseRequest.StartTurn
+	19, // 18: providergateway.v1.ConverseRequest.cancel:type_name -> providergateway.v1.ConverseRequest.CancelTurn
 	4,  // 19: providergateway.v1.ConverseResponse.chunk:type_name -> providergateway.v1.StreamChunk
-	29, // 20: providergateway.v1.ConverseResponse.error:type_name -> google.rpc.Status
+	30, // 20: providergateway.v1.ConverseResponse.error:type_name -> google.rpc.Status
 	9,  // 21: providergateway.v1.ListProvidersResponse.providers:type_name -> providergateway.v1.ProviderInfo
 	12, // 22: providergateway.v1.ListProvidersResponse.routes:type_name -> providergateway.v1.RouteInfo
 	10, // 23: providergateway.v1.ProviderInfo.models:type_name -> providergateway.v1.ModelInfo
 	11, // 24: providergateway.v1.ProviderInfo.capabilities:type_name -> providergateway.v1.Capabilities
 	1,  // 25: providergateway.v1.ProviderInfo.circuit_state:type_name -> providergateway.v1.CircuitState
-	11, // 26: providergateway.v1.ModelInfo.capabilities:type_name -> providergateway.v1.Capabilities
-	0,  // 27: providergateway.v1.Capabilities.tool_call_format:type_name -> providergateway.v1.ToolCallFormat
-	13, // 28: providergateway.v1.RouteInfo.targets:type_name -> providergateway.v1.RouteTarget
-	2,  // 29: providergateway.v1.ConverseRequest.StartTurn.request:type_name -> providergateway.v1.ChatRequest
-	2,  // 30: providergateway.v1.ProviderService.Chat:input_type -> providergateway.v1.ChatRequest
-	2,  // 31: providergateway.v1.ProviderService.Stream:input_type -> providergateway.v1.ChatRequest
-	5,  // 32: providergateway.v1.ProviderService.Converse:input_type -> providergateway.v1.ConverseRequest
-	7,  // 33: providergateway.v1.ProviderService.ListProviders:input_type -> providergateway.v1.ListProvidersRequest
-	3,  // 34: providergateway.v1.ProviderService.Chat:output_type -> providergateway.v1.CompletionResponse
-	4,  // 35: providergateway.v1.ProviderService.Stream:output_type -> providergateway.v1.StreamChunk
-	6,  // 36: providergateway.v1.ProviderService.Converse:output_type -> providergateway.v1.ConverseResponse
-	8,  // 37: providergateway.v1.ProviderService.ListProviders:output_type -> providergateway.v1.ListProvidersResponse
-	34, // [34:38] is the sub-list for method output_type
-	30, // [30:34] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	14, // 26: providergateway.v1.ProviderInfo.deployments:type_name -> providergateway.v1.DeploymentInfo
+	11, // 27: providergateway.v1.ModelInfo.capabilities:type_name -> providergateway.v1.Capabilities
+	0,  // 28: providergateway.v1.Capabilities.tool_call_format:type_name -> providergateway.v1.ToolCallFormat
+	13, // 29: providergateway.v1.RouteInfo.targets:type_name -> providergateway.v1.RouteTarget
+	1,  // 30: providergateway.v1.DeploymentInfo.circuit_state:type_name -> providergateway.v1.CircuitState
+	2,  // 31: providergateway.v1.ConverseRequest.StartTurn.request:type_name -> providergateway.v1.ChatRequest
+	2,  // 32: providergateway.v1.ProviderService.Chat:input_type -> providergateway.v1.ChatRequest
+	2,  // 33: providergateway.v1.ProviderService.Stream:input_type -> providergateway.v1.ChatRequest
+	5,  // 34: providergateway.v1.ProviderService.Converse:input_type -> providergateway.v1.ConverseRequest
+	7,  // 35: providergateway.v1.ProviderService.ListProviders:input_type -> providergateway.v1.ListProvidersRequest
+	3,  // 36: providergateway.v1.ProviderService.Chat:output_type -> providergateway.v1.CompletionResponse
+	4,  // 37: providergateway.v1.ProviderService.Stream:output_type -> providergateway.v1.StreamChunk
+	6,  // 38: providergateway.v1.ProviderService.Converse:output_type -> providergateway.v1.ConverseResponse
+	8,  // 39: providergateway.v1.ProviderService.ListProviders:output_type -> providergateway.v1.ListProvidersResponse
+	36, // [36:40] is the sub-list for method output_type
+	32, // [32:36] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_providergateway_v1_provider_service_proto_init() }
@@ -1727,7 +1890,7 @@ func file_providergateway_v1_provider_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_providergateway_v1_provider_service_proto_rawDesc), len(file_providergateway_v1_provider_service_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   17,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

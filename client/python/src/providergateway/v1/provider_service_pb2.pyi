@@ -199,7 +199,7 @@ class ListProvidersResponse(_message.Message):
     def __init__(self, providers: _Optional[_Iterable[_Union[ProviderInfo, _Mapping]]] = ..., routes: _Optional[_Iterable[_Union[RouteInfo, _Mapping]]] = ..., default_provider: _Optional[str] = ...) -> None: ...
 
 class ProviderInfo(_message.Message):
-    __slots__ = ("name", "aliases", "wire_type", "description", "default_model", "models", "capabilities", "circuit_state", "demo")
+    __slots__ = ("name", "aliases", "wire_type", "description", "default_model", "models", "capabilities", "circuit_state", "demo", "deployments")
     NAME_FIELD_NUMBER: _ClassVar[int]
     ALIASES_FIELD_NUMBER: _ClassVar[int]
     WIRE_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -209,6 +209,7 @@ class ProviderInfo(_message.Message):
     CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
     CIRCUIT_STATE_FIELD_NUMBER: _ClassVar[int]
     DEMO_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENTS_FIELD_NUMBER: _ClassVar[int]
     name: str
     aliases: _containers.RepeatedScalarFieldContainer[str]
     wire_type: str
@@ -218,7 +219,8 @@ class ProviderInfo(_message.Message):
     capabilities: Capabilities
     circuit_state: CircuitState
     demo: bool
-    def __init__(self, name: _Optional[str] = ..., aliases: _Optional[_Iterable[str]] = ..., wire_type: _Optional[str] = ..., description: _Optional[str] = ..., default_model: _Optional[str] = ..., models: _Optional[_Iterable[_Union[ModelInfo, _Mapping]]] = ..., capabilities: _Optional[_Union[Capabilities, _Mapping]] = ..., circuit_state: _Optional[_Union[CircuitState, str]] = ..., demo: bool = ...) -> None: ...
+    deployments: _containers.RepeatedCompositeFieldContainer[DeploymentInfo]
+    def __init__(self, name: _Optional[str] = ..., aliases: _Optional[_Iterable[str]] = ..., wire_type: _Optional[str] = ..., description: _Optional[str] = ..., default_model: _Optional[str] = ..., models: _Optional[_Iterable[_Union[ModelInfo, _Mapping]]] = ..., capabilities: _Optional[_Union[Capabilities, _Mapping]] = ..., circuit_state: _Optional[_Union[CircuitState, str]] = ..., demo: bool = ..., deployments: _Optional[_Iterable[_Union[DeploymentInfo, _Mapping]]] = ...) -> None: ...
 
 class ModelInfo(_message.Message):
     __slots__ = ("id", "capabilities")
@@ -273,3 +275,27 @@ class RouteTarget(_message.Message):
     provider: str
     model: str
     def __init__(self, provider: _Optional[str] = ..., model: _Optional[str] = ...) -> None: ...
+
+class DeploymentInfo(_message.Message):
+    __slots__ = ("id", "key_id", "model", "weight", "circuit_state", "state", "cooldown_remaining_ms", "in_flight", "latency_ms", "host")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    CIRCUIT_STATE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    COOLDOWN_REMAINING_MS_FIELD_NUMBER: _ClassVar[int]
+    IN_FLIGHT_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_MS_FIELD_NUMBER: _ClassVar[int]
+    HOST_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    key_id: str
+    model: str
+    weight: int
+    circuit_state: CircuitState
+    state: str
+    cooldown_remaining_ms: int
+    in_flight: int
+    latency_ms: float
+    host: str
+    def __init__(self, id: _Optional[str] = ..., key_id: _Optional[str] = ..., model: _Optional[str] = ..., weight: _Optional[int] = ..., circuit_state: _Optional[_Union[CircuitState, str]] = ..., state: _Optional[str] = ..., cooldown_remaining_ms: _Optional[int] = ..., in_flight: _Optional[int] = ..., latency_ms: _Optional[float] = ..., host: _Optional[str] = ...) -> None: ...

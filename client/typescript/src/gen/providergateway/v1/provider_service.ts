@@ -441,6 +441,12 @@ export interface ProviderInfo {
   circuitState: CircuitState;
   /** Demo is true for test and demo providers (such as `echo`) that call no real model. */
   demo: boolean;
+  /**
+   * Deployments are the upstreams that serve this provider's models (several keys, regions or
+   * replicas), each with its own circuit breaker and cooldowns. A provider configured without
+   * deployments has one, `default`. `circuit_state` above is closed while any deployment's is.
+   */
+  deployments: DeploymentInfo[];
 }
 
 /** ModelInfo describes one known model of a provider. */
@@ -503,6 +509,49 @@ export interface RouteTarget {
   provider: string;
   /** Model is the model id; empty means the provider's default model. */
   model: string;
+}
+
+/**
+ * DeploymentInfo describes one upstream deployment of a provider and its current state. It never
+ * carries a credential: the API key shows as a short hash.
+ */
+export interface DeploymentInfo {
+  /** Id is the deployment's name within its provider (`default` when none are configured). */
+  id: string;
+  /**
+   * KeyId is `sha256:` and the first 8 hex digits of the SHA-256 of the deployment's API key, or
+   * empty when it has none.
+   */
+  keyId: string;
+  /**
+   * Model is the model id this deployment sends upstream instead of the request's; empty means
+   * the request's model.
+   */
+  model: string;
+  /** Weight is the deployment's share under weighted balancing, 1 to 1000. */
+  weight: number;
+  /** CircuitState is the state of the deployment's own circuit breaker. */
+  circuitState: CircuitState;
+  /**
+   * State is one word: `available`, `cooling_down` (after a rate limit for the provider's default
+   * model or one of its listed models), `key_disabled` (after a quota or billing error, until
+   * `quota_cooldown` passes or the config is reloaded) or `circuit_open`.
+   */
+  state: string;
+  /**
+   * CooldownRemainingMs is the time in milliseconds until the cooldown that `state` names ends, 0
+   * when none.
+   */
+  cooldownRemainingMs: number;
+  /** InFlight is the number of calls this gateway has in flight at the deployment. */
+  inFlight: number;
+  /**
+   * LatencyMs is the moving average of the deployment's latency in milliseconds (time to a
+   * complete answer, or to a stream's first output), 0 before the first measurement.
+   */
+  latencyMs: number;
+  /** Host is the upstream host, shown only when `auth.show_upstream_hosts` is set. */
+  host: string;
 }
 
 function createBaseChatRequest(): ChatRequest {
@@ -2269,6 +2318,7 @@ function createBaseProviderInfo(): ProviderInfo {
     capabilities: undefined,
     circuitState: 0,
     demo: false,
+    deployments: [],
   };
 }
 
@@ -2300,6 +2350,9 @@ export const ProviderInfo: MessageFns<ProviderInfo> = {
     }
     if (message.demo !== false) {
       writer.uint32(72).bool(message.demo);
+    }
+    for (const v of message.deployments) {
+      DeploymentInfo.encode(v!, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -2389,6 +2442,14 @@ export const ProviderInfo: MessageFns<ProviderInfo> = {
             message.demo = reader.bool();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.deployments.push(DeploymentInfo.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2424,6 +2485,9 @@ export const ProviderInfo: MessageFns<ProviderInfo> = {
         ? circuitStateFromJSON(object.circuit_state)
         : 0,
       demo: isSet(object.demo) ? globalThis.Boolean(object.demo) : false,
+      deployments: globalThis.Array.isArray(object?.deployments)
+        ? object.deployments.map((e: any) => DeploymentInfo.fromJSON(e))
+        : [],
     };
   },
 
@@ -2456,6 +2520,9 @@ export const ProviderInfo: MessageFns<ProviderInfo> = {
     if (message.demo !== false) {
       obj.demo = message.demo;
     }
+    if (message.deployments?.length) {
+      obj.deployments = message.deployments.map((e) => DeploymentInfo.toJSON(e));
+    }
     return obj;
   },
 
@@ -2475,6 +2542,7 @@ export const ProviderInfo: MessageFns<ProviderInfo> = {
       : undefined;
     message.circuitState = object.circuitState ?? 0;
     message.demo = object.demo ?? false;
+    message.deployments = object.deployments?.map((e) => DeploymentInfo.fromPartial(e)) || [];
     return message;
   },
 };
@@ -3043,6 +3111,250 @@ export const RouteTarget: MessageFns<RouteTarget> = {
     const message = createBaseRouteTarget();
     message.provider = object.provider ?? "";
     message.model = object.model ?? "";
+    return message;
+  },
+};
+
+function createBaseDeploymentInfo(): DeploymentInfo {
+  return {
+    id: "",
+    keyId: "",
+    model: "",
+    weight: 0,
+    circuitState: 0,
+    state: "",
+    cooldownRemainingMs: 0,
+    inFlight: 0,
+    latencyMs: 0,
+    host: "",
+  };
+}
+
+export const DeploymentInfo: MessageFns<DeploymentInfo> = {
+  encode(message: DeploymentInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.keyId !== "") {
+      writer.uint32(18).string(message.keyId);
+    }
+    if (message.model !== "") {
+      writer.uint32(26).string(message.model);
+    }
+    if (message.weight !== 0) {
+      writer.uint32(32).uint32(message.weight);
+    }
+    if (message.circuitState !== 0) {
+      writer.uint32(40).int32(message.circuitState);
+    }
+    if (message.state !== "") {
+      writer.uint32(50).string(message.state);
+    }
+    if (message.cooldownRemainingMs !== 0) {
+      writer.uint32(56).int64(message.cooldownRemainingMs);
+    }
+    if (message.inFlight !== 0) {
+      writer.uint32(64).uint32(message.inFlight);
+    }
+    if (message.latencyMs !== 0) {
+      writer.uint32(73).double(message.latencyMs);
+    }
+    if (message.host !== "") {
+      writer.uint32(82).string(message.host);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeploymentInfo {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeploymentInfo();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.keyId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.weight = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.circuitState = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.cooldownRemainingMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.inFlight = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.latencyMs = reader.double();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.host = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeploymentInfo {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      keyId: isSet(object.keyId)
+        ? globalThis.String(object.keyId)
+        : isSet(object.key_id)
+        ? globalThis.String(object.key_id)
+        : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      weight: isSet(object.weight) ? globalThis.Number(object.weight) : 0,
+      circuitState: isSet(object.circuitState)
+        ? circuitStateFromJSON(object.circuitState)
+        : isSet(object.circuit_state)
+        ? circuitStateFromJSON(object.circuit_state)
+        : 0,
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      cooldownRemainingMs: isSet(object.cooldownRemainingMs)
+        ? globalThis.Number(object.cooldownRemainingMs)
+        : isSet(object.cooldown_remaining_ms)
+        ? globalThis.Number(object.cooldown_remaining_ms)
+        : 0,
+      inFlight: isSet(object.inFlight)
+        ? globalThis.Number(object.inFlight)
+        : isSet(object.in_flight)
+        ? globalThis.Number(object.in_flight)
+        : 0,
+      latencyMs: isSet(object.latencyMs)
+        ? globalThis.Number(object.latencyMs)
+        : isSet(object.latency_ms)
+        ? globalThis.Number(object.latency_ms)
+        : 0,
+      host: isSet(object.host) ? globalThis.String(object.host) : "",
+    };
+  },
+
+  toJSON(message: DeploymentInfo): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.keyId !== "") {
+      obj.keyId = message.keyId;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.weight !== 0) {
+      obj.weight = Math.round(message.weight);
+    }
+    if (message.circuitState !== 0) {
+      obj.circuitState = circuitStateToJSON(message.circuitState);
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.cooldownRemainingMs !== 0) {
+      obj.cooldownRemainingMs = Math.round(message.cooldownRemainingMs);
+    }
+    if (message.inFlight !== 0) {
+      obj.inFlight = Math.round(message.inFlight);
+    }
+    if (message.latencyMs !== 0) {
+      obj.latencyMs = floatToJson(message.latencyMs);
+    }
+    if (message.host !== "") {
+      obj.host = message.host;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeploymentInfo>, I>>(base?: I): DeploymentInfo {
+    return DeploymentInfo.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeploymentInfo>, I>>(object: I): DeploymentInfo {
+    const message = createBaseDeploymentInfo();
+    message.id = object.id ?? "";
+    message.keyId = object.keyId ?? "";
+    message.model = object.model ?? "";
+    message.weight = object.weight ?? 0;
+    message.circuitState = object.circuitState ?? 0;
+    message.state = object.state ?? "";
+    message.cooldownRemainingMs = object.cooldownRemainingMs ?? 0;
+    message.inFlight = object.inFlight ?? 0;
+    message.latencyMs = object.latencyMs ?? 0;
+    message.host = object.host ?? "";
     return message;
   },
 };

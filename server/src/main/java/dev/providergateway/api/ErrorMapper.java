@@ -86,7 +86,9 @@ public final class ErrorMapper {
     Status.Builder status =
         Status.newBuilder().setCode(codeOf(e.reason()).getNumber()).setMessage(e.getMessage());
     status.addDetails(Any.pack(info.build()));
-    e.retryAfter().ifPresent(delay -> status.addDetails(Any.pack(retryInfo(delay))));
+    e.retryAfter()
+        .or(() -> RetryHints.inMessage(e.getMessage()))
+        .ifPresent(delay -> status.addDetails(Any.pack(retryInfo(delay))));
     if (e instanceof InvalidRequestException invalid) {
       BadRequest.Builder bad = BadRequest.newBuilder();
       invalid

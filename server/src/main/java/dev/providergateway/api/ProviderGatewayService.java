@@ -34,6 +34,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   private final RequestValidator validator;
   private final LimitsConfig limits;
   private final Clock clock;
+  private final dev.providergateway.resilience.Cooldowns cooldowns;
   private final RequestHooks hooks;
   // Reported to by the dispatcher's upstream attempts, retries and fallbacks.
   private final GatewayMetrics metrics;
@@ -79,6 +80,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     // The gateway's one clock: the dispatcher judges deadlines on it, and providers (which get the
     // same clock through their settings) bound their upstream waits by it.
     this.clock = resilience.clock();
+    this.cooldowns = resilience.cooldowns();
     this.dispatcher = new Dispatcher(registry, resilience, metrics);
     this.validator = new RequestValidator(limits);
   }
@@ -195,7 +197,9 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   @Override
   public void listProviders(
       ListProvidersRequest request, StreamObserver<ListProvidersResponse> observer) {
-    observer.onNext(ProviderListing.of(registry, Caller.current(), showUpstreamHosts));
+    observer.onNext(
+        ProviderListing.of(
+            registry, Caller.current(), showUpstreamHosts, cooldowns, clock.instant()));
     observer.onCompleted();
   }
 

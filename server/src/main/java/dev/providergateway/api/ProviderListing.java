@@ -5,10 +5,11 @@ import dev.providergateway.auth.Caller;
 import dev.providergateway.provider.Capabilities;
 import dev.providergateway.provider.ModelInfo;
 import dev.providergateway.provider.ProviderDescriptor;
+import dev.providergateway.registry.Deployment;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
+import dev.providergateway.resilience.Cooldowns;
 import dev.providergateway.toolcalling.ToolCallingCapabilities;
-import dev.providergateway.v1.CircuitState;
 import dev.providergateway.v1.ListProvidersResponse;
 import dev.providergateway.v1.ProviderInfo;
 import dev.providergateway.v1.RouteInfo;
@@ -30,7 +31,11 @@ final class ProviderListing {
   private ProviderListing() {}
 
   static ListProvidersResponse of(
-      ProviderRegistry registry, Optional<Caller> caller, boolean showUpstreamHosts) {
+      ProviderRegistry registry,
+      Optional<Caller> caller,
+      boolean showUpstreamHosts,
+      Cooldowns cooldowns,
+      java.time.Instant now) {
     ListProvidersResponse.Builder response = ListProvidersResponse.newBuilder();
     String defaultProvider = registry.defaultProvider();
     if (caller.isEmpty() || caller.get().allowsProvider(defaultProvider)) {
@@ -53,13 +58,11 @@ final class ProviderListing {
                       : AT_HOST.matcher(d.description()).replaceFirst(""))
               .setDefaultModel(defaultModelVisible ? d.defaultModel() : "")
               .setCapabilities(toProto(d.capabilities(), registry.toolCalling(p, d.defaultModel())))
-              .setCircuitState(
-                  switch (p.breaker().state()) {
-                    case CLOSED -> CircuitState.CIRCUIT_STATE_CLOSED;
-                    case OPEN -> CircuitState.CIRCUIT_STATE_OPEN;
-                    case HALF_OPEN -> CircuitState.CIRCUIT_STATE_HALF_OPEN;
-                  })
+              .setCircuitState(DeploymentListing.circuit(p.state()))
               .setDemo(d.demo());
+      for (Deployment deployment : p.deployments()) {
+        info.addDeployments(DeploymentListing.of(p, deployment, cooldowns, showUpstreamHosts, now));
+      }
       for (ModelInfo model : d.models()) {
         if (caller.isPresent() && !caller.get().allowsModel(model.id())) {
           continue;

@@ -181,14 +181,14 @@ public final class Admission {
     }
     int slash = model.indexOf('/');
     if (slash > 0) {
-      Optional<RegisteredProvider> prefixed = registry.find(model.substring(0, slash));
-      if (prefixed.isPresent()) {
-        return new Reach(
-            Via.PROVIDER,
-            model.substring(0, slash),
-            model,
-            List.of(target(prefixed.get(), model.substring(slash + 1))));
-      }
+      // As the dispatcher resolves it: an unknown prefix names a provider that does not exist.
+      String name = model.substring(0, slash);
+      String rest = model.substring(slash + 1);
+      return new Reach(
+          Via.PROVIDER,
+          name,
+          model,
+          List.of(registry.find(name).map(p -> target(p, rest)).orElse(new Target(name, rest))));
     }
     return new Reach(
         Via.DEFAULT,

@@ -66,7 +66,8 @@ final class ConfigBinder {
           "rate_limit_cooldown",
           "quota_cooldown",
           "max_concurrent_calls",
-          "max_concurrent_per_provider");
+          "max_concurrent_per_provider",
+          "rate_limit_max_wait");
   static final List<String> PROVIDER_KEYS =
       List.of(
           "name",
@@ -77,7 +78,11 @@ final class ConfigBinder {
           "default_model",
           "models",
           "options",
-          "breaker");
+          "breaker",
+          "deployments",
+          "balance");
+  static final List<String> DEPLOYMENT_KEYS =
+      List.of("id", "base_url", "api_key", "headers", "model", "weight");
   static final List<String> BREAKER_KEYS =
       List.of(
           "failure_threshold", "open_duration", "half_open_calls", "half_open_successes_to_close");
@@ -202,6 +207,7 @@ final class ConfigBinder {
     int calls = node.get("max_concurrent_calls").intValue(d.maxConcurrentCalls());
     int perProvider =
         node.get("max_concurrent_per_provider").intValue(d.maxConcurrentPerProvider());
+    var maxWait = node.get("rate_limit_max_wait").durationValue(d.rateLimitMaxWait());
     return node.build(
         () ->
             ResilienceConfig.builder()
@@ -210,6 +216,7 @@ final class ConfigBinder {
                 .timeouts(deadline, firstToken, idle)
                 .cooldowns(cooldown, quota)
                 .concurrency(calls, perProvider)
+                .rateLimitMaxWait(maxWait)
                 .build());
   }
 
@@ -227,10 +234,26 @@ final class ConfigBinder {
     List<String> models = node.get("models").stringList();
     Map<String, Object> options = node.get("options").plainMapping();
     BreakerConfig breaker = breaker(node.get("breaker"));
+    List<DeploymentConfig> deployments = new ArrayList<>();
+    for (Node deployment : node.get("deployments").elements()) {
+      deployments.add(DeploymentBinder.deployment(deployment));
+    }
+    BalanceStrategy balance =
+        node.get("balance").enumValue(BalanceStrategy.class, BalanceStrategy.WEIGHTED_RANDOM);
     return node.build(
         () ->
             new ProviderConfig(
-                name, type, aliases, baseUrl, apiKey, defaultModel, models, options, breaker));
+                name,
+                type,
+                aliases,
+                baseUrl,
+                apiKey,
+                defaultModel,
+                models,
+                options,
+                breaker,
+                deployments,
+                balance));
   }
 
   private static BreakerConfig breaker(Node node) {

@@ -22,7 +22,10 @@ import java.util.Map;
  * @param models the models to advertise (others may still work)
  * @param options free-form settings for the implementation, as plain Java values (Map, List,
  *     String, Number, Boolean, null); unmodifiable at every level
- * @param breaker the provider's circuit breaker
+ * @param breaker the circuit breaker settings, applied to each deployment's own breaker
+ * @param deployments the upstreams serving this entry's models, each with its own breaker and
+ *     cooldowns; empty means one implicit deployment ({@code default}) made of the entry itself
+ * @param balance how calls are spread over the available deployments
  */
 public record ProviderConfig(
     String name,
@@ -33,7 +36,9 @@ public record ProviderConfig(
     String defaultModel,
     List<String> models,
     Map<String, Object> options,
-    BreakerConfig breaker) {
+    BreakerConfig breaker,
+    List<DeploymentConfig> deployments,
+    BalanceStrategy balance) {
 
   public ProviderConfig {
     Checks.providerName("name", name);
@@ -53,6 +58,41 @@ public record ProviderConfig(
     }
     options = immutableMap(requireNonNull(options, "options"));
     requireNonNull(breaker, "breaker");
+    deployments = List.copyOf(deployments);
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < deployments.size(); i++) {
+      if (!ids.add(deployments.get(i).id())) {
+        throw ConfigException.at(
+            KeyPaths.element("deployments", i) + ".id",
+            Values.quote(deployments.get(i).id()) + " is used twice, expected unique ids");
+      }
+    }
+    requireNonNull(balance, "balance");
+  }
+
+  /** As above, with no deployments (the entry itself) and weighted random balancing. */
+  public ProviderConfig(
+      String name,
+      String type,
+      List<String> aliases,
+      String baseUrl,
+      Secret apiKey,
+      String defaultModel,
+      List<String> models,
+      Map<String, Object> options,
+      BreakerConfig breaker) {
+    this(
+        name,
+        type,
+        aliases,
+        baseUrl,
+        apiKey,
+        defaultModel,
+        models,
+        options,
+        breaker,
+        List.of(),
+        BalanceStrategy.WEIGHTED_RANDOM);
   }
 
   /** A provider of implementation {@code type} with no aliases, options or overrides. */
@@ -66,7 +106,7 @@ public record ProviderConfig(
     return value == null || value.isBlank() ? null : value;
   }
 
-  private static void checkUrl(String url) {
+  static void checkUrl(String url) {
     String expected = "expected an absolute http or https URL such as https://api.example.com/v1";
     URI uri;
     try {

@@ -22,6 +22,9 @@ import java.time.Duration;
  * @param quotaCooldown fail-fast period after a quota or billing 429 (Victor: 300 s)
  * @param maxConcurrentCalls calls in flight across the gateway, 1..1,000,000
  * @param maxConcurrentPerProvider calls in flight per provider, 1..1,000,000
+ * @param rateLimitMaxWait the longest a call sleeps in all for rate-limited deployments to cool
+ *     down, when no other deployment or route target is available (0..1h; also bounded by the
+ *     caller's deadline)
  */
 public record ResilienceConfig(
     int maxRetries,
@@ -36,7 +39,8 @@ public record ResilienceConfig(
     Duration rateLimitCooldown,
     Duration quotaCooldown,
     int maxConcurrentCalls,
-    int maxConcurrentPerProvider) {
+    int maxConcurrentPerProvider,
+    Duration rateLimitMaxWait) {
 
   public ResilienceConfig {
     Checks.range("max_retries", maxRetries, 0, 10);
@@ -60,6 +64,8 @@ public record ResilienceConfig(
     Checks.atMost("quota_cooldown", quotaCooldown, Checks.DAY);
     Checks.range("max_concurrent_calls", maxConcurrentCalls, 1, 1_000_000);
     Checks.range("max_concurrent_per_provider", maxConcurrentPerProvider, 1, 1_000_000);
+    Checks.notNegative("rate_limit_max_wait", rateLimitMaxWait);
+    Checks.atMost("rate_limit_max_wait", rateLimitMaxWait, Checks.HOUR);
     if (retryMaxDelay.compareTo(retryBaseDelay) < 0) {
       throw ConfigException.at(
           "retry_max_delay",
@@ -87,7 +93,8 @@ public record ResilienceConfig(
         .retryBudget(retryBudgetPercent, retryBudgetMinPerSecond)
         .timeouts(defaultDeadline, firstTokenTimeout, idleTimeout)
         .cooldowns(rateLimitCooldown, quotaCooldown)
-        .concurrency(maxConcurrentCalls, maxConcurrentPerProvider);
+        .concurrency(maxConcurrentCalls, maxConcurrentPerProvider)
+        .rateLimitMaxWait(rateLimitMaxWait);
   }
 
   /**
@@ -108,6 +115,7 @@ public record ResilienceConfig(
     private Duration quotaCooldown = Duration.ofSeconds(300);
     private int maxConcurrentCalls = 4096;
     private int maxConcurrentPerProvider = 1024;
+    private Duration rateLimitMaxWait = Duration.ofSeconds(3);
 
     private Builder() {}
 
@@ -155,6 +163,15 @@ public record ResilienceConfig(
       return this;
     }
 
+    /**
+     * The longest a call sleeps in all waiting for a rate-limited deployment when nothing else is
+     * available.
+     */
+    public Builder rateLimitMaxWait(Duration maxWait) {
+      this.rateLimitMaxWait = maxWait;
+      return this;
+    }
+
     /** The validated config. */
     public ResilienceConfig build() {
       return new ResilienceConfig(
@@ -170,7 +187,8 @@ public record ResilienceConfig(
           rateLimitCooldown,
           quotaCooldown,
           maxConcurrentCalls,
-          maxConcurrentPerProvider);
+          maxConcurrentPerProvider,
+          rateLimitMaxWait);
     }
   }
 }

@@ -7,22 +7,44 @@ import dev.providergateway.provider.ErrorReason;
 import dev.providergateway.provider.GatewayException;
 import dev.providergateway.provider.GatewayOverloadedException;
 import dev.providergateway.provider.ProviderException;
+import dev.providergateway.registry.Deployment;
 import dev.providergateway.resilience.Bulkheads;
+import dev.providergateway.resilience.Cooldowns;
 import dev.providergateway.resilience.ProviderBreaker;
 import dev.providergateway.resilience.Resilience;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * Which attempt comes next for one call, and when. A retryable upstream failure is retried on the
- * same target with backoff (the upstream's Retry-After wins) up to {@code max_retries}; a target
- * that cannot be used (open circuit, rate-limit cooldown, full provider limit) or whose retries are
- * spent fails over to the route's next target. Every extra attempt must fit before the deadline and
- * take a token from the gateway-wide retry budget. Callers stop consulting the plan once output
- * reached the client: a request is never replayed after that.
+ * Which attempt comes next for one call, where, and when. Each attempt goes to a deployment of the
+ * current target chosen by the provider's balancing strategy among those neither cooling down nor
+ * behind an open circuit ({@link DeploymentPicker}).
+ *
+ * <p>After a failure before any output:
+ *
+ * <ul>
+ *   <li>a rate limit (429, or 503/529 with a retry hint) cools that deployment's model down for the
+ *       hint (else {@code rate_limit_cooldown}); a quota or billing 429 takes the deployment's key
+ *       out for {@code quota_cooldown} (a reload also ends it). Demo providers are never cooled
+ *       down: their failures are per-request test knobs.
+ *   <li>if another deployment of the target can serve now, the call moves there at once;
+ *   <li>else a rate-limited call moves to the route's next target at once; only when nothing else
+ *       is available does it sleep for the shortest cooldown, if that fits the caller's deadline,
+ *       {@code max_retries} and, summed over the call, {@code rate_limit_max_wait}; otherwise it
+ *       fails with the shortest hint as RetryInfo;
+ *   <li>another retryable failure is retried on the same target with backoff up to {@code
+ *       max_retries}, then fails over to the route's next target.
+ * </ul>
+ *
+ * Every extra attempt must fit before the deadline and take a token from the gateway-wide retry
+ * budget (moves past a local refusal excepted). Callers stop consulting the plan once output
+ * reached the client: a request is never replayed after that. One call counts at most once toward
+ * each deployment's breaker ({@link #settleFailure}).
  *
  * <p>Not thread-safe: a call's attempts are sequential.
  */
@@ -32,13 +54,18 @@ final class AttemptPlan {
   private final Instant deadline;
   private final Resilience resilience;
   private final StringJoiner log = new StringJoiner("; ");
+  private final Set<Deployment> failedOnTarget = new HashSet<>();
+  private final Set<ProviderBreaker> charged = new HashSet<>();
   private int index;
   private int retriesOnTarget;
   private int attempts;
   private boolean refusedLocally;
+  private Deployment deployment;
+  private Duration waited = Duration.ZERO;
+  private Throwable giveUp;
 
-  /** A target's admission for one attempt: its provider slot and circuit breaker permit. */
-  record Admission(Bulkheads.Slot slot, ProviderBreaker.Permit permit) {}
+  /** A target's admission for one attempt: its provider slot, breaker permit and deployment. */
+  record Admission(Bulkheads.Slot slot, ProviderBreaker.Permit permit, Deployment deployment) {}
 
   /**
    * A plan for the call of {@code context}: its caller's deadline, else the configured default from
@@ -62,8 +89,10 @@ final class AttemptPlan {
     return resilience;
   }
 
+  /** The current target, with the deployment of its latest admitted attempt if any. */
   Target current() {
-    return targets.get(index);
+    Target t = targets.get(index);
+    return deployment == null ? t : t.at(deployment);
   }
 
   Instant deadline() {
@@ -71,31 +100,50 @@ final class AttemptPlan {
   }
 
   /**
-   * Admits an attempt at the current target: its rate-limit cooldown, a provider slot, a breaker
-   * permit, in that order. A refusal is thrown (with the slot given back) and remembered, since an
-   * attempt the gateway refused never reached the upstream. Counts the attempt either way.
+   * Admits an attempt at the current target: picks an available deployment, then takes a provider
+   * slot and the deployment's breaker permit. A refusal is thrown (with the slot given back) and
+   * remembered, since an attempt the gateway refused never reached the upstream. Counts the attempt
+   * either way.
    */
   Admission admit() {
     attempts++;
-    Target target = current();
-    String provider = target.provider().name();
+    Target target = targets.get(index);
     refusedLocally = true;
-    resilience.cooldowns().check(provider, target.model());
-    Bulkheads.Slot slot = resilience.bulkheads().acquireProvider(provider);
+    deployment = null;
+    List<Deployment> available = DeploymentPicker.available(target, resilience.cooldowns());
+    if (available.isEmpty()) {
+      throw refusal(target);
+    }
+    Deployment chosen =
+        DeploymentPicker.pick(available, failedOnTarget, target.provider().balance());
+    deployment = chosen;
+    Bulkheads.Slot slot = resilience.bulkheads().acquireProvider(target.provider().name());
     ProviderBreaker.Permit permit;
     try {
-      permit = target.provider().breaker().acquire(target.model());
+      permit = chosen.breaker().acquire(target.model());
     } catch (RuntimeException e) {
       slot.release();
       throw e;
     }
     refusedLocally = false;
-    return new Admission(slot, permit);
+    return new Admission(slot, permit, chosen);
+  }
+
+  /**
+   * Settles a failed attempt's permit: the first counted failure of this call at a breaker counts,
+   * later ones are released, so one call opens no breaker by its retries alone.
+   */
+  void settleFailure(Deployment at, ProviderBreaker.Permit permit, Throwable cause) {
+    if (ProviderBreaker.counts(cause) && !charged.add(at.breaker())) {
+      permit.release();
+    } else {
+      permit.failure(cause);
+    }
   }
 
   /** Notes how the current attempt ended, for the response metadata. */
   void outcome(String result) {
-    log.add(current().provider().name() + "/" + current().model() + " " + result);
+    log.add(current().label() + " " + result);
   }
 
   /** The number of the coming attempt at the current target: 1, then 2 for its first retry, ... */
@@ -113,27 +161,64 @@ final class AttemptPlan {
   }
 
   /**
+   * The failure to end the call with after {@link #next} gave up on {@code last}: {@code last}
+   * itself, or a rate limit naming the shortest cooldown when several deployments were throttled.
+   */
+  Throwable finalFailure(Throwable last) {
+    return giveUp != null ? giveUp : last;
+  }
+
+  /**
    * After the current attempt failed with {@code failure} (before any output): the delay before the
-   * next attempt, having moved to the next target if needed; empty to give up.
+   * next attempt, having moved to another deployment or the next target if needed; empty to give up
+   * (then {@link #finalFailure} says with what).
    */
   Optional<Duration> next(Throwable failure) {
     outcome(reasonOf(failure));
+    giveUp = null;
+    Target target = targets.get(index);
+    boolean throttled = throttled(failure);
+    if (deployment != null) {
+      if (!refusedLocally) {
+        coolDown(target, deployment, failure);
+      }
+      failedOnTarget.add(deployment);
+    }
+    Instant now = resilience.clock().instant();
     Duration wait = null;
-    if (failure instanceof ProviderException e
+    if (deployment != null && canFailOver(failure) && hasFresh(target)) {
+      wait = Duration.ZERO;
+    } else if (throttled && index + 1 < targets.size()) {
+      moveToNextTarget();
+      wait = Duration.ZERO;
+    } else if (throttled) {
+      Optional<Duration> shortest =
+          DeploymentPicker.shortestCooldown(target, resilience.cooldowns(), now);
+      if (shortest.isPresent()
+          && retriesOnTarget < resilience.config().maxRetries()
+          && waited.plus(shortest.get()).compareTo(resilience.config().rateLimitMaxWait()) <= 0
+          && !now.plus(shortest.get()).isAfter(deadline)) {
+        wait = shortest.get();
+        waited = waited.plus(wait);
+        retriesOnTarget++;
+        failedOnTarget.clear();
+      } else {
+        giveUp = throttledOut(target, failure, shortest);
+        return Optional.empty();
+      }
+    } else if (failure instanceof ProviderException e
         && e.retryable()
         && !refusedLocally
         && retriesOnTarget < resilience.config().maxRetries()) {
       wait = resilience.backoff().delay(retriesOnTarget, e.retryAfter().orElse(null));
       retriesOnTarget++;
     } else if (canFailOver(failure) && index + 1 < targets.size()) {
-      index++;
-      retriesOnTarget = 0;
+      moveToNextTarget();
       wait = Duration.ZERO;
     }
     if (wait == null) {
       return Optional.empty();
     }
-    Instant now = resilience.clock().instant();
     if (now.plus(wait).isAfter(deadline)) {
       return Optional.empty();
     }
@@ -150,12 +235,121 @@ final class AttemptPlan {
   void report(GatewayMetrics metrics, Target failedTarget, Throwable failure, Duration delay) {
     ErrorReason reason =
         failure instanceof GatewayException g ? g.reason() : ErrorReason.PROVIDER_ERROR;
-    if (current() == failedTarget) {
+    Target now = targets.get(index);
+    if (now.provider() == failedTarget.provider()
+        && now.model().equals(failedTarget.model())
+        && !delay.isZero()) {
       metrics.retry(context, failedTarget.provider().name(), failedTarget.model(), reason, delay);
     } else {
-      metrics.fallback(
-          context, failedTarget.provider().name(), current().provider().name(), reason);
+      metrics.fallback(context, failedTarget.provider().name(), now.provider().name(), reason);
     }
+  }
+
+  private void moveToNextTarget() {
+    index++;
+    retriesOnTarget = 0;
+    failedOnTarget.clear();
+    deployment = null;
+  }
+
+  /** True when a deployment of {@code target} not yet failed in this call may serve now. */
+  private boolean hasFresh(Target target) {
+    for (Deployment d : DeploymentPicker.available(target, resilience.cooldowns())) {
+      if (!failedOnTarget.contains(d)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Starts the cooldown {@code failure} calls for at {@code at}, if any. */
+  private void coolDown(Target target, Deployment at, Throwable failure) {
+    if (target.provider().provider().descriptor().demo()) {
+      // Test knobs of one request must not lock every other caller out.
+      return;
+    }
+    var config = resilience.config();
+    Instant now = resilience.clock().instant();
+    if (failure instanceof ProviderException.QuotaExceeded) {
+      if (!config.quotaCooldown().isZero()) {
+        resilience
+            .cooldowns()
+            .coolDown(at.key(), now.plus(config.quotaCooldown()), Cooldowns.Reason.QUOTA);
+      }
+    } else if (throttled(failure)) {
+      ProviderException e = (ProviderException) failure;
+      Duration d = e.retryAfter().orElse(config.rateLimitCooldown());
+      if (!d.isZero()) {
+        resilience
+            .cooldowns()
+            .coolDown(at.modelKey(target.model()), now.plus(d), Cooldowns.Reason.RATE_LIMIT);
+      }
+    }
+  }
+
+  /** The refusal when no deployment of {@code target} may serve now. */
+  private RuntimeException refusal(Target target) {
+    String provider = target.provider().name();
+    int count = target.provider().deployments().size();
+    String which = count == 1 ? provider : "every deployment of " + provider;
+    Instant now = resilience.clock().instant();
+    ProviderException.Origin origin = new ProviderException.Origin(provider, target.model(), 429);
+    Optional<Duration> shortest =
+        DeploymentPicker.shortestCooldown(target, resilience.cooldowns(), now);
+    if (shortest.isPresent()) {
+      return new ProviderException.RateLimited(
+          origin,
+          "cooling down after a rate limit from "
+              + which
+              + " (HTTP 429); retry in "
+              + retrySeconds(shortest.get())
+              + "s",
+          shortest.get());
+    }
+    for (Deployment d : target.provider().deployments()) {
+      var quota = resilience.cooldowns().cooling(d.key());
+      if (quota.isPresent() && quota.get().reason() == Cooldowns.Reason.QUOTA) {
+        return new ProviderException.QuotaExceeded(
+            origin,
+            "the API key of "
+                + which
+                + " is taken out after a quota or billing error, for "
+                + retrySeconds(quota.get().remaining(now))
+                + "s more or until the config is reloaded");
+      }
+    }
+    // Every deployment is behind an open circuit: its own refusal says for how long.
+    return target.provider().deployments().get(0).breaker().refusal(target.model());
+  }
+
+  /** The failure that ends a throttled call: the shortest hint when several were throttled. */
+  private Throwable throttledOut(Target target, Throwable failure, Optional<Duration> shortest) {
+    if (shortest.isEmpty()
+        || target.provider().deployments().size() == 1 && targets.size() == 1
+        || !(failure instanceof ProviderException)) {
+      return failure;
+    }
+    return new ProviderException.RateLimited(
+        new ProviderException.Origin(target.provider().name(), target.model(), 429),
+        "every deployment of "
+            + target.provider().name()
+            + " is rate-limited for model "
+            + target.model()
+            + "; retry in "
+            + retrySeconds(shortest.get())
+            + "s",
+        shortest.get());
+  }
+
+  private static long retrySeconds(Duration d) {
+    return Math.max(1, (d.toMillis() + 999) / 1000);
+  }
+
+  /** A rate limit: 429, or a 5xx (503, 529) that says when to come back. */
+  static boolean throttled(Throwable failure) {
+    return failure instanceof ProviderException.RateLimited
+        || failure instanceof ProviderException.QuotaExceeded
+        || failure instanceof ProviderException.Unavailable u && u.retryAfter().isPresent();
   }
 
   /** Failures that say this target cannot serve now, while another might. */

@@ -4,6 +4,7 @@ import dev.providergateway.observability.GatewayMetrics;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.ProviderException;
+import dev.providergateway.registry.Deployment;
 import dev.providergateway.resilience.Bulkheads;
 import dev.providergateway.resilience.ProviderBreaker;
 import dev.providergateway.resilience.Resilience;
@@ -124,7 +125,6 @@ final class AttemptRunner<R> {
     if (ended.get()) {
       return;
     }
-    Target target = plan.current();
     AttemptPlan.Admission admission;
     try {
       admission = plan.admit();
@@ -132,14 +132,20 @@ final class AttemptRunner<R> {
       retryOrFail(e);
       return;
     }
+    Target target = plan.current();
     GatewayMetrics.UpstreamAttempt reported =
         metrics.upstreamAttempt(
-            context, target.provider().name(), target.model(), plan.attemptOnTarget());
+            context,
+            target.provider().name(),
+            admission.deployment().id(),
+            target.upstreamModel(),
+            plan.attemptOnTarget());
     Attempt attempt = new Attempt(target, admission, reported);
     current = attempt;
     try {
       attempt.handle =
-          strategy.start(target, request.toBuilder().model(target.model()).build(), attempt);
+          strategy.start(
+              target, request.toBuilder().model(target.upstreamModel()).build(), attempt);
     } catch (RuntimeException e) {
       attempt.failed(e);
       return;
@@ -159,7 +165,7 @@ final class AttemptRunner<R> {
     delay.ifPresent(d -> plan.report(metrics, failedTarget, failure, d));
     if (delay.isEmpty()) {
       if (end()) {
-        strategy.fail(failure);
+        strategy.fail(plan.finalFailure(failure));
       }
     } else if (delay.get().isZero()) {
       attempt();
@@ -234,8 +240,10 @@ final class AttemptRunner<R> {
     private final Target target;
     private final Bulkheads.Slot slot;
     private final ProviderBreaker.Permit permit;
+    private final Deployment deployment;
     private final GatewayMetrics.UpstreamAttempt reported;
     private final AtomicBoolean settled = new AtomicBoolean();
+    private final long startNanos;
     private volatile boolean output;
     private volatile Handle handle;
 
@@ -244,13 +252,18 @@ final class AttemptRunner<R> {
       this.target = target;
       this.slot = admission.slot();
       this.permit = admission.permit();
+      this.deployment = admission.deployment();
       this.reported = reported;
+      this.startNanos = resilience.clock().nanoTime();
+      deployment.started();
     }
 
     /** Output is about to reach the caller: from now on the request is never replayed. */
     void output() {
       if (!output) {
         output = true;
+        // A stream's latency, for lowest-latency balancing, is its time to first output.
+        deployment.measured(resilience.clock().nanoTime() - startNanos);
         reported.firstToken();
       }
     }
@@ -263,6 +276,9 @@ final class AttemptRunner<R> {
     void succeeded(R result) {
       if (!settle(null)) {
         return;
+      }
+      if (!output) {
+        deployment.measured(resilience.clock().nanoTime() - startNanos);
       }
       permit.success();
       plan.outcome("ok");
@@ -288,8 +304,7 @@ final class AttemptRunner<R> {
           strategy.fail(cause);
         }
       } else {
-        permit.failure(cause);
-        resilience.cooldowns().record(target.provider().name(), target.model(), cause);
+        plan.settleFailure(deployment, permit, cause);
         retryOrFail(cause);
       }
     }
@@ -304,7 +319,7 @@ final class AttemptRunner<R> {
         } else if (why instanceof CancellationException) {
           permit.release();
         } else {
-          permit.failure(why);
+          plan.settleFailure(deployment, permit, why);
         }
       }
       Handle h = handle;
@@ -318,6 +333,7 @@ final class AttemptRunner<R> {
         return false;
       }
       slot.release();
+      deployment.finished();
       reported.end(failure);
       return true;
     }

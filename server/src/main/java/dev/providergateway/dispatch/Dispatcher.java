@@ -95,13 +95,10 @@ public final class Dispatcher {
   private CompletableFuture<CompletionResponse> startChat(
       Target target, ChatRequest request, CallContext context) {
     if (!needsFallback(target, request)) {
-      return target.provider().provider().chat(request, context);
+      return target.upstream().chat(request, context);
     }
     CompletableFuture<CompletionResponse> call =
-        target
-            .provider()
-            .provider()
-            .chat(FallbackToolCalling.rewrite(request, toolCalling(target)), context);
+        target.upstream().chat(FallbackToolCalling.rewrite(request, toolCalling(target)), context);
     CompletableFuture<CompletionResponse> result =
         call.thenApply(r -> FallbackToolCalling.parse(r, request));
     result.whenComplete(
@@ -118,7 +115,7 @@ public final class Dispatcher {
     boolean fallback = needsFallback(target, request);
     ChatRequest sent =
         fallback ? FallbackToolCalling.rewrite(request, toolCalling(target)) : request;
-    Flow.Publisher<StreamEvent> events = target.provider().provider().stream(sent, context);
+    Flow.Publisher<StreamEvent> events = target.upstream().stream(sent, context);
     ToolCallTextFilter filter =
         fallback ? new ToolCallTextFilter(FallbackToolCalling.toolNames(request)) : null;
     var config = resilience.config();

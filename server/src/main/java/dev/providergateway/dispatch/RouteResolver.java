@@ -13,9 +13,9 @@ import java.util.List;
  * <ol>
  *   <li>a non-empty {@code provider}: that provider (by name or alias) with {@code model};
  *   <li>{@code model} naming a route alias: the route's targets;
- *   <li>{@code model} of the form {@code provider/model} whose prefix is a registered provider:
- *       that provider with the rest (other slashes, as in {@code meta-llama/llama-3}, stay part of
- *       the model id);
+ *   <li>{@code model} of the form {@code provider/model}: that provider with the rest (other
+ *       slashes, as in {@code together/meta-llama/llama-3}, stay part of the model id); a prefix
+ *       that names no provider or alias is PROVIDER_NOT_FOUND naming the registered ones;
  *   <li>otherwise the default provider with {@code model}.
  * </ol>
  *
@@ -42,10 +42,9 @@ final class RouteResolver {
     }
     int slash = model.indexOf('/');
     if (slash > 0) {
-      var prefixed = registry.find(model.substring(0, slash));
-      if (prefixed.isPresent()) {
-        return List.of(target(prefixed.get(), model.substring(slash + 1)));
-      }
+      // An unknown prefix is a typo, not a model id for the default provider: a model id that
+      // holds a slash is sent with its provider in `provider`.
+      return List.of(target(registry.get(model.substring(0, slash)), model.substring(slash + 1)));
     }
     return List.of(target(registry.get(registry.defaultProvider()), model));
   }

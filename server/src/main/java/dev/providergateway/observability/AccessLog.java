@@ -44,6 +44,7 @@ final class AccessLog {
     fields.put("key_id", s.keyId());
     fields.put("provider", provider);
     fields.put("model", s.completed() > 0 ? s.model() : s.requestedModel());
+    fields.put("deployment", s.deployment());
     fields.put("status", status.getCode().name());
     fields.put("reason", reason);
     fields.put("input_tokens", s.inputTokens());

@@ -21,6 +21,7 @@ public final class CallRecord {
   private String requestedModel = "";
   private String provider = "";
   private String model = "";
+  private String deployment = "";
   private long inputTokens;
   private long outputTokens;
   private long firstOutputNanos = -1;
@@ -107,7 +108,8 @@ public final class CallRecord {
     completed++;
   }
 
-  synchronized void attemptEnded(long nanos) {
+  synchronized void attemptEnded(long nanos, String deployment) {
+    this.deployment = deployment;
     attempts++;
     upstreamNanos += nanos;
   }
@@ -129,6 +131,7 @@ public final class CallRecord {
         requestedModel,
         provider,
         model,
+        deployment,
         inputTokens,
         outputTokens,
         firstOutputNanos,
@@ -148,6 +151,7 @@ public final class CallRecord {
       String requestedModel,
       String provider,
       String model,
+      String deployment,
       long inputTokens,
       long outputTokens,
       long firstOutputNanos,

@@ -1,6 +1,7 @@
 package dev.providergateway.observability;
 
 import dev.providergateway.provider.ErrorReason;
+import dev.providergateway.registry.Deployment;
 import dev.providergateway.registry.RegisteredProvider;
 import dev.providergateway.resilience.ProviderBreaker;
 import io.grpc.Status;
@@ -175,7 +176,9 @@ final class GatewayMeters implements AutoCloseable {
       for (ErrorReason reason : ErrorReason.values()) {
         retries(provider, reason.name());
       }
-      operationDuration(provider, model, "");
+      for (Deployment d : p.deployments()) {
+        operationDuration(provider, d.id(), model, "");
+      }
       upstreamFirstToken(provider, model);
     }
     for (String[] hop : hops) {
@@ -261,13 +264,15 @@ final class GatewayMeters implements AutoCloseable {
 
   /**
    * An upstream attempt ended: {@code model} is the bounded label of the model sent upstream,
-   * {@code outcome} the failure's reason, empty on success (then no {@code error.type} label).
+   * {@code deployment} the id of the deployment that served it, {@code outcome} the failure's reason, empty on success (then no {@code error.type} label).
    */
-  void attemptEnded(String provider, String model, String outcome, long nanos) {
-    operationDuration(provider, model, outcome).record(nanos, TimeUnit.NANOSECONDS);
+  void attemptEnded(
+      String provider, String deployment, String model, String outcome, long nanos) {
+    operationDuration(provider, deployment, model, outcome).record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  private Timer operationDuration(String provider, String model, String outcome) {
+  private Timer operationDuration(
+      String provider, String deployment, String model, String outcome) {
     Tags tags =
         Tags.of(
             "gen_ai.operation.name",
@@ -275,9 +280,11 @@ final class GatewayMeters implements AutoCloseable {
             "gen_ai.provider.name",
             provider,
             "gen_ai.request.model",
-            model);
+            model,
+            "gateway.deployment",
+            deployment);
     return Timer.builder("gen_ai.client.operation.duration")
-        .description("Duration of each upstream attempt")
+        .description("Duration of each upstream attempt, by provider, model and deployment")
         .tags(outcome.isEmpty() ? tags : tags.and("error.type", outcome))
         .serviceLevelObjectives(DURATION_BUCKETS)
         .register(registry);
@@ -344,12 +351,20 @@ final class GatewayMeters implements AutoCloseable {
   private void breakers(List<RegisteredProvider> providers) {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     for (RegisteredProvider p : providers) {
-      for (ProviderBreaker.State state : ProviderBreaker.State.values()) {
-        rows.add(
-            MultiGauge.Row.of(
-                Tags.of("gen_ai.provider.name", p.name(), "state", state.name().toLowerCase()),
-                p,
-                rp -> rp.breaker().state() == state ? 1 : 0));
+      for (Deployment d : p.deployments()) {
+        for (ProviderBreaker.State state : ProviderBreaker.State.values()) {
+          rows.add(
+              MultiGauge.Row.of(
+                  Tags.of(
+                      "gen_ai.provider.name",
+                      p.name(),
+                      "gateway.deployment",
+                      d.id(),
+                      "state",
+                      state.name().toLowerCase()),
+                  d,
+                  dep -> dep.breaker().state() == state ? 1 : 0));
+        }
       }
     }
     breakerState.register(rows, true);

@@ -30,6 +30,15 @@ public interface GatewayMetrics {
   }
 
   /**
+   * As {@link #upstreamAttempt(CallContext, String, String, int)}, naming the provider's deployment
+   * that serves the attempt ({@code default} for a provider without deployments).
+   */
+  default UpstreamAttempt upstreamAttempt(
+      CallContext call, String provider, String deployment, String model, int attempt) {
+    return upstreamAttempt(call, provider, model, attempt);
+  }
+
+  /**
    * A failed attempt will be retried after {@code backoff} (time the gateway spends waiting, which
    * is not counted as gateway overhead).
    */

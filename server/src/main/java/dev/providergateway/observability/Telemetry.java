@@ -206,6 +206,12 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
   @Override
   public UpstreamAttempt upstreamAttempt(
       CallContext call, String provider, String model, int attempt) {
+    return upstreamAttempt(call, provider, "default", model, attempt);
+  }
+
+  @Override
+  public UpstreamAttempt upstreamAttempt(
+      CallContext call, String provider, String deployment, String model, int attempt) {
     CallRecord rec = inFlight.get(call.requestId());
     long start = System.nanoTime();
     Object span =
@@ -231,14 +237,14 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
         ended = true;
         long elapsed = System.nanoTime() - start;
         if (rec != null) {
-          rec.attemptEnded(elapsed);
+          rec.attemptEnded(elapsed, deployment);
         }
         String outcome =
             failure == null
                 ? ""
                 : failure instanceof CancellationException ? "CANCELLED" : reasonOf(failure);
         if (meters != null) {
-          meters.attemptEnded(provider, modelLabel(provider, model), outcome, elapsed);
+          meters.attemptEnded(provider, deployment, modelLabel(provider, model), outcome, elapsed);
         }
         if (span != null) {
           tracing.endAttempt(span, outcome);

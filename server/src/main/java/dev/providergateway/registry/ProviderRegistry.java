@@ -2,7 +2,9 @@ package dev.providergateway.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.providergateway.config.BalanceStrategy;
 import dev.providergateway.config.BreakerConfig;
+import dev.providergateway.config.DeploymentConfig;
 import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.config.ProviderConfig;
 import dev.providergateway.config.RouteConfig;
@@ -213,13 +215,15 @@ public final class ProviderRegistry implements AutoCloseable {
     Secrets.unregister(this);
     RuntimeException first = null;
     for (RegisteredProvider p : byName.values()) {
-      try {
-        p.provider().close();
-      } catch (RuntimeException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
+      for (Deployment d : p.deployments()) {
+        try {
+          d.upstream().close();
+        } catch (RuntimeException e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
         }
       }
     }
@@ -263,7 +267,27 @@ public final class ProviderRegistry implements AutoCloseable {
               .options(config.options())
               .env(env)
               .build();
-      add(key, factory, settings, config.aliases(), config.breaker());
+      if (config.deployments().isEmpty()) {
+        add(key, factory, settings, config.aliases(), config.breaker());
+        return;
+      }
+      checkNames(key, settings.name(), config.aliases());
+      List<Deployment> deployments = new ArrayList<>();
+      try {
+        for (int i = 0; i < config.deployments().size(); i++) {
+          DeploymentConfig d = config.deployments().get(i);
+          ProviderSettings own = DeploymentSettings.apply(settings, d);
+          deployments.add(
+              deployment(key + ".deployments[" + i + "]", factory, own, d, config.breaker()));
+        }
+      } catch (RuntimeException e) {
+        deployments.forEach(d -> d.upstream().close());
+        throw e;
+      }
+      Deployment first = deployments.get(0);
+      register(
+          new RegisteredProvider(
+              first.upstream(), config.aliases(), first.breaker(), deployments, config.balance()));
     }
 
     void addAuto(ProviderFactory factory, ProviderSettings settings) {
@@ -278,7 +302,46 @@ public final class ProviderRegistry implements AutoCloseable {
         ProviderSettings settings,
         List<String> aliases,
         BreakerConfig breaker) {
-      for (String name : concat(settings.name(), aliases)) {
+      checkNames(key, settings.name(), aliases);
+      Provider provider = create(key, factory, settings);
+      ProviderBreaker own = new ProviderBreaker(settings.name(), breaker, runtime.clock());
+      // The entry itself is its one deployment, shown with its key's hash and host like any other.
+      Deployment implicit =
+          new Deployment(
+              settings.name(),
+              "default",
+              provider,
+              own,
+              settings.apiKey(),
+              null,
+              1,
+              DeploymentSettings.host(settings.baseUrl()));
+      register(
+          new RegisteredProvider(
+              provider, aliases, own, List.of(implicit), BalanceStrategy.WEIGHTED_RANDOM));
+    }
+
+    private Deployment deployment(
+        String key,
+        ProviderFactory factory,
+        ProviderSettings settings,
+        DeploymentConfig config,
+        BreakerConfig breaker) {
+      Provider provider = create(key, factory, settings);
+      String name = settings.name() + "/" + config.id();
+      return new Deployment(
+          settings.name(),
+          config.id(),
+          provider,
+          new ProviderBreaker(name, breaker, runtime.clock()),
+          settings.apiKey(),
+          config.model(),
+          config.weight(),
+          DeploymentSettings.host(settings.baseUrl()));
+    }
+
+    private void checkNames(String key, String providerName, List<String> aliases) {
+      for (String name : concat(providerName, aliases)) {
         if (byNameOrAlias.containsKey(name)) {
           throw new IllegalStateException(
               key
@@ -289,21 +352,23 @@ public final class ProviderRegistry implements AutoCloseable {
                   + "'");
         }
       }
+    }
+
+    private Provider create(String key, ProviderFactory factory, ProviderSettings settings) {
       secrets.add(settings.apiKey());
       if (settings.options().get("headers") instanceof Map<?, ?> headers) {
         headers.values().forEach(v -> secrets.add(v == null ? null : v.toString()));
       }
-      Provider provider;
       try {
-        provider = factory.create(runtime.apply(settings));
+        return factory.create(runtime.apply(settings));
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(key + " ('" + settings.name() + "'): " + e.getMessage(), e);
       }
-      RegisteredProvider registered =
-          new RegisteredProvider(
-              provider, aliases, new ProviderBreaker(settings.name(), breaker, runtime.clock()));
-      byName.put(settings.name(), registered);
-      for (String name : concat(settings.name(), aliases)) {
+    }
+
+    private void register(RegisteredProvider registered) {
+      byName.put(registered.name(), registered);
+      for (String name : concat(registered.name(), registered.aliases())) {
         byNameOrAlias.put(name, registered);
       }
     }
@@ -387,7 +452,7 @@ public final class ProviderRegistry implements AutoCloseable {
     }
 
     void closeAll() {
-      byName.values().forEach(p -> p.provider().close());
+      byName.values().forEach(p -> p.deployments().forEach(d -> d.upstream().close()));
     }
 
     private static List<String> concat(String name, List<String> aliases) {

@@ -2,7 +2,6 @@ package dev.providergateway.resilience;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.providergateway.provider.ProviderException;
 import dev.providergateway.state.CooldownMap;
 import dev.providergateway.state.SharedState;
 import java.time.Clock;
@@ -11,76 +10,78 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Rate-limit cooldowns per (provider, model), as Victor keeps them: after a 429 every call to the
- * same target fails fast for the upstream's {@code Retry-After}, else {@code rateLimit}, or {@code
- * quota} after a quota or billing 429, without reaching the upstream. (The provider instance fixes
- * the base URL, so its name stands for it.) Thread-safe.
+ * The one holder of cooldown state: which keys (a deployment, or a deployment's model) must not be
+ * called until when, and why. The dispatcher decides what to cool down and for how long (an
+ * upstream 429's {@code Retry-After}, else {@code rate_limit_cooldown}; {@code quota_cooldown}
+ * after a quota or billing 429) and asks here before every attempt.
  *
- * <p>The cooldowns are kept in a {@link CooldownMap}: this process's own, or one shared by every
- * replica through the state store, so one replica's 429 spares the others the same 429. Checks read
- * a local copy and never wait for the store.
+ * <p>The surface is deliberately two calls, {@link #coolDown} and {@link #cooling}, on opaque
+ * string keys such as {@code "openai/eu-1"} or {@code "openai/eu-1/gpt-4o"}. Keys never hold
+ * credentials.
+ *
+ * <p>The state lives in a {@link CooldownMap}: this process's own, or the one every replica shares
+ * through the state store ({@code state.redis_url}), so one replica's 429 spares the others the
+ * same 429. Reads never wait for the store (the map keeps a local copy); the map bounds the keys
+ * it holds. Thread-safe.
  */
 public final class Cooldowns {
-  private final Duration rateLimit;
-  private final Duration quota;
+  /** Why a key cools down. */
+  public enum Reason {
+    /** An upstream rate limit (HTTP 429, or 503/529 with a retry hint): wait and retry. */
+    RATE_LIMIT,
+    /** A quota or billing 429: the key is out until the period ends or the config is reloaded. */
+    QUOTA
+  }
+
+  /**
+   * A key's cooldown.
+   *
+   * @param until the instant the key may be called again
+   * @param reason why it cools down
+   */
+  public record Cooling(Instant until, Reason reason) {
+    public Cooling {
+      requireNonNull(until, "until");
+      requireNonNull(reason, "reason");
+    }
+
+    /** The time left from {@code now}; zero once passed. */
+    public Duration remaining(Instant now) {
+      return now.isBefore(until) ? Duration.between(now, until) : Duration.ZERO;
+    }
+  }
+
   private final Clock clock;
-  private final CooldownMap until;
+  private final CooldownMap map;
 
-  /** Cooldowns kept in this process. */
-  public Cooldowns(Duration rateLimit, Duration quota, Clock clock) {
-    this(rateLimit, quota, clock, SharedState.local(clock).cooldowns());
+  /** Cooldowns on {@code clock}, kept in this process. */
+  public Cooldowns(Clock clock) {
+    this(clock, SharedState.local(clock).cooldowns());
   }
 
-  /** Cooldowns kept in {@code map} (shared with other replicas when it is a store's). */
-  public Cooldowns(Duration rateLimit, Duration quota, Clock clock, CooldownMap map) {
-    this.rateLimit = rateLimit;
-    this.quota = quota;
-    this.clock = clock;
-    this.until = requireNonNull(map, "map");
+  /** Cooldowns on {@code clock}, kept in {@code map} (shared by replicas when it is a store's). */
+  public Cooldowns(Clock clock, CooldownMap map) {
+    this.clock = requireNonNull(clock, "clock");
+    this.map = requireNonNull(map, "map");
   }
 
-  /** Throws the fail-fast error while {@code provider}/{@code model} cools down. */
-  public void check(String provider, String model) {
-    Instant now = clock.instant();
-    Optional<CooldownMap.Cooldown> found = until.get(key(provider, model), now);
-    if (found.isEmpty()) {
-      return;
-    }
-    CooldownMap.Cooldown e = found.get();
-    Duration left = Duration.between(now, e.until());
-    ProviderException.Origin origin = new ProviderException.Origin(provider, model, 429);
-    String message =
-        "cooling down after a rate limit from "
-            + provider
-            + " ("
-            + e.reason()
-            + "); retry in "
-            + Math.max(1, left.toSeconds())
-            + "s";
-    throw e.quota()
-        ? new ProviderException.QuotaExceeded(origin, message)
-        : new ProviderException.RateLimited(origin, message, left);
+  /**
+   * Cools {@code key} down until {@code until} for {@code reason}. An existing cooldown that ends
+   * later is kept.
+   */
+  public void coolDown(String key, Instant until, Reason reason) {
+    requireNonNull(key, "key");
+    requireNonNull(reason, "reason");
+    boolean quota = reason == Reason.QUOTA;
+    map.put(
+        key,
+        new CooldownMap.Cooldown(
+            requireNonNull(until, "until"), quota, quota ? "quota exhausted" : "rate limited"));
   }
 
-  /** Starts a cooldown when {@code failure} is a rate limit or quota error. */
-  public void record(String provider, String model, Throwable failure) {
-    Duration d;
-    boolean isQuota = failure instanceof ProviderException.QuotaExceeded;
-    if (failure instanceof ProviderException.RateLimited r) {
-      d = r.retryAfter().orElse(rateLimit);
-    } else if (isQuota) {
-      d = quota;
-    } else {
-      return;
-    }
-    if (!d.isZero()) {
-      String why = isQuota ? "quota exhausted" : "HTTP 429";
-      until.put(
-          key(provider, model), new CooldownMap.Cooldown(clock.instant().plus(d), isQuota, why));
-    }
-  }
-
-  private static String key(String provider, String model) {
-    return provider + '\u0000' + model;
+  /** The cooldown of {@code key} now, if it has one that has not passed. */
+  public Optional<Cooling> cooling(String key) {
+    return map.get(key, clock.instant())
+        .map(c -> new Cooling(c.until(), c.quota() ? Reason.QUOTA : Reason.RATE_LIMIT));
   }
 }

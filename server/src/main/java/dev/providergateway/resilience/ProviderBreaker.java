@@ -27,8 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * state transitions.
  *
  * <p>Only upstream failures count: {@link ProviderException}s other than auth, model-not-found and
- * other 4xx rejections (which say the request, not the provider, was wrong), plus unexpected
- * provider bugs. Caller errors and cancellations never count. Thread-safe.
+ * other 4xx rejections (which say the request, not the provider, was wrong) and rate limits (which
+ * say it is busy), plus unexpected provider bugs. The dispatcher keeps one breaker per deployment
+ * and counts one call at most once toward each, however many attempts it made. Caller errors and
+ * cancellations never count. Thread-safe.
  */
 public final class ProviderBreaker {
   private static final System.Logger LOG = System.getLogger(ProviderBreaker.class.getName());
@@ -100,21 +102,38 @@ public final class ProviderBreaker {
    */
   public Permit acquire(String model) {
     if (!breaker.tryAcquirePermission()) {
-      Duration left = Duration.between(clock.instant(), openedAt.plus(openDuration));
-      // In half-open with every trial slot taken, the answer is known within about a second.
-      Duration retryAfter =
-          left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left;
-      throw new CircuitOpenException(provider, model, retryAfter);
+      throw refusal(model);
     }
     return new Permit(clock.instant());
   }
 
-  /** True when {@code failure} says the upstream is unhealthy, as opposed to the request wrong. */
-  static boolean counts(Throwable failure) {
+  /** The refusal {@link #acquire} throws while the circuit is open, without asking the breaker. */
+  public CircuitOpenException refusal(String model) {
+    Duration left = Duration.between(clock.instant(), openedAt.plus(openDuration));
+    // In half-open with every trial slot taken, the answer is known within about a second.
+    Duration retryAfter = left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left;
+    return new CircuitOpenException(provider, model, retryAfter);
+  }
+
+  /**
+   * True when the breaker would admit a call now: closed, half-open, or open with its open period
+   * over (the next {@link #acquire} moves it to half-open). Takes no permission.
+   */
+  public boolean admitsCalls() {
+    return state() != State.OPEN || !clock.instant().isBefore(openedAt.plus(openDuration));
+  }
+
+  /**
+   * True when {@code failure} says the upstream is unhealthy, as opposed to the request wrong or
+   * the upstream busy: rate limits and quota errors do not count (cooldowns handle them).
+   */
+  public static boolean counts(Throwable failure) {
     if (failure instanceof ProviderException e) {
       return !(e instanceof ProviderException.Auth
           || e instanceof ProviderException.ModelNotFound
-          || e instanceof ProviderException.Rejected);
+          || e instanceof ProviderException.Rejected
+          || e instanceof ProviderException.RateLimited
+          || e instanceof ProviderException.QuotaExceeded);
     }
     return !(failure instanceof GatewayException);
   }

@@ -58,9 +58,7 @@ public record Resilience(
         scheduler,
         new Backoff(config.retryBaseDelay(), config.retryMaxDelay(), config.retryJitterPercent()),
         new RetryBudget(config.retryBudgetPercent(), config.retryBudgetMinPerSecond(), time),
-        cooldowns == null
-            ? new Cooldowns(config.rateLimitCooldown(), config.quotaCooldown(), time)
-            : new Cooldowns(config.rateLimitCooldown(), config.quotaCooldown(), time, cooldowns),
+        cooldowns == null ? new Cooldowns(time) : new Cooldowns(time, cooldowns),
         new Bulkheads(config.maxConcurrentCalls(), config.maxConcurrentPerProvider()));
   }
 }

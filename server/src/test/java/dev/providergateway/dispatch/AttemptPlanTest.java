@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.providergateway.provider.CircuitOpenException;
 import dev.providergateway.provider.ProviderException;
+import dev.providergateway.resilience.Cooldowns;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,8 @@ class AttemptPlanTest {
     assertThat(plan.next(unavailable(primary, null))).contains(Duration.ofSeconds(1));
     admitted(plan);
     assertThat(plan.next(unavailable(primary, null))).contains(Duration.ofSeconds(2));
-    assertThat(plan.current()).isEqualTo(primary);
+    assertThat(plan.current().provider()).isEqualTo(primary.provider());
+    assertThat(plan.current().model()).isEqualTo(primary.model());
     assertThat(plan.attemptOnTarget()).isEqualTo(3);
   }
 
@@ -32,17 +34,18 @@ class AttemptPlanTest {
     AttemptPlan plan = fixture.plan(CallFixture.noDeadline(), primary);
     admitted(plan);
 
-    assertThat(plan.next(unavailable(primary, Duration.ofSeconds(5))))
-        .contains(Duration.ofSeconds(5));
+    assertThat(plan.next(unavailable(primary, Duration.ofSeconds(2))))
+        .contains(Duration.ofSeconds(2));
   }
 
   @Test
-  void next_retryAfterOverMaxDelay_isCapped() {
+  void next_retryAfterOverMaxWait_givesUpWithTheHint() {
     AttemptPlan plan = fixture.plan(CallFixture.noDeadline(), primary);
     admitted(plan);
+    ProviderException hinted = unavailable(primary, Duration.ofMinutes(5));
 
-    assertThat(plan.next(unavailable(primary, Duration.ofMinutes(5))))
-        .contains(Duration.ofSeconds(8));
+    assertThat(plan.next(hinted)).isEmpty();
+    assertThat(plan.finalFailure(hinted)).isSameAs(hinted);
   }
 
   @Test
@@ -125,11 +128,10 @@ class AttemptPlanTest {
     tight
         .resilience
         .cooldowns()
-        .record(
-            "limited",
-            "m",
-            new ProviderException.RateLimited(
-                CallFixture.origin(limited, 429), "slow down", Duration.ofSeconds(20)));
+        .coolDown(
+            limited.provider().deployments().get(0).modelKey("m"),
+            tight.resilience.clock().instant().plus(Duration.ofSeconds(20)),
+            Cooldowns.Reason.RATE_LIMIT);
     AttemptPlan plan = tight.plan(CallFixture.noDeadline(), limited, other);
 
     Throwable refused = catchRuntime(plan);
@@ -144,11 +146,10 @@ class AttemptPlanTest {
     fixture
         .resilience
         .cooldowns()
-        .record(
-            "primary",
-            "m1",
-            new ProviderException.RateLimited(
-                CallFixture.origin(primary, 429), "slow down", Duration.ofSeconds(20)));
+        .coolDown(
+            primary.provider().deployments().get(0).modelKey("m1"),
+            fixture.resilience.clock().instant().plus(Duration.ofSeconds(20)),
+            Cooldowns.Reason.RATE_LIMIT);
     AttemptPlan plan = fixture.plan(CallFixture.noDeadline(), primary);
 
     Throwable refused = catchRuntime(plan);

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.StreamChunk;
 import dev.providergateway.provider.StreamEvent;
+import dev.providergateway.resilience.Cooldowns;
 import dev.providergateway.resilience.ProviderBreaker.State;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -47,11 +48,23 @@ class AttemptRunnerTest {
   @Test
   void chat_retryAfterFromUpstream_winsOverBackoff() {
     fixture.chat(noDeadline(), primary);
+    fake(primary).lastChat().completeExceptionally(unavailable(primary, Duration.ofSeconds(2)));
+
+    // A 503 with a hint is a rate limit: the only deployment cools down for it, and with nothing
+    // else to go to, the call sleeps it out (within rate_limit_max_wait, 3 s by default).
+    assertThat(fixture.scheduler.nextDelay()).isEqualTo(Duration.ofSeconds(2));
+    fixture.scheduler.advance(Duration.ofSeconds(2));
+    assertThat(fake(primary).calls()).isEqualTo(2);
+  }
+
+  @Test
+  void chat_retryAfterOverMaxWait_failsAtOnceWithTheHint() {
+    var result = fixture.chat(noDeadline(), primary);
     fake(primary).lastChat().completeExceptionally(unavailable(primary, Duration.ofSeconds(5)));
 
-    assertThat(fixture.scheduler.nextDelay()).isEqualTo(Duration.ofSeconds(5));
-    fixture.scheduler.advance(Duration.ofSeconds(5));
-    assertThat(fake(primary).calls()).isEqualTo(2);
+    assertThat(fixture.scheduler.nextDelay()).isNull();
+    assertThat(result).isCompletedExceptionally();
+    assertThat(fake(primary).calls()).isEqualTo(1);
   }
 
   @Test
@@ -102,11 +115,10 @@ class AttemptRunnerTest {
     tight
         .resilience
         .cooldowns()
-        .record(
-            "limited",
-            "m",
-            new ProviderException.RateLimited(
-                CallFixture.origin(limited, 429), "slow down", Duration.ofSeconds(20)));
+        .coolDown(
+            limited.provider().deployments().get(0).modelKey("m"),
+            tight.resilience.clock().instant().plus(Duration.ofSeconds(20)),
+            Cooldowns.Reason.RATE_LIMIT);
 
     var result = tight.chat(noDeadline(), limited, other);
     fake(other).lastChat().complete(response("ok"));

@@ -54,8 +54,6 @@ class ProviderBreakerTest {
         Arguments.of(new ProviderException.Unavailable(ORIGIN, "5xx", Duration.ofSeconds(2))),
         Arguments.of(new ProviderException.Timeout(ORIGIN, "slow", null)),
         Arguments.of(new ProviderException.Connection(ORIGIN, "reset", new IOException("reset"))),
-        Arguments.of(new ProviderException.RateLimited(ORIGIN, "429", null)),
-        Arguments.of(new ProviderException.QuotaExceeded(ORIGIN, "quota")),
         Arguments.of(new ProviderException.InvalidResponse(ORIGIN, "bad json", null)),
         Arguments.of(new RuntimeException("provider bug")),
         Arguments.of(new IllegalStateException("provider bug")));
@@ -66,6 +64,9 @@ class ProviderBreakerTest {
         Arguments.of(new ProviderException.Auth(ORIGIN, "401")),
         Arguments.of(new ProviderException.ModelNotFound(ORIGIN, "404")),
         Arguments.of(new ProviderException.Rejected(ORIGIN, "400")),
+        // A rate limit says the upstream is busy, not broken: cooldowns handle it.
+        Arguments.of(new ProviderException.RateLimited(ORIGIN, "429", null)),
+        Arguments.of(new ProviderException.QuotaExceeded(ORIGIN, "quota")),
         Arguments.of(InvalidRequestException.of("messages", "must not be empty")));
   }
 
