@@ -25,6 +25,7 @@ import java.util.Map;
  * @param metrics the Prometheus endpoint
  * @param tracing OpenTelemetry span export
  * @param logging log format, level and the access log
+ * @param http the OpenAI-compatible HTTP door
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -37,7 +38,8 @@ public record GatewayConfig(
     AuthConfig auth,
     MetricsConfig metrics,
     TracingConfig tracing,
-    LoggingConfig logging) {
+    LoggingConfig logging,
+    HttpConfig http) {
 
   public GatewayConfig {
     requireNonNull(server, "server");
@@ -66,6 +68,7 @@ public record GatewayConfig(
     requireNonNull(metrics, "metrics");
     requireNonNull(tracing, "tracing");
     requireNonNull(logging, "logging");
+    requireNonNull(http, "http");
     if (auth.mode() == AuthConfig.Mode.AUTO && auth.keys().isEmpty() && !server.loopback()) {
       // An open gateway on a reachable address must be a decision, not a default.
       throw ConfigException.at(
@@ -100,7 +103,8 @@ public record GatewayConfig(
         .auth(auth)
         .metrics(metrics)
         .tracing(tracing)
-        .logging(logging);
+        .logging(logging)
+        .http(http);
   }
 
   /** A copy listening on {@code port} (0 picks a free port). */
@@ -161,6 +165,7 @@ public record GatewayConfig(
     private MetricsConfig metrics = MetricsConfig.defaults();
     private TracingConfig tracing = TracingConfig.defaults();
     private LoggingConfig logging = LoggingConfig.defaults();
+    private HttpConfig http = HttpConfig.defaults();
 
     private Builder() {}
 
@@ -232,6 +237,12 @@ public record GatewayConfig(
       return this;
     }
 
+    /** The OpenAI-compatible HTTP door. */
+    public Builder http(HttpConfig http) {
+      this.http = http;
+      return this;
+    }
+
     /**
      * The config.
      *
@@ -249,7 +260,8 @@ public record GatewayConfig(
           auth,
           metrics,
           tracing,
-          logging);
+          logging,
+          http);
     }
   }
 

@@ -139,6 +139,9 @@ final class ConfigGenerations {
     if (!running.logging().equals(next.logging())) {
       changed.add("logging");
     }
+    if (!running.http().equals(next.http())) {
+      changed.add("http");
+    }
     if (changed.isEmpty()) {
       return next;
     }
@@ -152,6 +155,7 @@ final class ConfigGenerations {
         .metrics(running.metrics())
         .tracing(running.tracing())
         .logging(running.logging())
+        .http(running.http())
         .build();
   }
 }
