@@ -271,7 +271,13 @@ public final class GatewayServer {
             "metrics endpoint " + host + ":" + config.metrics().port() + ": " + e.getMessage(), e);
       }
     }
-    if (httpDoor && config.http().enabled()) {
+    if (httpDoor && config.http().enabled() && config.server().tls().enabled()) {
+      // The door has no TLS of its own yet: never serve plaintext beside a TLS gRPC port.
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "the OpenAI-compatible HTTP door is off: it has no TLS and server.tls is set"
+              + " (put it behind a TLS proxy on a loopback gateway, or run without server.tls)");
+    } else if (httpDoor && config.http().enabled()) {
       try {
         door =
             OpenAiDoor.bind(
