@@ -18,8 +18,16 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -29,9 +37,9 @@ import java.util.function.Supplier;
 
 /**
  * The OpenAI-compatible HTTP door: a Netty HTTP/1.1 server (keep-alive, pipelined requests answered
- * in order) on the gateway's own event loops, serving {@code POST /v1/chat/completions}, {@code GET
- * /v1/models} and {@code GET /healthz} through the same dispatcher, admission and telemetry as the
- * gRPC door (see {@link DoorHandler}).
+ * in order; h2c by prior knowledge or by {@code Upgrade}) on the gateway's own event loops, serving
+ * {@code POST /v1/chat/completions}, {@code GET /v1/models} and {@code GET /healthz} through the
+ * same dispatcher, admission and telemetry as the gRPC door (see {@link DoorHandler}).
  *
  * <p>Bound by {@link #bind}; the gateway closes it at shutdown, before the event loops.
  * Thread-safe.
@@ -94,10 +102,34 @@ public final class OpenAiDoor implements Closeable {
                       return;
                     }
                     ch.closeFuture().addListener(f -> open.decrementAndGet());
+                    HttpServerCodec codec = new HttpServerCodec(8192, 64 * 1024, 8192);
                     ch.pipeline()
                         // A connection idle for 5 minutes (no request, no response) is closed.
                         .addLast(new IdleStateHandler(0, 0, 300, TimeUnit.SECONDS))
-                        .addLast(new HttpServerCodec(8192, 64 * 1024, 8192))
+                        // HTTP/1.1, or h2c by prior knowledge or by Upgrade: each HTTP/2 stream
+                        // then gets a pipeline of its own (see H2Streams).
+                        .addLast(
+                            new CleartextHttp2ServerUpgradeHandler(
+                                codec,
+                                new HttpServerUpgradeHandler(
+                                    codec,
+                                    protocol ->
+                                        AsciiString.contentEquals(
+                                                Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                                            ? new Http2ServerUpgradeCodec(
+                                                Http2FrameCodecBuilder.forServer().build(),
+                                                new Http2MultiplexHandler(new H2Streams(s)))
+                                            : null,
+                                    s.maxBodyBytes()),
+                                new ChannelInitializer<Channel>() {
+                                  @Override
+                                  protected void initChannel(Channel h2) {
+                                    h2.pipeline()
+                                        .addLast(
+                                            Http2FrameCodecBuilder.forServer().build(),
+                                            new Http2MultiplexHandler(new H2Streams(s)));
+                                  }
+                                }))
                         .addLast(new HttpServerKeepAliveHandler())
                         .addLast(new BoundedAggregator(s.maxBodyBytes()))
                         .addLast(new DoorHandler(s));
@@ -131,6 +163,29 @@ public final class OpenAiDoor implements Closeable {
   @Override
   public void close() {
     server.close().syncUninterruptibly();
+  }
+
+  /**
+   * The pipeline of one HTTP/2 stream: frames to HTTP objects, the same aggregator and handler as
+   * HTTP/1.1. A stream's writability follows HTTP/2 flow control, so a slow reader slows the
+   * upstream read here too.
+   */
+  private static final class H2Streams extends ChannelInitializer<Channel> {
+    private final Settings settings;
+
+    H2Streams(Settings settings) {
+      this.settings = settings;
+    }
+
+    @Override
+    protected void initChannel(Channel stream) {
+      stream.config().setWriteBufferWaterMark(WATER_MARK);
+      stream
+          .pipeline()
+          .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+          .addLast(new BoundedAggregator(settings.maxBodyBytes()))
+          .addLast(new DoorHandler(settings));
+    }
   }
 
   /**

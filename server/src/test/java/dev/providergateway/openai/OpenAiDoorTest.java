@@ -148,6 +148,37 @@ class OpenAiDoorTest {
   }
 
   @Test
+  void h2cUpgrade_chatAndStream_answerOverHttp2() throws Exception {
+    HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    HttpResponse<String> first = null;
+    HttpResponse<String> streamed = null;
+    for (String body :
+        List.of(
+            "{\"model\":\"up/m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+            "{\"model\":\"up/m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")) {
+      HttpRequest request =
+          HttpRequest.newBuilder(uri("/v1/chat/completions"))
+              .header("Authorization", "Bearer " + KEY)
+              .POST(HttpRequest.BodyPublishers.ofString(body))
+              .build();
+      HttpResponse<String> r = h2.send(request, HttpResponse.BodyHandlers.ofString());
+      if (first == null) {
+        first = r;
+      } else {
+        streamed = r;
+      }
+    }
+
+    // The JDK client upgrades with its first request (sent whole over HTTP/1.1), then speaks h2.
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(first.body()).at("/choices/0/message/content").asText())
+        .isEqualTo("Hello world");
+    assertThat(streamed.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(streamed.statusCode()).isEqualTo(200);
+    assertThat(streamed.body()).contains("\"content\":\" world\"").endsWith("data: [DONE]\n\n");
+  }
+
+  @Test
   void malformedBody_is400NamingTheBody_andNothingReachesUpstream() throws Exception {
     HttpResponse<String> r = post("{\"model\": \"up/m\", \"messages\": [");
 
