@@ -44,6 +44,9 @@ else
 fi
 
 mkdir -p "$WORK/bin" "$WORK/logs"
+# Every gateway started here (and by soak.sh) serves its OpenAI-compatible HTTP door on a free
+# port instead of the default 8080, so runs never collide with each other or with a local gateway.
+export PROVIDER_GATEWAY_HTTP_PORT=0
 RESULTS="$WORK/results.jsonl"
 : >"$RESULTS"
 PIDS=()
@@ -121,12 +124,15 @@ if has_anthropic; then ANTHROPIC=1; fi
 java ${GATEWAY_JAVA_OPTS:-} -jar "$GJAR" --config "$WORK/gateway.yaml" --port 0 >"$WORK/logs/gateway.log" 2>&1 &
 GW_PID=$!
 PIDS+=("$GW_PID")
-for _ in $(seq 300); do grep -q 'listening on' "$WORK/logs/gateway.log" && break; sleep 0.05; done
+for _ in $(seq 300); do grep -q 'OpenAI-compatible HTTP on' "$WORK/logs/gateway.log" && break; sleep 0.05; done
 GW_PORT="$(grep -o 'listening on [^ ]*' "$WORK/logs/gateway.log" | sed 's/.*://')"
 [[ -n "$GW_PORT" ]] || { cat "$WORK/logs/gateway.log" >&2; exit 1; }
 GW="127.0.0.1:$GW_PORT"
 PG="gateway=$GW_PID,mock=$MOCK_PID"
-log "gateway on $GW (pid $GW_PID, anthropic provider: $ANTHROPIC)"
+# The same gateway's OpenAI-compatible HTTP door (scenario 6 measures it like the peers).
+GW_HTTP="$(grep -o 'OpenAI-compatible HTTP on http://[^/]*' "$WORK/logs/gateway.log" | sed 's|.*http://||')"
+[[ -n "$GW_HTTP" ]] || { cat "$WORK/logs/gateway.log" >&2; exit 1; }
+log "gateway on $GW (pid $GW_PID, anthropic provider: $ANTHROPIC), HTTP door on $GW_HTTP"
 
 note "{\"name\":\"meta\",\"command\":\"bench/run.sh $ARGS\",\"date\":\"$(date -u +%FT%TZ)\",\"git\":\"$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- server sdk proto || echo '+dirty')\",\"nproc\":$(nproc),\"mem_gib\":$(awk '/MemTotal/{printf "%.0f", $2/1048576}' /proc/meminfo),\"loadavg_start\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"java\":\"$(java -version 2>&1 | head -1 | tr -d '"')\",\"go\":\"$(go version | cut -d' ' -f3)\",\"anthropic\":$ANTHROPIC,\"quick\":$QUICK,\"baseline\":\"$BASELINE\"}"
 
@@ -209,8 +215,9 @@ wait "$GW_PID" 2>/dev/null || true
 java ${GATEWAY_JAVA_OPTS:-} -jar "$GJAR" --config "$WORK/gateway.yaml" --port "$GW_PORT" >"$WORK/logs/gateway-streams.log" 2>&1 &
 GW_PID=$!
 PIDS+=("$GW_PID")
-for _ in $(seq 300); do grep -q 'listening on' "$WORK/logs/gateway-streams.log" && break; sleep 0.05; done
+for _ in $(seq 300); do grep -q 'OpenAI-compatible HTTP on' "$WORK/logs/gateway-streams.log" && break; sleep 0.05; done
 PG="gateway=$GW_PID,mock=$MOCK_PID"
+GW_HTTP="$(grep -o 'OpenAI-compatible HTTP on http://[^/]*' "$WORK/logs/gateway-streams.log" | sed 's|.*http://||')"
 log "scenario 4: concurrent long-lived streams ($HOLD_MODEL: a token every 2 s in full runs), fresh gateway (pid $GW_PID)"
 live_heap_mb() { # live heap after a full GC
   jcmd "$GW_PID" GC.run >/dev/null 2>&1 || true
@@ -262,6 +269,24 @@ if [[ -s "$CDS" ]]; then
 fi
 [[ $COLD_VARIANTS == 1 ]] && cold s5.serialgc "-XX:+UseSerialGC"
 
+# ---- 6. the HTTP door, measured exactly like the peers below --------------------------------
+# The gateway's own OpenAI-compatible door (POST /v1/chat/completions, model bench-t16 on the
+# default provider, the mock) over HTTP by the same load generator the peers get: concurrency 10,
+# 50 req/s, and 1,000 req/s for the added p99 (against s1.direct.1000 of the same run; quick
+# runs use their own rates). Runs in quick mode too, so CI proves it produces numbers.
+log "scenario 6: the gateway's OpenAI-compatible HTTP door against the same mock"
+HT=(-url "http://$GW_HTTP/v1/chat/completions" -model bench-t16 -pids "$PG")
+"$LG" -mode http-chat "${HT[@]}" -concurrency 32 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
+lg -name s6.http.c10 -mode http-chat "${HT[@]}" -concurrency 10 -duration "$PEER_DUR" -warmup 2s
+lg -name s6.http.r50 -mode http-chat "${HT[@]}" -rate 50 -concurrency 5000 -duration "$PEER_DUR" -warmup 2s
+for r in "${RATES[@]}"; do
+  lg -name "s6.http.$r" -mode http-chat "${HT[@]}" -rate "$r" "${OPEN[@]}"
+done
+lg -name s6.gateway.c10 -mode grpc-chat -target "$GW" -provider mock -model bench-t16 -concurrency 10 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
+lg -name s6.direct.c10 -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -concurrency 10 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
+lg -name s6.direct.r50 -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -rate 50 -concurrency 5000 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
+lg -name s6.gateway.r50 -mode grpc-chat -target "$GW" -provider mock -model bench-t16 -rate 50 -concurrency 5000 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
+
 # ---- 6. peers -------------------------------------------------------------------------------
 if [[ $PEERS == 1 ]]; then
   log "scenario 6: LiteLLM proxy against the same mock"
@@ -291,10 +316,6 @@ EOF
   # Peers were measured at concurrency 10: the same here for LiteLLM, the gateway and the mock.
   lg -name s6.litellm.c10 -mode http-chat "${LL[@]}" -concurrency 10 -duration "$PEER_DUR" -warmup 5s
   lg -name s6.litellm.r50 -mode http-chat "${LL[@]}" -rate 50 -concurrency 5000 -duration "$PEER_DUR" -warmup 2s
-  lg -name s6.direct.r50 -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -rate 50 -concurrency 5000 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
-  lg -name s6.gateway.r50 -mode grpc-chat -target "$GW" -provider mock -model bench-t16 -rate 50 -concurrency 5000 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
-  lg -name s6.gateway.c10 -mode grpc-chat -target "$GW" -provider mock -model bench-t16 -concurrency 10 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
-  lg -name s6.direct.c10 -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -concurrency 10 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
   note "{\"name\":\"s6.litellm.end\",\"rss_mb\":$(awk '/VmRSS/{printf "%.1f", $2/1024}' /proc/$LL_PID/status),\"gateway_rss_mb\":$(awk '/VmRSS/{printf "%.1f", $2/1024}' /proc/$GW_PID/status)}"
   kill "$LL_PID" 2>/dev/null || true
 

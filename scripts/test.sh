@@ -113,6 +113,18 @@ if [[ -n "$GRPCURL_PID" ]] && ! wait "$GRPCURL_PID"; then
   exit 1
 fi
 client/python/.venv/bin/python scripts/readme_snippets.py
+# 3e. The OpenAI-compatible HTTP door, driven by the official OpenAI SDKs against the real jar and
+#     fake upstreams of the OpenAI, Anthropic and Gemini wire formats: Python (`openai` in
+#     compat/openai-python/.venv, versions pinned in constraints.txt) and Node (`openai` from
+#     compat/openai-node's lockfile). Both folders are git-ignored where they install.
+echo "==> test: OpenAI SDKs against the HTTP door (pytest, compat/openai-python)"
+python3 -m venv compat/openai-python/.venv
+compat/openai-python/.venv/bin/python -m pip install --quiet --disable-pip-version-check \
+  -c compat/openai-python/constraints.txt -r compat/openai-python/requirements.txt
+(cd compat/openai-python && .venv/bin/python -m pytest)
+echo "==> test: OpenAI SDKs against the HTTP door (node --test, compat/openai-node)"
+npm ci --prefix compat/openai-node --no-audit --no-fund --loglevel=error
+npm test --prefix compat/openai-node
 
 # 4. Benchmarks harness, quick mode: every scenario runs briefly against a mock upstream and must
 #    produce numbers; it checks nothing about speed (bench/README.md). Needs Go and Python 3.

@@ -30,6 +30,11 @@ public record Caller(String keyId, Set<String> providers, List<Pattern> models) 
     return Optional.ofNullable(KEY.get());
   }
 
+  /** {@code base} with this caller in it, for doors that authenticate outside gRPC interceptors. */
+  public Context attachTo(Context base) {
+    return base.withValue(KEY, this);
+  }
+
   /** Whether this caller may send to {@code model} at {@code provider} (a registry name). */
   public boolean allows(String provider, String model) {
     return allowsProvider(provider) && allowsModel(model);

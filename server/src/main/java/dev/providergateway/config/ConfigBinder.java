@@ -27,7 +27,8 @@ final class ConfigBinder {
           "metrics",
           "tracing",
           "logging",
-          "state");
+          "state",
+          "http");
   static final List<String> STATE_KEYS =
       List.of("redis_url", "key_prefix", "replicas", "fail_closed", "timeout");
   static final List<String> SERVER_KEYS =
@@ -114,7 +115,8 @@ final class ConfigBinder {
         .metrics(OperationsBinder.metrics(root.get("metrics")))
         .tracing(OperationsBinder.tracing(root.get("tracing")))
         .logging(OperationsBinder.logging(root.get("logging")))
-        .state(state(root.get("state")));
+        .state(state(root.get("state")))
+        .http(OperationsBinder.http(root.get("http")));
     return root.build(config::build);
   }
 

@@ -26,6 +26,7 @@ import java.util.Map;
  * @param tracing OpenTelemetry span export
  * @param logging log format, level and the access log
  * @param state where limits, cooldowns and budget counters shared by replicas are kept
+ * @param http the OpenAI-compatible HTTP door
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -39,7 +40,8 @@ public record GatewayConfig(
     MetricsConfig metrics,
     TracingConfig tracing,
     LoggingConfig logging,
-    StateConfig state) {
+    StateConfig state,
+    HttpConfig http) {
 
   public GatewayConfig {
     requireNonNull(server, "server");
@@ -69,6 +71,7 @@ public record GatewayConfig(
     requireNonNull(tracing, "tracing");
     requireNonNull(logging, "logging");
     requireNonNull(state, "state");
+    requireNonNull(http, "http");
     if (auth.mode() == AuthConfig.Mode.AUTO && auth.keys().isEmpty() && !server.loopback()) {
       // An open gateway on a reachable address must be a decision, not a default.
       throw ConfigException.at(
@@ -104,7 +107,8 @@ public record GatewayConfig(
         .metrics(metrics)
         .tracing(tracing)
         .logging(logging)
-        .state(state);
+        .state(state)
+        .http(http);
   }
 
   /** A copy listening on {@code port} (0 picks a free port). */
@@ -171,6 +175,7 @@ public record GatewayConfig(
     private TracingConfig tracing = TracingConfig.defaults();
     private LoggingConfig logging = LoggingConfig.defaults();
     private StateConfig state = StateConfig.defaults();
+    private HttpConfig http = HttpConfig.defaults();
 
     private Builder() {}
 
@@ -248,6 +253,12 @@ public record GatewayConfig(
       return this;
     }
 
+    /** The OpenAI-compatible HTTP door. */
+    public Builder http(HttpConfig http) {
+      this.http = http;
+      return this;
+    }
+
     /**
      * The config.
      *
@@ -266,7 +277,8 @@ public record GatewayConfig(
           metrics,
           tracing,
           logging,
-          state);
+          state,
+          http);
     }
   }
 

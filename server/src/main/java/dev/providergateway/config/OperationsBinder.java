@@ -70,6 +70,15 @@ final class OperationsBinder {
             new ApiKeyConfig(id, hash == null ? null : hash.reveal(), providers, models, rpm, tpm));
   }
 
+  static HttpConfig http(Node node) {
+    node.checkKeys(List.of("enabled", "port", "max_connections"));
+    HttpConfig d = HttpConfig.defaults();
+    boolean enabled = node.get("enabled").booleanValue(d.enabled());
+    int port = node.get("port").intValue(d.port());
+    int max = node.get("max_connections").intValue(d.maxConnections());
+    return node.build(() -> new HttpConfig(enabled, port, max));
+  }
+
   static MetricsConfig metrics(Node node) {
     node.checkKeys(METRICS_KEYS);
     MetricsConfig d = MetricsConfig.defaults();

@@ -153,6 +153,9 @@ final class ConfigGenerations {
     if (!running.state().equals(nextState)) {
       changed.add("state");
     }
+    if (!running.http().equals(next.http())) {
+      changed.add("http");
+    }
     if (changed.isEmpty()) {
       // The state store is bound at startup; the URL may have come from the environment.
       return next.withState(running.state());
@@ -168,6 +171,7 @@ final class ConfigGenerations {
         .tracing(running.tracing())
         .logging(running.logging())
         .state(running.state())
+        .http(running.http())
         .build();
   }
 }

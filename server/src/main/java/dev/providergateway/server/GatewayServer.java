@@ -6,6 +6,7 @@ import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.observability.MetricsHttpServer;
 import dev.providergateway.observability.StreamOutcome;
 import dev.providergateway.observability.Telemetry;
+import dev.providergateway.openai.OpenAiDoor;
 import dev.providergateway.provider.http.UpstreamTransport;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
@@ -59,7 +60,11 @@ public final class GatewayServer {
   private final ScheduledExecutorService scheduler;
   private final List<Closeable> closers;
   private final AtomicInteger shutdowns = new AtomicInteger();
+  private final UpstreamTransport transport;
+  private final boolean httpDoor;
+  private final Clock clock;
   private MetricsHttpServer metricsServer;
+  private volatile OpenAiDoor door;
 
   private GatewayServer(
       Builder b, Server server, HealthStatusManager health, ConfigGenerations generations) {
@@ -70,6 +75,9 @@ public final class GatewayServer {
     this.executor = b.executor;
     this.scheduler = b.scheduler;
     this.closers = List.copyOf(b.closers);
+    this.transport = b.transport;
+    this.httpDoor = b.httpDoor;
+    this.clock = b.clock;
   }
 
   /**
@@ -108,7 +116,8 @@ public final class GatewayServer {
         .closeAtShutdown(netty.closers())
         // Last: the event loops outlive everything that may still run on them.
         .closeAtShutdown(List.<Closeable>of(io::close))
-        .env(env);
+        .env(env)
+        .httpDoor(true);
   }
 
   /** A builder on {@code serverBuilder}; see {@link Builder}. */
@@ -129,6 +138,7 @@ public final class GatewayServer {
     private ScheduledExecutorService scheduler;
     private Telemetry telemetry;
     private SharedState shared;
+    private boolean httpDoor;
     private final List<Closeable> closers = new ArrayList<>();
 
     private Builder(ServerBuilder<?> serverBuilder, GatewayConfig config, Clock clock) {
@@ -176,6 +186,15 @@ public final class GatewayServer {
     /** Resources the gateway closes, in order, after the server has stopped. */
     Builder closeAtShutdown(List<Closeable> resources) {
       closers.addAll(resources);
+      return this;
+    }
+
+    /**
+     * Whether {@link GatewayServer#start()} also binds the OpenAI-compatible HTTP door when the
+     * config's {@code http.enabled} says so (default: false; the production gateway sets it).
+     */
+    public Builder httpDoor(boolean on) {
+      this.httpDoor = on;
       return this;
     }
 
@@ -279,9 +298,44 @@ public final class GatewayServer {
             "metrics endpoint " + host + ":" + config.metrics().port() + ": " + e.getMessage(), e);
       }
     }
+    if (httpDoor && config.http().enabled() && config.server().tls().enabled()) {
+      // The door has no TLS of its own yet: never serve plaintext beside a TLS gRPC port.
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "the OpenAI-compatible HTTP door is off: it has no TLS and server.tls is set"
+              + " (put it behind a TLS proxy on a loopback gateway, or run without server.tls)");
+    } else if (httpDoor && config.http().enabled()) {
+      try {
+        door =
+            OpenAiDoor.bind(
+                new OpenAiDoor.Settings(
+                    config.server().host(),
+                    config.http().effectivePort(config.server().port()),
+                    config.limits().maxRequestBytes(),
+                    config.http().maxConnections(),
+                    transport.eventLoopGroup(),
+                    transport.serverChannelType(),
+                    () -> generations.current().door,
+                    telemetry,
+                    clock,
+                    () -> shutdowns.get() == 0));
+      } catch (IOException e) {
+        server.shutdownNow();
+        if (metricsServer != null) {
+          metricsServer.close();
+        }
+        throw e;
+      }
+    }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(ProviderServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
     return this;
+  }
+
+  /** The OpenAI-compatible HTTP door's bound port, or -1 when it is off. */
+  public int httpPort() {
+    OpenAiDoor d = door;
+    return d == null ? -1 : d.port();
   }
 
   /** The bound port (useful when configured as 0). */
@@ -328,6 +382,10 @@ public final class GatewayServer {
     }
     Duration grace = generations.stop();
     health.enterTerminalState();
+    if (door != null) {
+      // No new HTTP connections; open ones finish their calls until the providers close.
+      door.close();
+    }
     server.shutdown();
     try {
       if (!server.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {

@@ -3,6 +3,7 @@ package dev.providergateway.server;
 import dev.providergateway.config.AuthConfig;
 import dev.providergateway.config.ConfigException;
 import dev.providergateway.config.GatewayConfig;
+import dev.providergateway.config.HttpConfig;
 import dev.providergateway.config.StartupOptions;
 import dev.providergateway.observability.DrainingLogManager;
 import dev.providergateway.observability.Logging;
@@ -51,7 +52,7 @@ public final class Main {
         System.out.println(StartupOptions.usage());
         return;
       }
-      config = options.resolve(env);
+      config = withHttpPortFromEnv(options.resolve(env), env);
       if (options.healthCheck()) {
         System.exit(HealthProbe.check(config));
         return;
@@ -62,6 +63,11 @@ public final class Main {
       System.out.printf(
           "provider-gateway listening on %s:%d (providers: %s)%n",
           config.server().host(), gateway.port(), String.join(", ", gateway.providerNames()));
+      if (gateway.httpPort() >= 0) {
+        System.out.printf(
+            "OpenAI-compatible HTTP on http://%s:%d/v1%n",
+            config.server().host(), gateway.httpPort());
+      }
       System.out.flush();
     } catch (ConfigException | IllegalStateException | IllegalArgumentException e) {
       System.err.println("provider-gateway: configuration error: " + e.getMessage());
@@ -95,6 +101,32 @@ public final class Main {
                 },
                 "gateway-shutdown"));
     running.awaitTermination();
+  }
+
+  /** {@code config} with {@code http.port} from {@value HttpConfig#PORT_ENV}, when that is set. */
+  static GatewayConfig withHttpPortFromEnv(GatewayConfig config, Map<String, String> env) {
+    String value = env.get(HttpConfig.PORT_ENV);
+    if (value == null || value.isBlank()) {
+      return config;
+    }
+    int port;
+    try {
+      port = Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          HttpConfig.PORT_ENV
+              + ": '"
+              + value.strip()
+              + "' is not valid, expected an integer port in 0..65535");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(
+          HttpConfig.PORT_ENV
+              + ": "
+              + port
+              + " is out of range, expected 0..65535 (0 = any free port)");
+    }
+    return config.toBuilder().http(config.http().withPort(port)).build();
   }
 
   private static void warnAboutAuth(GatewayConfig config) {

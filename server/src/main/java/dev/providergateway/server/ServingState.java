@@ -1,5 +1,6 @@
 package dev.providergateway.server;
 
+import dev.providergateway.api.ChatEntry;
 import dev.providergateway.api.MalformedRequests;
 import dev.providergateway.api.ProviderGatewayService;
 import dev.providergateway.auth.Admission;
@@ -9,6 +10,7 @@ import dev.providergateway.auth.KeyRateLimits;
 import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.observability.EndOfCall;
 import dev.providergateway.observability.Telemetry;
+import dev.providergateway.openai.DoorGeneration;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.resilience.Resilience;
 import dev.providergateway.state.SharedState;
@@ -22,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,6 +43,8 @@ final class ServingState {
   final ProviderRegistry registry;
   final KeyRateLimits limits;
   final ServerServiceDefinition definition;
+  // What the OpenAI-compatible HTTP door serves this generation's calls with.
+  final DoorGeneration door;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean retired;
@@ -49,6 +54,7 @@ final class ServingState {
       ProviderRegistry registry,
       KeyRateLimits limits,
       ProviderGatewayService service,
+      ChatEntry entry,
       Telemetry telemetry) {
     this.config = config;
     this.registry = registry;
@@ -57,9 +63,12 @@ final class ServingState {
     // The last one runs first: the edge sees every call, auth failures included. Malformed
     // requests are answered innermost, so every outer interceptor records that answer.
     interceptors.add(MalformedRequests.interceptor());
-    if (config.auth().enabled()) {
-      interceptors.add(new AuthInterceptor(ApiKeyAuthenticator.of(config.auth())));
-    }
+    Optional<ApiKeyAuthenticator> keys =
+        config.auth().enabled()
+            ? Optional.of(ApiKeyAuthenticator.of(config.auth()))
+            : Optional.empty();
+    keys.ifPresent(k -> interceptors.add(new AuthInterceptor(k)));
+    this.door = new DoorGeneration(entry, keys, inFlight::incrementAndGet, this::callEnded);
     interceptors.add(new Counting());
     interceptors.add(telemetry.interceptor());
     this.definition = MalformedRequests.guard(ServerInterceptors.intercept(service, interceptors));
@@ -77,15 +86,17 @@ final class ServingState {
     KeyRateLimits limits = KeyRateLimits.of(config.auth(), shared, previousLimits);
     Resilience resilience =
         Resilience.of(config.resilience(), clock, scheduler, shared.cooldowns());
+    EdgeHooks hooks = new EdgeHooks(new Admission(registry, limits));
     ProviderGatewayService service =
         new ProviderGatewayService(
             registry,
             config.limits(),
             resilience,
-            new EdgeHooks(new Admission(registry, limits)),
+            hooks,
             telemetry,
             config.auth().showUpstreamHosts());
-    return new ServingState(config, registry, limits, service, telemetry);
+    ChatEntry entry = new ChatEntry(registry, config.limits(), resilience, hooks, telemetry);
+    return new ServingState(config, registry, limits, service, entry, telemetry);
   }
 
   /**
@@ -133,6 +144,13 @@ final class ServingState {
     return inFlight.get();
   }
 
+  /** A call of this generation ended; the last one of a retired generation closes it. */
+  private void callEnded() {
+    if (inFlight.decrementAndGet() == 0 && retired) {
+      close();
+    }
+  }
+
   /**
    * Counts this generation's running calls; every call ends in exactly one of onComplete, onCancel.
    */
@@ -152,9 +170,7 @@ final class ServingState {
     }
 
     private void ended() {
-      if (inFlight.decrementAndGet() == 0 && retired) {
-        close();
-      }
+      callEnded();
     }
   }
 }

@@ -95,6 +95,7 @@ class DockerfileTest {
             "PROVIDER_GATEWAY_CONFIG", ROOT.resolve("docker/config/gateway.yaml").toString(),
             "PROVIDER_GATEWAY_PORT", String.valueOf(port),
             "METRICS_PORT", String.valueOf(freePort()),
+            "PROVIDER_GATEWAY_HTTP_PORT", "0",
             "GATEWAY_API_KEY_SHA256", ApiKeyAuthenticator.sha256Hex("docker-test-key"));
     Process gateway = start(exec(last(instructions, "ENTRYPOINT")), env);
     try {
