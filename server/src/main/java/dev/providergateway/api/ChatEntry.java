@@ -28,6 +28,7 @@ public final class ChatEntry {
   private final RequestValidator validator;
   private final RequestHooks hooks;
   private final ProviderRegistry registry;
+  private final Resilience resilience;
 
   /** An entry over {@code registry} with the generation's limits, resilience, hooks and metrics. */
   public ChatEntry(
@@ -40,6 +41,7 @@ public final class ChatEntry {
     this.validator = new RequestValidator(limits);
     this.hooks = requireNonNull(hooks, "hooks");
     this.registry = registry;
+    this.resilience = resilience;
   }
 
   /**
@@ -83,7 +85,12 @@ public final class ChatEntry {
    * routes; everything when auth is off). Call with the caller's gRPC context current.
    */
   public dev.providergateway.v1.ListProvidersResponse listing() {
-    return ProviderListing.of(registry, dev.providergateway.auth.Caller.current(), false);
+    return ProviderListing.of(
+        registry,
+        dev.providergateway.auth.Caller.current(),
+        false,
+        resilience.cooldowns(),
+        resilience.clock().instant());
   }
 
   /** An admitted call: its tracker (report output and usage to it) and its result. */
@@ -100,7 +107,10 @@ public final class ChatEntry {
     validator.validate(request);
     RequestHooks.Tracker tracker = hooks.begin(request.getProvider(), request.getModel());
     return new Admitted<>(
-        tracker, dispatcher.chat(request.getProvider(), ProtoMapper.toDomain(request), context));
+        tracker,
+        AfterAdmission.future(
+            tracker.admitted(),
+            () -> dispatcher.chat(request.getProvider(), ProtoMapper.toDomain(request), context)));
   }
 
   /**
@@ -111,6 +121,10 @@ public final class ChatEntry {
     validator.validate(request);
     RequestHooks.Tracker tracker = hooks.begin(request.getProvider(), request.getModel());
     return new Admitted<>(
-        tracker, dispatcher.stream(request.getProvider(), ProtoMapper.toDomain(request), context));
+        tracker,
+        AfterAdmission.publisher(
+            tracker.admitted(),
+            () ->
+                dispatcher.stream(request.getProvider(), ProtoMapper.toDomain(request), context)));
   }
 }

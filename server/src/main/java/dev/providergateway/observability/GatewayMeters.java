@@ -264,10 +264,10 @@ final class GatewayMeters implements AutoCloseable {
 
   /**
    * An upstream attempt ended: {@code model} is the bounded label of the model sent upstream,
-   * {@code deployment} the id of the deployment that served it, {@code outcome} the failure's reason, empty on success (then no {@code error.type} label).
+   * {@code deployment} the id of the deployment that served it, {@code outcome} the failure's
+   * reason, empty on success (then no {@code error.type} label).
    */
-  void attemptEnded(
-      String provider, String deployment, String model, String outcome, long nanos) {
+  void attemptEnded(String provider, String deployment, String model, String outcome, long nanos) {
     operationDuration(provider, deployment, model, outcome).record(nanos, TimeUnit.NANOSECONDS);
   }
 

@@ -21,8 +21,8 @@ import java.util.Optional;
  *
  * <p>The state lives in a {@link CooldownMap}: this process's own, or the one every replica shares
  * through the state store ({@code state.redis_url}), so one replica's 429 spares the others the
- * same 429. Reads never wait for the store (the map keeps a local copy); the map bounds the keys
- * it holds. Thread-safe.
+ * same 429. Reads never wait for the store (the map keeps a local copy); the map bounds the keys it
+ * holds. Thread-safe.
  */
 public final class Cooldowns {
   /** Why a key cools down. */
