@@ -19,5 +19,7 @@ public enum ErrorReason {
   PROVIDER_ERROR,
   GATEWAY_UNAUTHENTICATED,
   GATEWAY_PERMISSION_DENIED,
-  GATEWAY_OVERLOADED
+  GATEWAY_OVERLOADED,
+  /** A caller's key spent its budget for the period; RESOURCE_EXHAUSTED, RetryInfo until reset. */
+  BUDGET_EXCEEDED
 }
