@@ -26,7 +26,8 @@ final class ConfigBinder {
           "auth",
           "metrics",
           "tracing",
-          "logging");
+          "logging",
+          "pricing");
   static final List<String> SERVER_KEYS =
       List.of(
           "host",
@@ -103,7 +104,8 @@ final class ConfigBinder {
         .auth(OperationsBinder.auth(root.get("auth")))
         .metrics(OperationsBinder.metrics(root.get("metrics")))
         .tracing(OperationsBinder.tracing(root.get("tracing")))
-        .logging(OperationsBinder.logging(root.get("logging")));
+        .logging(OperationsBinder.logging(root.get("logging")))
+        .pricing(UsageBinder.pricing(root.get("pricing")));
     return root.build(config::build);
   }
 

@@ -25,6 +25,7 @@ import java.util.Map;
  * @param metrics the Prometheus endpoint
  * @param tracing OpenTelemetry span export
  * @param logging log format, level and the access log
+ * @param pricing model prices, for costs, budgets and usage reports
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -37,9 +38,11 @@ public record GatewayConfig(
     AuthConfig auth,
     MetricsConfig metrics,
     TracingConfig tracing,
-    LoggingConfig logging) {
+    LoggingConfig logging,
+    PricingConfig pricing) {
 
   public GatewayConfig {
+    pricing = pricing == null ? PricingConfig.defaults() : pricing;
     requireNonNull(server, "server");
     requireNonNull(limits, "limits");
     requireNonNull(resilience, "resilience");
@@ -100,7 +103,8 @@ public record GatewayConfig(
         .auth(auth)
         .metrics(metrics)
         .tracing(tracing)
-        .logging(logging);
+        .logging(logging)
+        .pricing(pricing);
   }
 
   /** A copy listening on {@code port} (0 picks a free port). */
@@ -161,6 +165,7 @@ public record GatewayConfig(
     private MetricsConfig metrics = MetricsConfig.defaults();
     private TracingConfig tracing = TracingConfig.defaults();
     private LoggingConfig logging = LoggingConfig.defaults();
+    private PricingConfig pricing = PricingConfig.defaults();
 
     private Builder() {}
 
@@ -249,7 +254,14 @@ public record GatewayConfig(
           auth,
           metrics,
           tracing,
-          logging);
+          logging,
+          pricing);
+    }
+
+    /** The {@code pricing} section. */
+    public Builder pricing(PricingConfig pricing) {
+      this.pricing = pricing;
+      return this;
     }
   }
 
