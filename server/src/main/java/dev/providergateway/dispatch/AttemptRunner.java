@@ -4,6 +4,7 @@ import dev.providergateway.observability.GatewayMetrics;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.ProviderException;
+import dev.providergateway.provider.Usage;
 import dev.providergateway.resilience.Bulkheads;
 import dev.providergateway.resilience.ProviderBreaker;
 import dev.providergateway.resilience.Resilience;
@@ -236,6 +237,7 @@ final class AttemptRunner<R> {
     private final ProviderBreaker.Permit permit;
     private final GatewayMetrics.UpstreamAttempt reported;
     private final AtomicBoolean settled = new AtomicBoolean();
+    private final AtomicBoolean charged = new AtomicBoolean();
     private volatile boolean output;
     private volatile Handle handle;
 
@@ -252,6 +254,19 @@ final class AttemptRunner<R> {
       if (!output) {
         output = true;
         reported.firstToken();
+      }
+    }
+
+    /**
+     * What this attempt consumed upstream, as the upstream reported it or as estimated: reported
+     * once, whatever the attempt's outcome (a cancelled or timed-out attempt reports after it was
+     * settled), so every attempt that consumed tokens is charged.
+     *
+     * @param model the model the upstream named, or "" for the one sent
+     */
+    void consumed(String model, Usage usage, boolean estimated) {
+      if (usage.totalTokens() > 0 && charged.compareAndSet(false, true)) {
+        reported.consumed(model, usage, estimated);
       }
     }
 

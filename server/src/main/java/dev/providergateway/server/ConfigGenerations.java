@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.providergateway.config.GatewayConfig;
 import dev.providergateway.observability.Telemetry;
 import dev.providergateway.registry.ProviderRegistry;
+import dev.providergateway.usage.UsageStore;
 import io.grpc.HandlerRegistry;
 import io.grpc.util.MutableHandlerRegistry;
 import java.time.Clock;
@@ -32,6 +33,7 @@ final class ConfigGenerations {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final Telemetry telemetry;
+  private final UsageStore usage;
   private final Object lock = new Object();
   private final List<ServingState> retired = new CopyOnWriteArrayList<>();
   private volatile ServingState current;
@@ -47,14 +49,17 @@ final class ConfigGenerations {
       Function<GatewayConfig, ProviderRegistry> registries,
       Clock clock,
       ScheduledExecutorService scheduler,
-      Telemetry telemetry) {
+      Telemetry telemetry,
+      UsageStore usage) {
     this.registries = requireNonNull(registries, "registries");
+    this.usage = requireNonNull(usage, "usage");
     this.clock = clock;
     this.scheduler = scheduler;
     this.telemetry = telemetry;
-    this.current = ServingState.build(config, first, clock, scheduler, telemetry, null);
+    this.current = ServingState.build(config, first, clock, scheduler, telemetry, null, usage);
     telemetry.servingProviders(first);
     services.addService(current.definition);
+    services.addService(current.admin);
   }
 
   /** Where the server finds {@code ProviderService}: always the current generation's. */
@@ -87,12 +92,14 @@ final class ConfigGenerations {
       ProviderRegistry registry = registries.apply(applied);
       ServingState state;
       try {
-        state = ServingState.build(applied, registry, clock, scheduler, telemetry, old.limits);
+        state =
+            ServingState.build(applied, registry, clock, scheduler, telemetry, old.limits, usage);
       } catch (RuntimeException e) {
         registry.close();
         throw e;
       }
       services.addService(state.definition);
+      services.addService(state.admin);
       current = state;
       telemetry.servingProviders(registry);
       telemetry.configReloaded(true);

@@ -9,6 +9,11 @@ import dev.providergateway.observability.Telemetry;
 import dev.providergateway.provider.http.UpstreamTransport;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
+import dev.providergateway.usage.BudgetLedger;
+import dev.providergateway.usage.LocalBudgetLedger;
+import dev.providergateway.usage.UsageBook;
+import dev.providergateway.usage.UsageStore;
+import dev.providergateway.v1.AdminServiceGrpc;
 import dev.providergateway.v1.ProviderServiceGrpc;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -126,6 +131,7 @@ public final class GatewayServer {
     private ExecutorService executor;
     private ScheduledExecutorService scheduler;
     private Telemetry telemetry;
+    private BudgetLedger budgetLedger;
     private final List<Closeable> closers = new ArrayList<>();
 
     private Builder(ServerBuilder<?> serverBuilder, GatewayConfig config, Clock clock) {
@@ -182,6 +188,15 @@ public final class GatewayServer {
       return this;
     }
 
+    /**
+     * Where key budgets are counted (default: in this process, {@link LocalBudgetLedger}); a shared
+     * store makes budgets hold across replicas.
+     */
+    public Builder budgetLedger(BudgetLedger ledger) {
+      this.budgetLedger = requireNonNull(ledger, "ledger");
+      return this;
+    }
+
     /** The gateway; nothing is bound until {@link GatewayServer#start()}. */
     public GatewayServer build() {
       if (telemetry == null) {
@@ -199,8 +214,11 @@ public final class GatewayServer {
       Map<String, String> environment = env;
       registries = c -> ProviderRegistry.create(c, environment, clock, io);
       ProviderRegistry first = registry != null ? registry : registries.apply(config);
+      UsageStore usage =
+          new UsageStore(
+              budgetLedger != null ? budgetLedger : new LocalBudgetLedger(clock), new UsageBook());
       ConfigGenerations generations =
-          new ConfigGenerations(config, first, registries, clock, scheduler, telemetry);
+          new ConfigGenerations(config, first, registries, clock, scheduler, telemetry, usage);
       HealthStatusManager health = new HealthStatusManager();
       Server server =
           serverBuilder
@@ -254,6 +272,7 @@ public final class GatewayServer {
     }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(ProviderServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    health.setStatus(AdminServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
     return this;
   }
 

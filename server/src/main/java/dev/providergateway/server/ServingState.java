@@ -7,10 +7,14 @@ import dev.providergateway.auth.ApiKeyAuthenticator;
 import dev.providergateway.auth.AuthInterceptor;
 import dev.providergateway.auth.KeyRateLimits;
 import dev.providergateway.config.GatewayConfig;
+import dev.providergateway.config.PricingConfig;
 import dev.providergateway.observability.EndOfCall;
 import dev.providergateway.observability.Telemetry;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.resilience.Resilience;
+import dev.providergateway.usage.Accounting;
+import dev.providergateway.usage.AdminUsageService;
+import dev.providergateway.usage.UsageStore;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -39,6 +43,7 @@ final class ServingState {
   final ProviderRegistry registry;
   final KeyRateLimits limits;
   final ServerServiceDefinition definition;
+  final ServerServiceDefinition admin;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean retired;
@@ -48,6 +53,7 @@ final class ServingState {
       ProviderRegistry registry,
       KeyRateLimits limits,
       ProviderGatewayService service,
+      AdminUsageService adminService,
       Telemetry telemetry) {
     this.config = config;
     this.registry = registry;
@@ -62,6 +68,7 @@ final class ServingState {
     interceptors.add(new Counting());
     interceptors.add(telemetry.interceptor());
     this.definition = MalformedRequests.guard(ServerInterceptors.intercept(service, interceptors));
+    this.admin = MalformedRequests.guard(ServerInterceptors.intercept(adminService, interceptors));
   }
 
   /** A generation over {@code registry}, which it owns from now on. */
@@ -71,18 +78,24 @@ final class ServingState {
       Clock clock,
       ScheduledExecutorService scheduler,
       Telemetry telemetry,
-      KeyRateLimits previousLimits) {
+      KeyRateLimits previousLimits,
+      UsageStore usage) {
     KeyRateLimits limits = KeyRateLimits.of(config.auth(), clock, previousLimits);
+    Accounting accounting =
+        Accounting.create(
+            config, PricingConfig.shipped(), registry, clock, usage, telemetry::budgetWarning);
+    telemetry.currency(accounting.currency());
     Resilience resilience = Resilience.of(config.resilience(), clock, scheduler);
     ProviderGatewayService service =
         new ProviderGatewayService(
             registry,
             config.limits(),
             resilience,
-            new EdgeHooks(new Admission(registry, limits)),
+            new EdgeHooks(new Admission(registry, limits), accounting),
             telemetry,
             config.auth().showUpstreamHosts());
-    return new ServingState(config, registry, limits, service, telemetry);
+    return new ServingState(
+        config, registry, limits, service, new AdminUsageService(accounting), telemetry);
   }
 
   /**
