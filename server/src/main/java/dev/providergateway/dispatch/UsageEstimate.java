@@ -53,15 +53,19 @@ final class UsageEstimate {
 
   /**
    * Whether a unary attempt that failed with {@code failure} consumed upstream tokens: one that was
-   * cancelled (the caller left, or a deadline passed) or timed out after the request was sent. An
-   * upstream that answered with an error status charged nothing for it.
+   * cancelled (the caller left, or a deadline passed), timed out after the request was sent, or
+   * answered with a body that could not be read. An upstream that answered with an error status
+   * charged nothing for it.
    */
   static boolean consumedOnFailure(Throwable failure) {
     Throwable t = failure;
     while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
     }
-    return t instanceof CancellationException || t instanceof ProviderException.Timeout;
+    return t instanceof CancellationException
+        || t instanceof ProviderException.Timeout
+        // A 200 whose body could not be read: the upstream did the work.
+        || t instanceof ProviderException.InvalidResponse;
   }
 
   static Usage of(int prompt, int completion) {

@@ -27,6 +27,11 @@ public final class PriceTable {
 
   private final List<Entry> entries;
   private final String currency;
+  // Lookups are a scan of every pattern; answers are kept for the models seen, up to a bound
+  // (model names come from callers and upstreams).
+  private final java.util.concurrent.ConcurrentHashMap<String, Optional<ModelPrice>> found =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  static final int MAX_REMEMBERED = 10_000;
 
   private PriceTable(List<Entry> entries, String currency) {
     this.entries = entries;
@@ -53,6 +58,19 @@ public final class PriceTable {
    * type}, if an entry matches.
    */
   public Optional<ModelPrice> find(String provider, String type, String model) {
+    String key = provider + '\0' + type + '\0' + model;
+    Optional<ModelPrice> known = found.get(key);
+    if (known != null) {
+      return known;
+    }
+    Optional<ModelPrice> answer = scan(provider, type, model);
+    if (found.size() < MAX_REMEMBERED) {
+      found.put(key, answer);
+    }
+    return answer;
+  }
+
+  private Optional<ModelPrice> scan(String provider, String type, String model) {
     Entry best = null;
     for (Entry e : entries) {
       String p = e.price.provider();

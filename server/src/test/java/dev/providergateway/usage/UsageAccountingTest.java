@@ -238,7 +238,7 @@ class UsageAccountingTest {
   }
 
   @Test
-  void getUsage_nonAdminKey_permissionDenied() {
+  void getUsage_nonAdminKey_permissionDenied() throws Exception {
     StatusRuntimeException e =
         (StatusRuntimeException)
             catchThrowable(() -> g.admin(KEY_B).getUsage(GetUsageRequest.getDefaultInstance()));
@@ -247,6 +247,24 @@ class UsageAccountingTest {
     assertThat(detail(StatusProto.fromThrowable(e), ErrorInfo.class).getReason())
         .isEqualTo("GATEWAY_PERMISSION_DENIED");
     assertThat(e.getStatus().getDescription()).contains("team-b").contains("admin: true");
+    JsonNode line = g.awaitLines(l -> l.path("method").asText().equals("GetUsage"), 1).get(0);
+    assertThat(line.get("key_id").asText()).isEqualTo("team-b");
+    assertThat(line.get("reason").asText()).isEqualTo("GATEWAY_PERMISSION_DENIED");
+    assertThat(g.admin(KEY_OPS).getUsage(GetUsageRequest.getDefaultInstance()).getCurrency())
+        .isEqualTo("USD");
+  }
+
+  @Test
+  void invalidRequest_refusedBeforeAdmission_accessLineStillNamesTheKey() throws Exception {
+    assertThatThrownBy(
+            () -> g.blocking(KEY_B).chat(ChatRequest.newBuilder().setProvider("openai").build()))
+        .isInstanceOf(StatusRuntimeException.class);
+
+    JsonNode line = g.awaitLines(l -> l.path("method").asText().equals("Chat"), 1).get(0);
+
+    assertThat(line.get("status").asText()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(line.get("key_id").asText()).isEqualTo("team-b");
+    assertThat(line.get("cost").isNull()).isTrue();
   }
 
   @Test
