@@ -233,6 +233,17 @@ class UsageAccountingTest {
     g.clock.advance(retry.plusSeconds(1));
 
     assertThat(g.blocking(KEY_A).chat(pricey).getContent()).isEqualTo("ok");
+    GetUsageResponse usage = g.admin(KEY_OPS).getUsage(GetUsageRequest.getDefaultInstance());
+    assertThat(usage.getPrevious().getRowsList())
+        .filteredOn(r -> r.getKeyId().equals("team-a"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getCostNanos()).isEqualTo(12_000_000))
+        .satisfies(r -> assertThat(r.getCalls()).isEqualTo(3));
+    assertThat(usage.getCurrent().getRowsList())
+        .filteredOn(r -> r.getKeyId().equals("team-a"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getCostNanos()).isEqualTo(4_000_000));
+    assertThat(usage.getCurrent().getStartTime()).isEqualTo(midnight.toString());
     assertThat(g.gateway.telemetry().scrape().orElseThrow())
         .containsPattern("gateway_budget_warnings_total\\{key_id=\"team-a\",limit=\"amount\"} 1");
   }
