@@ -137,7 +137,8 @@ WKT_INCLUDE="$("$PY" -c 'import grpc_tools, os; print(os.path.join(os.path.dirna
 # Relative paths keep the generated files free of machine-specific paths.
 "$PY" -m grpc_tools.protoc -I proto -I target/proto-deps -I "$WKT_INCLUDE" \
   --python_out="$PY_OUT" --pyi_out="$PY_OUT" --grpc_python_out="$PY_OUT" \
-  providergateway/v1/types.proto providergateway/v1/provider_service.proto
+  providergateway/v1/types.proto providergateway/v1/provider_service.proto \
+  providergateway/v1/admin_service.proto
 
 if ! $check; then
   log "OK: stubs regenerated (commit them with the .proto change)"

@@ -291,6 +291,7 @@ def _gateway_error(
         (grpc.StatusCode.UNAUTHENTICATED, "GATEWAY_UNAUTHENTICATED", ProviderAuthError),
         (grpc.StatusCode.PERMISSION_DENIED, "GATEWAY_PERMISSION_DENIED", ProviderAuthError),
         (grpc.StatusCode.RESOURCE_EXHAUSTED, "GATEWAY_OVERLOADED", ProviderRateLimitError),
+        (grpc.StatusCode.RESOURCE_EXHAUSTED, "BUDGET_EXCEEDED", ProviderRateLimitError),
         # No gateway reason: the client's own deadline, an unreachable gateway.
         (grpc.StatusCode.DEADLINE_EXCEEDED, "", ProviderTimeoutError),
         (grpc.StatusCode.UNAVAILABLE, "", ProviderConnectionError),

@@ -651,8 +651,18 @@ type Usage struct {
 	CacheWriteTokens int32 `protobuf:"varint,5,opt,name=cache_write_tokens,json=cacheWriteTokens,proto3" json:"cache_write_tokens,omitempty"`
 	// ReasoningTokens is the part of `completion_tokens` spent on reasoning.
 	ReasoningTokens int32 `protobuf:"varint,6,opt,name=reasoning_tokens,json=reasoningTokens,proto3" json:"reasoning_tokens,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Cost is what these tokens cost at the gateway's price table, in `currency` (for example
+	// 0.00042 for 0.042 US cents). Unset when no price is known for the model or the provider
+	// reported no usage: unset never means free. Zero or more.
+	Cost *float64 `protobuf:"fixed64,7,opt,name=cost,proto3,oneof" json:"cost,omitempty"`
+	// Currency is the ISO 4217 code `cost` is in (`USD` unless the gateway's `pricing.currency`
+	// says otherwise); empty when `cost` is unset.
+	Currency string `protobuf:"bytes,8,opt,name=currency,proto3" json:"currency,omitempty"`
+	// Estimated is true when the counts are the gateway's estimate (about four characters a
+	// token) because the upstream reported no usage, as for a stream that ended early.
+	Estimated     bool `protobuf:"varint,9,opt,name=estimated,proto3" json:"estimated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Usage) Reset() {
@@ -725,6 +735,27 @@ func (x *Usage) GetReasoningTokens() int32 {
 		return x.ReasoningTokens
 	}
 	return 0
+}
+
+func (x *Usage) GetCost() float64 {
+	if x != nil && x.Cost != nil {
+		return *x.Cost
+	}
+	return 0
+}
+
+func (x *Usage) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *Usage) GetEstimated() bool {
+	if x != nil {
+		return x.Estimated
+	}
+	return false
 }
 
 // ToolChoice says whether and which tool the model must call.
@@ -1096,14 +1127,18 @@ const file_providergateway_v1_types_proto_rawDesc = "" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12'\n" +
-	"\x0farguments_delta\x18\x04 \x01(\tR\x0eargumentsDelta\"\x81\x02\n" +
+	"\x0farguments_delta\x18\x04 \x01(\tR\x0eargumentsDelta\"\xdd\x02\n" +
 	"\x05Usage\x12#\n" +
 	"\rprompt_tokens\x18\x01 \x01(\x05R\fpromptTokens\x12+\n" +
 	"\x11completion_tokens\x18\x02 \x01(\x05R\x10completionTokens\x12!\n" +
 	"\ftotal_tokens\x18\x03 \x01(\x05R\vtotalTokens\x12*\n" +
 	"\x11cache_read_tokens\x18\x04 \x01(\x05R\x0fcacheReadTokens\x12,\n" +
 	"\x12cache_write_tokens\x18\x05 \x01(\x05R\x10cacheWriteTokens\x12)\n" +
-	"\x10reasoning_tokens\x18\x06 \x01(\x05R\x0freasoningTokens\"\xbf\x01\n" +
+	"\x10reasoning_tokens\x18\x06 \x01(\x05R\x0freasoningTokens\x12\x17\n" +
+	"\x04cost\x18\a \x01(\x01H\x00R\x04cost\x88\x01\x01\x12\x1a\n" +
+	"\bcurrency\x18\b \x01(\tR\bcurrency\x12\x1c\n" +
+	"\testimated\x18\t \x01(\bR\testimatedB\a\n" +
+	"\x05_cost\"\xbf\x01\n" +
 	"\n" +
 	"ToolChoice\x129\n" +
 	"\x04mode\x18\x01 \x01(\x0e2#.providergateway.v1.ToolChoice.ModeH\x00R\x04mode\x12\x1d\n" +
@@ -1195,6 +1230,7 @@ func file_providergateway_v1_types_proto_init() {
 		(*Image_Data)(nil),
 		(*Image_Url)(nil),
 	}
+	file_providergateway_v1_types_proto_msgTypes[6].OneofWrappers = []any{}
 	file_providergateway_v1_types_proto_msgTypes[7].OneofWrappers = []any{
 		(*ToolChoice_Mode_)(nil),
 		(*ToolChoice_ToolName)(nil),

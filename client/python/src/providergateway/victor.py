@@ -435,7 +435,13 @@ def to_victor_error(
         not reason and code in (grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED)
     ):
         return ProviderAuthError(message, provider=provider, status_code=status_code, **common)
-    if reason in ("PROVIDER_RATE_LIMIT", "PROVIDER_QUOTA", "CIRCUIT_OPEN", "GATEWAY_OVERLOADED") or (
+    if reason in (
+        "PROVIDER_RATE_LIMIT",
+        "PROVIDER_QUOTA",
+        "CIRCUIT_OPEN",
+        "GATEWAY_OVERLOADED",
+        "BUDGET_EXCEEDED",
+    ) or (
         not reason and code == grpc.StatusCode.RESOURCE_EXHAUSTED
     ):
         return ProviderRateLimitError(

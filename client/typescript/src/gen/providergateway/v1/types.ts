@@ -206,6 +206,24 @@ export interface Usage {
   cacheWriteTokens: number;
   /** ReasoningTokens is the part of `completion_tokens` spent on reasoning. */
   reasoningTokens: number;
+  /**
+   * Cost is what these tokens cost at the gateway's price table, in `currency` (for example
+   * 0.00042 for 0.042 US cents). Unset when no price is known for the model or the provider
+   * reported no usage: unset never means free. Zero or more.
+   */
+  cost?:
+    | number
+    | undefined;
+  /**
+   * Currency is the ISO 4217 code `cost` is in (`USD` unless the gateway's `pricing.currency`
+   * says otherwise); empty when `cost` is unset.
+   */
+  currency: string;
+  /**
+   * Estimated is true when the counts are the gateway's estimate (about four characters a
+   * token) because the upstream reported no usage, as for a stream that ended early.
+   */
+  estimated: boolean;
 }
 
 /** ToolChoice says whether and which tool the model must call. */
@@ -1050,6 +1068,9 @@ function createBaseUsage(): Usage {
     cacheReadTokens: 0,
     cacheWriteTokens: 0,
     reasoningTokens: 0,
+    cost: undefined,
+    currency: "",
+    estimated: false,
   };
 }
 
@@ -1072,6 +1093,15 @@ export const Usage: MessageFns<Usage> = {
     }
     if (message.reasoningTokens !== 0) {
       writer.uint32(48).int32(message.reasoningTokens);
+    }
+    if (message.cost !== undefined) {
+      writer.uint32(57).double(message.cost);
+    }
+    if (message.currency !== "") {
+      writer.uint32(66).string(message.currency);
+    }
+    if (message.estimated !== false) {
+      writer.uint32(72).bool(message.estimated);
     }
     return writer;
   },
@@ -1137,6 +1167,30 @@ export const Usage: MessageFns<Usage> = {
             message.reasoningTokens = reader.int32();
             continue;
           }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.cost = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.currency = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.estimated = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1181,6 +1235,9 @@ export const Usage: MessageFns<Usage> = {
         : isSet(object.reasoning_tokens)
         ? globalThis.Number(object.reasoning_tokens)
         : 0,
+      cost: isSet(object.cost) ? globalThis.Number(object.cost) : undefined,
+      currency: isSet(object.currency) ? globalThis.String(object.currency) : "",
+      estimated: isSet(object.estimated) ? globalThis.Boolean(object.estimated) : false,
     };
   },
 
@@ -1204,6 +1261,15 @@ export const Usage: MessageFns<Usage> = {
     if (message.reasoningTokens !== 0) {
       obj.reasoningTokens = Math.round(message.reasoningTokens);
     }
+    if (message.cost !== undefined) {
+      obj.cost = floatToJson(message.cost);
+    }
+    if (message.currency !== "") {
+      obj.currency = message.currency;
+    }
+    if (message.estimated !== false) {
+      obj.estimated = message.estimated;
+    }
     return obj;
   },
 
@@ -1218,6 +1284,9 @@ export const Usage: MessageFns<Usage> = {
     message.cacheReadTokens = object.cacheReadTokens ?? 0;
     message.cacheWriteTokens = object.cacheWriteTokens ?? 0;
     message.reasoningTokens = object.reasoningTokens ?? 0;
+    message.cost = object.cost ?? undefined;
+    message.currency = object.currency ?? "";
+    message.estimated = object.estimated ?? false;
     return message;
   },
 };
@@ -1639,6 +1708,10 @@ function bytesFromBase64(b64: string): Uint8Array {
 
 function base64FromBytes(arr: Uint8Array): string {
   return globalThis.Buffer.from(arr).toString("base64");
+}
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

@@ -21,5 +21,7 @@ public enum ErrorReason {
   GATEWAY_PERMISSION_DENIED,
   GATEWAY_OVERLOADED,
   /** A store the gateway needs is unreachable and the gateway was told to fail closed. */
-  GATEWAY_UNAVAILABLE
+  GATEWAY_UNAVAILABLE,
+  /** A caller's key spent its budget for the period; RESOURCE_EXHAUSTED, RetryInfo until reset. */
+  BUDGET_EXCEEDED
 }

@@ -284,7 +284,7 @@ final class ConverseSession implements StreamObserver<ConverseRequest> {
       if (newMessages != null) {
         reply.append(chunk.getContent());
       }
-      ProviderGatewayService.track(tracker, chunk, last == null);
+      chunk = ProviderGatewayService.track(tracker, chunk, last == null);
       last = chunk;
       if (newMessages != null && chunk.getIsFinal() && !keep(chunk)) {
         writeError(

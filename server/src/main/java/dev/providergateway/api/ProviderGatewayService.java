@@ -102,7 +102,13 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
               return;
             }
             if (failure == null) {
-              CompletionResponse proto = ProtoMapper.toProto(response);
+              CompletionResponse mapped = ProtoMapper.toProto(response);
+              CompletionResponse proto =
+                  mapped.toBuilder()
+                      .setUsage(
+                          tracker.priced(
+                              mapped.getProvider(), mapped.getModel(), mapped.getUsage()))
+                      .build();
               tracker.completed(
                   proto.getProvider(),
                   proto.getModel(),
@@ -137,9 +143,9 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
 
                 @Override
                 public void onChunk(StreamChunk chunk) {
-                  track(tracker, chunk, first);
+                  StreamChunk tracked = track(tracker, chunk, first);
                   first = false;
-                  call.onNext(chunk);
+                  call.onNext(tracked);
                 }
 
                 @Override
@@ -203,17 +209,24 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     observer.onCompleted();
   }
 
-  /** Reports a streamed chunk to the call's tracker: its first output, and its usage at the end. */
-  static void track(RequestHooks.Tracker tracker, StreamChunk chunk, boolean first) {
+  /**
+   * Reports a streamed chunk to the call's tracker: its first output, and its usage at the end.
+   * Returns the chunk to send: the final one with its usage priced.
+   */
+  static StreamChunk track(RequestHooks.Tracker tracker, StreamChunk chunk, boolean first) {
     if (first) {
       tracker.firstOutput();
     }
-    if (chunk.getIsFinal()) {
-      tracker.completed(
-          chunk.getProvider(),
-          chunk.getModel(),
-          chunk.getUsage().getPromptTokens(),
-          chunk.getUsage().getCompletionTokens());
+    if (!chunk.getIsFinal()) {
+      return chunk;
     }
+    tracker.completed(
+        chunk.getProvider(),
+        chunk.getModel(),
+        chunk.getUsage().getPromptTokens(),
+        chunk.getUsage().getCompletionTokens());
+    return chunk.toBuilder()
+        .setUsage(tracker.priced(chunk.getProvider(), chunk.getModel(), chunk.getUsage()))
+        .build();
   }
 }

@@ -3,6 +3,7 @@ package dev.providergateway.auth;
 import static java.util.Objects.requireNonNull;
 
 import dev.providergateway.api.ErrorMapper;
+import dev.providergateway.observability.CallRecord;
 import dev.providergateway.provider.GatewayAuthException;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -52,6 +53,11 @@ public final class AuthInterceptor implements ServerInterceptor {
           ErrorMapper.toException(new GatewayAuthException.Unauthenticated(problem));
       call.close(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
       return new ServerCall.Listener<>() {};
+    }
+    CallRecord record = CallRecord.current();
+    if (record != null) {
+      // Every access line of an authenticated call names its key, refused requests' included.
+      record.caller(caller.get().keyId());
     }
     return Contexts.interceptCall(
         Context.current().withValue(Caller.KEY, caller.get()), call, headers, next);

@@ -42,7 +42,19 @@ public interface RequestHooks {
     /** The first chunk of a streamed answer is being sent. */
     default void firstOutput() {}
 
-    /** The request succeeded with this provider, model and usage. */
+    /**
+     * The request succeeded with this provider, model and usage. (Tokens are charged as each
+     * upstream attempt reports them, failed and cancelled ones included, not here.)
+     */
     default void completed(String provider, String model, long inputTokens, long outputTokens) {}
+
+    /**
+     * {@code usage} of the answer from {@code provider} (registry name) and {@code model}, with its
+     * cost and currency set when the model has a price.
+     */
+    default dev.providergateway.v1.Usage priced(
+        String provider, String model, dev.providergateway.v1.Usage usage) {
+      return usage;
+    }
   }
 }

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * @param requestsPerMinute requests (Converse: turns) allowed per minute, 0 = unlimited
  * @param tokensPerMinute prompt plus completion tokens per minute, 0 = unlimited; a request is
  *     admitted while the key's budget is above zero and its usage is charged when it ends
+ * @param admin whether the key may call {@code AdminService} (usage of every key)
+ * @param budget what the key may spend per calendar period; null for no budget
  */
 public record ApiKeyConfig(
     String id,
@@ -23,7 +25,9 @@ public record ApiKeyConfig(
     List<String> providers,
     List<String> models,
     int requestsPerMinute,
-    int tokensPerMinute) {
+    int tokensPerMinute,
+    boolean admin,
+    BudgetConfig budget) {
 
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
@@ -57,6 +61,17 @@ public record ApiKeyConfig(
     }
     Checks.range("requests_per_minute", requestsPerMinute, 0, 100_000_000);
     Checks.range("tokens_per_minute", tokensPerMinute, 0, Integer.MAX_VALUE);
+  }
+
+  /** A key that is not an admin and has no budget. */
+  public ApiKeyConfig(
+      String id,
+      String keySha256,
+      List<String> providers,
+      List<String> models,
+      int requestsPerMinute,
+      int tokensPerMinute) {
+    this(id, keySha256, providers, models, requestsPerMinute, tokensPerMinute, false, null);
   }
 
   /** A key with no allowlists or limits. */

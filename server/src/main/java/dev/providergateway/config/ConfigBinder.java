@@ -28,7 +28,8 @@ final class ConfigBinder {
           "tracing",
           "logging",
           "state",
-          "http");
+          "http",
+          "pricing");
   static final List<String> STATE_KEYS =
       List.of("redis_url", "key_prefix", "replicas", "fail_closed", "timeout");
   static final List<String> SERVER_KEYS =
@@ -116,7 +117,8 @@ final class ConfigBinder {
         .tracing(OperationsBinder.tracing(root.get("tracing")))
         .logging(OperationsBinder.logging(root.get("logging")))
         .state(state(root.get("state")))
-        .http(OperationsBinder.http(root.get("http")));
+        .http(OperationsBinder.http(root.get("http")))
+        .pricing(UsageBinder.pricing(root.get("pricing")));
     return root.build(config::build);
   }
 

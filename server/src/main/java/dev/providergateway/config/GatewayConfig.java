@@ -27,6 +27,7 @@ import java.util.Map;
  * @param logging log format, level and the access log
  * @param state where limits, cooldowns and budget counters shared by replicas are kept
  * @param http the OpenAI-compatible HTTP door
+ * @param pricing model prices, for costs, budgets and usage reports
  */
 public record GatewayConfig(
     ServerConfig server,
@@ -41,9 +42,11 @@ public record GatewayConfig(
     TracingConfig tracing,
     LoggingConfig logging,
     StateConfig state,
-    HttpConfig http) {
+    HttpConfig http,
+    PricingConfig pricing) {
 
   public GatewayConfig {
+    pricing = pricing == null ? PricingConfig.defaults() : pricing;
     requireNonNull(server, "server");
     requireNonNull(limits, "limits");
     requireNonNull(resilience, "resilience");
@@ -108,7 +111,8 @@ public record GatewayConfig(
         .tracing(tracing)
         .logging(logging)
         .state(state)
-        .http(http);
+        .http(http)
+        .pricing(pricing);
   }
 
   /** A copy listening on {@code port} (0 picks a free port). */
@@ -176,6 +180,7 @@ public record GatewayConfig(
     private LoggingConfig logging = LoggingConfig.defaults();
     private StateConfig state = StateConfig.defaults();
     private HttpConfig http = HttpConfig.defaults();
+    private PricingConfig pricing = PricingConfig.defaults();
 
     private Builder() {}
 
@@ -278,7 +283,14 @@ public record GatewayConfig(
           tracing,
           logging,
           state,
-          http);
+          http,
+          pricing);
+    }
+
+    /** The {@code pricing} section. */
+    public Builder pricing(PricingConfig pricing) {
+      this.pricing = pricing;
+      return this;
     }
   }
 

@@ -17,7 +17,14 @@ final class OperationsBinder {
   static final List<String> AUTH_KEYS = List.of("enabled", "keys", "show_upstream_hosts");
   static final List<String> KEY_KEYS =
       List.of(
-          "id", "key_sha256", "providers", "models", "requests_per_minute", "tokens_per_minute");
+          "id",
+          "key_sha256",
+          "providers",
+          "models",
+          "requests_per_minute",
+          "tokens_per_minute",
+          "admin",
+          "budget");
   static final List<String> METRICS_KEYS = List.of("enabled", "host", "port", "path");
   static final List<String> TRACING_KEYS = List.of("otlp_endpoint", "sample_ratio", "service_name");
   static final List<String> LOGGING_KEYS = List.of("format", "level", "access_log");
@@ -65,9 +72,19 @@ final class OperationsBinder {
     List<String> models = node.get("models").stringList();
     int rpm = node.get("requests_per_minute").intValue(0);
     int tpm = node.get("tokens_per_minute").intValue(0);
+    boolean admin = node.get("admin").booleanValue(false);
+    BudgetConfig budget = UsageBinder.budget(node.get("budget"));
     return node.build(
         () ->
-            new ApiKeyConfig(id, hash == null ? null : hash.reveal(), providers, models, rpm, tpm));
+            new ApiKeyConfig(
+                id,
+                hash == null ? null : hash.reveal(),
+                providers,
+                models,
+                rpm,
+                tpm,
+                admin,
+                budget));
   }
 
   static HttpConfig http(Node node) {

@@ -5,6 +5,7 @@ import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.ProviderException;
 import dev.providergateway.registry.Deployment;
+import dev.providergateway.provider.Usage;
 import dev.providergateway.resilience.Bulkheads;
 import dev.providergateway.resilience.ProviderBreaker;
 import dev.providergateway.resilience.Resilience;
@@ -244,6 +245,7 @@ final class AttemptRunner<R> {
     private final GatewayMetrics.UpstreamAttempt reported;
     private final AtomicBoolean settled = new AtomicBoolean();
     private final long startNanos;
+    private final AtomicBoolean charged = new AtomicBoolean();
     private volatile boolean output;
     private volatile Handle handle;
 
@@ -265,6 +267,19 @@ final class AttemptRunner<R> {
         // A stream's latency, for lowest-latency balancing, is its time to first output.
         deployment.measured(resilience.clock().nanoTime() - startNanos);
         reported.firstToken();
+      }
+    }
+
+    /**
+     * What this attempt consumed upstream, as the upstream reported it or as estimated: reported
+     * once, whatever the attempt's outcome (a cancelled or timed-out attempt reports after it was
+     * settled), so every attempt that consumed tokens is charged.
+     *
+     * @param model the model the upstream named, or "" for the one sent
+     */
+    void consumed(String model, Usage usage, boolean estimated) {
+      if (usage.totalTokens() > 0 && charged.compareAndSet(false, true)) {
+        reported.consumed(model, usage, estimated);
       }
     }
 

@@ -111,7 +111,10 @@ public final class Dispatcher {
   }
 
   private Flow.Publisher<StreamChunk> startStream(
-      Target target, ChatRequest request, CallContext context) {
+      Target target,
+      ChatRequest request,
+      CallContext context,
+      StreamAssembler.Consumption consumption) {
     boolean fallback = needsFallback(target, request);
     ChatRequest sent =
         fallback ? FallbackToolCalling.rewrite(request, toolCalling(target)) : request;
@@ -129,7 +132,8 @@ public final class Dispatcher {
         events,
         target.provider().name(),
         target.model(),
-        new StreamAssembler.Options(filter, watchdog));
+        new StreamAssembler.Options(
+            filter, watchdog, new StreamAssembler.Meter(UsageEstimate.prompt(sent), consumption)));
   }
 
   private ToolCallingCapabilities toolCalling(Target target) {

@@ -43,9 +43,27 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   record Watchdog(
       ScheduledExecutorService scheduler, GatewayClock clock, Duration firstToken, Duration idle) {}
 
-  /** Optional parts of assembly: text tool-call parsing, watchdogs. */
-  record Options(ToolCallTextFilter textCalls, Watchdog watchdog) {
-    static final Options NONE = new Options(null, null);
+  /** Where an attempt's consumption is reported. */
+  interface Consumption {
+    /** See {@link AttemptRunner.Attempt#consumed}. */
+    void consumed(String model, Usage usage, boolean estimated);
+  }
+
+  /**
+   * Reports what the stream consumed, once, however it ends: the upstream's usage when it arrived;
+   * else an estimate from {@code promptTokens} (the request's, estimated) and the text received. A
+   * stream that failed before any upstream event (an error status) consumed nothing; one that was
+   * cancelled or timed out did (the upstream had the request).
+   */
+  record Meter(int promptTokens, Consumption consumption) {}
+
+  /** Optional parts of assembly: text tool-call parsing, watchdogs, usage reports. */
+  record Options(ToolCallTextFilter textCalls, Watchdog watchdog, Meter meter) {
+    static final Options NONE = new Options(null, null, null);
+
+    Options(ToolCallTextFilter textCalls, Watchdog watchdog) {
+      this(textCalls, watchdog, null);
+    }
   }
 
   private final EventPublisher<StreamChunk> out;
@@ -56,7 +74,11 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   private volatile Flow.Subscription upstream;
   private String model;
   private boolean modelAnnounced;
-  private Usage usage = Usage.ZERO;
+  private volatile Usage usage = Usage.ZERO;
+  private final Meter meter;
+  private final AtomicBoolean reported = new AtomicBoolean();
+  // Characters of text, reasoning and tool calls received: written by the serial signals only.
+  private volatile long charsOut;
   private StreamEvent.Finish finish;
   private final ToolCallTextFilter textCalls;
   private final Watchdog watchdog;
@@ -73,6 +95,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
     this.out = out;
     this.textCalls = options.textCalls();
     this.watchdog = options.watchdog();
+    this.meter = options.meter();
     this.provider = provider;
     this.model = model;
   }
@@ -138,6 +161,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
       return;
     }
     disarm();
+    report(false, failure);
     out.fail(failure);
   }
 
@@ -163,6 +187,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
     StopReason reason =
         finish != null ? finish.reason() : calls ? StopReason.TOOL_CALLS : StopReason.STOP;
     String nativeReason = finish != null ? finish.nativeReason() : "";
+    report(true, null);
     out.emit(
         StreamChunk.builder(model)
             .toolCalls(toolCalls.complete())
@@ -174,7 +199,38 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
     out.complete();
   }
 
+  /**
+   * Reports the attempt's consumption once: {@code clean} at the final chunk, else at a failure
+   * ({@code failure}) or a cancel (null).
+   */
+  private void report(boolean clean, Throwable failure) {
+    if (meter == null || !reported.compareAndSet(false, true)) {
+      return;
+    }
+    Usage u = usage;
+    if (u.completionTokens() > 0 || (clean && u.totalTokens() > 0)) {
+      meter.consumption().consumed(model, u, false);
+      return;
+    }
+    if (!clean && failure != null && !sawEvent && !(failure instanceof ProviderException.Timeout)) {
+      return; // refused with an error status: nothing was generated or billed
+    }
+    int prompt = u.promptTokens() > 0 ? u.promptTokens() : meter.promptTokens();
+    meter
+        .consumption()
+        .consumed(
+            model,
+            new Usage(
+                prompt,
+                UsageEstimate.tokens(charsOut),
+                u.cacheReadTokens(),
+                u.cacheWriteTokens(),
+                0),
+            true);
+  }
+
   private StreamChunk chunkOf(StreamEvent event) {
+    countChars(event);
     if (event instanceof StreamEvent.ContentDelta d) {
       if (textCalls != null) {
         String safe = textCalls.feed(d.text());
@@ -207,6 +263,22 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
       metadata.putAll(info.metadata());
     }
     return null;
+  }
+
+  private void countChars(StreamEvent event) {
+    long n = 0;
+    if (event instanceof StreamEvent.ContentDelta d) {
+      n = d.text().length();
+    } else if (event instanceof StreamEvent.ReasoningDelta d) {
+      n = d.text().length();
+    } else if (event instanceof StreamEvent.ToolCallDelta d) {
+      n =
+          (d.name() == null ? 0 : d.name().length())
+              + (d.argumentsDelta() == null ? 0 : d.argumentsDelta().length());
+    }
+    if (n > 0) {
+      charsOut += n;
+    }
   }
 
   /** Sends each call parsed from text, not sent yet, as one whole tool-call delta. */
@@ -302,7 +374,9 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   private void cancel() {
     disarm();
-    ended.set(true);
+    if (!ended.getAndSet(true)) {
+      report(false, null);
+    }
     Flow.Subscription s = upstream;
     if (s != null) {
       s.cancel();

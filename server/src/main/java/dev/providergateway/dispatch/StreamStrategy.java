@@ -22,9 +22,16 @@ final class StreamStrategy implements AttemptRunner.Strategy<StreamChunk> {
   private volatile EventPublisher<StreamChunk> out;
   private volatile Forwarder current;
 
-  /** Starts the assembled chunk stream of one attempt at a target. */
+  /**
+   * Starts the assembled chunk stream of one attempt at a target, which reports what the attempt
+   * consumed to {@code consumption} once, however it ends.
+   */
   interface Starter {
-    Flow.Publisher<StreamChunk> start(Target target, ChatRequest request, CallContext context);
+    Flow.Publisher<StreamChunk> start(
+        Target target,
+        ChatRequest request,
+        CallContext context,
+        StreamAssembler.Consumption consumption);
   }
 
   StreamStrategy(CallContext context, Starter starter) {
@@ -52,7 +59,7 @@ final class StreamStrategy implements AttemptRunner.Strategy<StreamChunk> {
   @Override
   public AttemptRunner.Handle start(
       Target target, ChatRequest request, AttemptRunner<StreamChunk>.Attempt attempt) {
-    Flow.Publisher<StreamChunk> chunks = starter.start(target, request, context);
+    Flow.Publisher<StreamChunk> chunks = starter.start(target, request, context, attempt::consumed);
     Forwarder forwarder = new Forwarder(attempt);
     current = forwarder;
     chunks.subscribe(forwarder);

@@ -46,8 +46,21 @@ final class UnaryStrategy implements AttemptRunner.Strategy<CompletionResponse> 
     call.whenComplete(
         (response, failure) -> {
           if (failure == null) {
+            if (response.usage().totalTokens() > 0) {
+              attempt.consumed(response.model(), response.usage(), false);
+            } else {
+              attempt.consumed(
+                  response.model(),
+                  UsageEstimate.of(
+                      UsageEstimate.prompt(request), UsageEstimate.completion(response)),
+                  true);
+            }
             attempt.succeeded(response);
           } else {
+            if (UsageEstimate.consumedOnFailure(failure)) {
+              // The request reached the upstream, which billed at least its prompt.
+              attempt.consumed("", UsageEstimate.of(UsageEstimate.prompt(request), 0), true);
+            }
             attempt.failed(failure);
           }
         });

@@ -13,15 +13,23 @@ import java.util.logging.Logger;
 
 /**
  * One line per finished call on the {@value #LOGGER} logger: request id, trace id (when tracing is
- * on), method, caller key id, provider, model, status, reason, tokens and timings. The fields
- * travel as a map in the record's parameters, so {@link JsonLogFormatter} writes them as JSON
- * fields; the message carries them as {@code key=value} text for every other formatter. No field
- * ever holds a credential.
+ * on), method, caller key id, provider, model, deployment, status, reason, tokens by kind, cost
+ * (absent when unpriced), whether tokens were estimated, and timings. Tokens and cost cover every
+ * upstream attempt of the call, failed, cancelled and retried ones included, so summing the lines
+ * gives what was charged. The fields travel as a map in the record's parameters, so {@link
+ * JsonLogFormatter} writes them as JSON fields; the message carries them as {@code key=value} text
+ * for every other formatter. No field ever holds a credential.
  */
 final class AccessLog {
   static final String LOGGER = "dev.providergateway.access";
 
   private final Logger logger = Logger.getLogger(LOGGER);
+  private volatile String currency = "USD";
+
+  /** The currency costs are in (the pricing section's). */
+  void currency(String currency) {
+    this.currency = currency;
+  }
 
   void write(
       CallRecord rec,
@@ -49,6 +57,17 @@ final class AccessLog {
     fields.put("reason", reason);
     fields.put("input_tokens", s.inputTokens());
     fields.put("output_tokens", s.outputTokens());
+    fields.put("cache_read_tokens", s.cacheReadTokens());
+    fields.put("cache_write_tokens", s.cacheWriteTokens());
+    fields.put("reasoning_tokens", s.reasoningTokens());
+    // Absent (null) when no attempt was priced: unknown, never a made-up zero.
+    fields.put(
+        "cost",
+        s.costNanos() < 0
+            ? null
+            : java.math.BigDecimal.valueOf(s.costNanos(), 9).stripTrailingZeros());
+    fields.put("currency", s.costNanos() < 0 ? null : currency);
+    fields.put("estimated", s.estimated());
     fields.put("duration_ms", millis(nanos));
     fields.put(
         "ttft_ms", s.firstOutputNanos() < 0 ? null : millis(s.firstOutputNanos() - rec.startNanos));
@@ -63,7 +82,10 @@ final class AccessLog {
     fields.forEach(
         (k, v) -> {
           if (v != null && !"".equals(v)) {
-            text.append(' ').append(k).append('=').append(v);
+            text.append(' ')
+                .append(k)
+                .append('=')
+                .append(v instanceof java.math.BigDecimal d ? d.toPlainString() : v);
           }
         });
     LogRecord record = new LogRecord(Level.INFO, text.toString());

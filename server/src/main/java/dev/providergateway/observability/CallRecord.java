@@ -1,6 +1,8 @@
 package dev.providergateway.observability;
 
+import dev.providergateway.provider.Usage;
 import io.grpc.Context;
+import java.util.OptionalLong;
 
 /**
  * What the gateway learns about one gRPC call while it runs: its request id, the caller's key id,
@@ -24,6 +26,13 @@ public final class CallRecord {
   private String deployment = "";
   private long inputTokens;
   private long outputTokens;
+  private long cacheReadTokens;
+  private long cacheWriteTokens;
+  private long reasoningTokens;
+  private long estimatedTokens;
+  private long costNanos;
+  private boolean priced;
+  private volatile Meter meter = Meter.NONE;
   private long firstOutputNanos = -1;
   private long upstreamNanos;
   private long backoffNanos;
@@ -43,6 +52,18 @@ public final class CallRecord {
     this.method = method;
     this.streaming = streaming;
     this.startNanos = startNanos;
+  }
+
+  /**
+   * Prices and charges what one upstream attempt consumed (to the key's rate limit and budget, and
+   * the usage book); the edge hooks set it when they admit a request.
+   */
+  public interface Meter {
+    /** Charges nothing and knows no prices. */
+    Meter NONE = (provider, model, usage, estimated) -> OptionalLong.empty();
+
+    /** Charges {@code usage}; returns its cost in billionths of the currency, empty if unpriced. */
+    OptionalLong charge(String provider, String model, Usage usage, boolean estimated);
   }
 
   /** The record of the call whose context is current, or null outside a gateway call. */
@@ -83,6 +104,21 @@ public final class CallRecord {
     return requestId;
   }
 
+  /** The caller's key id, known before admission, so a refused request's log line names it too. */
+  public synchronized void caller(String keyId) {
+    this.keyId = keyId;
+  }
+
+  /** How this call's consumption is charged from now on. */
+  public void meter(Meter meter) {
+    this.meter = meter;
+  }
+
+  /** The caller's key id ("" when auth is off or before authentication). */
+  public synchronized String keyId() {
+    return keyId;
+  }
+
   /** A request (Chat, Stream or a Converse turn) was admitted for {@code keyId} ("" = auth off). */
   public synchronized void admitted(String keyId, String provider, String model) {
     this.keyId = keyId;
@@ -98,14 +134,37 @@ public final class CallRecord {
     }
   }
 
-  /** A request succeeded. */
-  public synchronized void completed(
-      String provider, String model, long inputTokens, long outputTokens) {
+  /** A request succeeded; its tokens were counted by {@link #consumed}. */
+  public synchronized void completed(String provider, String model) {
     this.provider = provider;
     this.model = model;
-    this.inputTokens += inputTokens;
-    this.outputTokens += outputTokens;
     completed++;
+  }
+
+  /**
+   * An upstream attempt consumed {@code usage} at {@code provider} and {@code model}, whatever its
+   * outcome: counted here and charged through the {@link Meter}. Returns the cost, if priced.
+   */
+  OptionalLong consumed(String provider, String model, Usage usage, boolean estimated) {
+    if (usage.totalTokens() <= 0) {
+      return OptionalLong.empty();
+    }
+    OptionalLong cost = meter.charge(provider, model, usage, estimated);
+    synchronized (this) {
+      inputTokens += usage.promptTokens();
+      outputTokens += usage.completionTokens();
+      cacheReadTokens += usage.cacheReadTokens();
+      cacheWriteTokens += usage.cacheWriteTokens();
+      reasoningTokens += usage.reasoningTokens();
+      if (estimated) {
+        estimatedTokens += usage.totalTokens();
+      }
+      if (cost.isPresent()) {
+        costNanos += cost.getAsLong();
+        priced = true;
+      }
+    }
+    return cost;
   }
 
   synchronized void attemptEnded(long nanos, String deployment) {
@@ -141,7 +200,12 @@ public final class CallRecord {
         retries,
         fallbacks,
         requests,
-        completed);
+        completed,
+        cacheReadTokens,
+        cacheWriteTokens,
+        reasoningTokens,
+        estimatedTokens,
+        priced ? costNanos : -1);
   }
 
   /** The record's state at the end of the call. */
@@ -161,5 +225,16 @@ public final class CallRecord {
       int retries,
       int fallbacks,
       int requests,
-      int completed) {}
+      int completed,
+      long cacheReadTokens,
+      long cacheWriteTokens,
+      long reasoningTokens,
+      long estimatedTokens,
+      long costNanos) {
+
+    /** Whether any of the counted tokens were estimated by the gateway. */
+    boolean estimated() {
+      return estimatedTokens > 0;
+    }
+  }
 }

@@ -48,6 +48,12 @@ final class CallTracing implements AutoCloseable {
   private static final AttributeKey<Long> OUTPUT_TOKENS =
       AttributeKey.longKey("gen_ai.usage.output_tokens");
   private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  private static final AttributeKey<Double> USAGE_COST =
+      AttributeKey.doubleKey("gateway.usage.cost");
+  private static final AttributeKey<String> USAGE_CURRENCY =
+      AttributeKey.stringKey("gateway.usage.currency");
+  private static final AttributeKey<Boolean> USAGE_ESTIMATED =
+      AttributeKey.booleanKey("gateway.usage.estimated");
   private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("gateway.attempt");
 
   private static final TextMapGetter<Metadata> METADATA =
@@ -66,6 +72,7 @@ final class CallTracing implements AutoCloseable {
       };
 
   private final SdkTracerProvider provider;
+  private volatile String currency = "USD";
   private final Tracer tracer;
 
   private CallTracing(SdkTracerProvider provider) {
@@ -119,6 +126,11 @@ final class CallTracing implements AutoCloseable {
     return context.isValid() ? context.getTraceId() : null;
   }
 
+  /** The currency of the cost attribute. */
+  void currency(String currency) {
+    this.currency = currency;
+  }
+
   void endCall(
       Object handle, Status status, String reason, String providerName, CallRecord.Snapshot s) {
     Span span = (Span) handle;
@@ -132,8 +144,15 @@ final class CallTracing implements AutoCloseable {
     }
     if (s.completed() > 0) {
       span.setAttribute(RESPONSE_MODEL, bounded(s.model()));
+    }
+    if (s.completed() > 0 || s.inputTokens() + s.outputTokens() > 0) {
       span.setAttribute(INPUT_TOKENS, s.inputTokens());
       span.setAttribute(OUTPUT_TOKENS, s.outputTokens());
+      span.setAttribute(USAGE_ESTIMATED, s.estimated());
+    }
+    if (s.costNanos() >= 0) {
+      span.setAttribute(USAGE_COST, s.costNanos() / 1e9);
+      span.setAttribute(USAGE_CURRENCY, currency);
     }
     if (!status.isOk()) {
       span.setAttribute(ERROR_TYPE, reason);

@@ -33,9 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * gen_ai.client.token.usage}, {@code gen_ai.client.operation.duration}) and use a {@code gateway.}
  * prefix otherwise. Every label value comes from a bounded set, chosen by {@link Telemetry}: method
  * names of the service, status codes, error reasons, registry names of providers, and models the
- * provider knows (else {@code other}; a caller's or an upstream's string never becomes a label). No
- * key or credential is ever a label (callers appear by their configured key id only in the access
- * log).
+ * provider knows (else {@code other}; a caller's or an upstream's string never becomes a label),
+ * and the configured key ids on the usage counters ({@code gateway.tokens}, {@code gateway.cost},
+ * {@code gateway.budget.warnings}). No key or credential is ever a label.
  */
 final class GatewayMeters implements AutoCloseable {
   // The OpenTelemetry GenAI semantic conventions' advised buckets, in seconds: operation and
@@ -126,6 +126,11 @@ final class GatewayMeters implements AutoCloseable {
     requestDuration(code == Status.Code.OK ? genAi : genAi.and("error.type", reason))
         .record(nanos, TimeUnit.NANOSECONDS);
     if (s.completed() == 0) {
+      // A failed or cancelled call's consumption still counts (it is charged as well).
+      if (s.inputTokens() + s.outputTokens() > 0) {
+        tokens(genAi, "input").record(s.inputTokens());
+        tokens(genAi, "output").record(s.outputTokens());
+      }
       return;
     }
     tokens(genAi, "input").record(s.inputTokens());
@@ -294,6 +299,55 @@ final class GatewayMeters implements AutoCloseable {
     upstreamFirstToken(provider, model).record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * One upstream attempt's consumption, charged to {@code keyId} (a configured id, "" with auth
+   * off): tokens by type and whether estimated, and the cost when priced.
+   */
+  void consumed(
+      String keyId,
+      String provider,
+      String model,
+      dev.providergateway.provider.Usage usage,
+      boolean estimated,
+      java.util.OptionalLong costNanos,
+      String currency) {
+    Tags tags =
+        Tags.of("key_id", keyId, "gen_ai.provider.name", provider, "gen_ai.response.model", model);
+    String est = Boolean.toString(estimated);
+    Counter.builder("gateway.tokens")
+        .description(
+            "Tokens consumed upstream and charged to a key, by type; estimated=true when the"
+                + " upstream reported none (a stream that ended early)")
+        .tags(tags)
+        .tags("gen_ai.token.type", "input", "estimated", est)
+        .register(registry)
+        .increment(usage.promptTokens());
+    Counter.builder("gateway.tokens")
+        .description(
+            "Tokens consumed upstream and charged to a key, by type; estimated=true when the"
+                + " upstream reported none (a stream that ended early)")
+        .tags(tags)
+        .tags("gen_ai.token.type", "output", "estimated", est)
+        .register(registry)
+        .increment(usage.completionTokens());
+    if (costNanos.isPresent()) {
+      Counter.builder("gateway.cost")
+          .description("What the consumed tokens cost at the price table, in the currency label")
+          .tags(tags)
+          .tag("currency", currency)
+          .register(registry)
+          .increment(costNanos.getAsLong() / 1e9);
+    }
+  }
+
+  /** {@code keyId} crossed its budget's soft threshold for {@code limit} ("amount" or "tokens"). */
+  void budgetWarning(String keyId, String limit) {
+    Counter.builder("gateway.budget.warnings")
+        .description("Keys that crossed their budget's warn_percent in a period")
+        .tags("key_id", keyId, "limit", limit)
+        .register(registry)
+        .increment();
+  }
   private Timer upstreamFirstToken(String provider, String model) {
     return Timer.builder("gateway.upstream.time_to_first_token")
         .description("Time from starting an upstream streaming attempt to its first event")

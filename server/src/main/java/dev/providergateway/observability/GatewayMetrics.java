@@ -2,6 +2,7 @@ package dev.providergateway.observability;
 
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ErrorReason;
+import dev.providergateway.provider.Usage;
 import java.time.Duration;
 
 /**
@@ -65,6 +66,15 @@ public interface GatewayMetrics {
 
     /** The first event of a streamed attempt arrived (text, reasoning or a tool-call delta). */
     void firstToken();
+
+    /**
+     * The attempt consumed {@code usage} of {@code model} (as the upstream named it, else as sent):
+     * reported at most once per attempt, before {@link #end}, whatever its outcome, so completed,
+     * failed, cancelled and retried attempts are all charged.
+     *
+     * @param estimated true when the upstream reported no usage and the gateway estimated it
+     */
+    default void consumed(String model, Usage usage, boolean estimated) {}
 
     /**
      * The attempt ended: {@code failure} is null on success, a {@link

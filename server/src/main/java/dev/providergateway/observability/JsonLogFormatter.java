@@ -77,6 +77,10 @@ public final class JsonLogFormatter extends Formatter {
       json.writeNullField(name);
     } else if (value instanceof Integer || value instanceof Long) {
       json.writeNumberField(name, ((Number) value).longValue());
+    } else if (value instanceof java.math.BigDecimal d) {
+      // Money: written exactly, as the access log's cost is summed by log pipelines.
+      json.writeFieldName(name);
+      json.writeNumber(d.toPlainString());
     } else if (value instanceof Number n) {
       json.writeNumberField(name, n.doubleValue());
     } else if (value instanceof Boolean b) {

@@ -6,6 +6,7 @@ import dev.providergateway.config.MetricsConfig;
 import dev.providergateway.config.TracingConfig;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ErrorReason;
+import dev.providergateway.provider.Usage;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
 import io.grpc.Attributes;
@@ -21,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +44,7 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
   private final AccessLog accessLog;
   private final Map<String, CallRecord> inFlight = new ConcurrentHashMap<>();
   private volatile Set<String> providerNames = Set.of();
+  private volatile String currency = "USD";
   // provider -> the models it may report as labels; anything else is "other".
   private volatile Map<String, Set<String>> knownModels = Map.of();
 
@@ -143,6 +146,24 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
     }
   }
 
+  /** The currency of costs (the served config's {@code pricing.currency}). */
+  public void currency(String currency) {
+    this.currency = currency;
+    if (accessLog != null) {
+      accessLog.currency(currency);
+    }
+    if (tracing != null) {
+      tracing.currency(currency);
+    }
+  }
+
+  /** {@code keyId} crossed its budget's soft threshold for {@code limit} ("amount" or "tokens"). */
+  public void budgetWarning(String keyId, String limit) {
+    if (meters != null) {
+      meters.budgetWarning(keyId, limit);
+    }
+  }
+
   /** A config reload was applied ({@code true}) or rejected. */
   public void configReloaded(boolean applied) {
     if (meters != null) {
@@ -226,6 +247,25 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
         if (meters != null) {
           meters.upstreamFirstToken(
               provider, modelLabel(provider, model), System.nanoTime() - start);
+        }
+      }
+
+      @Override
+      public void consumed(String reportedModel, Usage usage, boolean estimated) {
+        if (rec == null) {
+          return;
+        }
+        String charged = reportedModel.isEmpty() ? model : reportedModel;
+        OptionalLong cost = rec.consumed(provider, charged, usage, estimated);
+        if (meters != null && usage.totalTokens() > 0) {
+          meters.consumed(
+              rec.keyId(),
+              provider,
+              modelLabel(provider, charged),
+              usage,
+              estimated,
+              cost,
+              currency);
         }
       }
 

@@ -7,6 +7,7 @@ import dev.providergateway.config.StateConfig;
 import dev.providergateway.observability.Telemetry;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.state.SharedState;
+import dev.providergateway.usage.UsageStore;
 import io.grpc.HandlerRegistry;
 import io.grpc.util.MutableHandlerRegistry;
 import java.time.Clock;
@@ -35,6 +36,7 @@ final class ConfigGenerations {
   private final ScheduledExecutorService scheduler;
   private final Telemetry telemetry;
   private final SharedState shared;
+  private final UsageStore usage;
   private final Object lock = new Object();
   private final List<ServingState> retired = new CopyOnWriteArrayList<>();
   private volatile ServingState current;
@@ -51,15 +53,19 @@ final class ConfigGenerations {
       Clock clock,
       ScheduledExecutorService scheduler,
       Telemetry telemetry,
-      SharedState shared) {
+      SharedState shared,
+      UsageStore usage) {
     this.registries = requireNonNull(registries, "registries");
+    this.usage = requireNonNull(usage, "usage");
     this.clock = clock;
     this.scheduler = scheduler;
     this.telemetry = telemetry;
     this.shared = requireNonNull(shared, "shared");
-    this.current = ServingState.build(config, first, clock, scheduler, telemetry, shared, null);
+    this.current =
+        ServingState.build(config, first, clock, scheduler, telemetry, shared, null, usage);
     telemetry.servingProviders(first);
     services.addService(current.definition);
+    services.addService(current.admin);
   }
 
   /** Where the server finds {@code ProviderService}: always the current generation's. */
@@ -93,12 +99,14 @@ final class ConfigGenerations {
       ServingState state;
       try {
         state =
-            ServingState.build(applied, registry, clock, scheduler, telemetry, shared, old.limits);
+            ServingState.build(
+                applied, registry, clock, scheduler, telemetry, shared, old.limits, usage);
       } catch (RuntimeException e) {
         registry.close();
         throw e;
       }
       services.addService(state.definition);
+      services.addService(state.admin);
       current = state;
       telemetry.servingProviders(registry);
       telemetry.configReloaded(true);

@@ -12,6 +12,12 @@ import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
 import dev.providergateway.state.RedisState;
 import dev.providergateway.state.SharedState;
+import dev.providergateway.usage.BudgetLedger;
+import dev.providergateway.usage.LocalBudgetLedger;
+import dev.providergateway.usage.SharedBudgetLedger;
+import dev.providergateway.usage.UsageBook;
+import dev.providergateway.usage.UsageStore;
+import dev.providergateway.v1.AdminServiceGrpc;
 import dev.providergateway.v1.ProviderServiceGrpc;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -139,6 +145,7 @@ public final class GatewayServer {
     private Telemetry telemetry;
     private SharedState shared;
     private boolean httpDoor;
+    private BudgetLedger budgetLedger;
     private final List<Closeable> closers = new ArrayList<>();
 
     private Builder(ServerBuilder<?> serverBuilder, GatewayConfig config, Clock clock) {
@@ -214,6 +221,15 @@ public final class GatewayServer {
     }
 
     /**
+     * Where key budgets are counted (default: the shared state's period counters, so budgets hold
+     * across replicas when {@code state.redis_url} is set).
+     */
+    public Builder budgetLedger(BudgetLedger ledger) {
+      this.budgetLedger = requireNonNull(ledger, "ledger");
+      return this;
+    }
+
+    /**
      * The gateway; nothing is bound until {@link GatewayServer#start()}.
      *
      * @throws IllegalStateException when the shared state store is unreachable under {@code
@@ -245,8 +261,17 @@ public final class GatewayServer {
       Map<String, String> environment = env;
       registries = c -> ProviderRegistry.create(c, environment, clock, io);
       ProviderRegistry first = registry != null ? registry : registries.apply(config);
+      UsageStore usage =
+          new UsageStore(
+              budgetLedger != null
+                  ? budgetLedger
+                  : state.shared()
+                      ? new SharedBudgetLedger(state.counters())
+                      : new LocalBudgetLedger(clock),
+              new UsageBook());
       ConfigGenerations generations =
-          new ConfigGenerations(config, first, registries, clock, scheduler, telemetry, state);
+          new ConfigGenerations(
+              config, first, registries, clock, scheduler, telemetry, state, usage);
       HealthStatusManager health = new HealthStatusManager();
       Server server =
           serverBuilder
@@ -329,6 +354,7 @@ public final class GatewayServer {
     }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(ProviderServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    health.setStatus(AdminServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
     return this;
   }
 

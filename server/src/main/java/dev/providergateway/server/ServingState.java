@@ -8,12 +8,16 @@ import dev.providergateway.auth.ApiKeyAuthenticator;
 import dev.providergateway.auth.AuthInterceptor;
 import dev.providergateway.auth.KeyRateLimits;
 import dev.providergateway.config.GatewayConfig;
+import dev.providergateway.config.PricingConfig;
 import dev.providergateway.observability.EndOfCall;
 import dev.providergateway.observability.Telemetry;
 import dev.providergateway.openai.DoorGeneration;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.resilience.Resilience;
 import dev.providergateway.state.SharedState;
+import dev.providergateway.usage.Accounting;
+import dev.providergateway.usage.AdminUsageService;
+import dev.providergateway.usage.UsageStore;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -45,6 +49,7 @@ final class ServingState {
   final ServerServiceDefinition definition;
   // What the OpenAI-compatible HTTP door serves this generation's calls with.
   final DoorGeneration door;
+  final ServerServiceDefinition admin;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean retired;
@@ -55,6 +60,7 @@ final class ServingState {
       KeyRateLimits limits,
       ProviderGatewayService service,
       ChatEntry entry,
+      AdminUsageService adminService,
       Telemetry telemetry) {
     this.config = config;
     this.registry = registry;
@@ -72,6 +78,7 @@ final class ServingState {
     interceptors.add(new Counting());
     interceptors.add(telemetry.interceptor());
     this.definition = MalformedRequests.guard(ServerInterceptors.intercept(service, interceptors));
+    this.admin = MalformedRequests.guard(ServerInterceptors.intercept(adminService, interceptors));
   }
 
   /** A generation over {@code registry}, which it owns from now on. */
@@ -82,11 +89,16 @@ final class ServingState {
       ScheduledExecutorService scheduler,
       Telemetry telemetry,
       SharedState shared,
-      KeyRateLimits previousLimits) {
+      KeyRateLimits previousLimits,
+      UsageStore usage) {
     KeyRateLimits limits = KeyRateLimits.of(config.auth(), shared, previousLimits);
+    Accounting accounting =
+        Accounting.create(
+            config, PricingConfig.shipped(), registry, clock, usage, telemetry::budgetWarning);
+    telemetry.currency(accounting.currency());
     Resilience resilience =
         Resilience.of(config.resilience(), clock, scheduler, shared.cooldowns());
-    EdgeHooks hooks = new EdgeHooks(new Admission(registry, limits));
+    EdgeHooks hooks = new EdgeHooks(new Admission(registry, limits), accounting);
     ProviderGatewayService service =
         new ProviderGatewayService(
             registry,
@@ -96,7 +108,8 @@ final class ServingState {
             telemetry,
             config.auth().showUpstreamHosts());
     ChatEntry entry = new ChatEntry(registry, config.limits(), resilience, hooks, telemetry);
-    return new ServingState(config, registry, limits, service, entry, telemetry);
+    return new ServingState(
+        config, registry, limits, service, entry, new AdminUsageService(accounting), telemetry);
   }
 
   /**

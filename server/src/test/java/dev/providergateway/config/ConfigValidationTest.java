@@ -18,7 +18,7 @@ class ConfigValidationTest {
         .hasMessage(
             "<inline>: servers: unknown key (did you mean server?), expected one of the keys"
                 + " allowed at the top level: server, limits, resilience, default_provider, providers,"
-                + " routes, plugins, auth, metrics, tracing, logging, state, http");
+                + " routes, plugins, auth, metrics, tracing, logging, state, http, pricing");
   }
 
   @Test

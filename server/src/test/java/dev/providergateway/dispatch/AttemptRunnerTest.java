@@ -346,7 +346,7 @@ class AttemptRunnerTest {
     StreamStrategy streaming =
         new StreamStrategy(
             noDeadline(),
-            (target, r, c) ->
+            (target, r, c, consumption) ->
                 StreamAssembler.assemble(
                     target.provider().provider().stream(r, c),
                     "p",

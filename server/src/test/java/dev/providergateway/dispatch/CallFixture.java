@@ -143,7 +143,7 @@ final class CallFixture {
     StreamStrategy streaming =
         new StreamStrategy(
             context,
-            (t, r, c) ->
+            (t, r, c, consumption) ->
                 StreamAssembler.assemble(
                     t.provider().provider().stream(r, c), t.provider().name(), t.model()));
     var runner =
