@@ -348,6 +348,7 @@ final class GatewayMeters implements AutoCloseable {
         .register(registry)
         .increment();
   }
+
   private Timer upstreamFirstToken(String provider, String model) {
     return Timer.builder("gateway.upstream.time_to_first_token")
         .description("Time from starting an upstream streaming attempt to its first event")

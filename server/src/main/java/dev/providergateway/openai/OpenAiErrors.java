@@ -108,7 +108,7 @@ record OpenAiErrors(
           case GATEWAY_UNAUTHENTICATED, PROVIDER_AUTH -> 401;
           case GATEWAY_PERMISSION_DENIED -> 403;
           case PROVIDER_NOT_FOUND, MODEL_NOT_FOUND -> 404;
-          case PROVIDER_RATE_LIMIT, PROVIDER_QUOTA, GATEWAY_OVERLOADED -> 429;
+          case PROVIDER_RATE_LIMIT, PROVIDER_QUOTA, GATEWAY_OVERLOADED, BUDGET_EXCEEDED -> 429;
           case PROVIDER_CONNECTION, PROVIDER_UNAVAILABLE, PROVIDER_INVALID_RESPONSE -> 502;
           case CIRCUIT_OPEN, GATEWAY_UNAVAILABLE -> 503;
           case PROVIDER_TIMEOUT -> 504;
@@ -119,7 +119,9 @@ record OpenAiErrors(
           case 401 -> "authentication_error";
           case 403 -> "permission_error";
           case 429 ->
-              reason == ErrorReason.PROVIDER_QUOTA ? "insufficient_quota" : "rate_limit_error";
+              reason == ErrorReason.PROVIDER_QUOTA || reason == ErrorReason.BUDGET_EXCEEDED
+                  ? "insufficient_quota"
+                  : "rate_limit_error";
           default -> "server_error";
         };
     return new OpenAiErrors(

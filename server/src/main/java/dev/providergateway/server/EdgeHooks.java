@@ -4,12 +4,12 @@ import dev.providergateway.auth.Admission;
 import dev.providergateway.auth.Caller;
 import dev.providergateway.auth.RequestHooks;
 import dev.providergateway.observability.CallRecord;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import dev.providergateway.provider.Usage;
 import dev.providergateway.usage.Accounting;
 import java.math.BigDecimal;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The gateway's {@link RequestHooks}: admits each request through the caller's budget, allowlists

@@ -9,8 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A {@link BudgetLedger} over the state store's {@link PeriodCounters}, so every replica adds to the
- * same budget totals (Redis {@code INCRBY} + {@code PEXPIREAT} when {@code state.redis_url} is
+ * A {@link BudgetLedger} over the state store's {@link PeriodCounters}, so every replica adds to
+ * the same budget totals (Redis {@code INCRBY} + {@code PEXPIREAT} when {@code state.redis_url} is
  * set). Thread-safe and never blocking: the store is asynchronous, and a budget check must not wait
  * for it on a gRPC or event-loop thread.
  *
