@@ -204,7 +204,8 @@ class MetricsEndpointTest {
     // The successful attempt: the model label, and no error_type.
     assertThat(text)
         .containsPattern(
-            "(?m)^gen_ai_client_operation_duration_seconds_count\\{gen_ai_operation_name=\"chat\","
+            "(?m)^gen_ai_client_operation_duration_seconds_count\\{gateway_deployment=\"default\","
+                + "gen_ai_operation_name=\"chat\","
                 + "gen_ai_provider_name=\"echo\",gen_ai_request_model=\"echo-1\"\\} 1(\\.0)?$");
     assertThat(
             value(
@@ -299,7 +300,8 @@ class MetricsEndpointTest {
         .isZero();
     assertThat(text)
         .containsPattern(
-            "(?m)^gen_ai_client_operation_duration_seconds_count\\{gen_ai_operation_name=\"chat\","
+            "(?m)^gen_ai_client_operation_duration_seconds_count\\{gateway_deployment=\"default\","
+                + "gen_ai_operation_name=\"chat\","
                 + "gen_ai_provider_name=\"echo\",gen_ai_request_model=\"echo-1\"\\} 0(\\.0)?$");
     assertThat(
             value(

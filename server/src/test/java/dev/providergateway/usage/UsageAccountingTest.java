@@ -185,7 +185,7 @@ class UsageAccountingTest {
     assertThat(lines.get(1).get("model").asText()).isEqualTo("local-thing");
     assertThat(lines.get(1).get("cost").isNull()).isTrue();
     assertThat(lines.get(1).get("input_tokens").asLong()).isEqualTo(3);
-    assertThat(lines.get(0).get("deployment").asText()).isEmpty();
+    assertThat(lines.get(0).get("deployment").asText()).isEqualTo("default");
     assertThat(g.gateway.telemetry().scrape().orElseThrow())
         .containsPattern(
             "gateway_cost_total\\{currency=\"USD\",gen_ai_provider_name=\"openai\","
