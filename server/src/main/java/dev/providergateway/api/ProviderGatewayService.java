@@ -13,6 +13,10 @@ import dev.providergateway.v1.ChatRequest;
 import dev.providergateway.v1.CompletionResponse;
 import dev.providergateway.v1.ConverseRequest;
 import dev.providergateway.v1.ConverseResponse;
+import dev.providergateway.v1.CountTokensRequest;
+import dev.providergateway.v1.CountTokensResponse;
+import dev.providergateway.v1.EmbedRequest;
+import dev.providergateway.v1.EmbedResponse;
 import dev.providergateway.v1.ListProvidersRequest;
 import dev.providergateway.v1.ListProvidersResponse;
 import dev.providergateway.v1.ProviderServiceGrpc;
@@ -32,6 +36,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   private final Dispatcher dispatcher;
   private final ProviderRegistry registry;
   private final RequestValidator validator;
+  private final EmbedRequests embedRequests;
   private final LimitsConfig limits;
   private final Clock clock;
   private final RequestHooks hooks;
@@ -81,6 +86,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     this.clock = resilience.clock();
     this.dispatcher = new Dispatcher(registry, resilience, metrics);
     this.validator = new RequestValidator(limits);
+    this.embedRequests = new EmbedRequests(limits);
   }
 
   @Override
@@ -180,6 +186,72 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
         tracker,
         dispatcher.stream(
             request.getProvider(), ProtoMapper.toDomain(request), CallContexts.current(clock)));
+  }
+
+  @Override
+  public void embed(EmbedRequest request, StreamObserver<EmbedResponse> observer) {
+    var call = (ServerCallStreamObserver<EmbedResponse>) observer;
+    try {
+      embedRequests.validate(request);
+      RequestHooks.Tracker tracker = hooks.begin(request.getProvider(), request.getModel());
+      var result =
+          dispatcher.embed(
+              request.getProvider(), EmbedRequests.toDomain(request), CallContexts.current(clock));
+      call.setOnCancelHandler(() -> result.cancel(true));
+      result.whenComplete(
+          (answer, failure) -> {
+            if (call.isCancelled()) {
+              return;
+            }
+            if (failure == null) {
+              EmbedResponse proto = EmbedRequests.toProto(answer, request.getEncoding());
+              tracker.completed(
+                  proto.getProvider(), proto.getModel(), proto.getUsage().getPromptTokens(), 0);
+              call.onNext(proto);
+              call.onCompleted();
+            } else {
+              call.onError(ErrorMapper.toException(failure));
+            }
+          });
+    } catch (RuntimeException e) {
+      call.onError(ErrorMapper.toException(e));
+    }
+  }
+
+  @Override
+  public void countTokens(
+      CountTokensRequest request, StreamObserver<CountTokensResponse> observer) {
+    var call = (ServerCallStreamObserver<CountTokensResponse>) observer;
+    try {
+      ChatRequest chat = request.getRequest();
+      RequestHooks.Tracker tracker = admit(chat);
+      var result =
+          dispatcher.countTokens(
+              chat.getProvider(), ProtoMapper.toDomain(chat), CallContexts.current(clock));
+      call.setOnCancelHandler(() -> result.cancel(true));
+      result.whenComplete(
+          (answer, failure) -> {
+            if (call.isCancelled()) {
+              return;
+            }
+            if (failure == null) {
+              // Counting uses no model tokens: the hooks see a call with zero usage.
+              tracker.completed(answer.provider(), answer.model(), 0, 0);
+              call.onNext(
+                  CountTokensResponse.newBuilder()
+                      .setInputTokens(answer.value().inputTokens())
+                      .setEstimated(answer.value().estimated())
+                      .setProvider(answer.provider())
+                      .setModel(answer.model())
+                      .build());
+              call.onCompleted();
+            } else {
+              call.onError(ErrorMapper.toException(failure));
+            }
+          });
+    } catch (RuntimeException e) {
+      call.onError(ErrorMapper.toException(e));
+    }
   }
 
   @Override

@@ -52,7 +52,9 @@ final class ProviderListing {
                       ? d.description()
                       : AT_HOST.matcher(d.description()).replaceFirst(""))
               .setDefaultModel(defaultModelVisible ? d.defaultModel() : "")
-              .setCapabilities(toProto(d.capabilities(), registry.toolCalling(p, d.defaultModel())))
+              .setCapabilities(
+                  toProto(d.capabilities(), registry.toolCalling(p, d.defaultModel())).toBuilder()
+                      .setEmbeddings(p.provider().servesEmbeddings()))
               .setCircuitState(
                   switch (p.breaker().state()) {
                     case CLOSED -> CircuitState.CIRCUIT_STATE_CLOSED;
@@ -102,6 +104,8 @@ final class ProviderListing {
         .setXmlFallback(!t.nativeToolCalls() && t.xmlFallbackParsing())
         .setThinking(t.thinkingMode())
         .setRecommendedMaxTools(t.recommendedMaxTools())
+        .setToolChoiceParam(t.toolChoiceParam())
+        .setArgumentFormat(t.argumentFormat())
         .build();
   }
 }
