@@ -9,6 +9,7 @@ import dev.providergateway.dispatch.Dispatcher;
 import dev.providergateway.observability.GatewayMetrics;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.resilience.Resilience;
+import dev.providergateway.structured.SchemaCheck;
 import dev.providergateway.v1.ChatRequest;
 import dev.providergateway.v1.CompletionResponse;
 import dev.providergateway.v1.ConverseRequest;
@@ -104,7 +105,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
               return;
             }
             if (failure == null) {
-              CompletionResponse proto = ProtoMapper.toProto(response);
+              CompletionResponse proto = checked(request, ProtoMapper.toProto(response));
               tracker.completed(
                   proto.getProvider(),
                   proto.getModel(),
@@ -141,7 +142,14 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
                 public void onChunk(StreamChunk chunk) {
                   track(tracker, chunk, first);
                   first = false;
-                  call.onNext(chunk);
+                  call.onNext(
+                      request.getCheckSchema() && chunk.getIsFinal()
+                          ? chunk.toBuilder()
+                              .putMetadata(
+                                  SchemaCheck.KEY,
+                                  "not_checked: streamed answers are not checked; use Chat")
+                              .build()
+                          : chunk);
                 }
 
                 @Override
@@ -160,6 +168,23 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     } catch (RuntimeException e) {
       call.onError(ErrorMapper.toException(e));
     }
+  }
+
+  /**
+   * {@code response} with the {@link SchemaCheck} result in its metadata when the request asked for
+   * it ({@code check_schema}, which validation ties to a {@code json_schema} format).
+   */
+  private static CompletionResponse checked(ChatRequest request, CompletionResponse response) {
+    if (!request.getCheckSchema()) {
+      return response;
+    }
+    return response.toBuilder()
+        .putMetadata(
+            SchemaCheck.KEY,
+            SchemaCheck.check(
+                response.getContent(),
+                StructValues.toMap(request.getResponseFormat().getJsonSchema().getSchema())))
+        .build();
   }
 
   /** Validates {@code request} and has the hooks admit it; throws to refuse it. */
