@@ -372,7 +372,7 @@ class EmbedGatewayTest {
     assertThat(providers)
         .filteredOn(p -> p.getCapabilities().getEmbeddings())
         .extracting(ProviderInfo::getName)
-        .containsExactlyInAnyOrder("oai", "mistral", "gem", "local");
+        .containsExactlyInAnyOrder("oai", "mistral", "gem", "local", "echo");
   }
 
   private StatusRuntimeException embedFailure(EmbedRequest.Builder request) {
