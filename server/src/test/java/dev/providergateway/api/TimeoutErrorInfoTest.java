@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** A timeout's ErrorInfo names the limit that fired, through the real dispatcher and upstream. */
-class TimeoutAndTraceparentTest {
+class TimeoutErrorInfoTest {
   private final FakeUpstream upstream = FakeUpstream.start();
   private TestGateway gateway;
 
