@@ -75,6 +75,18 @@ func (c *Client) ListProviders(ctx context.Context, opts ...grpc.CallOption) (*p
 	return c.stub.ListProviders(ctx, &pgv1.ListProvidersRequest{}, opts...)
 }
 
+// Embed turns req.Inputs into embedding vectors, one per input in order, through the same
+// routes, breakers and limits as Chat. Build the request with EmbedRequest.
+func (c *Client) Embed(ctx context.Context, req *pgv1.EmbedRequest, opts ...grpc.CallOption) (*pgv1.EmbedResponse, error) {
+	return c.stub.Embed(ctx, req, opts...)
+}
+
+// CountTokens counts the input tokens req would use: the provider's own count where it has
+// one (Anthropic, Gemini), otherwise the gateway's local estimate (Estimated is then true).
+func (c *Client) CountTokens(ctx context.Context, req *pgv1.ChatRequest, opts ...grpc.CallOption) (*pgv1.CountTokensResponse, error) {
+	return c.stub.CountTokens(ctx, &pgv1.CountTokensRequest{Request: req}, opts...)
+}
+
 // Stream starts a streamed completion. Read it with Recv or range over All; Close it when done
 // (closing before the end cancels the call and the upstream request).
 func (c *Client) Stream(ctx context.Context, req *pgv1.ChatRequest, opts ...grpc.CallOption) (*ChunkStream, error) {

@@ -9,10 +9,12 @@ package gateway_test
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -427,5 +429,80 @@ func TestErrorDetailsOf_nonStatusError_isNotOK(t *testing.T) {
 	}
 	if gateway.Reason(nil) != "" || gateway.IsRetryable(nil) {
 		t.Fatal("nil has no reason")
+	}
+}
+
+func TestEmbed_echoProvider_oneUnitVectorPerInputInOrder(t *testing.T) {
+	req := gateway.EmbedRequest("echo/echo-1", "first text", "second text")
+
+	resp, err := newClient(t).Embed(testContext(t), req)
+
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.GetProvider() != "echo" || len(resp.GetEmbeddings()) != 2 {
+		t.Fatalf("resp = %v", resp)
+	}
+	for i, e := range resp.GetEmbeddings() {
+		if int(e.GetIndex()) != i || len(e.GetValues()) != 8 {
+			t.Fatalf("embedding %d = %v", i, e)
+		}
+		var norm float64
+		for _, v := range e.GetValues() {
+			norm += float64(v) * float64(v)
+		}
+		if norm < 0.999 || norm > 1.001 {
+			t.Fatalf("embedding %d has squared norm %v, want 1", i, norm)
+		}
+	}
+}
+
+func TestEmbed_base64Encoding_littleEndianFloat32Bytes(t *testing.T) {
+	client := newClient(t)
+	floats, err := client.Embed(testContext(t), gateway.EmbedRequest("echo/echo-1", "x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := gateway.EmbedRequest("echo/echo-1", "x")
+	req.Encoding = pgv1.EmbeddingEncoding_EMBEDDING_ENCODING_BASE64
+
+	raw, err := client.Embed(testContext(t), req)
+
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := raw.GetEmbeddings()[0].GetData()
+	want := floats.GetEmbeddings()[0].GetValues()
+	if len(data) != 4*len(want) {
+		t.Fatalf("len(data) = %d, want %d", len(data), 4*len(want))
+	}
+	for i, v := range want {
+		if got := math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:])); got != v {
+			t.Fatalf("value %d = %v, want %v", i, got, v)
+		}
+	}
+}
+
+func TestEmbed_noInputs_invalidArgumentNamingInputs(t *testing.T) {
+	_, err := newClient(t).Embed(testContext(t), gateway.EmbedRequest("echo/echo-1"))
+
+	details, ok := gateway.ErrorDetailsOf(err)
+	if !ok || details.Code != codes.InvalidArgument || len(details.FieldViolations) != 1 ||
+		details.FieldViolations[0].GetField() != "inputs" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestCountTokens_echoProvider_localEstimateMarkedEstimated(t *testing.T) {
+	req := gateway.Request("abcdefghijklmnop")
+	req.Provider = "echo"
+
+	resp, err := newClient(t).CountTokens(testContext(t), req)
+
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resp.GetEstimated() || resp.GetInputTokens() != 8 || resp.GetProvider() != "echo" {
+		t.Fatalf("resp = %v", resp)
 	}
 }

@@ -42,3 +42,9 @@ func Tool(name, description string, parameters map[string]any) (*pgv1.ToolDefini
 func Extra(values map[string]any) (*structpb.Struct, error) {
 	return structpb.NewStruct(values)
 }
+
+// EmbedRequest is an Embed request for inputs with model (an embedding model id, a route alias
+// or provider/model).
+func EmbedRequest(model string, inputs ...string) *pgv1.EmbedRequest {
+	return &pgv1.EmbedRequest{Model: model, Inputs: inputs}
+}

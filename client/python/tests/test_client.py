@@ -276,3 +276,51 @@ def test_async_converse_two_concurrent_turns_one_cancelled(gateway_target: str) 
                 assert await text(after) == "still open"
 
     asyncio.run(scenario())
+
+
+def test_embed_echo_returns_one_unit_vector_per_input_in_order(client: Client) -> None:
+    response = client.embed(["first text", "second text"], provider="echo", model="echo-1")
+    assert response.provider == "echo"
+    assert [e.index for e in response.embeddings] == [0, 1]
+    for embedding in response.embeddings:
+        assert len(embedding.values) == 8
+        assert abs(sum(v * v for v in embedding.values) - 1.0) < 1e-4
+    assert list(response.embeddings[0].values) != list(response.embeddings[1].values)
+    again = client.embed("first text", provider="echo", model="echo-1", dimensions=4)
+    assert len(again.embeddings[0].values) == 4
+    assert response.usage.prompt_tokens > 0
+
+
+def test_embed_base64_returns_little_endian_float32_bytes(client: Client) -> None:
+    import struct
+
+    floats = client.embed("x", provider="echo", model="echo-1").embeddings[0].values
+    raw = client.embed("x", provider="echo", model="echo-1", encoding="base64").embeddings[0].data
+    assert len(raw) == 4 * len(floats)
+    assert list(struct.unpack("<8f", raw)) == pytest.approx(list(floats))
+
+
+def test_embed_without_inputs_raises_invalid_argument_naming_the_field(client: Client) -> None:
+    with pytest.raises(GatewayError) as caught:
+        client.embed([], provider="echo", model="echo-1")
+    assert caught.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert caught.value.reason == "INVALID_REQUEST"
+    assert [v.field for v in caught.value.field_violations] == ["inputs"]
+
+
+def test_count_tokens_echo_is_a_local_estimate_marked_estimated(client: Client) -> None:
+    response = client.count_tokens("abcdefghijklmnop", provider="echo")
+    assert response.estimated
+    assert response.input_tokens == 8
+    assert response.provider == "echo"
+
+
+def test_async_embed_and_count_tokens(gateway_target: str) -> None:
+    async def run() -> None:
+        async with AsyncClient(gateway_target, timeout=20) as aclient:
+            embedded = await aclient.embed(["a", "b"], provider="echo", model="echo-1")
+            assert len(embedded.embeddings) == 2
+            counted = await aclient.count_tokens("hello there", provider="echo")
+            assert counted.estimated and counted.input_tokens > 0
+
+    asyncio.run(run())

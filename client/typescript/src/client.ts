@@ -10,6 +10,10 @@ import {
 } from "@grpc/grpc-js";
 import {
   CompletionResponse,
+  CountTokensRequest,
+  CountTokensResponse,
+  EmbedRequest,
+  EmbedResponse,
   ListProvidersRequest,
   ListProvidersResponse,
   ProviderServiceClient,
@@ -18,7 +22,7 @@ import {
 import { ConverseSession } from "./converse";
 import { GatewayError, toGatewayError } from "./errors";
 import { onAbort } from "./internal";
-import { chatRequest, type ChatRequestInit } from "./requests";
+import { chatRequest, type ChatRequestInit, type EmbedRequestInit } from "./requests";
 
 /** The default gateway address. */
 export const DEFAULT_TARGET = "localhost:50051";
@@ -107,6 +111,55 @@ export class GatewayClient {
   /** Opens a `Converse` stream (see {@link ConverseSession}); `timeoutMs` bounds the session. */
   converse(options: CallOptions = {}): ConverseSession {
     return new ConverseSession(this.stub.converse(this.metadataOf(options), this.callOptionsOf(options)), options.signal);
+  }
+
+  /**
+   * Embeds texts (`Embed`): one embedding per input, in order, through the same routes, breakers
+   * and limits as `chat`. `model` is required (an embedding model, a route alias or
+   * `provider/model`).
+   */
+  embed(request: EmbedRequestInit, options: CallOptions = {}): Promise<EmbedResponse> {
+    const message = EmbedRequest.fromPartial(request);
+    return new Promise((resolve, reject) => {
+      const call = this.stub.embed(
+        message,
+        this.metadataOf(options),
+        this.callOptionsOf(options),
+        (error: ServiceError | null, response?: EmbedResponse) => {
+          detach();
+          if (error) {
+            reject(GatewayError.fromServiceError(error));
+          } else {
+            resolve(response!);
+          }
+        },
+      );
+      const detach = onAbort(options.signal, () => call.cancel());
+    });
+  }
+
+  /**
+   * Counts the input tokens a chat request would use (`CountTokens`): the provider's own count
+   * where it has one (Anthropic, Gemini), else the gateway's estimate (`estimated` is then true).
+   */
+  countTokens(request: ChatRequestInit, options: CallOptions = {}): Promise<CountTokensResponse> {
+    const message = CountTokensRequest.fromPartial({ request: chatRequest(request) });
+    return new Promise((resolve, reject) => {
+      const call = this.stub.countTokens(
+        message,
+        this.metadataOf(options),
+        this.callOptionsOf(options),
+        (error: ServiceError | null, response?: CountTokensResponse) => {
+          detach();
+          if (error) {
+            reject(GatewayError.fromServiceError(error));
+          } else {
+            resolve(response!);
+          }
+        },
+      );
+      const detach = onAbort(options.signal, () => call.cancel());
+    });
   }
 
   /** Lists the registered providers, their capabilities and circuit states, and routes. */

@@ -8,7 +8,7 @@
 export { ChunkStream, DEFAULT_TARGET, GatewayClient } from "./client";
 export type { CallOptions, GatewayClientOptions } from "./client";
 export { assistant, chatRequest, system, toolResult, user } from "./requests";
-export type { ChatRequestInit } from "./requests";
+export type { ChatRequestInit, EmbedRequestInit } from "./requests";
 export { ConverseSession, Turn } from "./converse";
 export { DOMAIN, GatewayError, toGatewayError } from "./errors";
 export type { FieldViolation } from "./errors";
@@ -17,6 +17,10 @@ export {
   CompletionResponse,
   ConverseRequest,
   ConverseResponse,
+  CountTokensResponse,
+  EmbedRequest,
+  EmbedResponse,
+  EmbeddingEncoding,
   ListProvidersResponse,
   ProviderInfo,
   ProviderServiceClient,

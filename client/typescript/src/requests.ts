@@ -1,4 +1,4 @@
-import { ChatRequest, type DeepPartial } from "./gen/providergateway/v1/provider_service";
+import { ChatRequest, type DeepPartial, type EmbedRequest } from "./gen/providergateway/v1/provider_service";
 import { Message, type ToolCall } from "./gen/providergateway/v1/types";
 
 /**
@@ -33,3 +33,9 @@ export function assistant(content: string, toolCalls: readonly DeepPartial<ToolC
 export function toolResult(toolCallId: string, content: string): Message {
   return Message.fromPartial({ role: "tool", content, toolCallId });
 }
+
+/**
+ * An embed request's fields, for example `{ model: "openai/text-embedding-3-small", inputs: ["a", "b"],
+ * dimensions: 256 }`.
+ */
+export type EmbedRequestInit = DeepPartial<EmbedRequest>;

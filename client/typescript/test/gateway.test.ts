@@ -12,7 +12,15 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 import { status } from "@grpc/grpc-js";
-import { GatewayClient, GatewayError, StopReason, assistant, toolResult, type StreamChunk } from "../src/index";
+import {
+  EmbeddingEncoding,
+  GatewayClient,
+  GatewayError,
+  StopReason,
+  assistant,
+  toolResult,
+  type StreamChunk,
+} from "../src/index";
 
 const WEATHER_TOOL = {
   name: "get_weather",
@@ -295,4 +303,58 @@ test("listProviders lists echo as the default provider", async () => {
   assert.equal(providers.defaultProvider, "echo");
   const echo = providers.providers.find((p) => p.name === "echo");
   assert.ok(echo?.demo && echo.capabilities?.tools && echo.capabilities.streaming);
+});
+
+describe("embed", () => {
+  test("echo returns one unit vector per input, in order", async () => {
+    const response = await client.embed({ model: "echo/echo-1", inputs: ["first text", "second text"] });
+
+    assert.equal(response.provider, "echo");
+    assert.deepEqual(
+      response.embeddings.map((e) => e.index),
+      [0, 1],
+    );
+    for (const e of response.embeddings) {
+      assert.equal(e.values.length, 8);
+      const norm = e.values.reduce((sum, v) => sum + v * v, 0);
+      assert.ok(Math.abs(norm - 1) < 1e-4, `squared norm ${norm}`);
+    }
+  });
+
+  test("base64 encoding returns little-endian float32 bytes", async () => {
+    const floats = await client.embed({ model: "echo/echo-1", inputs: ["x"], dimensions: 4 });
+    const raw = await client.embed({
+      model: "echo/echo-1",
+      inputs: ["x"],
+      dimensions: 4,
+      encoding: EmbeddingEncoding.EMBEDDING_ENCODING_BASE64,
+    });
+
+    const data = Buffer.from(raw.embeddings[0].data);
+    assert.equal(data.length, 16);
+    floats.embeddings[0].values.forEach((v, i) => assert.equal(data.readFloatLE(4 * i), v));
+  });
+
+  test("no inputs names the field", async () => {
+    const error = await rejection(client.embed({ model: "echo/echo-1", inputs: [] }));
+
+    assert.equal(error.code, status.INVALID_ARGUMENT);
+    assert.deepEqual(
+      error.fieldViolations.map((v) => v.field),
+      ["inputs"],
+    );
+  });
+});
+
+describe("countTokens", () => {
+  test("echo answers with the local estimate, marked estimated", async () => {
+    const response = await client.countTokens({
+      provider: "echo",
+      messages: [{ role: "user", content: "abcdefghijklmnop" }],
+    });
+
+    assert.equal(response.estimated, true);
+    assert.equal(response.inputTokens, 8);
+    assert.equal(response.provider, "echo");
+  });
 });

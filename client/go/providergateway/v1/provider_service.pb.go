@@ -165,6 +165,60 @@ func (CircuitState) EnumDescriptor() ([]byte, []int) {
 	return file_providergateway_v1_provider_service_proto_rawDescGZIP(), []int{1}
 }
 
+// EmbeddingEncoding is how an embedding vector is carried in `Embedding`.
+type EmbeddingEncoding int32
+
+const (
+	// EMBEDDING_ENCODING_UNSPECIFIED means `EMBEDDING_ENCODING_FLOAT`.
+	EmbeddingEncoding_EMBEDDING_ENCODING_UNSPECIFIED EmbeddingEncoding = 0
+	// EMBEDDING_ENCODING_FLOAT fills `Embedding.values`.
+	EmbeddingEncoding_EMBEDDING_ENCODING_FLOAT EmbeddingEncoding = 1
+	// EMBEDDING_ENCODING_BASE64 fills `Embedding.data` with the vector as little-endian IEEE 754
+	// float32 values (the bytes OpenAI's `base64` encoding decodes to), 4 bytes per dimension.
+	EmbeddingEncoding_EMBEDDING_ENCODING_BASE64 EmbeddingEncoding = 2
+)
+
+// Enum value maps for EmbeddingEncoding.
+var (
+	EmbeddingEncoding_name = map[int32]string{
+		0: "EMBEDDING_ENCODING_UNSPECIFIED",
+		1: "EMBEDDING_ENCODING_FLOAT",
+		2: "EMBEDDING_ENCODING_BASE64",
+	}
+	EmbeddingEncoding_value = map[string]int32{
+		"EMBEDDING_ENCODING_UNSPECIFIED": 0,
+		"EMBEDDING_ENCODING_FLOAT":       1,
+		"EMBEDDING_ENCODING_BASE64":      2,
+	}
+)
+
+func (x EmbeddingEncoding) Enum() *EmbeddingEncoding {
+	p := new(EmbeddingEncoding)
+	*p = x
+	return p
+}
+
+func (x EmbeddingEncoding) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (EmbeddingEncoding) Descriptor() protoreflect.EnumDescriptor {
+	return file_providergateway_v1_provider_service_proto_enumTypes[2].Descriptor()
+}
+
+func (EmbeddingEncoding) Type() protoreflect.EnumType {
+	return &file_providergateway_v1_provider_service_proto_enumTypes[2]
+}
+
+func (x EmbeddingEncoding) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use EmbeddingEncoding.Descriptor instead.
+func (EmbeddingEncoding) EnumDescriptor() ([]byte, []int) {
+	return file_providergateway_v1_provider_service_proto_rawDescGZIP(), []int{2}
+}
+
 // ChatRequest is the input of `Chat` and `Stream` and of each `Converse` turn, mirroring the
 // arguments of Victor's `chat()`.
 type ChatRequest struct {
@@ -205,7 +259,20 @@ type ChatRequest struct {
 	Extra *structpb.Struct `protobuf:"bytes,13,opt,name=extra,proto3" json:"extra,omitempty"`
 	// Tags label the request in logs and metrics: at most 16 entries, keys 1 to 64 characters,
 	// values at most 256. They are never sent upstream.
-	Tags          map[string]string `protobuf:"bytes,14,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Tags map[string]string `protobuf:"bytes,14,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// IncludeRaw asks for the upstream's raw response body in `CompletionResponse.raw_response`,
+	// for debugging. Off by default; the raw body is never logged. Ignored by `Stream`.
+	IncludeRaw bool `protobuf:"varint,15,opt,name=include_raw,json=includeRaw,proto3" json:"include_raw,omitempty"`
+	// CheckSchema, with a `json_schema` response format, makes the gateway check that the answer
+	// parses as JSON and validates against the schema. The result is reported in the response
+	// metadata (`schema_check`: `valid` or `invalid: <reason>`), never silently passed.
+	CheckSchema bool `protobuf:"varint,16,opt,name=check_schema,json=checkSchema,proto3" json:"check_schema,omitempty"`
+	// PromptCacheKey is passed to providers that route prompt caching by a key (OpenAI's
+	// `prompt_cache_key`), at most 256 characters. Empty means none.
+	PromptCacheKey string `protobuf:"bytes,17,opt,name=prompt_cache_key,json=promptCacheKey,proto3" json:"prompt_cache_key,omitempty"`
+	// CachedContent names a cache already created on the provider (Gemini's `cachedContent`, such
+	// as `cachedContents/abc123`), at most 256 characters. Empty means none.
+	CachedContent string `protobuf:"bytes,18,opt,name=cached_content,json=cachedContent,proto3" json:"cached_content,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -338,6 +405,34 @@ func (x *ChatRequest) GetTags() map[string]string {
 	return nil
 }
 
+func (x *ChatRequest) GetIncludeRaw() bool {
+	if x != nil {
+		return x.IncludeRaw
+	}
+	return false
+}
+
+func (x *ChatRequest) GetCheckSchema() bool {
+	if x != nil {
+		return x.CheckSchema
+	}
+	return false
+}
+
+func (x *ChatRequest) GetPromptCacheKey() string {
+	if x != nil {
+		return x.PromptCacheKey
+	}
+	return ""
+}
+
+func (x *ChatRequest) GetCachedContent() string {
+	if x != nil {
+		return x.CachedContent
+	}
+	return ""
+}
+
 // CompletionResponse is the whole result of `Chat`, mirroring Victor's `CompletionResponse`.
 type CompletionResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -365,8 +460,11 @@ type CompletionResponse struct {
 	// message (`Message.reasoning`) when the conversation continues. Empty when the provider needs
 	// none.
 	ReasoningBlocks []*ReasoningBlock `protobuf:"bytes,11,rep,name=reasoning_blocks,json=reasoningBlocks,proto3" json:"reasoning_blocks,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// RawResponse is the upstream's response body exactly as received, set only when the request
+	// asked for it (`include_raw`). Never logged.
+	RawResponse   string `protobuf:"bytes,12,opt,name=raw_response,json=rawResponse,proto3" json:"raw_response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CompletionResponse) Reset() {
@@ -474,6 +572,13 @@ func (x *CompletionResponse) GetReasoningBlocks() []*ReasoningBlock {
 		return x.ReasoningBlocks
 	}
 	return nil
+}
+
+func (x *CompletionResponse) GetRawResponse() string {
+	if x != nil {
+		return x.RawResponse
+	}
+	return ""
 }
 
 // StreamChunk is one piece of a streamed completion, mirroring Victor's `StreamChunk`.
@@ -1127,8 +1232,16 @@ type Capabilities struct {
 	Thinking bool `protobuf:"varint,12,opt,name=thinking,proto3" json:"thinking,omitempty"`
 	// RecommendedMaxTools is how many tools the model handles well; 0 when unknown.
 	RecommendedMaxTools int32 `protobuf:"varint,13,opt,name=recommended_max_tools,json=recommendedMaxTools,proto3" json:"recommended_max_tools,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// ToolChoiceParam is true when the model takes a tool-choice parameter, so
+	// `ChatRequest.tool_choice` is honoured upstream.
+	ToolChoiceParam bool `protobuf:"varint,14,opt,name=tool_choice_param,json=toolChoiceParam,proto3" json:"tool_choice_param,omitempty"`
+	// ArgumentFormat is how the model writes tool-call arguments, from the capability table (for
+	// example `json`).
+	ArgumentFormat string `protobuf:"bytes,15,opt,name=argument_format,json=argumentFormat,proto3" json:"argument_format,omitempty"`
+	// Embeddings is true when the provider serves `Embed`.
+	Embeddings    bool `protobuf:"varint,16,opt,name=embeddings,proto3" json:"embeddings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Capabilities) Reset() {
@@ -1250,6 +1363,27 @@ func (x *Capabilities) GetRecommendedMaxTools() int32 {
 		return x.RecommendedMaxTools
 	}
 	return 0
+}
+
+func (x *Capabilities) GetToolChoiceParam() bool {
+	if x != nil {
+		return x.ToolChoiceParam
+	}
+	return false
+}
+
+func (x *Capabilities) GetArgumentFormat() string {
+	if x != nil {
+		return x.ArgumentFormat
+	}
+	return ""
+}
+
+func (x *Capabilities) GetEmbeddings() bool {
+	if x != nil {
+		return x.Embeddings
+	}
+	return false
 }
 
 // RouteInfo describes one route alias.
@@ -1496,6 +1630,379 @@ func (x *DeploymentInfo) GetHost() string {
 	return ""
 }
 
+// EmbedRequest is the input of `Embed`.
+type EmbedRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Provider is the registry name or alias of the provider. May be empty when `model` is a route
+	// alias or has the form `provider/model`.
+	Provider string `protobuf:"bytes,1,opt,name=provider,proto3" json:"provider,omitempty"`
+	// Model is the embedding model id, a route alias, or `provider/model`. Empty means the
+	// provider's default embedding model.
+	Model string `protobuf:"bytes,2,opt,name=model,proto3" json:"model,omitempty"`
+	// Inputs are the texts to embed, 1 to 2048, each non-empty; the whole request is bounded by
+	// the server's request size limit. The response has one embedding per input, in order.
+	Inputs []string `protobuf:"bytes,3,rep,name=inputs,proto3" json:"inputs,omitempty"`
+	// Dimensions asks for vectors of this size (1 to 65,536) from models that can shorten them.
+	// Unset means the model's default.
+	Dimensions *int32 `protobuf:"varint,4,opt,name=dimensions,proto3,oneof" json:"dimensions,omitempty"`
+	// Encoding is how the vectors come back. Unset means `EMBEDDING_ENCODING_FLOAT`.
+	Encoding EmbeddingEncoding `protobuf:"varint,5,opt,name=encoding,proto3,enum=providergateway.v1.EmbeddingEncoding" json:"encoding,omitempty"`
+	// Extra holds provider-specific parameters passed through as they are (for example Gemini's
+	// `taskType`).
+	Extra *structpb.Struct `protobuf:"bytes,6,opt,name=extra,proto3" json:"extra,omitempty"`
+	// Tags label the request in logs and metrics, as `ChatRequest.tags`. Never sent upstream.
+	Tags          map[string]string `protobuf:"bytes,7,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EmbedRequest) Reset() {
+	*x = EmbedRequest{}
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EmbedRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EmbedRequest) ProtoMessage() {}
+
+func (x *EmbedRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EmbedRequest.ProtoReflect.Descriptor instead.
+func (*EmbedRequest) Descriptor() ([]byte, []int) {
+	return file_providergateway_v1_provider_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *EmbedRequest) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *EmbedRequest) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *EmbedRequest) GetInputs() []string {
+	if x != nil {
+		return x.Inputs
+	}
+	return nil
+}
+
+func (x *EmbedRequest) GetDimensions() int32 {
+	if x != nil && x.Dimensions != nil {
+		return *x.Dimensions
+	}
+	return 0
+}
+
+func (x *EmbedRequest) GetEncoding() EmbeddingEncoding {
+	if x != nil {
+		return x.Encoding
+	}
+	return EmbeddingEncoding_EMBEDDING_ENCODING_UNSPECIFIED
+}
+
+func (x *EmbedRequest) GetExtra() *structpb.Struct {
+	if x != nil {
+		return x.Extra
+	}
+	return nil
+}
+
+func (x *EmbedRequest) GetTags() map[string]string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+// Embedding is the vector of one input.
+type Embedding struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Index is the position of the input this vector belongs to (0-based).
+	Index int32 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	// Values is the vector, set with `EMBEDDING_ENCODING_FLOAT`.
+	Values []float32 `protobuf:"fixed32,2,rep,packed,name=values,proto3" json:"values,omitempty"`
+	// Data is the vector as little-endian float32 bytes, set with `EMBEDDING_ENCODING_BASE64`.
+	Data          []byte `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Embedding) Reset() {
+	*x = Embedding{}
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Embedding) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Embedding) ProtoMessage() {}
+
+func (x *Embedding) ProtoReflect() protoreflect.Message {
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Embedding.ProtoReflect.Descriptor instead.
+func (*Embedding) Descriptor() ([]byte, []int) {
+	return file_providergateway_v1_provider_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *Embedding) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *Embedding) GetValues() []float32 {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+func (x *Embedding) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+// EmbedResponse is the result of `Embed`.
+type EmbedResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Embeddings are one per input, in input order.
+	Embeddings []*Embedding `protobuf:"bytes,1,rep,name=embeddings,proto3" json:"embeddings,omitempty"`
+	// Model is the model that answered, as the provider reported it.
+	Model string `protobuf:"bytes,2,opt,name=model,proto3" json:"model,omitempty"`
+	// Provider is the registry name of the provider that answered.
+	Provider string `protobuf:"bytes,3,opt,name=provider,proto3" json:"provider,omitempty"`
+	// Usage counts the input tokens (`prompt_tokens`, `total_tokens`); zero when the provider
+	// reports none.
+	Usage *Usage `protobuf:"bytes,4,opt,name=usage,proto3" json:"usage,omitempty"`
+	// Metadata holds extra facts about the call (for example retry attempts).
+	Metadata      map[string]string `protobuf:"bytes,5,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EmbedResponse) Reset() {
+	*x = EmbedResponse{}
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EmbedResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EmbedResponse) ProtoMessage() {}
+
+func (x *EmbedResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EmbedResponse.ProtoReflect.Descriptor instead.
+func (*EmbedResponse) Descriptor() ([]byte, []int) {
+	return file_providergateway_v1_provider_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *EmbedResponse) GetEmbeddings() []*Embedding {
+	if x != nil {
+		return x.Embeddings
+	}
+	return nil
+}
+
+func (x *EmbedResponse) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *EmbedResponse) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *EmbedResponse) GetUsage() *Usage {
+	if x != nil {
+		return x.Usage
+	}
+	return nil
+}
+
+func (x *EmbedResponse) GetMetadata() map[string]string {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+// CountTokensRequest is the input of `CountTokens`.
+type CountTokensRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Request is the chat request whose input would be counted: provider, model, messages, tools
+	// and system text are used; sampling parameters are ignored. Validated as for `Chat`.
+	Request       *ChatRequest `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CountTokensRequest) Reset() {
+	*x = CountTokensRequest{}
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CountTokensRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CountTokensRequest) ProtoMessage() {}
+
+func (x *CountTokensRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CountTokensRequest.ProtoReflect.Descriptor instead.
+func (*CountTokensRequest) Descriptor() ([]byte, []int) {
+	return file_providergateway_v1_provider_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CountTokensRequest) GetRequest() *ChatRequest {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+// CountTokensResponse is the result of `CountTokens`.
+type CountTokensResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// InputTokens is the number of input tokens the request would use. Zero or more.
+	InputTokens int32 `protobuf:"varint,1,opt,name=input_tokens,json=inputTokens,proto3" json:"input_tokens,omitempty"`
+	// Estimated is true when the count is the gateway's local estimate (about one token per four
+	// characters of text and JSON) rather than the provider's own count.
+	Estimated bool `protobuf:"varint,2,opt,name=estimated,proto3" json:"estimated,omitempty"`
+	// Provider is the registry name of the provider the request resolved to.
+	Provider string `protobuf:"bytes,3,opt,name=provider,proto3" json:"provider,omitempty"`
+	// Model is the model the request resolved to.
+	Model         string `protobuf:"bytes,4,opt,name=model,proto3" json:"model,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CountTokensResponse) Reset() {
+	*x = CountTokensResponse{}
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CountTokensResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CountTokensResponse) ProtoMessage() {}
+
+func (x *CountTokensResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CountTokensResponse.ProtoReflect.Descriptor instead.
+func (*CountTokensResponse) Descriptor() ([]byte, []int) {
+	return file_providergateway_v1_provider_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *CountTokensResponse) GetInputTokens() int32 {
+	if x != nil {
+		return x.InputTokens
+	}
+	return 0
+}
+
+func (x *CountTokensResponse) GetEstimated() bool {
+	if x != nil {
+		return x.Estimated
+	}
+	return false
+}
+
+func (x *CountTokensResponse) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *CountTokensResponse) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
 // StartTurn starts a turn.
 type ConverseRequest_StartTurn struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1515,7 +2022,7 @@ type ConverseRequest_StartTurn struct {
 
 func (x *ConverseRequest_StartTurn) Reset() {
 	*x = ConverseRequest_StartTurn{}
-	mi := &file_providergateway_v1_provider_service_proto_msgTypes[16]
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1527,7 +2034,7 @@ func (x *ConverseRequest_StartTurn) String() string {
 func (*ConverseRequest_StartTurn) ProtoMessage() {}
 
 func (x *ConverseRequest_StartTurn) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_provider_service_proto_msgTypes[16]
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1576,7 +2083,7 @@ type ConverseRequest_CancelTurn struct {
 
 func (x *ConverseRequest_CancelTurn) Reset() {
 	*x = ConverseRequest_CancelTurn{}
-	mi := &file_providergateway_v1_provider_service_proto_msgTypes[17]
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1588,7 +2095,7 @@ func (x *ConverseRequest_CancelTurn) String() string {
 func (*ConverseRequest_CancelTurn) ProtoMessage() {}
 
 func (x *ConverseRequest_CancelTurn) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_provider_service_proto_msgTypes[17]
+	mi := &file_providergateway_v1_provider_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1615,7 +2122,7 @@ var File_providergateway_v1_provider_service_proto protoreflect.FileDescriptor
 
 const file_providergateway_v1_provider_service_proto_rawDesc = "" +
 	"\n" +
-	")providergateway/v1/provider_service.proto\x12\x12providergateway.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x17google/rpc/status.proto\x1a\x1eprovidergateway/v1/types.proto\"\xd6\x05\n" +
+	")providergateway/v1/provider_service.proto\x12\x12providergateway.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x17google/rpc/status.proto\x1a\x1eprovidergateway/v1/types.proto\"\xeb\x06\n" +
 	"\vChatRequest\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x127\n" +
@@ -1633,14 +2140,19 @@ const file_providergateway_v1_provider_service_proto_rawDesc = "" +
 	"\x0fresponse_format\x18\v \x01(\v2\".providergateway.v1.ResponseFormatR\x0eresponseFormat\x12)\n" +
 	"\x10reasoning_effort\x18\f \x01(\tR\x0freasoningEffort\x12-\n" +
 	"\x05extra\x18\r \x01(\v2\x17.google.protobuf.StructR\x05extra\x12=\n" +
-	"\x04tags\x18\x0e \x03(\v2).providergateway.v1.ChatRequest.TagsEntryR\x04tags\x1a7\n" +
+	"\x04tags\x18\x0e \x03(\v2).providergateway.v1.ChatRequest.TagsEntryR\x04tags\x12\x1f\n" +
+	"\vinclude_raw\x18\x0f \x01(\bR\n" +
+	"includeRaw\x12!\n" +
+	"\fcheck_schema\x18\x10 \x01(\bR\vcheckSchema\x12(\n" +
+	"\x10prompt_cache_key\x18\x11 \x01(\tR\x0epromptCacheKey\x12%\n" +
+	"\x0ecached_content\x18\x12 \x01(\tR\rcachedContent\x1a7\n" +
 	"\tTagsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +
 	"\f_temperatureB\r\n" +
 	"\v_max_tokensB\a\n" +
 	"\x05_seedB\b\n" +
-	"\x06_top_p\"\xdc\x04\n" +
+	"\x06_top_p\"\xff\x04\n" +
 	"\x12CompletionResponse\x12\x18\n" +
 	"\acontent\x18\x01 \x01(\tR\acontent\x12\x12\n" +
 	"\x04role\x18\x02 \x01(\tR\x04role\x12;\n" +
@@ -1655,7 +2167,8 @@ const file_providergateway_v1_provider_service_proto_rawDesc = "" +
 	"\x11reasoning_content\x18\t \x01(\tR\x10reasoningContent\x12P\n" +
 	"\bmetadata\x18\n" +
 	" \x03(\v24.providergateway.v1.CompletionResponse.MetadataEntryR\bmetadata\x12M\n" +
-	"\x10reasoning_blocks\x18\v \x03(\v2\".providergateway.v1.ReasoningBlockR\x0freasoningBlocks\x1a;\n" +
+	"\x10reasoning_blocks\x18\v \x03(\v2\".providergateway.v1.ReasoningBlockR\x0freasoningBlocks\x12!\n" +
+	"\fraw_response\x18\f \x01(\tR\vrawResponse\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa2\x05\n" +
@@ -1714,7 +2227,7 @@ const file_providergateway_v1_provider_service_proto_rawDesc = "" +
 	" \x03(\v2\".providergateway.v1.DeploymentInfoR\vdeployments\"a\n" +
 	"\tModelInfo\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12D\n" +
-	"\fcapabilities\x18\x02 \x01(\v2 .providergateway.v1.CapabilitiesR\fcapabilities\"\x9c\x04\n" +
+	"\fcapabilities\x18\x02 \x01(\v2 .providergateway.v1.CapabilitiesR\fcapabilities\"\x91\x05\n" +
 	"\fCapabilities\x12\x14\n" +
 	"\x05tools\x18\x01 \x01(\bR\x05tools\x12\x1c\n" +
 	"\tstreaming\x18\x02 \x01(\bR\tstreaming\x12\x16\n" +
@@ -1729,7 +2242,12 @@ const file_providergateway_v1_provider_service_proto_rawDesc = "" +
 	" \x01(\bR\fjsonFallback\x12!\n" +
 	"\fxml_fallback\x18\v \x01(\bR\vxmlFallback\x12\x1a\n" +
 	"\bthinking\x18\f \x01(\bR\bthinking\x122\n" +
-	"\x15recommended_max_tools\x18\r \x01(\x05R\x13recommendedMaxTools\"Z\n" +
+	"\x15recommended_max_tools\x18\r \x01(\x05R\x13recommendedMaxTools\x12*\n" +
+	"\x11tool_choice_param\x18\x0e \x01(\bR\x0ftoolChoiceParam\x12'\n" +
+	"\x0fargument_format\x18\x0f \x01(\tR\x0eargumentFormat\x12\x1e\n" +
+	"\n" +
+	"embeddings\x18\x10 \x01(\bR\n" +
+	"embeddings\"Z\n" +
 	"\tRouteInfo\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x129\n" +
 	"\atargets\x18\x02 \x03(\v2\x1f.providergateway.v1.RouteTargetR\atargets\"?\n" +
@@ -1748,7 +2266,43 @@ const file_providergateway_v1_provider_service_proto_rawDesc = "" +
 	"\n" +
 	"latency_ms\x18\t \x01(\x01R\tlatencyMs\x12\x12\n" +
 	"\x04host\x18\n" +
-	" \x01(\tR\x04host*\xe6\x02\n" +
+	" \x01(\tR\x04host\"\xf7\x02\n" +
+	"\fEmbedRequest\x12\x1a\n" +
+	"\bprovider\x18\x01 \x01(\tR\bprovider\x12\x14\n" +
+	"\x05model\x18\x02 \x01(\tR\x05model\x12\x16\n" +
+	"\x06inputs\x18\x03 \x03(\tR\x06inputs\x12#\n" +
+	"\n" +
+	"dimensions\x18\x04 \x01(\x05H\x00R\n" +
+	"dimensions\x88\x01\x01\x12A\n" +
+	"\bencoding\x18\x05 \x01(\x0e2%.providergateway.v1.EmbeddingEncodingR\bencoding\x12-\n" +
+	"\x05extra\x18\x06 \x01(\v2\x17.google.protobuf.StructR\x05extra\x12>\n" +
+	"\x04tags\x18\a \x03(\v2*.providergateway.v1.EmbedRequest.TagsEntryR\x04tags\x1a7\n" +
+	"\tTagsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\r\n" +
+	"\v_dimensions\"M\n" +
+	"\tEmbedding\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x16\n" +
+	"\x06values\x18\x02 \x03(\x02R\x06values\x12\x12\n" +
+	"\x04data\x18\x03 \x01(\fR\x04data\"\xbb\x02\n" +
+	"\rEmbedResponse\x12=\n" +
+	"\n" +
+	"embeddings\x18\x01 \x03(\v2\x1d.providergateway.v1.EmbeddingR\n" +
+	"embeddings\x12\x14\n" +
+	"\x05model\x18\x02 \x01(\tR\x05model\x12\x1a\n" +
+	"\bprovider\x18\x03 \x01(\tR\bprovider\x12/\n" +
+	"\x05usage\x18\x04 \x01(\v2\x19.providergateway.v1.UsageR\x05usage\x12K\n" +
+	"\bmetadata\x18\x05 \x03(\v2/.providergateway.v1.EmbedResponse.MetadataEntryR\bmetadata\x1a;\n" +
+	"\rMetadataEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"O\n" +
+	"\x12CountTokensRequest\x129\n" +
+	"\arequest\x18\x01 \x01(\v2\x1f.providergateway.v1.ChatRequestR\arequest\"\x88\x01\n" +
+	"\x13CountTokensResponse\x12!\n" +
+	"\finput_tokens\x18\x01 \x01(\x05R\vinputTokens\x12\x1c\n" +
+	"\testimated\x18\x02 \x01(\bR\testimated\x12\x1a\n" +
+	"\bprovider\x18\x03 \x01(\tR\bprovider\x12\x14\n" +
+	"\x05model\x18\x04 \x01(\tR\x05model*\xe6\x02\n" +
 	"\x0eToolCallFormat\x12 \n" +
 	"\x1cTOOL_CALL_FORMAT_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17TOOL_CALL_FORMAT_OPENAI\x10\x01\x12\x1e\n" +
@@ -1766,12 +2320,18 @@ const file_providergateway_v1_provider_service_proto_rawDesc = "" +
 	"\x19CIRCUIT_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14CIRCUIT_STATE_CLOSED\x10\x01\x12\x16\n" +
 	"\x12CIRCUIT_STATE_OPEN\x10\x02\x12\x1b\n" +
-	"\x17CIRCUIT_STATE_HALF_OPEN\x10\x032\xf1\x02\n" +
+	"\x17CIRCUIT_STATE_HALF_OPEN\x10\x03*t\n" +
+	"\x11EmbeddingEncoding\x12\"\n" +
+	"\x1eEMBEDDING_ENCODING_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18EMBEDDING_ENCODING_FLOAT\x10\x01\x12\x1d\n" +
+	"\x19EMBEDDING_ENCODING_BASE64\x10\x022\x9f\x04\n" +
 	"\x0fProviderService\x12O\n" +
 	"\x04Chat\x12\x1f.providergateway.v1.ChatRequest\x1a&.providergateway.v1.CompletionResponse\x12L\n" +
 	"\x06Stream\x12\x1f.providergateway.v1.ChatRequest\x1a\x1f.providergateway.v1.StreamChunk0\x01\x12Y\n" +
 	"\bConverse\x12#.providergateway.v1.ConverseRequest\x1a$.providergateway.v1.ConverseResponse(\x010\x01\x12d\n" +
-	"\rListProviders\x12(.providergateway.v1.ListProvidersRequest\x1a).providergateway.v1.ListProvidersResponseB\xf4\x01\n" +
+	"\rListProviders\x12(.providergateway.v1.ListProvidersRequest\x1a).providergateway.v1.ListProvidersResponse\x12L\n" +
+	"\x05Embed\x12 .providergateway.v1.EmbedRequest\x1a!.providergateway.v1.EmbedResponse\x12^\n" +
+	"\vCountTokens\x12&.providergateway.v1.CountTokensRequest\x1a'.providergateway.v1.CountTokensResponseB\xf4\x01\n" +
 	"\x16com.providergateway.v1B\x14ProviderServiceProtoP\x01Z[github.com/provider-gateway/provider-gateway/client/go/providergateway/v1;providergatewayv1\xa2\x02\x03PXX\xaa\x02\x12Providergateway.V1\xca\x02\x12Providergateway\\V1\xe2\x02\x1eProvidergateway\\V1\\GPBMetadata\xea\x02\x13Providergateway::V1b\x06proto3"
 
 var (
@@ -1786,87 +2346,106 @@ func file_providergateway_v1_provider_service_proto_rawDescGZIP() []byte {
 	return file_providergateway_v1_provider_service_proto_rawDescData
 }
 
-var file_providergateway_v1_provider_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_providergateway_v1_provider_service_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_providergateway_v1_provider_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_providergateway_v1_provider_service_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_providergateway_v1_provider_service_proto_goTypes = []any{
 	(ToolCallFormat)(0),                // 0: providergateway.v1.ToolCallFormat
 	(CircuitState)(0),                  // 1: providergateway.v1.CircuitState
-	(*ChatRequest)(nil),                // 2: providergateway.v1.ChatRequest
-	(*CompletionResponse)(nil),         // 3: providergateway.v1.CompletionResponse
-	(*StreamChunk)(nil),                // 4: providergateway.v1.StreamChunk
-	(*ConverseRequest)(nil),            // 5: providergateway.v1.ConverseRequest
-	(*ConverseResponse)(nil),           // 6: providergateway.v1.ConverseResponse
-	(*ListProvidersRequest)(nil),       // 7: providergateway.v1.ListProvidersRequest
-	(*ListProvidersResponse)(nil),      // 8: providergateway.v1.ListProvidersResponse
-	(*ProviderInfo)(nil),               // 9: providergateway.v1.ProviderInfo
-	(*ModelInfo)(nil),                  // 10: providergateway.v1.ModelInfo
-	(*Capabilities)(nil),               // 11: providergateway.v1.Capabilities
-	(*RouteInfo)(nil),                  // 12: providergateway.v1.RouteInfo
-	(*RouteTarget)(nil),                // 13: providergateway.v1.RouteTarget
-	(*DeploymentInfo)(nil),             // 14: providergateway.v1.DeploymentInfo
-	nil,                                // 15: providergateway.v1.ChatRequest.TagsEntry
-	nil,                                // 16: providergateway.v1.CompletionResponse.MetadataEntry
-	nil,                                // 17: providergateway.v1.StreamChunk.MetadataEntry
-	(*ConverseRequest_StartTurn)(nil),  // 18: providergateway.v1.ConverseRequest.StartTurn
-	(*ConverseRequest_CancelTurn)(nil), // 19: providergateway.v1.ConverseRequest.CancelTurn
-	(*Message)(nil),                    // 20: providergateway.v1.Message
-	(*ToolDefinition)(nil),             // 21: providergateway.v1.ToolDefinition
-	(*ToolChoice)(nil),                 // 22: providergateway.v1.ToolChoice
-	(*ResponseFormat)(nil),             // 23: providergateway.v1.ResponseFormat
-	(*structpb.Struct)(nil),            // 24: google.protobuf.Struct
-	(*ToolCall)(nil),                   // 25: providergateway.v1.ToolCall
-	(StopReason)(0),                    // 26: providergateway.v1.StopReason
-	(*Usage)(nil),                      // 27: providergateway.v1.Usage
-	(*ReasoningBlock)(nil),             // 28: providergateway.v1.ReasoningBlock
-	(*ToolCallDelta)(nil),              // 29: providergateway.v1.ToolCallDelta
-	(*status.Status)(nil),              // 30: google.rpc.Status
+	(EmbeddingEncoding)(0),             // 2: providergateway.v1.EmbeddingEncoding
+	(*ChatRequest)(nil),                // 3: providergateway.v1.ChatRequest
+	(*CompletionResponse)(nil),         // 4: providergateway.v1.CompletionResponse
+	(*StreamChunk)(nil),                // 5: providergateway.v1.StreamChunk
+	(*ConverseRequest)(nil),            // 6: providergateway.v1.ConverseRequest
+	(*ConverseResponse)(nil),           // 7: providergateway.v1.ConverseResponse
+	(*ListProvidersRequest)(nil),       // 8: providergateway.v1.ListProvidersRequest
+	(*ListProvidersResponse)(nil),      // 9: providergateway.v1.ListProvidersResponse
+	(*ProviderInfo)(nil),               // 10: providergateway.v1.ProviderInfo
+	(*ModelInfo)(nil),                  // 11: providergateway.v1.ModelInfo
+	(*Capabilities)(nil),               // 12: providergateway.v1.Capabilities
+	(*RouteInfo)(nil),                  // 13: providergateway.v1.RouteInfo
+	(*RouteTarget)(nil),                // 14: providergateway.v1.RouteTarget
+	(*DeploymentInfo)(nil),             // 15: providergateway.v1.DeploymentInfo
+	(*EmbedRequest)(nil),               // 16: providergateway.v1.EmbedRequest
+	(*Embedding)(nil),                  // 17: providergateway.v1.Embedding
+	(*EmbedResponse)(nil),              // 18: providergateway.v1.EmbedResponse
+	(*CountTokensRequest)(nil),         // 19: providergateway.v1.CountTokensRequest
+	(*CountTokensResponse)(nil),        // 20: providergateway.v1.CountTokensResponse
+	nil,                                // 21: providergateway.v1.ChatRequest.TagsEntry
+	nil,                                // 22: providergateway.v1.CompletionResponse.MetadataEntry
+	nil,                                // 23: providergateway.v1.StreamChunk.MetadataEntry
+	(*ConverseRequest_StartTurn)(nil),  // 24: providergateway.v1.ConverseRequest.StartTurn
+	(*ConverseRequest_CancelTurn)(nil), // 25: providergateway.v1.ConverseRequest.CancelTurn
+	nil,                                // 26: providergateway.v1.EmbedRequest.TagsEntry
+	nil,                                // 27: providergateway.v1.EmbedResponse.MetadataEntry
+	(*Message)(nil),                    // 28: providergateway.v1.Message
+	(*ToolDefinition)(nil),             // 29: providergateway.v1.ToolDefinition
+	(*ToolChoice)(nil),                 // 30: providergateway.v1.ToolChoice
+	(*ResponseFormat)(nil),             // 31: providergateway.v1.ResponseFormat
+	(*structpb.Struct)(nil),            // 32: google.protobuf.Struct
+	(*ToolCall)(nil),                   // 33: providergateway.v1.ToolCall
+	(StopReason)(0),                    // 34: providergateway.v1.StopReason
+	(*Usage)(nil),                      // 35: providergateway.v1.Usage
+	(*ReasoningBlock)(nil),             // 36: providergateway.v1.ReasoningBlock
+	(*ToolCallDelta)(nil),              // 37: providergateway.v1.ToolCallDelta
+	(*status.Status)(nil),              // 38: google.rpc.Status
 }
 var file_providergateway_v1_provider_service_proto_depIdxs = []int32{
-	20, // 0: providergateway.v1.ChatRequest.messages:type_name -> providergateway.v1.Message
-	21, // 1: providergateway.v1.ChatRequest.tools:type_name -> providergateway.v1.ToolDefinition
-	22, // 2: providergateway.v1.ChatRequest.tool_choice:type_name -> providergateway.v1.ToolChoice
-	23, // 3: providergateway.v1.ChatRequest.response_format:type_name -> providergateway.v1.ResponseFormat
-	24, // 4: providergateway.v1.ChatRequest.extra:type_name -> google.protobuf.Struct
-	15, // 5: providergateway.v1.ChatRequest.tags:type_name -> providergateway.v1.ChatRequest.TagsEntry
-	25, // 6: providergateway.v1.CompletionResponse.tool_calls:type_name -> providergateway.v1.ToolCall
-	26, // 7: providergateway.v1.CompletionResponse.stop_reason:type_name -> providergateway.v1.StopReason
-	27, // 8: providergateway.v1.CompletionResponse.usage:type_name -> providergateway.v1.Usage
-	16, // 9: providergateway.v1.CompletionResponse.metadata:type_name -> providergateway.v1.CompletionResponse.MetadataEntry
-	28, // 10: providergateway.v1.CompletionResponse.reasoning_blocks:type_name -> providergateway.v1.ReasoningBlock
-	29, // 11: providergateway.v1.StreamChunk.tool_call_deltas:type_name -> providergateway.v1.ToolCallDelta
-	25, // 12: providergateway.v1.StreamChunk.tool_calls:type_name -> providergateway.v1.ToolCall
-	26, // 13: providergateway.v1.StreamChunk.stop_reason:type_name -> providergateway.v1.StopReason
-	27, // 14: providergateway.v1.StreamChunk.usage:type_name -> providergateway.v1.Usage
-	17, // 15: providergateway.v1.StreamChunk.metadata:type_name -> providergateway.v1.StreamChunk.MetadataEntry
-	28, // 16: providergateway.v1.StreamChunk.reasoning_blocks:type_name -> providergateway.v1.ReasoningBlock
-	18, // 17: providergateway.v1.ConverseRequest.start:type_name -> providergateway.v1.ConverseRequest.StartTurn
-	19, // 18: providergateway.v1.ConverseRequest.cancel:type_name -> providergateway.v1.ConverseRequest.CancelTurn
-	4,  // 19: providergateway.v1.ConverseResponse.chunk:type_name -> providergateway.v1.StreamChunk
-	30, // 20: providergateway.v1.ConverseResponse.error:type_name -> google.rpc.Status
-	9,  // 21: providergateway.v1.ListProvidersResponse.providers:type_name -> providergateway.v1.ProviderInfo
-	12, // 22: providergateway.v1.ListProvidersResponse.routes:type_name -> providergateway.v1.RouteInfo
-	10, // 23: providergateway.v1.ProviderInfo.models:type_name -> providergateway.v1.ModelInfo
-	11, // 24: providergateway.v1.ProviderInfo.capabilities:type_name -> providergateway.v1.Capabilities
+	28, // 0: providergateway.v1.ChatRequest.messages:type_name -> providergateway.v1.Message
+	29, // 1: providergateway.v1.ChatRequest.tools:type_name -> providergateway.v1.ToolDefinition
+	30, // 2: providergateway.v1.ChatRequest.tool_choice:type_name -> providergateway.v1.ToolChoice
+	31, // 3: providergateway.v1.ChatRequest.response_format:type_name -> providergateway.v1.ResponseFormat
+	32, // 4: providergateway.v1.ChatRequest.extra:type_name -> google.protobuf.Struct
+	21, // 5: providergateway.v1.ChatRequest.tags:type_name -> providergateway.v1.ChatRequest.TagsEntry
+	33, // 6: providergateway.v1.CompletionResponse.tool_calls:type_name -> providergateway.v1.ToolCall
+	34, // 7: providergateway.v1.CompletionResponse.stop_reason:type_name -> providergateway.v1.StopReason
+	35, // 8: providergateway.v1.CompletionResponse.usage:type_name -> providergateway.v1.Usage
+	22, // 9: providergateway.v1.CompletionResponse.metadata:type_name -> providergateway.v1.CompletionResponse.MetadataEntry
+	36, // 10: providergateway.v1.CompletionResponse.reasoning_blocks:type_name -> providergateway.v1.ReasoningBlock
+	37, // 11: providergateway.v1.StreamChunk.tool_call_deltas:type_name -> providergateway.v1.ToolCallDelta
+	33, // 12: providergateway.v1.StreamChunk.tool_calls:type_name -> providergateway.v1.ToolCall
+	34, // 13: providergateway.v1.StreamChunk.stop_reason:type_name -> providergateway.v1.StopReason
+	35, // 14: providergateway.v1.StreamChunk.usage:type_name -> providergateway.v1.Usage
+	23, // 15: providergateway.v1.StreamChunk.metadata:type_name -> providergateway.v1.StreamChunk.MetadataEntry
+	36, // 16: providergateway.v1.StreamChunk.reasoning_blocks:type_name -> providergateway.v1.ReasoningBlock
+	24, // 17: providergateway.v1.ConverseRequest.start:type_name -> providergateway.v1.ConverseRequest.StartTurn
+	25, // 18: providergateway.v1.ConverseRequest.cancel:type_name -> providergateway.v1.ConverseRequest.CancelTurn
+	5,  // 19: providergateway.v1.ConverseResponse.chunk:type_name -> providergateway.v1.StreamChunk
+	38, // 20: providergateway.v1.ConverseResponse.error:type_name -> google.rpc.Status
+	10, // 21: providergateway.v1.ListProvidersResponse.providers:type_name -> providergateway.v1.ProviderInfo
+	13, // 22: providergateway.v1.ListProvidersResponse.routes:type_name -> providergateway.v1.RouteInfo
+	11, // 23: providergateway.v1.ProviderInfo.models:type_name -> providergateway.v1.ModelInfo
+	12, // 24: providergateway.v1.ProviderInfo.capabilities:type_name -> providergateway.v1.Capabilities
 	1,  // 25: providergateway.v1.ProviderInfo.circuit_state:type_name -> providergateway.v1.CircuitState
-	14, // 26: providergateway.v1.ProviderInfo.deployments:type_name -> providergateway.v1.DeploymentInfo
-	11, // 27: providergateway.v1.ModelInfo.capabilities:type_name -> providergateway.v1.Capabilities
+	15, // 26: providergateway.v1.ProviderInfo.deployments:type_name -> providergateway.v1.DeploymentInfo
+	12, // 27: providergateway.v1.ModelInfo.capabilities:type_name -> providergateway.v1.Capabilities
 	0,  // 28: providergateway.v1.Capabilities.tool_call_format:type_name -> providergateway.v1.ToolCallFormat
-	13, // 29: providergateway.v1.RouteInfo.targets:type_name -> providergateway.v1.RouteTarget
+	14, // 29: providergateway.v1.RouteInfo.targets:type_name -> providergateway.v1.RouteTarget
 	1,  // 30: providergateway.v1.DeploymentInfo.circuit_state:type_name -> providergateway.v1.CircuitState
-	2,  // 31: providergateway.v1.ConverseRequest.StartTurn.request:type_name -> providergateway.v1.ChatRequest
-	2,  // 32: providergateway.v1.ProviderService.Chat:input_type -> providergateway.v1.ChatRequest
-	2,  // 33: providergateway.v1.ProviderService.Stream:input_type -> providergateway.v1.ChatRequest
-	5,  // 34: providergateway.v1.ProviderService.Converse:input_type -> providergateway.v1.ConverseRequest
-	7,  // 35: providergateway.v1.ProviderService.ListProviders:input_type -> providergateway.v1.ListProvidersRequest
-	3,  // 36: providergateway.v1.ProviderService.Chat:output_type -> providergateway.v1.CompletionResponse
-	4,  // 37: providergateway.v1.ProviderService.Stream:output_type -> providergateway.v1.StreamChunk
-	6,  // 38: providergateway.v1.ProviderService.Converse:output_type -> providergateway.v1.ConverseResponse
-	8,  // 39: providergateway.v1.ProviderService.ListProviders:output_type -> providergateway.v1.ListProvidersResponse
-	36, // [36:40] is the sub-list for method output_type
-	32, // [32:36] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	2,  // 31: providergateway.v1.EmbedRequest.encoding:type_name -> providergateway.v1.EmbeddingEncoding
+	32, // 32: providergateway.v1.EmbedRequest.extra:type_name -> google.protobuf.Struct
+	26, // 33: providergateway.v1.EmbedRequest.tags:type_name -> providergateway.v1.EmbedRequest.TagsEntry
+	17, // 34: providergateway.v1.EmbedResponse.embeddings:type_name -> providergateway.v1.Embedding
+	35, // 35: providergateway.v1.EmbedResponse.usage:type_name -> providergateway.v1.Usage
+	27, // 36: providergateway.v1.EmbedResponse.metadata:type_name -> providergateway.v1.EmbedResponse.MetadataEntry
+	3,  // 37: providergateway.v1.CountTokensRequest.request:type_name -> providergateway.v1.ChatRequest
+	3,  // 38: providergateway.v1.ConverseRequest.StartTurn.request:type_name -> providergateway.v1.ChatRequest
+	3,  // 39: providergateway.v1.ProviderService.Chat:input_type -> providergateway.v1.ChatRequest
+	3,  // 40: providergateway.v1.ProviderService.Stream:input_type -> providergateway.v1.ChatRequest
+	6,  // 41: providergateway.v1.ProviderService.Converse:input_type -> providergateway.v1.ConverseRequest
+	8,  // 42: providergateway.v1.ProviderService.ListProviders:input_type -> providergateway.v1.ListProvidersRequest
+	16, // 43: providergateway.v1.ProviderService.Embed:input_type -> providergateway.v1.EmbedRequest
+	19, // 44: providergateway.v1.ProviderService.CountTokens:input_type -> providergateway.v1.CountTokensRequest
+	4,  // 45: providergateway.v1.ProviderService.Chat:output_type -> providergateway.v1.CompletionResponse
+	5,  // 46: providergateway.v1.ProviderService.Stream:output_type -> providergateway.v1.StreamChunk
+	7,  // 47: providergateway.v1.ProviderService.Converse:output_type -> providergateway.v1.ConverseResponse
+	9,  // 48: providergateway.v1.ProviderService.ListProviders:output_type -> providergateway.v1.ListProvidersResponse
+	18, // 49: providergateway.v1.ProviderService.Embed:output_type -> providergateway.v1.EmbedResponse
+	20, // 50: providergateway.v1.ProviderService.CountTokens:output_type -> providergateway.v1.CountTokensResponse
+	45, // [45:51] is the sub-list for method output_type
+	39, // [39:45] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_providergateway_v1_provider_service_proto_init() }
@@ -1884,13 +2463,14 @@ func file_providergateway_v1_provider_service_proto_init() {
 		(*ConverseResponse_Chunk)(nil),
 		(*ConverseResponse_Error)(nil),
 	}
+	file_providergateway_v1_provider_service_proto_msgTypes[13].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_providergateway_v1_provider_service_proto_rawDesc), len(file_providergateway_v1_provider_service_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   18,
+			NumEnums:      3,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -23,6 +23,8 @@ const (
 	ProviderService_Stream_FullMethodName        = "/providergateway.v1.ProviderService/Stream"
 	ProviderService_Converse_FullMethodName      = "/providergateway.v1.ProviderService/Converse"
 	ProviderService_ListProviders_FullMethodName = "/providergateway.v1.ProviderService/ListProviders"
+	ProviderService_Embed_FullMethodName         = "/providergateway.v1.ProviderService/Embed"
+	ProviderService_CountTokens_FullMethodName   = "/providergateway.v1.ProviderService/CountTokens"
 )
 
 // ProviderServiceClient is the client API for ProviderService service.
@@ -53,6 +55,14 @@ type ProviderServiceClient interface {
 	// ListProviders lists every registered provider with its aliases, models, capabilities and
 	// circuit breaker state, and the configured route aliases.
 	ListProviders(ctx context.Context, in *ListProvidersRequest, opts ...grpc.CallOption) (*ListProvidersResponse, error)
+	// Embed turns a batch of texts into embedding vectors, through the same routes, breakers,
+	// limits and usage accounting as `Chat`. Providers that serve no embeddings answer
+	// INVALID_ARGUMENT naming the provider.
+	Embed(ctx context.Context, in *EmbedRequest, opts ...grpc.CallOption) (*EmbedResponse, error)
+	// CountTokens counts the input tokens a `ChatRequest` would use. Providers with a native
+	// counting endpoint (Anthropic, Gemini) are asked; for the rest the gateway estimates locally
+	// and says so in `CountTokensResponse.estimated`.
+	CountTokens(ctx context.Context, in *CountTokensRequest, opts ...grpc.CallOption) (*CountTokensResponse, error)
 }
 
 type providerServiceClient struct {
@@ -115,6 +125,26 @@ func (c *providerServiceClient) ListProviders(ctx context.Context, in *ListProvi
 	return out, nil
 }
 
+func (c *providerServiceClient) Embed(ctx context.Context, in *EmbedRequest, opts ...grpc.CallOption) (*EmbedResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(EmbedResponse)
+	err := c.cc.Invoke(ctx, ProviderService_Embed_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *providerServiceClient) CountTokens(ctx context.Context, in *CountTokensRequest, opts ...grpc.CallOption) (*CountTokensResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CountTokensResponse)
+	err := c.cc.Invoke(ctx, ProviderService_CountTokens_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProviderServiceServer is the server API for ProviderService service.
 // All implementations must embed UnimplementedProviderServiceServer
 // for forward compatibility.
@@ -143,6 +173,14 @@ type ProviderServiceServer interface {
 	// ListProviders lists every registered provider with its aliases, models, capabilities and
 	// circuit breaker state, and the configured route aliases.
 	ListProviders(context.Context, *ListProvidersRequest) (*ListProvidersResponse, error)
+	// Embed turns a batch of texts into embedding vectors, through the same routes, breakers,
+	// limits and usage accounting as `Chat`. Providers that serve no embeddings answer
+	// INVALID_ARGUMENT naming the provider.
+	Embed(context.Context, *EmbedRequest) (*EmbedResponse, error)
+	// CountTokens counts the input tokens a `ChatRequest` would use. Providers with a native
+	// counting endpoint (Anthropic, Gemini) are asked; for the rest the gateway estimates locally
+	// and says so in `CountTokensResponse.estimated`.
+	CountTokens(context.Context, *CountTokensRequest) (*CountTokensResponse, error)
 	mustEmbedUnimplementedProviderServiceServer()
 }
 
@@ -164,6 +202,12 @@ func (UnimplementedProviderServiceServer) Converse(grpc.BidiStreamingServer[Conv
 }
 func (UnimplementedProviderServiceServer) ListProviders(context.Context, *ListProvidersRequest) (*ListProvidersResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListProviders not implemented")
+}
+func (UnimplementedProviderServiceServer) Embed(context.Context, *EmbedRequest) (*EmbedResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Embed not implemented")
+}
+func (UnimplementedProviderServiceServer) CountTokens(context.Context, *CountTokensRequest) (*CountTokensResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CountTokens not implemented")
 }
 func (UnimplementedProviderServiceServer) mustEmbedUnimplementedProviderServiceServer() {}
 func (UnimplementedProviderServiceServer) testEmbeddedByValue()                         {}
@@ -240,6 +284,42 @@ func _ProviderService_ListProviders_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ProviderService_Embed_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EmbedRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServiceServer).Embed(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ProviderService_Embed_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServiceServer).Embed(ctx, req.(*EmbedRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ProviderService_CountTokens_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CountTokensRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServiceServer).CountTokens(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ProviderService_CountTokens_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServiceServer).CountTokens(ctx, req.(*CountTokensRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ProviderService_ServiceDesc is the grpc.ServiceDesc for ProviderService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -254,6 +334,14 @@ var ProviderService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListProviders",
 			Handler:    _ProviderService_ListProviders_Handler,
+		},
+		{
+			MethodName: "Embed",
+			Handler:    _ProviderService_Embed_Handler,
+		},
+		{
+			MethodName: "CountTokens",
+			Handler:    _ProviderService_CountTokens_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

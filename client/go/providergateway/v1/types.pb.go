@@ -22,6 +22,59 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// CacheTtl is the lifetime of a cached prompt prefix.
+type CacheTtl int32
+
+const (
+	// CACHE_TTL_UNSPECIFIED means the provider's default (5 minutes on Anthropic).
+	CacheTtl_CACHE_TTL_UNSPECIFIED CacheTtl = 0
+	// CACHE_TTL_5M keeps the prefix 5 minutes after its last use.
+	CacheTtl_CACHE_TTL_5M CacheTtl = 1
+	// CACHE_TTL_1H keeps the prefix 1 hour after its last use.
+	CacheTtl_CACHE_TTL_1H CacheTtl = 2
+)
+
+// Enum value maps for CacheTtl.
+var (
+	CacheTtl_name = map[int32]string{
+		0: "CACHE_TTL_UNSPECIFIED",
+		1: "CACHE_TTL_5M",
+		2: "CACHE_TTL_1H",
+	}
+	CacheTtl_value = map[string]int32{
+		"CACHE_TTL_UNSPECIFIED": 0,
+		"CACHE_TTL_5M":          1,
+		"CACHE_TTL_1H":          2,
+	}
+)
+
+func (x CacheTtl) Enum() *CacheTtl {
+	p := new(CacheTtl)
+	*p = x
+	return p
+}
+
+func (x CacheTtl) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CacheTtl) Descriptor() protoreflect.EnumDescriptor {
+	return file_providergateway_v1_types_proto_enumTypes[0].Descriptor()
+}
+
+func (CacheTtl) Type() protoreflect.EnumType {
+	return &file_providergateway_v1_types_proto_enumTypes[0]
+}
+
+func (x CacheTtl) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CacheTtl.Descriptor instead.
+func (CacheTtl) EnumDescriptor() ([]byte, []int) {
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{0}
+}
+
 // StopReason is why the model stopped, normalized across providers.
 type StopReason int32
 
@@ -67,11 +120,11 @@ func (x StopReason) String() string {
 }
 
 func (StopReason) Descriptor() protoreflect.EnumDescriptor {
-	return file_providergateway_v1_types_proto_enumTypes[0].Descriptor()
+	return file_providergateway_v1_types_proto_enumTypes[1].Descriptor()
 }
 
 func (StopReason) Type() protoreflect.EnumType {
-	return &file_providergateway_v1_types_proto_enumTypes[0]
+	return &file_providergateway_v1_types_proto_enumTypes[1]
 }
 
 func (x StopReason) Number() protoreflect.EnumNumber {
@@ -80,7 +133,7 @@ func (x StopReason) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use StopReason.Descriptor instead.
 func (StopReason) EnumDescriptor() ([]byte, []int) {
-	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{0}
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{1}
 }
 
 // Mode is a tool-choice policy that names no tool.
@@ -124,11 +177,11 @@ func (x ToolChoice_Mode) String() string {
 }
 
 func (ToolChoice_Mode) Descriptor() protoreflect.EnumDescriptor {
-	return file_providergateway_v1_types_proto_enumTypes[1].Descriptor()
+	return file_providergateway_v1_types_proto_enumTypes[2].Descriptor()
 }
 
 func (ToolChoice_Mode) Type() protoreflect.EnumType {
-	return &file_providergateway_v1_types_proto_enumTypes[1]
+	return &file_providergateway_v1_types_proto_enumTypes[2]
 }
 
 func (x ToolChoice_Mode) Number() protoreflect.EnumNumber {
@@ -137,7 +190,7 @@ func (x ToolChoice_Mode) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ToolChoice_Mode.Descriptor instead.
 func (ToolChoice_Mode) EnumDescriptor() ([]byte, []int) {
-	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{7, 0}
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{8, 0}
 }
 
 // Message is one entry of a conversation, mirroring Victor's `Message`.
@@ -163,7 +216,10 @@ type Message struct {
 	// (`CompletionResponse.reasoning_blocks` or the final chunk's `reasoning_blocks`). Providers
 	// that sign their reasoning (Anthropic extended thinking) need them back, unchanged, to continue
 	// a tool-use conversation. Only valid when `role` is `assistant`.
-	Reasoning     []*ReasoningBlock `protobuf:"bytes,7,rep,name=reasoning,proto3" json:"reasoning,omitempty"`
+	Reasoning []*ReasoningBlock `protobuf:"bytes,7,rep,name=reasoning,proto3" json:"reasoning,omitempty"`
+	// CacheControl marks the end of a cacheable prompt prefix at this message (a cache breakpoint):
+	// Anthropic caches everything up to and including it. Unset means no breakpoint here.
+	CacheControl  *CacheControl `protobuf:"bytes,8,opt,name=cache_control,json=cacheControl,proto3" json:"cache_control,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -247,6 +303,59 @@ func (x *Message) GetReasoning() []*ReasoningBlock {
 	return nil
 }
 
+func (x *Message) GetCacheControl() *CacheControl {
+	if x != nil {
+		return x.CacheControl
+	}
+	return nil
+}
+
+// CacheControl is a prompt-cache breakpoint, mapped to Anthropic's `cache_control`.
+type CacheControl struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Ttl is how long the cached prefix lives. Unset means the provider's default (5 minutes).
+	Ttl           CacheTtl `protobuf:"varint,1,opt,name=ttl,proto3,enum=providergateway.v1.CacheTtl" json:"ttl,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CacheControl) Reset() {
+	*x = CacheControl{}
+	mi := &file_providergateway_v1_types_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CacheControl) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CacheControl) ProtoMessage() {}
+
+func (x *CacheControl) ProtoReflect() protoreflect.Message {
+	mi := &file_providergateway_v1_types_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CacheControl.ProtoReflect.Descriptor instead.
+func (*CacheControl) Descriptor() ([]byte, []int) {
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *CacheControl) GetTtl() CacheTtl {
+	if x != nil {
+		return x.Ttl
+	}
+	return CacheTtl_CACHE_TTL_UNSPECIFIED
+}
+
 // ReasoningBlock is one block of a model's reasoning with the provider's signature over it.
 type ReasoningBlock struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -262,7 +371,7 @@ type ReasoningBlock struct {
 
 func (x *ReasoningBlock) Reset() {
 	*x = ReasoningBlock{}
-	mi := &file_providergateway_v1_types_proto_msgTypes[1]
+	mi := &file_providergateway_v1_types_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -274,7 +383,7 @@ func (x *ReasoningBlock) String() string {
 func (*ReasoningBlock) ProtoMessage() {}
 
 func (x *ReasoningBlock) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_types_proto_msgTypes[1]
+	mi := &file_providergateway_v1_types_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -287,7 +396,7 @@ func (x *ReasoningBlock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReasoningBlock.ProtoReflect.Descriptor instead.
 func (*ReasoningBlock) Descriptor() ([]byte, []int) {
-	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{1}
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ReasoningBlock) GetText() string {
@@ -330,7 +439,7 @@ type Image struct {
 
 func (x *Image) Reset() {
 	*x = Image{}
-	mi := &file_providergateway_v1_types_proto_msgTypes[2]
+	mi := &file_providergateway_v1_types_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -342,7 +451,7 @@ func (x *Image) String() string {
 func (*Image) ProtoMessage() {}
 
 func (x *Image) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_types_proto_msgTypes[2]
+	mi := &file_providergateway_v1_types_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -355,7 +464,7 @@ func (x *Image) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Image.ProtoReflect.Descriptor instead.
 func (*Image) Descriptor() ([]byte, []int) {
-	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{2}
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Image) GetSource() isImage_Source {
@@ -419,14 +528,17 @@ type ToolDefinition struct {
 	// Parameters is the JSON Schema of the tool's arguments. Required: an object schema
 	// (`"type": "object"`), whose `properties` (if set) is an object and whose `required` (if set)
 	// lists only names from `properties`.
-	Parameters    *structpb.Struct `protobuf:"bytes,3,opt,name=parameters,proto3" json:"parameters,omitempty"`
+	Parameters *structpb.Struct `protobuf:"bytes,3,opt,name=parameters,proto3" json:"parameters,omitempty"`
+	// CacheControl marks a cache breakpoint after this tool's definition: the tools up to and
+	// including it are cached (Anthropic). Unset means no breakpoint here.
+	CacheControl  *CacheControl `protobuf:"bytes,4,opt,name=cache_control,json=cacheControl,proto3" json:"cache_control,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ToolDefinition) Reset() {
 	*x = ToolDefinition{}
-	mi := &file_providergateway_v1_types_proto_msgTypes[3]
+	mi := &file_providergateway_v1_types_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -438,7 +550,7 @@ func (x *ToolDefinition) String() string {
 func (*ToolDefinition) ProtoMessage() {}
 
 func (x *ToolDefinition) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_types_proto_msgTypes[3]
+	mi := &file_providergateway_v1_types_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -451,7 +563,7 @@ func (x *ToolDefinition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolDefinition.ProtoReflect.Descriptor instead.
 func (*ToolDefinition) Descriptor() ([]byte, []int) {
-	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{3}
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ToolDefinition) GetName() string {
@@ -471,6 +583,13 @@ func (x *ToolDefinition) GetDescription() string {
 func (x *ToolDefinition) GetParameters() *structpb.Struct {
 	if x != nil {
 		return x.Parameters
+	}
+	return nil
+}
+
+func (x *ToolDefinition) GetCacheControl() *CacheControl {
+	if x != nil {
+		return x.CacheControl
 	}
 	return nil
 }
@@ -497,7 +616,7 @@ type ToolCall struct {
 
 func (x *ToolCall) Reset() {
 	*x = ToolCall{}
-	mi := &file_providergateway_v1_types_proto_msgTypes[4]
+	mi := &file_providergateway_v1_types_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -509,7 +628,7 @@ func (x *ToolCall) String() string {
 func (*ToolCall) ProtoMessage() {}
 
 func (x *ToolCall) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_types_proto_msgTypes[4]
+	mi := &file_providergateway_v1_types_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -522,7 +641,7 @@ func (x *ToolCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolCall.ProtoReflect.Descriptor instead.
 func (*ToolCall) Descriptor() ([]byte, []int) {
-	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{4}
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ToolCall) GetId() string {
@@ -579,7 +698,7 @@ type ToolCallDelta struct {
 
 func (x *ToolCallDelta) Reset() {
 	*x = ToolCallDelta{}
-	mi := &file_providergateway_v1_types_proto_msgTypes[5]
+	mi := &file_providergateway_v1_types_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -591,7 +710,7 @@ func (x *ToolCallDelta) String() string {
 func (*ToolCallDelta) ProtoMessage() {}
 
 func (x *ToolCallDelta) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_types_proto_msgTypes[5]
+	mi := &file_providergateway_v1_types_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -604,7 +723,7 @@ func (x *ToolCallDelta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolCallDelta.ProtoReflect.Descriptor instead.
 func (*ToolCallDelta) Descriptor() ([]byte, []int) {
-	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{5}
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ToolCallDelta) GetIndex() int32 {
@@ -667,7 +786,7 @@ type Usage struct {
 
 func (x *Usage) Reset() {
 	*x = Usage{}
-	mi := &file_providergateway_v1_types_proto_msgTypes[6]
+	mi := &file_providergateway_v1_types_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -679,7 +798,7 @@ func (x *Usage) String() string {
 func (*Usage) ProtoMessage() {}
 
 func (x *Usage) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_types_proto_msgTypes[6]
+	mi := &file_providergateway_v1_types_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -692,7 +811,7 @@ func (x *Usage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Usage.ProtoReflect.Descriptor instead.
 func (*Usage) Descriptor() ([]byte, []int) {
-	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{6}
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Usage) GetPromptTokens() int32 {
@@ -774,7 +893,7 @@ type ToolChoice struct {
 
 func (x *ToolChoice) Reset() {
 	*x = ToolChoice{}
-	mi := &file_providergateway_v1_types_proto_msgTypes[7]
+	mi := &file_providergateway_v1_types_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -786,7 +905,7 @@ func (x *ToolChoice) String() string {
 func (*ToolChoice) ProtoMessage() {}
 
 func (x *ToolChoice) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_types_proto_msgTypes[7]
+	mi := &file_providergateway_v1_types_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -799,7 +918,7 @@ func (x *ToolChoice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolChoice.ProtoReflect.Descriptor instead.
 func (*ToolChoice) Descriptor() ([]byte, []int) {
-	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{7}
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ToolChoice) GetChoice() isToolChoice_Choice {
@@ -862,7 +981,7 @@ type ResponseFormat struct {
 
 func (x *ResponseFormat) Reset() {
 	*x = ResponseFormat{}
-	mi := &file_providergateway_v1_types_proto_msgTypes[8]
+	mi := &file_providergateway_v1_types_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -874,7 +993,7 @@ func (x *ResponseFormat) String() string {
 func (*ResponseFormat) ProtoMessage() {}
 
 func (x *ResponseFormat) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_types_proto_msgTypes[8]
+	mi := &file_providergateway_v1_types_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -887,7 +1006,7 @@ func (x *ResponseFormat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResponseFormat.ProtoReflect.Descriptor instead.
 func (*ResponseFormat) Descriptor() ([]byte, []int) {
-	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{8}
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ResponseFormat) GetFormat() isResponseFormat_Format {
@@ -958,7 +1077,7 @@ type ResponseFormat_TextFormat struct {
 
 func (x *ResponseFormat_TextFormat) Reset() {
 	*x = ResponseFormat_TextFormat{}
-	mi := &file_providergateway_v1_types_proto_msgTypes[9]
+	mi := &file_providergateway_v1_types_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -970,7 +1089,7 @@ func (x *ResponseFormat_TextFormat) String() string {
 func (*ResponseFormat_TextFormat) ProtoMessage() {}
 
 func (x *ResponseFormat_TextFormat) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_types_proto_msgTypes[9]
+	mi := &file_providergateway_v1_types_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -983,7 +1102,7 @@ func (x *ResponseFormat_TextFormat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResponseFormat_TextFormat.ProtoReflect.Descriptor instead.
 func (*ResponseFormat_TextFormat) Descriptor() ([]byte, []int) {
-	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{8, 0}
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{9, 0}
 }
 
 // JsonObjectFormat asks for any valid JSON object.
@@ -995,7 +1114,7 @@ type ResponseFormat_JsonObjectFormat struct {
 
 func (x *ResponseFormat_JsonObjectFormat) Reset() {
 	*x = ResponseFormat_JsonObjectFormat{}
-	mi := &file_providergateway_v1_types_proto_msgTypes[10]
+	mi := &file_providergateway_v1_types_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1007,7 +1126,7 @@ func (x *ResponseFormat_JsonObjectFormat) String() string {
 func (*ResponseFormat_JsonObjectFormat) ProtoMessage() {}
 
 func (x *ResponseFormat_JsonObjectFormat) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_types_proto_msgTypes[10]
+	mi := &file_providergateway_v1_types_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1020,7 +1139,7 @@ func (x *ResponseFormat_JsonObjectFormat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResponseFormat_JsonObjectFormat.ProtoReflect.Descriptor instead.
 func (*ResponseFormat_JsonObjectFormat) Descriptor() ([]byte, []int) {
-	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{8, 1}
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{9, 1}
 }
 
 // JsonSchemaFormat asks for JSON that validates against a schema.
@@ -1038,7 +1157,7 @@ type ResponseFormat_JsonSchemaFormat struct {
 
 func (x *ResponseFormat_JsonSchemaFormat) Reset() {
 	*x = ResponseFormat_JsonSchemaFormat{}
-	mi := &file_providergateway_v1_types_proto_msgTypes[11]
+	mi := &file_providergateway_v1_types_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1050,7 +1169,7 @@ func (x *ResponseFormat_JsonSchemaFormat) String() string {
 func (*ResponseFormat_JsonSchemaFormat) ProtoMessage() {}
 
 func (x *ResponseFormat_JsonSchemaFormat) ProtoReflect() protoreflect.Message {
-	mi := &file_providergateway_v1_types_proto_msgTypes[11]
+	mi := &file_providergateway_v1_types_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1063,7 +1182,7 @@ func (x *ResponseFormat_JsonSchemaFormat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResponseFormat_JsonSchemaFormat.ProtoReflect.Descriptor instead.
 func (*ResponseFormat_JsonSchemaFormat) Descriptor() ([]byte, []int) {
-	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{8, 2}
+	return file_providergateway_v1_types_proto_rawDescGZIP(), []int{9, 2}
 }
 
 func (x *ResponseFormat_JsonSchemaFormat) GetName() string {
@@ -1091,7 +1210,7 @@ var File_providergateway_v1_types_proto protoreflect.FileDescriptor
 
 const file_providergateway_v1_types_proto_rawDesc = "" +
 	"\n" +
-	"\x1eprovidergateway/v1/types.proto\x12\x12providergateway.v1\x1a\x1cgoogle/protobuf/struct.proto\"\x9f\x02\n" +
+	"\x1eprovidergateway/v1/types.proto\x12\x12providergateway.v1\x1a\x1cgoogle/protobuf/struct.proto\"\xe6\x02\n" +
 	"\aMessage\x12\x12\n" +
 	"\x04role\x18\x01 \x01(\tR\x04role\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\tR\acontent\x12\x12\n" +
@@ -1101,7 +1220,10 @@ const file_providergateway_v1_types_proto_rawDesc = "" +
 	"\ftool_call_id\x18\x05 \x01(\tR\n" +
 	"toolCallId\x121\n" +
 	"\x06images\x18\x06 \x03(\v2\x19.providergateway.v1.ImageR\x06images\x12@\n" +
-	"\treasoning\x18\a \x03(\v2\".providergateway.v1.ReasoningBlockR\treasoning\"^\n" +
+	"\treasoning\x18\a \x03(\v2\".providergateway.v1.ReasoningBlockR\treasoning\x12E\n" +
+	"\rcache_control\x18\b \x01(\v2 .providergateway.v1.CacheControlR\fcacheControl\">\n" +
+	"\fCacheControl\x12.\n" +
+	"\x03ttl\x18\x01 \x01(\x0e2\x1c.providergateway.v1.CacheTtlR\x03ttl\"^\n" +
 	"\x0eReasoningBlock\x12\x12\n" +
 	"\x04text\x18\x01 \x01(\tR\x04text\x12\x1c\n" +
 	"\tsignature\x18\x02 \x01(\tR\tsignature\x12\x1a\n" +
@@ -1110,13 +1232,14 @@ const file_providergateway_v1_types_proto_rawDesc = "" +
 	"\x04data\x18\x01 \x01(\fH\x00R\x04data\x12\x12\n" +
 	"\x03url\x18\x02 \x01(\tH\x00R\x03url\x12\x1b\n" +
 	"\tmime_type\x18\x03 \x01(\tR\bmimeTypeB\b\n" +
-	"\x06source\"\x7f\n" +
+	"\x06source\"\xc6\x01\n" +
 	"\x0eToolDefinition\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x127\n" +
 	"\n" +
 	"parameters\x18\x03 \x01(\v2\x17.google.protobuf.StructR\n" +
-	"parameters\"\x8f\x01\n" +
+	"parameters\x12E\n" +
+	"\rcache_control\x18\x04 \x01(\v2 .providergateway.v1.CacheControlR\fcacheControl\"\x8f\x01\n" +
 	"\bToolCall\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1c\n" +
@@ -1162,7 +1285,11 @@ const file_providergateway_v1_types_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12/\n" +
 	"\x06schema\x18\x02 \x01(\v2\x17.google.protobuf.StructR\x06schema\x12\x16\n" +
 	"\x06strict\x18\x03 \x01(\bR\x06strictB\b\n" +
-	"\x06format*\x93\x01\n" +
+	"\x06format*I\n" +
+	"\bCacheTtl\x12\x19\n" +
+	"\x15CACHE_TTL_UNSPECIFIED\x10\x00\x12\x10\n" +
+	"\fCACHE_TTL_5M\x10\x01\x12\x10\n" +
+	"\fCACHE_TTL_1H\x10\x02*\x93\x01\n" +
 	"\n" +
 	"StopReason\x12\x1b\n" +
 	"\x17STOP_REASON_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -1185,40 +1312,45 @@ func file_providergateway_v1_types_proto_rawDescGZIP() []byte {
 	return file_providergateway_v1_types_proto_rawDescData
 }
 
-var file_providergateway_v1_types_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_providergateway_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_providergateway_v1_types_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_providergateway_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_providergateway_v1_types_proto_goTypes = []any{
-	(StopReason)(0),                         // 0: providergateway.v1.StopReason
-	(ToolChoice_Mode)(0),                    // 1: providergateway.v1.ToolChoice.Mode
-	(*Message)(nil),                         // 2: providergateway.v1.Message
-	(*ReasoningBlock)(nil),                  // 3: providergateway.v1.ReasoningBlock
-	(*Image)(nil),                           // 4: providergateway.v1.Image
-	(*ToolDefinition)(nil),                  // 5: providergateway.v1.ToolDefinition
-	(*ToolCall)(nil),                        // 6: providergateway.v1.ToolCall
-	(*ToolCallDelta)(nil),                   // 7: providergateway.v1.ToolCallDelta
-	(*Usage)(nil),                           // 8: providergateway.v1.Usage
-	(*ToolChoice)(nil),                      // 9: providergateway.v1.ToolChoice
-	(*ResponseFormat)(nil),                  // 10: providergateway.v1.ResponseFormat
-	(*ResponseFormat_TextFormat)(nil),       // 11: providergateway.v1.ResponseFormat.TextFormat
-	(*ResponseFormat_JsonObjectFormat)(nil), // 12: providergateway.v1.ResponseFormat.JsonObjectFormat
-	(*ResponseFormat_JsonSchemaFormat)(nil), // 13: providergateway.v1.ResponseFormat.JsonSchemaFormat
-	(*structpb.Struct)(nil),                 // 14: google.protobuf.Struct
+	(CacheTtl)(0),                           // 0: providergateway.v1.CacheTtl
+	(StopReason)(0),                         // 1: providergateway.v1.StopReason
+	(ToolChoice_Mode)(0),                    // 2: providergateway.v1.ToolChoice.Mode
+	(*Message)(nil),                         // 3: providergateway.v1.Message
+	(*CacheControl)(nil),                    // 4: providergateway.v1.CacheControl
+	(*ReasoningBlock)(nil),                  // 5: providergateway.v1.ReasoningBlock
+	(*Image)(nil),                           // 6: providergateway.v1.Image
+	(*ToolDefinition)(nil),                  // 7: providergateway.v1.ToolDefinition
+	(*ToolCall)(nil),                        // 8: providergateway.v1.ToolCall
+	(*ToolCallDelta)(nil),                   // 9: providergateway.v1.ToolCallDelta
+	(*Usage)(nil),                           // 10: providergateway.v1.Usage
+	(*ToolChoice)(nil),                      // 11: providergateway.v1.ToolChoice
+	(*ResponseFormat)(nil),                  // 12: providergateway.v1.ResponseFormat
+	(*ResponseFormat_TextFormat)(nil),       // 13: providergateway.v1.ResponseFormat.TextFormat
+	(*ResponseFormat_JsonObjectFormat)(nil), // 14: providergateway.v1.ResponseFormat.JsonObjectFormat
+	(*ResponseFormat_JsonSchemaFormat)(nil), // 15: providergateway.v1.ResponseFormat.JsonSchemaFormat
+	(*structpb.Struct)(nil),                 // 16: google.protobuf.Struct
 }
 var file_providergateway_v1_types_proto_depIdxs = []int32{
-	6,  // 0: providergateway.v1.Message.tool_calls:type_name -> providergateway.v1.ToolCall
-	4,  // 1: providergateway.v1.Message.images:type_name -> providergateway.v1.Image
-	3,  // 2: providergateway.v1.Message.reasoning:type_name -> providergateway.v1.ReasoningBlock
-	14, // 3: providergateway.v1.ToolDefinition.parameters:type_name -> google.protobuf.Struct
-	1,  // 4: providergateway.v1.ToolChoice.mode:type_name -> providergateway.v1.ToolChoice.Mode
-	11, // 5: providergateway.v1.ResponseFormat.text:type_name -> providergateway.v1.ResponseFormat.TextFormat
-	12, // 6: providergateway.v1.ResponseFormat.json_object:type_name -> providergateway.v1.ResponseFormat.JsonObjectFormat
-	13, // 7: providergateway.v1.ResponseFormat.json_schema:type_name -> providergateway.v1.ResponseFormat.JsonSchemaFormat
-	14, // 8: providergateway.v1.ResponseFormat.JsonSchemaFormat.schema:type_name -> google.protobuf.Struct
-	9,  // [9:9] is the sub-list for method output_type
-	9,  // [9:9] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	8,  // 0: providergateway.v1.Message.tool_calls:type_name -> providergateway.v1.ToolCall
+	6,  // 1: providergateway.v1.Message.images:type_name -> providergateway.v1.Image
+	5,  // 2: providergateway.v1.Message.reasoning:type_name -> providergateway.v1.ReasoningBlock
+	4,  // 3: providergateway.v1.Message.cache_control:type_name -> providergateway.v1.CacheControl
+	0,  // 4: providergateway.v1.CacheControl.ttl:type_name -> providergateway.v1.CacheTtl
+	16, // 5: providergateway.v1.ToolDefinition.parameters:type_name -> google.protobuf.Struct
+	4,  // 6: providergateway.v1.ToolDefinition.cache_control:type_name -> providergateway.v1.CacheControl
+	2,  // 7: providergateway.v1.ToolChoice.mode:type_name -> providergateway.v1.ToolChoice.Mode
+	13, // 8: providergateway.v1.ResponseFormat.text:type_name -> providergateway.v1.ResponseFormat.TextFormat
+	14, // 9: providergateway.v1.ResponseFormat.json_object:type_name -> providergateway.v1.ResponseFormat.JsonObjectFormat
+	15, // 10: providergateway.v1.ResponseFormat.json_schema:type_name -> providergateway.v1.ResponseFormat.JsonSchemaFormat
+	16, // 11: providergateway.v1.ResponseFormat.JsonSchemaFormat.schema:type_name -> google.protobuf.Struct
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_providergateway_v1_types_proto_init() }
@@ -1226,16 +1358,16 @@ func file_providergateway_v1_types_proto_init() {
 	if File_providergateway_v1_types_proto != nil {
 		return
 	}
-	file_providergateway_v1_types_proto_msgTypes[2].OneofWrappers = []any{
+	file_providergateway_v1_types_proto_msgTypes[3].OneofWrappers = []any{
 		(*Image_Data)(nil),
 		(*Image_Url)(nil),
 	}
-	file_providergateway_v1_types_proto_msgTypes[6].OneofWrappers = []any{}
-	file_providergateway_v1_types_proto_msgTypes[7].OneofWrappers = []any{
+	file_providergateway_v1_types_proto_msgTypes[7].OneofWrappers = []any{}
+	file_providergateway_v1_types_proto_msgTypes[8].OneofWrappers = []any{
 		(*ToolChoice_Mode_)(nil),
 		(*ToolChoice_ToolName)(nil),
 	}
-	file_providergateway_v1_types_proto_msgTypes[8].OneofWrappers = []any{
+	file_providergateway_v1_types_proto_msgTypes[9].OneofWrappers = []any{
 		(*ResponseFormat_Text)(nil),
 		(*ResponseFormat_JsonObject)(nil),
 		(*ResponseFormat_JsonSchema)(nil),
@@ -1245,8 +1377,8 @@ func file_providergateway_v1_types_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_providergateway_v1_types_proto_rawDesc), len(file_providergateway_v1_types_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   12,
+			NumEnums:      3,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -10,12 +10,24 @@ lives in :mod:`providergateway.victor` (install the ``victor`` extra).
 """
 
 from providergateway._errors import DOMAIN, FieldViolation, GatewayError
-from providergateway._requests import assistant, chat_request, system, tool_result, user
+from providergateway._requests import (
+    assistant,
+    chat_request,
+    count_tokens_request,
+    embed_request,
+    system,
+    tool_result,
+    user,
+)
 from providergateway.aio import AsyncChunkStream, AsyncClient, AsyncConverseSession, AsyncTurn
 from providergateway.client import ChunkStream, Client, ConverseSession, Turn
 from providergateway.v1.provider_service_pb2 import (
     ChatRequest,
     CompletionResponse,
+    CountTokensRequest,
+    CountTokensResponse,
+    EmbedRequest,
+    EmbedResponse,
     ListProvidersResponse,
     StreamChunk,
 )
@@ -36,7 +48,13 @@ __all__ = [
     "ConverseSession",
     "FieldViolation",
     "GatewayError",
+    "CountTokensRequest",
+    "CountTokensResponse",
+    "EmbedRequest",
+    "EmbedResponse",
     "ListProvidersResponse",
+    "count_tokens_request",
+    "embed_request",
     "Message",
     "StopReason",
     "StreamChunk",

@@ -13,6 +13,8 @@ from providergateway.v1 import types_pb2 as types
 __all__ = [
     "MessageLike",
     "Messages",
+    "count_tokens_request",
+    "embed_request",
     "assistant",
     "chat_request",
     "system",
@@ -215,3 +217,40 @@ def _response_format(value: Union[str, Mapping[str, Any], types.ResponseFormat])
 def metadata_pairs(metadata: Optional[Mapping[str, str]]) -> Optional[List[Tuple[str, str]]]:
     """gRPC call metadata from a mapping; ``None`` when empty."""
     return list(metadata.items()) if metadata else None
+
+
+def embed_request(
+    inputs: Union[str, Sequence[str], pb.EmbedRequest],
+    **fields: Any,
+) -> pb.EmbedRequest:
+    """Builds an ``EmbedRequest``: one text or a list of texts, plus ``provider``, ``model``,
+    ``dimensions``, ``encoding`` (``"float"`` or ``"base64"``), ``extra`` (a dict) and ``tags``.
+    A ready ``EmbedRequest`` is returned as it is (no other fields allowed)."""
+    if isinstance(inputs, pb.EmbedRequest):
+        if fields:
+            raise TypeError("pass either a ready EmbedRequest or fields, not both")
+        return inputs
+    texts = [inputs] if isinstance(inputs, str) else list(inputs)
+    extra = fields.pop("extra", None)
+    encoding = fields.pop("encoding", None)
+    request = pb.EmbedRequest(inputs=texts, **fields)
+    if encoding is not None:
+        request.encoding = {
+            "float": pb.EMBEDDING_ENCODING_FLOAT,
+            "base64": pb.EMBEDDING_ENCODING_BASE64,
+        }.get(encoding, encoding)
+    if extra:
+        request.extra.update(extra)
+    return request
+
+
+def count_tokens_request(
+    messages: Union[Messages, pb.ChatRequest, pb.CountTokensRequest], **fields: Any
+) -> pb.CountTokensRequest:
+    """Builds a ``CountTokensRequest`` around the ``ChatRequest`` that ``chat_request`` would
+    build from the same arguments."""
+    if isinstance(messages, pb.CountTokensRequest):
+        if fields:
+            raise TypeError("pass either a ready CountTokensRequest or fields, not both")
+        return messages
+    return pb.CountTokensRequest(request=chat_request(messages, **fields))

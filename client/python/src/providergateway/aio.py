@@ -9,7 +9,13 @@ import grpc
 import grpc.aio
 
 from providergateway._errors import GatewayError
-from providergateway._requests import Messages, chat_request, metadata_pairs
+from providergateway._requests import (
+    Messages,
+    chat_request,
+    count_tokens_request,
+    embed_request,
+    metadata_pairs,
+)
 from providergateway.client import DEFAULT_TARGET
 from providergateway.v1 import provider_service_pb2 as pb
 from providergateway.v1 import provider_service_pb2_grpc as pb_grpc
@@ -98,6 +104,38 @@ class AsyncClient:
     ) -> "AsyncConverseSession":
         """Opens a ``Converse`` stream (see :class:`AsyncConverseSession`)."""
         return AsyncConverseSession(self._stub.Converse(**self._call_options(timeout, metadata)))
+
+    async def embed(
+        self,
+        inputs: Union[str, Sequence[str], pb.EmbedRequest],
+        *,
+        timeout: Optional[float] = None,
+        metadata: Optional[Mapping[str, str]] = None,
+        **fields: Any,
+    ) -> pb.EmbedResponse:
+        """Embeds one text or a batch (``Embed``): one ``Embedding`` per input, in order. Fields as
+        ``embed_request``; ``model`` is required (an embedding model, route or provider/model)."""
+        request = embed_request(inputs, **fields)
+        try:
+            return await self._stub.Embed(request, **self._call_options(timeout, metadata))
+        except grpc.aio.AioRpcError as error:
+            raise GatewayError.from_rpc_error(error) from None
+
+    async def count_tokens(
+        self,
+        messages: Union[Messages, pb.ChatRequest, pb.CountTokensRequest],
+        *,
+        timeout: Optional[float] = None,
+        metadata: Optional[Mapping[str, str]] = None,
+        **fields: Any,
+    ) -> pb.CountTokensResponse:
+        """Counts the input tokens a chat request would use (``CountTokens``): the provider's own
+        count where it has one, else the gateway's estimate (``estimated`` is then true)."""
+        request = count_tokens_request(messages, **fields)
+        try:
+            return await self._stub.CountTokens(request, **self._call_options(timeout, metadata))
+        except grpc.aio.AioRpcError as error:
+            raise GatewayError.from_rpc_error(error) from None
 
     async def list_providers(
         self, *, timeout: Optional[float] = None, metadata: Optional[Mapping[str, str]] = None

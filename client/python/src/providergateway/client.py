@@ -9,7 +9,13 @@ from typing import Any, Dict, Iterator, Mapping, Optional, Sequence, Tuple, Unio
 import grpc
 
 from providergateway._errors import GatewayError
-from providergateway._requests import Messages, chat_request, metadata_pairs
+from providergateway._requests import (
+    Messages,
+    chat_request,
+    count_tokens_request,
+    embed_request,
+    metadata_pairs,
+)
 from providergateway.v1 import provider_service_pb2 as pb
 from providergateway.v1 import provider_service_pb2_grpc as pb_grpc
 
@@ -95,6 +101,38 @@ class Client:
         """Opens a ``Converse`` stream: many turns, concurrent or one after another, on one call
         whose server can keep the conversation history. ``timeout`` bounds the whole session."""
         return ConverseSession(self._stub, self._call_options(timeout, metadata))
+
+    def embed(
+        self,
+        inputs: Union[str, Sequence[str], pb.EmbedRequest],
+        *,
+        timeout: Optional[float] = None,
+        metadata: Optional[Mapping[str, str]] = None,
+        **fields: Any,
+    ) -> pb.EmbedResponse:
+        """Embeds one text or a batch (``Embed``): one ``Embedding`` per input, in order. Fields as
+        ``embed_request``; ``model`` is required (an embedding model, route or provider/model)."""
+        request = embed_request(inputs, **fields)
+        try:
+            return self._stub.Embed(request, **self._call_options(timeout, metadata))
+        except grpc.RpcError as error:
+            raise GatewayError.from_rpc_error(error) from None
+
+    def count_tokens(
+        self,
+        messages: Union[Messages, pb.ChatRequest, pb.CountTokensRequest],
+        *,
+        timeout: Optional[float] = None,
+        metadata: Optional[Mapping[str, str]] = None,
+        **fields: Any,
+    ) -> pb.CountTokensResponse:
+        """Counts the input tokens a chat request would use (``CountTokens``): the provider's own
+        count where it has one, else the gateway's estimate (``estimated`` is then true)."""
+        request = count_tokens_request(messages, **fields)
+        try:
+            return self._stub.CountTokens(request, **self._call_options(timeout, metadata))
+        except grpc.RpcError as error:
+            raise GatewayError.from_rpc_error(error) from None
 
     def list_providers(
         self, *, timeout: Optional[float] = None, metadata: Optional[Mapping[str, str]] = None

@@ -29,6 +29,12 @@ class CircuitState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CIRCUIT_STATE_CLOSED: _ClassVar[CircuitState]
     CIRCUIT_STATE_OPEN: _ClassVar[CircuitState]
     CIRCUIT_STATE_HALF_OPEN: _ClassVar[CircuitState]
+
+class EmbeddingEncoding(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    EMBEDDING_ENCODING_UNSPECIFIED: _ClassVar[EmbeddingEncoding]
+    EMBEDDING_ENCODING_FLOAT: _ClassVar[EmbeddingEncoding]
+    EMBEDDING_ENCODING_BASE64: _ClassVar[EmbeddingEncoding]
 TOOL_CALL_FORMAT_UNSPECIFIED: ToolCallFormat
 TOOL_CALL_FORMAT_OPENAI: ToolCallFormat
 TOOL_CALL_FORMAT_ANTHROPIC: ToolCallFormat
@@ -44,9 +50,12 @@ CIRCUIT_STATE_UNSPECIFIED: CircuitState
 CIRCUIT_STATE_CLOSED: CircuitState
 CIRCUIT_STATE_OPEN: CircuitState
 CIRCUIT_STATE_HALF_OPEN: CircuitState
+EMBEDDING_ENCODING_UNSPECIFIED: EmbeddingEncoding
+EMBEDDING_ENCODING_FLOAT: EmbeddingEncoding
+EMBEDDING_ENCODING_BASE64: EmbeddingEncoding
 
 class ChatRequest(_message.Message):
-    __slots__ = ("provider", "model", "messages", "temperature", "max_tokens", "tools", "tool_choice", "stop", "seed", "top_p", "response_format", "reasoning_effort", "extra", "tags")
+    __slots__ = ("provider", "model", "messages", "temperature", "max_tokens", "tools", "tool_choice", "stop", "seed", "top_p", "response_format", "reasoning_effort", "extra", "tags", "include_raw", "check_schema", "prompt_cache_key", "cached_content")
     class TagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -68,6 +77,10 @@ class ChatRequest(_message.Message):
     REASONING_EFFORT_FIELD_NUMBER: _ClassVar[int]
     EXTRA_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_RAW_FIELD_NUMBER: _ClassVar[int]
+    CHECK_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    PROMPT_CACHE_KEY_FIELD_NUMBER: _ClassVar[int]
+    CACHED_CONTENT_FIELD_NUMBER: _ClassVar[int]
     provider: str
     model: str
     messages: _containers.RepeatedCompositeFieldContainer[_types_pb2.Message]
@@ -82,10 +95,14 @@ class ChatRequest(_message.Message):
     reasoning_effort: str
     extra: _struct_pb2.Struct
     tags: _containers.ScalarMap[str, str]
-    def __init__(self, provider: _Optional[str] = ..., model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., temperature: _Optional[float] = ..., max_tokens: _Optional[int] = ..., tools: _Optional[_Iterable[_Union[_types_pb2.ToolDefinition, _Mapping]]] = ..., tool_choice: _Optional[_Union[_types_pb2.ToolChoice, _Mapping]] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., top_p: _Optional[float] = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., reasoning_effort: _Optional[str] = ..., extra: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., tags: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    include_raw: bool
+    check_schema: bool
+    prompt_cache_key: str
+    cached_content: str
+    def __init__(self, provider: _Optional[str] = ..., model: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[_types_pb2.Message, _Mapping]]] = ..., temperature: _Optional[float] = ..., max_tokens: _Optional[int] = ..., tools: _Optional[_Iterable[_Union[_types_pb2.ToolDefinition, _Mapping]]] = ..., tool_choice: _Optional[_Union[_types_pb2.ToolChoice, _Mapping]] = ..., stop: _Optional[_Iterable[str]] = ..., seed: _Optional[int] = ..., top_p: _Optional[float] = ..., response_format: _Optional[_Union[_types_pb2.ResponseFormat, _Mapping]] = ..., reasoning_effort: _Optional[str] = ..., extra: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., tags: _Optional[_Mapping[str, str]] = ..., include_raw: bool = ..., check_schema: bool = ..., prompt_cache_key: _Optional[str] = ..., cached_content: _Optional[str] = ...) -> None: ...
 
 class CompletionResponse(_message.Message):
-    __slots__ = ("content", "role", "tool_calls", "stop_reason", "native_stop_reason", "usage", "model", "provider", "reasoning_content", "metadata", "reasoning_blocks")
+    __slots__ = ("content", "role", "tool_calls", "stop_reason", "native_stop_reason", "usage", "model", "provider", "reasoning_content", "metadata", "reasoning_blocks", "raw_response")
     class MetadataEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -104,6 +121,7 @@ class CompletionResponse(_message.Message):
     REASONING_CONTENT_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
     REASONING_BLOCKS_FIELD_NUMBER: _ClassVar[int]
+    RAW_RESPONSE_FIELD_NUMBER: _ClassVar[int]
     content: str
     role: str
     tool_calls: _containers.RepeatedCompositeFieldContainer[_types_pb2.ToolCall]
@@ -115,7 +133,8 @@ class CompletionResponse(_message.Message):
     reasoning_content: str
     metadata: _containers.ScalarMap[str, str]
     reasoning_blocks: _containers.RepeatedCompositeFieldContainer[_types_pb2.ReasoningBlock]
-    def __init__(self, content: _Optional[str] = ..., role: _Optional[str] = ..., tool_calls: _Optional[_Iterable[_Union[_types_pb2.ToolCall, _Mapping]]] = ..., stop_reason: _Optional[_Union[_types_pb2.StopReason, str]] = ..., native_stop_reason: _Optional[str] = ..., usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., reasoning_content: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., reasoning_blocks: _Optional[_Iterable[_Union[_types_pb2.ReasoningBlock, _Mapping]]] = ...) -> None: ...
+    raw_response: str
+    def __init__(self, content: _Optional[str] = ..., role: _Optional[str] = ..., tool_calls: _Optional[_Iterable[_Union[_types_pb2.ToolCall, _Mapping]]] = ..., stop_reason: _Optional[_Union[_types_pb2.StopReason, str]] = ..., native_stop_reason: _Optional[str] = ..., usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., reasoning_content: _Optional[str] = ..., metadata: _Optional[_Mapping[str, str]] = ..., reasoning_blocks: _Optional[_Iterable[_Union[_types_pb2.ReasoningBlock, _Mapping]]] = ..., raw_response: _Optional[str] = ...) -> None: ...
 
 class StreamChunk(_message.Message):
     __slots__ = ("content", "reasoning_content", "tool_call_deltas", "tool_calls", "stop_reason", "native_stop_reason", "is_final", "usage", "model", "provider", "metadata", "reasoning_blocks")
@@ -231,7 +250,7 @@ class ModelInfo(_message.Message):
     def __init__(self, id: _Optional[str] = ..., capabilities: _Optional[_Union[Capabilities, _Mapping]] = ...) -> None: ...
 
 class Capabilities(_message.Message):
-    __slots__ = ("tools", "streaming", "vision", "prompt_caching", "tool_call_format", "context_window", "native_tool_calls", "streaming_tool_calls", "parallel_tool_calls", "json_fallback", "xml_fallback", "thinking", "recommended_max_tools")
+    __slots__ = ("tools", "streaming", "vision", "prompt_caching", "tool_call_format", "context_window", "native_tool_calls", "streaming_tool_calls", "parallel_tool_calls", "json_fallback", "xml_fallback", "thinking", "recommended_max_tools", "tool_choice_param", "argument_format", "embeddings")
     TOOLS_FIELD_NUMBER: _ClassVar[int]
     STREAMING_FIELD_NUMBER: _ClassVar[int]
     VISION_FIELD_NUMBER: _ClassVar[int]
@@ -245,6 +264,9 @@ class Capabilities(_message.Message):
     XML_FALLBACK_FIELD_NUMBER: _ClassVar[int]
     THINKING_FIELD_NUMBER: _ClassVar[int]
     RECOMMENDED_MAX_TOOLS_FIELD_NUMBER: _ClassVar[int]
+    TOOL_CHOICE_PARAM_FIELD_NUMBER: _ClassVar[int]
+    ARGUMENT_FORMAT_FIELD_NUMBER: _ClassVar[int]
+    EMBEDDINGS_FIELD_NUMBER: _ClassVar[int]
     tools: bool
     streaming: bool
     vision: bool
@@ -258,7 +280,10 @@ class Capabilities(_message.Message):
     xml_fallback: bool
     thinking: bool
     recommended_max_tools: int
-    def __init__(self, tools: bool = ..., streaming: bool = ..., vision: bool = ..., prompt_caching: bool = ..., tool_call_format: _Optional[_Union[ToolCallFormat, str]] = ..., context_window: _Optional[int] = ..., native_tool_calls: bool = ..., streaming_tool_calls: bool = ..., parallel_tool_calls: bool = ..., json_fallback: bool = ..., xml_fallback: bool = ..., thinking: bool = ..., recommended_max_tools: _Optional[int] = ...) -> None: ...
+    tool_choice_param: bool
+    argument_format: str
+    embeddings: bool
+    def __init__(self, tools: bool = ..., streaming: bool = ..., vision: bool = ..., prompt_caching: bool = ..., tool_call_format: _Optional[_Union[ToolCallFormat, str]] = ..., context_window: _Optional[int] = ..., native_tool_calls: bool = ..., streaming_tool_calls: bool = ..., parallel_tool_calls: bool = ..., json_fallback: bool = ..., xml_fallback: bool = ..., thinking: bool = ..., recommended_max_tools: _Optional[int] = ..., tool_choice_param: bool = ..., argument_format: _Optional[str] = ..., embeddings: bool = ...) -> None: ...
 
 class RouteInfo(_message.Message):
     __slots__ = ("name", "targets")
@@ -299,3 +324,77 @@ class DeploymentInfo(_message.Message):
     latency_ms: float
     host: str
     def __init__(self, id: _Optional[str] = ..., key_id: _Optional[str] = ..., model: _Optional[str] = ..., weight: _Optional[int] = ..., circuit_state: _Optional[_Union[CircuitState, str]] = ..., state: _Optional[str] = ..., cooldown_remaining_ms: _Optional[int] = ..., in_flight: _Optional[int] = ..., latency_ms: _Optional[float] = ..., host: _Optional[str] = ...) -> None: ...
+
+class EmbedRequest(_message.Message):
+    __slots__ = ("provider", "model", "inputs", "dimensions", "encoding", "extra", "tags")
+    class TagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    INPUTS_FIELD_NUMBER: _ClassVar[int]
+    DIMENSIONS_FIELD_NUMBER: _ClassVar[int]
+    ENCODING_FIELD_NUMBER: _ClassVar[int]
+    EXTRA_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    provider: str
+    model: str
+    inputs: _containers.RepeatedScalarFieldContainer[str]
+    dimensions: int
+    encoding: EmbeddingEncoding
+    extra: _struct_pb2.Struct
+    tags: _containers.ScalarMap[str, str]
+    def __init__(self, provider: _Optional[str] = ..., model: _Optional[str] = ..., inputs: _Optional[_Iterable[str]] = ..., dimensions: _Optional[int] = ..., encoding: _Optional[_Union[EmbeddingEncoding, str]] = ..., extra: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., tags: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class Embedding(_message.Message):
+    __slots__ = ("index", "values", "data")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    VALUES_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    values: _containers.RepeatedScalarFieldContainer[float]
+    data: bytes
+    def __init__(self, index: _Optional[int] = ..., values: _Optional[_Iterable[float]] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class EmbedResponse(_message.Message):
+    __slots__ = ("embeddings", "model", "provider", "usage", "metadata")
+    class MetadataEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    EMBEDDINGS_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    embeddings: _containers.RepeatedCompositeFieldContainer[Embedding]
+    model: str
+    provider: str
+    usage: _types_pb2.Usage
+    metadata: _containers.ScalarMap[str, str]
+    def __init__(self, embeddings: _Optional[_Iterable[_Union[Embedding, _Mapping]]] = ..., model: _Optional[str] = ..., provider: _Optional[str] = ..., usage: _Optional[_Union[_types_pb2.Usage, _Mapping]] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class CountTokensRequest(_message.Message):
+    __slots__ = ("request",)
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    request: ChatRequest
+    def __init__(self, request: _Optional[_Union[ChatRequest, _Mapping]] = ...) -> None: ...
+
+class CountTokensResponse(_message.Message):
+    __slots__ = ("input_tokens", "estimated", "provider", "model")
+    INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    input_tokens: int
+    estimated: bool
+    provider: str
+    model: str
+    def __init__(self, input_tokens: _Optional[int] = ..., estimated: bool = ..., provider: _Optional[str] = ..., model: _Optional[str] = ...) -> None: ...

@@ -62,6 +62,16 @@ class ProviderServiceStub(object):
                 request_serializer=providergateway_dot_v1_dot_provider__service__pb2.ListProvidersRequest.SerializeToString,
                 response_deserializer=providergateway_dot_v1_dot_provider__service__pb2.ListProvidersResponse.FromString,
                 _registered_method=True)
+        self.Embed = channel.unary_unary(
+                '/providergateway.v1.ProviderService/Embed',
+                request_serializer=providergateway_dot_v1_dot_provider__service__pb2.EmbedRequest.SerializeToString,
+                response_deserializer=providergateway_dot_v1_dot_provider__service__pb2.EmbedResponse.FromString,
+                _registered_method=True)
+        self.CountTokens = channel.unary_unary(
+                '/providergateway.v1.ProviderService/CountTokens',
+                request_serializer=providergateway_dot_v1_dot_provider__service__pb2.CountTokensRequest.SerializeToString,
+                response_deserializer=providergateway_dot_v1_dot_provider__service__pb2.CountTokensResponse.FromString,
+                _registered_method=True)
 
 
 class ProviderServiceServicer(object):
@@ -110,6 +120,24 @@ class ProviderServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Embed(self, request, context):
+        """Embed turns a batch of texts into embedding vectors, through the same routes, breakers,
+        limits and usage accounting as `Chat`. Providers that serve no embeddings answer
+        INVALID_ARGUMENT naming the provider.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CountTokens(self, request, context):
+        """CountTokens counts the input tokens a `ChatRequest` would use. Providers with a native
+        counting endpoint (Anthropic, Gemini) are asked; for the rest the gateway estimates locally
+        and says so in `CountTokensResponse.estimated`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ProviderServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -132,6 +160,16 @@ def add_ProviderServiceServicer_to_server(servicer, server):
                     servicer.ListProviders,
                     request_deserializer=providergateway_dot_v1_dot_provider__service__pb2.ListProvidersRequest.FromString,
                     response_serializer=providergateway_dot_v1_dot_provider__service__pb2.ListProvidersResponse.SerializeToString,
+            ),
+            'Embed': grpc.unary_unary_rpc_method_handler(
+                    servicer.Embed,
+                    request_deserializer=providergateway_dot_v1_dot_provider__service__pb2.EmbedRequest.FromString,
+                    response_serializer=providergateway_dot_v1_dot_provider__service__pb2.EmbedResponse.SerializeToString,
+            ),
+            'CountTokens': grpc.unary_unary_rpc_method_handler(
+                    servicer.CountTokens,
+                    request_deserializer=providergateway_dot_v1_dot_provider__service__pb2.CountTokensRequest.FromString,
+                    response_serializer=providergateway_dot_v1_dot_provider__service__pb2.CountTokensResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -250,6 +288,60 @@ class ProviderService(object):
             '/providergateway.v1.ProviderService/ListProviders',
             providergateway_dot_v1_dot_provider__service__pb2.ListProvidersRequest.SerializeToString,
             providergateway_dot_v1_dot_provider__service__pb2.ListProvidersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Embed(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/providergateway.v1.ProviderService/Embed',
+            providergateway_dot_v1_dot_provider__service__pb2.EmbedRequest.SerializeToString,
+            providergateway_dot_v1_dot_provider__service__pb2.EmbedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CountTokens(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/providergateway.v1.ProviderService/CountTokens',
+            providergateway_dot_v1_dot_provider__service__pb2.CountTokensRequest.SerializeToString,
+            providergateway_dot_v1_dot_provider__service__pb2.CountTokensResponse.FromString,
             options,
             channel_credentials,
             insecure,

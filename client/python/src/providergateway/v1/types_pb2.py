@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eprovidergateway/v1/types.proto\x12\x12providergateway.v1\x1a\x1cgoogle/protobuf/struct.proto\"\xe0\x01\n\x07Message\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x30\n\ntool_calls\x18\x04 \x03(\x0b\x32\x1c.providergateway.v1.ToolCall\x12\x14\n\x0ctool_call_id\x18\x05 \x01(\t\x12)\n\x06images\x18\x06 \x03(\x0b\x32\x19.providergateway.v1.Image\x12\x35\n\treasoning\x18\x07 \x03(\x0b\x32\".providergateway.v1.ReasoningBlock\"C\n\x0eReasoningBlock\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x11\n\tsignature\x18\x02 \x01(\t\x12\x10\n\x08redacted\x18\x03 \x01(\x08\"C\n\x05Image\x12\x0e\n\x04\x64\x61ta\x18\x01 \x01(\x0cH\x00\x12\r\n\x03url\x18\x02 \x01(\tH\x00\x12\x11\n\tmime_type\x18\x03 \x01(\tB\x08\n\x06source\"`\n\x0eToolDefinition\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12+\n\nparameters\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\"a\n\x08ToolCall\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x11\n\targuments\x18\x03 \x01(\t\x12\x15\n\rraw_arguments\x18\x04 \x01(\t\x12\x11\n\tsignature\x18\x05 \x01(\t\"Q\n\rToolCallDelta\x12\r\n\x05index\x18\x01 \x01(\x05\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x17\n\x0f\x61rguments_delta\x18\x04 \x01(\t\"\xe1\x01\n\x05Usage\x12\x15\n\rprompt_tokens\x18\x01 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x02 \x01(\x05\x12\x14\n\x0ctotal_tokens\x18\x03 \x01(\x05\x12\x19\n\x11\x63\x61\x63he_read_tokens\x18\x04 \x01(\x05\x12\x1a\n\x12\x63\x61\x63he_write_tokens\x18\x05 \x01(\x05\x12\x18\n\x10reasoning_tokens\x18\x06 \x01(\x05\x12\x11\n\x04\x63ost\x18\x07 \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x08\x63urrency\x18\x08 \x01(\t\x12\x11\n\testimated\x18\t \x01(\x08\x42\x07\n\x05_cost\"\xaf\x01\n\nToolChoice\x12\x33\n\x04mode\x18\x01 \x01(\x0e\x32#.providergateway.v1.ToolChoice.ModeH\x00\x12\x13\n\ttool_name\x18\x02 \x01(\tH\x00\"M\n\x04Mode\x12\x14\n\x10MODE_UNSPECIFIED\x10\x00\x12\r\n\tMODE_AUTO\x10\x01\x12\r\n\tMODE_NONE\x10\x02\x12\x11\n\rMODE_REQUIRED\x10\x03\x42\x08\n\x06\x63hoice\"\xee\x02\n\x0eResponseFormat\x12=\n\x04text\x18\x01 \x01(\x0b\x32-.providergateway.v1.ResponseFormat.TextFormatH\x00\x12J\n\x0bjson_object\x18\x02 \x01(\x0b\x32\x33.providergateway.v1.ResponseFormat.JsonObjectFormatH\x00\x12J\n\x0bjson_schema\x18\x03 \x01(\x0b\x32\x33.providergateway.v1.ResponseFormat.JsonSchemaFormatH\x00\x1a\x0c\n\nTextFormat\x1a\x12\n\x10JsonObjectFormat\x1aY\n\x10JsonSchemaFormat\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\'\n\x06schema\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0e\n\x06strict\x18\x03 \x01(\x08\x42\x08\n\x06\x66ormat*\x93\x01\n\nStopReason\x12\x1b\n\x17STOP_REASON_UNSPECIFIED\x10\x00\x12\x14\n\x10STOP_REASON_STOP\x10\x01\x12\x16\n\x12STOP_REASON_LENGTH\x10\x02\x12\x1a\n\x16STOP_REASON_TOOL_CALLS\x10\x03\x12\x1e\n\x1aSTOP_REASON_CONTENT_FILTER\x10\x04\x42&\n\x16\x64\x65v.providergateway.v1B\nTypesProtoP\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eprovidergateway/v1/types.proto\x12\x12providergateway.v1\x1a\x1cgoogle/protobuf/struct.proto\"\x99\x02\n\x07Message\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x30\n\ntool_calls\x18\x04 \x03(\x0b\x32\x1c.providergateway.v1.ToolCall\x12\x14\n\x0ctool_call_id\x18\x05 \x01(\t\x12)\n\x06images\x18\x06 \x03(\x0b\x32\x19.providergateway.v1.Image\x12\x35\n\treasoning\x18\x07 \x03(\x0b\x32\".providergateway.v1.ReasoningBlock\x12\x37\n\rcache_control\x18\x08 \x01(\x0b\x32 .providergateway.v1.CacheControl\"9\n\x0c\x43\x61\x63heControl\x12)\n\x03ttl\x18\x01 \x01(\x0e\x32\x1c.providergateway.v1.CacheTtl\"C\n\x0eReasoningBlock\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x11\n\tsignature\x18\x02 \x01(\t\x12\x10\n\x08redacted\x18\x03 \x01(\x08\"C\n\x05Image\x12\x0e\n\x04\x64\x61ta\x18\x01 \x01(\x0cH\x00\x12\r\n\x03url\x18\x02 \x01(\tH\x00\x12\x11\n\tmime_type\x18\x03 \x01(\tB\x08\n\x06source\"\x99\x01\n\x0eToolDefinition\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12+\n\nparameters\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x37\n\rcache_control\x18\x04 \x01(\x0b\x32 .providergateway.v1.CacheControl\"a\n\x08ToolCall\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x11\n\targuments\x18\x03 \x01(\t\x12\x15\n\rraw_arguments\x18\x04 \x01(\t\x12\x11\n\tsignature\x18\x05 \x01(\t\"Q\n\rToolCallDelta\x12\r\n\x05index\x18\x01 \x01(\x05\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x17\n\x0f\x61rguments_delta\x18\x04 \x01(\t\"\xe1\x01\n\x05Usage\x12\x15\n\rprompt_tokens\x18\x01 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x02 \x01(\x05\x12\x14\n\x0ctotal_tokens\x18\x03 \x01(\x05\x12\x19\n\x11\x63\x61\x63he_read_tokens\x18\x04 \x01(\x05\x12\x1a\n\x12\x63\x61\x63he_write_tokens\x18\x05 \x01(\x05\x12\x18\n\x10reasoning_tokens\x18\x06 \x01(\x05\x12\x11\n\x04\x63ost\x18\x07 \x01(\x01H\x00\x88\x01\x01\x12\x10\n\x08\x63urrency\x18\x08 \x01(\t\x12\x11\n\testimated\x18\t \x01(\x08\x42\x07\n\x05_cost\"\xaf\x01\n\nToolChoice\x12\x33\n\x04mode\x18\x01 \x01(\x0e\x32#.providergateway.v1.ToolChoice.ModeH\x00\x12\x13\n\ttool_name\x18\x02 \x01(\tH\x00\"M\n\x04Mode\x12\x14\n\x10MODE_UNSPECIFIED\x10\x00\x12\r\n\tMODE_AUTO\x10\x01\x12\r\n\tMODE_NONE\x10\x02\x12\x11\n\rMODE_REQUIRED\x10\x03\x42\x08\n\x06\x63hoice\"\xee\x02\n\x0eResponseFormat\x12=\n\x04text\x18\x01 \x01(\x0b\x32-.providergateway.v1.ResponseFormat.TextFormatH\x00\x12J\n\x0bjson_object\x18\x02 \x01(\x0b\x32\x33.providergateway.v1.ResponseFormat.JsonObjectFormatH\x00\x12J\n\x0bjson_schema\x18\x03 \x01(\x0b\x32\x33.providergateway.v1.ResponseFormat.JsonSchemaFormatH\x00\x1a\x0c\n\nTextFormat\x1a\x12\n\x10JsonObjectFormat\x1aY\n\x10JsonSchemaFormat\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\'\n\x06schema\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0e\n\x06strict\x18\x03 \x01(\x08\x42\x08\n\x06\x66ormat*I\n\x08\x43\x61\x63heTtl\x12\x19\n\x15\x43\x41\x43HE_TTL_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x43\x41\x43HE_TTL_5M\x10\x01\x12\x10\n\x0c\x43\x41\x43HE_TTL_1H\x10\x02*\x93\x01\n\nStopReason\x12\x1b\n\x17STOP_REASON_UNSPECIFIED\x10\x00\x12\x14\n\x10STOP_REASON_STOP\x10\x01\x12\x16\n\x12STOP_REASON_LENGTH\x10\x02\x12\x1a\n\x16STOP_REASON_TOOL_CALLS\x10\x03\x12\x1e\n\x1aSTOP_REASON_CONTENT_FILTER\x10\x04\x42&\n\x16\x64\x65v.providergateway.v1B\nTypesProtoP\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,32 +33,36 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'providergateway.v1.types_pb
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\026dev.providergateway.v1B\nTypesProtoP\001'
-  _globals['_STOPREASON']._serialized_start=1505
-  _globals['_STOPREASON']._serialized_end=1652
+  _globals['_CACHETTL']._serialized_start=1678
+  _globals['_CACHETTL']._serialized_end=1751
+  _globals['_STOPREASON']._serialized_start=1754
+  _globals['_STOPREASON']._serialized_end=1901
   _globals['_MESSAGE']._serialized_start=85
-  _globals['_MESSAGE']._serialized_end=309
-  _globals['_REASONINGBLOCK']._serialized_start=311
-  _globals['_REASONINGBLOCK']._serialized_end=378
-  _globals['_IMAGE']._serialized_start=380
-  _globals['_IMAGE']._serialized_end=447
-  _globals['_TOOLDEFINITION']._serialized_start=449
-  _globals['_TOOLDEFINITION']._serialized_end=545
-  _globals['_TOOLCALL']._serialized_start=547
-  _globals['_TOOLCALL']._serialized_end=644
-  _globals['_TOOLCALLDELTA']._serialized_start=646
-  _globals['_TOOLCALLDELTA']._serialized_end=727
-  _globals['_USAGE']._serialized_start=730
-  _globals['_USAGE']._serialized_end=955
-  _globals['_TOOLCHOICE']._serialized_start=958
-  _globals['_TOOLCHOICE']._serialized_end=1133
-  _globals['_TOOLCHOICE_MODE']._serialized_start=1046
-  _globals['_TOOLCHOICE_MODE']._serialized_end=1123
-  _globals['_RESPONSEFORMAT']._serialized_start=1136
-  _globals['_RESPONSEFORMAT']._serialized_end=1502
-  _globals['_RESPONSEFORMAT_TEXTFORMAT']._serialized_start=1369
-  _globals['_RESPONSEFORMAT_TEXTFORMAT']._serialized_end=1381
-  _globals['_RESPONSEFORMAT_JSONOBJECTFORMAT']._serialized_start=1383
-  _globals['_RESPONSEFORMAT_JSONOBJECTFORMAT']._serialized_end=1401
-  _globals['_RESPONSEFORMAT_JSONSCHEMAFORMAT']._serialized_start=1403
-  _globals['_RESPONSEFORMAT_JSONSCHEMAFORMAT']._serialized_end=1492
+  _globals['_MESSAGE']._serialized_end=366
+  _globals['_CACHECONTROL']._serialized_start=368
+  _globals['_CACHECONTROL']._serialized_end=425
+  _globals['_REASONINGBLOCK']._serialized_start=427
+  _globals['_REASONINGBLOCK']._serialized_end=494
+  _globals['_IMAGE']._serialized_start=496
+  _globals['_IMAGE']._serialized_end=563
+  _globals['_TOOLDEFINITION']._serialized_start=566
+  _globals['_TOOLDEFINITION']._serialized_end=719
+  _globals['_TOOLCALL']._serialized_start=721
+  _globals['_TOOLCALL']._serialized_end=818
+  _globals['_TOOLCALLDELTA']._serialized_start=820
+  _globals['_TOOLCALLDELTA']._serialized_end=901
+  _globals['_USAGE']._serialized_start=904
+  _globals['_USAGE']._serialized_end=1129
+  _globals['_TOOLCHOICE']._serialized_start=1132
+  _globals['_TOOLCHOICE']._serialized_end=1307
+  _globals['_TOOLCHOICE_MODE']._serialized_start=1220
+  _globals['_TOOLCHOICE_MODE']._serialized_end=1297
+  _globals['_RESPONSEFORMAT']._serialized_start=1310
+  _globals['_RESPONSEFORMAT']._serialized_end=1676
+  _globals['_RESPONSEFORMAT_TEXTFORMAT']._serialized_start=1543
+  _globals['_RESPONSEFORMAT_TEXTFORMAT']._serialized_end=1555
+  _globals['_RESPONSEFORMAT_JSONOBJECTFORMAT']._serialized_start=1557
+  _globals['_RESPONSEFORMAT_JSONOBJECTFORMAT']._serialized_end=1575
+  _globals['_RESPONSEFORMAT_JSONSCHEMAFORMAT']._serialized_start=1577
+  _globals['_RESPONSEFORMAT_JSONSCHEMAFORMAT']._serialized_end=1666
 # @@protoc_insertion_point(module_scope)

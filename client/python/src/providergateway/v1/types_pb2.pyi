@@ -7,6 +7,12 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class CacheTtl(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CACHE_TTL_UNSPECIFIED: _ClassVar[CacheTtl]
+    CACHE_TTL_5M: _ClassVar[CacheTtl]
+    CACHE_TTL_1H: _ClassVar[CacheTtl]
+
 class StopReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     STOP_REASON_UNSPECIFIED: _ClassVar[StopReason]
@@ -14,6 +20,9 @@ class StopReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     STOP_REASON_LENGTH: _ClassVar[StopReason]
     STOP_REASON_TOOL_CALLS: _ClassVar[StopReason]
     STOP_REASON_CONTENT_FILTER: _ClassVar[StopReason]
+CACHE_TTL_UNSPECIFIED: CacheTtl
+CACHE_TTL_5M: CacheTtl
+CACHE_TTL_1H: CacheTtl
 STOP_REASON_UNSPECIFIED: StopReason
 STOP_REASON_STOP: StopReason
 STOP_REASON_LENGTH: StopReason
@@ -21,7 +30,7 @@ STOP_REASON_TOOL_CALLS: StopReason
 STOP_REASON_CONTENT_FILTER: StopReason
 
 class Message(_message.Message):
-    __slots__ = ("role", "content", "name", "tool_calls", "tool_call_id", "images", "reasoning")
+    __slots__ = ("role", "content", "name", "tool_calls", "tool_call_id", "images", "reasoning", "cache_control")
     ROLE_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -29,6 +38,7 @@ class Message(_message.Message):
     TOOL_CALL_ID_FIELD_NUMBER: _ClassVar[int]
     IMAGES_FIELD_NUMBER: _ClassVar[int]
     REASONING_FIELD_NUMBER: _ClassVar[int]
+    CACHE_CONTROL_FIELD_NUMBER: _ClassVar[int]
     role: str
     content: str
     name: str
@@ -36,7 +46,14 @@ class Message(_message.Message):
     tool_call_id: str
     images: _containers.RepeatedCompositeFieldContainer[Image]
     reasoning: _containers.RepeatedCompositeFieldContainer[ReasoningBlock]
-    def __init__(self, role: _Optional[str] = ..., content: _Optional[str] = ..., name: _Optional[str] = ..., tool_calls: _Optional[_Iterable[_Union[ToolCall, _Mapping]]] = ..., tool_call_id: _Optional[str] = ..., images: _Optional[_Iterable[_Union[Image, _Mapping]]] = ..., reasoning: _Optional[_Iterable[_Union[ReasoningBlock, _Mapping]]] = ...) -> None: ...
+    cache_control: CacheControl
+    def __init__(self, role: _Optional[str] = ..., content: _Optional[str] = ..., name: _Optional[str] = ..., tool_calls: _Optional[_Iterable[_Union[ToolCall, _Mapping]]] = ..., tool_call_id: _Optional[str] = ..., images: _Optional[_Iterable[_Union[Image, _Mapping]]] = ..., reasoning: _Optional[_Iterable[_Union[ReasoningBlock, _Mapping]]] = ..., cache_control: _Optional[_Union[CacheControl, _Mapping]] = ...) -> None: ...
+
+class CacheControl(_message.Message):
+    __slots__ = ("ttl",)
+    TTL_FIELD_NUMBER: _ClassVar[int]
+    ttl: CacheTtl
+    def __init__(self, ttl: _Optional[_Union[CacheTtl, str]] = ...) -> None: ...
 
 class ReasoningBlock(_message.Message):
     __slots__ = ("text", "signature", "redacted")
@@ -59,14 +76,16 @@ class Image(_message.Message):
     def __init__(self, data: _Optional[bytes] = ..., url: _Optional[str] = ..., mime_type: _Optional[str] = ...) -> None: ...
 
 class ToolDefinition(_message.Message):
-    __slots__ = ("name", "description", "parameters")
+    __slots__ = ("name", "description", "parameters", "cache_control")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     PARAMETERS_FIELD_NUMBER: _ClassVar[int]
+    CACHE_CONTROL_FIELD_NUMBER: _ClassVar[int]
     name: str
     description: str
     parameters: _struct_pb2.Struct
-    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., parameters: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    cache_control: CacheControl
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., parameters: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., cache_control: _Optional[_Union[CacheControl, _Mapping]] = ...) -> None: ...
 
 class ToolCall(_message.Message):
     __slots__ = ("id", "name", "arguments", "raw_arguments", "signature")

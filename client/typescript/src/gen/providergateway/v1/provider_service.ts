@@ -191,6 +191,52 @@ export function circuitStateToJSON(object: CircuitState): string {
   }
 }
 
+/** EmbeddingEncoding is how an embedding vector is carried in `Embedding`. */
+export enum EmbeddingEncoding {
+  /** EMBEDDING_ENCODING_UNSPECIFIED - EMBEDDING_ENCODING_UNSPECIFIED means `EMBEDDING_ENCODING_FLOAT`. */
+  EMBEDDING_ENCODING_UNSPECIFIED = 0,
+  /** EMBEDDING_ENCODING_FLOAT - EMBEDDING_ENCODING_FLOAT fills `Embedding.values`. */
+  EMBEDDING_ENCODING_FLOAT = 1,
+  /**
+   * EMBEDDING_ENCODING_BASE64 - EMBEDDING_ENCODING_BASE64 fills `Embedding.data` with the vector as little-endian IEEE 754
+   * float32 values (the bytes OpenAI's `base64` encoding decodes to), 4 bytes per dimension.
+   */
+  EMBEDDING_ENCODING_BASE64 = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function embeddingEncodingFromJSON(object: any): EmbeddingEncoding {
+  switch (object) {
+    case 0:
+    case "EMBEDDING_ENCODING_UNSPECIFIED":
+      return EmbeddingEncoding.EMBEDDING_ENCODING_UNSPECIFIED;
+    case 1:
+    case "EMBEDDING_ENCODING_FLOAT":
+      return EmbeddingEncoding.EMBEDDING_ENCODING_FLOAT;
+    case 2:
+    case "EMBEDDING_ENCODING_BASE64":
+      return EmbeddingEncoding.EMBEDDING_ENCODING_BASE64;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return EmbeddingEncoding.UNRECOGNIZED;
+  }
+}
+
+export function embeddingEncodingToJSON(object: EmbeddingEncoding): string {
+  switch (object) {
+    case EmbeddingEncoding.EMBEDDING_ENCODING_UNSPECIFIED:
+      return "EMBEDDING_ENCODING_UNSPECIFIED";
+    case EmbeddingEncoding.EMBEDDING_ENCODING_FLOAT:
+      return "EMBEDDING_ENCODING_FLOAT";
+    case EmbeddingEncoding.EMBEDDING_ENCODING_BASE64:
+      return "EMBEDDING_ENCODING_BASE64";
+    case EmbeddingEncoding.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /**
  * ChatRequest is the input of `Chat` and `Stream` and of each `Converse` turn, mirroring the
  * arguments of Victor's `chat()`.
@@ -263,6 +309,27 @@ export interface ChatRequest {
    * values at most 256. They are never sent upstream.
    */
   tags: { [key: string]: string };
+  /**
+   * IncludeRaw asks for the upstream's raw response body in `CompletionResponse.raw_response`,
+   * for debugging. Off by default; the raw body is never logged. Ignored by `Stream`.
+   */
+  includeRaw: boolean;
+  /**
+   * CheckSchema, with a `json_schema` response format, makes the gateway check that the answer
+   * parses as JSON and validates against the schema. The result is reported in the response
+   * metadata (`schema_check`: `valid` or `invalid: <reason>`), never silently passed.
+   */
+  checkSchema: boolean;
+  /**
+   * PromptCacheKey is passed to providers that route prompt caching by a key (OpenAI's
+   * `prompt_cache_key`), at most 256 characters. Empty means none.
+   */
+  promptCacheKey: string;
+  /**
+   * CachedContent names a cache already created on the provider (Gemini's `cachedContent`, such
+   * as `cachedContents/abc123`), at most 256 characters. Empty means none.
+   */
+  cachedContent: string;
 }
 
 export interface ChatRequest_TagsEntry {
@@ -300,6 +367,11 @@ export interface CompletionResponse {
    * none.
    */
   reasoningBlocks: ReasoningBlock[];
+  /**
+   * RawResponse is the upstream's response body exactly as received, set only when the request
+   * asked for it (`include_raw`). Never logged.
+   */
+  rawResponse: string;
 }
 
 export interface CompletionResponse_MetadataEntry {
@@ -493,6 +565,18 @@ export interface Capabilities {
   thinking: boolean;
   /** RecommendedMaxTools is how many tools the model handles well; 0 when unknown. */
   recommendedMaxTools: number;
+  /**
+   * ToolChoiceParam is true when the model takes a tool-choice parameter, so
+   * `ChatRequest.tool_choice` is honoured upstream.
+   */
+  toolChoiceParam: boolean;
+  /**
+   * ArgumentFormat is how the model writes tool-call arguments, from the capability table (for
+   * example `json`).
+   */
+  argumentFormat: string;
+  /** Embeddings is true when the provider serves `Embed`. */
+  embeddings: boolean;
 }
 
 /** RouteInfo describes one route alias. */
@@ -554,6 +638,106 @@ export interface DeploymentInfo {
   host: string;
 }
 
+/** EmbedRequest is the input of `Embed`. */
+export interface EmbedRequest {
+  /**
+   * Provider is the registry name or alias of the provider. May be empty when `model` is a route
+   * alias or has the form `provider/model`.
+   */
+  provider: string;
+  /**
+   * Model is the embedding model id, a route alias, or `provider/model`. Empty means the
+   * provider's default embedding model.
+   */
+  model: string;
+  /**
+   * Inputs are the texts to embed, 1 to 2048, each non-empty; the whole request is bounded by
+   * the server's request size limit. The response has one embedding per input, in order.
+   */
+  inputs: string[];
+  /**
+   * Dimensions asks for vectors of this size (1 to 65,536) from models that can shorten them.
+   * Unset means the model's default.
+   */
+  dimensions?:
+    | number
+    | undefined;
+  /** Encoding is how the vectors come back. Unset means `EMBEDDING_ENCODING_FLOAT`. */
+  encoding: EmbeddingEncoding;
+  /**
+   * Extra holds provider-specific parameters passed through as they are (for example Gemini's
+   * `taskType`).
+   */
+  extra:
+    | { [key: string]: any }
+    | undefined;
+  /** Tags label the request in logs and metrics, as `ChatRequest.tags`. Never sent upstream. */
+  tags: { [key: string]: string };
+}
+
+export interface EmbedRequest_TagsEntry {
+  key: string;
+  value: string;
+}
+
+/** Embedding is the vector of one input. */
+export interface Embedding {
+  /** Index is the position of the input this vector belongs to (0-based). */
+  index: number;
+  /** Values is the vector, set with `EMBEDDING_ENCODING_FLOAT`. */
+  values: number[];
+  /** Data is the vector as little-endian float32 bytes, set with `EMBEDDING_ENCODING_BASE64`. */
+  data: Buffer;
+}
+
+/** EmbedResponse is the result of `Embed`. */
+export interface EmbedResponse {
+  /** Embeddings are one per input, in input order. */
+  embeddings: Embedding[];
+  /** Model is the model that answered, as the provider reported it. */
+  model: string;
+  /** Provider is the registry name of the provider that answered. */
+  provider: string;
+  /**
+   * Usage counts the input tokens (`prompt_tokens`, `total_tokens`); zero when the provider
+   * reports none.
+   */
+  usage:
+    | Usage
+    | undefined;
+  /** Metadata holds extra facts about the call (for example retry attempts). */
+  metadata: { [key: string]: string };
+}
+
+export interface EmbedResponse_MetadataEntry {
+  key: string;
+  value: string;
+}
+
+/** CountTokensRequest is the input of `CountTokens`. */
+export interface CountTokensRequest {
+  /**
+   * Request is the chat request whose input would be counted: provider, model, messages, tools
+   * and system text are used; sampling parameters are ignored. Validated as for `Chat`.
+   */
+  request: ChatRequest | undefined;
+}
+
+/** CountTokensResponse is the result of `CountTokens`. */
+export interface CountTokensResponse {
+  /** InputTokens is the number of input tokens the request would use. Zero or more. */
+  inputTokens: number;
+  /**
+   * Estimated is true when the count is the gateway's local estimate (about one token per four
+   * characters of text and JSON) rather than the provider's own count.
+   */
+  estimated: boolean;
+  /** Provider is the registry name of the provider the request resolved to. */
+  provider: string;
+  /** Model is the model the request resolved to. */
+  model: string;
+}
+
 function createBaseChatRequest(): ChatRequest {
   return {
     provider: "",
@@ -570,6 +754,10 @@ function createBaseChatRequest(): ChatRequest {
     reasoningEffort: "",
     extra: undefined,
     tags: {},
+    includeRaw: false,
+    checkSchema: false,
+    promptCacheKey: "",
+    cachedContent: "",
   };
 }
 
@@ -617,6 +805,18 @@ export const ChatRequest: MessageFns<ChatRequest> = {
     globalThis.Object.entries(message.tags).forEach(([key, value]: [string, string]) => {
       ChatRequest_TagsEntry.encode({ key: key as any, value }, writer.uint32(114).fork()).join();
     });
+    if (message.includeRaw !== false) {
+      writer.uint32(120).bool(message.includeRaw);
+    }
+    if (message.checkSchema !== false) {
+      writer.uint32(128).bool(message.checkSchema);
+    }
+    if (message.promptCacheKey !== "") {
+      writer.uint32(138).string(message.promptCacheKey);
+    }
+    if (message.cachedContent !== "") {
+      writer.uint32(146).string(message.cachedContent);
+    }
     return writer;
   },
 
@@ -748,6 +948,38 @@ export const ChatRequest: MessageFns<ChatRequest> = {
             }
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.includeRaw = reader.bool();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.checkSchema = reader.bool();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.promptCacheKey = reader.string();
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.cachedContent = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -809,6 +1041,26 @@ export const ChatRequest: MessageFns<ChatRequest> = {
           {},
         )
         : {},
+      includeRaw: isSet(object.includeRaw)
+        ? globalThis.Boolean(object.includeRaw)
+        : isSet(object.include_raw)
+        ? globalThis.Boolean(object.include_raw)
+        : false,
+      checkSchema: isSet(object.checkSchema)
+        ? globalThis.Boolean(object.checkSchema)
+        : isSet(object.check_schema)
+        ? globalThis.Boolean(object.check_schema)
+        : false,
+      promptCacheKey: isSet(object.promptCacheKey)
+        ? globalThis.String(object.promptCacheKey)
+        : isSet(object.prompt_cache_key)
+        ? globalThis.String(object.prompt_cache_key)
+        : "",
+      cachedContent: isSet(object.cachedContent)
+        ? globalThis.String(object.cachedContent)
+        : isSet(object.cached_content)
+        ? globalThis.String(object.cached_content)
+        : "",
     };
   },
 
@@ -862,6 +1114,18 @@ export const ChatRequest: MessageFns<ChatRequest> = {
         });
       }
     }
+    if (message.includeRaw !== false) {
+      obj.includeRaw = message.includeRaw;
+    }
+    if (message.checkSchema !== false) {
+      obj.checkSchema = message.checkSchema;
+    }
+    if (message.promptCacheKey !== "") {
+      obj.promptCacheKey = message.promptCacheKey;
+    }
+    if (message.cachedContent !== "") {
+      obj.cachedContent = message.cachedContent;
+    }
     return obj;
   },
 
@@ -896,6 +1160,10 @@ export const ChatRequest: MessageFns<ChatRequest> = {
       },
       {},
     );
+    message.includeRaw = object.includeRaw ?? false;
+    message.checkSchema = object.checkSchema ?? false;
+    message.promptCacheKey = object.promptCacheKey ?? "";
+    message.cachedContent = object.cachedContent ?? "";
     return message;
   },
 };
@@ -998,6 +1266,7 @@ function createBaseCompletionResponse(): CompletionResponse {
     reasoningContent: "",
     metadata: {},
     reasoningBlocks: [],
+    rawResponse: "",
   };
 }
 
@@ -1035,6 +1304,9 @@ export const CompletionResponse: MessageFns<CompletionResponse> = {
     });
     for (const v of message.reasoningBlocks) {
       ReasoningBlock.encode(v!, writer.uint32(90).fork()).join();
+    }
+    if (message.rawResponse !== "") {
+      writer.uint32(98).string(message.rawResponse);
     }
     return writer;
   },
@@ -1143,6 +1415,14 @@ export const CompletionResponse: MessageFns<CompletionResponse> = {
             message.reasoningBlocks.push(ReasoningBlock.decode(reader, reader.uint32()));
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.rawResponse = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1201,6 +1481,11 @@ export const CompletionResponse: MessageFns<CompletionResponse> = {
         : globalThis.Array.isArray(object?.reasoning_blocks)
         ? object.reasoning_blocks.map((e: any) => ReasoningBlock.fromJSON(e))
         : [],
+      rawResponse: isSet(object.rawResponse)
+        ? globalThis.String(object.rawResponse)
+        : isSet(object.raw_response)
+        ? globalThis.String(object.raw_response)
+        : "",
     };
   },
 
@@ -1245,6 +1530,9 @@ export const CompletionResponse: MessageFns<CompletionResponse> = {
     if (message.reasoningBlocks?.length) {
       obj.reasoningBlocks = message.reasoningBlocks.map((e) => ReasoningBlock.toJSON(e));
     }
+    if (message.rawResponse !== "") {
+      obj.rawResponse = message.rawResponse;
+    }
     return obj;
   },
 
@@ -1272,6 +1560,7 @@ export const CompletionResponse: MessageFns<CompletionResponse> = {
       {},
     );
     message.reasoningBlocks = object.reasoningBlocks?.map((e) => ReasoningBlock.fromPartial(e)) || [];
+    message.rawResponse = object.rawResponse ?? "";
     return message;
   },
 };
@@ -2649,6 +2938,9 @@ function createBaseCapabilities(): Capabilities {
     xmlFallback: false,
     thinking: false,
     recommendedMaxTools: 0,
+    toolChoiceParam: false,
+    argumentFormat: "",
+    embeddings: false,
   };
 }
 
@@ -2692,6 +2984,15 @@ export const Capabilities: MessageFns<Capabilities> = {
     }
     if (message.recommendedMaxTools !== 0) {
       writer.uint32(104).int32(message.recommendedMaxTools);
+    }
+    if (message.toolChoiceParam !== false) {
+      writer.uint32(112).bool(message.toolChoiceParam);
+    }
+    if (message.argumentFormat !== "") {
+      writer.uint32(122).string(message.argumentFormat);
+    }
+    if (message.embeddings !== false) {
+      writer.uint32(128).bool(message.embeddings);
     }
     return writer;
   },
@@ -2813,6 +3114,30 @@ export const Capabilities: MessageFns<Capabilities> = {
             message.recommendedMaxTools = reader.int32();
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.toolChoiceParam = reader.bool();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.argumentFormat = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.embeddings = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2876,6 +3201,17 @@ export const Capabilities: MessageFns<Capabilities> = {
         : isSet(object.recommended_max_tools)
         ? globalThis.Number(object.recommended_max_tools)
         : 0,
+      toolChoiceParam: isSet(object.toolChoiceParam)
+        ? globalThis.Boolean(object.toolChoiceParam)
+        : isSet(object.tool_choice_param)
+        ? globalThis.Boolean(object.tool_choice_param)
+        : false,
+      argumentFormat: isSet(object.argumentFormat)
+        ? globalThis.String(object.argumentFormat)
+        : isSet(object.argument_format)
+        ? globalThis.String(object.argument_format)
+        : "",
+      embeddings: isSet(object.embeddings) ? globalThis.Boolean(object.embeddings) : false,
     };
   },
 
@@ -2920,6 +3256,15 @@ export const Capabilities: MessageFns<Capabilities> = {
     if (message.recommendedMaxTools !== 0) {
       obj.recommendedMaxTools = Math.round(message.recommendedMaxTools);
     }
+    if (message.toolChoiceParam !== false) {
+      obj.toolChoiceParam = message.toolChoiceParam;
+    }
+    if (message.argumentFormat !== "") {
+      obj.argumentFormat = message.argumentFormat;
+    }
+    if (message.embeddings !== false) {
+      obj.embeddings = message.embeddings;
+    }
     return obj;
   },
 
@@ -2941,6 +3286,9 @@ export const Capabilities: MessageFns<Capabilities> = {
     message.xmlFallback = object.xmlFallback ?? false;
     message.thinking = object.thinking ?? false;
     message.recommendedMaxTools = object.recommendedMaxTools ?? 0;
+    message.toolChoiceParam = object.toolChoiceParam ?? false;
+    message.argumentFormat = object.argumentFormat ?? "";
+    message.embeddings = object.embeddings ?? false;
     return message;
   },
 };
@@ -3359,6 +3707,841 @@ export const DeploymentInfo: MessageFns<DeploymentInfo> = {
   },
 };
 
+function createBaseEmbedRequest(): EmbedRequest {
+  return { provider: "", model: "", inputs: [], dimensions: undefined, encoding: 0, extra: undefined, tags: {} };
+}
+
+export const EmbedRequest: MessageFns<EmbedRequest> = {
+  encode(message: EmbedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.provider !== "") {
+      writer.uint32(10).string(message.provider);
+    }
+    if (message.model !== "") {
+      writer.uint32(18).string(message.model);
+    }
+    for (const v of message.inputs) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.dimensions !== undefined) {
+      writer.uint32(32).int32(message.dimensions);
+    }
+    if (message.encoding !== 0) {
+      writer.uint32(40).int32(message.encoding);
+    }
+    if (message.extra !== undefined) {
+      Struct.encode(Struct.wrap(message.extra), writer.uint32(50).fork()).join();
+    }
+    globalThis.Object.entries(message.tags).forEach(([key, value]: [string, string]) => {
+      EmbedRequest_TagsEntry.encode({ key: key as any, value }, writer.uint32(58).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EmbedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmbedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.inputs.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.dimensions = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.encoding = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.extra = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            const entry7 = EmbedRequest_TagsEntry.decode(reader, reader.uint32());
+            if (entry7.value !== undefined) {
+              message.tags[entry7.key] = entry7.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EmbedRequest {
+    return {
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      inputs: globalThis.Array.isArray(object?.inputs) ? object.inputs.map((e: any) => globalThis.String(e)) : [],
+      dimensions: isSet(object.dimensions) ? globalThis.Number(object.dimensions) : undefined,
+      encoding: isSet(object.encoding) ? embeddingEncodingFromJSON(object.encoding) : 0,
+      extra: isObject(object.extra) ? object.extra : undefined,
+      tags: isObject(object.tags)
+        ? (globalThis.Object.entries(object.tags) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: EmbedRequest): unknown {
+    const obj: any = {};
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.inputs?.length) {
+      obj.inputs = message.inputs;
+    }
+    if (message.dimensions !== undefined) {
+      obj.dimensions = Math.round(message.dimensions);
+    }
+    if (message.encoding !== 0) {
+      obj.encoding = embeddingEncodingToJSON(message.encoding);
+    }
+    if (message.extra !== undefined) {
+      obj.extra = message.extra;
+    }
+    if (message.tags) {
+      const entries = globalThis.Object.entries(message.tags) as [string, string][];
+      if (entries.length > 0) {
+        obj.tags = {};
+        entries.forEach(([k, v]) => {
+          obj.tags[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EmbedRequest>, I>>(base?: I): EmbedRequest {
+    return EmbedRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EmbedRequest>, I>>(object: I): EmbedRequest {
+    const message = createBaseEmbedRequest();
+    message.provider = object.provider ?? "";
+    message.model = object.model ?? "";
+    message.inputs = object.inputs?.map((e) => e) || [];
+    message.dimensions = object.dimensions ?? undefined;
+    message.encoding = object.encoding ?? 0;
+    message.extra = object.extra ?? undefined;
+    message.tags = (globalThis.Object.entries(object.tags ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseEmbedRequest_TagsEntry(): EmbedRequest_TagsEntry {
+  return { key: "", value: "" };
+}
+
+export const EmbedRequest_TagsEntry: MessageFns<EmbedRequest_TagsEntry> = {
+  encode(message: EmbedRequest_TagsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EmbedRequest_TagsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmbedRequest_TagsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EmbedRequest_TagsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: EmbedRequest_TagsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EmbedRequest_TagsEntry>, I>>(base?: I): EmbedRequest_TagsEntry {
+    return EmbedRequest_TagsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EmbedRequest_TagsEntry>, I>>(object: I): EmbedRequest_TagsEntry {
+    const message = createBaseEmbedRequest_TagsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseEmbedding(): Embedding {
+  return { index: 0, values: [], data: Buffer.alloc(0) };
+}
+
+export const Embedding: MessageFns<Embedding> = {
+  encode(message: Embedding, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.index !== 0) {
+      writer.uint32(8).int32(message.index);
+    }
+    if (message.values.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.values) {
+        writer.float(v);
+      }
+      writer.join();
+    }
+    if (message.data.length !== 0) {
+      writer.uint32(26).bytes(message.data);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Embedding {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmbedding();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.index = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag === 21) {
+              message.values.push(reader.float());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.values.push(reader.float());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Embedding {
+    return {
+      index: isSet(object.index) ? globalThis.Number(object.index) : 0,
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.Number(e)) : [],
+      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: Embedding): unknown {
+    const obj: any = {};
+    if (message.index !== 0) {
+      obj.index = Math.round(message.index);
+    }
+    if (message.values?.length) {
+      obj.values = message.values.map((e) => floatToJson(e));
+    }
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Embedding>, I>>(base?: I): Embedding {
+    return Embedding.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Embedding>, I>>(object: I): Embedding {
+    const message = createBaseEmbedding();
+    message.index = object.index ?? 0;
+    message.values = object.values?.map((e) => e) || [];
+    message.data = object.data ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseEmbedResponse(): EmbedResponse {
+  return { embeddings: [], model: "", provider: "", usage: undefined, metadata: {} };
+}
+
+export const EmbedResponse: MessageFns<EmbedResponse> = {
+  encode(message: EmbedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.embeddings) {
+      Embedding.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.model !== "") {
+      writer.uint32(18).string(message.model);
+    }
+    if (message.provider !== "") {
+      writer.uint32(26).string(message.provider);
+    }
+    if (message.usage !== undefined) {
+      Usage.encode(message.usage, writer.uint32(34).fork()).join();
+    }
+    globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
+      EmbedResponse_MetadataEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EmbedResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmbedResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.embeddings.push(Embedding.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.usage = Usage.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            const entry5 = EmbedResponse_MetadataEntry.decode(reader, reader.uint32());
+            if (entry5.value !== undefined) {
+              message.metadata[entry5.key] = entry5.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EmbedResponse {
+    return {
+      embeddings: globalThis.Array.isArray(object?.embeddings)
+        ? object.embeddings.map((e: any) => Embedding.fromJSON(e))
+        : [],
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      usage: isSet(object.usage) ? Usage.fromJSON(object.usage) : undefined,
+      metadata: isObject(object.metadata)
+        ? (globalThis.Object.entries(object.metadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: EmbedResponse): unknown {
+    const obj: any = {};
+    if (message.embeddings?.length) {
+      obj.embeddings = message.embeddings.map((e) => Embedding.toJSON(e));
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.usage !== undefined) {
+      obj.usage = Usage.toJSON(message.usage);
+    }
+    if (message.metadata) {
+      const entries = globalThis.Object.entries(message.metadata) as [string, string][];
+      if (entries.length > 0) {
+        obj.metadata = {};
+        entries.forEach(([k, v]) => {
+          obj.metadata[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EmbedResponse>, I>>(base?: I): EmbedResponse {
+    return EmbedResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EmbedResponse>, I>>(object: I): EmbedResponse {
+    const message = createBaseEmbedResponse();
+    message.embeddings = object.embeddings?.map((e) => Embedding.fromPartial(e)) || [];
+    message.model = object.model ?? "";
+    message.provider = object.provider ?? "";
+    message.usage = (object.usage !== undefined && object.usage !== null) ? Usage.fromPartial(object.usage) : undefined;
+    message.metadata = (globalThis.Object.entries(object.metadata ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseEmbedResponse_MetadataEntry(): EmbedResponse_MetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const EmbedResponse_MetadataEntry: MessageFns<EmbedResponse_MetadataEntry> = {
+  encode(message: EmbedResponse_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EmbedResponse_MetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmbedResponse_MetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EmbedResponse_MetadataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: EmbedResponse_MetadataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EmbedResponse_MetadataEntry>, I>>(base?: I): EmbedResponse_MetadataEntry {
+    return EmbedResponse_MetadataEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EmbedResponse_MetadataEntry>, I>>(object: I): EmbedResponse_MetadataEntry {
+    const message = createBaseEmbedResponse_MetadataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseCountTokensRequest(): CountTokensRequest {
+  return { request: undefined };
+}
+
+export const CountTokensRequest: MessageFns<CountTokensRequest> = {
+  encode(message: CountTokensRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.request !== undefined) {
+      ChatRequest.encode(message.request, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CountTokensRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCountTokensRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.request = ChatRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CountTokensRequest {
+    return { request: isSet(object.request) ? ChatRequest.fromJSON(object.request) : undefined };
+  },
+
+  toJSON(message: CountTokensRequest): unknown {
+    const obj: any = {};
+    if (message.request !== undefined) {
+      obj.request = ChatRequest.toJSON(message.request);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CountTokensRequest>, I>>(base?: I): CountTokensRequest {
+    return CountTokensRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CountTokensRequest>, I>>(object: I): CountTokensRequest {
+    const message = createBaseCountTokensRequest();
+    message.request = (object.request !== undefined && object.request !== null)
+      ? ChatRequest.fromPartial(object.request)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCountTokensResponse(): CountTokensResponse {
+  return { inputTokens: 0, estimated: false, provider: "", model: "" };
+}
+
+export const CountTokensResponse: MessageFns<CountTokensResponse> = {
+  encode(message: CountTokensResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.inputTokens !== 0) {
+      writer.uint32(8).int32(message.inputTokens);
+    }
+    if (message.estimated !== false) {
+      writer.uint32(16).bool(message.estimated);
+    }
+    if (message.provider !== "") {
+      writer.uint32(26).string(message.provider);
+    }
+    if (message.model !== "") {
+      writer.uint32(34).string(message.model);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CountTokensResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCountTokensResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.inputTokens = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.estimated = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CountTokensResponse {
+    return {
+      inputTokens: isSet(object.inputTokens)
+        ? globalThis.Number(object.inputTokens)
+        : isSet(object.input_tokens)
+        ? globalThis.Number(object.input_tokens)
+        : 0,
+      estimated: isSet(object.estimated) ? globalThis.Boolean(object.estimated) : false,
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+    };
+  },
+
+  toJSON(message: CountTokensResponse): unknown {
+    const obj: any = {};
+    if (message.inputTokens !== 0) {
+      obj.inputTokens = Math.round(message.inputTokens);
+    }
+    if (message.estimated !== false) {
+      obj.estimated = message.estimated;
+    }
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CountTokensResponse>, I>>(base?: I): CountTokensResponse {
+    return CountTokensResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CountTokensResponse>, I>>(object: I): CountTokensResponse {
+    const message = createBaseCountTokensResponse();
+    message.inputTokens = object.inputTokens ?? 0;
+    message.estimated = object.estimated ?? false;
+    message.provider = object.provider ?? "";
+    message.model = object.model ?? "";
+    return message;
+  },
+};
+
 /**
  * ProviderService lets any program talk to any registered LLM provider through one typed API.
  * It mirrors the provider contract of the Victor agent framework: `Chat` is `chat()`, `Stream`
@@ -3427,6 +4610,34 @@ export const ProviderServiceService = {
       Buffer.from(ListProvidersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListProvidersResponse => ListProvidersResponse.decode(value),
   },
+  /**
+   * Embed turns a batch of texts into embedding vectors, through the same routes, breakers,
+   * limits and usage accounting as `Chat`. Providers that serve no embeddings answer
+   * INVALID_ARGUMENT naming the provider.
+   */
+  embed: {
+    path: "/providergateway.v1.ProviderService/Embed" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EmbedRequest): Buffer => Buffer.from(EmbedRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EmbedRequest => EmbedRequest.decode(value),
+    responseSerialize: (value: EmbedResponse): Buffer => Buffer.from(EmbedResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EmbedResponse => EmbedResponse.decode(value),
+  },
+  /**
+   * CountTokens counts the input tokens a `ChatRequest` would use. Providers with a native
+   * counting endpoint (Anthropic, Gemini) are asked; for the rest the gateway estimates locally
+   * and says so in `CountTokensResponse.estimated`.
+   */
+  countTokens: {
+    path: "/providergateway.v1.ProviderService/CountTokens" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CountTokensRequest): Buffer => Buffer.from(CountTokensRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CountTokensRequest => CountTokensRequest.decode(value),
+    responseSerialize: (value: CountTokensResponse): Buffer => Buffer.from(CountTokensResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CountTokensResponse => CountTokensResponse.decode(value),
+  },
 } as const;
 
 export interface ProviderServiceServer extends UntypedServiceImplementation {
@@ -3453,6 +4664,18 @@ export interface ProviderServiceServer extends UntypedServiceImplementation {
    * circuit breaker state, and the configured route aliases.
    */
   listProviders: handleUnaryCall<ListProvidersRequest, ListProvidersResponse>;
+  /**
+   * Embed turns a batch of texts into embedding vectors, through the same routes, breakers,
+   * limits and usage accounting as `Chat`. Providers that serve no embeddings answer
+   * INVALID_ARGUMENT naming the provider.
+   */
+  embed: handleUnaryCall<EmbedRequest, EmbedResponse>;
+  /**
+   * CountTokens counts the input tokens a `ChatRequest` would use. Providers with a native
+   * counting endpoint (Anthropic, Gemini) are asked; for the rest the gateway estimates locally
+   * and says so in `CountTokensResponse.estimated`.
+   */
+  countTokens: handleUnaryCall<CountTokensRequest, CountTokensResponse>;
 }
 
 export interface ProviderServiceClient extends Client {
@@ -3510,6 +4733,46 @@ export interface ProviderServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListProvidersResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Embed turns a batch of texts into embedding vectors, through the same routes, breakers,
+   * limits and usage accounting as `Chat`. Providers that serve no embeddings answer
+   * INVALID_ARGUMENT naming the provider.
+   */
+  embed(
+    request: EmbedRequest,
+    callback: (error: ServiceError | null, response: EmbedResponse) => void,
+  ): ClientUnaryCall;
+  embed(
+    request: EmbedRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EmbedResponse) => void,
+  ): ClientUnaryCall;
+  embed(
+    request: EmbedRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EmbedResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * CountTokens counts the input tokens a `ChatRequest` would use. Providers with a native
+   * counting endpoint (Anthropic, Gemini) are asked; for the rest the gateway estimates locally
+   * and says so in `CountTokensResponse.estimated`.
+   */
+  countTokens(
+    request: CountTokensRequest,
+    callback: (error: ServiceError | null, response: CountTokensResponse) => void,
+  ): ClientUnaryCall;
+  countTokens(
+    request: CountTokensRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CountTokensResponse) => void,
+  ): ClientUnaryCall;
+  countTokens(
+    request: CountTokensRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CountTokensResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ProviderServiceClient = makeGenericClientConstructor(
@@ -3520,6 +4783,14 @@ export const ProviderServiceClient = makeGenericClientConstructor(
   service: typeof ProviderServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {
   return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;

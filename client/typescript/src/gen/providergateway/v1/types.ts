@@ -12,6 +12,49 @@ export const protobufPackage = "providergateway.v1";
 
 export const protobufFileName = "providergateway/v1/types.proto";
 
+/** CacheTtl is the lifetime of a cached prompt prefix. */
+export enum CacheTtl {
+  /** CACHE_TTL_UNSPECIFIED - CACHE_TTL_UNSPECIFIED means the provider's default (5 minutes on Anthropic). */
+  CACHE_TTL_UNSPECIFIED = 0,
+  /** CACHE_TTL_5M - CACHE_TTL_5M keeps the prefix 5 minutes after its last use. */
+  CACHE_TTL_5M = 1,
+  /** CACHE_TTL_1H - CACHE_TTL_1H keeps the prefix 1 hour after its last use. */
+  CACHE_TTL_1H = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function cacheTtlFromJSON(object: any): CacheTtl {
+  switch (object) {
+    case 0:
+    case "CACHE_TTL_UNSPECIFIED":
+      return CacheTtl.CACHE_TTL_UNSPECIFIED;
+    case 1:
+    case "CACHE_TTL_5M":
+      return CacheTtl.CACHE_TTL_5M;
+    case 2:
+    case "CACHE_TTL_1H":
+      return CacheTtl.CACHE_TTL_1H;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CacheTtl.UNRECOGNIZED;
+  }
+}
+
+export function cacheTtlToJSON(object: CacheTtl): string {
+  switch (object) {
+    case CacheTtl.CACHE_TTL_UNSPECIFIED:
+      return "CACHE_TTL_UNSPECIFIED";
+    case CacheTtl.CACHE_TTL_5M:
+      return "CACHE_TTL_5M";
+    case CacheTtl.CACHE_TTL_1H:
+      return "CACHE_TTL_1H";
+    case CacheTtl.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** StopReason is why the model stopped, normalized across providers. */
 export enum StopReason {
   /** STOP_REASON_UNSPECIFIED - STOP_REASON_UNSPECIFIED is set on every chunk but the final one. */
@@ -102,6 +145,17 @@ export interface Message {
    * a tool-use conversation. Only valid when `role` is `assistant`.
    */
   reasoning: ReasoningBlock[];
+  /**
+   * CacheControl marks the end of a cacheable prompt prefix at this message (a cache breakpoint):
+   * Anthropic caches everything up to and including it. Unset means no breakpoint here.
+   */
+  cacheControl: CacheControl | undefined;
+}
+
+/** CacheControl is a prompt-cache breakpoint, mapped to Anthropic's `cache_control`. */
+export interface CacheControl {
+  /** Ttl is how long the cached prefix lives. Unset means the provider's default (5 minutes). */
+  ttl: CacheTtl;
 }
 
 /** ReasoningBlock is one block of a model's reasoning with the provider's signature over it. */
@@ -145,7 +199,14 @@ export interface ToolDefinition {
    * (`"type": "object"`), whose `properties` (if set) is an object and whose `required` (if set)
    * lists only names from `properties`.
    */
-  parameters: { [key: string]: any } | undefined;
+  parameters:
+    | { [key: string]: any }
+    | undefined;
+  /**
+   * CacheControl marks a cache breakpoint after this tool's definition: the tools up to and
+   * including it are cached (Anthropic). Unset means no breakpoint here.
+   */
+  cacheControl: CacheControl | undefined;
 }
 
 /** ToolCall is one complete tool call made by the model. */
@@ -321,7 +382,16 @@ export interface ResponseFormat_JsonSchemaFormat {
 }
 
 function createBaseMessage(): Message {
-  return { role: "", content: "", name: "", toolCalls: [], toolCallId: "", images: [], reasoning: [] };
+  return {
+    role: "",
+    content: "",
+    name: "",
+    toolCalls: [],
+    toolCallId: "",
+    images: [],
+    reasoning: [],
+    cacheControl: undefined,
+  };
 }
 
 export const Message: MessageFns<Message> = {
@@ -346,6 +416,9 @@ export const Message: MessageFns<Message> = {
     }
     for (const v of message.reasoning) {
       ReasoningBlock.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.cacheControl !== undefined) {
+      CacheControl.encode(message.cacheControl, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -419,6 +492,14 @@ export const Message: MessageFns<Message> = {
             message.reasoning.push(ReasoningBlock.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.cacheControl = CacheControl.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -450,6 +531,11 @@ export const Message: MessageFns<Message> = {
       reasoning: globalThis.Array.isArray(object?.reasoning)
         ? object.reasoning.map((e: any) => ReasoningBlock.fromJSON(e))
         : [],
+      cacheControl: isSet(object.cacheControl)
+        ? CacheControl.fromJSON(object.cacheControl)
+        : isSet(object.cache_control)
+        ? CacheControl.fromJSON(object.cache_control)
+        : undefined,
     };
   },
 
@@ -476,6 +562,9 @@ export const Message: MessageFns<Message> = {
     if (message.reasoning?.length) {
       obj.reasoning = message.reasoning.map((e) => ReasoningBlock.toJSON(e));
     }
+    if (message.cacheControl !== undefined) {
+      obj.cacheControl = CacheControl.toJSON(message.cacheControl);
+    }
     return obj;
   },
 
@@ -491,6 +580,76 @@ export const Message: MessageFns<Message> = {
     message.toolCallId = object.toolCallId ?? "";
     message.images = object.images?.map((e) => Image.fromPartial(e)) || [];
     message.reasoning = object.reasoning?.map((e) => ReasoningBlock.fromPartial(e)) || [];
+    message.cacheControl = (object.cacheControl !== undefined && object.cacheControl !== null)
+      ? CacheControl.fromPartial(object.cacheControl)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCacheControl(): CacheControl {
+  return { ttl: 0 };
+}
+
+export const CacheControl: MessageFns<CacheControl> = {
+  encode(message: CacheControl, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ttl !== 0) {
+      writer.uint32(8).int32(message.ttl);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CacheControl {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCacheControl();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.ttl = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CacheControl {
+    return { ttl: isSet(object.ttl) ? cacheTtlFromJSON(object.ttl) : 0 };
+  },
+
+  toJSON(message: CacheControl): unknown {
+    const obj: any = {};
+    if (message.ttl !== 0) {
+      obj.ttl = cacheTtlToJSON(message.ttl);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CacheControl>, I>>(base?: I): CacheControl {
+    return CacheControl.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CacheControl>, I>>(object: I): CacheControl {
+    const message = createBaseCacheControl();
+    message.ttl = object.ttl ?? 0;
     return message;
   },
 };
@@ -702,7 +861,7 @@ export const Image: MessageFns<Image> = {
 };
 
 function createBaseToolDefinition(): ToolDefinition {
-  return { name: "", description: "", parameters: undefined };
+  return { name: "", description: "", parameters: undefined, cacheControl: undefined };
 }
 
 export const ToolDefinition: MessageFns<ToolDefinition> = {
@@ -715,6 +874,9 @@ export const ToolDefinition: MessageFns<ToolDefinition> = {
     }
     if (message.parameters !== undefined) {
       Struct.encode(Struct.wrap(message.parameters), writer.uint32(26).fork()).join();
+    }
+    if (message.cacheControl !== undefined) {
+      CacheControl.encode(message.cacheControl, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -756,6 +918,14 @@ export const ToolDefinition: MessageFns<ToolDefinition> = {
             message.parameters = Struct.unwrap(Struct.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cacheControl = CacheControl.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -773,6 +943,11 @@ export const ToolDefinition: MessageFns<ToolDefinition> = {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
       description: isSet(object.description) ? globalThis.String(object.description) : "",
       parameters: isObject(object.parameters) ? object.parameters : undefined,
+      cacheControl: isSet(object.cacheControl)
+        ? CacheControl.fromJSON(object.cacheControl)
+        : isSet(object.cache_control)
+        ? CacheControl.fromJSON(object.cache_control)
+        : undefined,
     };
   },
 
@@ -787,6 +962,9 @@ export const ToolDefinition: MessageFns<ToolDefinition> = {
     if (message.parameters !== undefined) {
       obj.parameters = message.parameters;
     }
+    if (message.cacheControl !== undefined) {
+      obj.cacheControl = CacheControl.toJSON(message.cacheControl);
+    }
     return obj;
   },
 
@@ -798,6 +976,9 @@ export const ToolDefinition: MessageFns<ToolDefinition> = {
     message.name = object.name ?? "";
     message.description = object.description ?? "";
     message.parameters = object.parameters ?? undefined;
+    message.cacheControl = (object.cacheControl !== undefined && object.cacheControl !== null)
+      ? CacheControl.fromPartial(object.cacheControl)
+      : undefined;
     return message;
   },
 };

@@ -13,10 +13,17 @@ import java.util.Optional;
  * @param requestId the gateway's id for the call, for upstream request headers and logs
  * @param deadline when the caller stops waiting, or null when it set no deadline; a provider should
  *     not let an upstream request outlive it
+ * @param traceparent the W3C {@code traceparent} of the gateway's span for this call, sent on
+ *     upstream requests so a provider-side trace joins the caller's; null when tracing is off
  */
-public record CallContext(String requestId, Instant deadline) {
+public record CallContext(String requestId, Instant deadline, String traceparent) {
   public CallContext {
     requireNonNull(requestId, "requestId");
+  }
+
+  /** A context without trace propagation. */
+  public CallContext(String requestId, Instant deadline) {
+    this(requestId, deadline, null);
   }
 
   /** The time left before the deadline (zero once it passed); empty when there is none. */

@@ -17,6 +17,12 @@ import java.util.Map;
  * passes a kwarg through only when it is not {@code None}), while a {@code null} nested inside a
  * value is JSON null and is kept. {@code tags} label the call in logs and metrics and are never
  * sent upstream.
+ *
+ * <p>{@code includeRaw} asks for the upstream's raw response body on a non-streamed answer ({@link
+ * CompletionResponse#rawResponse()}). {@code promptCacheKey} (OpenAI's {@code prompt_cache_key})
+ * and {@code cachedContent} (Gemini's {@code cachedContent}) are prompt-caching options, "" when
+ * unset; breakpoints live on {@link Message#cacheControl()} and {@link
+ * ToolDefinition#cacheControl()}.
  */
 public record ChatRequest(
     String model,
@@ -31,7 +37,10 @@ public record ChatRequest(
     ResponseFormat responseFormat,
     String reasoningEffort,
     Map<String, Object> extra,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    boolean includeRaw,
+    String promptCacheKey,
+    String cachedContent) {
 
   public ChatRequest {
     requireNonNull(model, "model");
@@ -43,6 +52,42 @@ public record ChatRequest(
     requireNonNull(reasoningEffort, "reasoningEffort");
     extra = withoutNulls(extra);
     tags = Map.copyOf(tags);
+    requireNonNull(promptCacheKey, "promptCacheKey");
+    requireNonNull(cachedContent, "cachedContent");
+  }
+
+  /** A request without the debugging and prompt-caching options. */
+  public ChatRequest(
+      String model,
+      List<Message> messages,
+      Double temperature,
+      Integer maxTokens,
+      List<ToolDefinition> tools,
+      ToolChoice toolChoice,
+      List<String> stop,
+      Long seed,
+      Double topP,
+      ResponseFormat responseFormat,
+      String reasoningEffort,
+      Map<String, Object> extra,
+      Map<String, String> tags) {
+    this(
+        model,
+        messages,
+        temperature,
+        maxTokens,
+        tools,
+        toolChoice,
+        stop,
+        seed,
+        topP,
+        responseFormat,
+        reasoningEffort,
+        extra,
+        tags,
+        false,
+        "",
+        "");
   }
 
   private static Map<String, Object> withoutNulls(Map<String, Object> values) {
@@ -76,6 +121,9 @@ public record ChatRequest(
     b.reasoningEffort = reasoningEffort;
     b.extra.putAll(extra);
     b.tags.putAll(tags);
+    b.includeRaw = includeRaw;
+    b.promptCacheKey = promptCacheKey;
+    b.cachedContent = cachedContent;
     return b;
   }
 
@@ -94,6 +142,9 @@ public record ChatRequest(
     private String reasoningEffort = "";
     private final Map<String, Object> extra = new LinkedHashMap<>();
     private final Map<String, String> tags = new LinkedHashMap<>();
+    private boolean includeRaw;
+    private String promptCacheKey = "";
+    private String cachedContent = "";
 
     private Builder(String model) {
       this.model = requireNonNull(model, "model");
@@ -174,6 +225,21 @@ public record ChatRequest(
       return this;
     }
 
+    public Builder includeRaw(boolean value) {
+      this.includeRaw = value;
+      return this;
+    }
+
+    public Builder promptCacheKey(String value) {
+      this.promptCacheKey = requireNonNull(value, "promptCacheKey");
+      return this;
+    }
+
+    public Builder cachedContent(String value) {
+      this.cachedContent = requireNonNull(value, "cachedContent");
+      return this;
+    }
+
     public ChatRequest build() {
       return new ChatRequest(
           model,
@@ -188,7 +254,10 @@ public record ChatRequest(
           responseFormat,
           reasoningEffort,
           extra,
-          tags);
+          tags,
+          includeRaw,
+          promptCacheKey,
+          cachedContent);
     }
   }
 }

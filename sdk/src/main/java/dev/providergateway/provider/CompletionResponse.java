@@ -18,6 +18,8 @@ import java.util.Map;
  * @param metadata extra facts about the call (for example parameters dropped for this model)
  * @param reasoningBlocks the reasoning blocks to send back on the assistant message in later turns
  *     (with their signatures), empty when the provider needs none
+ * @param rawResponse the upstream's response body when the caller asked for it ({@link
+ *     ChatRequest#includeRaw()}), "" otherwise; never logged
  */
 public record CompletionResponse(
     String content,
@@ -28,7 +30,8 @@ public record CompletionResponse(
     String model,
     String reasoningContent,
     Map<String, String> metadata,
-    List<ReasoningBlock> reasoningBlocks) {
+    List<ReasoningBlock> reasoningBlocks,
+    String rawResponse) {
 
   public CompletionResponse {
     requireNonNull(content, "content");
@@ -40,6 +43,46 @@ public record CompletionResponse(
     requireNonNull(reasoningContent, "reasoningContent");
     metadata = Map.copyOf(metadata);
     reasoningBlocks = List.copyOf(reasoningBlocks);
+    requireNonNull(rawResponse, "rawResponse");
+  }
+
+  /** A response without the raw upstream body. */
+  public CompletionResponse(
+      String content,
+      List<ToolCall> toolCalls,
+      StopReason stopReason,
+      String nativeStopReason,
+      Usage usage,
+      String model,
+      String reasoningContent,
+      Map<String, String> metadata,
+      List<ReasoningBlock> reasoningBlocks) {
+    this(
+        content,
+        toolCalls,
+        stopReason,
+        nativeStopReason,
+        usage,
+        model,
+        reasoningContent,
+        metadata,
+        reasoningBlocks,
+        "");
+  }
+
+  /** This response carrying {@code raw} as the upstream's raw body. */
+  public CompletionResponse withRawResponse(String raw) {
+    return new CompletionResponse(
+        content,
+        toolCalls,
+        stopReason,
+        nativeStopReason,
+        usage,
+        model,
+        reasoningContent,
+        metadata,
+        reasoningBlocks,
+        raw);
   }
 
   /** This response with {@code metadata} instead of its own. */
@@ -53,6 +96,7 @@ public record CompletionResponse(
         model,
         reasoningContent,
         metadata,
-        reasoningBlocks);
+        reasoningBlocks,
+        rawResponse);
   }
 }

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * One conversation entry, mirroring Victor's {@code Message}. Strings are never null: an empty
  * {@code name} or {@code toolCallId} means none. {@code reasoning} holds an assistant message's
- * reasoning blocks as the provider returned them, for providers that need them back.
+ * reasoning blocks as the provider returned them, for providers that need them back. {@code
+ * cacheControl} is the caller's prompt-cache breakpoint at this message, or null when none.
  */
 public record Message(
     Role role,
@@ -16,7 +17,8 @@ public record Message(
     List<ToolCall> toolCalls,
     String toolCallId,
     List<Image> images,
-    List<ReasoningBlock> reasoning) {
+    List<ReasoningBlock> reasoning,
+    CacheControl cacheControl) {
 
   public Message {
     requireNonNull(role, "role");
@@ -26,6 +28,23 @@ public record Message(
     requireNonNull(toolCallId, "toolCallId");
     images = List.copyOf(images);
     reasoning = List.copyOf(reasoning);
+  }
+
+  /** A message without a cache breakpoint. */
+  public Message(
+      Role role,
+      String content,
+      String name,
+      List<ToolCall> toolCalls,
+      String toolCallId,
+      List<Image> images,
+      List<ReasoningBlock> reasoning) {
+    this(role, content, name, toolCalls, toolCallId, images, reasoning, null);
+  }
+
+  /** This message with {@code value} as its cache breakpoint (null for none). */
+  public Message withCacheControl(CacheControl value) {
+    return new Message(role, content, name, toolCalls, toolCallId, images, reasoning, value);
   }
 
   /** A message without reasoning blocks. */

@@ -50,6 +50,42 @@ public interface Provider extends AutoCloseable {
    */
   Flow.Publisher<StreamEvent> stream(ChatRequest request, CallContext context);
 
+  /**
+   * True when this provider serves {@link #embed}; {@code ListProviders} reports it. False by
+   * default.
+   */
+  default boolean servesEmbeddings() {
+    return false;
+  }
+
+  /**
+   * Starts one embeddings call: one vector per input, in order. The future follows the rules of
+   * {@link #chat}: it completes on any thread, exceptionally with a {@link ProviderException}, and
+   * cancelling it aborts the upstream request.
+   *
+   * <p>By default the future fails with an {@link InvalidRequestException} naming the provider, so
+   * existing providers keep compiling and callers get a clear INVALID_ARGUMENT.
+   */
+  default CompletableFuture<EmbedResponse> embed(EmbedRequest request, CallContext context) {
+    return CompletableFuture.failedFuture(
+        InvalidRequestException.of(
+            "provider",
+            "provider '"
+                + name()
+                + "' (type '"
+                + descriptor().wireType()
+                + "') serves no embeddings"));
+  }
+
+  /**
+   * Counts the input tokens {@code request} would use. By default answers at once with the local
+   * {@link TokenEstimate} (marked estimated); providers with a native counting endpoint override
+   * it, under the same future rules as {@link #chat}.
+   */
+  default CompletableFuture<TokenCount> countTokens(ChatRequest request, CallContext context) {
+    return CompletableFuture.completedFuture(TokenEstimate.of(request));
+  }
+
   /** Releases the provider's resources (HTTP clients, threads). Called once, at shutdown. */
   @Override
   void close();

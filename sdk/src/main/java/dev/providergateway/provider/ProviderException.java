@@ -113,8 +113,34 @@ public abstract sealed class ProviderException extends GatewayException {
 
   /** The upstream did not answer in time. */
   public static final class Timeout extends ProviderException {
+    private final Duration timeout;
+
     public Timeout(Origin origin, String message, Throwable cause) {
+      this(origin, message, cause, null);
+    }
+
+    /**
+     * A timeout naming the limit that fired ({@code timeout}, null when unknown), which the gateway
+     * reports in the error's {@code timeout_ms} metadata.
+     */
+    public Timeout(Origin origin, String message, Throwable cause, Duration timeout) {
       super(origin, message, cause, ErrorReason.PROVIDER_TIMEOUT, true, null);
+      this.timeout = timeout;
+    }
+
+    /** The limit that fired, when known. */
+    public Optional<Duration> timeout() {
+      return Optional.ofNullable(timeout);
+    }
+
+    /** The base metadata plus {@code timeout_ms}, the limit that fired, when known. */
+    @Override
+    public Map<String, String> errorMetadata() {
+      Map<String, String> metadata = super.errorMetadata();
+      if (timeout != null) {
+        metadata.put("timeout_ms", Long.toString(timeout.toMillis()));
+      }
+      return metadata;
     }
   }
 

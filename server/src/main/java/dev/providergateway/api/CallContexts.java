@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the {@link CallContext} of the current gRPC call: its request id (the one the edge
- * returned to the caller, shared by a Converse call's turns) and its deadline.
+ * returned to the caller, shared by a Converse call's turns), its deadline and, when tracing is on,
+ * the {@code traceparent} that upstream requests carry.
  */
 final class CallContexts {
   private CallContexts() {}
@@ -23,7 +24,9 @@ final class CallContexts {
             ? null
             : clock.instant().plusNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS));
     CallRecord call = CallRecord.current();
-    return new CallContext(call == null ? newRequestId() : call.requestId(), at);
+    return call == null
+        ? new CallContext(newRequestId(), at)
+        : new CallContext(call.requestId(), at, call.traceparent());
   }
 
   static String newRequestId() {

@@ -2,6 +2,7 @@ package dev.providergateway.api;
 
 import com.google.protobuf.ByteString;
 import dev.providergateway.dispatch.Dispatcher;
+import dev.providergateway.provider.CacheControl;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.CompletionResponse;
 import dev.providergateway.provider.Image;
@@ -51,7 +52,10 @@ final class ProtoMapper {
     for (var t : r.getToolsList()) {
       tools.add(
           new ToolDefinition(
-              t.getName(), t.getDescription(), StructValues.toMap(t.getParameters())));
+              t.getName(),
+              t.getDescription(),
+              StructValues.toMap(t.getParameters()),
+              t.hasCacheControl() ? cacheControl(t.getCacheControl()) : null));
     }
     return b.tools(tools)
         .toolChoice(toolChoice(r))
@@ -60,6 +64,28 @@ final class ProtoMapper {
         .reasoningEffort(r.getReasoningEffort())
         .extra(r.hasExtra() ? StructValues.toMap(r.getExtra()) : Map.of())
         .tags(r.getTagsMap())
+        .includeRaw(r.getIncludeRaw())
+        .promptCacheKey(r.getPromptCacheKey())
+        .cachedContent(r.getCachedContent())
+        .build();
+  }
+
+  static CacheControl cacheControl(dev.providergateway.v1.CacheControl c) {
+    return switch (c.getTtl()) {
+      case CACHE_TTL_5M -> new CacheControl(CacheControl.Ttl.FIVE_MINUTES);
+      case CACHE_TTL_1H -> new CacheControl(CacheControl.Ttl.ONE_HOUR);
+      default -> CacheControl.DEFAULT;
+    };
+  }
+
+  static dev.providergateway.v1.CacheControl toProto(CacheControl c) {
+    return dev.providergateway.v1.CacheControl.newBuilder()
+        .setTtl(
+            switch (c.ttl()) {
+              case FIVE_MINUTES -> dev.providergateway.v1.CacheTtl.CACHE_TTL_5M;
+              case ONE_HOUR -> dev.providergateway.v1.CacheTtl.CACHE_TTL_1H;
+              case DEFAULT -> dev.providergateway.v1.CacheTtl.CACHE_TTL_UNSPECIFIED;
+            })
         .build();
   }
 
@@ -86,7 +112,14 @@ final class ProtoMapper {
       Role role = Role.fromWireName(m.getRole()).orElseThrow();
       out.add(
           new Message(
-              role, m.getContent(), m.getName(), calls, m.getToolCallId(), images, reasoning));
+              role,
+              m.getContent(),
+              m.getName(),
+              calls,
+              m.getToolCallId(),
+              images,
+              reasoning,
+              m.hasCacheControl() ? cacheControl(m.getCacheControl()) : null));
     }
     return out;
   }
@@ -127,6 +160,9 @@ final class ProtoMapper {
             .setToolCallId(m.toolCallId());
     m.toolCalls().forEach(c -> b.addToolCalls(toProto(c)));
     m.reasoning().forEach(r -> b.addReasoning(toProto(r)));
+    if (m.cacheControl() != null) {
+      b.setCacheControl(toProto(m.cacheControl()));
+    }
     for (Image image : m.images()) {
       if (image instanceof Image.Inline inline) {
         b.addImagesBuilder()
@@ -151,6 +187,7 @@ final class ProtoMapper {
             .setModel(r.model())
             .setProvider(result.provider())
             .setReasoningContent(r.reasoningContent())
+            .setRawResponse(r.rawResponse())
             .putAllMetadata(r.metadata());
     r.toolCalls().forEach(c -> b.addToolCalls(toProto(c)));
     r.reasoningBlocks().forEach(block -> b.addReasoningBlocks(toProto(block)));

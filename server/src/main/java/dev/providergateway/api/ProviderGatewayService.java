@@ -9,10 +9,15 @@ import dev.providergateway.dispatch.Dispatcher;
 import dev.providergateway.observability.GatewayMetrics;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.resilience.Resilience;
+import dev.providergateway.structured.SchemaCheck;
 import dev.providergateway.v1.ChatRequest;
 import dev.providergateway.v1.CompletionResponse;
 import dev.providergateway.v1.ConverseRequest;
 import dev.providergateway.v1.ConverseResponse;
+import dev.providergateway.v1.CountTokensRequest;
+import dev.providergateway.v1.CountTokensResponse;
+import dev.providergateway.v1.EmbedRequest;
+import dev.providergateway.v1.EmbedResponse;
 import dev.providergateway.v1.ListProvidersRequest;
 import dev.providergateway.v1.ListProvidersResponse;
 import dev.providergateway.v1.ProviderServiceGrpc;
@@ -32,6 +37,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
   private final Dispatcher dispatcher;
   private final ProviderRegistry registry;
   private final RequestValidator validator;
+  private final EmbedRequests embedRequests;
   private final LimitsConfig limits;
   private final Clock clock;
   private final dev.providergateway.resilience.Cooldowns cooldowns;
@@ -83,6 +89,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     this.cooldowns = resilience.cooldowns();
     this.dispatcher = new Dispatcher(registry, resilience, metrics);
     this.validator = new RequestValidator(limits);
+    this.embedRequests = new EmbedRequests(limits);
   }
 
   @Override
@@ -102,7 +109,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
               return;
             }
             if (failure == null) {
-              CompletionResponse mapped = ProtoMapper.toProto(response);
+              CompletionResponse mapped = checked(request, ProtoMapper.toProto(response));
               CompletionResponse proto =
                   mapped.toBuilder()
                       .setUsage(
@@ -145,7 +152,14 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
                 public void onChunk(StreamChunk chunk) {
                   StreamChunk tracked = track(tracker, chunk, first);
                   first = false;
-                  call.onNext(tracked);
+                  call.onNext(
+                      request.getCheckSchema() && tracked.getIsFinal()
+                          ? tracked.toBuilder()
+                              .putMetadata(
+                                  SchemaCheck.KEY,
+                                  "not_checked: streamed answers are not checked; use Chat")
+                              .build()
+                          : tracked);
                 }
 
                 @Override
@@ -164,6 +178,23 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     } catch (RuntimeException e) {
       call.onError(ErrorMapper.toException(e));
     }
+  }
+
+  /**
+   * {@code response} with the {@link SchemaCheck} result in its metadata when the request asked for
+   * it ({@code check_schema}, which validation ties to a {@code json_schema} format).
+   */
+  private static CompletionResponse checked(ChatRequest request, CompletionResponse response) {
+    if (!request.getCheckSchema()) {
+      return response;
+    }
+    return response.toBuilder()
+        .putMetadata(
+            SchemaCheck.KEY,
+            SchemaCheck.check(
+                response.getContent(),
+                StructValues.toMap(request.getResponseFormat().getJsonSchema().getSchema())))
+        .build();
   }
 
   /** Validates {@code request} and has the hooks admit it; throws to refuse it. */
@@ -192,6 +223,72 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
         tracker,
         AfterAdmission.publisher(
             tracker.admitted(), () -> dispatcher.stream(request.getProvider(), domain, context)));
+  }
+
+  @Override
+  public void embed(EmbedRequest request, StreamObserver<EmbedResponse> observer) {
+    var call = (ServerCallStreamObserver<EmbedResponse>) observer;
+    try {
+      embedRequests.validate(request);
+      RequestHooks.Tracker tracker = hooks.begin(request.getProvider(), request.getModel());
+      var result =
+          dispatcher.embed(
+              request.getProvider(), EmbedRequests.toDomain(request), CallContexts.current(clock));
+      call.setOnCancelHandler(() -> result.cancel(true));
+      result.whenComplete(
+          (answer, failure) -> {
+            if (call.isCancelled()) {
+              return;
+            }
+            if (failure == null) {
+              EmbedResponse proto = EmbedRequests.toProto(answer, request.getEncoding());
+              tracker.completed(
+                  proto.getProvider(), proto.getModel(), proto.getUsage().getPromptTokens(), 0);
+              call.onNext(proto);
+              call.onCompleted();
+            } else {
+              call.onError(ErrorMapper.toException(failure));
+            }
+          });
+    } catch (RuntimeException e) {
+      call.onError(ErrorMapper.toException(e));
+    }
+  }
+
+  @Override
+  public void countTokens(
+      CountTokensRequest request, StreamObserver<CountTokensResponse> observer) {
+    var call = (ServerCallStreamObserver<CountTokensResponse>) observer;
+    try {
+      ChatRequest chat = request.getRequest();
+      RequestHooks.Tracker tracker = admit(chat);
+      var result =
+          dispatcher.countTokens(
+              chat.getProvider(), ProtoMapper.toDomain(chat), CallContexts.current(clock));
+      call.setOnCancelHandler(() -> result.cancel(true));
+      result.whenComplete(
+          (answer, failure) -> {
+            if (call.isCancelled()) {
+              return;
+            }
+            if (failure == null) {
+              // Counting uses no model tokens: the hooks see a call with zero usage.
+              tracker.completed(answer.provider(), answer.model(), 0, 0);
+              call.onNext(
+                  CountTokensResponse.newBuilder()
+                      .setInputTokens(answer.value().inputTokens())
+                      .setEstimated(answer.value().estimated())
+                      .setProvider(answer.provider())
+                      .setModel(answer.model())
+                      .build());
+              call.onCompleted();
+            } else {
+              call.onError(ErrorMapper.toException(failure));
+            }
+          });
+    } catch (RuntimeException e) {
+      call.onError(ErrorMapper.toException(e));
+    }
   }
 
   @Override

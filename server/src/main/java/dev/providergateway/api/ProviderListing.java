@@ -57,7 +57,9 @@ final class ProviderListing {
                       ? d.description()
                       : AT_HOST.matcher(d.description()).replaceFirst(""))
               .setDefaultModel(defaultModelVisible ? d.defaultModel() : "")
-              .setCapabilities(toProto(d.capabilities(), registry.toolCalling(p, d.defaultModel())))
+              .setCapabilities(
+                  toProto(d.capabilities(), registry.toolCalling(p, d.defaultModel())).toBuilder()
+                      .setEmbeddings(p.provider().servesEmbeddings()))
               .setCircuitState(DeploymentListing.circuit(p.state()))
               .setDemo(d.demo());
       for (Deployment deployment : p.deployments()) {
@@ -105,6 +107,8 @@ final class ProviderListing {
         .setXmlFallback(!t.nativeToolCalls() && t.xmlFallbackParsing())
         .setThinking(t.thinkingMode())
         .setRecommendedMaxTools(t.recommendedMaxTools())
+        .setToolChoiceParam(t.toolChoiceParam())
+        .setArgumentFormat(t.argumentFormat())
         .build();
   }
 }

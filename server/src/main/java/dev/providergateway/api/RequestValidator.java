@@ -61,6 +61,11 @@ final class RequestValidator {
     Set<String> toolNames = checkTools(request.getToolsList(), v);
     checkToolChoice(request, toolNames, v);
     checkSampling(request, v);
+    if (request.getCheckSchema() && !request.getResponseFormat().hasJsonSchema()) {
+      v.add(
+          new FieldViolation(
+              "check_schema", "needs a response_format.json_schema to check the answer against"));
+    }
     if (!v.isEmpty()) {
       throw new InvalidRequestException(v);
     }
@@ -333,6 +338,8 @@ final class RequestValidator {
     checkLength("provider", r.getProvider(), v);
     checkLength("model", r.getModel(), v);
     checkLength("reasoning_effort", r.getReasoningEffort(), v);
+    checkLength("prompt_cache_key", r.getPromptCacheKey(), v);
+    checkLength("cached_content", r.getCachedContent(), v);
     if (r.getMessagesCount() > limits.maxMessages()) {
       return;
     }

@@ -189,7 +189,8 @@ final class AttemptRunner<R> {
             "no complete answer within the gateway's default deadline of "
                 + resilience.config().defaultDeadline().toSeconds()
                 + "s",
-            null);
+            null,
+            resilience.config().defaultDeadline());
     if (end()) {
       Attempt a = current;
       if (a != null) {

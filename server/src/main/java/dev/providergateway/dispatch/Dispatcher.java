@@ -6,8 +6,11 @@ import dev.providergateway.observability.GatewayMetrics;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.CompletionResponse;
+import dev.providergateway.provider.EmbedRequest;
+import dev.providergateway.provider.EmbedResponse;
 import dev.providergateway.provider.StreamChunk;
 import dev.providergateway.provider.StreamEvent;
+import dev.providergateway.provider.TokenCount;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.resilience.Bulkheads;
 import dev.providergateway.resilience.Resilience;
@@ -90,6 +93,71 @@ public final class Dispatcher {
             metrics,
             streaming,
             slot::release));
+  }
+
+  /** A completed call other than chat: the provider and model that answered, and the answer. */
+  public record Answer<T>(String provider, String model, T value) {}
+
+  /**
+   * Starts an embeddings call through the same policy as {@link #chat} (routes, limits, cooldowns,
+   * breakers, retries, deadline): the clean entry point for every front door (gRPC {@code Embed},
+   * an HTTP {@code /v1/embeddings}). Resolution failures and a full gateway are thrown at once;
+   * everything else completes the future exceptionally. Cancelling it cancels the upstream request.
+   *
+   * @param provider the request's {@code provider} field ("" when unset)
+   * @param request the request, whose {@code model} is the request's raw model field
+   */
+  public CompletableFuture<Answer<EmbedResponse>> embed(
+      String provider, EmbedRequest request, CallContext context) {
+    return unary(
+        provider,
+        request.model(),
+        context,
+        (target, model) -> target.provider().provider().embed(request.withModel(model), context),
+        (answer, attempts) ->
+            answer.withMetadata(AttemptRunner.withAttempts(answer.metadata(), attempts)));
+  }
+
+  /**
+   * Counts the input tokens of {@code request} at the provider it resolves to, through the same
+   * policy as {@link #chat}. Providers without a counting endpoint answer with the local estimate
+   * and make no upstream call.
+   */
+  public CompletableFuture<Answer<TokenCount>> countTokens(
+      String provider, ChatRequest request, CallContext context) {
+    return unary(
+        provider,
+        request.model(),
+        context,
+        (target, model) ->
+            target
+                .provider()
+                .provider()
+                .countTokens(request.toBuilder().model(model).build(), context),
+        (answer, attempts) -> answer);
+  }
+
+  private <T> CompletableFuture<Answer<T>> unary(
+      String provider,
+      String model,
+      CallContext context,
+      FutureStrategy.Starter<T> starter,
+      FutureStrategy.Finisher<T> finisher) {
+    List<Target> targets = resolver.resolve(provider, model);
+    Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
+    resilience.budget().recordCall();
+    FutureStrategy<T> strategy = new FutureStrategy<>(starter, finisher);
+    var runner =
+        new AttemptRunner<>(
+            new AttemptPlan(targets, context, resilience),
+            // Carries only the model: the runner sets each attempt's target model on it.
+            ChatRequest.builder(model).build(),
+            metrics,
+            strategy,
+            slot::release);
+    strategy.cancelWith(runner);
+    runner.start();
+    return strategy.result;
   }
 
   private CompletableFuture<CompletionResponse> startChat(

@@ -369,7 +369,8 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
         new ProviderException.Timeout(
             new ProviderException.Origin(provider, model, 0),
             provider + " " + what + limit.toMillis() + " ms; the stream was stopped",
-            null));
+            null,
+            limit));
   }
 
   private void cancel() {

@@ -99,6 +99,15 @@ public final class CallRecord {
     return traceId;
   }
 
+  /**
+   * The W3C {@code traceparent} of the call's server span, to send upstream so a provider-side
+   * trace joins the caller's; null when tracing is off.
+   */
+  public String traceparent() {
+    Object s = span;
+    return s == null ? null : CallTracing.traceparent(s);
+  }
+
   /** The call's request id (also sent to the caller as {@code x-request-id}). */
   public String requestId() {
     return requestId;

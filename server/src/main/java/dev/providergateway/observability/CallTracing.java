@@ -173,6 +173,23 @@ final class CallTracing implements AutoCloseable {
         .startSpan();
   }
 
+  /**
+   * The W3C {@code traceparent} of {@code handle}'s span, for upstream requests; null when the span
+   * is not valid (so nothing is sent).
+   */
+  static String traceparent(Object handle) {
+    var context = ((Span) handle).getSpanContext();
+    if (!context.isValid()) {
+      return null;
+    }
+    return "00-"
+        + context.getTraceId()
+        + "-"
+        + context.getSpanId()
+        + "-"
+        + context.getTraceFlags().asHex();
+  }
+
   void endAttempt(Object handle, String outcome) {
     Span span = (Span) handle;
     if (!outcome.isEmpty()) {

@@ -2,6 +2,10 @@ package dev.providergateway.client;
 
 import dev.providergateway.v1.ChatRequest;
 import dev.providergateway.v1.CompletionResponse;
+import dev.providergateway.v1.CountTokensRequest;
+import dev.providergateway.v1.CountTokensResponse;
+import dev.providergateway.v1.EmbedRequest;
+import dev.providergateway.v1.EmbedResponse;
 import dev.providergateway.v1.ListProvidersRequest;
 import dev.providergateway.v1.ListProvidersResponse;
 import dev.providergateway.v1.ProviderServiceGrpc;
@@ -152,6 +156,39 @@ public final class GatewayClient {
     try {
       return applyDeadline(ProviderServiceGrpc.newBlockingStub(channel))
           .listProviders(ListProvidersRequest.getDefaultInstance());
+    } catch (StatusRuntimeException e) {
+      throw GatewayException.from(e);
+    }
+  }
+
+  /**
+   * Embeds texts ({@code Embed}): one {@code Embedding} per input, in order, through the same
+   * routes, breakers and limits as {@link #chat}. Blocks until the reply arrives.
+   *
+   * @param request the inputs and the embedding model (a model id, route alias or {@code
+   *     provider/model}), optionally {@code dimensions} and {@code encoding}
+   * @return the vectors, the provider and model that answered, and the usage
+   * @throws GatewayException if the call fails
+   */
+  public EmbedResponse embed(EmbedRequest request) {
+    try {
+      return applyDeadline(ProviderServiceGrpc.newBlockingStub(channel)).embed(request);
+    } catch (StatusRuntimeException e) {
+      throw GatewayException.from(e);
+    }
+  }
+
+  /**
+   * Counts the input tokens {@code request} would use ({@code CountTokens}): the provider's own
+   * count where it has one (Anthropic, Gemini), otherwise the gateway's local estimate, marked
+   * {@code estimated}. Blocks until the reply arrives.
+   *
+   * @throws GatewayException if the call fails
+   */
+  public CountTokensResponse countTokens(ChatRequest request) {
+    try {
+      return applyDeadline(ProviderServiceGrpc.newBlockingStub(channel))
+          .countTokens(CountTokensRequest.newBuilder().setRequest(request).build());
     } catch (StatusRuntimeException e) {
       throw GatewayException.from(e);
     }

@@ -303,7 +303,8 @@ abstract class Exchange {
                   + " did not answer in time ("
                   + TimeUnit.NANOSECONDS.toMillis(headerTimeoutNanos)
                   + " ms without a response)",
-              null));
+              null,
+              java.time.Duration.ofNanos(headerTimeoutNanos)));
     }
   }
 

@@ -134,11 +134,15 @@ public abstract class HttpProvider implements Provider {
     Object body = requestBody(request, false, notes);
     return http.postJson(
         endpoint(request, false),
-        headers,
+        headersFor(request),
         body,
         origin,
         context,
-        json -> responses.response(json, origin, notes));
+        json -> {
+          CompletionResponse response = responses.response(json, origin, notes);
+          // Re-serialized from the parsed body: the upstream's JSON, compact. Never logged.
+          return request.includeRaw() ? response.withRawResponse(json.toString()) : response;
+        });
   }
 
   /**
@@ -152,11 +156,60 @@ public abstract class HttpProvider implements Provider {
     Object body = requestBody(request, true, notes);
     return http.postStream(
         endpoint(request, true),
-        headers,
+        headersFor(request),
         body,
         origin,
         context,
         () -> decoders.create(origin, notes));
+  }
+
+  private Map<String, String> headersFor(ChatRequest request) {
+    Map<String, String> extra = requestHeaders(request);
+    if (extra.isEmpty()) {
+      return headers;
+    }
+    Map<String, String> all = new LinkedHashMap<>(headers);
+    all.putAll(extra);
+    return all;
+  }
+
+  /**
+   * Headers that this one request needs beside the fixed ones (say, a beta flag a feature of the
+   * request turns on); they replace a fixed header of the same name. Empty by default. Runs on the
+   * calling thread after {@link #requestBody}; must not block.
+   */
+  protected Map<String, String> requestHeaders(ChatRequest request) {
+    return Map.of();
+  }
+
+  /**
+   * POSTs {@code body} as JSON to {@code uri} with this provider's headers and completes with
+   * {@code parse} applied to the JSON answer: for a subclass's other endpoints (embeddings, token
+   * counting), with the same deadlines, error mapping and cancellation as {@link #chat}.
+   */
+  protected final <T> CompletableFuture<T> postJson(
+      URI uri,
+      Object body,
+      Origin origin,
+      CallContext context,
+      java.util.function.Function<JsonNode, T> parse) {
+    return postJson(uri, Map.of(), body, origin, context, parse);
+  }
+
+  /** As above, with {@code extraHeaders} added to (and replacing) this provider's own. */
+  protected final <T> CompletableFuture<T> postJson(
+      URI uri,
+      Map<String, String> extraHeaders,
+      Object body,
+      Origin origin,
+      CallContext context,
+      java.util.function.Function<JsonNode, T> parse) {
+    Map<String, String> all = headers;
+    if (!extraHeaders.isEmpty()) {
+      all = new LinkedHashMap<>(headers);
+      all.putAll(extraHeaders);
+    }
+    return http.postJson(uri, all, body, origin, context, parse);
   }
 
   /** Closes the upstream client's idle connections. Subclasses that hold more call this too. */

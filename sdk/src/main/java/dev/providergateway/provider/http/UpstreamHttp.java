@@ -234,6 +234,9 @@ public final class UpstreamHttp implements AutoCloseable {
             .set(HttpHeaderNames.ACCEPT, accept)
             .set(HttpHeaderNames.USER_AGENT, "provider-gateway")
             .set("x-request-id", context.requestId());
+    if (context.traceparent() != null) {
+      h.set("traceparent", context.traceparent());
+    }
     headers.forEach(h::set);
     h.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
     return new Exchange.Request(

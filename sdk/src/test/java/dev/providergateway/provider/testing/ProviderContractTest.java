@@ -104,6 +104,87 @@ public abstract class ProviderContractTest {
     upstream.close();
   }
 
+  /**
+   * The upstream's answer to an embeddings request for {@link #EMBED_INPUTS}: vectors {@link
+   * #EMBED_FIRST} then {@link #EMBED_SECOND}, with {@link #embedUsage()} input tokens; null for a
+   * provider that serves no embeddings (the contract then checks that it refuses them clearly).
+   */
+  protected Response embedAnswer() {
+    return null;
+  }
+
+  /** The input tokens {@link #embedAnswer()} reports; 0 for a wire that reports none. */
+  protected int embedUsage() {
+    return PROMPT_TOKENS;
+  }
+
+  /** Checks the wire request for an embeddings call of {@link #EMBED_INPUTS} (field by field). */
+  protected void assertEmbedRequestSent(FakeUpstream.RecordedRequest request) {}
+
+  /**
+   * The upstream's answer to a token-count request, counting {@link #PROMPT_TOKENS}; null for a
+   * provider that counts locally (the contract then checks the estimate and that no request left).
+   */
+  protected Response countTokensAnswer() {
+    return null;
+  }
+
+  /** Checks the wire request of a token count of {@code request("Hello")} (field by field). */
+  protected void assertCountTokensRequestSent(FakeUpstream.RecordedRequest request) {}
+
+  public static final List<String> EMBED_INPUTS = List.of("first text", "second text");
+  public static final float[] EMBED_FIRST = {0.5f, -0.25f};
+  public static final float[] EMBED_SECOND = {1.0f, 0.0f};
+
+  @Test
+  void embed_twoInputs_vectorsInInputOrder_orClearRefusal() throws Exception {
+    var request =
+        new dev.providergateway.provider.EmbedRequest(
+            "embed-model", EMBED_INPUTS, null, false, Map.of(), Map.of());
+    Response answer = embedAnswer();
+    if (answer == null) {
+      assertThat(provider.servesEmbeddings()).isFalse();
+      Throwable failure = catchThrowable(() -> provider.embed(request, context()).get());
+      assertThat(failure)
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(dev.providergateway.provider.InvalidRequestException.class)
+          .hasMessageContaining("no embeddings");
+      assertThat(upstream.requestCount()).isZero();
+      return;
+    }
+    assertThat(provider.servesEmbeddings()).isTrue();
+    upstream.enqueue(answer);
+
+    var response = provider.embed(request, context()).get(10, TimeUnit.SECONDS);
+
+    assertThat(response.vectors()).hasSize(2);
+    assertThat(response.vectors().get(0)).containsExactly(EMBED_FIRST);
+    assertThat(response.vectors().get(1)).containsExactly(EMBED_SECOND);
+    assertThat(response.usage().promptTokens()).isEqualTo(embedUsage());
+    assertEmbedRequestSent(upstream.takeRequest());
+  }
+
+  @Test
+  void countTokens_hello_nativeCountOrMarkedEstimate() throws Exception {
+    Response answer = countTokensAnswer();
+    if (answer != null) {
+      upstream.enqueue(answer);
+    }
+
+    var count = provider.countTokens(request("Hello").build(), context()).get(10, TimeUnit.SECONDS);
+
+    if (answer == null) {
+      assertThat(count.estimated()).isTrue();
+      assertThat(count.inputTokens()).isPositive();
+      assertThat(upstream.requestCount()).isZero();
+    } else {
+      assertThat(count.estimated()).isFalse();
+      assertThat(count.inputTokens()).isEqualTo(PROMPT_TOKENS);
+      assertCountTokensRequestSent(upstream.takeRequest());
+    }
+  }
+
   protected ChatRequest.Builder request(String userText) {
     return ChatRequest.builder(model()).addMessage(Message.of(Role.USER, userText));
   }

@@ -3,6 +3,7 @@ package dev.providergateway.provider.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.providergateway.provider.CacheControl;
 import dev.providergateway.provider.Image;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.Message;
@@ -41,12 +42,12 @@ final class AnthropicMessages {
       switch (m.role()) {
         case SYSTEM, DEVELOPER -> {
           if (!m.content().isEmpty()) {
-            system.add(text(m.content()));
+            system.add(cached(text(m.content()), m.cacheControl()));
           }
         }
-        case USER -> append(turns, "user", userBlocks(m, path));
-        case ASSISTANT -> append(turns, "assistant", assistantBlocks(m));
-        case TOOL -> append(turns, "user", List.of(toolResult(m)));
+        case USER -> append(turns, "user", cached(userBlocks(m, path), m.cacheControl()));
+        case ASSISTANT -> append(turns, "assistant", cached(assistantBlocks(m), m.cacheControl()));
+        case TOOL -> append(turns, "user", List.of(cached(toolResult(m), m.cacheControl())));
         case FUNCTION ->
             throw InvalidRequestException.of(
                 path + ".role",
@@ -67,6 +68,38 @@ final class AnthropicMessages {
       turn.blocks.stream().filter(b -> !isToolResult(b)).forEach(content::add);
     }
     return new Conversation(system, out);
+  }
+
+  /**
+   * {@code block} with Anthropic's {@code cache_control} for {@code control} (none when null): the
+   * prompt prefix up to and including the block is cached, for 5 minutes unless the TTL says 1h.
+   */
+  static ObjectNode cached(ObjectNode block, CacheControl control) {
+    if (control != null) {
+      block.set("cache_control", cacheControl(control));
+    }
+    return block;
+  }
+
+  /** The breakpoint on the last block of a message (its prefix ends there). */
+  private static List<ObjectNode> cached(List<ObjectNode> blocks, CacheControl control) {
+    if (control != null && !blocks.isEmpty()) {
+      cached(blocks.get(blocks.size() - 1), control);
+    }
+    return blocks;
+  }
+
+  /**
+   * {@code {"type": "ephemeral"}} with a {@code ttl} of {@code 5m} or {@code 1h} when one is set.
+   */
+  static ObjectNode cacheControl(CacheControl control) {
+    ObjectNode c = Json.object().put("type", "ephemeral");
+    switch (control.ttl()) {
+      case FIVE_MINUTES -> c.put("ttl", "5m");
+      case ONE_HOUR -> c.put("ttl", "1h");
+      case DEFAULT -> {}
+    }
+    return c;
   }
 
   /** A text block. */

@@ -1,8 +1,10 @@
 package dev.providergateway.provider.anthropic;
 
 import dev.providergateway.provider.Capabilities;
+import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.ModelInfo;
 import dev.providergateway.provider.ProviderDescriptor;
+import dev.providergateway.provider.ResponseFormat;
 import dev.providergateway.provider.ToolCallFormat;
 import java.net.URI;
 import java.util.ArrayList;
@@ -61,6 +63,33 @@ final class AnthropicModels {
   static boolean supportsThinking(String model) {
     String bare = model.contains("/") ? model.substring(model.lastIndexOf('/') + 1) : model;
     return !(bare.startsWith("claude-3-") && !bare.startsWith("claude-3-7"));
+  }
+
+  /** The beta that turns on {@code output_format} (Anthropic's structured outputs). */
+  static final String STRUCTURED_OUTPUTS_BETA = "structured-outputs-2025-11-13";
+
+  /** The model families with native structured outputs, per Anthropic's documentation. */
+  private static final List<String> STRUCTURED =
+      List.of(
+          "claude-opus-4-6",
+          "claude-sonnet-4-6",
+          "claude-opus-4-5",
+          "claude-sonnet-4-5",
+          "claude-haiku-4-5",
+          "claude-opus-4-1");
+
+  /**
+   * True when {@code r} asks for a JSON schema from a model with native structured outputs (its
+   * alias or a dated snapshot of one of {@link #STRUCTURED}); unknown and older models keep the
+   * system-prompt emulation.
+   */
+  static boolean nativeStructuredOutput(ChatRequest r) {
+    if (!(r.responseFormat() instanceof ResponseFormat.JsonSchema)) {
+      return false;
+    }
+    String model = r.model();
+    String bare = model.contains("/") ? model.substring(model.lastIndexOf('/') + 1) : model;
+    return STRUCTURED.stream().anyMatch(f -> bare.equals(f) || bare.startsWith(f + "-"));
   }
 
   /** What an instance of wire type {@code type} at {@code base} says about itself. */

@@ -23,8 +23,13 @@ import java.util.Set;
  *   <li>{@code temperature} above 1 (Anthropic's maximum) is sent as 1; with extended thinking
  *       {@code temperature} is dropped and {@code top_p} below 0.95 too, as Anthropic rejects them;
  *       with both set, {@code top_p} is dropped, as newer Claude models reject the pair;
- *   <li>{@code response_format} JSON has no Anthropic equivalent: an instruction to answer with
- *       only a JSON object (matching the schema, if given) is appended to {@code system};
+ *   <li>{@code response_format} {@code json_schema} on a model with native structured outputs
+ *       ({@link AnthropicModels#nativeStructuredOutput}) becomes {@code output_format}, noted as
+ *       {@code structured_output: native}; otherwise (and for {@code json_object}, which Anthropic
+ *       lacks) an instruction to answer with only a JSON object (matching the schema, if given) is
+ *       appended to {@code system}, noted as {@code structured_output: emulated};
+ *   <li>cache breakpoints on messages and tools become {@code cache_control} on the block or tool
+ *       they end on ({@link AnthropicMessages#cacheControl});
  *   <li>{@code seed} does not exist on Anthropic and is dropped.
  * </ul>
  *
@@ -49,12 +54,24 @@ final class AnthropicRequestMapper {
     body.put("model", r.model());
     AnthropicMessages.Conversation conversation = AnthropicMessages.map(r.messages());
     ArrayNode system = conversation.system();
-    String instruction = formatInstruction(r.responseFormat());
-    if (!instruction.isEmpty()) {
-      system.add(AnthropicMessages.text(instruction));
-      notes.put(
-          "emulated.response_format",
-          "Anthropic has no JSON mode; the model was instructed in the system prompt");
+    if (AnthropicModels.nativeStructuredOutput(r)) {
+      var schema = (ResponseFormat.JsonSchema) r.responseFormat();
+      body.putObject("output_format")
+          .put("type", "json_schema")
+          .set("schema", Json.MAPPER.valueToTree(schema.schema()));
+      notes.put("structured_output", "native");
+    } else {
+      String instruction = formatInstruction(r.responseFormat());
+      if (!instruction.isEmpty()) {
+        system.add(AnthropicMessages.text(instruction));
+        notes.put("structured_output", "emulated");
+        notes.put(
+            "emulated.response_format",
+            r.responseFormat() instanceof ResponseFormat.JsonSchema
+                ? "this model has no native structured outputs; the model was instructed in the"
+                    + " system prompt"
+                : "Anthropic has no JSON mode; the model was instructed in the system prompt");
+      }
     }
     if (!system.isEmpty()) {
       body.set("system", system);
@@ -75,11 +92,13 @@ final class AnthropicRequestMapper {
     if (!r.tools().isEmpty()) {
       ArrayNode tools = body.putArray("tools");
       for (ToolDefinition t : r.tools()) {
-        tools
-            .addObject()
-            .put("name", t.name())
-            .put("description", t.description())
-            .set("input_schema", Json.MAPPER.valueToTree(t.parameters()));
+        ObjectNode tool =
+            tools
+                .addObject()
+                .put("name", t.name())
+                .put("description", t.description())
+                .set("input_schema", Json.MAPPER.valueToTree(t.parameters()));
+        AnthropicMessages.cached(tool, t.cacheControl());
       }
     }
     toolChoice(r.toolChoice(), body);
@@ -90,6 +109,20 @@ final class AnthropicRequestMapper {
       body.put("stream", true);
     }
     r.extra().forEach((k, v) -> body.set(k, Json.MAPPER.valueToTree(v)));
+    return body;
+  }
+
+  /** What {@code POST /v1/messages/count_tokens} accepts of a Messages request body. */
+  private static final Set<String> COUNTED =
+      Set.of("model", "messages", "system", "tools", "tool_choice", "thinking", "output_format");
+
+  /**
+   * The {@code count_tokens} body for {@code r}: the Messages body of the same request, less the
+   * fields the counting endpoint does not take (sampling, {@code max_tokens}, {@code stream}).
+   */
+  static ObjectNode countBody(ChatRequest r, int defaultMaxTokens) {
+    ObjectNode body = body(r, false, defaultMaxTokens, new java.util.LinkedHashMap<>());
+    body.retain(COUNTED);
     return body;
   }
 

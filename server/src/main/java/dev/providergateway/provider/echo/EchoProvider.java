@@ -6,6 +6,8 @@ import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.Capabilities;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.CompletionResponse;
+import dev.providergateway.provider.EmbedRequest;
+import dev.providergateway.provider.EmbedResponse;
 import dev.providergateway.provider.EventPublisher;
 import dev.providergateway.provider.ModelInfo;
 import dev.providergateway.provider.Provider;
@@ -13,6 +15,7 @@ import dev.providergateway.provider.ProviderDescriptor;
 import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.ToolCallFormat;
+import dev.providergateway.provider.Usage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class EchoProvider implements Provider {
   static final String DEFAULT_MODEL = "echo-1";
+
+  /** The size of echo's demo vectors when a request names none. */
+  static final int EMBED_DIMENSIONS = 8;
 
   private final String name;
   private final ProviderDescriptor descriptor;
@@ -57,6 +63,41 @@ final class EchoProvider implements Provider {
   @Override
   public ProviderDescriptor descriptor() {
     return descriptor;
+  }
+
+  @Override
+  public boolean servesEmbeddings() {
+    return true;
+  }
+
+  /**
+   * Deterministic demo vectors, so clients and tests have a fixed reference: {@code dimensions}
+   * (default {@value #EMBED_DIMENSIONS}) values per input from a hash of its text, scaled to unit
+   * length. They carry no meaning. Usage is the local token estimate of the inputs.
+   */
+  @Override
+  public CompletableFuture<EmbedResponse> embed(EmbedRequest request, CallContext context) {
+    int size = request.dimensions() == null ? EMBED_DIMENSIONS : request.dimensions();
+    List<float[]> vectors = new ArrayList<>(request.inputs().size());
+    long chars = 0;
+    for (String input : request.inputs()) {
+      chars += input.length();
+      java.util.SplittableRandom random = new java.util.SplittableRandom(input.hashCode());
+      float[] v = new float[size];
+      double norm = 0;
+      for (int i = 0; i < size; i++) {
+        v[i] = (float) (random.nextDouble() * 2 - 1);
+        norm += v[i] * v[i];
+      }
+      float scale = (float) (1 / Math.sqrt(norm));
+      for (int i = 0; i < size; i++) {
+        v[i] *= scale;
+      }
+      vectors.add(v);
+    }
+    int tokens = (int) Math.min(Integer.MAX_VALUE, (chars + 3) / 4);
+    return CompletableFuture.completedFuture(
+        new EmbedResponse(vectors, request.model(), Usage.of(tokens, 0), Map.of()));
   }
 
   @Override

@@ -1,13 +1,20 @@
 package dev.providergateway.provider.gemini;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ChatRequest;
+import dev.providergateway.provider.EmbedRequest;
+import dev.providergateway.provider.EmbedResponse;
 import dev.providergateway.provider.ErrorText;
 import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.ProviderDescriptor;
+import dev.providergateway.provider.ProviderException.Origin;
+import dev.providergateway.provider.TokenCount;
 import dev.providergateway.provider.http.HttpProvider;
 import dev.providergateway.provider.http.ProviderOptions;
 import java.net.URI;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
@@ -41,15 +48,53 @@ final class GeminiProvider extends HttpProvider {
   /** {@code {base}/{version}/models/{model}:generateContent}, or the streaming method with SSE. */
   @Override
   protected URI endpoint(ChatRequest request, boolean stream) {
-    String model = request.model();
+    return URI.create(
+        root
+            + resource(request.model())
+            + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent"));
+  }
+
+  /** The model's resource name; throws for a name Gemini cannot address. */
+  private static String resource(String model) {
     if (!MODEL.matcher(model).matches()) {
       throw InvalidRequestException.of(
           "model", ErrorText.quote(model) + " is not a Gemini model name such as gemini-2.5-flash");
     }
     // "models/x" and "tunedModels/x" are resource names already; a bare id lives under models/.
-    String resource = model.contains("/") ? model : "models/" + model;
-    return URI.create(
-        root + resource + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent"));
+    return model.contains("/") ? model : "models/" + model;
+  }
+
+  @Override
+  public boolean servesEmbeddings() {
+    return true;
+  }
+
+  /** {@code models/{model}:batchEmbedContents}, every input in one upstream call. */
+  @Override
+  public CompletableFuture<EmbedResponse> embed(EmbedRequest request, CallContext context) {
+    String resource = resource(request.model());
+    Origin origin = new Origin(name(), request.model(), 0);
+    return postJson(
+        URI.create(root + resource + ":batchEmbedContents"),
+        GeminiEmbeddings.requestBody(request, resource),
+        origin,
+        context,
+        json -> GeminiEmbeddings.response(json, origin, request.inputs().size()));
+  }
+
+  /** Gemini's own count: {@code models/{model}:countTokens}. */
+  @Override
+  public CompletableFuture<TokenCount> countTokens(ChatRequest request, CallContext context) {
+    String resource = resource(request.model());
+    Origin origin = new Origin(name(), request.model(), 0);
+    ObjectNode generate =
+        GeminiRequestMapper.requestBody(request, settings, new java.util.LinkedHashMap<>());
+    return postJson(
+        URI.create(root + resource + ":countTokens"),
+        GeminiEmbeddings.countBody(generate, resource),
+        origin,
+        context,
+        json -> GeminiEmbeddings.count(json, origin));
   }
 
   /** The same body for both methods: Gemini says "stream" in the URL. */

@@ -42,6 +42,10 @@ final class GeminiRequestMapper {
     if (!config.isEmpty()) {
       body.set("generationConfig", config);
     }
+    if (!r.cachedContent().isEmpty()) {
+      // An explicit cache the caller created (cachedContents/...): its prefix is not re-sent.
+      body.put("cachedContent", r.cachedContent());
+    }
     r.extra()
         .forEach(
             (key, value) -> {

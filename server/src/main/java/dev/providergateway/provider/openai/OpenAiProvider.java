@@ -1,13 +1,18 @@
 package dev.providergateway.provider.openai;
 
+import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ChatRequest;
+import dev.providergateway.provider.EmbedRequest;
+import dev.providergateway.provider.EmbedResponse;
 import dev.providergateway.provider.ProviderDescriptor;
+import dev.providergateway.provider.ProviderException.Origin;
 import dev.providergateway.provider.http.HttpProvider;
 import dev.providergateway.provider.http.ProviderOptions;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A provider speaking OpenAI Chat Completions ({@code POST {base}/chat/completions}, SSE
@@ -35,18 +40,41 @@ final class OpenAiProvider extends HttpProvider {
   /** For Azure the model is the deployment, and the API version a query parameter. */
   @Override
   protected URI endpoint(ChatRequest request, boolean stream) {
+    return endpoint(request.model(), "chat/completions");
+  }
+
+  private URI endpoint(String model, String method) {
     String base = settings.baseUrl().toString();
     if (settings.azure()) {
-      String deployment =
-          URLEncoder.encode(request.model(), StandardCharsets.UTF_8).replace("+", "%20");
+      String deployment = URLEncoder.encode(model, StandardCharsets.UTF_8).replace("+", "%20");
       return URI.create(
           base
               + "/openai/deployments/"
               + deployment
-              + "/chat/completions?api-version="
+              + "/"
+              + method
+              + "?api-version="
               + URLEncoder.encode(settings.azureApiVersion(), StandardCharsets.UTF_8));
     }
-    return URI.create(base + "/chat/completions");
+    return URI.create(base + "/" + method);
+  }
+
+  /** Every OpenAI-compatible entry claims {@code /embeddings}; servers without it answer 404. */
+  @Override
+  public boolean servesEmbeddings() {
+    return true;
+  }
+
+  /** {@code POST {base}/embeddings} (Azure: the deployment's {@code embeddings}). */
+  @Override
+  public CompletableFuture<EmbedResponse> embed(EmbedRequest request, CallContext context) {
+    Origin origin = new Origin(name(), request.model(), 0);
+    return postJson(
+        endpoint(request.model(), "embeddings"),
+        OpenAiEmbeddings.requestBody(request),
+        origin,
+        context,
+        json -> OpenAiEmbeddings.response(json, origin, request.inputs().size()));
   }
 
   @Override

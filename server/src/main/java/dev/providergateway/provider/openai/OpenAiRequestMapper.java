@@ -105,6 +105,10 @@ final class OpenAiRequestMapper {
         body.putObject("stream_options").put("include_usage", true);
       }
     }
+    if (!r.promptCacheKey().isEmpty()) {
+      // OpenAI caches prompts by itself; the key groups requests that share a long prefix.
+      body.put("prompt_cache_key", r.promptCacheKey());
+    }
     r.extra().forEach((k, v) -> body.set(k, Json.MAPPER.valueToTree(v)));
     return body;
   }

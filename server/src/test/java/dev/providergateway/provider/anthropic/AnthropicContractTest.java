@@ -16,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.http.Json;
+import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
 import dev.providergateway.provider.testing.ProviderContractTest;
 import java.net.URI;
@@ -159,5 +160,18 @@ class AnthropicContractTest extends ProviderContractTest {
     assertThat(body.path("tools").get(0).path("name").asText()).isEqualTo("get_weather");
     assertThat(body.path("tools").get(0).path("input_schema").path("type").asText())
         .isEqualTo("object");
+  }
+
+  @Override
+  protected Response countTokensAnswer() {
+    return Response.json(200, "{\"input_tokens\":12}");
+  }
+
+  @Override
+  protected void assertCountTokensRequestSent(FakeUpstream.RecordedRequest request) {
+    assertThat(request.path()).isEqualTo("/v1/messages/count_tokens");
+    assertThat(request.json().path("messages").get(0).path("content").get(0).path("text").asText())
+        .isEqualTo("Hello");
+    assertThat(request.json().has("max_tokens")).isFalse();
   }
 }

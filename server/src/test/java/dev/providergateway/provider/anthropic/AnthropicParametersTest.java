@@ -206,9 +206,12 @@ class AnthropicParametersTest {
   void chat_jsonResponseFormat_instructionAppendedToSystemWithNote() throws Exception {
     upstream.enqueue(text("{}"));
 
+    // A model without native structured outputs (the native case is in
+    // AnthropicCachingAndStructuredOutputTest).
     CompletionResponse r =
         chat(
             request(Message.of(Role.SYSTEM, "Be exact."), user("hi"))
+                .model("claude-3-5-haiku-latest")
                 .responseFormat(
                     new ResponseFormat.JsonSchema("answer", Map.of("type", "object"), true))
                 .build());
@@ -218,7 +221,9 @@ class AnthropicParametersTest {
     assertThat(system.get(1).path("text").asText())
         .contains("JSON object")
         .contains("\"type\":\"object\"");
-    assertThat(r.metadata()).containsKey("emulated.response_format");
+    assertThat(r.metadata())
+        .containsKey("emulated.response_format")
+        .containsEntry("structured_output", "emulated");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.Provider;
+import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
 import dev.providergateway.provider.testing.ProviderContractTest;
 import dev.providergateway.provider.testing.TestTransport;
@@ -180,5 +181,38 @@ class GeminiContractTest extends ProviderContractTest {
     assertThat(response.path("response").path("result").asText()).isEqualTo("sunny, 21C");
     assertThat(body.path("tools").get(0).path("functionDeclarations").get(0).path("name").asText())
         .isEqualTo("get_weather");
+  }
+
+  @Override
+  protected Response embedAnswer() {
+    return Response.json(200, "{\"embeddings\":[{\"values\":[0.5,-0.25]},{\"values\":[1.0,0.0]}]}");
+  }
+
+  @Override
+  protected int embedUsage() {
+    return 0;
+  }
+
+  @Override
+  protected void assertEmbedRequestSent(FakeUpstream.RecordedRequest request) {
+    assertThat(request.path()).isEqualTo("/v1beta/models/embed-model:batchEmbedContents");
+    var requests = request.json().path("requests");
+    assertThat(requests).hasSize(2);
+    assertThat(requests.get(0).path("model").asText()).isEqualTo("models/embed-model");
+    assertThat(requests.get(1).path("content").path("parts").get(0).path("text").asText())
+        .isEqualTo("second text");
+  }
+
+  @Override
+  protected Response countTokensAnswer() {
+    return Response.json(200, "{\"totalTokens\":12}");
+  }
+
+  @Override
+  protected void assertCountTokensRequestSent(FakeUpstream.RecordedRequest request) {
+    assertThat(request.path()).endsWith(":countTokens");
+    var inner = request.json().path("generateContentRequest");
+    assertThat(inner.path("contents").get(0).path("parts").get(0).path("text").asText())
+        .isEqualTo("Hello");
   }
 }

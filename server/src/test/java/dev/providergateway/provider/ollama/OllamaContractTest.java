@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.Provider;
 import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.testing.EventCollector;
+import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
 import dev.providergateway.provider.testing.ProviderContractTest;
 import dev.providergateway.provider.testing.TestTransport;
@@ -191,5 +192,20 @@ class OllamaContractTest extends ProviderContractTest {
 
     assertThat(events.await()).isNull();
     assertThat(events.content()).isEqualTo("Hello there");
+  }
+
+  @Override
+  protected Response embedAnswer() {
+    return Response.json(
+        200,
+        "{\"model\":\"embed-model\",\"embeddings\":[[0.5,-0.25],[1.0,0.0]],\"prompt_eval_count\":12}");
+  }
+
+  @Override
+  protected void assertEmbedRequestSent(FakeUpstream.RecordedRequest request) {
+    assertThat(request.path()).isEqualTo("/api/embed");
+    assertThat(request.json().path("model").asText()).isEqualTo("embed-model");
+    assertThat(request.json().path("input").get(0).asText()).isEqualTo("first text");
+    assertThat(request.json().path("input").get(1).asText()).isEqualTo("second text");
   }
 }

@@ -111,6 +111,15 @@ class AzureContractTest extends OpenAiContractTest {
     assertThat(events.await()).isInstanceOf(ProviderException.ModelNotFound.class);
   }
 
+  /** Embeddings go to the deployment's own {@code embeddings} URL, with the same credential. */
+  @Override
+  protected void assertEmbedRequestSent(RecordedRequest request) {
+    assertThat(request.path()).isEqualTo("/openai/deployments/embed-model/embeddings");
+    assertThat(request.query()).startsWith("api-version=");
+    assertThat(request.header("api-key")).isEqualTo(KEY);
+    assertThat(request.json().path("input").get(1).asText()).isEqualTo("second text");
+  }
+
   private void assertAzureRequest(RecordedRequest r, String apiVersion) {
     assertThat(r.path()).isEqualTo("/openai/deployments/" + model() + "/chat/completions");
     assertThat(r.query()).isEqualTo("api-version=" + apiVersion);

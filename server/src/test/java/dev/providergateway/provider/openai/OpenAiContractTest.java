@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.Provider;
+import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
 import dev.providergateway.provider.testing.ProviderContractTest;
 import dev.providergateway.provider.testing.TestTransport;
@@ -166,5 +167,23 @@ class OpenAiContractTest extends ProviderContractTest {
     assertThat(tool.path("content").asText()).isEqualTo("sunny, 21C");
     assertThat(body.path("tools").get(0).path("function").path("name").asText())
         .isEqualTo("get_weather");
+  }
+
+  @Override
+  protected Response embedAnswer() {
+    return Response.json(
+        200,
+        "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.5,-0.25]},"
+            + "{\"object\":\"embedding\",\"index\":1,\"embedding\":[1.0,0.0]}],"
+            + "\"model\":\"embed-model\",\"usage\":{\"prompt_tokens\":12,\"total_tokens\":12}}");
+  }
+
+  @Override
+  protected void assertEmbedRequestSent(FakeUpstream.RecordedRequest request) {
+    assertThat(request.path()).isEqualTo("/v1/embeddings");
+    assertThat(request.json().path("model").asText()).isEqualTo("embed-model");
+    assertThat(request.json().path("input").get(0).asText()).isEqualTo("first text");
+    assertThat(request.json().path("input").get(1).asText()).isEqualTo("second text");
+    assertThat(request.json().path("encoding_format").asText()).isEqualTo("float");
   }
 }

@@ -72,6 +72,51 @@ class RealGatewayTest {
   }
 
   @Test
+  void embed_echo_oneUnitVectorPerInputInOrder() {
+    var response =
+        client.embed(
+            dev.providergateway.v1.EmbedRequest.newBuilder()
+                .setModel("echo/echo-1")
+                .addInputs("first text")
+                .addInputs("second text")
+                .build());
+
+    assertThat(response.getProvider()).isEqualTo("echo");
+    assertThat(response.getEmbeddingsList()).hasSize(2);
+    for (var e : response.getEmbeddingsList()) {
+      assertThat(e.getValuesList()).hasSize(8);
+      double norm = e.getValuesList().stream().mapToDouble(v -> v * v).sum();
+      assertThat(norm).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+    }
+    assertThat(response.getEmbeddings(0).getValuesList())
+        .isNotEqualTo(response.getEmbeddings(1).getValuesList());
+  }
+
+  @Test
+  void embed_noInputs_exceptionNamesTheField() {
+    GatewayException e =
+        catchThrowableOfType(
+            GatewayException.class,
+            () ->
+                client.embed(
+                    dev.providergateway.v1.EmbedRequest.newBuilder()
+                        .setModel("echo/echo-1")
+                        .build()));
+
+    assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.fieldViolations()).extracting(v -> v.field()).containsExactly("inputs");
+  }
+
+  @Test
+  void countTokens_echo_localEstimateMarkedEstimated() {
+    var response = client.countTokens(ChatRequests.of("echo", "", "abcdefghijklmnop").build());
+
+    assertThat(response.getEstimated()).isTrue();
+    assertThat(response.getInputTokens()).isEqualTo(8);
+    assertThat(response.getProvider()).isEqualTo("echo");
+  }
+
+  @Test
   void chat_rateLimited_exceptionCarriesReasonAndRetryDelay() {
     Struct extra =
         Struct.newBuilder()
