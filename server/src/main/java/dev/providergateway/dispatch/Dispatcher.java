@@ -113,9 +113,14 @@ public final class Dispatcher {
         provider,
         request.model(),
         context,
-        (target, model) -> target.provider().provider().embed(request.withModel(model), context),
+        (target, model) -> target.upstream().embed(request.withModel(model), context),
         (answer, attempts) ->
-            answer.withMetadata(AttemptRunner.withAttempts(answer.metadata(), attempts)));
+            answer.withMetadata(AttemptRunner.withAttempts(answer.metadata(), attempts)),
+        new FutureStrategy.Metering<>(
+            EmbedResponse::usage,
+            UsageEstimate.of(
+                UsageEstimate.tokens(request.inputs().stream().mapToLong(String::length).sum()),
+                0)));
   }
 
   /**
@@ -130,11 +135,9 @@ public final class Dispatcher {
         request.model(),
         context,
         (target, model) ->
-            target
-                .provider()
-                .provider()
-                .countTokens(request.toBuilder().model(model).build(), context),
-        (answer, attempts) -> answer);
+            target.upstream().countTokens(request.toBuilder().model(model).build(), context),
+        (answer, attempts) -> answer,
+        FutureStrategy.Metering.free());
   }
 
   private <T> CompletableFuture<Answer<T>> unary(
@@ -142,11 +145,12 @@ public final class Dispatcher {
       String model,
       CallContext context,
       FutureStrategy.Starter<T> starter,
-      FutureStrategy.Finisher<T> finisher) {
+      FutureStrategy.Finisher<T> finisher,
+      FutureStrategy.Metering<T> metering) {
     List<Target> targets = resolver.resolve(provider, model);
     Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
     resilience.budget().recordCall();
-    FutureStrategy<T> strategy = new FutureStrategy<>(starter, finisher);
+    FutureStrategy<T> strategy = new FutureStrategy<>(starter, finisher, metering);
     var runner =
         new AttemptRunner<>(
             new AttemptPlan(targets, context, resilience),

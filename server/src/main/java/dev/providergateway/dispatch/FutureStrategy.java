@@ -18,10 +18,24 @@ final class FutureStrategy<T> implements AttemptRunner.Strategy<T> {
   final CompletableFuture<Dispatcher.Answer<T>> result = new CompletableFuture<>();
   private final Starter<T> starter;
   private final Finisher<T> finisher;
+  private final Metering<T> metering;
 
   /** Starts one attempt's provider call for {@code model} at {@code target}. */
   interface Starter<T> {
     CompletableFuture<T> start(Target target, String model);
+  }
+
+  /**
+   * What an attempt consumed upstream, so it is charged like a chat attempt: the usage the answer
+   * reports, else {@code estimate} (marked estimated); an estimate of null means the call consumes
+   * nothing billable (token counting).
+   */
+  record Metering<T>(
+      java.util.function.Function<T, dev.providergateway.provider.Usage> reported,
+      dev.providergateway.provider.Usage estimate) {
+    static <T> Metering<T> free() {
+      return new Metering<>(answer -> null, null);
+    }
   }
 
   /** Adds the runner's attempt metadata to an answer (when there were retries or fallbacks). */
@@ -29,9 +43,10 @@ final class FutureStrategy<T> implements AttemptRunner.Strategy<T> {
     T withMetadata(T answer, Map<String, String> attempts);
   }
 
-  FutureStrategy(Starter<T> starter, Finisher<T> finisher) {
+  FutureStrategy(Starter<T> starter, Finisher<T> finisher, Metering<T> metering) {
     this.starter = starter;
     this.finisher = finisher;
+    this.metering = metering;
   }
 
   /** Has {@code runner} cancelled when {@link #result} is. */
@@ -51,8 +66,18 @@ final class FutureStrategy<T> implements AttemptRunner.Strategy<T> {
     call.whenComplete(
         (answer, failure) -> {
           if (failure == null) {
+            dev.providergateway.provider.Usage usage = metering.reported().apply(answer);
+            if (usage != null && usage.totalTokens() > 0) {
+              attempt.consumed(request.model(), usage, false);
+            } else if (metering.estimate() != null) {
+              attempt.consumed(request.model(), metering.estimate(), true);
+            }
             attempt.succeeded(answer);
           } else {
+            if (metering.estimate() != null && UsageEstimate.consumedOnFailure(failure)) {
+              // The request reached the upstream, which billed at least its input.
+              attempt.consumed(request.model(), metering.estimate(), true);
+            }
             attempt.failed(failure);
           }
         });

@@ -193,6 +193,28 @@ class UsageAccountingTest {
   }
 
   @Test
+  void embed_chargedWithTheUpstreamsTokensToKeyLogAndMetrics() throws Exception {
+    g.blocking(KEY_B)
+        .embed(
+            dev.providergateway.v1.EmbedRequest.newBuilder()
+                .setProvider("openai")
+                .setModel("text-embedding-3-small")
+                .addInputs("hello there")
+                .build());
+
+    JsonNode line =
+        g.awaitLines(l -> l.has("cost") && l.path("method").asText().equals("Embed"), 1).get(0);
+    assertThat(line.get("key_id").asText()).isEqualTo("team-b");
+    assertThat(line.get("input_tokens").asLong()).isEqualTo(8);
+    assertThat(line.get("estimated").asBoolean()).isFalse();
+    assertThat(g.gateway.telemetry().scrape().orElseThrow())
+        .containsPattern(
+            "gateway_tokens_total\\{estimated=\"false\",gen_ai_provider_name=\"openai\","
+                + "gen_ai_response_model=\"[a-z0-9-]+\",gen_ai_token_type=\"input\","
+                + "key_id=\"team-b\"} 8\\.0");
+  }
+
+  @Test
   void budget_dailyAmountSpent_refusedWithBudgetExceededAndRetryInfoUntilMidnight()
       throws Exception {
     ChatRequest pricey = chat("openai", "hi").setModel("pricey").build();

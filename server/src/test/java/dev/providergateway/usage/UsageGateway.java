@@ -155,6 +155,15 @@ final class UsageGateway implements AutoCloseable {
 
   static Response answer(RecordedRequest r) {
     String model = r.json().path("model").asText();
+    if (r.path().endsWith("/embeddings")) {
+      // As in OpenAI's Embeddings reference: one vector per input, usage with prompt tokens only.
+      return Response.json(
+          200,
+          "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,"
+              + "\"embedding\":[0.5,-0.25]}],\"model\":\""
+              + model
+              + "\",\"usage\":{\"prompt_tokens\":8,\"total_tokens\":8}}");
+    }
     boolean stream = r.json().path("stream").asBoolean();
     if (model.startsWith("hang")) {
       return Response.stream(200, "text/event-stream", Duration.ZERO, List.of(chunk(model, TEXT)))
