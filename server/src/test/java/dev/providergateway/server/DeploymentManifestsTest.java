@@ -41,7 +41,9 @@ class DeploymentManifestsTest {
 
     int grpcPort = config.server().port();
     assertThat(container.at("/ports/0/containerPort").asInt()).isEqualTo(grpcPort);
-    assertThat(container.at("/ports/1/containerPort").asInt()).isEqualTo(config.metrics().port());
+    assertThat(container.at("/ports/1/containerPort").asInt())
+        .isEqualTo(config.http().effectivePort(grpcPort));
+    assertThat(container.at("/ports/2/containerPort").asInt()).isEqualTo(config.metrics().port());
     for (String probe : new String[] {"readinessProbe", "livenessProbe", "startupProbe"}) {
       assertThat(container.at("/" + probe + "/grpc/port").asInt()).as(probe).isEqualTo(grpcPort);
     }
