@@ -7,6 +7,7 @@ import dev.providergateway.auth.RequestHooks;
 import dev.providergateway.config.LimitsConfig;
 import dev.providergateway.dispatch.Dispatcher;
 import dev.providergateway.observability.GatewayMetrics;
+import dev.providergateway.provider.CallContext;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.resilience.Resilience;
 import dev.providergateway.structured.SchemaCheck;
@@ -231,9 +232,13 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     try {
       embedRequests.validate(request);
       RequestHooks.Tracker tracker = hooks.begin(request.getProvider(), request.getModel());
+      CallContext context = CallContexts.current(clock);
       var result =
-          dispatcher.embed(
-              request.getProvider(), EmbedRequests.toDomain(request), CallContexts.current(clock));
+          AfterAdmission.future(
+              tracker.admitted(),
+              () ->
+                  dispatcher.embed(
+                      request.getProvider(), EmbedRequests.toDomain(request), context));
       call.setOnCancelHandler(() -> result.cancel(true));
       result.whenComplete(
           (answer, failure) -> {
@@ -241,7 +246,13 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
               return;
             }
             if (failure == null) {
-              EmbedResponse proto = EmbedRequests.toProto(answer, request.getEncoding());
+              EmbedResponse mapped = EmbedRequests.toProto(answer, request.getEncoding());
+              EmbedResponse proto =
+                  mapped.toBuilder()
+                      .setUsage(
+                          tracker.priced(
+                              mapped.getProvider(), mapped.getModel(), mapped.getUsage()))
+                      .build();
               tracker.completed(
                   proto.getProvider(), proto.getModel(), proto.getUsage().getPromptTokens(), 0);
               call.onNext(proto);
@@ -262,9 +273,12 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     try {
       ChatRequest chat = request.getRequest();
       RequestHooks.Tracker tracker = admit(chat);
+      CallContext context = CallContexts.current(clock);
       var result =
-          dispatcher.countTokens(
-              chat.getProvider(), ProtoMapper.toDomain(chat), CallContexts.current(clock));
+          AfterAdmission.future(
+              tracker.admitted(),
+              () ->
+                  dispatcher.countTokens(chat.getProvider(), ProtoMapper.toDomain(chat), context));
       call.setOnCancelHandler(() -> result.cancel(true));
       result.whenComplete(
           (answer, failure) -> {
