@@ -3,7 +3,9 @@
 One threaded HTTP server answers three formats, each as the vendor's API reference shows it:
 OpenAI Chat Completions (`POST /v1/chat/completions`, JSON or SSE with `[DONE]`), Anthropic
 Messages (`POST /v1/messages`, JSON or SSE events `message_start` ... `message_stop`) and Google
-Gemini (`POST /v1beta/models/{model}:generateContent`, or `:streamGenerateContent?alt=sse`).
+Gemini (`POST /v1beta/models/{model}:generateContent`, or `:streamGenerateContent?alt=sse`), plus
+OpenAI Embeddings (`POST /v1/embeddings`: input i gets `EMBEDDING` scaled by i + 1, as floats or,
+when asked, base64 of little-endian float32).
 
 A request with tools is answered with two parallel calls of its first tool (cities Paris and
 Tokyo); one asking for JSON output (OpenAI `response_format`, the gateway's Anthropic/Gemini
@@ -39,6 +41,8 @@ class Upstreams:
                     upstreams.requests.append((self.path, body))
                 if self.path.startswith("/v1/chat/completions"):
                     openai(self, body)
+                elif self.path.startswith("/v1/embeddings"):
+                    openai_embeddings(self, body)
                 elif self.path.startswith("/v1/messages"):
                     anthropic(self, body)
                 elif ":generateContent" in self.path or ":streamGenerateContent" in self.path:
@@ -97,6 +101,36 @@ def _wants_json(body: dict) -> bool:
     system = body.get("system")
     text = json.dumps(system) if system is not None else ""
     return "JSON" in text
+
+
+# ---- OpenAI Embeddings
+
+EMBEDDING = (0.25, -0.5, 1.0, 0.125)
+
+
+def openai_embeddings(h: BaseHTTPRequestHandler, body: dict) -> None:
+    import base64
+    import struct
+
+    inputs = body.get("input")
+    inputs = [inputs] if isinstance(inputs, str) else inputs
+    data = []
+    for i, _ in enumerate(inputs):
+        vector = [v * (i + 1) for v in EMBEDDING]
+        if body.get("encoding_format") == "base64":
+            embedding = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+        else:
+            embedding = vector
+        data.append({"object": "embedding", "index": i, "embedding": embedding})
+    _json(
+        h,
+        {
+            "object": "list",
+            "data": data,
+            "model": body.get("model", "m"),
+            "usage": {"prompt_tokens": 5, "total_tokens": 5},
+        },
+    )
 
 
 # ---- OpenAI Chat Completions

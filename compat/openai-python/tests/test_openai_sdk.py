@@ -297,3 +297,54 @@ def test_upstream_failure_maps_to_openai_status(client):
             model="echo/echo-2", messages=USER, extra_body={"extra": {"echo_error": "PROVIDER_UNAVAILABLE"}}
         )
     assert e.value.status_code == 502
+
+
+def test_embeddings_floats_from_openai_upstream(client, upstreams):
+    reply = client.embeddings.create(
+        model="oai/text-embedding-fake", input=["alpha", "beta"], dimensions=4, encoding_format="float", user="u-1"
+    )
+
+    assert reply.object == "list"
+    assert reply.model == "text-embedding-fake"
+    assert [d.index for d in reply.data] == [0, 1]
+    assert reply.data[0].embedding == [0.25, -0.5, 1.0, 0.125]
+    assert reply.data[1].embedding == [0.5, -1.0, 2.0, 0.25]
+    assert reply.usage.prompt_tokens == 5 and reply.usage.total_tokens == 5
+    sent = upstreams.last("/v1/embeddings")
+    assert sent["model"] == "text-embedding-fake"
+    assert sent["input"] == ["alpha", "beta"]
+    assert sent["dimensions"] == 4
+    assert sent["encoding_format"] == "float"
+
+
+def test_embeddings_base64_is_the_sdk_default_and_decodes(client, upstreams):
+    # Without encoding_format the SDK asks for base64 and decodes it into floats itself.
+    reply = client.embeddings.create(model="oai/text-embedding-fake", input="alpha")
+    assert reply.data[0].embedding == [0.25, -0.5, 1.0, 0.125]
+    assert upstreams.last("/v1/embeddings")["encoding_format"] == "base64"
+
+    raw = client.embeddings.create(model="oai/text-embedding-fake", input="alpha", encoding_format="base64")
+    assert isinstance(raw.data[0].embedding, str)
+    import base64
+    import struct
+
+    assert list(struct.unpack("<4f", base64.b64decode(raw.data[0].embedding))) == [0.25, -0.5, 1.0, 0.125]
+
+
+def test_embeddings_echo_provider_and_errors(client, upstreams):
+    reply = client.embeddings.create(model="echo/echo-1", input=["one", "two"], dimensions=8)
+    assert reply.model == "echo-1"
+    assert [len(d.embedding) for d in reply.data] == [8, 8]
+
+    before = upstreams.count("/")
+    with pytest.raises(openai.NotFoundError) as missing:
+        client.embeddings.create(model="nope/emb-9", input="x")
+    with pytest.raises(openai.BadRequestError) as wrong:
+        client.embeddings.create(model="oai/text-embedding-fake", input="x", extra_body={"dimensions": "many"})
+    with pytest.raises(openai.BadRequestError) as tokens:
+        client.embeddings.create(model="oai/text-embedding-fake", input=[[1, 2, 3]])
+
+    assert "nope/emb-9" in missing.value.message
+    assert wrong.value.param == "dimensions"
+    assert tokens.value.param == "input"
+    assert upstreams.count("/") == before

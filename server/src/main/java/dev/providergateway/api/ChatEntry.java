@@ -26,6 +26,7 @@ import java.util.concurrent.Flow;
 public final class ChatEntry {
   private final Dispatcher dispatcher;
   private final RequestValidator validator;
+  private final EmbedRequests embedRequests;
   private final RequestHooks hooks;
   private final ProviderRegistry registry;
   private final Resilience resilience;
@@ -39,6 +40,7 @@ public final class ChatEntry {
       GatewayMetrics metrics) {
     this.dispatcher = new Dispatcher(registry, resilience, metrics);
     this.validator = new RequestValidator(limits);
+    this.embedRequests = new EmbedRequests(limits);
     this.hooks = requireNonNull(hooks, "hooks");
     this.registry = registry;
     this.resilience = resilience;
@@ -126,5 +128,24 @@ public final class ChatEntry {
             tracker.admitted(),
             () ->
                 dispatcher.stream(request.getProvider(), ProtoMapper.toDomain(request), context)));
+  }
+
+  /**
+   * Validates (as the gRPC {@code Embed} RPC does, with the same {@link EmbedRequests}), admits and
+   * starts an embeddings call through {@link Dispatcher#embed}. Throws a {@link
+   * dev.providergateway.provider.GatewayException} to refuse it; call with the caller's gRPC
+   * context current; cancelling the future cancels the upstream request. The answer's vectors are
+   * floats whatever {@code encoding} asked for: the door encodes them.
+   */
+  public Admitted<CompletableFuture<Dispatcher.Answer<dev.providergateway.provider.EmbedResponse>>>
+      embed(dev.providergateway.v1.EmbedRequest request, CallContext context) {
+    embedRequests.validate(request);
+    RequestHooks.Tracker tracker = hooks.begin(request.getProvider(), request.getModel());
+    return new Admitted<>(
+        tracker,
+        AfterAdmission.future(
+            tracker.admitted(),
+            () ->
+                dispatcher.embed(request.getProvider(), EmbedRequests.toDomain(request), context)));
   }
 }

@@ -201,4 +201,42 @@ final class ChatCompletionJson {
         || !c.reasoningContent().isEmpty()
         || !c.toolCallDeltas().isEmpty();
   }
+
+  /**
+   * An OpenAI {@code list} of {@code embedding} objects: each vector as a JSON array of numbers, or
+   * with {@code base64} as the base64 of its little-endian float32 bytes (as OpenAI sends it).
+   */
+  static void embeddings(
+      JsonGenerator g, String model, dev.providergateway.provider.EmbedResponse r, boolean base64)
+      throws IOException {
+    g.writeStartObject();
+    g.writeStringField("object", "list");
+    g.writeArrayFieldStart("data");
+    for (int i = 0; i < r.vectors().size(); i++) {
+      float[] vector = r.vectors().get(i);
+      g.writeStartObject();
+      g.writeStringField("object", "embedding");
+      g.writeNumberField("index", i);
+      if (base64) {
+        java.nio.ByteBuffer buf =
+            java.nio.ByteBuffer.allocate(vector.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(vector);
+        g.writeStringField("embedding", java.util.Base64.getEncoder().encodeToString(buf.array()));
+      } else {
+        g.writeArrayFieldStart("embedding");
+        for (float f : vector) {
+          g.writeNumber(f);
+        }
+        g.writeEndArray();
+      }
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeStringField("model", model);
+    g.writeObjectFieldStart("usage");
+    g.writeNumberField("prompt_tokens", r.usage().promptTokens());
+    g.writeNumberField("total_tokens", r.usage().promptTokens());
+    g.writeEndObject();
+    g.writeEndObject();
+  }
 }

@@ -50,8 +50,11 @@ import java.util.concurrent.Flow;
 
 /**
  * One HTTP connection of the OpenAI-compatible door. Requests are answered one at a time, in order
- * (pipelined ones wait, at most {@value #MAX_QUEUED}); the routes are a switch on method and path,
- * so a new endpoint (such as {@code /v1/embeddings}) is one more case.
+ * (pipelined ones wait, at most {@value #MAX_QUEUED}); the routes are a switch on method and path:
+ * {@code POST /v1/chat/completions}, {@code POST /v1/embeddings}, {@code GET /v1/models} and {@code
+ * GET /healthz}. An embeddings call is read by {@link EmbeddingsRequest} into the gRPC {@code
+ * EmbedRequest} and goes through {@link ChatEntry#embed} (the gRPC {@code Embed} RPC's validation
+ * and the same dispatcher entry), its vectors written by {@link ChatCompletionJson#embeddings}.
  *
  * <p>A chat call: the body is read into {@link ChatCompletionRequest} (a wrong type is a 400 naming
  * the field), the caller's {@code Authorization: Bearer} key is checked against the generation's
@@ -70,6 +73,7 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
   static final int MAX_QUEUED = 16;
   static final String CHAT_METHOD = "http.ChatCompletions";
   static final String MODELS_METHOD = "http.Models";
+  static final String EMBEDDINGS_METHOD = "http.Embeddings";
 
   static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -182,6 +186,13 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
             methodNotAllowed(request, "POST", keepAlive);
           }
         }
+        case "/v1/embeddings", "/embeddings" -> {
+          if (method.equals(HttpMethod.POST)) {
+            embeddings(request, keepAlive);
+          } else {
+            methodNotAllowed(request, "POST", keepAlive);
+          }
+        }
         case "/v1/models", "/models" -> {
           if (method.equals(HttpMethod.GET)) {
             models(request, keepAlive);
@@ -205,8 +216,8 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
                     + method.name()
                     + " "
                     + bounded(path)
-                    + "; this gateway serves POST /v1/chat/completions, GET /v1/models and"
-                    + " GET /healthz",
+                    + "; this gateway serves POST /v1/chat/completions, POST /v1/embeddings,"
+                    + " GET /v1/models and GET /healthz",
                 keepAlive);
       }
     } finally {
@@ -346,6 +357,51 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
         current = unary;
         admitted.result().whenComplete((r, e) -> ctx.executor().execute(() -> unary.done(r, e)));
       }
+    } catch (Exception e) {
+      generation.ended().run();
+      fail(call, e, keepAlive);
+    }
+  }
+
+  // ---- /v1/embeddings
+
+  private void embeddings(FullHttpRequest request, boolean keepAlive) {
+    EmbeddingsRequest parsed;
+    DoorGeneration generation = settings.generations().get();
+    try {
+      parsed = EmbeddingsRequest.parse(readJson(request.content()));
+    } catch (RuntimeException e) {
+      fail(start(request, EMBEDDINGS_METHOD, false), e, keepAlive);
+      return;
+    }
+    DoorCall call = start(request, EMBEDDINGS_METHOD, false);
+    Context context;
+    try {
+      context = authenticate(request, generation, call.attachTo(Context.ROOT));
+    } catch (RuntimeException e) {
+      fail(call, e, keepAlive);
+      return;
+    }
+    CallContext callContext = new CallContext(call.requestId(), null);
+    generation.started().run();
+    try {
+      ChatEntry.Admitted<
+              CompletableFuture<Dispatcher.Answer<dev.providergateway.provider.EmbedResponse>>>
+          admitted =
+              context.call(
+                  () -> {
+                    generation.entry().checkModelPlaceable(parsed.request().getModel());
+                    try {
+                      return generation.entry().embed(parsed.request(), callContext);
+                    } catch (InvalidRequestException e) {
+                      throw EmbeddingsRequest.renamed(e);
+                    }
+                  });
+      EmbedCall embed =
+          new EmbedCall(
+              call, generation, admitted.tracker(), parsed.base64(), admitted.result(), keepAlive);
+      current = embed;
+      admitted.result().whenComplete((r, e) -> ctx.executor().execute(() -> embed.done(r, e)));
     } catch (Exception e) {
       generation.ended().run();
       fail(call, e, keepAlive);
@@ -553,6 +609,73 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
         ByteBuf body;
         try {
           body = json(g -> ChatCompletionJson.completion(g, id, created, r));
+        } catch (RuntimeException e) {
+          fail(call, e, keepAlive);
+          finished(this);
+          return;
+        }
+        FullHttpResponse response =
+            new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        response.headers().set("x-request-id", call.requestId());
+        call.succeeded();
+        send(response, keepAlive);
+      }
+      finished(this);
+    }
+
+    @Override
+    void disconnected() {
+      if (!over) {
+        over = true;
+        future.cancel(true);
+        call.cancelled();
+        generation.ended().run();
+      }
+    }
+  }
+
+  private final class EmbedCall extends InFlight {
+    private final DoorCall call;
+    private final DoorGeneration generation;
+    private final dev.providergateway.auth.RequestHooks.Tracker tracker;
+    private final boolean base64;
+    private final CompletableFuture<Dispatcher.Answer<dev.providergateway.provider.EmbedResponse>>
+        future;
+    private final boolean keepAlive;
+    private boolean over;
+
+    EmbedCall(
+        DoorCall call,
+        DoorGeneration generation,
+        dev.providergateway.auth.RequestHooks.Tracker tracker,
+        boolean base64,
+        CompletableFuture<Dispatcher.Answer<dev.providergateway.provider.EmbedResponse>> future,
+        boolean keepAlive) {
+      this.call = call;
+      this.generation = generation;
+      this.tracker = tracker;
+      this.base64 = base64;
+      this.future = future;
+      this.keepAlive = keepAlive;
+    }
+
+    void done(
+        Dispatcher.Answer<dev.providergateway.provider.EmbedResponse> answer, Throwable failure) {
+      if (over) {
+        return;
+      }
+      over = true;
+      generation.ended().run();
+      if (failure != null) {
+        fail(call, failure, keepAlive);
+      } else {
+        var r = answer.value();
+        String model = r.model().isEmpty() ? answer.model() : r.model();
+        tracker.completed(answer.provider(), model, r.usage().promptTokens(), 0);
+        ByteBuf body;
+        try {
+          body = json(g -> ChatCompletionJson.embeddings(g, model, r, base64));
         } catch (RuntimeException e) {
           fail(call, e, keepAlive);
           finished(this);
