@@ -113,7 +113,7 @@ if [[ -n "$GRPCURL_PID" ]] && ! wait "$GRPCURL_PID"; then
   exit 1
 fi
 client/python/.venv/bin/python scripts/readme_snippets.py
-# 3e. The OpenAI-compatible HTTP door, driven by the official OpenAI SDKs against the real jar and
+# 3f. The OpenAI-compatible HTTP door, driven by the official OpenAI SDKs against the real jar and
 #     fake upstreams of the OpenAI, Anthropic and Gemini wire formats: Python (`openai` in
 #     compat/openai-python/.venv, versions pinned in constraints.txt) and Node (`openai` from
 #     compat/openai-node's lockfile). Both folders are git-ignored where they install.

@@ -88,8 +88,8 @@ final class ConfigBinder {
   static final List<String> BREAKER_KEYS =
       List.of(
           "failure_threshold", "open_duration", "half_open_calls", "half_open_successes_to_close");
-  static final List<String> ROUTE_KEYS = List.of("targets");
-  static final List<String> TARGET_KEYS = List.of("provider", "model");
+  static final List<String> ROUTE_KEYS = List.of("targets", "balance");
+  static final List<String> TARGET_KEYS = List.of("provider", "model", "weight");
   static final List<String> PLUGINS_KEYS = List.of("directory");
 
   private ConfigBinder() {}
@@ -284,9 +284,12 @@ final class ConfigBinder {
       target.checkKeys(TARGET_KEYS);
       String provider = target.get("provider").stringValue(null);
       String model = target.get("model").stringValue("");
-      targets.add(target.build(() -> new RouteConfig.RouteTarget(provider, model)));
+      int weight = target.get("weight").intValue(1);
+      targets.add(target.build(() -> new RouteConfig.RouteTarget(provider, model, weight)));
     }
-    return node.build(() -> new RouteConfig(targets));
+    RouteConfig.Balance balance =
+        node.get("balance").enumValue(RouteConfig.Balance.class, RouteConfig.Balance.ORDERED);
+    return node.build(() -> new RouteConfig(targets, balance));
   }
 
   private static PluginsConfig plugins(Node node) {

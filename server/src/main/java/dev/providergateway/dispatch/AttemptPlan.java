@@ -14,6 +14,7 @@ import dev.providergateway.resilience.ProviderBreaker;
 import dev.providergateway.resilience.Resilience;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -21,9 +22,11 @@ import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * Which attempt comes next for one call, where, and when. Each attempt goes to a deployment of the
- * current target chosen by the provider's balancing strategy among those neither cooling down nor
- * behind an open circuit ({@link DeploymentPicker}).
+ * Which attempt comes next for one call, where, and when. A route with a balancing strategy starts
+ * at the target the strategy picks among the available ones, the others following in configured
+ * order ({@link #order}). Each attempt goes to a deployment of the current target chosen by the
+ * provider's balancing strategy among those neither cooling down nor behind an open circuit ({@link
+ * DeploymentPicker}).
  *
  * <p>After a failure before any output:
  *
@@ -72,7 +75,20 @@ final class AttemptPlan {
    * now.
    */
   AttemptPlan(List<Target> targets, CallContext context, Resilience resilience) {
-    this.targets = targets;
+    this(
+        new RouteResolver.Resolved(targets, Optional.empty(), ones(targets.size())),
+        context,
+        resilience);
+  }
+
+  /**
+   * A plan for {@code route}: with a balancing strategy, its first target is picked by the strategy
+   * among the targets with an available deployment (not cooling down, breaker admitting calls), and
+   * the others follow in configured order as fallbacks; without one, or when no target is
+   * available, the configured order.
+   */
+  AttemptPlan(RouteResolver.Resolved route, CallContext context, Resilience resilience) {
+    this.targets = order(route, resilience.cooldowns());
     this.context = context;
     this.resilience = resilience;
     this.deadline =
@@ -83,6 +99,44 @@ final class AttemptPlan {
 
   CallContext context() {
     return context;
+  }
+
+  /** The targets of {@code route} in the order this call tries them. */
+  static List<Target> order(RouteResolver.Resolved route, Cooldowns cooldowns) {
+    List<Target> targets = route.targets();
+    if (route.balance().isEmpty() || targets.size() < 2) {
+      return targets;
+    }
+    List<Integer> available = new ArrayList<>(targets.size());
+    for (int i = 0; i < targets.size(); i++) {
+      if (!DeploymentPicker.available(targets.get(i), cooldowns).isEmpty()) {
+        available.add(i);
+      }
+    }
+    if (available.isEmpty()) {
+      return targets;
+    }
+    DeploymentPicker.Load<Integer> load =
+        new DeploymentPicker.Load<>(
+            i -> route.weights().get(i),
+            i -> DeploymentPicker.targetInFlight(targets.get(i)),
+            i -> DeploymentPicker.targetLatencyNanos(targets.get(i)));
+    int first = DeploymentPicker.pick(available, Set.of(), route.balance().get(), load);
+    if (first == 0) {
+      return targets;
+    }
+    List<Target> ordered = new ArrayList<>(targets.size());
+    ordered.add(targets.get(first));
+    for (int i = 0; i < targets.size(); i++) {
+      if (i != first) {
+        ordered.add(targets.get(i));
+      }
+    }
+    return ordered;
+  }
+
+  private static List<Integer> ones(int n) {
+    return java.util.Collections.nCopies(n, 1);
   }
 
   Resilience resilience() {

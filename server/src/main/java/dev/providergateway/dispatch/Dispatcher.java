@@ -17,7 +17,6 @@ import dev.providergateway.resilience.Resilience;
 import dev.providergateway.toolcalling.FallbackToolCalling;
 import dev.providergateway.toolcalling.ToolCallTextFilter;
 import dev.providergateway.toolcalling.ToolCallingCapabilities;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 
@@ -63,7 +62,7 @@ public final class Dispatcher {
    */
   public CompletableFuture<ChatResult> chat(
       String provider, ChatRequest request, CallContext context) {
-    List<Target> targets = resolver.resolve(provider, request.model());
+    RouteResolver.Resolved targets = resolver.resolve(provider, request.model());
     Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
     resilience.budget().recordCall();
     UnaryStrategy unary = new UnaryStrategy(context, this::startChat);
@@ -82,7 +81,7 @@ public final class Dispatcher {
    */
   public Flow.Publisher<StreamChunk> stream(
       String provider, ChatRequest request, CallContext context) {
-    List<Target> targets = resolver.resolve(provider, request.model());
+    RouteResolver.Resolved targets = resolver.resolve(provider, request.model());
     Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
     resilience.budget().recordCall();
     StreamStrategy streaming = new StreamStrategy(context, this::startStream);
@@ -147,7 +146,7 @@ public final class Dispatcher {
       FutureStrategy.Starter<T> starter,
       FutureStrategy.Finisher<T> finisher,
       FutureStrategy.Metering<T> metering) {
-    List<Target> targets = resolver.resolve(provider, model);
+    RouteResolver.Resolved targets = resolver.resolve(provider, model);
     Bulkheads.Slot slot = resilience.bulkheads().acquireCall();
     resilience.budget().recordCall();
     FutureStrategy<T> strategy = new FutureStrategy<>(starter, finisher, metering);

@@ -1,10 +1,12 @@
 package dev.providergateway.dispatch;
 
+import dev.providergateway.config.BalanceStrategy;
 import dev.providergateway.config.RouteConfig;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.registry.RegisteredProvider;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns a request's {@code provider} and {@code model} fields into the ordered targets to try. In
@@ -19,7 +21,8 @@ import java.util.List;
  *   <li>otherwise the default provider with {@code model}.
  * </ol>
  *
- * An empty model becomes the provider's default model.
+ * An empty model becomes the provider's default model. A route with a balancing strategy carries it
+ * and its targets' weights, for {@link AttemptPlan} to pick each call's first target.
  */
 final class RouteResolver {
   private final ProviderRegistry registry;
@@ -28,25 +31,50 @@ final class RouteResolver {
     this.registry = registry;
   }
 
-  List<Target> resolve(String provider, String model) {
+  /**
+   * A call's targets in configured order, with how it picks its first one.
+   *
+   * @param targets at least one
+   * @param balance empty to try them in order; else the strategy choosing the first target
+   * @param weights each target's weight, index by index
+   */
+  record Resolved(List<Target> targets, Optional<BalanceStrategy> balance, List<Integer> weights) {
+    Resolved {
+      targets = List.copyOf(targets);
+      weights = List.copyOf(weights);
+      if (weights.size() != targets.size()) {
+        throw new IllegalArgumentException("one weight per target");
+      }
+    }
+
+    /** One target, nothing to balance. */
+    static Resolved single(Target target) {
+      return new Resolved(List.of(target), Optional.empty(), List.of(1));
+    }
+  }
+
+  Resolved resolve(String provider, String model) {
     if (!provider.isEmpty()) {
-      return List.of(target(registry.get(provider), model));
+      return Resolved.single(target(registry.get(provider), model));
     }
     List<RouteConfig.RouteTarget> route = registry.routes().get(model);
     if (route != null) {
       List<Target> targets = new ArrayList<>(route.size());
+      List<Integer> weights = new ArrayList<>(route.size());
       for (RouteConfig.RouteTarget t : route) {
         targets.add(target(registry.get(t.provider()), t.model()));
+        weights.add(t.weight());
       }
-      return targets;
+      return new Resolved(targets, registry.routeBalance(model).strategy(), weights);
     }
     int slash = model.indexOf('/');
     if (slash > 0) {
       // An unknown prefix is a typo, not a model id for the default provider: a model id that
       // holds a slash is sent with its provider in `provider`.
-      return List.of(target(registry.get(model.substring(0, slash)), model.substring(slash + 1)));
+      return Resolved.single(
+          target(registry.get(model.substring(0, slash)), model.substring(slash + 1)));
     }
-    return List.of(target(registry.get(registry.defaultProvider()), model));
+    return Resolved.single(target(registry.get(registry.defaultProvider()), model));
   }
 
   private static Target target(RegisteredProvider provider, String model) {

@@ -40,6 +40,7 @@ public final class ProviderRegistry implements AutoCloseable {
   private final Map<String, RegisteredProvider> byName;
   private final Map<String, RegisteredProvider> byNameOrAlias;
   private final Map<String, List<RouteConfig.RouteTarget>> routes;
+  private final Map<String, RouteConfig.Balance> routeBalance;
   private final String defaultProvider;
   private final CapabilityTable toolCalling;
 
@@ -47,11 +48,13 @@ public final class ProviderRegistry implements AutoCloseable {
       Map<String, RegisteredProvider> byName,
       Map<String, RegisteredProvider> byNameOrAlias,
       Map<String, List<RouteConfig.RouteTarget>> routes,
+      Map<String, RouteConfig.Balance> routeBalance,
       String defaultProvider,
       CapabilityTable toolCalling) {
     this.byName = byName;
     this.byNameOrAlias = byNameOrAlias;
     this.routes = routes;
+    this.routeBalance = routeBalance;
     this.defaultProvider = defaultProvider;
     this.toolCalling = toolCalling;
   }
@@ -134,7 +137,12 @@ public final class ProviderRegistry implements AutoCloseable {
       String defaultProvider = builder.defaultProvider(config.defaultProvider());
       ProviderRegistry registry =
           new ProviderRegistry(
-              builder.byName, builder.byNameOrAlias, routes, defaultProvider, toolCalling);
+              builder.byName,
+              builder.byNameOrAlias,
+              routes,
+              routeBalance(config.routes()),
+              defaultProvider,
+              toolCalling);
       builder.secrets.addAll(secretsIn(env));
       Secrets.register(registry, builder.secrets);
       return registry;
@@ -166,6 +174,21 @@ public final class ProviderRegistry implements AutoCloseable {
   /** The route aliases and their targets (provider names resolved from aliases), by name. */
   public Map<String, List<RouteConfig.RouteTarget>> routes() {
     return routes;
+  }
+
+  /**
+   * How route {@code name} picks a call's first target; {@link RouteConfig.Balance#ORDERED} for a
+   * name that is no route.
+   */
+  public RouteConfig.Balance routeBalance(String name) {
+    return routeBalance.getOrDefault(name, RouteConfig.Balance.ORDERED);
+  }
+
+  private static Map<String, RouteConfig.Balance> routeBalance(
+      Map<String, RouteConfig> configured) {
+    Map<String, RouteConfig.Balance> balance = new java.util.HashMap<>();
+    configured.forEach((name, route) -> balance.put(name, route.balance()));
+    return Map.copyOf(balance);
   }
 
   /**
@@ -400,7 +423,7 @@ public final class ProviderRegistry implements AutoCloseable {
         RouteConfig.RouteTarget target = route.targets().get(i);
         RegisteredProvider p = byNameOrAlias.get(target.provider());
         if (p != null) {
-          targets.add(new RouteConfig.RouteTarget(p.name(), target.model()));
+          targets.add(new RouteConfig.RouteTarget(p.name(), target.model(), target.weight()));
         } else if (configured.containsKey(target.provider())) {
           targets.addAll(expand(target.provider(), configured, path));
         } else {

@@ -216,4 +216,41 @@ class ConfigValidationTest {
             "<inline>: routes.Fast: \"Fast\" is not valid, expected a name"
                 + " matching ^[a-z][a-z0-9_.-]{0,62}$");
   }
+
+  @Test
+  void parse_routeBalanceAndWeight_failNamingTheKey() {
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.parse(
+                    "routes: {fast: {balance: round_robin, targets: [{provider: a}]}}", Map.of()))
+        .hasMessage(
+            "<inline>: routes.fast.balance: \"round_robin\" is not valid, expected one of"
+                + " ordered, weighted_random, least_in_flight, lowest_latency");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.parse(
+                    "routes: {fast: {targets: [{provider: a}, {provider: b, weight: 0}]}}",
+                    Map.of()))
+        .hasMessage("<inline>: routes.fast.targets[1].weight: 0 is out of range, expected 1..1000");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.parse(
+                    "routes: {fast: {targets: [{provider: a, weight: 1001}]}}", Map.of()))
+        .hasMessage(
+            "<inline>: routes.fast.targets[0].weight: 1001 is out of range, expected 1..1000");
+  }
+
+  @Test
+  void parse_routeBalance_defaultsToOrderedAndBindsWeights() {
+    var config =
+        ConfigLoader.parse(
+            "routes: {fast: {balance: least_in_flight, targets: [{provider: a, weight: 3},"
+                + " {provider: b}]}, slow: {targets: [{provider: a}]}}",
+            Map.of());
+
+    var fast = config.routes().get("fast");
+    assertThat(fast.balance()).isEqualTo(RouteConfig.Balance.LEAST_IN_FLIGHT);
+    assertThat(fast.targets()).extracting(RouteConfig.RouteTarget::weight).containsExactly(3, 1);
+    assertThat(config.routes().get("slow").balance()).isEqualTo(RouteConfig.Balance.ORDERED);
+  }
 }

@@ -21,7 +21,9 @@ class DeploymentDocsTest {
           "OPENAI_API_KEY", "sk-1",
           "OPENAI_API_KEY_2", "sk-2",
           "OPENAI_EU_KEY", "sk-3",
-          "ANTHROPIC_API_KEY", "sk-4");
+          "ANTHROPIC_API_KEY", "sk-4",
+          "AZURE_OPENAI_API_KEY", "sk-5",
+          "AZURE_OPENAI_ENDPOINT", "https://example.openai.azure.com");
 
   @Test
   void readmeExample_loads() throws IOException {
@@ -46,6 +48,29 @@ class DeploymentDocsTest {
     assertThat(config.resilience().rateLimitMaxWait()).hasSeconds(3);
     assertThat(config.providers().get(0).deployments()).hasSize(3);
     assertThat(config.routes()).containsKey("smart");
+  }
+
+  @Test
+  void readmeRouteBalancingExample_loads() throws IOException {
+    GatewayConfig config =
+        ConfigLoader.parse(yamlAfter("README.md", "A route balances the same way"), ENV);
+
+    RouteConfig chat = config.routes().get("chat");
+    assertThat(chat.balance()).isEqualTo(RouteConfig.Balance.WEIGHTED_RANDOM);
+    assertThat(chat.targets()).extracting(RouteConfig.RouteTarget::weight).containsExactly(1, 3);
+  }
+
+  @Test
+  void productionRouteBalancingExample_loads() throws IOException {
+    GatewayConfig config =
+        ConfigLoader.parse(yamlAfter("docs/production.md", "### Balancing a route"), ENV);
+
+    RouteConfig smart = config.routes().get("smart");
+    assertThat(smart.balance()).isEqualTo(RouteConfig.Balance.WEIGHTED_RANDOM);
+    assertThat(smart.targets())
+        .extracting(RouteConfig.RouteTarget::weight)
+        .containsExactly(1, 3, 1);
+    assertThat(config.providers()).extracting(ProviderConfig::name).contains("azure");
   }
 
   @Test

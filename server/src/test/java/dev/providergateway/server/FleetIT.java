@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.rpc.Status;
 import dev.providergateway.auth.ApiKeyAuthenticator;
+import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.testing.RedisServer;
 import dev.providergateway.testing.Requests;
 import dev.providergateway.testing.Statuses;
@@ -79,6 +80,18 @@ class FleetIT {
     }
   }
 
+  // A real OpenAI-format upstream that throttles every call: what replica A sees, B must avoid.
+  private final FakeUpstream throttling =
+      FakeUpstream.startTracked()
+          .otherwise(
+              r ->
+                  FakeUpstream.Response.json(
+                          429,
+                          "{\"error\":{\"message\":\"Rate limit reached\","
+                              + "\"type\":\"requests\",\"param\":null,"
+                              + "\"code\":\"rate_limit_exceeded\"}}")
+                      .withHeader("retry-after", "60"));
+
   @BeforeEach
   void startRedis() {
     redis = RedisServer.start();
@@ -96,6 +109,7 @@ class FleetIT {
       }
     }
     redis.close();
+    throttling.close();
   }
 
   private String config(boolean failClosed, boolean urlInFile) {
@@ -117,6 +131,10 @@ class FleetIT {
     }
     return "server: {host: 127.0.0.1, port: 0}\n"
         + "resilience: {max_retries: 0}\n"
+        + "providers:\n"
+        + "  - {name: up, type: openai, base_url: \""
+        + throttling.baseUri()
+        + "/v1\", api_key: \"${FLEET_UPSTREAM_KEY}\"}\n"
         + "auth:\n  keys:\n"
         + keys
         + "metrics: {enabled: true, host: 127.0.0.1, port: %d}\n"
@@ -144,6 +162,7 @@ class FleetIT {
                 "--config",
                 config.toString())
             .redirectError(stderr.toFile());
+    builder.environment().put("FLEET_UPSTREAM_KEY", "sk-fleet-test");
     if (!urlInFile) {
       builder.environment().put("PROVIDER_GATEWAY_REDIS_URL", redis.url());
     }
@@ -230,21 +249,18 @@ class FleetIT {
         .as("unshared buckets would admit about twice as many")
         .isLessThan(2 * expected);
 
-    // A 429 seen by replica A makes replica B avoid that deployment at once.
-    ChatRequest throttled =
-        hello("cool-1").toBuilder()
-            .setExtra(
-                Requests.struct(
-                    "{\"echo_error\": \"PROVIDER_RATE_LIMIT\", \"echo_retry_after_ms\": 60000}"))
-            .build();
+    // A 429 seen by replica A makes replica B avoid that deployment at once: B answers from the
+    // shared cooldown without sending the upstream a request of its own.
+    ChatRequest throttled = Requests.chat("up", "hello fleet").setModel("cool-1").build();
     StatusRuntimeException onA =
         catchThrowableOfType(
             () -> a.as("busy-secret-key").chat(throttled), StatusRuntimeException.class);
     assertThat(Statuses.errorInfo(Statuses.of(onA)).getReason()).isEqualTo("PROVIDER_RATE_LIMIT");
+    assertThat(throttling.requestCount()).isEqualTo(1);
     await(
         () -> {
           try {
-            b.as("busy-secret-key").chat(hello("cool-1"));
+            b.as("busy-secret-key").chat(throttled);
             return false;
           } catch (StatusRuntimeException e) {
             return e.getMessage().contains("cooling down");
@@ -252,6 +268,19 @@ class FleetIT {
         },
         "replica B fails fast for the deployment A saw throttled",
         2);
+    // The cooldown reaches B through Redis within a round trip or two (published as A's 429 comes
+    // back), so a call B started in that window may still have gone upstream: at most one.
+    int seen = throttling.requestCount();
+    assertThat(seen).as("upstream requests before B avoided the deployment").isBetween(1, 2);
+    for (int i = 0; i < 3; i++) {
+      StatusRuntimeException onB =
+          catchThrowableOfType(
+              () -> b.as("busy-secret-key").chat(throttled), StatusRuntimeException.class);
+      assertThat(Statuses.errorInfo(Statuses.of(onB)).getReason()).isEqualTo("PROVIDER_RATE_LIMIT");
+    }
+    assertThat(throttling.requestCount())
+        .as("once the shared cooldown is in, B sends the throttled upstream nothing")
+        .isEqualTo(seen);
 
     // Redis killed mid-run: no call fails because of it.
     for (int i = 0; i < 6; i++) {
@@ -300,14 +329,15 @@ class FleetIT {
     redis.kill();
     Path config = dir.resolve("down.yaml");
     Files.writeString(config, config(true, true).formatted(freePort()));
-    Process p =
+    ProcessBuilder down =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                JAR.toString(),
-                "--config",
-                config.toString())
-            .start();
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-jar",
+            JAR.toString(),
+            "--config",
+            config.toString());
+    down.environment().put("FLEET_UPSTREAM_KEY", "sk-fleet-test");
+    Process p = down.start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.exitValue()).as(err).isEqualTo(2);
