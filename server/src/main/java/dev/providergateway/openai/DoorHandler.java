@@ -351,9 +351,23 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
                   generation.entry().checkModelPlaceable(parsed.request().getModel());
                   return generation.entry().chat(parsed.request(), callContext);
                 });
-        UnaryCall unary =
-            new UnaryCall(
-                call, generation, admitted.tracker(), id, created, admitted.result(), keepAlive);
+        var tracker = admitted.tracker();
+        UnaryCall<Dispatcher.ChatResult> unary =
+            new UnaryCall<>(
+                call,
+                generation,
+                tracker,
+                admitted.result(),
+                result -> {
+                  var r = result.response();
+                  tracker.completed(
+                      result.provider(),
+                      r.model(),
+                      r.usage().promptTokens(),
+                      r.usage().completionTokens());
+                  return g -> ChatCompletionJson.completion(g, id, created, r);
+                },
+                keepAlive);
         current = unary;
         admitted.result().whenComplete((r, e) -> ctx.executor().execute(() -> unary.done(r, e)));
       }
@@ -397,9 +411,20 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
                       throw EmbeddingsRequest.renamed(e);
                     }
                   });
-      EmbedCall embed =
-          new EmbedCall(
-              call, generation, admitted.tracker(), parsed.base64(), admitted.result(), keepAlive);
+      var tracker = admitted.tracker();
+      UnaryCall<Dispatcher.Answer<dev.providergateway.provider.EmbedResponse>> embed =
+          new UnaryCall<>(
+              call,
+              generation,
+              tracker,
+              admitted.result(),
+              answer -> {
+                var r = answer.value();
+                String model = r.model().isEmpty() ? answer.model() : r.model();
+                tracker.completed(answer.provider(), model, r.usage().promptTokens(), 0);
+                return g -> ChatCompletionJson.embeddings(g, model, r, parsed.base64());
+              },
+              keepAlive);
       current = embed;
       admitted.result().whenComplete((r, e) -> ctx.executor().execute(() -> embed.done(r, e)));
     } catch (Exception e) {
@@ -567,13 +592,17 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
     void writable() {}
   }
 
-  private final class UnaryCall extends InFlight {
+  /**
+   * A call answered with one JSON body (a chat completion, embeddings): {@code answer} reports the
+   * outcome to the tracker and returns the body's writer; failures before that become the OpenAI
+   * error shape.
+   */
+  private final class UnaryCall<T> extends InFlight {
     private final DoorCall call;
     private final DoorGeneration generation;
     private final dev.providergateway.auth.RequestHooks.Tracker tracker;
-    private final String id;
-    private final long created;
-    private final CompletableFuture<Dispatcher.ChatResult> future;
+    private final CompletableFuture<T> future;
+    private final java.util.function.Function<T, JsonWriter> answer;
     private final boolean keepAlive;
     private boolean over;
 
@@ -581,20 +610,18 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
         DoorCall call,
         DoorGeneration generation,
         dev.providergateway.auth.RequestHooks.Tracker tracker,
-        String id,
-        long created,
-        CompletableFuture<Dispatcher.ChatResult> future,
+        CompletableFuture<T> future,
+        java.util.function.Function<T, JsonWriter> answer,
         boolean keepAlive) {
       this.call = call;
       this.generation = generation;
       this.tracker = tracker;
-      this.id = id;
-      this.created = created;
       this.future = future;
+      this.answer = answer;
       this.keepAlive = keepAlive;
     }
 
-    void done(Dispatcher.ChatResult result, Throwable failure) {
+    void done(T result, Throwable failure) {
       if (over) {
         return;
       }
@@ -603,79 +630,9 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
       if (failure != null) {
         fail(call, failure, keepAlive);
       } else {
-        var r = result.response();
-        tracker.completed(
-            result.provider(), r.model(), r.usage().promptTokens(), r.usage().completionTokens());
         ByteBuf body;
         try {
-          body = json(g -> ChatCompletionJson.completion(g, id, created, r));
-        } catch (RuntimeException e) {
-          fail(call, e, keepAlive);
-          finished(this);
-          return;
-        }
-        FullHttpResponse response =
-            new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        response.headers().set("x-request-id", call.requestId());
-        call.succeeded();
-        send(response, keepAlive);
-      }
-      finished(this);
-    }
-
-    @Override
-    void disconnected() {
-      if (!over) {
-        over = true;
-        future.cancel(true);
-        call.cancelled();
-        generation.ended().run();
-      }
-    }
-  }
-
-  private final class EmbedCall extends InFlight {
-    private final DoorCall call;
-    private final DoorGeneration generation;
-    private final dev.providergateway.auth.RequestHooks.Tracker tracker;
-    private final boolean base64;
-    private final CompletableFuture<Dispatcher.Answer<dev.providergateway.provider.EmbedResponse>>
-        future;
-    private final boolean keepAlive;
-    private boolean over;
-
-    EmbedCall(
-        DoorCall call,
-        DoorGeneration generation,
-        dev.providergateway.auth.RequestHooks.Tracker tracker,
-        boolean base64,
-        CompletableFuture<Dispatcher.Answer<dev.providergateway.provider.EmbedResponse>> future,
-        boolean keepAlive) {
-      this.call = call;
-      this.generation = generation;
-      this.tracker = tracker;
-      this.base64 = base64;
-      this.future = future;
-      this.keepAlive = keepAlive;
-    }
-
-    void done(
-        Dispatcher.Answer<dev.providergateway.provider.EmbedResponse> answer, Throwable failure) {
-      if (over) {
-        return;
-      }
-      over = true;
-      generation.ended().run();
-      if (failure != null) {
-        fail(call, failure, keepAlive);
-      } else {
-        var r = answer.value();
-        String model = r.model().isEmpty() ? answer.model() : r.model();
-        tracker.completed(answer.provider(), model, r.usage().promptTokens(), 0);
-        ByteBuf body;
-        try {
-          body = json(g -> ChatCompletionJson.embeddings(g, model, r, base64));
+          body = json(answer.apply(result));
         } catch (RuntimeException e) {
           fail(call, e, keepAlive);
           finished(this);
