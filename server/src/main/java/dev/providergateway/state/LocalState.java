@@ -26,7 +26,7 @@ final class LocalState implements SharedState {
   private final Clock clock;
   private final ClockTimeMeter time;
   private final int divisor;
-  private final LocalCooldowns cooldowns = new LocalCooldowns();
+  private final LocalCooldowns cooldowns;
   private final LocalCounters counters;
 
   LocalState(Clock clock, int divisor) {
@@ -34,6 +34,7 @@ final class LocalState implements SharedState {
     this.time = new ClockTimeMeter(clock);
     this.divisor = divisor;
     this.counters = new LocalCounters(clock);
+    this.cooldowns = new LocalCooldowns(clock);
   }
 
   @Override
@@ -120,22 +121,29 @@ final class LocalState implements SharedState {
   /** Cooldowns in a bounded map; expired entries are dropped when read or when the map is full. */
   static final class LocalCooldowns implements CooldownMap {
     private final Map<String, Cooldown> byKey = new ConcurrentHashMap<>();
+    private final Clock clock;
+
+    LocalCooldowns(Clock clock) {
+      this.clock = clock;
+    }
 
     @Override
     public void put(String key, Cooldown cooldown) {
-      putIfLater(key, cooldown, Instant.MIN, true);
+      putIfLater(key, cooldown, clock.instant(), true);
     }
 
     /**
      * Sets {@code cooldown} unless a later one is set; {@code own} entries (this replica's) are
-     * kept even when the map is full of unexpired ones.
+     * kept even when the map is full of unexpired ones, up to twice {@link #MAX_KEYS} (keys hold
+     * callers' model ids, so nothing may grow without bound; a dropped cooldown costs one more 429,
+     * not correctness).
      *
      * @return whether it was set
      */
     boolean putIfLater(String key, Cooldown cooldown, Instant now, boolean own) {
       if (byKey.size() >= MAX_KEYS && !byKey.containsKey(key)) {
         byKey.values().removeIf(c -> !c.until().isAfter(now));
-        if (byKey.size() >= MAX_KEYS && !own) {
+        if (byKey.size() >= (own ? 2 * MAX_KEYS : MAX_KEYS)) {
           return false;
         }
       }
