@@ -9,7 +9,9 @@ import dev.providergateway.state.LimitBucket;
 import dev.providergateway.state.SharedState;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -21,8 +23,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>The buckets live in a {@link SharedState}: in this process, or in Redis so that a key gets its
  * limits exactly once across every replica ({@code state.redis_url}). The token check and the
- * request take go to Redis side by side (each is Bucket4j's compare-and-swap: a read, then a
- * scripted write) and nothing blocks: {@link #admit} returns a future. With Redis down it is
+ * request take are one all-or-nothing decision ({@link SharedState#admit}): in Redis one Lua
+ * script, one round trip; nothing blocks: {@link #admit} returns a future. With Redis down it is
  * decided locally at {@code limit / state.replicas}.
  *
  * <p>Immutable map of buckets, each thread-safe. A config reload builds a new instance that keeps
@@ -30,21 +32,21 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class KeyRateLimits {
   private static final CompletableFuture<Void> ADMITTED = CompletableFuture.completedFuture(null);
-  private static final CompletableFuture<LimitBucket.Probe> ALLOWED =
-      CompletableFuture.completedFuture(new LimitBucket.Probe(true, 0));
 
   private record Limits(
       int requestsPerMinute, int tokensPerMinute, LimitBucket requests, LimitBucket tokens) {}
 
   private final Map<String, Limits> byKey;
+  private final SharedState state;
 
-  private KeyRateLimits(Map<String, Limits> byKey) {
+  private KeyRateLimits(Map<String, Limits> byKey, SharedState state) {
     this.byKey = byKey;
+    this.state = state;
   }
 
   /** No limits at all. */
   public static KeyRateLimits none() {
-    return new KeyRateLimits(Map.of());
+    return new KeyRateLimits(Map.of(), null);
   }
 
   /**
@@ -52,7 +54,10 @@ public final class KeyRateLimits {
    */
   public static KeyRateLimits of(AuthConfig config, Clock clock, KeyRateLimits previous) {
     requireNonNull(clock, "clock");
-    return of(config, SharedState.local(clock), previous);
+    // The previous limits' state holds the buckets that are kept.
+    SharedState state =
+        previous != null && previous.state != null ? previous.state : SharedState.local(clock);
+    return of(config, state, previous);
   }
 
   /**
@@ -64,7 +69,9 @@ public final class KeyRateLimits {
     Map<String, Limits> byKey = new HashMap<>();
     for (ApiKeyConfig key : config.keys()) {
       Limits old = previous == null ? null : previous.byKey.get(key.id());
+      // Buckets are kept only within one state (a decision spans the buckets of one state).
       if (old != null
+          && previous.state == state
           && old.requestsPerMinute == key.requestsPerMinute()
           && old.tokensPerMinute == key.tokensPerMinute()) {
         byKey.put(key.id(), old);
@@ -78,7 +85,7 @@ public final class KeyRateLimits {
                 bucket(state, "tokens:" + key.id(), key.tokensPerMinute())));
       }
     }
-    return new KeyRateLimits(Map.copyOf(byKey));
+    return new KeyRateLimits(Map.copyOf(byKey), state);
   }
 
   /**
@@ -93,26 +100,36 @@ public final class KeyRateLimits {
     if (limits == null) {
       return ADMITTED;
     }
-    // Both questions go out together: one round trip to a shared store, not two.
-    CompletableFuture<LimitBucket.Probe> tokens =
-        limits.tokens == null ? ALLOWED : limits.tokens.estimate(1);
-    CompletableFuture<LimitBucket.Probe> requests =
-        limits.requests == null ? ALLOWED : limits.requests.tryConsume(1);
-    return tokens.thenCombine(
-        requests,
-        (t, r) -> {
-          if (!t.allowed()) {
-            if (limits.requests != null && r.allowed()) {
-              limits.requests.refund(1);
-            }
-            throw exhausted(keyId, "tokens_per_minute", limits.tokensPerMinute, t.nanosToWait());
-          }
-          if (!r.allowed()) {
-            throw exhausted(
-                keyId, "requests_per_minute", limits.requestsPerMinute, r.nanosToWait());
-          }
-          return null;
-        });
+    // One all-or-nothing decision over the key's buckets: in Redis one script, one round trip.
+    // The request token is taken only if the token budget is above zero too.
+    List<LimitBucket.Demand> demands = new ArrayList<>(2);
+    if (limits.tokens != null) {
+      demands.add(new LimitBucket.Demand(limits.tokens, 1, false));
+    }
+    if (limits.requests != null) {
+      demands.add(new LimitBucket.Demand(limits.requests, 1, true));
+    }
+    return state
+        .admit(demands)
+        .thenApply(
+            probes -> {
+              int i = 0;
+              if (limits.tokens != null) {
+                LimitBucket.Probe t = probes.get(i++);
+                if (!t.allowed()) {
+                  throw exhausted(
+                      keyId, "tokens_per_minute", limits.tokensPerMinute, t.nanosToWait());
+                }
+              }
+              if (limits.requests != null) {
+                LimitBucket.Probe r = probes.get(i);
+                if (!r.allowed()) {
+                  throw exhausted(
+                      keyId, "requests_per_minute", limits.requestsPerMinute, r.nanosToWait());
+                }
+              }
+              return null;
+            });
   }
 
   /** Charges {@code tokens} used by a finished request of {@code keyId} (never waits). */

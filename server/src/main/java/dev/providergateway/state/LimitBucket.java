@@ -4,13 +4,15 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A token bucket of one limit (say, one API key's requests per minute) that refills greedily over a
- * minute. In-process, or shared by every replica through the state store; either way a Bucket4j
- * bucket. Thread-safe.
+ * minute: it starts full at the per-minute limit and gains {@code limit / 60,000} tokens every
+ * millisecond. In-process (a Bucket4j bucket), or shared by every replica through the state store
+ * (one Lua script per decision, see {@link RedisBuckets}). Thread-safe.
  *
  * <p>Futures complete on the store's I/O thread or at once (local buckets, fallback); none of the
  * methods blocks. A future fails only with {@link
  * dev.providergateway.provider.GatewayUnavailableException} (the store is down and {@code
- * state.fail_closed} is on).
+ * state.fail_closed} is on). Several buckets are decided together, all or nothing, with {@link
+ * SharedState#admit}.
  */
 public interface LimitBucket {
 
@@ -26,8 +28,14 @@ public interface LimitBucket {
    */
   void charge(long tokens);
 
-  /** Gives {@code tokens} back (a request token taken for a request refused on another limit). */
-  void refund(long tokens);
+  /**
+   * One bucket's part in an admission.
+   *
+   * @param bucket a bucket of the {@link SharedState} that decides
+   * @param tokens how many tokens the bucket must hold
+   * @param take whether they are taken when the admission is allowed (false: only checked)
+   */
+  record Demand(LimitBucket bucket, long tokens, boolean take) {}
 
   /**
    * One decision.

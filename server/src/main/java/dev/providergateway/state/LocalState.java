@@ -8,6 +8,8 @@ import io.github.bucket4j.EstimationProbe;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +46,43 @@ final class LocalState implements SharedState {
             .addLimit(configuration(Math.max(1, perMinute / divisor)).getBandwidths()[0])
             .withCustomTimePrecision(time)
             .build());
+  }
+
+  /**
+   * Decides {@code demands} on this state's buckets all or nothing, under one lock so that two
+   * admissions never interleave their checks and takes (the buckets themselves are lock-free; a
+   * concurrent {@link LimitBucket#charge} may still land between them, which only lowers a bucket
+   * that was already allowed to go negative).
+   */
+  @Override
+  public CompletableFuture<List<LimitBucket.Probe>> admit(List<LimitBucket.Demand> demands) {
+    List<LimitBucket.Probe> probes = new ArrayList<>(demands.size());
+    synchronized (this) {
+      boolean allowed = true;
+      for (LimitBucket.Demand d : demands) {
+        EstimationProbe p = local(d.bucket()).estimateAbilityToConsume(d.tokens());
+        probes.add(
+            p.canBeConsumed()
+                ? LimitBucket.Probe.ALLOWED
+                : new LimitBucket.Probe(false, p.getNanosToWaitForRefill()));
+        allowed &= p.canBeConsumed();
+      }
+      if (allowed) {
+        for (LimitBucket.Demand d : demands) {
+          if (d.take()) {
+            local(d.bucket()).consumeIgnoringRateLimits(d.tokens());
+          }
+        }
+      }
+    }
+    return CompletableFuture.completedFuture(probes);
+  }
+
+  private static Bucket local(LimitBucket bucket) {
+    if (bucket instanceof LocalBucket l) {
+      return l.bucket();
+    }
+    throw new IllegalArgumentException("not a bucket of this state: " + bucket);
   }
 
   /** A bucket of {@code perMinute} tokens refilled greedily over a minute. */
@@ -101,13 +140,6 @@ final class LocalState implements SharedState {
     public void charge(long tokens) {
       if (tokens > 0) {
         bucket.consumeIgnoringRateLimits(tokens);
-      }
-    }
-
-    @Override
-    public void refund(long tokens) {
-      if (tokens > 0) {
-        bucket.addTokens(tokens);
       }
     }
   }

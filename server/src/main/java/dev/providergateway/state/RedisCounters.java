@@ -9,10 +9,12 @@ import java.util.concurrent.CompletableFuture;
  * INCRBY} then {@code PEXPIREAT}); keys are {@code PREFIXcounter:KEY}.
  */
 final class RedisCounters implements PeriodCounters {
-  private static final String ADD =
-      "local v = redis.call('INCRBY', KEYS[1], ARGV[1])\n"
-          + "redis.call('PEXPIREAT', KEYS[1], ARGV[2])\n"
-          + "return v";
+  static final LuaScript ADD =
+      new LuaScript(
+          "local v = redis.call('INCRBY', KEYS[1], ARGV[1])\n"
+              + "redis.call('PEXPIREAT', KEYS[1], ARGV[2])\n"
+              + "return v",
+          ScriptOutputType.INTEGER);
 
   private final RedisState state;
   private final LocalState.LocalCounters local;
@@ -28,14 +30,11 @@ final class RedisCounters implements PeriodCounters {
   public CompletableFuture<Long> add(String key, long amount, Instant expiresAt) {
     return state.call(
         l ->
-            l.text()
-                .async()
-                .<Long>eval(
-                    ADD,
-                    ScriptOutputType.INTEGER,
-                    new String[] {keyPrefix + key},
-                    Long.toString(amount),
-                    Long.toString(expiresAt.toEpochMilli())),
+            ADD.<Long>run(
+                l.text().async(),
+                new String[] {keyPrefix + key},
+                Long.toString(amount),
+                Long.toString(expiresAt.toEpochMilli())),
         () -> local.add(key, amount, expiresAt));
   }
 

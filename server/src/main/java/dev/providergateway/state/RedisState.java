@@ -2,24 +2,19 @@ package dev.providergateway.state;
 
 import dev.providergateway.config.StateConfig;
 import dev.providergateway.provider.GatewayUnavailableException;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
-import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -32,10 +27,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Shared state in Redis, through Lettuce (asynchronous, on its own Netty event loop) and Bucket4j's
- * Lettuce integration for the buckets. Every call is bounded by {@code state.timeout}; a call that
- * fails or times out is decided locally instead (buckets at {@code limit / state.replicas}), or
- * refused with {@link GatewayUnavailableException} under {@code state.fail_closed}.
+ * Shared state in Redis, through Lettuce (asynchronous, on its own Netty event loop). An admission
+ * is one command: a Lua script that decides all of a call's buckets ({@link RedisBuckets}); budget
+ * totals and cooldowns are read from local mirrors. Every call is bounded by {@code state.timeout};
+ * a call that fails or times out is decided locally instead (buckets at {@code limit /
+ * state.replicas}), or refused with {@link GatewayUnavailableException} under {@code
+ * state.fail_closed}.
  *
  * <p>While the store is down no call goes to Redis: a probe thread pings it every {@value
  * #PROBE_MILLIS} ms (and connects, if it never could) and, once it answers, shared decisions resume
@@ -52,18 +49,14 @@ public final class RedisState implements SharedState {
   /** The live connections; null until the first successful connect. */
   record Links(
       StatefulRedisConnection<String, String> text,
-      StatefulRedisConnection<String, byte[]> bytes,
-      StatefulRedisPubSubConnection<String, String> pubsub,
-      AsyncProxyManager<String> buckets) {
+      StatefulRedisPubSubConnection<String, String> pubsub) {
     void close() {
       pubsub.closeAsync();
-      bytes.closeAsync();
       text.closeAsync();
     }
   }
 
   private final StateConfig config;
-  private final Clock clock;
   private final ClientResources resources;
   private final RedisClient client;
   private final LocalState fallback;
@@ -76,7 +69,6 @@ public final class RedisState implements SharedState {
 
   private RedisState(StateConfig config, Clock clock) {
     this.config = config;
-    this.clock = clock;
     LETTUCE_LOG.setLevel(Level.SEVERE);
     this.resources =
         DefaultClientResources.builder()
@@ -159,27 +151,17 @@ public final class RedisState implements SharedState {
 
   private Links connect() {
     StatefulRedisConnection<String, String> text = client.connect();
-    StatefulRedisConnection<String, byte[]> bytes = null;
     StatefulRedisPubSubConnection<String, String> pubsub = null;
     try {
-      bytes = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+      // Loaded once here; a Redis that loses them (restart) gets the body again on NOSCRIPT.
+      RedisBuckets.ADMIT.load(text.sync());
+      RedisCounters.ADD.load(text.sync());
       pubsub = client.connectPubSub();
-      AsyncProxyManager<String> buckets =
-          Bucket4jLettuce.casBasedBuilder(bytes)
-              .expirationAfterWrite(
-                  ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
-                      Duration.ofSeconds(10)))
-              .clientClock(new ClockTimeMeter(clock))
-              .build()
-              .asAsync();
-      Links l = new Links(text, bytes, pubsub, buckets);
+      Links l = new Links(text, pubsub);
       cooldowns.subscribe(l);
       return l;
     } catch (RuntimeException e) {
       text.closeAsync();
-      if (bytes != null) {
-        bytes.closeAsync();
-      }
       if (pubsub != null) {
         pubsub.closeAsync();
       }
@@ -285,11 +267,16 @@ public final class RedisState implements SharedState {
 
   @Override
   public LimitBucket bucket(String name, long perMinute) {
-    return new RedisBucket(
+    return new RedisBuckets.Bucket(
         this,
         config.keyPrefix() + "bucket:" + name + ":" + perMinute,
-        LocalState.configuration(perMinute),
+        perMinute,
         fallback.bucket(name, perMinute));
+  }
+
+  @Override
+  public CompletableFuture<List<LimitBucket.Probe>> admit(List<LimitBucket.Demand> demands) {
+    return RedisBuckets.admit(this, fallback, demands);
   }
 
   @Override

@@ -1,5 +1,8 @@
 package dev.providergateway.state;
 
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
 /**
  * The state that replicas of one gateway share: per-key limit buckets, cooldowns and period
  * counters. {@link #local} keeps everything in this process (one replica); {@link RedisState}
@@ -15,6 +18,16 @@ public interface SharedState extends AutoCloseable {
    * {@code perMinute} tokens a minute. A changed limit is another bucket.
    */
   LimitBucket bucket(String name, long perMinute);
+
+  /**
+   * Decides {@code demands} (on buckets of this state) together, all or nothing: when every bucket
+   * holds its tokens, those marked {@code take} are taken; when any does not, none is. Shared
+   * through Redis this is one command, one round trip. Never blocks.
+   *
+   * @return one probe per demand, in order; a refused probe says how long until that bucket holds
+   *     its tokens (0 for the buckets that hold them)
+   */
+  CompletableFuture<List<LimitBucket.Probe>> admit(List<LimitBucket.Demand> demands);
 
   /** The cooldowns. */
   CooldownMap cooldowns();
