@@ -344,6 +344,55 @@ class FleetIT {
     assertThat(err).contains("state.redis_url").contains("cannot reach Redis");
   }
 
+  @Test
+  void unreachableAtStartup_startsInFallbackNamingTheKey_sharesOnceRedisIsUp() throws Exception {
+    redis.kill();
+    Replica a = start("early", false, true);
+
+    assertThat(stderrOf(a.stderr))
+        .contains("state.redis_url")
+        .contains("is unreachable")
+        .contains("falling back to local limits");
+    assertThat(metric(a)).isEqualTo("0.0");
+    // Served in fallback mode: 5 a minute over 2 replicas is 2 or 3 here (one local bucket).
+    int alone = admitted(List.of(a, a), "five", 6, 0);
+    assertThat(alone).isBetween(2, 3);
+
+    redis.restart();
+    await(() -> metric(a).equals("1.0"), "gateway_state_store_up 1 once Redis is up", 20);
+    Replica b = start("later", false, false);
+    assertThat(admitted(List.of(a, b), "after", 10, 0))
+        .as("shared once connected: exactly 5 across both")
+        .isEqualTo(5);
+  }
+
+  @Test
+  void badRedisUrl_refusesToStartNamingTheKey() throws Exception {
+    Path config = dir.resolve("bad.yaml");
+    Files.writeString(
+        config,
+        config(false, false).formatted(freePort())
+            + "  redis_url: \"http://:hunter2@127.0.0.1:"
+            + redis.port()
+            + "\"\n");
+    ProcessBuilder bad =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-jar",
+            JAR.toString(),
+            "--config",
+            config.toString());
+    bad.environment().put("FLEET_UPSTREAM_KEY", "sk-fleet-test");
+    Process p = bad.start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.exitValue()).as(err).isEqualTo(2);
+    assertThat(err)
+        .contains("state.redis_url")
+        .contains("not a Redis URL")
+        .doesNotContain("hunter2");
+  }
+
   private static String metric(Replica r) {
     try {
       for (String line : r.metrics().split("\n")) {
