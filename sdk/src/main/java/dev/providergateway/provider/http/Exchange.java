@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -42,7 +41,7 @@ import javax.net.ssl.SSLException;
  * was read (the connection already back in its pool), or {@link #onFailure} (the connection
  * closed). A cancel closes the connection and reports nothing.
  */
-abstract class Exchange {
+abstract class Exchange implements ConnectionPool.Lease {
   final Origin origin;
   private final ConnectionPool pool;
   private final EventLoop loop;
@@ -58,6 +57,7 @@ abstract class Exchange {
   private boolean informational;
   private boolean keepAlive;
   private boolean done;
+  private boolean waiting;
 
   /**
    * What one exchange needs, checked before anything is sent.
@@ -139,20 +139,32 @@ abstract class Exchange {
   }
 
   private void acquire() {
-    pool.acquire(loop)
-        .addListener(
-            (Future<Channel> f) -> {
-              if (!f.isSuccess()) {
-                fail(HttpErrors.fromThrowable(origin, f.cause()));
-                return;
-              }
-              Channel ch = f.getNow();
-              if (done) {
-                pool.release(ch);
-                return;
-              }
-              attach(ch);
-            });
+    waiting = true;
+    pool.acquire(loop, this);
+  }
+
+  /** The pool hands this exchange a connection (on the loop). */
+  @Override
+  public final void onConnection(Channel ch) {
+    waiting = false;
+    if (done) {
+      pool.release(ch);
+      return;
+    }
+    attach(ch);
+  }
+
+  /** The pool could not give this exchange a connection (on the loop). */
+  @Override
+  public final void onConnectFailure(Throwable cause) {
+    waiting = false;
+    if (cause instanceof ConnectionPool.Exhausted) {
+      fail(
+          new ProviderException.Unavailable(
+              origin, origin.provider() + ": " + cause.getMessage(), null));
+    } else {
+      fail(HttpErrors.fromThrowable(origin, cause));
+    }
   }
 
   private void attach(Channel ch) {
@@ -319,6 +331,10 @@ abstract class Exchange {
     done = true;
     cancelTimer();
     body.release();
+    if (waiting) {
+      waiting = false;
+      pool.cancelWait(loop, this);
+    }
     Channel ch = channel;
     if (ch == null) {
       return;
