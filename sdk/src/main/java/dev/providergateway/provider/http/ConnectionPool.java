@@ -96,8 +96,11 @@ final class ConnectionPool implements AutoCloseable {
    * connection was asked for ({@link Exchange} is the one in production).
    */
   interface Lease {
-    /** A connection for this lease; the lease now owns it and gives it back with release. */
-    void onConnection(Channel ch);
+    /**
+     * A connection (its handler; {@link ConnectionHandler#channel()} is the channel) for this
+     * lease; the lease now owns it and gives it back with {@link #release}.
+     */
+    void onConnection(ConnectionHandler connection);
 
     /** No connection: the connect failed, or the pool is exhausted ({@link Exhausted}). */
     void onConnectFailure(Throwable cause);
@@ -187,13 +190,8 @@ final class ConnectionPool implements AutoCloseable {
    * Puts a connection whose last response was read to its end back for reuse (to a waiting exchange
    * first), or closes it if it cannot carry another request. On the connection's loop.
    */
-  void release(Channel ch) {
-    ConnectionHandler h = ch.pipeline().get(ConnectionHandler.class);
-    if (h == null) {
-      ch.close();
-      return;
-    }
-    h.pool.release(ch, h);
+  void release(ConnectionHandler connection) {
+    connection.pool.release(connection);
   }
 
   /** Idle connections on all loops (a racy sum, for tests and the loop choice). */
@@ -230,7 +228,7 @@ final class ConnectionPool implements AutoCloseable {
     Bootstrap bootstrap;
 
     /** Idle connections, the most recently used first (the oldest at the tail, swept first). */
-    final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    final ArrayDeque<ConnectionHandler> idle = new ArrayDeque<>();
 
     /** Exchanges waiting for a connection, oldest first; at most {@code maxWaitersPerLoop}. */
     final ArrayDeque<Lease> waiters = new ArrayDeque<>();
@@ -248,18 +246,15 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     void acquire(Lease x) {
-      Channel ch;
-      while ((ch = idle.pollFirst()) != null) {
-        ConnectionHandler h = ch.pipeline().get(ConnectionHandler.class);
-        if (h != null) {
-          h.idle = false;
-        }
-        if (h != null && ch.isActive() && !h.discarded) {
+      ConnectionHandler h;
+      while ((h = idle.pollFirst()) != null) {
+        h.idle = false;
+        if (h.channel.isActive() && !h.discarded) {
           idleCount = idle.size();
-          x.onConnection(ch);
+          x.onConnection(h);
           return;
         }
-        ch.close(); // closing already, or unusable: its close listener does the counting
+        h.channel.close(); // closing already, or unusable: its close listener does the counting
       }
       idleCount = 0;
       if (open < limits.maxConnectionsPerLoop()) {
@@ -286,29 +281,34 @@ final class ConnectionPool implements AutoCloseable {
       ch.closeFuture().addListener(c -> closed(ch));
       f.addListener(
           c -> {
-            if (c.isSuccess()) {
-              x.onConnection(ch);
+            ConnectionHandler h = ch.pipeline().get(ConnectionHandler.class);
+            if (c.isSuccess() && h != null) {
+              x.onConnection(h);
+            } else if (c.isSuccess()) {
+              ch.close();
+              x.onConnectFailure(new IllegalStateException("connection set-up failed"));
             } else {
               x.onConnectFailure(c.cause());
             }
           });
     }
 
-    void release(Channel ch, ConnectionHandler h) {
+    void release(ConnectionHandler h) {
+      Channel ch = h.channel;
       if (closed || !ch.isActive() || h.exchange != null || h.discarded) {
         ch.close();
         return;
       }
       Lease next = waiters.pollFirst();
       if (next != null) {
-        next.onConnection(ch);
+        next.onConnection(h);
         return;
       }
       // A read stays pending so that the upstream closing the idle connection is noticed at once.
       ch.read();
       h.idle = true;
       h.idleSince = System.nanoTime();
-      idle.addFirst(ch);
+      idle.addFirst(h);
       idleCount = idle.size();
       if (sweep == null) {
         sweep = loop.schedule(this::sweep, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -321,7 +321,7 @@ final class ConnectionPool implements AutoCloseable {
       ConnectionHandler h = ch.pipeline().get(ConnectionHandler.class);
       if (h != null && h.idle) {
         h.idle = false;
-        idle.remove(ch);
+        idle.remove(h);
         idleCount = idle.size();
       }
       if (open < limits.maxConnectionsPerLoop()) {
@@ -337,31 +337,25 @@ final class ConnectionPool implements AutoCloseable {
       sweep = null;
       long now = System.nanoTime();
       long timeout = limits.idleTimeout().toNanos();
-      Channel oldest;
+      ConnectionHandler oldest;
       while ((oldest = idle.peekLast()) != null) {
-        ConnectionHandler h = oldest.pipeline().get(ConnectionHandler.class);
-        long left = h == null ? 0 : h.idleSince + timeout - now;
+        long left = oldest.idleSince + timeout - now;
         if (left > 0) {
           sweep = loop.schedule(this::sweep, left, TimeUnit.NANOSECONDS);
           return;
         }
         idle.pollLast();
-        if (h != null) {
-          h.idle = false;
-        }
+        oldest.idle = false;
         idleCount = idle.size();
-        oldest.close();
+        oldest.channel.close();
       }
     }
 
     void closeIdle() {
-      Channel ch;
-      while ((ch = idle.pollFirst()) != null) {
-        ConnectionHandler h = ch.pipeline().get(ConnectionHandler.class);
-        if (h != null) {
-          h.idle = false;
-        }
-        ch.close();
+      ConnectionHandler h;
+      while ((h = idle.pollFirst()) != null) {
+        h.idle = false;
+        h.channel.close();
       }
       idleCount = 0;
     }
@@ -386,8 +380,20 @@ final class ConnectionPool implements AutoCloseable {
     /** True once an exchange gave the connection up (cancelled, failed, stale): never reused. */
     boolean discarded;
 
+    private Channel channel;
+
     private ConnectionHandler(LoopPool pool) {
       this.pool = pool;
+    }
+
+    /** The connection. */
+    Channel channel() {
+      return channel;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      channel = ctx.channel();
     }
 
     /** Called when an exchange takes the connection. */

@@ -145,13 +145,13 @@ abstract class Exchange implements ConnectionPool.Lease {
 
   /** The pool hands this exchange a connection (on the loop). */
   @Override
-  public final void onConnection(Channel ch) {
+  public final void onConnection(ConnectionPool.ConnectionHandler connection) {
     waiting = false;
     if (done) {
-      pool.release(ch);
+      pool.release(connection);
       return;
     }
-    attach(ch);
+    attach(connection);
   }
 
   /** The pool could not give this exchange a connection (on the loop). */
@@ -167,9 +167,10 @@ abstract class Exchange implements ConnectionPool.Lease {
     }
   }
 
-  private void attach(Channel ch) {
+  private void attach(ConnectionPool.ConnectionHandler connection) {
+    Channel ch = connection.channel();
     channel = ch;
-    handler = ch.pipeline().get(ConnectionPool.ConnectionHandler.class);
+    handler = connection;
     reused = handler.served > 0;
     handler.taken(this);
     DefaultFullHttpRequest request =
@@ -339,13 +340,15 @@ abstract class Exchange implements ConnectionPool.Lease {
     if (ch == null) {
       return;
     }
-    handler.exchange = null;
+    ConnectionPool.ConnectionHandler h = handler;
+    h.exchange = null;
     channel = null;
+    handler = null;
     if (reuse) {
-      pool.release(ch);
+      pool.release(h);
     } else {
       // A cancelled or failed exchange's connection may hold half a response: never reused.
-      handler.discarded = true;
+      h.discarded = true;
       ch.close();
     }
   }
