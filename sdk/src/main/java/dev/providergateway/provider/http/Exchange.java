@@ -46,8 +46,11 @@ abstract class Exchange implements ConnectionPool.Lease {
   private final ConnectionPool pool;
   private final EventLoop loop;
   private final String path;
-  private final HttpHeaders headers;
-  private final ByteBuf body;
+
+  /** The request, kept for a resend until the response starts (then dropped: held streams). */
+  private HttpHeaders headers;
+
+  private ByteBuf body;
   private final long headerTimeoutNanos;
   private Channel channel;
   private ConnectionPool.ConnectionHandler handler;
@@ -218,6 +221,7 @@ abstract class Exchange implements ConnectionPool.Lease {
       }
       responseStarted = true;
       cancelTimer();
+      dropRequest();
       keepAlive = HttpUtil.isKeepAlive(response);
       onHead(response);
     }
@@ -331,7 +335,7 @@ abstract class Exchange implements ConnectionPool.Lease {
   private void finish(boolean reuse) {
     done = true;
     cancelTimer();
-    body.release();
+    dropRequest();
     if (waiting) {
       waiting = false;
       pool.cancelWait(loop, this);
@@ -350,6 +354,15 @@ abstract class Exchange implements ConnectionPool.Lease {
       // A cancelled or failed exchange's connection may hold half a response: never reused.
       h.discarded = true;
       ch.close();
+    }
+  }
+
+  /** Releases the request once it can no longer be resent; idempotent. */
+  private void dropRequest() {
+    if (body != null) {
+      body.release();
+      body = null;
+      headers = null;
     }
   }
 

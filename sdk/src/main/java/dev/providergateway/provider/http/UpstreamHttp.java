@@ -384,8 +384,8 @@ public final class UpstreamHttp implements AutoCloseable {
 
     @Override
     void onHead(HttpResponse response) {
-      head = response;
       if (response.status().code() >= 300) {
+        head = response; // only an error needs it at the end: a held stream does not keep it
         errorBody = Unpooled.buffer(256);
       } else {
         lines = new LineSplitter();
