@@ -111,6 +111,10 @@ final class ConnectionPool implements AutoCloseable {
   private final Limits limits;
   private final String host;
   private final int port;
+
+  /** {@code host:port} for messages. */
+  private final String address;
+
   private volatile boolean closed;
 
   ConnectionPool(
@@ -123,6 +127,8 @@ final class ConnectionPool implements AutoCloseable {
     this.transport = transport;
     this.host = host;
     this.port = port;
+    this.address =
+        (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     this.limits = requireNonNull(limits, "limits");
     AddressResolverGroup<InetSocketAddress> resolvers = new OffLoopResolvers(transport);
     int connectMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis()));
@@ -267,7 +273,7 @@ final class ConnectionPool implements AutoCloseable {
                 "all "
                     + limits.maxConnectionsPerLoop()
                     + " connections to "
-                    + hostHeader(false)
+                    + address
                     + " on this event loop are busy and "
                     + limits.maxWaitersPerLoop()
                     + " requests already wait for one"));
