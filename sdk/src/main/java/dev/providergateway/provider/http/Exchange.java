@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -42,13 +41,16 @@ import javax.net.ssl.SSLException;
  * was read (the connection already back in its pool), or {@link #onFailure} (the connection
  * closed). A cancel closes the connection and reports nothing.
  */
-abstract class Exchange {
+abstract class Exchange implements ConnectionPool.Lease {
   final Origin origin;
   private final ConnectionPool pool;
   private final EventLoop loop;
   private final String path;
-  private final HttpHeaders headers;
-  private final ByteBuf body;
+
+  /** The request, kept for a resend until the response starts (then dropped: held streams). */
+  private HttpHeaders headers;
+
+  private ByteBuf body;
   private final long headerTimeoutNanos;
   private Channel channel;
   private ConnectionPool.ConnectionHandler handler;
@@ -58,6 +60,7 @@ abstract class Exchange {
   private boolean informational;
   private boolean keepAlive;
   private boolean done;
+  private boolean waiting;
 
   /**
    * What one exchange needs, checked before anything is sent.
@@ -139,25 +142,38 @@ abstract class Exchange {
   }
 
   private void acquire() {
-    pool.acquire(loop)
-        .addListener(
-            (Future<Channel> f) -> {
-              if (!f.isSuccess()) {
-                fail(HttpErrors.fromThrowable(origin, f.cause()));
-                return;
-              }
-              Channel ch = f.getNow();
-              if (done) {
-                pool.release(ch);
-                return;
-              }
-              attach(ch);
-            });
+    waiting = true;
+    pool.acquire(loop, this);
   }
 
-  private void attach(Channel ch) {
+  /** The pool hands this exchange a connection (on the loop). */
+  @Override
+  public final void onConnection(ConnectionPool.ConnectionHandler connection) {
+    waiting = false;
+    if (done) {
+      pool.release(connection);
+      return;
+    }
+    attach(connection);
+  }
+
+  /** The pool could not give this exchange a connection (on the loop). */
+  @Override
+  public final void onConnectFailure(Throwable cause) {
+    waiting = false;
+    if (cause instanceof ConnectionPool.Exhausted) {
+      fail(
+          new ProviderException.Unavailable(
+              origin, origin.provider() + ": " + cause.getMessage(), null));
+    } else {
+      fail(HttpErrors.fromThrowable(origin, cause));
+    }
+  }
+
+  private void attach(ConnectionPool.ConnectionHandler connection) {
+    Channel ch = connection.channel();
     channel = ch;
-    handler = ch.pipeline().get(ConnectionPool.ConnectionHandler.class);
+    handler = connection;
     reused = handler.served > 0;
     handler.taken(this);
     DefaultFullHttpRequest request =
@@ -205,6 +221,7 @@ abstract class Exchange {
       }
       responseStarted = true;
       cancelTimer();
+      dropRequest();
       keepAlive = HttpUtil.isKeepAlive(response);
       onHead(response);
     }
@@ -318,19 +335,34 @@ abstract class Exchange {
   private void finish(boolean reuse) {
     done = true;
     cancelTimer();
-    body.release();
+    dropRequest();
+    if (waiting) {
+      waiting = false;
+      pool.cancelWait(loop, this);
+    }
     Channel ch = channel;
     if (ch == null) {
       return;
     }
-    handler.exchange = null;
+    ConnectionPool.ConnectionHandler h = handler;
+    h.exchange = null;
     channel = null;
+    handler = null;
     if (reuse) {
-      pool.release(ch);
+      pool.release(h);
     } else {
       // A cancelled or failed exchange's connection may hold half a response: never reused.
-      handler.discarded = true;
+      h.discarded = true;
       ch.close();
+    }
+  }
+
+  /** Releases the request once it can no longer be resent; idempotent. */
+  private void dropRequest() {
+    if (body != null) {
+      body.release();
+      body = null;
+      headers = null;
     }
   }
 

@@ -64,6 +64,7 @@ public final class UpstreamHttp implements AutoCloseable {
   private final Duration requestTimeout;
   private final Clock clock;
   private final UnaryOperator<Throwable> refine;
+  private final ConnectionPool.Limits poolLimits;
 
   /**
    * A client on {@code transport}'s event loops. {@code refine} is applied to every failure before
@@ -82,6 +83,18 @@ public final class UpstreamHttp implements AutoCloseable {
       Duration requestTimeout,
       Clock clock,
       UnaryOperator<Throwable> refine) {
+    this(transport, connectTimeout, requestTimeout, clock, refine, ConnectionPool.Limits.DEFAULTS);
+  }
+
+  /** As the public constructor, with the connection pool's bounds (tests use small ones). */
+  UpstreamHttp(
+      UpstreamTransport transport,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      Clock clock,
+      UnaryOperator<Throwable> refine,
+      ConnectionPool.Limits poolLimits) {
+    this.poolLimits = requireNonNull(poolLimits, "poolLimits");
     this.transport = requireNonNull(transport, "transport");
     this.refine = requireNonNull(refine, "refine");
     this.connectTimeout = requireNonNull(connectTimeout, "connectTimeout");
@@ -192,6 +205,11 @@ public final class UpstreamHttp implements AutoCloseable {
     pools.clear();
   }
 
+  /** Idle pooled connections across origins and loops (tests; racy off the loops). */
+  int idleConnections() {
+    return pools.values().stream().mapToInt(ConnectionPool::idleConnections).sum();
+  }
+
   private Exchange.Request prepare(
       URI uri,
       Map<String, String> headers,
@@ -221,7 +239,12 @@ public final class UpstreamHttp implements AutoCloseable {
             scheme + "://" + uri.getHost() + ":" + port,
             k ->
                 new ConnectionPool(
-                    transport, uri.getHost(), port, secure ? tls() : null, connectTimeout));
+                    transport,
+                    uri.getHost(),
+                    port,
+                    secure ? tls() : null,
+                    connectTimeout,
+                    poolLimits));
     String path =
         (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
             + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
@@ -361,8 +384,8 @@ public final class UpstreamHttp implements AutoCloseable {
 
     @Override
     void onHead(HttpResponse response) {
-      head = response;
       if (response.status().code() >= 300) {
+        head = response; // only an error needs it at the end: a held stream does not keep it
         errorBody = Unpooled.buffer(256);
       } else {
         lines = new LineSplitter();
