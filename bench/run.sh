@@ -121,7 +121,12 @@ if has_anthropic; then ANTHROPIC=1; fi
   echo "resilience: {max_concurrent_calls: 20000, max_concurrent_per_provider: 20000}"
 } >"$WORK/gateway.yaml"
 # GATEWAY_JAVA_OPTS adds JVM flags to the gateway under load (default: none, as users run it).
-java ${GATEWAY_JAVA_OPTS:-} -jar "$GJAR" --config "$WORK/gateway.yaml" --port 0 >"$WORK/logs/gateway.log" 2>&1 &
+# Unified GC logging (no effect on the collector): every pause with its wall-clock time in epoch
+# milliseconds, so report.py --gc-pauses can pick the pauses inside scenario 1's peak window.
+GC_LOG="$WORK/logs/gc.log"
+rm -f "$GC_LOG"
+GC_FLAGS="-Xlog:gc:file=$GC_LOG:timemillis,uptimemillis"
+java $GC_FLAGS ${GATEWAY_JAVA_OPTS:-} -jar "$GJAR" --config "$WORK/gateway.yaml" --port 0 >"$WORK/logs/gateway.log" 2>&1 &
 GW_PID=$!
 PIDS+=("$GW_PID")
 for _ in $(seq 300); do grep -q 'OpenAI-compatible HTTP on' "$WORK/logs/gateway.log" && break; sleep 0.05; done
@@ -152,7 +157,10 @@ for r in "${RATES[@]}"; do
   lg -name "s1.gateway.$r" -mode grpc-chat -target "$GW" -provider mock -model bench-t16 -rate "$r" "${OPEN[@]}" -pids "$PG"
 done
 lg -name s1.direct.peak -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 "${PEAK[@]}" -pids "$PG"
+GC_FROM="$(date +%s%3N)"
 lg -name s1.gateway.peak -mode grpc-chat -target "$GW" -provider mock -model bench-t16 "${PEAK[@]}" -pids "$PG"
+# The GC pauses of the gateway during that peak run (warm-up included): count, max, p99.
+note "$(python3 "$BENCH/report.py" --gc-pauses "$GC_LOG" "$GC_FROM" "$(date +%s%3N)" s1.gc.peak)"
 if [[ $ANTHROPIC == 1 ]]; then
   r="${RATES[0]}"
   lg -name "s1.direct-anthropic.$r" -mode http-chat -url "http://$MOCK/v1/messages" -model bench-t16 -rate "$r" "${OPEN[@]}" -pids "$PG"

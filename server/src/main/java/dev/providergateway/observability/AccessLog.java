@@ -23,6 +23,9 @@ import java.util.logging.Logger;
 final class AccessLog {
   static final String LOGGER = "dev.providergateway.access";
 
+  /** The first word of every access line's text. */
+  static final String WORD = "access";
+
   private final Logger logger = Logger.getLogger(LOGGER);
   private volatile String currency = "USD";
 
@@ -42,7 +45,8 @@ final class AccessLog {
     if (!logger.isLoggable(Level.INFO)) {
       return;
     }
-    Map<String, Object> fields = new LinkedHashMap<>();
+    // Sized for every field without a rehash.
+    Map<String, Object> fields = new LinkedHashMap<>(48);
     fields.put("request_id", rec.requestId);
     if (rec.traceId != null) {
       fields.put("trace_id", rec.traceId);
@@ -78,20 +82,50 @@ final class AccessLog {
     if (s.requests() > 1) {
       fields.put("turns", s.requests());
     }
-    StringBuilder text = new StringBuilder("access");
-    fields.forEach(
-        (k, v) -> {
-          if (v != null && !"".equals(v)) {
-            text.append(' ')
-                .append(k)
-                .append('=')
-                .append(v instanceof java.math.BigDecimal d ? d.toPlainString() : v);
-          }
-        });
-    LogRecord record = new LogRecord(Level.INFO, text.toString());
+    Line record = new Line(fields);
     record.setLoggerName(LOGGER);
     record.setParameters(new Object[] {fields});
     logger.log(record);
+  }
+
+  /**
+   * The access line's record: its message, the fields as {@code key=value} text after {@value
+   * #WORD}, is built on first use, so a formatter that writes the fields themselves (JSON) never
+   * pays for it. Fields that are null or "" are left out of the text.
+   */
+  static final class Line extends LogRecord {
+    private final transient Map<String, Object> fields;
+    private String text;
+
+    Line(Map<String, Object> fields) {
+      super(Level.INFO, WORD);
+      this.fields = fields;
+    }
+
+    @Override
+    public synchronized String getMessage() {
+      if (text == null) {
+        StringBuilder b = new StringBuilder(384).append(WORD);
+        fields.forEach(
+            (k, v) -> {
+              if (v != null && !"".equals(v)) {
+                b.append(' ').append(k).append('=');
+                if (v instanceof java.math.BigDecimal d) {
+                  b.append(d.toPlainString());
+                } else {
+                  b.append(v);
+                }
+              }
+            });
+        text = b.toString();
+      }
+      return text;
+    }
+
+    @Override
+    public synchronized void setMessage(String message) {
+      text = message;
+    }
   }
 
   private static double millis(long nanos) {

@@ -9,7 +9,6 @@ import dev.providergateway.provider.Secrets;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 import java.util.Map;
 import java.util.logging.Formatter;
 import java.util.logging.LogRecord;
@@ -27,17 +26,22 @@ public final class JsonLogFormatter extends Formatter {
 
   @Override
   public String format(LogRecord record) {
-    StringWriter out = new StringWriter(256);
+    StringWriter out = new StringWriter(512);
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.setCharacterEscapes(ESCAPES);
       json.writeStartObject();
-      json.writeStringField("time", Instant.ofEpochMilli(record.getMillis()).toString());
+      json.writeStringField("time", LogTime.format(record.getMillis()));
       json.writeStringField("level", LogLevels.name(record.getLevel()));
       json.writeStringField("logger", String.valueOf(record.getLoggerName()));
       Map<?, ?> fields = fields(record);
       json.writeStringField(
           "message",
-          Secrets.redact(fields != null ? firstWord(record.getMessage()) : formatMessage(record)));
+          fields == null
+              ? Secrets.redact(formatMessage(record))
+              // The access line's text form is built only for formatters that print it.
+              : record instanceof AccessLog.Line
+                  ? AccessLog.WORD
+                  : Secrets.redact(firstWord(record.getMessage())));
       CallRecord call = CallRecord.forLog();
       if (call != null && (fields == null || !fields.containsKey("request_id"))) {
         json.writeStringField("request_id", call.requestId());

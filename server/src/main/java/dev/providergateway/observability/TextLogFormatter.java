@@ -1,6 +1,5 @@
 package dev.providergateway.observability;
 
-import java.time.Instant;
 import java.util.logging.Formatter;
 import java.util.logging.LogRecord;
 
@@ -13,13 +12,13 @@ import java.util.logging.LogRecord;
 public final class TextLogFormatter extends Formatter {
   @Override
   public String format(LogRecord record) {
-    StringBuilder line =
-        new StringBuilder(160)
-            .append(Instant.ofEpochMilli(record.getMillis()))
-            .append(' ')
-            .append(String.format("%-5s", LogLevels.name(record.getLevel())))
-            .append(' ')
-            .append(record.getLoggerName());
+    StringBuilder line = LogTime.append(new StringBuilder(320), record.getMillis()).append(' ');
+    String level = LogLevels.name(record.getLevel());
+    line.append(level);
+    for (int pad = level.length(); pad < 5; pad++) {
+      line.append(' ');
+    }
+    line.append(' ').append(record.getLoggerName());
     CallRecord call = CallRecord.forLog();
     if (call != null && !AccessLog.LOGGER.equals(record.getLoggerName())) {
       line.append(" [").append(call.requestId());

@@ -2,6 +2,8 @@ package dev.providergateway.provider.http;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.EventPublisher;
@@ -143,12 +145,92 @@ public final class UpstreamHttp implements AutoCloseable {
    */
   public CompletableFuture<JsonNode> postJson(
       URI uri, Map<String, String> headers, Object body, Origin origin, CallContext context) {
-    CompletableFuture<JsonNode> result = new CompletableFuture<>();
-    JsonExchange exchange;
+    return post(uri, headers, body, origin, context, UpstreamHttp::tree);
+  }
+
+  /**
+   * POSTs {@code body} as JSON and completes with what {@code read} makes of the response, read
+   * with Jackson's streaming parser straight from the received bytes (no {@code JsonNode} tree):
+   * {@code read} gets the parser on the body's opening {@code START_OBJECT} and must leave it on
+   * the matching {@code END_OBJECT}. A body that is not one JSON object (or has trailing tokens)
+   * and a {@link java.io.IOException} from the parser fail with {@link
+   * ProviderException.InvalidResponse}; anything {@code read} throws is reported as {@link
+   * #postJson(URI, Map, Object, Origin, CallContext, Function)} reports a failing parse. Runs
+   * {@code read} on the event loop: it must not block. Cancelling the future aborts the exchange.
+   */
+  public <T> CompletableFuture<T> postJsonStreaming(
+      URI uri,
+      Map<String, String> headers,
+      Object body,
+      Origin origin,
+      CallContext context,
+      ParserReader<T> read) {
+    return post(
+        uri,
+        headers,
+        body,
+        origin,
+        context,
+        (bytes, offset, length, o) -> streamed(bytes, offset, length, o, read));
+  }
+
+  /**
+   * Reads one JSON object off a streaming parser positioned on its {@code START_OBJECT}. Runs on an
+   * event loop; must not block.
+   */
+  @FunctionalInterface
+  public interface ParserReader<T> {
+    T read(JsonParser parser) throws java.io.IOException;
+  }
+
+  /** Reads a whole 2xx body. */
+  @FunctionalInterface
+  private interface BodyReader<T> {
+    T read(byte[] bytes, int offset, int length, Origin origin) throws java.io.IOException;
+  }
+
+  private static JsonNode tree(byte[] bytes, int offset, int length, Origin origin) {
+    JsonNode json = Json.tryParse(bytes, offset, length);
+    if (json == null || !json.isObject()) {
+      throw notAnObject(origin);
+    }
+    return json;
+  }
+
+  private static <T> T streamed(
+      byte[] bytes, int offset, int length, Origin origin, ParserReader<T> read) {
+    try (JsonParser p = Json.MAPPER.getFactory().createParser(bytes, offset, length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw notAnObject(origin);
+      }
+      T value = read.read(p);
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        throw notAnObject(origin);
+      }
+      return value;
+    } catch (java.io.IOException e) {
+      throw notAnObject(origin);
+    }
+  }
+
+  private static ProviderException.InvalidResponse notAnObject(Origin origin) {
+    return new ProviderException.InvalidResponse(
+        origin, origin.provider() + " returned a body that is not a JSON object", null);
+  }
+
+  private <T> CompletableFuture<T> post(
+      URI uri,
+      Map<String, String> headers,
+      Object body,
+      Origin origin,
+      CallContext context,
+      BodyReader<T> reader) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    JsonExchange<T> exchange;
     try {
       exchange =
-          new JsonExchange(
-              prepare(uri, headers, body, origin, context, "application/json"), result);
+          new JsonExchange<>(
+              prepare(uri, headers, body, origin, context, "application/json"), result, reader);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(refine.apply(e));
     }
@@ -292,14 +374,16 @@ public final class UpstreamHttp implements AutoCloseable {
   }
 
   /** A non-streamed exchange: the whole body, at most {@link #MAX_BODY_BYTES}, parsed as JSON. */
-  private final class JsonExchange extends Exchange {
-    private final CompletableFuture<JsonNode> result;
+  private final class JsonExchange<T> extends Exchange {
+    private final CompletableFuture<T> result;
+    private final BodyReader<T> reader;
     private HttpResponse head;
     private ByteBuf bytes;
 
-    JsonExchange(Exchange.Request r, CompletableFuture<JsonNode> result) {
+    JsonExchange(Exchange.Request r, CompletableFuture<T> result, BodyReader<T> reader) {
       super(r);
       this.result = result;
+      this.reader = reader;
     }
 
     @Override
@@ -339,19 +423,20 @@ public final class UpstreamHttp implements AutoCloseable {
         return;
       }
       // Parsed from the bytes: no intermediate String on the hot path.
-      JsonNode json =
-          Json.tryParse(
-              bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());
-      if (json == null || !json.isObject()) {
+      T value;
+      try {
+        value =
+            reader.read(
+                bytes.array(),
+                bytes.arrayOffset() + bytes.readerIndex(),
+                bytes.readableBytes(),
+                origin);
+      } catch (java.io.IOException | RuntimeException e) {
         result.completeExceptionally(
-            refine.apply(
-                new ProviderException.InvalidResponse(
-                    origin,
-                    origin.provider() + " returned a body that is not a JSON object",
-                    null)));
-      } else {
-        result.complete(json);
+            refine.apply(e instanceof RuntimeException r ? r : notAnObject(origin)));
+        return;
       }
+      result.complete(value);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.providergateway.provider.openai;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonSerializable;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.Image;
 import dev.providergateway.provider.InvalidRequestException;
@@ -11,7 +13,7 @@ import dev.providergateway.provider.Role;
 import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.ToolChoice;
 import dev.providergateway.provider.ToolDefinition;
-import dev.providergateway.provider.http.Json;
+import java.io.IOException;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +42,7 @@ final class OpenAiRequestMapper {
    * {@link InvalidRequestException} when {@code extra} tries to replace the model, the messages or
    * the streaming mode.
    */
-  static ObjectNode requestBody(
+  static JsonSerializable requestBody(
       ChatRequest r, boolean stream, Dialect dialect, Map<String, String> notes) {
     for (String key : r.extra().keySet()) {
       if (RESERVED_EXTRA.contains(key)) {
@@ -49,81 +51,129 @@ final class OpenAiRequestMapper {
       }
     }
     OpenAiModels.Rules rules = dialect.rules();
-    ObjectNode body = Json.object();
-    body.put("model", r.model());
-    ArrayNode messages = body.putArray("messages");
-    for (Message m : r.messages()) {
-      messages.add(message(m, dialect.officialOpenAi()));
+    if (r.temperature() != null && !rules.acceptsSampling()) {
+      notes.put("dropped.temperature", "model " + r.model() + " does not accept temperature");
     }
-    if (r.temperature() != null) {
-      if (rules.acceptsSampling()) {
-        body.put("temperature", r.temperature());
-      } else {
-        notes.put("dropped.temperature", "model " + r.model() + " does not accept temperature");
-      }
+    if (r.topP() != null && !rules.acceptsSampling()) {
+      notes.put("dropped.top_p", "model " + r.model() + " does not accept top_p");
     }
-    if (r.topP() != null) {
-      if (rules.acceptsSampling()) {
-        body.put("top_p", r.topP());
-      } else {
-        notes.put("dropped.top_p", "model " + r.model() + " does not accept top_p");
-      }
+    if (!r.reasoningEffort().isEmpty() && !rules.acceptsReasoningEffort()) {
+      notes.put(
+          "dropped.reasoning_effort", "model " + r.model() + " does not accept reasoning_effort");
     }
-    if (r.maxTokens() != null) {
-      body.put(rules.maxTokensField(), r.maxTokens());
-    }
-    if (!r.tools().isEmpty()) {
-      ArrayNode tools = body.putArray("tools");
-      for (ToolDefinition t : r.tools()) {
-        ObjectNode fn = tools.addObject().put("type", "function").putObject("function");
-        fn.put("name", t.name())
-            .put("description", t.description())
-            .set("parameters", Json.MAPPER.valueToTree(t.parameters()));
-      }
-    }
-    toolChoice(r.toolChoice(), body);
-    if (!r.stop().isEmpty()) {
-      ArrayNode stop = body.putArray("stop");
-      r.stop().forEach(stop::add);
-    }
-    if (r.seed() != null) {
-      body.put("seed", r.seed());
-    }
-    responseFormat(r.responseFormat(), body);
-    if (!r.reasoningEffort().isEmpty()) {
-      if (rules.acceptsReasoningEffort()) {
-        body.put("reasoning_effort", r.reasoningEffort());
-      } else {
-        notes.put(
-            "dropped.reasoning_effort", "model " + r.model() + " does not accept reasoning_effort");
-      }
-    }
-    if (stream) {
-      body.put("stream", true);
-      if (dialect.streamUsage()) {
-        // Without this, OpenAI and most compatible servers send no usage on streams.
-        body.putObject("stream_options").put("include_usage", true);
-      }
-    }
-    if (!r.promptCacheKey().isEmpty()) {
-      // OpenAI caches prompts by itself; the key groups requests that share a long prefix.
-      body.put("prompt_cache_key", r.promptCacheKey());
-    }
-    r.extra().forEach((k, v) -> body.set(k, Json.MAPPER.valueToTree(v)));
-    return body;
+    return new Body(r, stream, dialect);
   }
 
-  private static ObjectNode message(Message m, boolean officialOpenAi) {
+  /**
+   * The body, written with Jackson's streaming generator when the transport serializes it (no
+   * {@code ObjectNode} tree). A parameter that {@code extra} also names is left to {@code extra},
+   * which is written last, so {@code extra} overrides as documented.
+   */
+  private record Body(ChatRequest r, boolean stream, Dialect dialect) implements JsonSerializable {
+    @Override
+    public void serialize(JsonGenerator g, SerializerProvider values) throws IOException {
+      OpenAiModels.Rules rules = dialect.rules();
+      Map<String, Object> extra = r.extra();
+      g.writeStartObject();
+      g.writeStringField("model", r.model());
+      g.writeArrayFieldStart("messages");
+      for (Message m : r.messages()) {
+        message(g, m, dialect.officialOpenAi());
+      }
+      g.writeEndArray();
+      if (r.temperature() != null && rules.acceptsSampling() && own("temperature")) {
+        g.writeNumberField("temperature", r.temperature());
+      }
+      if (r.topP() != null && rules.acceptsSampling() && own("top_p")) {
+        g.writeNumberField("top_p", r.topP());
+      }
+      if (r.maxTokens() != null && own(rules.maxTokensField())) {
+        g.writeNumberField(rules.maxTokensField(), r.maxTokens());
+      }
+      if (!r.tools().isEmpty() && own("tools")) {
+        g.writeArrayFieldStart("tools");
+        for (ToolDefinition t : r.tools()) {
+          g.writeStartObject();
+          g.writeStringField("type", "function");
+          g.writeObjectFieldStart("function");
+          g.writeStringField("name", t.name());
+          g.writeStringField("description", t.description());
+          g.writeFieldName("parameters");
+          values.defaultSerializeValue(t.parameters(), g);
+          g.writeEndObject();
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+      if (own("tool_choice")) {
+        toolChoice(g, r.toolChoice());
+      }
+      if (!r.stop().isEmpty() && own("stop")) {
+        g.writeArrayFieldStart("stop");
+        for (String stop : r.stop()) {
+          g.writeString(stop);
+        }
+        g.writeEndArray();
+      }
+      if (r.seed() != null && own("seed")) {
+        g.writeFieldName("seed");
+        values.defaultSerializeValue(r.seed(), g);
+      }
+      if (own("response_format")) {
+        responseFormat(g, values, r.responseFormat());
+      }
+      if (!r.reasoningEffort().isEmpty()
+          && rules.acceptsReasoningEffort()
+          && own("reasoning_effort")) {
+        g.writeStringField("reasoning_effort", r.reasoningEffort());
+      }
+      if (stream) {
+        g.writeBooleanField("stream", true);
+        if (dialect.streamUsage() && own("stream_options")) {
+          // Without this, OpenAI and most compatible servers send no usage on streams.
+          g.writeObjectFieldStart("stream_options");
+          g.writeBooleanField("include_usage", true);
+          g.writeEndObject();
+        }
+      }
+      if (!r.promptCacheKey().isEmpty() && own("prompt_cache_key")) {
+        // OpenAI caches prompts by itself; the key groups requests that share a long prefix.
+        g.writeStringField("prompt_cache_key", r.promptCacheKey());
+      }
+      for (Map.Entry<String, Object> e : extra.entrySet()) {
+        g.writeFieldName(e.getKey());
+        values.defaultSerializeValue(e.getValue(), g);
+      }
+      g.writeEndObject();
+    }
+
+    private boolean own(String field) {
+      return !r.extra().containsKey(field);
+    }
+
+    @Override
+    public void serializeWithType(JsonGenerator g, SerializerProvider values, TypeSerializer type)
+        throws IOException {
+      serialize(g, values);
+    }
+  }
+
+  private static void message(JsonGenerator g, Message m, boolean officialOpenAi)
+      throws IOException {
     // Only OpenAI knows "developer"; compatible servers reject roles they do not know, and the
     // system role is what developer messages replaced.
     Role role = m.role() == Role.DEVELOPER && !officialOpenAi ? Role.SYSTEM : m.role();
-    ObjectNode out = Json.object().put("role", role.wireName());
+    g.writeStartObject();
+    g.writeStringField("role", role.wireName());
     if (m.images().isEmpty()) {
-      out.put("content", m.content());
+      g.writeStringField("content", m.content());
     } else {
-      ArrayNode parts = out.putArray("content");
+      g.writeArrayFieldStart("content");
       if (!m.content().isEmpty()) {
-        parts.addObject().put("type", "text").put("text", m.content());
+        g.writeStartObject();
+        g.writeStringField("type", "text");
+        g.writeStringField("text", m.content());
+        g.writeEndObject();
       }
       for (Image image : m.images()) {
         String url =
@@ -133,52 +183,69 @@ final class OpenAiRequestMapper {
                     + ";base64,"
                     + Base64.getEncoder().encodeToString(in.data())
                 : ((Image.Url) image).url();
-        parts.addObject().put("type", "image_url").putObject("image_url").put("url", url);
+        g.writeStartObject();
+        g.writeStringField("type", "image_url");
+        g.writeObjectFieldStart("image_url");
+        g.writeStringField("url", url);
+        g.writeEndObject();
+        g.writeEndObject();
       }
+      g.writeEndArray();
     }
     if (!m.name().isEmpty()) {
-      out.put("name", m.name());
+      g.writeStringField("name", m.name());
     }
     if (!m.toolCalls().isEmpty()) {
-      ArrayNode calls = out.putArray("tool_calls");
+      g.writeArrayFieldStart("tool_calls");
       for (ToolCall c : m.toolCalls()) {
-        calls
-            .addObject()
-            .put("id", c.id())
-            .put("type", "function")
-            .putObject("function")
-            .put("name", c.name())
-            .put("arguments", c.rawArguments().isEmpty() ? c.arguments() : c.rawArguments());
+        g.writeStartObject();
+        g.writeStringField("id", c.id());
+        g.writeStringField("type", "function");
+        g.writeObjectFieldStart("function");
+        g.writeStringField("name", c.name());
+        g.writeStringField(
+            "arguments", c.rawArguments().isEmpty() ? c.arguments() : c.rawArguments());
+        g.writeEndObject();
+        g.writeEndObject();
       }
+      g.writeEndArray();
     }
     if (!m.toolCallId().isEmpty()) {
-      out.put("tool_call_id", m.toolCallId());
+      g.writeStringField("tool_call_id", m.toolCallId());
     }
-    return out;
+    g.writeEndObject();
   }
 
-  private static void toolChoice(ToolChoice choice, ObjectNode body) {
+  private static void toolChoice(JsonGenerator g, ToolChoice choice) throws IOException {
     if (choice instanceof ToolChoice.Named named) {
-      body.putObject("tool_choice")
-          .put("type", "function")
-          .putObject("function")
-          .put("name", named.toolName());
+      g.writeObjectFieldStart("tool_choice");
+      g.writeStringField("type", "function");
+      g.writeObjectFieldStart("function");
+      g.writeStringField("name", named.toolName());
+      g.writeEndObject();
+      g.writeEndObject();
     } else if (choice instanceof ToolChoice.Mode mode
         && mode.kind() != ToolChoice.Mode.Kind.DEFAULT) {
-      body.put("tool_choice", mode.kind().name().toLowerCase(java.util.Locale.ROOT));
+      g.writeStringField("tool_choice", mode.kind().name().toLowerCase(java.util.Locale.ROOT));
     }
   }
 
-  private static void responseFormat(ResponseFormat format, ObjectNode body) {
+  private static void responseFormat(
+      JsonGenerator g, SerializerProvider values, ResponseFormat format) throws IOException {
     if (format instanceof ResponseFormat.JsonObject) {
-      body.putObject("response_format").put("type", "json_object");
+      g.writeObjectFieldStart("response_format");
+      g.writeStringField("type", "json_object");
+      g.writeEndObject();
     } else if (format instanceof ResponseFormat.JsonSchema s) {
-      ObjectNode schema =
-          body.putObject("response_format").put("type", "json_schema").putObject("json_schema");
-      schema
-          .put("name", s.name())
-          .put("strict", s.strict())
-          .set("schema", Json.MAPPER.valueToTree(s.schema()));
+      g.writeObjectFieldStart("response_format");
+      g.writeStringField("type", "json_schema");
+      g.writeObjectFieldStart("json_schema");
+      g.writeStringField("name", s.name());
+      g.writeBooleanField("strict", s.strict());
+      g.writeFieldName("schema");
+      values.defaultSerializeValue(s.schema(), g);
+      g.writeEndObject();
+      g.writeEndObject();
     }
   }
 }
