@@ -18,6 +18,23 @@ public final class ProviderNotFoundException extends GatewayException {
     this.requested = requested;
   }
 
+  /**
+   * The exception for a {@code provider/model} name whose prefix {@code requested} names no
+   * provider (and which names no route): the message quotes the whole {@code model}, bounded, so
+   * the caller sees what it sent, and lists {@code available}.
+   */
+  public ProviderNotFoundException(String requested, String model, List<String> available) {
+    super(
+        "model "
+            + ErrorText.quote(model)
+            + " is not served here: provider "
+            + ErrorText.quote(requested)
+            + " is not registered and no route has that name; available providers: "
+            + (available.isEmpty() ? "(none)" : String.join(", ", available)),
+        null);
+    this.requested = requested;
+  }
+
   @Override
   public ErrorReason reason() {
     return ErrorReason.PROVIDER_NOT_FOUND;

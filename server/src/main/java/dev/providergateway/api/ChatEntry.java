@@ -7,8 +7,6 @@ import dev.providergateway.config.LimitsConfig;
 import dev.providergateway.dispatch.Dispatcher;
 import dev.providergateway.observability.GatewayMetrics;
 import dev.providergateway.provider.CallContext;
-import dev.providergateway.provider.ProviderDescriptor;
-import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.StreamChunk;
 import dev.providergateway.registry.ProviderRegistry;
 import dev.providergateway.resilience.Resilience;
@@ -44,42 +42,6 @@ public final class ChatEntry {
     this.hooks = requireNonNull(hooks, "hooks");
     this.registry = registry;
     this.resilience = resilience;
-  }
-
-  /**
-   * Refuses, before anything is sent upstream, a {@code model} of the form {@code x/y} that names
-   * no registered provider {@code x}, no route and no model the default provider advertises: the
-   * OpenAI door's callers write {@code provider/model}, and such a name is almost always a typo or
-   * a provider that is not configured here. Plain model ids go to the default provider, whose
-   * upstream decides.
-   *
-   * @throws ProviderException.ModelNotFound naming the model
-   */
-  public void checkModelPlaceable(String model) {
-    int slash = model.indexOf('/');
-    if (slash <= 0 || registry.routes().containsKey(model)) {
-      return;
-    }
-    if (registry.find(model.substring(0, slash)).isPresent()) {
-      return;
-    }
-    var fallback = registry.find(registry.defaultProvider());
-    if (fallback.isPresent()) {
-      ProviderDescriptor d = fallback.get().provider().descriptor();
-      if (d.defaultModel().equals(model)
-          || d.models().stream().anyMatch(m -> m.id().equals(model))) {
-        return;
-      }
-    }
-    throw new ProviderException.ModelNotFound(
-        new ProviderException.Origin("", model, 0),
-        "model '"
-            + model
-            + "' is not served here: '"
-            + model.substring(0, slash)
-            + "' is not a registered provider and no route has that name;"
-            + " use provider/model, a route alias or a model of the default provider"
-            + " (GET /v1/models lists them)");
   }
 
   /**

@@ -71,8 +71,17 @@ final class RouteResolver {
     if (slash > 0) {
       // An unknown prefix is a typo, not a model id for the default provider: a model id that
       // holds a slash is sent with its provider in `provider`.
-      return Resolved.single(
-          target(registry.get(model.substring(0, slash)), model.substring(slash + 1)));
+      String prefix = model.substring(0, slash);
+      RegisteredProvider named =
+          registry
+              .find(prefix)
+              .orElseThrow(
+                  () ->
+                      new dev.providergateway.provider.ProviderNotFoundException(
+                          prefix,
+                          model,
+                          registry.all().stream().map(RegisteredProvider::name).toList()));
+      return Resolved.single(target(named, model.substring(slash + 1)));
     }
     return Resolved.single(target(registry.get(registry.defaultProvider()), model));
   }

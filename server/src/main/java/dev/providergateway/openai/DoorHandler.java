@@ -86,12 +86,14 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
   private final OpenAiDoor.Settings settings;
+  private final DoorDrain drain;
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private InFlight current;
 
-  DoorHandler(OpenAiDoor.Settings settings) {
+  DoorHandler(OpenAiDoor.Settings settings, DoorDrain drain) {
     this.settings = settings;
+    this.drain = drain;
   }
 
   @Override
@@ -145,6 +147,16 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
+    if (evt == DoorDrain.CANCEL) {
+      // The shutdown grace period is over: cancel what still runs, then the connection closes.
+      InFlight running = current;
+      current = null;
+      if (running != null) {
+        running.cancelledAtShutdown();
+      }
+      ctx.close();
+      return;
+    }
     ctx.fireUserEventTriggered(evt);
   }
 
@@ -172,6 +184,10 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
       boolean keepAlive = HttpUtil.isKeepAlive(request);
       if (request.decoderResult().isFailure()) {
         respondLocal(request, 400, "invalid_http", "malformed HTTP request", keepAlive);
+        return;
+      }
+      if (drain.draining()) {
+        send(shuttingDown(), false);
         return;
       }
       String uri = request.uri();
@@ -331,26 +347,18 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
     String id = "chatcmpl-" + call.requestId();
     long created = settings.clock().instant().getEpochSecond();
     CallContext callContext = new CallContext(call.requestId(), null);
-    generation.started().run();
+    begin(generation);
     try {
       if (parsed.stream()) {
         ChatEntry.Admitted<Flow.Publisher<StreamChunk>> admitted =
-            context.call(
-                () -> {
-                  generation.entry().checkModelPlaceable(parsed.request().getModel());
-                  return generation.entry().stream(parsed.request(), callContext);
-                });
+            context.call(() -> generation.entry().stream(parsed.request(), callContext));
         StreamCall streaming =
             new StreamCall(call, generation, admitted.tracker(), id, created, parsed, keepAlive);
         current = streaming;
         admitted.result().subscribe(streaming);
       } else {
         ChatEntry.Admitted<CompletableFuture<Dispatcher.ChatResult>> admitted =
-            context.call(
-                () -> {
-                  generation.entry().checkModelPlaceable(parsed.request().getModel());
-                  return generation.entry().chat(parsed.request(), callContext);
-                });
+            context.call(() -> generation.entry().chat(parsed.request(), callContext));
         var tracker = admitted.tracker();
         UnaryCall<Dispatcher.ChatResult> unary =
             new UnaryCall<>(
@@ -372,7 +380,7 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
         admitted.result().whenComplete((r, e) -> ctx.executor().execute(() -> unary.done(r, e)));
       }
     } catch (Exception e) {
-      generation.ended().run();
+      end(generation);
       fail(call, e, keepAlive);
     }
   }
@@ -397,14 +405,13 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     CallContext callContext = new CallContext(call.requestId(), null);
-    generation.started().run();
+    begin(generation);
     try {
       ChatEntry.Admitted<
               CompletableFuture<Dispatcher.Answer<dev.providergateway.provider.EmbedResponse>>>
           admitted =
               context.call(
                   () -> {
-                    generation.entry().checkModelPlaceable(parsed.request().getModel());
                     try {
                       return generation.entry().embed(parsed.request(), callContext);
                     } catch (InvalidRequestException e) {
@@ -428,9 +435,19 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
       current = embed;
       admitted.result().whenComplete((r, e) -> ctx.executor().execute(() -> embed.done(r, e)));
     } catch (Exception e) {
-      generation.ended().run();
+      end(generation);
       fail(call, e, keepAlive);
     }
+  }
+
+  private void begin(DoorGeneration generation) {
+    generation.started().run();
+    drain.callStarted();
+  }
+
+  private void end(DoorGeneration generation) {
+    generation.ended().run();
+    drain.callEnded();
   }
 
   private static JsonNode readJson(ByteBuf content) {
@@ -526,7 +543,23 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
     return response;
   }
 
+  private FullHttpResponse shuttingDown() {
+    return errorResponse(
+        ctx.alloc(),
+        OpenAiErrors.local(
+            503,
+            "shutting_down",
+            "the gateway is shutting down and takes no new requests; retry on another replica"),
+        null);
+  }
+
+  /** Whether the connection stays open after this answer: not once the door drains. */
+  private boolean keep(boolean keepAlive) {
+    return keepAlive && !drain.draining();
+  }
+
   private void send(FullHttpResponse response, boolean keepAlive) {
+    keepAlive = keep(keepAlive);
     HttpUtil.setContentLength(response, response.content().readableBytes());
     HttpUtil.setKeepAlive(response, keepAlive);
     var written = ctx.writeAndFlush(response);
@@ -590,6 +623,12 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
 
     /** The channel became writable again. */
     void writable() {}
+
+    /**
+     * The shutdown grace period ended with this call running: cancel its upstream request and end
+     * the answer with an error (the connection closes right after).
+     */
+    abstract void cancelledAtShutdown();
   }
 
   /**
@@ -626,7 +665,7 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       over = true;
-      generation.ended().run();
+      end(generation);
       if (failure != null) {
         fail(call, failure, keepAlive);
       } else {
@@ -654,7 +693,18 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
         over = true;
         future.cancel(true);
         call.cancelled();
-        generation.ended().run();
+        end(generation);
+      }
+    }
+
+    @Override
+    void cancelledAtShutdown() {
+      if (!over) {
+        over = true;
+        future.cancel(true);
+        call.cancelled();
+        end(generation);
+        send(shuttingDown(), false);
       }
     }
   }
@@ -748,7 +798,7 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
         response.headers().set("x-request-id", call.requestId());
         HttpUtil.setTransferEncodingChunked(response, true);
-        HttpUtil.setKeepAlive(response, keepAlive);
+        HttpUtil.setKeepAlive(response, keep(keepAlive));
         ctx.write(response);
         headersSent = true;
       }
@@ -813,11 +863,11 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
       }
       ByteBuf done = ctx.alloc().buffer(DONE.length).writeBytes(DONE);
       var written = ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(done));
-      if (!keepAlive) {
+      if (!keep(keepAlive)) {
         written.addListener(ChannelFutureListener.CLOSE);
       }
       call.succeeded();
-      generation.ended().run();
+      end(generation);
       finished(this);
       // The final chunk is the last; the publisher completes right after (ignored: over).
     }
@@ -827,7 +877,7 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       over = true;
-      generation.ended().run();
+      end(generation);
       if (!headersSent) {
         fail(call, failure, keepAlive);
         finished(this);
@@ -858,7 +908,32 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
         subscription.cancel();
       }
       call.cancelled();
-      generation.ended().run();
+      end(generation);
+    }
+
+    @Override
+    void cancelledAtShutdown() {
+      if (over) {
+        return;
+      }
+      over = true;
+      if (subscription != null) {
+        subscription.cancel();
+      }
+      call.cancelled();
+      end(generation);
+      if (!headersSent) {
+        send(shuttingDown(), false);
+        return;
+      }
+      OpenAiErrors error =
+          OpenAiErrors.local(
+              503,
+              "shutting_down",
+              "the gateway shut down before this stream ended; the answer is incomplete");
+      ctx.write(new DefaultHttpContent(sse(error::write)));
+      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+          .addListener(ChannelFutureListener.CLOSE);
     }
   }
 }

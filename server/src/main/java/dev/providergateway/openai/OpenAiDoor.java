@@ -26,11 +26,15 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -41,22 +45,35 @@ import java.util.function.Supplier;
  * {@code POST /v1/chat/completions}, {@code GET /v1/models} and {@code GET /healthz} through the
  * same dispatcher, admission and telemetry as the gRPC door (see {@link DoorHandler}).
  *
- * <p>Bound by {@link #bind}; the gateway closes it at shutdown, before the event loops.
- * Thread-safe.
+ * <p>With {@link Settings#tls()} set (the gRPC port's certificate when {@code server.tls} is on)
+ * the same routes are served over TLS only: HTTP/2 or HTTP/1.1 as the client's ALPN asks; a
+ * plaintext request on that port fails the handshake and is closed.
+ *
+ * <p>Bound by {@link #bind}. At shutdown the gateway calls {@link #drain}, waits for running calls
+ * with {@link #awaitCalls} within its grace period, then {@link #close}s it (cancelling what is
+ * left), before the event loops. Thread-safe.
  */
 public final class OpenAiDoor implements Closeable {
+  private static final System.Logger LOG = System.getLogger(OpenAiDoor.class.getName());
+
   /** A channel that stays unwritable past this many queued bytes stops asking upstream for more. */
   static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(16 * 1024, 64 * 1024);
 
   private final Channel server;
   private final AtomicInteger open;
+  private final DoorDrain drain;
 
-  private OpenAiDoor(Channel server, AtomicInteger open) {
+  private OpenAiDoor(Channel server, AtomicInteger open, DoorDrain drain) {
     this.server = server;
     this.open = open;
+    this.drain = drain;
   }
 
-  /** What the door is built from. */
+  /**
+   * What the door is built from.
+   *
+   * @param tls the server TLS context (ALPN h2 and http/1.1), or null to serve cleartext
+   */
   public record Settings(
       String host,
       int port,
@@ -67,7 +84,8 @@ public final class OpenAiDoor implements Closeable {
       Supplier<DoorGeneration> generations,
       Telemetry telemetry,
       Clock clock,
-      Supplier<Boolean> serving) {
+      Supplier<Boolean> serving,
+      SslContext tls) {
     public Settings {
       requireNonNull(host, "host");
       requireNonNull(loops, "loops");
@@ -86,6 +104,7 @@ public final class OpenAiDoor implements Closeable {
    */
   public static OpenAiDoor bind(Settings s) throws java.io.IOException {
     AtomicInteger open = new AtomicInteger();
+    DoorDrain drain = new DoorDrain();
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(s.loops(), s.loops())
@@ -102,37 +121,18 @@ public final class OpenAiDoor implements Closeable {
                       return;
                     }
                     ch.closeFuture().addListener(f -> open.decrementAndGet());
-                    HttpServerCodec codec = new HttpServerCodec(8192, 64 * 1024, 8192);
-                    ch.pipeline()
-                        // A connection idle for 5 minutes (no request, no response) is closed.
-                        .addLast(new IdleStateHandler(0, 0, 300, TimeUnit.SECONDS))
-                        // HTTP/1.1, or h2c by prior knowledge or by Upgrade: each HTTP/2 stream
-                        // then gets a pipeline of its own (see H2Streams).
-                        .addLast(
-                            new CleartextHttp2ServerUpgradeHandler(
-                                codec,
-                                new HttpServerUpgradeHandler(
-                                    codec,
-                                    protocol ->
-                                        AsciiString.contentEquals(
-                                                Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                                            ? new Http2ServerUpgradeCodec(
-                                                Http2FrameCodecBuilder.forServer().build(),
-                                                new Http2MultiplexHandler(new H2Streams(s)))
-                                            : null,
-                                    s.maxBodyBytes()),
-                                new ChannelInitializer<Channel>() {
-                                  @Override
-                                  protected void initChannel(Channel h2) {
-                                    h2.pipeline()
-                                        .addLast(
-                                            Http2FrameCodecBuilder.forServer().build(),
-                                            new Http2MultiplexHandler(new H2Streams(s)));
-                                  }
-                                }))
-                        .addLast(new HttpServerKeepAliveHandler())
-                        .addLast(new BoundedAggregator(s.maxBodyBytes()))
-                        .addLast(new DoorHandler(s));
+                    drain.opened(ch);
+                    // A connection idle for 5 minutes (no request, no response) is closed.
+                    ch.pipeline().addLast(new IdleStateHandler(0, 0, 300, TimeUnit.SECONDS));
+                    if (s.tls() == null) {
+                      // HTTP/1.1, or h2c by prior knowledge or by Upgrade.
+                      cleartext(ch, s, drain);
+                    } else {
+                      // TLS (its own 10 s handshake timeout), then HTTP/2 or HTTP/1.1 by ALPN.
+                      ch.pipeline()
+                          .addLast(s.tls().newHandler(ch.alloc()))
+                          .addLast(new Alpn(s, drain));
+                    }
                   }
                 });
     var bound = bootstrap.bind(new InetSocketAddress(s.host(), s.port())).awaitUninterruptibly();
@@ -146,7 +146,73 @@ public final class OpenAiDoor implements Closeable {
               + bound.cause().getMessage(),
           bound.cause());
     }
-    return new OpenAiDoor(bound.channel(), open);
+    return new OpenAiDoor(bound.channel(), open, drain);
+  }
+
+  private static void cleartext(Channel ch, Settings s, DoorDrain drain) {
+    HttpServerCodec codec = new HttpServerCodec(8192, 64 * 1024, 8192);
+    ch.pipeline()
+        // Each HTTP/2 stream gets a pipeline of its own (see H2Streams).
+        .addLast(
+            new CleartextHttp2ServerUpgradeHandler(
+                codec,
+                new HttpServerUpgradeHandler(
+                    codec,
+                    protocol ->
+                        AsciiString.contentEquals(
+                                Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                            ? new Http2ServerUpgradeCodec(
+                                Http2FrameCodecBuilder.forServer().build(),
+                                new Http2MultiplexHandler(new H2Streams(s, drain)))
+                            : null,
+                    s.maxBodyBytes()),
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel h2) {
+                    h2.pipeline()
+                        .addLast(
+                            Http2FrameCodecBuilder.forServer().build(),
+                            new Http2MultiplexHandler(new H2Streams(s, drain)));
+                  }
+                }))
+        .addLast(new HttpServerKeepAliveHandler())
+        .addLast(new BoundedAggregator(s.maxBodyBytes()))
+        .addLast(new DoorHandler(s, drain));
+  }
+
+  /** After the TLS handshake: HTTP/2 when the client's ALPN offered it, else HTTP/1.1. */
+  private static final class Alpn extends ApplicationProtocolNegotiationHandler {
+    private final Settings settings;
+    private final DoorDrain drain;
+
+    Alpn(Settings settings, DoorDrain drain) {
+      super(ApplicationProtocolNames.HTTP_1_1);
+      this.settings = settings;
+      this.drain = drain;
+    }
+
+    @Override
+    protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+      if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+        ctx.pipeline()
+            .addLast(
+                Http2FrameCodecBuilder.forServer().build(),
+                new Http2MultiplexHandler(new H2Streams(settings, drain)));
+        return;
+      }
+      ctx.pipeline()
+          .addLast(new HttpServerCodec(8192, 64 * 1024, 8192))
+          .addLast(new HttpServerKeepAliveHandler())
+          .addLast(new BoundedAggregator(settings.maxBodyBytes()))
+          .addLast(new DoorHandler(settings, drain));
+    }
+
+    @Override
+    protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+      // Plain HTTP to the TLS port, an untrusted client certificate, a client that gave up.
+      LOG.log(System.Logger.Level.DEBUG, "HTTP door TLS handshake failed", cause);
+      ctx.close();
+    }
   }
 
   /** The bound port. */
@@ -159,10 +225,37 @@ public final class OpenAiDoor implements Closeable {
     return open.get();
   }
 
-  /** Stops accepting connections; those open are closed with the event loops. */
+  /**
+   * Starts draining: no new connections, and new requests on open ones are refused with 503 and
+   * {@code Connection: close}; running calls go on.
+   */
+  public void drain() {
+    drain.start();
+    server.close().syncUninterruptibly();
+  }
+
+  /**
+   * Waits up to {@code within} for the running calls to end; returns true when none is left.
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitCalls(Duration within) throws InterruptedException {
+    return drain.awaitIdle(within);
+  }
+
+  /** Calls running now. */
+  public int callsInFlight() {
+    return drain.inFlight();
+  }
+
+  /**
+   * Drains (if not yet), cancels every call still running (its upstream request is cancelled, a
+   * stream ends with an error event, a unary call gets 503) and closes every connection.
+   */
   @Override
   public void close() {
-    server.close().syncUninterruptibly();
+    drain();
+    drain.cancelRemaining(Duration.ofSeconds(5));
   }
 
   /**
@@ -172,9 +265,11 @@ public final class OpenAiDoor implements Closeable {
    */
   private static final class H2Streams extends ChannelInitializer<Channel> {
     private final Settings settings;
+    private final DoorDrain drain;
 
-    H2Streams(Settings settings) {
+    H2Streams(Settings settings, DoorDrain drain) {
       this.settings = settings;
+      this.drain = drain;
     }
 
     @Override
@@ -184,7 +279,7 @@ public final class OpenAiDoor implements Closeable {
           .pipeline()
           .addLast(new Http2StreamFrameToHttpObjectCodec(true))
           .addLast(new BoundedAggregator(settings.maxBodyBytes()))
-          .addLast(new DoorHandler(settings));
+          .addLast(new DoorHandler(settings, drain));
     }
   }
 

@@ -34,7 +34,8 @@ import java.util.Optional;
  *
  * @param httpStatus the HTTP status
  * @param type OpenAI's {@code error.type}
- * @param code OpenAI's {@code error.code}: the gateway's reason in lower case
+ * @param code OpenAI's {@code error.code}: the gateway's reason in lower case, except {@code
+ *     model_not_found} (OpenAI's code) for both 404 reasons
  * @param param the first invalid field, or null
  * @param message the gateway's message, already redacted and bounded by {@code ErrorMapper}
  * @param retryAfter the retry hint, if any
@@ -124,6 +125,17 @@ record OpenAiErrors(
                   : "rate_limit_error";
           default -> "server_error";
         };
+    if (http == 404) {
+      // OpenAI's own code for a model it does not serve, whichever of the two ways the gateway
+      // found that out (an unknown provider prefix, or an upstream that does not know the model).
+      return new OpenAiErrors(
+          http,
+          type,
+          "model_not_found",
+          "model",
+          message + " (GET /v1/models lists the models this key may use)",
+          Optional.ofNullable(retry));
+    }
     return new OpenAiErrors(
         http,
         type,
@@ -136,7 +148,12 @@ record OpenAiErrors(
   /** An error the door itself reports before anything reaches the gateway (a bad path, say). */
   static OpenAiErrors local(int httpStatus, String code, String message) {
     return new OpenAiErrors(
-        httpStatus, "invalid_request_error", code, null, message, Optional.empty());
+        httpStatus,
+        httpStatus >= 500 ? "server_error" : "invalid_request_error",
+        code,
+        null,
+        message,
+        Optional.empty());
   }
 
   /** The {@code Retry-After} header value: whole seconds, rounded up. */

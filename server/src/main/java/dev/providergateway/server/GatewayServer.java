@@ -68,6 +68,7 @@ public final class GatewayServer {
   private final AtomicInteger shutdowns = new AtomicInteger();
   private final UpstreamTransport transport;
   private final boolean httpDoor;
+  private final io.netty.handler.ssl.SslContext httpTls;
   private final Clock clock;
   private MetricsHttpServer metricsServer;
   private volatile OpenAiDoor door;
@@ -83,6 +84,7 @@ public final class GatewayServer {
     this.closers = List.copyOf(b.closers);
     this.transport = b.transport;
     this.httpDoor = b.httpDoor;
+    this.httpTls = b.httpTls;
     this.clock = b.clock;
   }
 
@@ -115,8 +117,10 @@ public final class GatewayServer {
     // gRPC is served on the same event loops as the upstream connections (see UpstreamTransport).
     UpstreamTransport io = UpstreamTransport.create(config.server().ioThreads(), false);
     NettyServerAssembly netty = NettyServerAssembly.of(config.server(), io, scheduler);
-    return builder(netty.builder(), config, clock)
-        .transport(io)
+    Builder b = builder(netty.builder(), config, clock);
+    // The door serves the gRPC port's certificate (and its renewals) when server.tls is set.
+    b.httpTls = netty.httpTls();
+    return b.transport(io)
         .executor(netty.executor())
         .scheduler(scheduler)
         .closeAtShutdown(netty.closers())
@@ -145,6 +149,7 @@ public final class GatewayServer {
     private Telemetry telemetry;
     private SharedState shared;
     private boolean httpDoor;
+    private io.netty.handler.ssl.SslContext httpTls;
     private BudgetLedger budgetLedger;
     private final List<Closeable> closers = new ArrayList<>();
 
@@ -323,13 +328,7 @@ public final class GatewayServer {
             "metrics endpoint " + host + ":" + config.metrics().port() + ": " + e.getMessage(), e);
       }
     }
-    if (httpDoor && config.http().enabled() && config.server().tls().enabled()) {
-      // The door has no TLS of its own yet: never serve plaintext beside a TLS gRPC port.
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "the OpenAI-compatible HTTP door is off: it has no TLS and server.tls is set"
-              + " (put it behind a TLS proxy on a loopback gateway, or run without server.tls)");
-    } else if (httpDoor && config.http().enabled()) {
+    if (httpDoor && config.http().enabled()) {
       try {
         door =
             OpenAiDoor.bind(
@@ -343,7 +342,8 @@ public final class GatewayServer {
                     () -> generations.current().door,
                     telemetry,
                     clock,
-                    () -> shutdowns.get() == 0));
+                    () -> shutdowns.get() == 0,
+                    httpTls));
       } catch (IOException e) {
         server.shutdownNow();
         if (metricsServer != null) {
@@ -407,10 +407,11 @@ public final class GatewayServer {
       return;
     }
     Duration grace = generations.stop();
+    long deadline = System.nanoTime() + grace.toNanos();
     health.enterTerminalState();
     if (door != null) {
-      // No new HTTP connections; open ones finish their calls until the providers close.
-      door.close();
+      // No new HTTP connections or requests (503); running calls go on within the same grace.
+      door.drain();
     }
     server.shutdown();
     try {
@@ -422,8 +423,21 @@ public final class GatewayServer {
         server.shutdownNow();
         server.awaitTermination(5, TimeUnit.SECONDS);
       }
+      if (door != null) {
+        if (!door.awaitCalls(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "grace period of {0} over; cancelling {1} remaining HTTP call(s)",
+              grace,
+              door.callsInFlight());
+        }
+        door.close();
+      }
     } catch (InterruptedException e) {
       server.shutdownNow();
+      if (door != null) {
+        door.close();
+      }
       Thread.currentThread().interrupt();
     } finally {
       generations.closeAll();

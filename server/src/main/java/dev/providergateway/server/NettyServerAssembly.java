@@ -30,9 +30,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param builder the server builder, with nothing bound yet
  * @param executor the gRPC callback executor, or null for the event loops themselves
  * @param closers what to close at shutdown, in order
+ * @param httpTls the HTTP door's TLS (same certificate as the gRPC port), or null without TLS
  */
 record NettyServerAssembly(
-    NettyServerBuilder builder, ExecutorService executor, List<Closeable> closers) {
+    NettyServerBuilder builder,
+    ExecutorService executor,
+    List<Closeable> closers,
+    io.netty.handler.ssl.SslContext httpTls) {
   /** How long an event loop may run one task before {@link LoopWatchdog} warns. */
   static final Duration LOOP_STALL_WARNING = Duration.ofSeconds(1);
 
@@ -48,10 +52,9 @@ record NettyServerAssembly(
       ServerConfig s, UpstreamTransport io, ScheduledExecutorService scheduler) {
     ExecutorService executor = s.servesOnEventLoops() ? null : boundedExecutor(s.executorThreads());
     List<Closeable> closers = new ArrayList<>();
-    ServerCredentials credentials =
-        s.tls().enabled()
-            ? TlsCredentials.of(s.tls(), scheduler, closers)
-            : InsecureServerCredentials.create();
+    TlsCredentials.ServerTls tls =
+        s.tls().enabled() ? TlsCredentials.of(s.tls(), scheduler, closers) : null;
+    ServerCredentials credentials = tls != null ? tls.grpc() : InsecureServerCredentials.create();
     closers.add(new LoopWatchdog(io.eventLoopGroup(), scheduler, LOOP_STALL_WARNING));
     ServerConfig.Connections c = s.connections();
     NettyServerBuilder netty =
@@ -90,7 +93,7 @@ record NettyServerAssembly(
     } else {
       netty.executor(executor);
     }
-    return new NettyServerAssembly(netty, executor, closers);
+    return new NettyServerAssembly(netty, executor, closers, tls != null ? tls.http() : null);
   }
 
   /**

@@ -6,6 +6,12 @@ import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
@@ -22,14 +28,23 @@ import java.util.concurrent.TimeUnit;
  * connections get the new certificate (gRPC's built-in file refresh is not used because it enforces
  * a one-minute minimum period). A renewed file that does not load is logged and the previous
  * credentials stay. The returned closers stop the checks.
+ *
+ * <p>The OpenAI-compatible HTTP door is served with the very same key manager and trust manager (a
+ * Netty {@link SslContext} over them, ALPN offering {@code h2} and {@code http/1.1}), so it
+ * presents the same certificate, asks for client certificates the same way, and picks up a renewed
+ * certificate at the same moment as the gRPC port.
  */
 final class TlsCredentials {
   private static final System.Logger LOG = System.getLogger(TlsCredentials.class.getName());
 
   private TlsCredentials() {}
 
-  static ServerCredentials of(
-      TlsConfig tls, ScheduledExecutorService scheduler, List<Closeable> closers) {
+  /**
+   * The gRPC port's credentials and the HTTP door's TLS context, over the same reloading managers.
+   */
+  record ServerTls(ServerCredentials grpc, SslContext http) {}
+
+  static ServerTls of(TlsConfig tls, ScheduledExecutorService scheduler, List<Closeable> closers) {
     File cert = tls.certFile().toFile();
     File key = tls.keyFile().toFile();
     AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
@@ -40,6 +55,16 @@ final class TlsCredentials {
     }
     closers.add(watch(scheduler, tls, () -> keys.updateIdentityCredentials(cert, key), cert, key));
     TlsServerCredentials.Builder builder = TlsServerCredentials.newBuilder().keyManager(keys);
+    SslContextBuilder http =
+        SslContextBuilder.forServer(keys)
+            .sslProvider(SslProvider.JDK)
+            .applicationProtocolConfig(
+                new ApplicationProtocolConfig(
+                    ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                    ApplicationProtocolNames.HTTP_2,
+                    ApplicationProtocolNames.HTTP_1_1));
     if (tls.clientCaFile() != null) {
       File ca = tls.clientCaFile().toFile();
       try {
@@ -51,6 +76,7 @@ final class TlsCredentials {
         trust.updateTrustCredentials(ca);
         closers.add(watch(scheduler, tls, () -> trust.updateTrustCredentials(ca), ca));
         builder.trustManager(trust);
+        http.trustManager(trust);
       } catch (IOException | GeneralSecurityException e) {
         throw unreadable("server.tls.client_ca_file", ca.toString(), e);
       }
@@ -60,8 +86,18 @@ final class TlsCredentials {
             case OPTIONAL -> TlsServerCredentials.ClientAuth.OPTIONAL;
             case NONE -> TlsServerCredentials.ClientAuth.NONE;
           });
+      http.clientAuth(
+          switch (tls.clientAuth()) {
+            case REQUIRE -> ClientAuth.REQUIRE;
+            case OPTIONAL -> ClientAuth.OPTIONAL;
+            case NONE -> ClientAuth.NONE;
+          });
     }
-    return builder.build();
+    try {
+      return new ServerTls(builder.build(), http.build());
+    } catch (javax.net.ssl.SSLException e) {
+      throw unreadable("server.tls.cert_file/key_file", cert + ", " + key, e);
+    }
   }
 
   private interface Reload {

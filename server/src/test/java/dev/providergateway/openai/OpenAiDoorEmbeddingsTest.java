@@ -1,22 +1,19 @@
 package dev.providergateway.openai;
 
+import static dev.providergateway.openai.DoorFixture.JSON;
+import static dev.providergateway.openai.DoorFixture.KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.providergateway.auth.ApiKeyAuthenticator;
-import dev.providergateway.config.ConfigLoader;
 import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.provider.testing.FakeUpstream.RecordedRequest;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
-import dev.providergateway.server.GatewayServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -29,35 +26,30 @@ import org.junit.jupiter.api.Test;
  * upstream.
  */
 class OpenAiDoorEmbeddingsTest {
-  private static final String KEY = "sk-door-test";
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final float[][] VECTORS = {{0.25f, -0.5f, 1.0f}, {0.125f, 0.75f, -2.0f}};
 
-  private final FakeUpstream upstream =
-      FakeUpstream.startTracked()
-          .otherwise(
-              r -> {
-                JsonNode body = r.json();
-                boolean base64 = body.path("encoding_format").asText().equals("base64");
-                int n = body.path("input").size();
-                StringBuilder data = new StringBuilder();
-                for (int i = 0; i < n; i++) {
-                  data.append(i == 0 ? "" : ",")
-                      .append("{\"object\":\"embedding\",\"index\":")
-                      .append(i)
-                      .append(",\"embedding\":")
-                      .append(base64 ? "\"" + base64(VECTORS[i]) + "\"" : floats(VECTORS[i]))
-                      .append('}');
-                }
-                return Response.json(
-                    200,
-                    "{\"object\":\"list\",\"data\":["
-                        + data
-                        + "],\"model\":\"text-embedding-3-small\","
-                        + "\"usage\":{\"prompt_tokens\":7,\"total_tokens\":7}}");
-              });
-  private final GatewayServer gateway =
-      start(
+  private final DoorFixture door =
+      new DoorFixture(
+          r -> {
+            JsonNode body = r.json();
+            boolean base64 = body.path("encoding_format").asText().equals("base64");
+            int n = body.path("input").size();
+            StringBuilder data = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+              data.append(i == 0 ? "" : ",")
+                  .append("{\"object\":\"embedding\",\"index\":")
+                  .append(i)
+                  .append(",\"embedding\":")
+                  .append(base64 ? "\"" + base64(VECTORS[i]) + "\"" : floats(VECTORS[i]))
+                  .append('}');
+            }
+            return Response.json(
+                200,
+                "{\"object\":\"list\",\"data\":["
+                    + data
+                    + "],\"model\":\"text-embedding-3-small\","
+                    + "\"usage\":{\"prompt_tokens\":7,\"total_tokens\":7}}");
+          },
           """
       server: {host: 127.0.0.1, port: 0, shutdown_grace: 1s}
       limits: {max_request_bytes: 65536}
@@ -74,24 +66,13 @@ class OpenAiDoorEmbeddingsTest {
       auth:
         keys:
           - {id: tester, key_sha256: %s}
-      """
-              .formatted(upstream.baseUri(), ApiKeyAuthenticator.sha256Hex(KEY)));
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-  private static GatewayServer start(String yaml) {
-    try {
-      return GatewayServer.netty(ConfigLoader.parse(yaml, Map.of()), Map.of(), Clock.systemUTC())
-          .start();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
+      """);
+  private final FakeUpstream upstream = door.upstream;
+  private final HttpClient http = door.http;
 
   @AfterEach
   void stop() {
-    gateway.shutdown();
-    upstream.close();
+    door.close();
   }
 
   @Test
@@ -249,17 +230,11 @@ class OpenAiDoorEmbeddingsTest {
   // ---- helpers
 
   private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + gateway.httpPort() + path);
+    return door.uri(path);
   }
 
   private HttpResponse<String> post(String body) throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(uri("/v1/embeddings"))
-            .header("Authorization", "Bearer " + KEY)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+    return door.post("/v1/embeddings", body);
   }
 
   private static String base64(float[] v) {

@@ -1,31 +1,30 @@
 package dev.providergateway.openai;
 
+import static dev.providergateway.openai.DoorFixture.JSON;
+import static dev.providergateway.openai.DoorFixture.KEY;
+import static dev.providergateway.openai.DoorFixture.await;
+import static dev.providergateway.openai.DoorFixture.chunk;
+import static dev.providergateway.openai.DoorFixture.completion;
+import static dev.providergateway.openai.DoorFixture.finish;
+import static dev.providergateway.openai.DoorFixture.readUntil;
+import static dev.providergateway.openai.DoorFixture.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.providergateway.auth.ApiKeyAuthenticator;
-import dev.providergateway.config.ConfigLoader;
 import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.provider.testing.FakeUpstream.Connection;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
 import dev.providergateway.provider.testing.FakeUpstream.Side;
 import dev.providergateway.server.GatewayServer;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,39 +36,33 @@ import org.junit.jupiter.api.Test;
  * client that stops reading a stream stops the upstream read.
  */
 class OpenAiDoorTest {
-  private static final String KEY = "sk-door-test";
   private static final int CHUNKS = 6_000;
   private static final String PIECE = "x".repeat(16 * 1024);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final FakeUpstream upstream =
-      FakeUpstream.startTracked()
-          .otherwise(
-              r -> {
-                String model = r.json().path("model").asText();
-                boolean stream = r.json().path("stream").asBoolean();
-                if (model.equals("hang")) {
-                  return stream
-                      ? Response.stream(
-                              200, "text/event-stream", Duration.ZERO, List.of(chunk("Hel")))
-                          .thenHang("\n")
-                      : Response.json(200, completion("late"))
-                          .withDelayBeforeHeaders(Duration.ofSeconds(60));
-                }
-                if (model.equals("flood")) {
-                  List<String> events = new ArrayList<>(Collections.nCopies(CHUNKS, chunk(PIECE)));
-                  events.add(finish());
-                  events.add("data: [DONE]\n\n");
-                  return Response.sse(events);
-                }
-                if (stream) {
-                  return Response.sse(
-                      List.of(chunk("Hello"), chunk(" world"), finish(), "data: [DONE]\n\n"));
-                }
-                return Response.json(200, completion("Hello world"));
-              });
-  private final GatewayServer gateway =
-      start(
+  private final DoorFixture door =
+      new DoorFixture(
+          r -> {
+            String model = r.json().path("model").asText();
+            boolean stream = r.json().path("stream").asBoolean();
+            if (model.equals("hang")) {
+              return stream
+                  ? Response.stream(200, "text/event-stream", Duration.ZERO, List.of(chunk("Hel")))
+                      .thenHang("\n")
+                  : Response.json(200, completion("late"))
+                      .withDelayBeforeHeaders(Duration.ofSeconds(60));
+            }
+            if (model.equals("flood")) {
+              List<String> events = new ArrayList<>(Collections.nCopies(CHUNKS, chunk(PIECE)));
+              events.add(finish());
+              events.add("data: [DONE]\n\n");
+              return Response.sse(events);
+            }
+            if (stream) {
+              return Response.sse(
+                  List.of(chunk("Hello"), chunk(" world"), finish(), "data: [DONE]\n\n"));
+            }
+            return Response.json(200, completion("Hello world"));
+          },
           """
       server: {host: 127.0.0.1, port: 0, shutdown_grace: 1s}
       limits: {max_request_bytes: 65536}
@@ -84,24 +77,14 @@ class OpenAiDoorTest {
       auth:
         keys:
           - {id: tester, key_sha256: %s}
-      """
-              .formatted(upstream.baseUri(), ApiKeyAuthenticator.sha256Hex(KEY)));
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-  private static GatewayServer start(String yaml) {
-    try {
-      return GatewayServer.netty(ConfigLoader.parse(yaml, Map.of()), Map.of(), Clock.systemUTC())
-          .start();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
+      """);
+  private final FakeUpstream upstream = door.upstream;
+  private final GatewayServer gateway = door.gateway;
+  private final HttpClient http = door.http;
 
   @AfterEach
   void stop() {
-    gateway.shutdown();
-    upstream.close();
+    door.close();
   }
 
   @Test
@@ -229,6 +212,48 @@ class OpenAiDoorTest {
   }
 
   @Test
+  void unknownModel_bothDoorsAgree_404ModelNotFoundOverHttp_notFoundOverGrpc() throws Exception {
+    HttpResponse<String> r =
+        post("{\"model\":\"nope/gpt-9\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    String httpMessage = JSON.readTree(r.body()).at("/error/message").asText();
+
+    io.grpc.ManagedChannel channel =
+        io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", gateway.port())
+            .usePlaintext()
+            .build();
+    try {
+      io.grpc.Metadata auth = new io.grpc.Metadata();
+      auth.put(
+          io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+          "Bearer " + KEY);
+      var refused =
+          org.assertj.core.api.Assertions.catchThrowableOfType(
+              io.grpc.StatusRuntimeException.class,
+              () ->
+                  dev.providergateway.v1.ProviderServiceGrpc.newBlockingStub(channel)
+                      .withInterceptors(
+                          io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(auth))
+                      .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                      .chat(
+                          dev.providergateway.testing.Requests.chat("", "hi")
+                              .setModel("nope/gpt-9")
+                              .build()));
+      assertThat(refused.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.NOT_FOUND);
+      assertThat(
+              dev.providergateway.testing.Statuses.errorInfo(
+                      dev.providergateway.testing.Statuses.of(refused))
+                  .getReason())
+          .isEqualTo("PROVIDER_NOT_FOUND");
+      // One resolution, one message: the door adds only where to look the models up.
+      assertThat(httpMessage).startsWith(refused.getStatus().getDescription());
+      assertThat(refused.getStatus().getDescription()).contains("'nope/gpt-9'");
+    } finally {
+      channel.shutdownNow();
+    }
+    assertThat(upstream.requestCount()).isZero();
+  }
+
+  @Test
   void missingOrWrongKey_is401_andNothingReachesUpstream() throws Exception {
     HttpRequest noKey =
         HttpRequest.newBuilder(uri("/v1/chat/completions"))
@@ -259,7 +284,8 @@ class OpenAiDoorTest {
   @Test
   void unaryClientDisconnects_upstreamConnectionClosedWithin100ms() throws Exception {
     try (Socket socket =
-        rawPost("{\"model\":\"hang\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")) {
+        door.rawPost(
+            "{\"model\":\"hang\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")) {
       assertThat(await(() -> upstream.requestCount() == 1, Duration.ofSeconds(10))).isTrue();
       long closed = System.nanoTime();
       socket.close();
@@ -271,7 +297,7 @@ class OpenAiDoorTest {
   void streamClientDisconnectsAfterFirstChunk_upstreamConnectionClosedWithin100ms()
       throws Exception {
     try (Socket socket =
-        rawPost(
+        door.rawPost(
             "{\"model\":\"hang\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")) {
       String head = readUntil(socket.getInputStream(), "Hel");
       assertThat(head).startsWith("HTTP/1.1 200");
@@ -305,52 +331,11 @@ class OpenAiDoorTest {
   // ---- helpers
 
   private URI uri(String path) {
-    return URI.create("http://127.0.0.1:" + gateway.httpPort() + path);
+    return door.uri(path);
   }
 
   private HttpResponse<String> post(String body) throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(uri("/v1/chat/completions"))
-            .header("Authorization", "Bearer " + KEY)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
-  }
-
-  private Socket rawPost(String body) throws Exception {
-    Socket socket = new Socket("127.0.0.1", gateway.httpPort());
-    send(socket, body);
-    return socket;
-  }
-
-  private static void send(Socket socket, String body) throws Exception {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    OutputStream out = socket.getOutputStream();
-    out.write(
-        ("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer "
-                + KEY
-                + "\r\nContent-Type: application/json\r\nContent-Length: "
-                + bytes.length
-                + "\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
-    out.write(bytes);
-    out.flush();
-  }
-
-  private static String readUntil(InputStream in, String marker) throws Exception {
-    StringBuilder seen = new StringBuilder();
-    byte[] buf = new byte[4096];
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (seen.indexOf(marker) < 0 && System.nanoTime() < deadline) {
-      int n = in.read(buf);
-      if (n < 0) {
-        break;
-      }
-      seen.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
-    }
-    assertThat(seen.toString()).contains(marker);
-    return seen.toString();
+    return door.post("/v1/chat/completions", body);
   }
 
   private void assertUpstreamClosedWithin(long since, Duration within) throws Exception {
@@ -377,38 +362,5 @@ class OpenAiDoorTest {
     }
     assertThat(now).as("the upstream's writes stopped").isEqualTo(last);
     return now;
-  }
-
-  private static boolean await(BooleanSupplier condition, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      Thread.sleep(5);
-    }
-    return true;
-  }
-
-  private static String chunk(String content) {
-    return "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
-        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
-        + content
-        + "\"},\"finish_reason\":null}]}\n\n";
-  }
-
-  private static String finish() {
-    return "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
-        + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
-        + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}\n\n";
-  }
-
-  private static String completion(String content) {
-    return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,"
-        + "\"message\":{\"role\":\"assistant\",\"content\":\""
-        + content
-        + "\"},\"finish_reason\":\"stop\"}],"
-        + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}";
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.providergateway.config.ConfigLoader;
 import dev.providergateway.config.GatewayConfig;
+import dev.providergateway.testing.TestCertificates;
 import dev.providergateway.v1.ProviderServiceGrpc;
 import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -13,7 +14,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.NettyChannelBuilder;
-import java.io.FileInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +21,6 @@ import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,95 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
  * JDK's keytool when the tests start (no key is committed).
  */
 class TlsTest {
-  private static final String PASS = "changeit";
-
   @TempDir static Path dir;
 
   @BeforeAll
   static void certificates() throws Exception {
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "ca",
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-dname",
-        "CN=test-ca",
-        "-ext",
-        "bc:c",
-        "-validity",
-        "2",
-        "-keystore",
-        "ca.p12");
-    keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-file", "ca.pem");
-    for (String name : List.of("server", "server2", "client")) {
-      issue(name);
-    }
-  }
-
-  /** {@code name.pem} (leaf then CA) and {@code name.key} (PKCS#8 PEM), signed by the CA. */
-  private static void issue(String name) throws Exception {
-    keytool(
-        "-genkeypair",
-        "-alias",
-        name,
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-dname",
-        "CN=" + name,
-        "-validity",
-        "2",
-        "-keystore",
-        name + ".p12");
-    keytool("-certreq", "-alias", name, "-keystore", name + ".p12", "-file", name + ".csr");
-    keytool(
-        "-gencert",
-        "-alias",
-        "ca",
-        "-keystore",
-        "ca.p12",
-        "-infile",
-        name + ".csr",
-        "-outfile",
-        name + ".crt",
-        "-rfc",
-        "-validity",
-        "2",
-        "-ext",
-        "san=dns:localhost,ip:127.0.0.1",
-        "-ext",
-        "eku=serverAuth,clientAuth");
-    Files.writeString(
-        dir.resolve(name + ".pem"),
-        Files.readString(dir.resolve(name + ".crt")) + Files.readString(dir.resolve("ca.pem")));
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = new FileInputStream(dir.resolve(name + ".p12").toFile())) {
-      store.load(in, PASS.toCharArray());
-    }
-    byte[] pkcs8 = store.getKey(name, PASS.toCharArray()).getEncoded();
-    Files.writeString(
-        dir.resolve(name + ".key"),
-        "-----BEGIN PRIVATE KEY-----\n"
-            + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pkcs8)
-            + "\n-----END PRIVATE KEY-----\n");
-  }
-
-  private static void keytool(String... args) throws Exception {
-    List<String> command =
-        new ArrayList<>(
-            List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-    command.addAll(List.of(args));
-    command.addAll(
-        List.of("-storetype", "PKCS12", "-storepass", PASS, "-keypass", PASS, "-noprompt"));
-    Process p =
-        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("keytool %s: %s", args[0], out).isZero();
+    TestCertificates.create(dir, "server", "server2", "client");
   }
 
   private static GatewayServer gateway(String tls) throws Exception {
