@@ -1,6 +1,6 @@
 """The official OpenAI Python SDK over HTTPS: the real gateway jar with `server.tls` set serves the
-HTTP door with the gRPC port's certificate, so an `httpx` client that trusts only that certificate
-(`verify=<file>`) completes a chat, streaming included; plain HTTP to that port is refused.
+HTTP door with the gRPC port's certificate, so the SDK's own HTTP client trusting only that
+certificate (`openai.DefaultHttpxClient(verify=ssl.create_default_context(cafile=...))`) completes a chat, streaming included; plain HTTP to that port is refused.
 
 The certificate is made for the run by the `openssl` command line (scripts/test.sh installs it
 when missing); no key is committed.
@@ -9,11 +9,13 @@ when missing); no key is committed.
 from __future__ import annotations
 
 import re
+import ssl
 import subprocess
 from pathlib import Path
 from typing import Iterator
 
-import httpx
+import urllib.request
+
 import openai
 import pytest
 
@@ -49,7 +51,7 @@ server: {{host: 127.0.0.1, tls: {{cert_file: "{cert}", key_file: "{key}"}}}}
 
 def test_sdk_over_https_trusting_the_gateway_certificate(tls_gateway):
     url, cert = tls_gateway
-    with httpx.Client(verify=str(cert)) as http:
+    with openai.DefaultHttpxClient(verify=ssl.create_default_context(cafile=str(cert))) as http:
         client = openai.OpenAI(base_url=url, api_key="unused", http_client=http, max_retries=0, timeout=30)
         reply = client.chat.completions.create(
             model="echo/echo-1", messages=[{"role": "user", "content": "hello over TLS"}]
@@ -64,9 +66,10 @@ def test_sdk_over_https_trusting_the_gateway_certificate(tls_gateway):
 
 def test_sdk_without_the_certificate_fails_and_plain_http_is_refused(tls_gateway):
     url, _ = tls_gateway
-    with httpx.Client() as http:
+    with openai.DefaultHttpxClient() as http:
         client = openai.OpenAI(base_url=url, api_key="unused", http_client=http, max_retries=0, timeout=30)
         with pytest.raises(openai.APIConnectionError):
             client.chat.completions.create(model="echo/echo-1", messages=[{"role": "user", "content": "x"}])
-    with pytest.raises(httpx.HTTPError):
-        httpx.get(url.replace("https://", "http://") + "/models", timeout=10)
+    # Plaintext to the TLS port: the handshake fails and the connection is closed, no answer.
+    with pytest.raises(OSError):
+        urllib.request.urlopen(url.replace("https://", "http://") + "/models", timeout=10)
