@@ -231,12 +231,7 @@ final class StreamCall extends InFlight implements Flow.Subscriber<StreamChunk> 
     if (over) {
       return;
     }
-    over = true;
-    if (subscription != null) {
-      subscription.cancel();
-    }
-    call.cancelled();
-    handler.end(generation);
+    disconnected();
     if (!headersSent) {
       handler.send(handler.shuttingDown(), false);
       return;

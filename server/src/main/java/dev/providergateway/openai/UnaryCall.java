@@ -84,11 +84,9 @@ final class UnaryCall<T> extends InFlight {
 
   @Override
   void cancelledAtShutdown() {
-    if (!over) {
-      over = true;
-      future.cancel(true);
-      call.cancelled();
-      handler.end(generation);
+    boolean running = !over;
+    disconnected();
+    if (running) {
       handler.send(handler.shuttingDown(), false);
     }
   }
