@@ -118,6 +118,15 @@ client/python/.venv/bin/python scripts/readme_snippets.py
 #     compat/openai-python/.venv, versions pinned in constraints.txt) and Node (`openai` from
 #     compat/openai-node's lockfile). Both folders are git-ignored where they install.
 echo "==> test: OpenAI SDKs against the HTTP door (pytest, compat/openai-python)"
+# The HTTPS test makes its certificate with the openssl command line.
+if ! command -v openssl >/dev/null 2>&1; then
+  SUDO=""
+  if [[ "$(id -u)" != "0" ]] && command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo -n"
+  fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends openssl >/dev/null
+fi
 python3 -m venv compat/openai-python/.venv
 compat/openai-python/.venv/bin/python -m pip install --quiet --disable-pip-version-check \
   -c compat/openai-python/constraints.txt -r compat/openai-python/requirements.txt

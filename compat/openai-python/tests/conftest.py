@@ -43,9 +43,6 @@ def upstreams() -> Iterator[Upstreams]:
 
 @pytest.fixture(scope="session")
 def base_url(upstreams: Upstreams, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    jar = Path(os.environ.get("PROVIDER_GATEWAY_JAR", ROOT / "server/target/provider-gateway.jar"))
-    if not jar.is_file():
-        pytest.fail(f"{jar} not found: build it with ./mvnw -B -q -ntp package -DskipTests")
     config = tmp_path_factory.mktemp("gateway") / "gateway.yaml"
     config.write_text(
         f"""
@@ -65,9 +62,25 @@ auth:
     - {{id: limited, key_sha256: {_sha(LIMITED_KEY)}, providers: [echo], requests_per_minute: 1}}
 """
     )
+    process, url = launch_gateway(config, HTTP_LINE)
+    try:
+        yield url
+    finally:
+        stop_gateway(process)
+
+
+def gateway_jar() -> Path:
+    jar = Path(os.environ.get("PROVIDER_GATEWAY_JAR", ROOT / "server/target/provider-gateway.jar"))
+    if not jar.is_file():
+        pytest.fail(f"{jar} not found: build it with ./mvnw -B -q -ntp package -DskipTests")
+    return jar
+
+
+def launch_gateway(config: Path, url_line: re.Pattern) -> tuple[subprocess.Popen, str]:
+    """Starts the jar on free loopback ports; returns it and the door's URL read from its stdout."""
     env = dict(os.environ, PROVIDER_GATEWAY_HTTP_PORT="0")
     process = subprocess.Popen(
-        ["java", "-jar", str(jar), "--config", str(config), "--port", "0"],
+        ["java", "-jar", str(gateway_jar()), "--config", str(config), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -79,7 +92,7 @@ auth:
     def read() -> None:
         assert process.stdout is not None
         for line in process.stdout:
-            match = HTTP_LINE.match(line)
+            match = url_line.match(line)
             if match and "url" not in found:
                 found["url"] = match.group(1)
                 ready.set()
@@ -89,15 +102,17 @@ auth:
     if not ready.wait(START_TIMEOUT_S) or "url" not in found:
         process.kill()
         pytest.fail(f"the gateway did not start within {START_TIMEOUT_S}s (exit code {process.poll()})")
+    return process, found["url"]
+
+
+def stop_gateway(process: subprocess.Popen) -> None:
+    """SIGTERM (the graceful drain), then a kill after 30 s."""
+    process.send_signal(signal.SIGTERM)
     try:
-        yield found["url"]
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture

@@ -239,4 +239,39 @@ final class ChatCompletionJson {
     g.writeEndObject();
     g.writeEndObject();
   }
+
+  /**
+   * {@code GET /v1/models}: the routes and {@code provider/model} ids {@code listing} shows the
+   * caller, each once, in OpenAI's model list shape.
+   */
+  static void models(
+      JsonGenerator g, dev.providergateway.v1.ListProvidersResponse listing, long created)
+      throws IOException {
+    g.writeStartObject();
+    g.writeStringField("object", "list");
+    g.writeArrayFieldStart("data");
+    java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+    for (var route : listing.getRoutesList()) {
+      seen.add(route.getName());
+    }
+    for (var provider : listing.getProvidersList()) {
+      if (!provider.getDefaultModel().isEmpty()) {
+        seen.add(provider.getName() + "/" + provider.getDefaultModel());
+      }
+      for (var model : provider.getModelsList()) {
+        seen.add(provider.getName() + "/" + model.getId());
+      }
+    }
+    for (String id : seen) {
+      g.writeStartObject();
+      g.writeStringField("id", id);
+      g.writeStringField("object", "model");
+      g.writeNumberField("created", created);
+      int slash = id.indexOf('/');
+      g.writeStringField("owned_by", slash < 0 ? "route" : id.substring(0, slash));
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeEndObject();
+  }
 }

@@ -1,11 +1,5 @@
 package dev.providergateway.openai;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.providergateway.api.ChatEntry;
 import dev.providergateway.api.ErrorMapper;
 import dev.providergateway.auth.Caller;
@@ -17,33 +11,23 @@ import dev.providergateway.provider.InvalidRequestException;
 import dev.providergateway.provider.StreamChunk;
 import io.grpc.Context;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -66,6 +50,10 @@ import java.util.concurrent.Flow;
  * [DONE]}. Chunks are requested one at a time while the channel is writable, so a slow reader slows
  * the upstream read. A closed connection cancels the upstream request at once.
  *
+ * <p>This class is the HTTP plumbing (routing, auth, the pipelined queue, drain, errors); a running
+ * call's answer is written by {@link UnaryCall} (one JSON body) or {@link StreamCall} (SSE), the
+ * JSON by {@link DoorJson} and {@link ChatCompletionJson}.
+ *
  * <p>All state is touched on the channel's event loop; upstream signals hop onto it.
  */
 final class DoorHandler extends ChannelInboundHandlerAdapter {
@@ -74,16 +62,6 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
   static final String CHAT_METHOD = "http.ChatCompletions";
   static final String MODELS_METHOD = "http.Models";
   static final String EMBEDDINGS_METHOD = "http.Embeddings";
-
-  static final ObjectMapper MAPPER = new ObjectMapper();
-
-  static {
-    MAPPER
-        .getFactory()
-        .setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
-  }
-
-  private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
   private final OpenAiDoor.Settings settings;
   private final DoorDrain drain;
@@ -94,6 +72,11 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
   DoorHandler(OpenAiDoor.Settings settings, DoorDrain drain) {
     this.settings = settings;
     this.drain = drain;
+  }
+
+  /** This connection's context (set when the handler is added). */
+  ChannelHandlerContext ctx() {
+    return ctx;
   }
 
   @Override
@@ -168,7 +151,7 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** The answer to one request is complete: serve the next pipelined one, if any. */
-  private void finished(InFlight done) {
+  void finished(InFlight done) {
     if (current != done) {
       return;
     }
@@ -231,7 +214,7 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
                 "no route for "
                     + method.name()
                     + " "
-                    + bounded(path)
+                    + DoorJson.bounded(path)
                     + "; this gateway serves POST /v1/chat/completions, POST /v1/embeddings,"
                     + " GET /v1/models and GET /healthz",
                 keepAlive);
@@ -243,7 +226,7 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
 
   private void methodNotAllowed(FullHttpRequest request, String allowed, boolean keepAlive) {
     FullHttpResponse response =
-        errorResponse(
+        DoorJson.errorResponse(
             ctx.alloc(),
             OpenAiErrors.local(
                 405,
@@ -256,7 +239,9 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
 
   private void respondLocal(
       FullHttpRequest request, int status, String code, String message, boolean keepAlive) {
-    send(errorResponse(ctx.alloc(), OpenAiErrors.local(status, code, message), null), keepAlive);
+    send(
+        DoorJson.errorResponse(ctx.alloc(), OpenAiErrors.local(status, code, message), null),
+        keepAlive);
   }
 
   private void health(FullHttpRequest request, boolean keepAlive) {
@@ -283,37 +268,8 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
       context = authenticate(request, generation, context);
       var listing = context.call(() -> generation.entry().listing());
       long created = settings.clock().instant().getEpochSecond();
-      ByteBuf body = ctx.alloc().buffer();
-      try (JsonGenerator g =
-          ChatCompletionJson.JSON.createGenerator(
-              (java.io.OutputStream) new ByteBufOutputStream(body))) {
-        g.writeStartObject();
-        g.writeStringField("object", "list");
-        g.writeArrayFieldStart("data");
-        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
-        for (var route : listing.getRoutesList()) {
-          seen.add(route.getName());
-        }
-        for (var provider : listing.getProvidersList()) {
-          if (!provider.getDefaultModel().isEmpty()) {
-            seen.add(provider.getName() + "/" + provider.getDefaultModel());
-          }
-          for (var model : provider.getModelsList()) {
-            seen.add(provider.getName() + "/" + model.getId());
-          }
-        }
-        for (String id : seen) {
-          g.writeStartObject();
-          g.writeStringField("id", id);
-          g.writeStringField("object", "model");
-          g.writeNumberField("created", created);
-          int slash = id.indexOf('/');
-          g.writeStringField("owned_by", slash < 0 ? "route" : id.substring(0, slash));
-          g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeEndObject();
-      }
+      ByteBuf body =
+          DoorJson.json(ctx.alloc(), g -> ChatCompletionJson.models(g, listing, created));
       FullHttpResponse response =
           new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
@@ -331,7 +287,7 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
     ChatCompletionRequest parsed;
     DoorGeneration generation = settings.generations().get();
     try {
-      parsed = ChatCompletionRequest.parse(readJson(request.content()));
+      parsed = ChatCompletionRequest.parse(DoorJson.readJson(request.content()));
     } catch (RuntimeException e) {
       fail(start(request, CHAT_METHOD, false), e, keepAlive);
       return;
@@ -353,7 +309,8 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
         ChatEntry.Admitted<Flow.Publisher<StreamChunk>> admitted =
             context.call(() -> generation.entry().stream(parsed.request(), callContext));
         StreamCall streaming =
-            new StreamCall(call, generation, admitted.tracker(), id, created, parsed, keepAlive);
+            new StreamCall(
+                this, call, generation, admitted.tracker(), id, created, parsed, keepAlive);
         current = streaming;
         admitted.result().subscribe(streaming);
       } else {
@@ -362,6 +319,7 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
         var tracker = admitted.tracker();
         UnaryCall<Dispatcher.ChatResult> unary =
             new UnaryCall<>(
+                this,
                 call,
                 generation,
                 tracker,
@@ -391,7 +349,7 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
     EmbeddingsRequest parsed;
     DoorGeneration generation = settings.generations().get();
     try {
-      parsed = EmbeddingsRequest.parse(readJson(request.content()));
+      parsed = EmbeddingsRequest.parse(DoorJson.readJson(request.content()));
     } catch (RuntimeException e) {
       fail(start(request, EMBEDDINGS_METHOD, false), e, keepAlive);
       return;
@@ -421,6 +379,7 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
       var tracker = admitted.tracker();
       UnaryCall<Dispatcher.Answer<dev.providergateway.provider.EmbedResponse>> embed =
           new UnaryCall<>(
+              this,
               call,
               generation,
               tracker,
@@ -445,37 +404,9 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
     drain.callStarted();
   }
 
-  private void end(DoorGeneration generation) {
+  void end(DoorGeneration generation) {
     generation.ended().run();
     drain.callEnded();
-  }
-
-  private static JsonNode readJson(ByteBuf content) {
-    if (!content.isReadable()) {
-      throw InvalidRequestException.of("body", "is empty, expected a JSON object");
-    }
-    try {
-      JsonNode node =
-          MAPPER.readTree((java.io.InputStream) new ByteBufInputStream(content.duplicate()));
-      if (node == null || node.isMissingNode()) {
-        throw InvalidRequestException.of("body", "is empty, expected a JSON object");
-      }
-      return node;
-    } catch (JsonParseException e) {
-      throw InvalidRequestException.of(
-          "body",
-          "is not valid JSON: "
-              + bounded(e.getOriginalMessage())
-              + " at line "
-              + e.getLocation().getLineNr()
-              + ", column "
-              + e.getLocation().getColumnNr());
-    } catch (JsonProcessingException e) {
-      throw InvalidRequestException.of(
-          "body", "is not valid JSON: " + bounded(e.getOriginalMessage()));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** {@code context} with the caller in it, or throws GATEWAY_UNAUTHENTICATED. */
@@ -511,40 +442,14 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().remoteAddress());
   }
 
-  private void fail(DoorCall call, Throwable failure, boolean keepAlive) {
+  void fail(DoorCall call, Throwable failure, boolean keepAlive) {
     com.google.rpc.Status status = ErrorMapper.toStatus(failure);
     call.failed(status);
-    send(errorResponse(ctx.alloc(), OpenAiErrors.of(status), call.requestId()), keepAlive);
+    send(DoorJson.errorResponse(ctx.alloc(), OpenAiErrors.of(status), call.requestId()), keepAlive);
   }
 
-  static FullHttpResponse errorResponse(
-      ByteBufAllocator alloc, OpenAiErrors error, String requestId) {
-    ByteBuf body = alloc.buffer(256);
-    try (JsonGenerator g =
-        ChatCompletionJson.JSON.createGenerator(
-            (java.io.OutputStream) new ByteBufOutputStream(body))) {
-      error.write(g);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    FullHttpResponse response =
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(error.httpStatus()), body);
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-    error
-        .retryAfterSeconds()
-        .ifPresent(s -> response.headers().set(HttpHeaderNames.RETRY_AFTER, s));
-    error
-        .retryAfter()
-        .ifPresent(d -> response.headers().set("retry-after-ms", Long.toString(d.toMillis())));
-    if (requestId != null) {
-      response.headers().set("x-request-id", requestId);
-    }
-    return response;
-  }
-
-  private FullHttpResponse shuttingDown() {
-    return errorResponse(
+  FullHttpResponse shuttingDown() {
+    return DoorJson.errorResponse(
         ctx.alloc(),
         OpenAiErrors.local(
             503,
@@ -554,386 +459,17 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** Whether the connection stays open after this answer: not once the door drains. */
-  private boolean keep(boolean keepAlive) {
+  boolean keep(boolean keepAlive) {
     return keepAlive && !drain.draining();
   }
 
-  private void send(FullHttpResponse response, boolean keepAlive) {
+  void send(FullHttpResponse response, boolean keepAlive) {
     keepAlive = keep(keepAlive);
     HttpUtil.setContentLength(response, response.content().readableBytes());
     HttpUtil.setKeepAlive(response, keepAlive);
     var written = ctx.writeAndFlush(response);
     if (!keepAlive) {
       written.addListener(ChannelFutureListener.CLOSE);
-    }
-  }
-
-  private static String bounded(String s) {
-    if (s == null) {
-      return "";
-    }
-    String cut = s.length() <= 200 ? s : s.substring(0, 200) + "...";
-    StringBuilder out = new StringBuilder(cut.length());
-    for (int i = 0; i < cut.length(); i++) {
-      char c = cut.charAt(i);
-      out.append(c < 0x20 || c == 0x7f ? '?' : c);
-    }
-    return out.toString();
-  }
-
-  private ByteBuf json(JsonWriter writer) {
-    ByteBuf buf = ctx.alloc().buffer();
-    try (JsonGenerator g =
-        ChatCompletionJson.JSON.createGenerator(
-            (java.io.OutputStream) new ByteBufOutputStream(buf))) {
-      writer.write(g);
-    } catch (IOException e) {
-      buf.release();
-      throw new UncheckedIOException(e);
-    }
-    return buf;
-  }
-
-  private ByteBuf sse(JsonWriter writer) {
-    ByteBuf buf = ctx.alloc().buffer();
-    buf.writeBytes(DATA_PREFIX);
-    try (JsonGenerator g =
-        ChatCompletionJson.JSON.createGenerator(
-            (java.io.OutputStream) new ByteBufOutputStream(buf))) {
-      writer.write(g);
-    } catch (IOException e) {
-      buf.release();
-      throw new UncheckedIOException(e);
-    }
-    buf.writeByte('\n').writeByte('\n');
-    return buf;
-  }
-
-  private static final byte[] DATA_PREFIX = "data: ".getBytes(StandardCharsets.US_ASCII);
-
-  @FunctionalInterface
-  private interface JsonWriter {
-    void write(JsonGenerator g) throws IOException;
-  }
-
-  /** The call this connection is answering. */
-  private abstract static class InFlight {
-    /** The connection closed before the answer was complete. */
-    abstract void disconnected();
-
-    /** The channel became writable again. */
-    void writable() {}
-
-    /**
-     * The shutdown grace period ended with this call running: cancel its upstream request and end
-     * the answer with an error (the connection closes right after).
-     */
-    abstract void cancelledAtShutdown();
-  }
-
-  /**
-   * A call answered with one JSON body (a chat completion, embeddings): {@code answer} reports the
-   * outcome to the tracker and returns the body's writer; failures before that become the OpenAI
-   * error shape.
-   */
-  private final class UnaryCall<T> extends InFlight {
-    private final DoorCall call;
-    private final DoorGeneration generation;
-    private final dev.providergateway.auth.RequestHooks.Tracker tracker;
-    private final CompletableFuture<T> future;
-    private final java.util.function.Function<T, JsonWriter> answer;
-    private final boolean keepAlive;
-    private boolean over;
-
-    UnaryCall(
-        DoorCall call,
-        DoorGeneration generation,
-        dev.providergateway.auth.RequestHooks.Tracker tracker,
-        CompletableFuture<T> future,
-        java.util.function.Function<T, JsonWriter> answer,
-        boolean keepAlive) {
-      this.call = call;
-      this.generation = generation;
-      this.tracker = tracker;
-      this.future = future;
-      this.answer = answer;
-      this.keepAlive = keepAlive;
-    }
-
-    void done(T result, Throwable failure) {
-      if (over) {
-        return;
-      }
-      over = true;
-      end(generation);
-      if (failure != null) {
-        fail(call, failure, keepAlive);
-      } else {
-        ByteBuf body;
-        try {
-          body = json(answer.apply(result));
-        } catch (RuntimeException e) {
-          fail(call, e, keepAlive);
-          finished(this);
-          return;
-        }
-        FullHttpResponse response =
-            new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        response.headers().set("x-request-id", call.requestId());
-        call.succeeded();
-        send(response, keepAlive);
-      }
-      finished(this);
-    }
-
-    @Override
-    void disconnected() {
-      if (!over) {
-        over = true;
-        future.cancel(true);
-        call.cancelled();
-        end(generation);
-      }
-    }
-
-    @Override
-    void cancelledAtShutdown() {
-      if (!over) {
-        over = true;
-        future.cancel(true);
-        call.cancelled();
-        end(generation);
-        send(shuttingDown(), false);
-      }
-    }
-  }
-
-  private final class StreamCall extends InFlight implements Flow.Subscriber<StreamChunk> {
-    private final DoorCall call;
-    private final DoorGeneration generation;
-    private final dev.providergateway.auth.RequestHooks.Tracker tracker;
-    private final String id;
-    private final long created;
-    private final ChatCompletionRequest request;
-    private final boolean keepAlive;
-    private Flow.Subscription subscription;
-    private boolean headersSent;
-    private boolean pending;
-    private boolean over;
-    private int streamedToolCalls;
-    private String model = "";
-
-    StreamCall(
-        DoorCall call,
-        DoorGeneration generation,
-        dev.providergateway.auth.RequestHooks.Tracker tracker,
-        String id,
-        long created,
-        ChatCompletionRequest request,
-        boolean keepAlive) {
-      this.call = call;
-      this.generation = generation;
-      this.tracker = tracker;
-      this.id = id;
-      this.created = created;
-      this.request = request;
-      this.keepAlive = keepAlive;
-    }
-
-    // Flow signals arrive on upstream threads; each hops onto this channel's event loop, in order.
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      ctx.executor().execute(() -> subscribed(s));
-    }
-
-    @Override
-    public void onNext(StreamChunk chunk) {
-      ctx.executor().execute(() -> next(chunk));
-    }
-
-    @Override
-    public void onError(Throwable failure) {
-      ctx.executor().execute(() -> failed(failure));
-    }
-
-    @Override
-    public void onComplete() {
-      ctx.executor().execute(this::completed);
-    }
-
-    private void subscribed(Flow.Subscription s) {
-      subscription = s;
-      if (over) {
-        s.cancel();
-        return;
-      }
-      demand();
-    }
-
-    private void demand() {
-      if (!over && !pending && subscription != null && ctx.channel().isWritable()) {
-        pending = true;
-        subscription.request(1);
-      }
-    }
-
-    @Override
-    void writable() {
-      demand();
-    }
-
-    private void next(StreamChunk chunk) {
-      pending = false;
-      if (over) {
-        return;
-      }
-      boolean first = !headersSent;
-      if (first) {
-        tracker.firstOutput();
-        HttpResponse response =
-            new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
-        response.headers().set("x-request-id", call.requestId());
-        HttpUtil.setTransferEncodingChunked(response, true);
-        HttpUtil.setKeepAlive(response, keep(keepAlive));
-        ctx.write(response);
-        headersSent = true;
-      }
-      if (!chunk.model().isEmpty()) {
-        model = chunk.model();
-      }
-      boolean usageNull = request.includeUsage();
-      if (!chunk.isFinal()) {
-        streamedToolCalls +=
-            (int) chunk.toolCallDeltas().stream().filter(d -> !d.id().isEmpty()).count();
-        ctx.writeAndFlush(
-            new DefaultHttpContent(
-                sse(
-                    g ->
-                        ChatCompletionJson.deltaChunk(
-                            g,
-                            id,
-                            created,
-                            model,
-                            first,
-                            chunk.content(),
-                            chunk.reasoningContent(),
-                            chunk.toolCallDeltas(),
-                            List.of(),
-                            null,
-                            usageNull))));
-        demand();
-        return;
-      }
-      over = true;
-      tracker.completed(
-          chunk.provider(),
-          chunk.model(),
-          chunk.usage().promptTokens(),
-          chunk.usage().completionTokens());
-      // Calls the model made that were not streamed as deltas (none, usually) go out whole.
-      var whole =
-          streamedToolCalls == 0
-              ? chunk.toolCalls()
-              : List.<dev.providergateway.provider.ToolCall>of();
-      String finish = ChatCompletionJson.finishReason(chunk.stopReason());
-      ctx.write(
-          new DefaultHttpContent(
-              sse(
-                  g ->
-                      ChatCompletionJson.deltaChunk(
-                          g,
-                          id,
-                          created,
-                          model,
-                          first,
-                          chunk.content(),
-                          chunk.reasoningContent(),
-                          chunk.toolCallDeltas(),
-                          whole,
-                          finish,
-                          usageNull))));
-      if (request.includeUsage()) {
-        ctx.write(
-            new DefaultHttpContent(
-                sse(g -> ChatCompletionJson.usageChunk(g, id, created, model, chunk.usage()))));
-      }
-      ByteBuf done = ctx.alloc().buffer(DONE.length).writeBytes(DONE);
-      var written = ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultLastHttpContent(done));
-      if (!keep(keepAlive)) {
-        written.addListener(ChannelFutureListener.CLOSE);
-      }
-      call.succeeded();
-      end(generation);
-      finished(this);
-      // The final chunk is the last; the publisher completes right after (ignored: over).
-    }
-
-    private void failed(Throwable failure) {
-      if (over) {
-        return;
-      }
-      over = true;
-      end(generation);
-      if (!headersSent) {
-        fail(call, failure, keepAlive);
-        finished(this);
-        return;
-      }
-      com.google.rpc.Status status = ErrorMapper.toStatus(failure);
-      call.failed(status);
-      OpenAiErrors error = OpenAiErrors.of(status);
-      // Output was sent: the stream ends with an error event and no [DONE], never a clean end.
-      ctx.write(new DefaultHttpContent(sse(error::write)));
-      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
-          .addListener(ChannelFutureListener.CLOSE);
-    }
-
-    private void completed() {
-      if (!over) {
-        failed(new IllegalStateException("stream ended without a final chunk"));
-      }
-    }
-
-    @Override
-    void disconnected() {
-      if (over) {
-        return;
-      }
-      over = true;
-      if (subscription != null) {
-        subscription.cancel();
-      }
-      call.cancelled();
-      end(generation);
-    }
-
-    @Override
-    void cancelledAtShutdown() {
-      if (over) {
-        return;
-      }
-      over = true;
-      if (subscription != null) {
-        subscription.cancel();
-      }
-      call.cancelled();
-      end(generation);
-      if (!headersSent) {
-        send(shuttingDown(), false);
-        return;
-      }
-      OpenAiErrors error =
-          OpenAiErrors.local(
-              503,
-              "shutting_down",
-              "the gateway shut down before this stream ended; the answer is incomplete");
-      ctx.write(new DefaultHttpContent(sse(error::write)));
-      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
-          .addListener(ChannelFutureListener.CLOSE);
     }
   }
 }

@@ -32,9 +32,7 @@ record EmbeddingsRequest(EmbedRequest request, boolean base64) {
       if (model.isTextual()) {
         b.setModel(model.textValue());
       } else {
-        v.add(
-            new FieldViolation(
-                "model", "must be a string, got " + ChatCompletionRequest.type(model)));
+        v.add(new FieldViolation("model", "must be a string, got " + JsonFields.type(model)));
       }
     }
     input(body.get("input"), b, v);
@@ -43,7 +41,7 @@ record EmbeddingsRequest(EmbedRequest request, boolean base64) {
       if (!dimensions.isIntegralNumber() || !dimensions.canConvertToInt()) {
         v.add(
             new FieldViolation(
-                "dimensions", "must be an integer, got " + ChatCompletionRequest.type(dimensions)));
+                "dimensions", "must be an integer, got " + JsonFields.type(dimensions)));
       } else {
         b.setDimensions(dimensions.intValue());
       }
@@ -54,7 +52,7 @@ record EmbeddingsRequest(EmbedRequest request, boolean base64) {
       if (!format.isTextual()) {
         v.add(
             new FieldViolation(
-                "encoding_format", "must be a string, got " + ChatCompletionRequest.type(format)));
+                "encoding_format", "must be a string, got " + JsonFields.type(format)));
       } else if (format.textValue().equals("base64")) {
         base64 = true;
       } else if (!format.textValue().equals("float")) {
@@ -72,8 +70,7 @@ record EmbeddingsRequest(EmbedRequest request, boolean base64) {
       if (!user.isTextual()) {
         v.add(
             new FieldViolation(
-                ChatCompletionRequest.USER_TAG,
-                "must be a string, got " + ChatCompletionRequest.type(user)));
+                ChatCompletionRequest.USER_TAG, "must be a string, got " + JsonFields.type(user)));
       } else if (!user.textValue().isEmpty()) {
         b.putTags(ChatCompletionRequest.USER_TAG, user.textValue());
       }
@@ -81,11 +78,9 @@ record EmbeddingsRequest(EmbedRequest request, boolean base64) {
     JsonNode extra = body.get("extra");
     if (extra != null && !extra.isNull()) {
       if (!extra.isObject()) {
-        v.add(
-            new FieldViolation(
-                "extra", "must be an object, got " + ChatCompletionRequest.type(extra)));
+        v.add(new FieldViolation("extra", "must be an object, got " + JsonFields.type(extra)));
       } else {
-        b.setExtra(ChatCompletionRequest.struct(extra));
+        b.setExtra(JsonFields.struct(extra));
       }
     }
     if (!v.isEmpty()) {
@@ -106,8 +101,7 @@ record EmbeddingsRequest(EmbedRequest request, boolean base64) {
     if (!input.isArray()) {
       v.add(
           new FieldViolation(
-              "input",
-              "must be a string or an array of strings, got " + ChatCompletionRequest.type(input)));
+              "input", "must be a string or an array of strings, got " + JsonFields.type(input)));
       return;
     }
     for (int i = 0; i < input.size(); i++) {
@@ -124,7 +118,7 @@ record EmbeddingsRequest(EmbedRequest request, boolean base64) {
       } else {
         v.add(
             new FieldViolation(
-                "input[" + i + "]", "must be a string, got " + ChatCompletionRequest.type(item)));
+                "input[" + i + "]", "must be a string, got " + JsonFields.type(item)));
       }
     }
   }

@@ -299,7 +299,7 @@ public final class OpenAiDoor implements Closeable {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       FullHttpResponse response =
-          DoorHandler.errorResponse(
+          DoorJson.errorResponse(
               ctx.alloc(),
               OpenAiErrors.local(
                   HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code(),

@@ -65,8 +65,10 @@ public final class Main {
           config.server().host(), gateway.port(), String.join(", ", gateway.providerNames()));
       if (gateway.httpPort() >= 0) {
         System.out.printf(
-            "OpenAI-compatible HTTP on http://%s:%d/v1%n",
-            config.server().host(), gateway.httpPort());
+            "OpenAI-compatible HTTP on %s://%s:%d/v1%n",
+            config.server().tls().enabled() ? "https" : "http",
+            config.server().host(),
+            gateway.httpPort());
       }
       System.out.flush();
     } catch (ConfigException | IllegalStateException | IllegalArgumentException e) {

@@ -15,8 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -50,10 +48,7 @@ class OpenAiDoorTlsTest {
   }
 
   private static GatewayServer gateway(String tlsExtra) throws Exception {
-    Files.copy(
-        dir.resolve("server.pem"), dir.resolve("live.pem"), StandardCopyOption.REPLACE_EXISTING);
-    Files.copy(
-        dir.resolve("server.key"), dir.resolve("live.key"), StandardCopyOption.REPLACE_EXISTING);
+    TestCertificates.install(dir, "server");
     return GatewayServer.netty(
             ConfigLoader.parse(
                 """
@@ -161,14 +156,7 @@ class OpenAiDoorTlsTest {
     GatewayServer gateway = gateway("");
     try {
       assertThat(servedSubject(gateway.httpPort())).isEqualTo("CN=server");
-      Files.copy(
-          dir.resolve("server2.key"), dir.resolve("live.key"), StandardCopyOption.REPLACE_EXISTING);
-      Files.copy(
-          dir.resolve("server2.pem"), dir.resolve("live.pem"), StandardCopyOption.REPLACE_EXISTING);
-      // The refresh compares modification times; some file systems keep whole seconds only.
-      FileTime later = FileTime.fromMillis(System.currentTimeMillis() + 5000);
-      Files.setLastModifiedTime(dir.resolve("live.key"), later);
-      Files.setLastModifiedTime(dir.resolve("live.pem"), later);
+      TestCertificates.install(dir, "server2");
 
       long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
       String subject = servedSubject(gateway.httpPort());

@@ -17,7 +17,6 @@ import io.grpc.netty.NettyChannelBuilder;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -43,10 +42,7 @@ class TlsTest {
   }
 
   private static GatewayServer gateway(String tls) throws Exception {
-    Files.copy(
-        dir.resolve("server.pem"), dir.resolve("live.pem"), StandardCopyOption.REPLACE_EXISTING);
-    Files.copy(
-        dir.resolve("server.key"), dir.resolve("live.key"), StandardCopyOption.REPLACE_EXISTING);
+    TestCertificates.install(dir, "server");
     GatewayConfig config =
         ConfigLoader.parse(
             """
@@ -112,14 +108,7 @@ class TlsTest {
     GatewayServer gateway = gateway("");
     try {
       assertThat(servedSubject(gateway.port())).isEqualTo("CN=server");
-      Files.copy(
-          dir.resolve("server2.key"), dir.resolve("live.key"), StandardCopyOption.REPLACE_EXISTING);
-      Files.copy(
-          dir.resolve("server2.pem"), dir.resolve("live.pem"), StandardCopyOption.REPLACE_EXISTING);
-      // The refresh compares modification times; some file systems keep whole seconds only.
-      var later = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000);
-      Files.setLastModifiedTime(dir.resolve("live.key"), later);
-      Files.setLastModifiedTime(dir.resolve("live.pem"), later);
+      TestCertificates.install(dir, "server2");
 
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       String subject = servedSubject(gateway.port());

@@ -113,4 +113,23 @@ public final class TestCertificates {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("keytool %s: %s", args[0], out).isZero();
   }
+
+  /**
+   * Copies {@code name}'s certificate and key over {@code live.pem} and {@code live.key} (the key
+   * first), dating both 5 s ahead: the gateway's refresh compares modification times, and some file
+   * systems keep whole seconds only.
+   */
+  public static void install(Path dir, String name) throws java.io.IOException {
+    Files.copy(
+        dir.resolve(name + ".key"),
+        dir.resolve("live.key"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        dir.resolve(name + ".pem"),
+        dir.resolve("live.pem"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    var later = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000);
+    Files.setLastModifiedTime(dir.resolve("live.key"), later);
+    Files.setLastModifiedTime(dir.resolve("live.pem"), later);
+  }
 }
