@@ -96,6 +96,7 @@ public final class DoorCall {
 
   private void end(Status status, Metadata trailers) {
     if (finished.compareAndSet(false, true)) {
+      telemetry.closing();
       telemetry.finished(record, status, trailers, attributes);
     }
   }

@@ -64,9 +64,16 @@ final class EdgeInterceptor implements ServerInterceptor {
             if (!headersSent) {
               trailers.put(REQUEST_ID, rec.requestId);
             }
-            super.close(status, trailers);
-            if (finished.compareAndSet(false, true)) {
-              telemetry.finished(rec, status, trailers, call.getAttributes());
+            boolean first = finished.compareAndSet(false, true);
+            if (first) {
+              telemetry.closing(); // the client may see the status before the line is written
+            }
+            try {
+              super.close(status, trailers);
+            } finally {
+              if (first) {
+                telemetry.finished(rec, status, trailers, call.getAttributes());
+              }
             }
           }
         };
@@ -76,6 +83,7 @@ final class EdgeInterceptor implements ServerInterceptor {
         listener,
         () -> {
           if (finished.compareAndSet(false, true)) {
+            telemetry.closing();
             telemetry.finished(rec, StreamOutcome.cancelled(outcome), null, call.getAttributes());
           }
         });

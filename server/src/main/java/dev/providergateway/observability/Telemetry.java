@@ -26,6 +26,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
@@ -43,6 +45,14 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
   private final CallTracing tracing;
   private final AccessLog accessLog;
   private final Map<String, CallRecord> inFlight = new ConcurrentHashMap<>();
+
+  /**
+   * Calls closing and not yet recorded. A call's status reaches its client before its access line
+   * is written (the line follows {@code close}), so a shutdown waits for this to reach zero before
+   * the log is released: otherwise the last calls of a drain could lose their lines.
+   */
+  private final AtomicInteger unrecorded = new AtomicInteger();
+
   private volatile Set<String> providerNames = Set.of();
   private volatile String currency = "USD";
   // provider -> the models it may report as labels; anything else is "other".
@@ -192,7 +202,43 @@ public final class Telemetry implements GatewayMetrics, AutoCloseable {
     return rec;
   }
 
+  /** {@code rec}'s call is about to close: {@link #finished} records it next. */
+  void closing() {
+    unrecorded.incrementAndGet();
+  }
+
+  /** Records a call; {@link #closing} came first, once. */
   void finished(CallRecord rec, Status status, Metadata trailers, Attributes attributes) {
+    try {
+      record(rec, status, trailers, attributes);
+    } finally {
+      if (unrecorded.decrementAndGet() == 0) {
+        synchronized (unrecorded) {
+          unrecorded.notifyAll();
+        }
+      }
+    }
+  }
+
+  /**
+   * Waits up to {@code timeout} until every started call has its metrics and access line recorded;
+   * false if some were still being recorded.
+   */
+  public boolean awaitRecorded(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (unrecorded) {
+      while (unrecorded.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(unrecorded, left);
+      }
+    }
+    return true;
+  }
+
+  private void record(CallRecord rec, Status status, Metadata trailers, Attributes attributes) {
     long now = System.nanoTime();
     inFlight.remove(rec.requestId, rec);
     CallRecord.Snapshot s = rec.snapshot();

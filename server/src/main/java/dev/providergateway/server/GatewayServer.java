@@ -433,6 +433,9 @@ public final class GatewayServer {
         }
         door.close();
       }
+      // A call's status reaches its client a moment before its access line is written: give the
+      // last lines of the drain that moment (bounded) before the log is closed.
+      telemetry.awaitRecorded(Duration.ofSeconds(2));
     } catch (InterruptedException e) {
       server.shutdownNow();
       if (door != null) {
