@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.ProviderException.Origin;
-import dev.providergateway.provider.StreamEvent;
+import dev.providergateway.provider.http.TestStreams.CancelAfterFirst;
+import dev.providergateway.provider.http.TestStreams.LineEvents;
 import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
 import dev.providergateway.provider.testing.FakeUpstream.Side;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -224,7 +224,8 @@ class ConnectionPoolTest {
       CompletableFuture<JsonNode> cancelled = post(http, base.resolve("/v1/slow"), i);
       cancelled.cancel(true);
       CompletableFuture<Boolean> streamed = new CompletableFuture<>();
-      http.postStream(base.resolve("/v1/stream"), Map.of(), Map.of(), ORIGIN, CONTEXT, Lines::new)
+      http.postStream(
+              base.resolve("/v1/stream"), Map.of(), Map.of(), ORIGIN, CONTEXT, LineEvents::new)
           .subscribe(new CancelAfterFirst(streamed));
       calls.add(streamed);
     }
@@ -250,53 +251,4 @@ class ConnectionPoolTest {
   }
 
   private static final Duration IDLE_LONG = Duration.ofSeconds(30);
-
-  /** Cancels a stream as soon as its first event arrives. */
-  private static final class CancelAfterFirst implements Flow.Subscriber<StreamEvent> {
-    private final CompletableFuture<Boolean> seen;
-    private Flow.Subscription subscription;
-
-    CancelAfterFirst(CompletableFuture<Boolean> seen) {
-      this.seen = seen;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      s.request(1);
-    }
-
-    @Override
-    public void onNext(StreamEvent item) {
-      subscription.cancel();
-      seen.complete(true);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      seen.completeExceptionally(t);
-    }
-
-    @Override
-    public void onComplete() {
-      seen.complete(false);
-    }
-  }
-
-  /** Every NDJSON line is one content delta; the stream never ends on its own. */
-  private static final class Lines extends NdjsonDecoder {
-    Lines() {
-      super(ORIGIN);
-    }
-
-    @Override
-    protected void onObject(JsonNode object, java.util.function.Consumer<StreamEvent> emit) {
-      emit.accept(new StreamEvent.ContentDelta(object.path("t").asText()));
-    }
-
-    @Override
-    public boolean finished() {
-      return false;
-    }
-  }
 }

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ProviderException;
 import dev.providergateway.provider.ProviderException.Origin;
-import dev.providergateway.provider.StreamEvent;
+import dev.providergateway.provider.http.TestStreams.CancelAfterFirst;
+import dev.providergateway.provider.http.TestStreams.LineEvents;
 import dev.providergateway.provider.testing.FakeUpstream;
 import dev.providergateway.provider.testing.FakeUpstream.Response;
 import dev.providergateway.provider.testing.TestTransport;
@@ -32,7 +33,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
@@ -413,51 +413,6 @@ class UpstreamHttpTest {
           http.postJson(json, Map.of(), Map.of(), ORIGIN, CONTEXT).get(5, TimeUnit.SECONDS);
       assertThat(after.path("ok").asBoolean()).isTrue();
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
-    }
-  }
-
-  /** Cancels a stream as soon as its first event arrives. */
-  private static final class CancelAfterFirst implements Flow.Subscriber<StreamEvent> {
-    final CompletableFuture<Boolean> seen = new CompletableFuture<>();
-    private Flow.Subscription subscription;
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      s.request(1);
-    }
-
-    @Override
-    public void onNext(StreamEvent item) {
-      subscription.cancel();
-      seen.complete(true);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      seen.completeExceptionally(t);
-    }
-
-    @Override
-    public void onComplete() {
-      seen.complete(false);
-    }
-  }
-
-  /** Every NDJSON line is one content delta; the stream never ends on its own. */
-  private static final class LineEvents extends NdjsonDecoder {
-    LineEvents() {
-      super(ORIGIN);
-    }
-
-    @Override
-    protected void onObject(JsonNode object, java.util.function.Consumer<StreamEvent> emit) {
-      emit.accept(new StreamEvent.ContentDelta(object.path("t").asText()));
-    }
-
-    @Override
-    public boolean finished() {
-      return false;
     }
   }
 
