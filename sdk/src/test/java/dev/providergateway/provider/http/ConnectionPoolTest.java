@@ -86,6 +86,9 @@ class ConnectionPoolTest {
     URI uri = up.baseUri().resolve("/v1/x");
     post(http, uri, 1).get(5, TimeUnit.SECONDS);
     eventually("the connection is idle in the pool", () -> http.idleConnections() == 1);
+    // The client can read the whole response before the upstream's handler thread has returned;
+    // until it has, the upstream counts the connection as serving and would not close it.
+    eventually("the upstream finished serving", () -> up.activeResponses() == 0);
 
     up.closeIdleConnections();
     eventually("the pool dropped the closed connection", () -> http.idleConnections() == 0);
