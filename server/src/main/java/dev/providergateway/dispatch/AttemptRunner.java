@@ -117,7 +117,7 @@ final class AttemptRunner<R> {
     if (end()) {
       Attempt a = current;
       if (a != null) {
-        a.cancel(new CancellationException());
+        a.cancel(null);
       }
     }
   }
@@ -153,7 +153,7 @@ final class AttemptRunner<R> {
     }
     if (ended.get()) {
       // The caller left while the attempt started: its cancel may have missed the handle.
-      attempt.cancel(new CancellationException());
+      attempt.cancel(null);
     }
   }
 
@@ -326,13 +326,16 @@ final class AttemptRunner<R> {
     }
 
     /**
-     * The call ended under the attempt: {@code why} is a cancel, or the default deadline's timeout.
+     * The call ended under the attempt: {@code why} is null for the caller's cancel, or the default
+     * deadline's timeout. Most calls end with their attempt already settled (an echo answers before
+     * {@code start} returns), so the exception that settles it is made only when it settles:
+     * filling in a stack trace costs more than such a whole call.
      */
     private void cancel(Throwable why) {
-      if (settle(new CancellationException())) {
+      if (!settled.get() && settle(new CancellationException())) {
         if (output) {
           permit.success();
-        } else if (why instanceof CancellationException) {
+        } else if (why == null) {
           permit.release();
         } else {
           plan.settleFailure(deployment, permit, why);
