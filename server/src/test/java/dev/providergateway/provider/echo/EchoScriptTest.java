@@ -9,8 +9,12 @@ import dev.providergateway.provider.StopReason;
 import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.ToolDefinition;
 import dev.providergateway.provider.Usage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class EchoScriptTest {
@@ -98,6 +102,29 @@ class EchoScriptTest {
 
     assertThat(words).containsExactly("  one", "\ttwo", "\n\nthree", "   four");
     assertThat(String.join("", words)).isEqualTo("  one\ttwo\n\nthree   four");
+  }
+
+  @Test
+  void split_randomTexts_agreesWithTheRegexItReplacedAndCountAgreesWithSplit() {
+    // The hand-written split must cut exactly where the regex it replaced did.
+    Pattern word = Pattern.compile("\\s*\\S+(?:\\s+\\z)?");
+    char[] alphabet = {' ', '\t', '\n', '\u000b', '\f', '\r', 'a', 'b', '\u00a0', '\u2003', '.'};
+    Random random = new Random(7);
+    for (int round = 0; round < 5_000; round++) {
+      StringBuilder text = new StringBuilder();
+      for (int i = random.nextInt(12); i > 0; i--) {
+        text.append(alphabet[random.nextInt(alphabet.length)]);
+      }
+      List<String> expected = new ArrayList<>();
+      Matcher m = word.matcher(text);
+      while (m.find()) {
+        expected.add(m.group());
+      }
+      assertThat(EchoScript.split(text.toString())).as("split of [%s]", text).isEqualTo(expected);
+      assertThat(EchoScript.count(text.toString()))
+          .as("count of [%s]", text)
+          .isEqualTo(expected.size());
+    }
   }
 
   @Test
