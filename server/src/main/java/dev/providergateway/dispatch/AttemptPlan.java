@@ -56,7 +56,13 @@ final class AttemptPlan {
   private final CallContext context;
   private final Instant deadline;
   private final Resilience resilience;
-  private final StringJoiner log = new StringJoiner("; ");
+
+  /**
+   * How each attempt ended, as a target's label or a note and a result; made when the first attempt
+   * ends and joined only when asked for (a call answered at the first attempt never asks).
+   */
+  private List<Outcome> log;
+
   private final Set<Deployment> failedOnTarget = new HashSet<>();
   private final Set<ProviderBreaker> charged = new HashSet<>();
   private int index;
@@ -197,7 +203,7 @@ final class AttemptPlan {
 
   /** Notes how the current attempt ended, for the response metadata. */
   void outcome(String result) {
-    log.add(current().label() + " " + result);
+    note(current(), result);
   }
 
   /** The number of the coming attempt at the current target: 1, then 2 for its first retry, ... */
@@ -211,8 +217,27 @@ final class AttemptPlan {
   }
 
   String log() {
-    return log.toString();
+    if (log == null) {
+      return "";
+    }
+    StringJoiner joined = new StringJoiner("; ");
+    for (Outcome o : log) {
+      joined.add(o.target() == null ? o.result() : o.target().label() + " " + o.result());
+    }
+    return joined.toString();
   }
+
+  private void note(Target target, String result) {
+    if (log == null) {
+      log = new ArrayList<>(2);
+    }
+    log.add(new Outcome(target, result));
+  }
+
+  /**
+   * One entry of the attempt log: how an attempt at {@code target} ended, or a note (no target).
+   */
+  private record Outcome(Target target, String result) {}
 
   /**
    * The failure to end the call with after {@link #next} gave up on {@code last}: {@code last}
@@ -279,7 +304,7 @@ final class AttemptPlan {
     // Only replays of requests that reached the upstream are extra load: moving past a target
     // that refused locally (open circuit, cooldown, full limit) costs the upstream nothing.
     if (!refusedLocally && !resilience.budget().tryRetry()) {
-      log.add("retry budget spent");
+      note(null, "retry budget spent");
       return Optional.empty();
     }
     return Optional.of(wait);

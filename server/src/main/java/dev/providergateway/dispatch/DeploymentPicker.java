@@ -114,6 +114,9 @@ final class DeploymentPicker {
    * model's (rate limit), whichever ends later.
    */
   static Optional<Cooldowns.Cooling> cooling(Deployment d, String model, Cooldowns cooldowns) {
+    if (cooldowns.none()) {
+      return Optional.empty(); // the usual case: no key string is built, no clock read
+    }
     Optional<Cooldowns.Cooling> key = cooldowns.cooling(d.key());
     Optional<Cooldowns.Cooling> own = cooldowns.cooling(d.modelKey(model));
     if (key.isEmpty()) {

@@ -25,6 +25,7 @@ public final class Deployment {
 
   private final String provider;
   private final String id;
+  private final String key;
   private final Provider upstream;
   private final ProviderBreaker breaker;
   private final String keyId;
@@ -46,6 +47,7 @@ public final class Deployment {
       String host) {
     this.provider = requireNonNull(provider, "provider");
     this.id = requireNonNull(id, "id");
+    this.key = provider + "/" + id;
     this.upstream = requireNonNull(upstream, "upstream");
     this.breaker = requireNonNull(breaker, "breaker");
     this.keyId = keyId(apiKey);
@@ -69,7 +71,7 @@ public final class Deployment {
    * deployment (its key) out; rate limits cool {@link #modelKey} only.
    */
   public String key() {
-    return provider + "/" + id;
+    return key;
   }
 
   /** The cooldown key of {@code model} at this deployment, {@code provider/id/model}. */

@@ -79,8 +79,16 @@ public final class Cooldowns {
             requireNonNull(until, "until"), quota, quota ? "quota exhausted" : "rate limited"));
   }
 
+  /** True when no key is cooling down: {@link #cooling} would find nothing for any key. */
+  public boolean none() {
+    return map.isEmpty();
+  }
+
   /** The cooldown of {@code key} now, if it has one that has not passed. */
   public Optional<Cooling> cooling(String key) {
+    if (map.isEmpty()) {
+      return Optional.empty();
+    }
     return map.get(key, clock.instant())
         .map(c -> new Cooling(c.until(), c.quota() ? Reason.QUOTA : Reason.RATE_LIMIT));
   }

@@ -27,6 +27,12 @@ public interface CooldownMap {
   void remove(String key, Cooldown cooldown);
 
   /**
+   * True when no key is cooling (or only expired ones not yet dropped are held): the dispatcher's
+   * check before every attempt then needs no lookup, key string or clock read.
+   */
+  boolean isEmpty();
+
+  /**
    * One cooldown.
    *
    * @param until when the key may be used again

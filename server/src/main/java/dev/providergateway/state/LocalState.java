@@ -202,6 +202,11 @@ final class LocalState implements SharedState {
       byKey.remove(key, cooldown);
     }
 
+    @Override
+    public boolean isEmpty() {
+      return byKey.isEmpty();
+    }
+
     int size() {
       return byKey.size();
     }

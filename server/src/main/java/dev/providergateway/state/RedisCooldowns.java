@@ -72,6 +72,11 @@ final class RedisCooldowns implements CooldownMap {
     local.remove(key, cooldown);
   }
 
+  @Override
+  public boolean isEmpty() {
+    return local.isEmpty();
+  }
+
   /** Listens on the channel of {@code links} (Lettuce subscribes again after a reconnect). */
   void subscribe(RedisState.Links links) {
     links
