@@ -12,9 +12,11 @@ public enum Role {
   TOOL,
   FUNCTION;
 
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+
   /** Returns the lowercase wire name, for example {@code "assistant"}. */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 
   /** Parses a lowercase wire name; empty when the name is not a role. */

@@ -69,6 +69,17 @@ public final class UpstreamHttp implements AutoCloseable {
   private final ConnectionPool.Limits poolLimits;
 
   /**
+   * The last URI prepared and what was derived from it (its pool, request path and host header): a
+   * provider calls the same one or two URIs over and over, so this spares each call the scheme
+   * check, three string concatenations and the pool lookup. One entry, so a caller-chosen URI part
+   * (an Azure deployment named by the model) cannot grow it.
+   */
+  private volatile Route lastRoute;
+
+  /** What {@link #prepare} derives from a URI. */
+  private record Route(URI uri, ConnectionPool pool, String path, String hostHeader) {}
+
+  /**
    * A client on {@code transport}'s event loops. {@code refine} is applied to every failure before
    * it is reported: the place for a provider's own knowledge of its error bodies (say, a 400 that
    * really means a bad key), layered on the shared {@link HttpErrors} classification. It must
@@ -283,6 +294,7 @@ public final class UpstreamHttp implements AutoCloseable {
    */
   @Override
   public void close() {
+    lastRoute = null;
     pools.values().forEach(ConnectionPool::close);
     pools.clear();
   }
@@ -310,6 +322,38 @@ public final class UpstreamHttp implements AutoCloseable {
       }
       timeout = left.get().compareTo(timeout) < 0 ? left.get() : timeout;
     }
+    Route route = lastRoute;
+    if (route == null || !route.uri().equals(uri)) {
+      route = route(uri);
+      lastRoute = route;
+    }
+    ConnectionPool pool = route.pool();
+    byte[] json = Json.writeBytes(body);
+    HttpHeaders h =
+        DefaultHttpHeadersFactory.headersFactory()
+            .newHeaders()
+            .set(HttpHeaderNames.HOST, route.hostHeader())
+            .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+            .set(HttpHeaderNames.ACCEPT, accept)
+            .set(HttpHeaderNames.USER_AGENT, "provider-gateway")
+            .set("x-request-id", context.requestId());
+    if (context.traceparent() != null) {
+      h.set("traceparent", context.traceparent());
+    }
+    headers.forEach(h::set);
+    h.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+    return new Exchange.Request(
+        origin,
+        pool,
+        pool.loopFor(transport.callersLoop()),
+        route.path(),
+        h,
+        Unpooled.wrappedBuffer(json),
+        timeout.toNanos());
+  }
+
+  /** The pool, request path and host header for {@code uri}; the pool is made on first use. */
+  private Route route(URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     boolean secure = scheme.equals("https");
     if (!secure && !scheme.equals("http") || uri.getHost() == null) {
@@ -330,28 +374,7 @@ public final class UpstreamHttp implements AutoCloseable {
     String path =
         (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
             + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-    byte[] json = Json.writeBytes(body);
-    HttpHeaders h =
-        DefaultHttpHeadersFactory.headersFactory()
-            .newHeaders()
-            .set(HttpHeaderNames.HOST, pool.hostHeader(secure))
-            .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-            .set(HttpHeaderNames.ACCEPT, accept)
-            .set(HttpHeaderNames.USER_AGENT, "provider-gateway")
-            .set("x-request-id", context.requestId());
-    if (context.traceparent() != null) {
-      h.set("traceparent", context.traceparent());
-    }
-    headers.forEach(h::set);
-    h.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
-    return new Exchange.Request(
-        origin,
-        pool,
-        pool.loopFor(transport.callersLoop()),
-        path,
-        h,
-        Unpooled.wrappedBuffer(json),
-        timeout.toNanos());
+    return new Route(uri, pool, path, pool.hostHeader(secure));
   }
 
   private static SslContext tls() {

@@ -22,6 +22,11 @@ import java.util.concurrent.CompletableFuture;
 final class OpenAiProvider extends HttpProvider {
   private final OpenAiSettings settings;
 
+  /** The endpoints, built once (not per call) where the model is not part of them (not Azure). */
+  private final URI chatUri;
+
+  private final URI embeddingsUri;
+
   OpenAiProvider(ProviderOptions options, OpenAiSettings settings, ProviderDescriptor descriptor) {
     super(
         options,
@@ -30,6 +35,8 @@ final class OpenAiProvider extends HttpProvider {
         OpenAiResponseMapper::response,
         OpenAiStreamDecoder::new);
     this.settings = settings;
+    this.chatUri = URI.create(settings.baseUrl() + "/chat/completions");
+    this.embeddingsUri = URI.create(settings.baseUrl() + "/embeddings");
   }
 
   /** The validated settings, for tests of what a factory derived. */
@@ -40,23 +47,19 @@ final class OpenAiProvider extends HttpProvider {
   /** For Azure the model is the deployment, and the API version a query parameter. */
   @Override
   protected URI endpoint(ChatRequest request, boolean stream) {
-    return endpoint(request.model(), "chat/completions");
+    return settings.azure() ? azureEndpoint(request.model(), "chat/completions") : chatUri;
   }
 
-  private URI endpoint(String model, String method) {
-    String base = settings.baseUrl().toString();
-    if (settings.azure()) {
-      String deployment = URLEncoder.encode(model, StandardCharsets.UTF_8).replace("+", "%20");
-      return URI.create(
-          base
-              + "/openai/deployments/"
-              + deployment
-              + "/"
-              + method
-              + "?api-version="
-              + URLEncoder.encode(settings.azureApiVersion(), StandardCharsets.UTF_8));
-    }
-    return URI.create(base + "/" + method);
+  private URI azureEndpoint(String model, String method) {
+    String deployment = URLEncoder.encode(model, StandardCharsets.UTF_8).replace("+", "%20");
+    return URI.create(
+        settings.baseUrl()
+            + "/openai/deployments/"
+            + deployment
+            + "/"
+            + method
+            + "?api-version="
+            + URLEncoder.encode(settings.azureApiVersion(), StandardCharsets.UTF_8));
   }
 
   /** Every OpenAI-compatible entry claims {@code /embeddings}; servers without it answer 404. */
@@ -70,7 +73,7 @@ final class OpenAiProvider extends HttpProvider {
   public CompletableFuture<EmbedResponse> embed(EmbedRequest request, CallContext context) {
     Origin origin = new Origin(name(), request.model(), 0);
     return postJson(
-        endpoint(request.model(), "embeddings"),
+        settings.azure() ? azureEndpoint(request.model(), "embeddings") : embeddingsUri,
         OpenAiEmbeddings.requestBody(request),
         origin,
         context,
