@@ -55,7 +55,18 @@ public final class UsageBook {
   /** A period's rows, sorted by key, provider and model. */
   record PeriodRows(Instant start, Instant end, List<Map.Entry<RowKey, Row>> rows) {}
 
+  private static final BudgetConfig.Period[] KINDS = BudgetConfig.Period.values();
+
   private final Map<BudgetConfig.Period, Map<Instant, Map<RowKey, Row>>> periods = new HashMap<>();
+
+  /**
+   * The UTC day of the last charge, [start, end) in epoch seconds, and the start of each kind of
+   * period containing it: every charge of a day reuses them instead of doing calendar arithmetic.
+   */
+  private long dayStart = 1;
+
+  private long dayEnd = 0;
+  private Instant[] starts;
 
   /** Adds one attempt's consumption at {@code at}; {@code costNanos} < 0 when unpriced. */
   public synchronized void add(
@@ -66,15 +77,17 @@ public final class UsageBook {
       Usage usage,
       boolean estimated,
       long costNanos) {
-    for (BudgetConfig.Period kind : BudgetConfig.Period.values()) {
-      Instant start = Periods.start(kind, at);
+    Instant[] starts = startsAt(at);
+    RowKey named = new RowKey(keyId, provider, model);
+    for (BudgetConfig.Period kind : KINDS) {
+      Instant start = starts[kind.ordinal()];
       Map<Instant, Map<RowKey, Row>> byStart = periods.computeIfAbsent(kind, k -> new HashMap<>());
       if (!byStart.containsKey(start)) {
         Instant previous = Periods.previous(kind, start);
         byStart.keySet().removeIf(s -> s.isBefore(previous));
       }
       Map<RowKey, Row> rows = byStart.computeIfAbsent(start, s -> new HashMap<>());
-      RowKey key = new RowKey(keyId, provider, model);
+      RowKey key = named;
       if (!rows.containsKey(key) && modelsOf(rows, keyId, provider) >= MAX_MODELS) {
         key = new RowKey(keyId, provider, OTHER);
       }
@@ -94,6 +107,23 @@ public final class UsageBook {
         row.unpricedCalls++;
       }
     }
+  }
+
+  /** The start of each kind of period (by ordinal) that contains {@code at}. Under the lock. */
+  private Instant[] startsAt(Instant at) {
+    long second = at.getEpochSecond();
+    if (second < dayStart || second >= dayEnd) {
+      Instant[] fresh = new Instant[KINDS.length];
+      for (BudgetConfig.Period kind : KINDS) {
+        fresh[kind.ordinal()] = Periods.start(kind, at);
+      }
+      starts = fresh;
+      dayStart = fresh[BudgetConfig.Period.DAY.ordinal()].getEpochSecond();
+      dayEnd =
+          Periods.end(BudgetConfig.Period.DAY, fresh[BudgetConfig.Period.DAY.ordinal()])
+              .getEpochSecond();
+    }
+    return starts;
   }
 
   /** The rows of the period of kind {@code kind} that starts at {@code start} (copies). */
