@@ -176,6 +176,12 @@ final class ProtoMapper {
   }
 
   static dev.providergateway.v1.CompletionResponse toProto(Dispatcher.ChatResult result) {
+    return toProtoBuilder(result).build();
+  }
+
+  /** {@link #toProto(Dispatcher.ChatResult)} still open, for callers that add to it. */
+  static dev.providergateway.v1.CompletionResponse.Builder toProtoBuilder(
+      Dispatcher.ChatResult result) {
     CompletionResponse r = result.response();
     var b =
         dev.providergateway.v1.CompletionResponse.newBuilder()
@@ -191,7 +197,7 @@ final class ProtoMapper {
             .putAllMetadata(r.metadata());
     r.toolCalls().forEach(c -> b.addToolCalls(toProto(c)));
     r.reasoningBlocks().forEach(block -> b.addReasoningBlocks(toProto(block)));
-    return b.build();
+    return b;
   }
 
   static dev.providergateway.v1.StreamChunk toProto(StreamChunk c) {

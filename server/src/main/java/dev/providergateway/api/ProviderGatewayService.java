@@ -110,13 +110,11 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
               return;
             }
             if (failure == null) {
-              CompletionResponse mapped = checked(request, ProtoMapper.toProto(response));
-              CompletionResponse proto =
-                  mapped.toBuilder()
-                      .setUsage(
-                          tracker.priced(
-                              mapped.getProvider(), mapped.getModel(), mapped.getUsage()))
-                      .build();
+              // One builder for the mapping, the price and the schema check: no copy of the
+              // built response per step.
+              CompletionResponse.Builder b = ProtoMapper.toProtoBuilder(response);
+              b.setUsage(tracker.priced(b.getProvider(), b.getModel(), b.getUsage()));
+              CompletionResponse proto = checked(request, b).build();
               tracker.completed(
                   proto.getProvider(),
                   proto.getModel(),
@@ -185,17 +183,16 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
    * {@code response} with the {@link SchemaCheck} result in its metadata when the request asked for
    * it ({@code check_schema}, which validation ties to a {@code json_schema} format).
    */
-  private static CompletionResponse checked(ChatRequest request, CompletionResponse response) {
+  private static CompletionResponse.Builder checked(
+      ChatRequest request, CompletionResponse.Builder response) {
     if (!request.getCheckSchema()) {
       return response;
     }
-    return response.toBuilder()
-        .putMetadata(
-            SchemaCheck.KEY,
-            SchemaCheck.check(
-                response.getContent(),
-                StructValues.toMap(request.getResponseFormat().getJsonSchema().getSchema())))
-        .build();
+    return response.putMetadata(
+        SchemaCheck.KEY,
+        SchemaCheck.check(
+            response.getContent(),
+            StructValues.toMap(request.getResponseFormat().getJsonSchema().getSchema())));
   }
 
   /** Validates {@code request} and has the hooks admit it; throws to refuse it. */

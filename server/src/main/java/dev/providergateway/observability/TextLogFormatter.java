@@ -12,7 +12,7 @@ import java.util.logging.LogRecord;
 public final class TextLogFormatter extends Formatter {
   @Override
   public String format(LogRecord record) {
-    StringBuilder line = LogTime.append(new StringBuilder(320), record.getMillis()).append(' ');
+    StringBuilder line = LogTime.append(new StringBuilder(512), record.getMillis()).append(' ');
     String level = LogLevels.name(record.getLevel());
     line.append(level);
     for (int pad = level.length(); pad < 5; pad++) {
