@@ -299,6 +299,10 @@ lg -name s6.http.r50 -mode http-chat "${HT[@]}" -rate 50 -concurrency 5000 -dura
 for r in "${RATES[@]}"; do
   lg -name "s6.http.$r" -mode http-chat "${HT[@]}" -rate "$r" "${OPEN[@]}"
 done
+# The door's traffic above sends the JIT back to recompiling the Netty paths both doors share (its
+# handlers make call sites that were bimorphic megamorphic); on 2 shared cores that took 30-40 s
+# of C2 time, so gRPC gets the same warm-up the door got before its own concurrency-10 run.
+"$LG" -mode grpc-chat -target "$GW" -provider mock -model bench-t16 -concurrency 10 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
 lg -name s6.gateway.c10 -mode grpc-chat -target "$GW" -provider mock -model bench-t16 -concurrency 10 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
 lg -name s6.direct.c10 -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -concurrency 10 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
 lg -name s6.direct.r50 -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -rate 50 -concurrency 5000 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
