@@ -60,11 +60,11 @@ log() { echo "==> bench [$((SECONDS - T0))s]: $*" >&2; }
 
 # ---- scenario sizes ------------------------------------------------------------------------
 if [[ $QUICK == 1 ]]; then
-  DUR=1s WARM=0.5s WARMUP_JIT=1s RATES=(200 500) PEAK_C=16 STREAM_RATE=20 STREAM_C=4
+  DUR=1s WARM=0.5s WARMUP_JIT=1s WARMUP_MAX=1 RATES=(200 500) PEAK_C=16 STREAM_RATE=20 STREAM_C=4
   HOLDS=(100) HOLD=1s HOLD_BIG=0 HOLD_MODEL=bench-t1000000-i200 SLOW_STREAMS=20 SLOW_HOLD=4 COLD_RUNS=1 IDLE=1s PEER_DUR=1s
   COLD_VARIANTS=0 JMH_ARGS=(-f 1 -wi 0 -i 1 -r 100ms)
 else
-  DUR=15s WARM=3s WARMUP_JIT=20s RATES=(1000 5000) PEAK_C=64 STREAM_RATE=200 STREAM_C=16
+  DUR=15s WARM=3s WARMUP_JIT=20s WARMUP_MAX=6 RATES=(1000 5000) PEAK_C=64 STREAM_RATE=200 STREAM_C=16
   HOLDS=(1000 10000) HOLD=15s HOLD_BIG=50000 HOLD_MODEL=bench-t1000000-i2000 SLOW_STREAMS=200 SLOW_HOLD=30 COLD_RUNS=5 IDLE=3s PEER_DUR=15s
   COLD_VARIANTS=1 JMH_ARGS=(-f 2 -wi 3 -w 2s -i 5 -r 2s)
 fi
@@ -90,6 +90,8 @@ wait_http() { # URL, tries 0.1 s apart: until it answers 2xx
   return 1
 }
 note() { echo "$1" >>"$RESULTS"; } # a JSON line written by this script
+# shellcheck source=bench/jit.sh
+. "$BENCH/jit.sh" # warm_jit: JIT warm-up until the compiler settles
 has_anthropic() { python3 - "$GJAR" <<'EOF'
 import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
@@ -141,11 +143,9 @@ log "gateway on $GW (pid $GW_PID, anthropic provider: $ANTHROPIC), HTTP door on 
 
 note "{\"name\":\"meta\",\"command\":\"bench/run.sh $ARGS\",\"date\":\"$(date -u +%FT%TZ)\",\"git\":\"$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- server sdk proto || echo '+dirty')\",\"nproc\":$(nproc),\"mem_gib\":$(awk '/MemTotal/{printf "%.0f", $2/1048576}' /proc/meminfo),\"loadavg_start\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"java\":\"$(java -version 2>&1 | head -1 | tr -d '"')\",\"go\":\"$(go version | cut -d' ' -f3)\",\"anthropic\":$ANTHROPIC,\"quick\":$QUICK,\"baseline\":\"$BASELINE\"}"
 
-# The JIT compiles the hot paths during the first seconds: warm both paths before measuring.
-log "JIT warm-up ($WARMUP_JIT)"
-"$LG" -mode grpc-chat -target "$GW" -provider mock -model bench-t16 -concurrency 32 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
-"$LG" -mode grpc-stream -target "$GW" -provider mock -model bench-t64 -concurrency 8 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
-"$LG" -mode grpc-chat -target "$GW" -provider echo -concurrency 32 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
+# The JIT compiles the hot paths during the first seconds: warm every path (together, so the
+# profiles the compiler sees are the mixed ones) until the compiler has settled.
+warm_jit "$GW_PID" "$GW" chat stream echo
 
 OPEN=(-concurrency 5000 -duration "$DUR" -warmup "$WARM")
 PEAK=(-concurrency "$PEAK_C" -duration "$DUR" -warmup "$WARM")
@@ -203,8 +203,7 @@ if [[ -n "$BASELINE" ]]; then
   PIDS+=("$BASE_PID")
   for _ in $(seq 300); do grep -q 'listening on' "$WORK/logs/gateway-baseline.log" && break; sleep 0.05; done
   BASE="127.0.0.1:$(grep -o 'listening on [^ ]*' "$WORK/logs/gateway-baseline.log" | sed 's/.*://')"
-  "$LG" -mode grpc-chat -target "$BASE" -provider mock -model bench-t16 -concurrency 32 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
-  "$LG" -mode grpc-stream -target "$BASE" -provider mock -model bench-t64 -concurrency 8 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
+  warm_jit "$BASE_PID" "$BASE" chat stream
   PB="gateway=$BASE_PID,mock=$MOCK_PID"
   for r in "${RATES[@]}"; do
     lg -name "s1base.direct.$r" -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -rate "$r" "${OPEN[@]}" -pids "$PB"
@@ -299,10 +298,10 @@ lg -name s6.http.r50 -mode http-chat "${HT[@]}" -rate 50 -concurrency 5000 -dura
 for r in "${RATES[@]}"; do
   lg -name "s6.http.$r" -mode http-chat "${HT[@]}" -rate "$r" "${OPEN[@]}"
 done
-# The door's traffic above sends the JIT back to recompiling the Netty paths both doors share (its
-# handlers make call sites that were bimorphic megamorphic); on 2 shared cores that took 30-40 s
-# of C2 time, so gRPC gets the same warm-up the door got before its own concurrency-10 run.
-"$LG" -mode grpc-chat -target "$GW" -provider mock -model bench-t16 -concurrency 10 -duration "$WARMUP_JIT" -warmup 0s >/dev/null
+# This gateway (scenario 4's) has served held streams and the door, never unary gRPC: warm that
+# path as the door was warmed before its own concurrency-10 run (without it the JIT was still
+# compiling the unary path all through the run, which measured a fifth of the door's throughput).
+warm_jit "$GW_PID" "$GW" chat10
 lg -name s6.gateway.c10 -mode grpc-chat -target "$GW" -provider mock -model bench-t16 -concurrency 10 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
 lg -name s6.direct.c10 -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -concurrency 10 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
 lg -name s6.direct.r50 -mode http-chat -url "http://$MOCK/v1/chat/completions" -model bench-t16 -rate 50 -concurrency 5000 -duration "$PEER_DUR" -warmup 2s -pids "$PG"
