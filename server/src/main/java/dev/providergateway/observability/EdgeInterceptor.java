@@ -9,6 +9,8 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -28,6 +30,12 @@ final class EdgeInterceptor implements ServerInterceptor {
 
   private final Telemetry telemetry;
 
+  /**
+   * Each method's bare name, which {@link MethodDescriptor#getBareMethodName} cuts anew per call.
+   * Bounded: interceptors see only the server's registered methods.
+   */
+  private final Map<MethodDescriptor<?, ?>, String> bareNames = new ConcurrentHashMap<>();
+
   EdgeInterceptor(Telemetry telemetry) {
     this.telemetry = telemetry;
   }
@@ -41,7 +49,7 @@ final class EdgeInterceptor implements ServerInterceptor {
     CallRecord record =
         new CallRecord(
             id,
-            method.getBareMethodName(),
+            bareNames.computeIfAbsent(method, MethodDescriptor::getBareMethodName),
             method.getType() != MethodDescriptor.MethodType.UNARY,
             System.nanoTime());
     record = telemetry.started(record, method.getFullMethodName(), headers);
