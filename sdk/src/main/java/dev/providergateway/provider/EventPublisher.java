@@ -38,6 +38,7 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
   private static final VarHandle SUBSCRIBED;
   private static final VarHandle CANCELLED;
   private static final VarHandle QUEUE;
+  private static final VarHandle QUEUED;
   private static final VarHandle CANCEL_ACTION;
 
   /** Marks the cancel actions as run: an action added later runs at once. */
@@ -51,6 +52,7 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
       SUBSCRIBED = l.findVarHandle(EventPublisher.class, "subscribed", boolean.class);
       CANCELLED = l.findVarHandle(EventPublisher.class, "cancelled", boolean.class);
       QUEUE = l.findVarHandle(EventPublisher.class, "queue", Queue.class);
+      QUEUED = l.findVarHandle(EventPublisher.class, "queued", int.class);
       CANCEL_ACTION = l.findVarHandle(EventPublisher.class, "cancelAction", Runnable.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
@@ -59,6 +61,9 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
 
   private volatile Consumer<EventPublisher<T>> start;
   private volatile Queue<T> queue;
+  // Items offered and not yet polled: wantsMore() runs per read and per item, and a
+  // ConcurrentLinkedQueue counts by walking its nodes.
+  private volatile int queued;
   private volatile long requested;
   private volatile int wip;
   private volatile boolean subscribed;
@@ -107,12 +112,12 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
         subscriber.onNext(item);
         REQUESTED.getAndAdd(this, -1L);
       } else {
-        queue().offer(item);
+        enqueue(item);
       }
       drainLoop();
       return;
     }
-    queue().offer(item);
+    enqueue(item);
     drain();
   }
 
@@ -138,8 +143,7 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
     if (cancelled || done) {
       return false;
     }
-    Queue<T> q = queue;
-    return requested > (q == null ? 0 : q.size());
+    return requested > queued;
   }
 
   /** True once the subscriber cancelled. */
@@ -192,10 +196,26 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
     return q;
   }
 
+  private void enqueue(T item) {
+    queue().offer(item);
+    QUEUED.getAndAdd(this, 1);
+  }
+
+  /** The next queued item, or null. */
+  private T poll(Queue<T> q) {
+    T item = q.poll();
+    if (item != null) {
+      QUEUED.getAndAdd(this, -1);
+    }
+    return item;
+  }
+
   private void clearQueue() {
     Queue<T> q = queue;
     if (q != null) {
-      q.clear();
+      while (poll(q) != null) {
+        // dropped
+      }
     }
   }
 
@@ -221,7 +241,7 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
       long delivered = 0;
       Queue<T> q = queue;
       while (q != null && delivered != demand && !cancelled) {
-        T item = q.poll();
+        T item = poll(q);
         if (item == null) {
           break;
         }
