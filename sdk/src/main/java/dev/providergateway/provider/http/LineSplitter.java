@@ -13,10 +13,10 @@ import java.util.function.Consumer;
  * Splits a UTF-8 byte stream into lines ({@code \n}, {@code \r\n} or {@code \r}), keeping
  * multi-byte characters and lines that span buffers intact. Not thread-safe.
  *
- * <p>Footprint, since a held stream keeps one: the decoded characters go to a scratch buffer of the
- * calling thread (nothing of it outlives a {@link #feed} call), a line that lies whole in one
- * buffer becomes its string straight from it, and only a line cut by a buffer's end is kept, in a
- * builder made for it and dropped once the line is done.
+ * <p>Footprint, since a held stream keeps one: the bytes and the decoded characters go to scratch
+ * buffers of the calling thread (nothing in them outlives a {@link #feed} call), a line that lies
+ * whole in one buffer becomes its string straight from it, and only a line cut by a buffer's end is
+ * kept, in a builder made for it and dropped once the line is done.
  */
 final class LineSplitter {
   /** The longest line accepted (8 Mi characters); a longer one fails the stream. */
@@ -28,7 +28,7 @@ final class LineSplitter {
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
   /** Each thread's scratch buffer; taken out while in use, so a nested call makes its own. */
-  private static final FastThreadLocal<CharBuffer> SCRATCH = new FastThreadLocal<>();
+  private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>();
 
   /** A line exceeded {@link #MAX_LINE}. */
   static final class LineTooLong extends RuntimeException {
@@ -53,39 +53,86 @@ final class LineSplitter {
 
   /** Feeds bytes; each completed line goes to {@code sink}. */
   void feed(ByteBuffer bytes, Consumer<String> sink) throws CharacterCodingException {
-    ByteBuffer in = bytes;
-    if (carry.hasRemaining()) {
-      in = ByteBuffer.allocate(carry.remaining() + bytes.remaining()).put(carry).put(bytes).flip();
-    }
-    int wanted = Math.max(Math.min(in.remaining(), 8192), 256);
-    CharBuffer chars = SCRATCH.get();
-    if (chars == null || chars.capacity() < wanted) {
-      chars = CharBuffer.allocate(wanted);
+    Scratch scratch = SCRATCH.get();
+    if (scratch == null) {
+      scratch = new Scratch();
     } else {
       SCRATCH.remove();
     }
     try {
-      while (true) {
-        chars.clear();
-        var result = decoder.decode(in, chars, false);
-        if (result.isError()) {
-          result.throwException();
-        }
-        chars.flip();
-        split(chars, sink);
-        if (result.isUnderflow()) {
-          break;
-        }
-        if (chars.capacity() < 1 << 20) {
-          chars = CharBuffer.allocate(chars.capacity() * 2);
-        }
-      }
+      feed(bytes, sink, scratch);
     } finally {
-      if (chars.capacity() <= KEPT_SCRATCH) {
-        SCRATCH.set(chars);
+      scratch.trim();
+      SCRATCH.set(scratch);
+    }
+  }
+
+  private void feed(ByteBuffer bytes, Consumer<String> sink, Scratch scratch)
+      throws CharacterCodingException {
+    ByteBuffer in;
+    if (carry.hasRemaining()) {
+      in = ByteBuffer.allocate(carry.remaining() + bytes.remaining()).put(carry).put(bytes).flip();
+    } else if (bytes.hasArray()) {
+      in = bytes;
+    } else {
+      // A direct buffer (what the socket gives) decodes byte by byte through the buffer API; a
+      // heap copy decodes in the JDK's array loop, ASCII runs in bulk.
+      in = scratch.bytes(bytes.remaining());
+      in.put(bytes).flip();
+    }
+    int wanted = Math.max(Math.min(in.remaining(), 8192), 256);
+    CharBuffer chars = scratch.chars(wanted);
+    while (true) {
+      chars.clear();
+      var result = decoder.decode(in, chars, false);
+      if (result.isError()) {
+        result.throwException();
+      }
+      chars.flip();
+      split(chars, sink);
+      if (result.isUnderflow()) {
+        break;
+      }
+      if (chars.capacity() < 1 << 20) {
+        chars = scratch.grow();
       }
     }
     carry = in.hasRemaining() ? ByteBuffer.allocate(in.remaining()).put(in).flip() : EMPTY;
+  }
+
+  /** A thread's decoding buffers; nothing in them outlives one {@link #feed} call. */
+  private static final class Scratch {
+    private ByteBuffer bytes = ByteBuffer.allocate(8192);
+    private CharBuffer chars = CharBuffer.allocate(8192);
+
+    ByteBuffer bytes(int needed) {
+      if (bytes.capacity() < needed) {
+        bytes = ByteBuffer.allocate(needed);
+      }
+      return bytes.clear();
+    }
+
+    CharBuffer chars(int needed) {
+      if (chars.capacity() < needed) {
+        chars = CharBuffer.allocate(needed);
+      }
+      return chars;
+    }
+
+    CharBuffer grow() {
+      chars = CharBuffer.allocate(chars.capacity() * 2);
+      return chars;
+    }
+
+    /** Drops buffers a rare large read grew, so a thread keeps at most {@link #KEPT_SCRATCH}. */
+    void trim() {
+      if (bytes.capacity() > KEPT_SCRATCH) {
+        bytes = ByteBuffer.allocate(8192);
+      }
+      if (chars.capacity() > KEPT_SCRATCH) {
+        chars = CharBuffer.allocate(8192);
+      }
+    }
   }
 
   /** Ends the input: a last line without a terminator is delivered. */

@@ -139,4 +139,23 @@ class LineSplitterTest {
 
     assertThatThrownBy(() -> feed("y")).isInstanceOf(LineSplitter.LineTooLong.class);
   }
+
+  @Test
+  void feed_directBuffersCuttingCharactersAndLines_decodeAsHeapOnesDo() throws Exception {
+    byte[] bytes = "data: é€😀 one\r\ndata: two\n\n".getBytes(StandardCharsets.UTF_8);
+    for (int cut = 1; cut < bytes.length; cut++) {
+      LineSplitter direct = new LineSplitter();
+      List<String> got = new ArrayList<>();
+      for (int from = 0; from < bytes.length; from += cut) {
+        int n = Math.min(cut, bytes.length - from);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(n).put(bytes, from, n).flip();
+        direct.feed(buffer, got::add);
+        assertThat(buffer.hasRemaining()).isFalse();
+      }
+
+      assertThat(got)
+          .as("cut every %d bytes", cut)
+          .containsExactly("data: é€😀 one", "data: two", "");
+    }
+  }
 }
