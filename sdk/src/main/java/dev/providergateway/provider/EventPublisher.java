@@ -2,12 +2,11 @@ package dev.providergateway.provider;
 
 import static java.util.Objects.requireNonNull;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -25,20 +24,55 @@ import java.util.function.Consumer;
  * exactly once (at once if it is registered after the cancel); together they must abort the
  * upstream request.
  *
+ * <p>Footprint: a held stream keeps three of these (provider, assembler, caller), so the state
+ * lives in plain fields updated through {@link VarHandle}s (no atomic wrapper objects), the queue
+ * is made only when an item has to wait for demand, and the start callback (which captures the
+ * request) is dropped once it ran. An item emitted while the subscriber has demand and nothing is
+ * queued goes straight to it.
+ *
  * @param <T> the item type
  */
 public final class EventPublisher<T> implements Flow.Publisher<T> {
-  private final Consumer<EventPublisher<T>> start;
-  private final Queue<T> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicLong requested = new AtomicLong();
-  private final AtomicInteger wip = new AtomicInteger();
-  private final AtomicBoolean subscribed = new AtomicBoolean();
-  private final AtomicBoolean cancelled = new AtomicBoolean();
+  private static final VarHandle REQUESTED;
+  private static final VarHandle WIP;
+  private static final VarHandle SUBSCRIBED;
+  private static final VarHandle CANCELLED;
+  private static final VarHandle QUEUE;
+  private static final VarHandle QUEUED;
+  private static final VarHandle CANCEL_ACTION;
+
+  /** Marks the cancel actions as run: an action added later runs at once. */
+  private static final Runnable RAN = () -> {};
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      REQUESTED = l.findVarHandle(EventPublisher.class, "requested", long.class);
+      WIP = l.findVarHandle(EventPublisher.class, "wip", int.class);
+      SUBSCRIBED = l.findVarHandle(EventPublisher.class, "subscribed", boolean.class);
+      CANCELLED = l.findVarHandle(EventPublisher.class, "cancelled", boolean.class);
+      QUEUE = l.findVarHandle(EventPublisher.class, "queue", Queue.class);
+      QUEUED = l.findVarHandle(EventPublisher.class, "queued", int.class);
+      CANCEL_ACTION = l.findVarHandle(EventPublisher.class, "cancelAction", Runnable.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private volatile Consumer<EventPublisher<T>> start;
+  private volatile Queue<T> queue;
+  // Items offered and not yet polled: wantsMore() runs per read and per item, and a
+  // ConcurrentLinkedQueue counts by walking its nodes.
+  private volatile int queued;
+  private volatile long requested;
+  private volatile int wip;
+  private volatile boolean subscribed;
+  private volatile boolean cancelled;
   private volatile Flow.Subscriber<? super T> subscriber;
   private volatile boolean done;
   private volatile boolean terminated;
   private volatile Throwable error;
-  private final Queue<Runnable> cancelActions = new ConcurrentLinkedQueue<>();
+  private volatile Runnable cancelAction;
   private volatile Runnable demandListener;
 
   /** A publisher whose producer is started by {@code start} when subscribed. */
@@ -49,15 +83,17 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
   @Override
   public void subscribe(Flow.Subscriber<? super T> s) {
     requireNonNull(s, "subscriber");
-    if (!subscribed.compareAndSet(false, true)) {
+    if (!SUBSCRIBED.compareAndSet(this, false, true)) {
       s.onSubscribe(NoopSubscription.INSTANCE);
       s.onError(new IllegalStateException("this publisher accepts a single subscriber"));
       return;
     }
     subscriber = s;
     s.onSubscribe(new Subscription());
+    Consumer<EventPublisher<T>> producer = start;
+    start = null; // it captures the request: a held stream need not keep it
     try {
-      start.accept(this);
+      producer.accept(this);
     } catch (RuntimeException e) {
       fail(e);
     }
@@ -66,10 +102,22 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
   /** Queues an item for delivery; ignored after a terminal signal or a cancel. */
   public void emit(T item) {
     requireNonNull(item, "item");
-    if (done || cancelled.get()) {
+    if (done || cancelled) {
       return;
     }
-    queue.offer(item);
+    if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
+      Queue<T> q = queue;
+      if ((q == null || q.isEmpty()) && requested > 0 && !cancelled) {
+        // The common case: demand and nothing waiting, so no queue node for this item.
+        subscriber.onNext(item);
+        REQUESTED.getAndAdd(this, -1L);
+      } else {
+        enqueue(item);
+      }
+      drainLoop();
+      return;
+    }
+    enqueue(item);
     drain();
   }
 
@@ -92,12 +140,15 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
 
   /** True while the subscriber has demand that the queued items do not cover. */
   public boolean wantsMore() {
-    return !cancelled.get() && !done && requested.get() > queue.size();
+    if (cancelled || done) {
+      return false;
+    }
+    return requested > queued;
   }
 
   /** True once the subscriber cancelled. */
   public boolean isCancelled() {
-    return cancelled.get();
+    return cancelled;
   }
 
   /**
@@ -105,9 +156,23 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
    * the subscriber already cancelled.
    */
   public void onCancel(Runnable action) {
-    cancelActions.add(requireNonNull(action, "action"));
-    if (cancelled.get()) {
-      runCancelActions();
+    requireNonNull(action, "action");
+    while (true) {
+      Runnable current = cancelAction;
+      if (current == RAN) {
+        action.run();
+        return;
+      }
+      Runnable next =
+          current == null
+              ? action
+              : () -> {
+                current.run();
+                action.run();
+              };
+      if (CANCEL_ACTION.compareAndSet(this, current, next)) {
+        return;
+      }
     }
   }
 
@@ -119,34 +184,76 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
     demandListener = requireNonNull(listener, "listener");
   }
 
+  @SuppressWarnings("unchecked")
+  private Queue<T> queue() {
+    Queue<T> q = queue;
+    if (q == null) {
+      q = new ConcurrentLinkedQueue<>();
+      if (!QUEUE.compareAndSet(this, null, q)) {
+        q = (Queue<T>) QUEUE.getVolatile(this);
+      }
+    }
+    return q;
+  }
+
+  private void enqueue(T item) {
+    queue().offer(item);
+    QUEUED.getAndAdd(this, 1);
+  }
+
+  /** The next queued item, or null. */
+  private T poll(Queue<T> q) {
+    T item = q.poll();
+    if (item != null) {
+      QUEUED.getAndAdd(this, -1);
+    }
+    return item;
+  }
+
+  private void clearQueue() {
+    Queue<T> q = queue;
+    if (q != null) {
+      while (poll(q) != null) {
+        // dropped
+      }
+    }
+  }
+
   private void runCancelActions() {
-    Runnable action;
-    while ((action = cancelActions.poll()) != null) {
+    Runnable action = (Runnable) CANCEL_ACTION.getAndSet(this, RAN);
+    if (action != null && action != RAN) {
       action.run();
     }
   }
 
   private void drain() {
-    if (wip.getAndIncrement() != 0) {
+    if ((int) WIP.getAndAdd(this, 1) != 0) {
       return;
     }
+    drainLoop();
+  }
+
+  /** Delivers what demand allows; the caller holds the work-in-progress count. */
+  private void drainLoop() {
     int missed = 1;
     do {
-      long demand = requested.get();
+      long demand = requested;
       long delivered = 0;
-      while (delivered != demand && !cancelled.get()) {
-        T item = queue.poll();
+      Queue<T> q = queue;
+      while (q != null && delivered != demand && !cancelled) {
+        T item = poll(q);
         if (item == null) {
           break;
         }
         subscriber.onNext(item);
         delivered++;
       }
-      if (cancelled.get()) {
-        queue.clear();
+      if (cancelled) {
+        clearQueue();
         return;
       }
-      if (done && queue.isEmpty() && !terminated) {
+      q = queue;
+      if (done && (q == null || q.isEmpty()) && !terminated) {
         terminated = true;
         Throwable e = error;
         if (e != null) {
@@ -157,9 +264,9 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
         return;
       }
       if (delivered > 0) {
-        requested.addAndGet(-delivered);
+        REQUESTED.getAndAdd(this, -delivered);
       }
-      missed = wip.addAndGet(-missed);
+      missed = (int) WIP.getAndAdd(this, -missed) - missed;
     } while (missed != 0);
   }
 
@@ -168,13 +275,17 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
     public void request(long n) {
       if (n <= 0) {
         // Rule 3.9: signal at once, ahead of queued items the subscriber may never ask for.
-        queue.clear();
+        clearQueue();
         error = new IllegalArgumentException("request(n) needs n > 0, was " + n);
         done = true;
         drain();
         return;
       }
-      requested.getAndUpdate(r -> r + n < 0 ? Long.MAX_VALUE : r + n);
+      long r;
+      do {
+        r = requested;
+      } while (!REQUESTED.compareAndSet(
+          EventPublisher.this, r, r + n < 0 ? Long.MAX_VALUE : r + n));
       drain();
       Runnable listener = demandListener;
       if (listener != null && wantsMore()) {
@@ -184,7 +295,7 @@ public final class EventPublisher<T> implements Flow.Publisher<T> {
 
     @Override
     public void cancel() {
-      if (cancelled.compareAndSet(false, true)) {
+      if (CANCELLED.compareAndSet(EventPublisher.this, false, true)) {
         runCancelActions();
         drain();
       }

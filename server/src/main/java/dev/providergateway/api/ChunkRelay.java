@@ -1,8 +1,9 @@
 package dev.providergateway.api;
 
 import dev.providergateway.provider.StreamChunk;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Carries one stream's chunks to a gRPC writer at the pace the transport accepts them: it asks
@@ -25,8 +26,19 @@ final class ChunkRelay implements Flow.Subscriber<StreamChunk> {
     void onFailed(Throwable failure);
   }
 
+  private static final VarHandle PENDING;
+
+  static {
+    try {
+      PENDING = MethodHandles.lookup().findVarHandle(ChunkRelay.class, "pending", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final Sink sink;
-  private final AtomicBoolean pending = new AtomicBoolean();
+  // A plain field (see PENDING), not an atomic wrapper: a held stream keeps it.
+  private volatile boolean pending;
   private volatile Flow.Subscription subscription;
   private volatile boolean cancelled;
 
@@ -46,7 +58,7 @@ final class ChunkRelay implements Flow.Subscriber<StreamChunk> {
 
   @Override
   public void onNext(StreamChunk chunk) {
-    pending.set(false);
+    pending = false;
     sink.onChunk(ProtoMapper.toProto(chunk));
     onReady();
   }
@@ -64,7 +76,7 @@ final class ChunkRelay implements Flow.Subscriber<StreamChunk> {
   /** Requests the next chunk if the writer is ready and none is outstanding. */
   void onReady() {
     Flow.Subscription s = subscription;
-    if (s != null && !cancelled && sink.isReady() && pending.compareAndSet(false, true)) {
+    if (s != null && !cancelled && sink.isReady() && PENDING.compareAndSet(this, false, true)) {
       s.request(1);
     }
   }

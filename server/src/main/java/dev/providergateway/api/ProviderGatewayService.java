@@ -137,6 +137,8 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
     try {
       AdmittedStream admitted = startStream(request);
       RequestHooks.Tracker tracker = admitted.tracker();
+      // The flag, not the request: a held stream need not keep the request's messages.
+      boolean checkSchema = request.getCheckSchema();
       ChunkRelay relay =
           new ChunkRelay(
               new ChunkRelay.Sink() {
@@ -152,7 +154,7 @@ public final class ProviderGatewayService extends ProviderServiceGrpc.ProviderSe
                   StreamChunk tracked = track(tracker, chunk, first);
                   first = false;
                   call.onNext(
-                      request.getCheckSchema() && tracked.getIsFinal()
+                      checkSchema && tracked.getIsFinal()
                           ? tracked.toBuilder()
                               .putMetadata(
                                   SchemaCheck.KEY,

@@ -10,6 +10,8 @@ import dev.providergateway.provider.ToolCall;
 import dev.providergateway.provider.Usage;
 import dev.providergateway.resilience.GatewayClock;
 import dev.providergateway.toolcalling.ToolCallTextFilter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,8 +21,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Turns a provider's {@link StreamEvent}s into the chunks the caller sees, and ends a clean stream
@@ -66,25 +66,41 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
     }
   }
 
+  private static final VarHandle REPORTED;
+  private static final VarHandle ENDED;
+  private static final VarHandle ASKED_AT;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      REPORTED = l.findVarHandle(StreamAssembler.class, "reported", boolean.class);
+      ENDED = l.findVarHandle(StreamAssembler.class, "ended", boolean.class);
+      ASKED_AT = l.findVarHandle(StreamAssembler.class, "askedAt", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final EventPublisher<StreamChunk> out;
   private final String provider;
-  private final ToolCallAccumulator toolCalls = new ToolCallAccumulator();
-  private final Map<String, String> metadata = new HashMap<>();
-  private final List<ReasoningBlock> reasoningBlocks = new ArrayList<>();
+  // Made when first needed: a held stream of text never needs them.
+  private ToolCallAccumulator toolCalls;
+  private Map<String, String> metadata;
+  private List<ReasoningBlock> reasoningBlocks;
   private volatile Flow.Subscription upstream;
   private String model;
   private boolean modelAnnounced;
   private volatile Usage usage = Usage.ZERO;
   private final Meter meter;
-  private final AtomicBoolean reported = new AtomicBoolean();
+  private volatile boolean reported;
   // Characters of text, reasoning and tool calls received: written by the serial signals only.
   private volatile long charsOut;
   private StreamEvent.Finish finish;
   private final ToolCallTextFilter textCalls;
   private final Watchdog watchdog;
-  private final AtomicBoolean ended = new AtomicBoolean();
+  private volatile boolean ended;
   // When the outstanding upstream request was made (the watchdog clock's ticks), or 0 when none is.
-  private final AtomicLong askedAt = new AtomicLong();
+  private volatile long askedAt;
   private volatile boolean sawEvent;
   private volatile ScheduledFuture<?> timer;
   private int textCallsSent;
@@ -144,10 +160,10 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   @Override
   public void onNext(StreamEvent event) {
     sawEvent = true;
-    if (ended.get()) {
+    if (ended) {
       return;
     }
-    askedAt.set(0);
+    askedAt = 0;
     StreamChunk chunk = chunkOf(event);
     if (chunk != null) {
       out.emit(chunk);
@@ -157,7 +173,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   @Override
   public void onError(Throwable failure) {
-    if (!ended.compareAndSet(false, true)) {
+    if (!ENDED.compareAndSet(this, false, true)) {
       return;
     }
     disarm();
@@ -167,7 +183,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   @Override
   public void onComplete() {
-    if (!ended.compareAndSet(false, true)) {
+    if (!ENDED.compareAndSet(this, false, true)) {
       return;
     }
     disarm();
@@ -183,18 +199,18 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
                 StopReason.TOOL_CALLS, finish == null ? "" : finish.nativeReason());
       }
     }
-    boolean calls = !toolCalls.isEmpty();
+    boolean calls = toolCalls != null && !toolCalls.isEmpty();
     StopReason reason =
         finish != null ? finish.reason() : calls ? StopReason.TOOL_CALLS : StopReason.STOP;
     String nativeReason = finish != null ? finish.nativeReason() : "";
     report(true, null);
     out.emit(
         StreamChunk.builder(model)
-            .toolCalls(toolCalls.complete())
+            .toolCalls(toolCalls == null ? List.of() : toolCalls.complete())
             .finish(reason, nativeReason, usage)
             .provider(provider)
-            .metadata(metadata)
-            .reasoningBlocks(reasoningBlocks)
+            .metadata(metadata == null ? Map.of() : metadata)
+            .reasoningBlocks(reasoningBlocks == null ? List.of() : reasoningBlocks)
             .build());
     out.complete();
   }
@@ -204,7 +220,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
    * ({@code failure}) or a cancel (null).
    */
   private void report(boolean clean, Throwable failure) {
-    if (meter == null || !reported.compareAndSet(false, true)) {
+    if (meter == null || !REPORTED.compareAndSet(this, false, true)) {
       return;
     }
     Usage u = usage;
@@ -246,12 +262,15 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
       return delta("", d.text(), List.of());
     } else if (event instanceof StreamEvent.ToolCallDelta d) {
       nativeCalls = Math.max(nativeCalls, d.index() + 1);
-      toolCalls.add(d);
+      toolCalls().add(d);
       return delta("", "", List.of(d));
     } else if (event instanceof StreamEvent.ReasoningBlockEnd b) {
+      if (reasoningBlocks == null) {
+        reasoningBlocks = new ArrayList<>();
+      }
       reasoningBlocks.add(b.block());
     } else if (event instanceof StreamEvent.ToolCallSignature s) {
-      toolCalls.sign(s);
+      toolCalls().sign(s);
     } else if (event instanceof StreamEvent.UsageReport u) {
       usage = u.usage();
     } else if (event instanceof StreamEvent.Finish f) {
@@ -260,7 +279,12 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
       if (!info.model().isEmpty()) {
         model = info.model();
       }
-      metadata.putAll(info.metadata());
+      if (!info.metadata().isEmpty()) {
+        if (metadata == null) {
+          metadata = new HashMap<>();
+        }
+        metadata.putAll(info.metadata());
+      }
     }
     return null;
   }
@@ -291,10 +315,17 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
               call.id(),
               call.name(),
               call.rawArguments().isEmpty() ? call.arguments() : call.rawArguments());
-      toolCalls.add(d);
+      toolCalls().add(d);
       out.emit(delta("", "", List.of(d)));
     }
     textCallsSent = Math.max(textCallsSent, found.size());
+  }
+
+  private ToolCallAccumulator toolCalls() {
+    if (toolCalls == null) {
+      toolCalls = new ToolCallAccumulator();
+    }
+    return toolCalls;
   }
 
   private StreamChunk delta(
@@ -307,12 +338,12 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   private void pull() {
     Flow.Subscription s = upstream;
-    if (s == null || ended.get() || !out.wantsMore()) {
+    if (s == null || ended || !out.wantsMore()) {
       return;
     }
     // Without a watchdog only whether a request is outstanding matters, not since when.
     long now = watchdog == null ? 1 : watchdog.clock().nanoTime();
-    if (askedAt.compareAndSet(0, now == 0 ? 1 : now)) {
+    if (ASKED_AT.compareAndSet(this, 0L, now == 0 ? 1L : now)) {
       if (watchdog != null && timer == null) {
         schedule(limit());
       }
@@ -333,11 +364,11 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
   }
 
   private void check() {
-    if (ended.get()) {
+    if (ended) {
       return;
     }
     Duration limit = limit();
-    long asked = askedAt.get();
+    long asked = askedAt;
     if (asked == 0) {
       // Nothing is asked of the upstream: a slow caller, not a stalled upstream.
       schedule(limit);
@@ -375,7 +406,7 @@ final class StreamAssembler implements Flow.Subscriber<StreamEvent> {
 
   private void cancel() {
     disarm();
-    if (!ended.getAndSet(true)) {
+    if (!(boolean) ENDED.getAndSet(this, true)) {
       report(false, null);
     }
     Flow.Subscription s = upstream;

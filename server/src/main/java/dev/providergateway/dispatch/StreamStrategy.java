@@ -4,9 +4,10 @@ import dev.providergateway.provider.CallContext;
 import dev.providergateway.provider.ChatRequest;
 import dev.providergateway.provider.EventPublisher;
 import dev.providergateway.provider.StreamChunk;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The attempts of a streaming call. The caller subscribes to one publisher for the whole call;
@@ -17,6 +18,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe: one writer per attempt, and attempts are sequential.
  */
 final class StreamStrategy implements AttemptRunner.Strategy<StreamChunk> {
+  private static final VarHandle FORWARDER_REQUESTED;
+  private static final VarHandle FORWARDER_CANCELLED;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      FORWARDER_REQUESTED = l.findVarHandle(Forwarder.class, "requested", boolean.class);
+      FORWARDER_CANCELLED = l.findVarHandle(Forwarder.class, "cancelled", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final CallContext context;
   private final Starter starter;
   private volatile EventPublisher<StreamChunk> out;
@@ -83,8 +97,9 @@ final class StreamStrategy implements AttemptRunner.Strategy<StreamChunk> {
   /** Forwards one attempt's chunks to the caller, with the caller's demand. */
   private final class Forwarder implements Flow.Subscriber<StreamChunk>, AttemptRunner.Handle {
     private final AttemptRunner<StreamChunk>.Attempt attempt;
-    private final AtomicBoolean requested = new AtomicBoolean();
-    private final AtomicBoolean cancelled = new AtomicBoolean();
+    // Flags in plain fields (see FORWARDER_*), not atomic wrappers: a held stream keeps them.
+    private volatile boolean requested;
+    private volatile boolean cancelled;
     private volatile Flow.Subscription subscription;
 
     Forwarder(AttemptRunner<StreamChunk>.Attempt attempt) {
@@ -95,7 +110,7 @@ final class StreamStrategy implements AttemptRunner.Strategy<StreamChunk> {
     public void onSubscribe(Flow.Subscription s) {
       subscription = s;
       // A cancel that came before the subscription could not reach it.
-      if (cancelled.get() || !attempt.live()) {
+      if (cancelled || !attempt.live()) {
         s.cancel();
       } else {
         pull();
@@ -104,7 +119,7 @@ final class StreamStrategy implements AttemptRunner.Strategy<StreamChunk> {
 
     @Override
     public void onNext(StreamChunk chunk) {
-      requested.set(false);
+      requested = false;
       if (!attempt.live()) {
         return;
       }
@@ -131,16 +146,16 @@ final class StreamStrategy implements AttemptRunner.Strategy<StreamChunk> {
     void pull() {
       Flow.Subscription s = subscription;
       if (s != null
-          && !cancelled.get()
+          && !cancelled
           && out.wantsMore()
-          && requested.compareAndSet(false, true)) {
+          && FORWARDER_REQUESTED.compareAndSet(this, false, true)) {
         s.request(1);
       }
     }
 
     @Override
     public void cancel() {
-      if (cancelled.compareAndSet(false, true)) {
+      if (FORWARDER_CANCELLED.compareAndSet(this, false, true)) {
         Flow.Subscription s = subscription;
         if (s != null) {
           s.cancel();

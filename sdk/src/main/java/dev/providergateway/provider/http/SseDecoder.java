@@ -20,8 +20,12 @@ public abstract class SseDecoder implements StreamDecoder {
   }
 
   private String event = "";
-  private final StringBuilder data = new StringBuilder();
-  private boolean hasData;
+
+  /** The event's data while it is one line (the usual case), else null. */
+  private String dataLine;
+
+  /** The event's data once it has a second line, else null. */
+  private StringBuilder data;
 
   /** Handles one complete event; {@code event} is "" when the upstream named none. */
   protected abstract void onEvent(String event, String data, Consumer<StreamEvent> emit);
@@ -29,12 +33,12 @@ public abstract class SseDecoder implements StreamDecoder {
   @Override
   public final void onLine(String line, Consumer<StreamEvent> emit) {
     if (line.isEmpty()) {
-      if (hasData || !event.isEmpty()) {
+      if (dataLine != null || !event.isEmpty()) {
         String name = event;
-        String payload = data.toString();
+        String payload = data != null ? data.toString() : dataLine != null ? dataLine : "";
         event = "";
-        data.setLength(0);
-        hasData = false;
+        dataLine = null;
+        data = null;
         onEvent(name, payload, emit);
       }
       return;
@@ -43,22 +47,28 @@ public abstract class SseDecoder implements StreamDecoder {
       return;
     }
     int colon = line.indexOf(':');
-    String field = colon < 0 ? line : line.substring(0, colon);
-    String value = colon < 0 ? "" : line.substring(colon + 1);
-    if (value.startsWith(" ")) {
-      value = value.substring(1);
+    int fieldEnd = colon < 0 ? line.length() : colon;
+    int valueStart = colon < 0 ? line.length() : colon + 1;
+    if (valueStart < line.length() && line.charAt(valueStart) == ' ') {
+      valueStart++;
     }
-    if (field.equals("event")) {
-      event = value;
-    } else if (field.equals("data")) {
-      if (data.length() + value.length() + 1 > MAX_EVENT) {
+    if (fieldEnd == 5 && line.startsWith("event")) {
+      event = line.substring(valueStart);
+    } else if (fieldEnd == 4 && line.startsWith("data")) {
+      int length = line.length() - valueStart;
+      int had = data != null ? data.length() : dataLine != null ? dataLine.length() : 0;
+      if (had + length + 1 > MAX_EVENT) {
         throw new EventTooLarge();
       }
-      if (hasData) {
-        data.append('\n');
+      String value = line.substring(valueStart);
+      if (dataLine == null) {
+        dataLine = value;
+      } else {
+        if (data == null) {
+          data = new StringBuilder(dataLine.length() + 1 + length).append(dataLine);
+        }
+        data.append('\n').append(value);
       }
-      data.append(value);
-      hasData = true;
     }
   }
 

@@ -33,7 +33,7 @@ import java.util.function.Consumer;
  * after {@code choices} still fails the chunk before any of it is relayed.
  */
 final class OpenAiStreamDecoder extends JsonSseDecoder {
-  private final StringBuilder refusal = new StringBuilder();
+  private StringBuilder refusal; // made at the first refusal: most streams have none
   private boolean sawToolCalls;
 
   OpenAiStreamDecoder(Origin origin, Map<String, String> notes) {
@@ -45,7 +45,7 @@ final class OpenAiStreamDecoder extends JsonSseDecoder {
   protected void onEvent(String event, String data, Consumer<StreamEvent> emit) {
     if (data.equals("[DONE]")) {
       finish();
-      if (!refusal.isEmpty()) {
+      if (refusal != null) {
         emit.accept(new StreamEvent.ResponseInfo("", Map.of("refusal", refusal.toString())));
       }
       return;
@@ -101,6 +101,9 @@ final class OpenAiStreamDecoder extends JsonSseDecoder {
         emit.accept(new StreamEvent.ContentDelta(choice.content));
       }
       if (!choice.refusal.isEmpty()) {
+        if (refusal == null) {
+          refusal = new StringBuilder();
+        }
         refusal.append(choice.refusal);
         emit.accept(new StreamEvent.ContentDelta(choice.refusal));
       }
@@ -112,7 +115,7 @@ final class OpenAiStreamDecoder extends JsonSseDecoder {
       if (!finish.isEmpty() && !finish.equals("null")) {
         emit.accept(
             new StreamEvent.Finish(
-                OpenAiResponseMapper.stopReason(finish, sawToolCalls, !refusal.isEmpty()), finish));
+                OpenAiResponseMapper.stopReason(finish, sawToolCalls, refusal != null), finish));
       }
     }
     Usage usage = chunk.usage != null ? chunk.usage : chunk.groqUsage;

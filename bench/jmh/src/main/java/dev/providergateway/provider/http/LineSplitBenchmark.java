@@ -16,7 +16,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The per-token cost of turning upstream bytes into lines ({@link LineSplitter}: UTF-8 decode and
- * split), for one OpenAI SSE event delivered in its own buffer, as a paced stream arrives.
+ * split), for one OpenAI SSE event delivered in its own buffer, as a paced stream arrives: from a
+ * heap buffer, and from a direct one (what the socket read gives the upstream client).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -26,6 +27,7 @@ public class LineSplitBenchmark {
       + "\"model\":\"gpt-4o-mini-2024-07-18\",\"system_fingerprint\":\"fp_0ba0d124f1\",\"choices\":[{\"index\":0,"
       + "\"delta\":{\"content\":\" lorem\"},\"logprobs\":null,\"finish_reason\":null}]}\n\n").getBytes(StandardCharsets.UTF_8);
 
+  private final ByteBuffer direct = ByteBuffer.allocateDirect(EVENT.length).put(EVENT).flip();
   private LineSplitter splitter;
   private Consumer<String> sink;
 
@@ -38,5 +40,10 @@ public class LineSplitBenchmark {
   @Benchmark
   public void splitEvent() throws CharacterCodingException {
     splitter.feed(ByteBuffer.wrap(EVENT), sink);
+  }
+
+  @Benchmark
+  public void splitEventDirect() throws CharacterCodingException {
+    splitter.feed(direct.duplicate(), sink);
   }
 }
