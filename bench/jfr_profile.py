@@ -89,6 +89,14 @@ def short(method: str) -> str:
     return method.replace("dev.providergateway.", "")
 
 
+def table(lines: List[str], caption: str, what: str, rows: List[Tuple[str, float]],
+          whole: float) -> None:
+    """Appends a captioned two-column table: each row's share of `whole`."""
+    lines += [caption, "", f"| {what} | share |", "|---|---|"]
+    lines += [f"| {name} | {100 * v / max(whole, 1):.1f} % |" for name, v in rows]
+    lines.append("")
+
+
 def summarise(jfr: str, title: str, load: Dict) -> str:
     lines = [f"### {title}", ""]
     if load:
@@ -112,22 +120,11 @@ def summarise(jfr: str, title: str, load: Dict) -> str:
         for f in set(frames):
             if f.startswith("dev.providergateway.") and ".v1." not in f:
                 inclusive[f] += 1
-    lines.append(f"CPU by layer ({n:,} execution samples, self time charged to the innermost frame "
-                 "of a layer):")
-    lines.append("")
-    lines.append("| layer | share |")
-    lines.append("|---|---|")
-    for name, c in by_layer.most_common():
-        lines.append(f"| {name} | {100 * c / max(n, 1):.1f} % |")
-    lines.append("")
-    lines.append("The gateway's methods by inclusive time (share of samples with the method on the "
-                 "stack; nested methods overlap):")
-    lines.append("")
-    lines.append("| method | share |")
-    lines.append("|---|---|")
-    for f, c in inclusive.most_common(12):
-        lines.append(f"| `{short(f)}` | {100 * c / max(n, 1):.1f} % |")
-    lines.append("")
+    table(lines, f"CPU by layer ({n:,} execution samples, self time charged to the innermost frame "
+          "of a layer):", "layer", [(k, c) for k, c in by_layer.most_common()], n)
+    table(lines, "The gateway's methods by inclusive time (share of samples with the method on the "
+          "stack; nested methods overlap):", "method",
+          [(f"`{short(f)}`", c) for f, c in inclusive.most_common(12)], n)
 
     allocs = events(jfr, "jdk.ObjectAllocationSample", 24)
     by_site: collections.Counter = collections.Counter()
@@ -141,14 +138,9 @@ def summarise(jfr: str, title: str, load: Dict) -> str:
             site = "(no gateway frame) " + layer_of(frames)
         total += w
         by_site[site] += w
-    lines.append(f"Allocation by site ({total / 1e6:,.0f} MB sampled; the innermost gateway frame of "
-                 "each sample):")
-    lines.append("")
-    lines.append("| site | share |")
-    lines.append("|---|---|")
-    for s, w in by_site.most_common(10):
-        lines.append(f"| `{short(s)}` | {100 * w / max(total, 1):.1f} % |")
-    lines.append("")
+    table(lines, f"Allocation by site ({total / 1e6:,.0f} MB sampled; the innermost gateway frame "
+          "of each sample):", "site", [(f"`{short(k)}`", w) for k, w in by_site.most_common(10)],
+          total)
 
     comps = events(jfr, "jdk.Compilation", 1)
     deopts = events(jfr, "jdk.Deoptimization", 1)
