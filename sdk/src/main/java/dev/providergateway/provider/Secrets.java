@@ -117,20 +117,6 @@ public final class Secrets {
     return result;
   }
 
-  /**
-   * Replaces every registered secret in {@code text} from index {@code from} on with {@value
-   * #REDACTED}, in place, as {@link #redact(String)} does for a string.
-   */
-  public static void redact(StringBuilder text, int from) {
-    for (String v : values) {
-      int at = text.indexOf(v, from);
-      while (at >= 0) {
-        text.replace(at, at + v.length(), REDACTED);
-        at = text.indexOf(v, at + REDACTED.length());
-      }
-    }
-  }
-
   private static void rebuild() {
     values =
         BY_OWNER.values().stream()

@@ -105,34 +105,21 @@ final class AccessLog {
     @Override
     public synchronized String getMessage() {
       if (text == null) {
-        StringBuilder b = new StringBuilder(384);
-        appendText(b);
+        StringBuilder b = new StringBuilder(384).append(WORD);
+        fields.forEach(
+            (k, v) -> {
+              if (v != null && !"".equals(v)) {
+                b.append(' ').append(k).append('=');
+                if (v instanceof java.math.BigDecimal d) {
+                  b.append(d.toPlainString());
+                } else {
+                  b.append(v);
+                }
+              }
+            });
         text = b.toString();
       }
       return text;
-    }
-
-    /**
-     * Appends the message to {@code b} without making it a string first (the text formatter's path,
-     * which then makes the appended part safe in place). Once a message was set, that one.
-     */
-    synchronized void appendText(StringBuilder b) {
-      if (text != null) {
-        b.append(text);
-        return;
-      }
-      b.append(WORD);
-      fields.forEach(
-          (k, v) -> {
-            if (v != null && !"".equals(v)) {
-              b.append(' ').append(k).append('=');
-              if (v instanceof java.math.BigDecimal d) {
-                b.append(d.toPlainString());
-              } else {
-                b.append(v);
-              }
-            }
-          });
     }
 
     @Override

@@ -22,22 +22,6 @@ final class LogText {
   }
 
   /**
-   * Makes {@code text} from index {@code from} on what {@link #safe} would make it, in place: no
-   * copy when there is nothing to redact or escape, the usual case.
-   */
-  static void makeSafe(StringBuilder text, int from) {
-    Secrets.redact(text, from);
-    for (int i = from; i < text.length(); i++) {
-      if (unsafe(text.charAt(i))) {
-        String tail = escape(text.substring(i));
-        text.setLength(i);
-        text.append(tail);
-        return;
-      }
-    }
-  }
-
-  /**
    * Escapes C0 controls (newline as {@code \n}, CR as {@code \r}, tab as {@code \t}, the others and
    * DEL as {@code \}{@code u00XX}), C1 controls (NEL included) and the Unicode line and paragraph
    * separators, which some readers also take as the end of a line.

@@ -29,16 +29,9 @@ public final class TextLogFormatter extends Formatter {
     }
     Object[] params = record.getParameters();
     boolean fields = params != null && params.length == 1 && params[0] instanceof java.util.Map;
-    line.append(" - ");
-    if (record instanceof AccessLog.Line access) {
-      // Written straight into the line and made safe there: no message string per call.
-      int from = line.length();
-      access.appendText(line);
-      LogText.makeSafe(line, from);
-    } else {
-      line.append(LogText.safe(fields ? record.getMessage() : formatMessage(record)));
-    }
-    line.append(System.lineSeparator());
+    line.append(" - ")
+        .append(LogText.safe(fields ? record.getMessage() : formatMessage(record)))
+        .append(System.lineSeparator());
     if (record.getThrown() != null) {
       line.append(LogText.trace(record.getThrown()));
     }
