@@ -5,21 +5,15 @@ import static java.util.Objects.requireNonNull;
 import dev.providergateway.observability.Telemetry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -175,8 +169,10 @@ public final class OpenAiDoor implements Closeable {
                             new Http2MultiplexHandler(new H2Streams(s, drain)));
                   }
                 }))
-        .addLast(new HttpServerKeepAliveHandler())
+        // The aggregator before the keep-alive handler: its 413 must not be closed at once (see
+        // BoundedAggregator).
         .addLast(new BoundedAggregator(s.maxBodyBytes()))
+        .addLast(new HttpServerKeepAliveHandler())
         .addLast(new DoorHandler(s, drain));
   }
 
@@ -202,8 +198,8 @@ public final class OpenAiDoor implements Closeable {
       }
       ctx.pipeline()
           .addLast(new HttpServerCodec(8192, 64 * 1024, 8192))
-          .addLast(new HttpServerKeepAliveHandler())
           .addLast(new BoundedAggregator(settings.maxBodyBytes()))
+          .addLast(new HttpServerKeepAliveHandler())
           .addLast(new DoorHandler(settings, drain));
     }
 
@@ -280,35 +276,6 @@ public final class OpenAiDoor implements Closeable {
           .addLast(new Http2StreamFrameToHttpObjectCodec(true))
           .addLast(new BoundedAggregator(settings.maxBodyBytes()))
           .addLast(new DoorHandler(settings, drain));
-    }
-  }
-
-  /**
-   * Netty's aggregator, answering a body over the limit in OpenAI's error shape (413 naming the
-   * limit) instead of an empty response, and closing the connection (the rest of the body is not
-   * read).
-   */
-  private static final class BoundedAggregator extends HttpObjectAggregator {
-    private final int max;
-
-    BoundedAggregator(int max) {
-      super(max);
-      this.max = max;
-    }
-
-    @Override
-    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      FullHttpResponse response =
-          DoorJson.errorResponse(
-              ctx.alloc(),
-              OpenAiErrors.local(
-                  HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code(),
-                  "request_too_large",
-                  "request body is larger than limits.max_request_bytes (" + max + " bytes)"),
-              null);
-      HttpUtil.setContentLength(response, response.content().readableBytes());
-      HttpUtil.setKeepAlive(response, false);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
   }
 }
