@@ -122,8 +122,7 @@ class OpenAiDoorBodyLimitTest {
   }
 
   @Test
-  void expect100Continue_gets413InsteadOf100_andTheConnectionServesTheNextCall()
-      throws Exception {
+  void expect100Continue_gets413InsteadOf100_andTheConnectionServesTheNextCall() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", door.gateway.httpPort())) {
       socket.setSoTimeout(20_000);
       OutputStream out = socket.getOutputStream();
@@ -181,7 +180,9 @@ class OpenAiDoorBodyLimitTest {
   }
 
   private static String chat(String content) {
-    return "{\"model\":\"up/m\",\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}";
+    return "{\"model\":\"up/m\",\"messages\":[{\"role\":\"user\",\"content\":\""
+        + content
+        + "\"}]}";
   }
 
   private static byte[] head(int contentLength, boolean expectContinue) {
