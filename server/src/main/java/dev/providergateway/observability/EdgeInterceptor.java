@@ -1,5 +1,6 @@
 package dev.providergateway.observability;
 
+import dev.providergateway.v1.StreamChunk;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
@@ -20,7 +21,8 @@ import java.util.regex.Pattern;
  * {@code x-request-id} when it sends a sane one), returns it in the response headers (or the
  * trailers of a call that fails before sending headers), and hands the finished call, with its
  * status, to {@link Telemetry} for metrics, the access log and its trace span. A call ends exactly
- * once: at {@code close} or, if the caller went away first, at {@code onCancel}.
+ * once: at {@code close} or, if the caller went away first, at {@code onCancel}; a stream whose
+ * final chunk was sent ended OK even when the caller's hang-up beat the trailers.
  */
 final class EdgeInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> REQUEST_ID =
@@ -56,9 +58,22 @@ final class EdgeInterceptor implements ServerInterceptor {
     CallRecord rec = record;
     StreamOutcome outcome = StreamOutcome.current();
     AtomicBoolean finished = new AtomicBoolean();
-    ServerCall<Q, R> wrapped =
+    var wrapped =
         new SimpleForwardingServerCall<>(call) {
           private volatile boolean headersSent;
+          // The stream's final chunk went out: the answer is whole. Set before the chunk is sent,
+          // so a caller that reads it and hangs up before the trailers arrive (a client library
+          // closing its stream, a Go context cancelled on return) finds it set: that call ended
+          // OK, not CANCELLED, for the access log and the metrics alike.
+          private volatile boolean answered;
+
+          @Override
+          public void sendMessage(R message) {
+            if (message instanceof StreamChunk chunk && chunk.getIsFinal()) {
+              answered = true;
+            }
+            super.sendMessage(message);
+          }
 
           @Override
           public void sendHeaders(Metadata responseHeaders) {
@@ -92,7 +107,11 @@ final class EdgeInterceptor implements ServerInterceptor {
         () -> {
           if (finished.compareAndSet(false, true)) {
             telemetry.closing();
-            telemetry.finished(rec, StreamOutcome.cancelled(outcome), null, call.getAttributes());
+            telemetry.finished(
+                rec,
+                wrapped.answered ? Status.OK : StreamOutcome.cancelled(outcome),
+                null,
+                call.getAttributes());
           }
         });
   }
