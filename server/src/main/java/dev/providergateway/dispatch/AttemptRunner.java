@@ -40,7 +40,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class AttemptRunner<R> {
   private final AttemptPlan plan;
-  private final ChatRequest request;
+  // Dropped at the first output, after which the call never makes another attempt: a held stream
+  // must not keep the caller's whole prompt (tens of KB per stream for an agent's history).
+  private volatile ChatRequest request;
   private final CallContext context;
   private final Resilience resilience;
   private final GatewayMetrics metrics;
@@ -265,6 +267,7 @@ final class AttemptRunner<R> {
     void output() {
       if (!output) {
         output = true;
+        request = null;
         // A stream's latency, for lowest-latency balancing, is its time to first output.
         deployment.measured(resilience.clock().nanoTime() - startNanos);
         reported.firstToken();

@@ -310,7 +310,14 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
             context.call(() -> generation.entry().stream(parsed.request(), callContext));
         StreamCall streaming =
             new StreamCall(
-                this, call, generation, admitted.tracker(), id, created, parsed, keepAlive);
+                this,
+                call,
+                generation,
+                admitted.tracker(),
+                id,
+                created,
+                parsed.includeUsage(),
+                keepAlive);
         current = streaming;
         admitted.result().subscribe(streaming);
       } else {

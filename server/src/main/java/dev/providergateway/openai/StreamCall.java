@@ -35,7 +35,8 @@ final class StreamCall extends InFlight implements Flow.Subscriber<StreamChunk> 
   private final dev.providergateway.auth.RequestHooks.Tracker tracker;
   private final String id;
   private final long created;
-  private final ChatCompletionRequest request;
+  // The flag, not the request: a held stream must not keep the caller's messages.
+  private final boolean includeUsage;
   private final boolean keepAlive;
   private Flow.Subscription subscription;
   private boolean headersSent;
@@ -51,7 +52,7 @@ final class StreamCall extends InFlight implements Flow.Subscriber<StreamChunk> 
       dev.providergateway.auth.RequestHooks.Tracker tracker,
       String id,
       long created,
-      ChatCompletionRequest request,
+      boolean includeUsage,
       boolean keepAlive) {
     this.handler = handler;
     this.ctx = handler.ctx();
@@ -60,7 +61,7 @@ final class StreamCall extends InFlight implements Flow.Subscriber<StreamChunk> 
     this.tracker = tracker;
     this.id = id;
     this.created = created;
-    this.request = request;
+    this.includeUsage = includeUsage;
     this.keepAlive = keepAlive;
   }
 
@@ -147,7 +148,7 @@ final class StreamCall extends InFlight implements Flow.Subscriber<StreamChunk> 
             : List.<dev.providergateway.provider.ToolCall>of();
     String finish = ChatCompletionJson.finishReason(chunk.stopReason());
     ctx.write(new DefaultHttpContent(delta(chunk, first, whole, finish)));
-    if (request.includeUsage()) {
+    if (includeUsage) {
       ctx.write(
           new DefaultHttpContent(
               DoorJson.sse(
@@ -185,7 +186,7 @@ final class StreamCall extends InFlight implements Flow.Subscriber<StreamChunk> 
                 chunk.toolCallDeltas(),
                 whole,
                 finish,
-                request.includeUsage()));
+                includeUsage));
   }
 
   private void failed(Throwable failure) {

@@ -7,12 +7,18 @@ import static dev.providergateway.dispatch.CallFixture.unavailable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import dev.providergateway.provider.ChatRequest;
+import dev.providergateway.provider.Message;
 import dev.providergateway.provider.ProviderException;
+import dev.providergateway.provider.Role;
+import dev.providergateway.provider.StopReason;
 import dev.providergateway.provider.StreamChunk;
 import dev.providergateway.provider.StreamEvent;
 import dev.providergateway.resilience.Cooldowns;
 import dev.providergateway.resilience.ProviderBreaker.State;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -250,6 +256,39 @@ class AttemptRunnerTest {
     assertThat(fake(backup).calls()).isZero();
     assertThat(primary.provider().breaker().state()).isEqualTo(State.HALF_OPEN);
     assertThatCode(() -> primary.provider().breaker().acquire("m1")).doesNotThrowAnyException();
+  }
+
+  @Test
+  void stream_afterFirstOutput_theCallersRequestIsNoLongerHeld() throws Exception {
+    ChatRequest history =
+        ChatRequest.builder("requested")
+            .messages(List.of(Message.of(Role.USER, "an agent's long history ".repeat(4_000))))
+            .build();
+    WeakReference<ChatRequest> held = new WeakReference<>(history);
+    var caller = fixture.stream(noDeadline(), 10, history, primary);
+    history = null;
+
+    // Before any output a retry may replay it: kept.
+    assertThat(collected(held)).isFalse();
+
+    fake(primary).lastStream().emit(new StreamEvent.ContentDelta("first"));
+
+    // Output reached the caller: no attempt follows, so a held stream keeps no prompt.
+    assertThat(collected(held)).isTrue();
+    assertThat(caller.chunks).extracting(StreamChunk::content).containsExactly("first");
+    assertThat(caller.completed).isFalse();
+    fake(primary).lastStream().emit(new StreamEvent.Finish(StopReason.STOP, "stop"));
+    fake(primary).lastStream().complete();
+    assertThat(caller.completed).isTrue();
+  }
+
+  /** Whether {@code ref}'s referent was collected within a few full collections. */
+  private static boolean collected(WeakReference<?> ref) throws InterruptedException {
+    for (int i = 0; i < 10 && ref.get() != null; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    return ref.get() == null;
   }
 
   @Test

@@ -140,6 +140,11 @@ final class CallFixture {
    * A streaming call over {@code targets}, subscribed by a caller asking for {@code demand} chunks.
    */
   Caller stream(CallContext context, long demand, Target... targets) {
+    return stream(context, demand, request(), targets);
+  }
+
+  /** The same, for the caller's {@code request}. */
+  Caller stream(CallContext context, long demand, ChatRequest request, Target... targets) {
     StreamStrategy streaming =
         new StreamStrategy(
             context,
@@ -149,7 +154,7 @@ final class CallFixture {
     var runner =
         new AttemptRunner<>(
             plan(context, targets),
-            request(),
+            request,
             metrics,
             streaming,
             callSlotsReleased::incrementAndGet);
