@@ -166,7 +166,9 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
     try {
       boolean keepAlive = HttpUtil.isKeepAlive(request);
       if (request.decoderResult().isFailure()) {
-        respondLocal(request, 400, "invalid_http", "malformed HTTP request", keepAlive);
+        // BoundedAggregator answers these on HTTP/1.1; this is the h2c upgrade request's path.
+        // The decoder drops the connection's later bytes, so the connection closes.
+        respondLocal(request, 400, "invalid_http", "malformed HTTP request", false);
         return;
       }
       if (drain.draining()) {

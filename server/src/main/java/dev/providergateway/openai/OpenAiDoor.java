@@ -143,8 +143,17 @@ public final class OpenAiDoor implements Closeable {
     return new OpenAiDoor(bound.channel(), open, drain);
   }
 
+  /** The longest request line, and the most header bytes, the door reads (414 and 431 beyond). */
+  static final int MAX_LINE_BYTES = 8192;
+
+  static final int MAX_HEADER_BYTES = 64 * 1024;
+
+  private static HttpServerCodec codec() {
+    return new HttpServerCodec(MAX_LINE_BYTES, MAX_HEADER_BYTES, 8192);
+  }
+
   private static void cleartext(Channel ch, Settings s, DoorDrain drain) {
-    HttpServerCodec codec = new HttpServerCodec(8192, 64 * 1024, 8192);
+    HttpServerCodec codec = codec();
     ch.pipeline()
         // Each HTTP/2 stream gets a pipeline of its own (see H2Streams).
         .addLast(
@@ -197,7 +206,7 @@ public final class OpenAiDoor implements Closeable {
         return;
       }
       ctx.pipeline()
-          .addLast(new HttpServerCodec(8192, 64 * 1024, 8192))
+          .addLast(codec())
           .addLast(new BoundedAggregator(settings.maxBodyBytes()))
           .addLast(new HttpServerKeepAliveHandler())
           .addLast(new DoorHandler(settings, drain));

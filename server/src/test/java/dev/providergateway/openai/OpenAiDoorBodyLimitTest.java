@@ -22,10 +22,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A body over {@code limits.max_request_bytes}: the caller always reads the 413 naming the limit,
- * whichever way the body came (whole, still being sent, announced with {@code Expect:
- * 100-continue}, over HTTP/2), nothing reaches the upstream, and the connection is closed only
- * after the rest of the body was read and dropped, or after the linger time.
+ * Requests the door refuses before reading them whole. A body over {@code
+ * limits.max_request_bytes}: the caller always reads the 413 naming the limit, whichever way the
+ * body came (whole, still being sent, announced with {@code Expect: 100-continue}, over HTTP/2),
+ * nothing reaches the upstream, and the connection is closed only after the rest of the body was
+ * read and dropped, or after the linger time. Headers or a request line over the door's limits, and
+ * an unparsable message: 431, 414 and 400 in OpenAI's error shape, naming what was wrong, read by
+ * the caller even while it is still sending.
  */
 class OpenAiDoorBodyLimitTest {
   private static final int LIMIT = 65_536;
@@ -165,6 +168,41 @@ class OpenAiDoorBodyLimitTest {
     assertThat(door.upstream.requestCount()).isEqualTo(1);
   }
 
+  @Test
+  void headersOverTheLimit_get431NamingIt_evenWhileTheCallerKeepsSending() throws Exception {
+    String head =
+        "GET /v1/models HTTP/1.1\r\nHost: gw\r\nX-Big: "
+            + "a".repeat(OpenAiDoor.MAX_HEADER_BYTES + 10)
+            + "\r\n\r\n";
+    Answer answer = refusedWhileSending(head, 4 * 1024 * 1024);
+    assertThat(answer.status).isEqualTo(431);
+    assertRefusal(answer.body, "request_header_fields_too_large", "65536");
+  }
+
+  @Test
+  void requestLineOverTheLimit_gets414NamingIt() throws Exception {
+    String head =
+        "GET /v1/models?q="
+            + "a".repeat(OpenAiDoor.MAX_LINE_BYTES)
+            + " HTTP/1.1\r\nHost: gw\r\n\r\n";
+    Answer answer = refusedWhileSending(head, 0);
+    assertThat(answer.status).isEqualTo(414);
+    assertRefusal(answer.body, "uri_too_long", "8192");
+  }
+
+  @Test
+  void unparsableChunkedBody_gets400_withoutQuotingTheCallersBytes() throws Exception {
+    String head =
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer "
+            + KEY
+            + "\r\nTransfer-Encoding: chunked\r\n\r\nnot-a-size-<script>\r\n";
+    Answer answer = refusedWhileSending(head, 0);
+    assertThat(answer.status).isEqualTo(400);
+    assertRefusal(answer.body, "invalid_http", "could not be parsed");
+    assertThat(answer.body).doesNotContain("script");
+    assertThat(door.upstream.requestCount()).isZero();
+  }
+
   // ---- helpers
 
   private static HttpResponse.BodyHandler<String> ofString() {
@@ -193,6 +231,46 @@ class OpenAiDoorBodyLimitTest {
             + (expectContinue ? "\r\nExpect: 100-continue" : "")
             + "\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * Sends {@code head}, then {@code extra} more bytes while the answer comes back, and returns the
+   * answer; asserts the door closes the connection within the linger time after it.
+   */
+  private Answer refusedWhileSending(String head, int extra) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", door.gateway.httpPort())) {
+      socket.setSoTimeout(20_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      CompletableFuture<Void> sent =
+          CompletableFuture.runAsync(
+              () -> {
+                byte[] piece = new byte[64 * 1024];
+                try {
+                  for (int n = 0; n < extra; n += piece.length) {
+                    out.write(piece);
+                  }
+                  out.flush();
+                } catch (java.io.IOException closedAfterTheLinger) {
+                  // The door stops reading at the end of the linger time: expected for the tail.
+                }
+              });
+      InputStream in = socket.getInputStream();
+      Answer answer = Answer.read(in);
+      long answered = System.nanoTime();
+      assertThat(answer.head).containsIgnoringCase("connection: close");
+      assertThat(in.read()).as("closed by the door").isEqualTo(-1);
+      assertThat(Duration.ofNanos(System.nanoTime() - answered))
+          .isLessThan(BoundedAggregator.LINGER.plusSeconds(3));
+      sent.get(20, TimeUnit.SECONDS);
+      return answer;
+    }
+  }
+
+  private static void assertRefusal(String body, String code, String named) throws Exception {
+    assertThat(JSON.readTree(body).at("/error/code").asText()).isEqualTo(code);
+    assertThat(JSON.readTree(body).at("/error/message").asText()).contains(named);
   }
 
   private static void assertNamesTheLimit(String body) throws Exception {
