@@ -166,8 +166,8 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
     try {
       boolean keepAlive = HttpUtil.isKeepAlive(request);
       if (request.decoderResult().isFailure()) {
-        // BoundedAggregator answers these on HTTP/1.1; this is the h2c upgrade request's path.
-        // The decoder drops the connection's later bytes, so the connection closes.
+        // BoundedAggregator answers decoding failures before they get here. Should one get here,
+        // the decoder drops the connection's later bytes, so the connection closes.
         respondLocal(request, 400, "invalid_http", "malformed HTTP request", false);
         return;
       }
