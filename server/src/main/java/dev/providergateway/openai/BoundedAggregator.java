@@ -63,29 +63,21 @@ final class BoundedAggregator extends HttpObjectAggregator {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    boolean end = msg instanceof LastHttpContent;
     if (dropping) {
-      boolean end = msg instanceof LastHttpContent;
       ReferenceCountUtil.release(msg);
-      if (end) {
-        ended = true;
-        if (answered) {
-          ctx.close();
-        }
-      }
-      return;
-    }
-    if (msg instanceof DecoderResultProvider m && m.decoderResult().isFailure()) {
+    } else if (msg instanceof DecoderResultProvider m && m.decoderResult().isFailure()) {
       // Netty's decoder now drops every later byte of the connection: answer, then linger.
       Throwable cause = m.decoderResult().cause();
       ReferenceCountUtil.release(msg);
       releaseCurrentMessage();
       refuse(ctx, malformed(ctx.alloc(), cause));
       return;
+    } else {
+      super.channelRead(ctx, msg);
     }
-    boolean end = msg instanceof LastHttpContent;
-    super.channelRead(ctx, msg);
+    // The refused request's end arrived (possibly in the very message that was refused).
     if (dropping && end) {
-      // The refused part was this request's last.
       ended = true;
       if (answered) {
         ctx.close();

@@ -36,7 +36,8 @@ import java.util.concurrent.Flow;
  * One HTTP connection of the OpenAI-compatible door. Requests are answered one at a time, in order
  * (pipelined ones wait, at most {@value #MAX_QUEUED}); the routes are a switch on method and path:
  * {@code POST /v1/chat/completions}, {@code POST /v1/embeddings}, {@code GET /v1/models} and {@code
- * GET /healthz}. An embeddings call is read by {@link EmbeddingsRequest} into the gRPC {@code
+ * GET /healthz}. Only whole, well-formed requests reach it: {@link BoundedAggregator} refuses the
+ * others. An embeddings call is read by {@link EmbeddingsRequest} into the gRPC {@code
  * EmbedRequest} and goes through {@link ChatEntry#embed} (the gRPC {@code Embed} RPC's validation
  * and the same dispatcher entry), its vectors written by {@link ChatCompletionJson#embeddings}.
  *
@@ -165,12 +166,6 @@ final class DoorHandler extends ChannelInboundHandlerAdapter {
   private void serve(FullHttpRequest request) {
     try {
       boolean keepAlive = HttpUtil.isKeepAlive(request);
-      if (request.decoderResult().isFailure()) {
-        // BoundedAggregator answers decoding failures before they get here. Should one get here,
-        // the decoder drops the connection's later bytes, so the connection closes.
-        respondLocal(request, 400, "invalid_http", "malformed HTTP request", false);
-        return;
-      }
       if (drain.draining()) {
         send(shuttingDown(), false);
         return;

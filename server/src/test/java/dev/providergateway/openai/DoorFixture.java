@@ -34,6 +34,27 @@ final class DoorFixture implements AutoCloseable {
   static final String KEY = "sk-door-test";
   static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * The template of most door tests: one OpenAI-compatible upstream {@code up} (default model
+   * {@code m}), bodies up to 64 KiB, the test key, no retries and long stall timeouts.
+   */
+  static final String ONE_UPSTREAM =
+      """
+      server: {host: 127.0.0.1, port: 0, shutdown_grace: 1s}
+      limits: {max_request_bytes: 65536}
+      providers:
+        - name: up
+          type: openai
+          base_url: %s/v1
+          api_key: k
+          default_model: m
+      default_provider: up
+      resilience: {first_token_timeout: 60s, idle_timeout: 60s, max_retries: 0}
+      auth:
+        keys:
+          - {id: tester, key_sha256: %s}
+      """;
+
   final FakeUpstream upstream;
   final GatewayServer gateway;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -35,22 +35,7 @@ class OpenAiDoorBodyLimitTest {
   private static final int BIG = 8 * 1024 * 1024;
 
   private final DoorFixture door =
-      new DoorFixture(
-          r -> Response.json(200, completion("fine")),
-          """
-      server: {host: 127.0.0.1, port: 0, shutdown_grace: 1s}
-      limits: {max_request_bytes: 65536}
-      providers:
-        - name: up
-          type: openai
-          base_url: %s/v1
-          api_key: k
-          default_model: m
-      default_provider: up
-      auth:
-        keys:
-          - {id: tester, key_sha256: %s}
-      """);
+      new DoorFixture(r -> Response.json(200, completion("fine")), DoorFixture.ONE_UPSTREAM);
 
   @AfterEach
   void stop() {
@@ -70,8 +55,7 @@ class OpenAiDoorBodyLimitTest {
 
   @Test
   void bodyStillBeingSent_callerReadsThe413_gatewayReadsTheRestThenCloses() throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", door.gateway.httpPort())) {
-      socket.setSoTimeout(20_000);
+    try (Socket socket = connect()) {
       OutputStream out = socket.getOutputStream();
       out.write(head(BIG, false));
       out.flush();
@@ -94,8 +78,7 @@ class OpenAiDoorBodyLimitTest {
 
   @Test
   void bodyNeverFinished_connectionClosesAfterTheLingerTime() throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", door.gateway.httpPort())) {
-      socket.setSoTimeout(20_000);
+    try (Socket socket = connect()) {
       OutputStream out = socket.getOutputStream();
       out.write(head(BIG, false));
       out.write(new byte[100_000]);
@@ -114,8 +97,7 @@ class OpenAiDoorBodyLimitTest {
 
   @Test
   void expect100Continue_gets413InsteadOf100_andTheConnectionServesTheNextCall() throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", door.gateway.httpPort())) {
-      socket.setSoTimeout(20_000);
+    try (Socket socket = connect()) {
       OutputStream out = socket.getOutputStream();
       out.write(head(BIG, true));
       out.flush();
@@ -193,6 +175,13 @@ class OpenAiDoorBodyLimitTest {
 
   // ---- helpers
 
+  /** A raw connection to the door, whose reads give up after 20 s. */
+  private Socket connect() throws Exception {
+    Socket socket = new Socket("127.0.0.1", door.gateway.httpPort());
+    socket.setSoTimeout(20_000);
+    return socket;
+  }
+
   private static HttpResponse.BodyHandler<String> ofString() {
     return HttpResponse.BodyHandlers.ofString();
   }
@@ -226,8 +215,7 @@ class OpenAiDoorBodyLimitTest {
    * answer; asserts the door closes the connection within the linger time after it.
    */
   private Answer refusedWhileSending(String head, int extra) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", door.gateway.httpPort())) {
-      socket.setSoTimeout(20_000);
+    try (Socket socket = connect()) {
       OutputStream out = socket.getOutputStream();
       out.write(head.getBytes(StandardCharsets.ISO_8859_1));
       out.flush();

@@ -63,21 +63,7 @@ class OpenAiDoorTest {
             }
             return Response.json(200, completion("Hello world"));
           },
-          """
-      server: {host: 127.0.0.1, port: 0, shutdown_grace: 1s}
-      limits: {max_request_bytes: 65536}
-      providers:
-        - name: up
-          type: openai
-          base_url: %s/v1
-          api_key: k
-          default_model: m
-      default_provider: up
-      resilience: {first_token_timeout: 60s, idle_timeout: 60s, max_retries: 0}
-      auth:
-        keys:
-          - {id: tester, key_sha256: %s}
-      """);
+          DoorFixture.ONE_UPSTREAM);
   private final FakeUpstream upstream = door.upstream;
   private final GatewayServer gateway = door.gateway;
   private final HttpClient http = door.http;
